@@ -1,0 +1,1 @@
+"""The worker: APScheduler wired to the dispatch loop in `service.messaging.dispatch`."""

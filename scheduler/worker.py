@@ -1,0 +1,114 @@
+"""APScheduler runs the dispatch round and the housekeeping; the database holds the reminders.
+
+No reminder lives in APScheduler's job store: its two jobs are fixed intervals, so any
+number of workers can run side by side and a restarted one just starts polling again.
+"""
+
+import logging
+import os
+import signal
+import socket
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import FrameType
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import Engine
+
+from service.config import Settings, get_settings
+from service.db import make_engine
+from service.logging import configure_logging
+from service.messaging.dispatch import Dispatcher, sweep_expired_claims
+from service.messaging.gateway import SmsGateway
+from service.messaging.gateways import build_gateway, status_callback_url
+from service.timeline.active import active_plan
+
+log = logging.getLogger("reminders.worker")
+
+HOUSEKEEPING_SECONDS = 300
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class DispatchLoop:
+    """One poll: keep claiming and sending while full batches come back, then rest."""
+
+    def __init__(self, dispatcher: Dispatcher, clock: Callable[[], datetime] = utc_now) -> None:
+        self.dispatcher = dispatcher
+        self.clock = clock
+        self.stopping = threading.Event()
+
+    def __call__(self) -> None:
+        batch = self.dispatcher.settings.dispatch_batch_size
+        while not self.stopping.is_set():
+            report = self.dispatcher.run_once(self.clock())
+            if report.claimed_rows < batch:
+                return
+
+
+def build_dispatcher(settings: Settings, engine: Engine, gateway: SmsGateway) -> Dispatcher:
+    return Dispatcher(
+        engine,
+        gateway,
+        settings,
+        plan=lambda: active_plan(settings),
+        worker_id=worker_id(),
+        status_callback_url=status_callback_url(settings),
+    )
+
+
+def schedule_jobs(scheduler: BaseScheduler, loop: DispatchLoop, engine: Engine) -> None:
+    interval = loop.dispatcher.settings.dispatch_interval_seconds
+    # One round at a time per worker; a slow round is never stacked behind another.
+    scheduler.add_job(
+        loop, "interval", seconds=interval, id="dispatch", max_instances=1, coalesce=True,
+        next_run_time=utc_now(),
+    )
+    scheduler.add_job(
+        lambda: sweep_expired_claims(engine, utc_now()), "interval",
+        seconds=HOUSEKEEPING_SECONDS, id="housekeeping", max_instances=1, coalesce=True,
+    )
+
+
+def start_background_worker(settings: Settings, engine: Engine) -> tuple[BackgroundScheduler, DispatchLoop]:
+    """The worker inside another process (`reminders serve`)."""
+    loop = DispatchLoop(build_dispatcher(settings, engine, build_gateway(settings)))
+    scheduler = BackgroundScheduler(timezone=UTC)
+    schedule_jobs(scheduler, loop, engine)
+    scheduler.start()
+    return scheduler, loop
+
+
+def run_worker(settings: Settings) -> None:
+    """The worker as its own process, until SIGTERM or Ctrl-C."""
+    engine = make_engine(settings.database_url)
+    loop = DispatchLoop(build_dispatcher(settings, engine, build_gateway(settings)))
+    scheduler = BlockingScheduler(timezone=UTC)
+    schedule_jobs(scheduler, loop, engine)
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        # Finish the slot in hand; unsent claims simply expire for another worker.
+        log.info("worker stopping on signal %s", signum)
+        loop.stopping.set()
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("worker %s polling every %ss", loop.dispatcher.worker_id,
+             settings.dispatch_interval_seconds)
+    scheduler.start()
+    engine.dispose()
+
+
+def main() -> None:
+    configure_logging()
+    run_worker(get_settings())

@@ -1,0 +1,1 @@
+"""mild-reminders: texts patients through their recovery from a MILD procedure."""

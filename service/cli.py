@@ -1,0 +1,115 @@
+"""`reminders`: serve, api, worker, migrate and api-key, all from one settings class."""
+
+import argparse
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from service.config import PLACEHOLDER_CLINIC_PHONE, Settings, get_settings
+from service.logging import configure_logging
+
+log = logging.getLogger("reminders")
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="reminders", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="the API and the worker in one process (make run)")
+    commands.add_parser("api", help="the HTTP API only")
+    commands.add_parser("worker", help="the dispatch worker only (same as python -m scheduler)")
+    commands.add_parser("migrate", help="apply database migrations")
+    keys = commands.add_parser("api-key", help="manage API keys")
+    key_commands = keys.add_subparsers(dest="key_command", required=True)
+    create = key_commands.add_parser("create", help="mint a key; its secret is printed last")
+    create.add_argument("--role", choices=["staff", "admin"], required=True)
+    create.add_argument("--name", default="")
+    args = parser.parse_args(argv)
+
+    configure_logging()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        sys.exit(f"configuration error: {_settings_problem(exc)}")
+
+    if args.command == "migrate":
+        migrate(settings)
+    elif args.command == "api-key":
+        print(create_key(settings, args.role, args.name or f"{args.role} key"))
+    elif args.command == "worker":
+        from scheduler.worker import run_worker
+
+        run_worker(settings)
+    else:
+        serve(settings, with_worker=args.command == "serve")
+
+
+def _settings_problem(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']).upper() or 'settings'}: {e['msg']}"
+        for e in exc.errors()
+    )
+
+
+def migrate(settings: Settings) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    _ensure_sqlite_folder(settings.database_url)
+    config = Config(str(REPO_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(REPO_ROOT / "alembic"))
+    config.set_main_option("sqlalchemy.url", settings.database_url.replace("%", "%%"))
+    command.upgrade(config, "head")
+    log.info("database is at the latest migration")
+
+
+def create_key(settings: Settings, role: str, name: str) -> str:
+    from service.auth.keys import create_api_key
+    from service.db import make_engine, session_scope
+
+    engine = make_engine(settings.database_url)
+    with session_scope(engine) as session:
+        key, secret = create_api_key(session, role=role, name=name, now=datetime.now(UTC))
+        print(f"created {role} key {key.id} ({name}); keep the secret, it is not shown again:")
+    engine.dispose()
+    return secret
+
+
+def serve(settings: Settings, *, with_worker: bool) -> None:
+    import uvicorn
+
+    from service.app import create_app
+
+    if settings.clinic_phone == PLACEHOLDER_CLINIC_PHONE:
+        log.warning("CLINIC_PHONE is the placeholder %s: set the clinic's real number",
+                    PLACEHOLDER_CLINIC_PHONE)
+    app = create_app(settings)
+    scheduler = None
+    if with_worker:
+        from scheduler.worker import start_background_worker
+
+        scheduler, _ = start_background_worker(settings, app.state.engine)
+    base = f"http://{settings.host}:{settings.port}"
+    print(
+        f"\nmild-reminders on {base}\n"
+        f"  API docs:   {base}/docs\n"
+        f"  API key:    .venv/bin/reminders api-key create --role admin --name you\n"
+        f"  Database:   {settings.database_url}\n"
+        f"  SMS:        {settings.sms_gateway}{' (texts are printed here)' if settings.sms_gateway == 'console' else ''}\n",
+        flush=True,
+    )
+    try:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + ":memory:"):
+        Path(url[len(prefix):]).parent.mkdir(parents=True, exist_ok=True)

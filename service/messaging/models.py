@@ -1,0 +1,50 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, Integer, Text
+from sqlmodel import Field, SQLModel
+
+from service.db import UTCDateTime
+
+
+class Direction(StrEnum):
+    outbound = "outbound"
+    inbound = "inbound"
+
+
+class MessageStatus(StrEnum):
+    sending = "sending"
+    queued = "queued"
+    sent = "sent"
+    delivered = "delivered"
+    undelivered = "undelivered"
+    failed = "failed"
+    received = "received"
+
+
+class Message(SQLModel, table=True):
+    """A text exactly as it went to (or came from) the patient."""
+
+    __tablename__ = "message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("patient.id"), nullable=False, index=True)
+    )
+    procedure_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("procedure.id"), nullable=True)
+    )
+    direction: str = Field(max_length=16)
+    phone: str = Field(max_length=16)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    # Comma-separated steps the text covers (several when steps share a time).
+    steps: str = Field(default="", max_length=400)
+    language: str = Field(default="en", max_length=16)
+    status: str = Field(max_length=16)
+    gateway: str = Field(default="", max_length=32)
+    provider_message_id: str | None = Field(default=None, max_length=64, unique=True)
+    error_code: str | None = Field(default=None, max_length=32)
+    error_message: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -1,0 +1,28 @@
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$"
+
+
+class PatientCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    given_name: str = Field(min_length=1, max_length=100)
+    family_name: str = Field(min_length=1, max_length=100)
+    phone: str = Field(min_length=3, max_length=40, description="Any common format; stored as E.164")
+    timezone: str | None = Field(default=None, description="IANA zone; default the clinic's")
+    language: str | None = Field(default=None, pattern=LANGUAGE_PATTERN)
+    sms_consent: bool = Field(description="The patient agreed to receive texts; must be true")
+
+
+class PatientPublic(BaseModel):
+    id: int
+    given_name: str
+    family_name: str
+    phone: str
+    timezone: str
+    language: str
+    sms_consent: bool
+    consent_recorded_at: datetime
+    created_at: datetime

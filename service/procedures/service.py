@@ -1,0 +1,261 @@
+"""Scheduling, rescheduling and cancelling procedures, and keeping their reminders in step.
+
+The planner decides the timeline; this module reconciles it with what the database
+already holds, in the caller's transaction, so a change is all-or-nothing.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from service.errors import Conflict, InvalidInput, NotFound
+from service.patients.models import Patient
+from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
+from service.timeline.local_time import local_instant
+from service.timeline.plan import CANCELLATION_STEP, CORRECTION_STEP, TimelinePlan
+from service.timeline.planner import (
+    LATE_AT_ENROLLMENT,
+    BookedVisit,
+    PlannedReminder,
+    first_sendable_instant,
+    plan_reminders,
+)
+
+LATE_AFTER_RESCHEDULE = "the procedure was moved and this reminder's time had passed"
+PROCEDURE_CANCELLED = "procedure cancelled"
+NO_LONGER_PLANNED = "no longer part of this procedure's timeline"
+
+# Steps that say something about the procedure's date, time or fasting: once any
+# of them went out, moving or cancelling the procedure owes the patient a text.
+_TOLD_THE_DATE = {"prep_week", "fasting", CORRECTION_STEP}
+
+_EARLIEST_ALLOWED = timedelta(days=365)
+_LATEST_ALLOWED = timedelta(days=2 * 365)
+
+
+def resolve_scheduled_at(value: datetime, zone: ZoneInfo, now: datetime) -> datetime:
+    """A naive time is the patient's wall time; an aware one is that instant."""
+    instant = (
+        local_instant(value.date(), value.time(), zone) if value.tzinfo is None else value
+    )
+    if instant < now - _EARLIEST_ALLOWED or instant > now + _LATEST_ALLOWED:
+        raise InvalidInput(
+            "must be within a year before and two years after today", field="scheduled_at"
+        )
+    return instant
+
+
+def get_procedure(session: Session, procedure_id: int) -> Procedure:
+    procedure = session.get(Procedure, procedure_id)
+    if procedure is None:
+        raise NotFound(f"no procedure with id {procedure_id}", field="procedure_id")
+    return procedure
+
+
+def reminders_of(session: Session, procedure_id: int) -> list[Reminder]:
+    query = (
+        select(Reminder)
+        .where(Reminder.procedure_id == procedure_id)
+        .order_by(col(Reminder.due_at), col(Reminder.id))
+    )
+    return list(session.exec(query))
+
+
+def schedule_procedure(
+    session: Session,
+    patient: Patient,
+    scheduled_at: datetime,
+    plan: TimelinePlan,
+    now: datetime,
+) -> Procedure:
+    zone = ZoneInfo(patient.timezone)
+    assert patient.id is not None
+    procedure = Procedure(
+        patient_id=patient.id,
+        scheduled_at=resolve_scheduled_at(scheduled_at, zone, now),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(procedure)
+    session.flush()
+    _reconcile(session, procedure, zone, plan, now, LATE_AT_ENROLLMENT)
+    return procedure
+
+
+def reschedule_procedure(
+    session: Session,
+    procedure: Procedure,
+    patient: Patient,
+    scheduled_at: datetime,
+    plan: TimelinePlan,
+    now: datetime,
+) -> Procedure:
+    if procedure.status == ProcedureStatus.cancelled:
+        raise Conflict("a cancelled procedure cannot be rescheduled", field="procedure_id")
+    zone = ZoneInfo(patient.timezone)
+    new_start = resolve_scheduled_at(scheduled_at, zone, now)
+    _lock(session, procedure)
+    if new_start == procedure.scheduled_at:
+        return procedure
+    procedure.scheduled_at = new_start
+    procedure.updated_at = now
+    session.add(procedure)
+    reminders = _reconcile(session, procedure, zone, plan, now, LATE_AFTER_RESCHEDULE)
+    if _patient_was_told_the_date(reminders) and new_start > now:
+        _queue_notice(session, procedure, reminders, CORRECTION_STEP, plan, zone, now,
+                      useful_until=new_start)
+    return procedure
+
+
+def cancel_procedure(
+    session: Session, procedure: Procedure, patient: Patient, plan: TimelinePlan, now: datetime
+) -> Procedure:
+    if procedure.status == ProcedureStatus.cancelled:
+        return procedure
+    _lock(session, procedure)
+    reminders = reminders_of(session, procedure.id or 0)
+    for reminder in reminders:
+        if reminder.status == ReminderStatus.pending:
+            _set_status(reminder, ReminderStatus.cancelled, PROCEDURE_CANCELLED, now)
+            session.add(reminder)
+    procedure.status = ProcedureStatus.cancelled
+    procedure.updated_at = now
+    session.add(procedure)
+    if _patient_was_told_the_date(reminders) and procedure.scheduled_at > now:
+        _queue_notice(session, procedure, reminders, CANCELLATION_STEP, plan,
+                      ZoneInfo(patient.timezone), now, useful_until=procedure.scheduled_at)
+    return procedure
+
+
+def _lock(session: Session, procedure: Procedure) -> None:
+    # Two reschedules of one procedure take turns (PostgreSQL row lock; SQLite
+    # serialises writers anyway), so neither re-plans from a stale timeline.
+    session.exec(
+        select(Procedure).where(Procedure.id == procedure.id).with_for_update()
+    ).one()
+
+
+def _patient_was_told_the_date(reminders: Sequence[Reminder]) -> bool:
+    return any(r.status == ReminderStatus.sent and r.step in _TOLD_THE_DATE for r in reminders)
+
+
+def _queue_notice(
+    session: Session,
+    procedure: Procedure,
+    reminders: Sequence[Reminder],
+    step: str,
+    plan: TimelinePlan,
+    zone: ZoneInfo,
+    now: datetime,
+    *,
+    useful_until: datetime,
+) -> None:
+    """One pending notice at most: a second quick change updates it, never doubles it."""
+    due = first_sendable_instant(plan, now, zone)
+    for reminder in reminders:
+        if reminder.step in (CORRECTION_STEP, CANCELLATION_STEP) and (
+            reminder.status == ReminderStatus.pending
+        ):
+            if reminder.step != step:
+                _set_status(reminder, ReminderStatus.cancelled, "superseded by a newer notice", now)
+                session.add(reminder)
+                continue
+            reminder.due_at = reminder.next_attempt_at = due
+            reminder.useful_until = useful_until
+            reminder.updated_at = now
+            session.add(reminder)
+            return
+    occurrence = 1 + sum(1 for r in reminders if r.step == step)
+    session.add(_new_reminder(procedure, PlannedReminder(step, occurrence, due, useful_until), now))
+
+
+def _reconcile(
+    session: Session,
+    procedure: Procedure,
+    zone: ZoneInfo,
+    plan: TimelinePlan,
+    now: datetime,
+    late_reason: str,
+) -> list[Reminder]:
+    """Bring the stored timeline in line with a fresh plan; sent reminders stay history."""
+    existing = reminders_of(session, procedure.id or 0)
+    done = {(r.step, r.occurrence) for r in existing if r.status == ReminderStatus.sent}
+    planned = plan_reminders(
+        plan,
+        procedure.scheduled_at,
+        zone,
+        now,
+        visits=_booked_visits(session, procedure),
+        already_done=done,
+        late_reason=late_reason,
+    )
+    by_key: dict[tuple[str, int], Reminder] = {}
+    for reminder in existing:
+        key = (reminder.step, reminder.occurrence)
+        # The pending row (there is at most one) is the one to re-plan in place.
+        if key not in by_key or reminder.status == ReminderStatus.pending:
+            by_key[key] = reminder
+    wanted = {(p.step, p.occurrence) for p in planned}
+
+    for item in planned:
+        row = by_key.get((item.step, item.occurrence))
+        if row is None:
+            row = _new_reminder(procedure, item, now)
+            existing.append(row)
+        elif row.status == ReminderStatus.sent:
+            continue
+        else:
+            row.due_at = item.due_at
+            row.useful_until = item.useful_until
+            row.status = item.status
+            row.status_reason = item.status_reason
+            row.next_attempt_at = item.due_at if item.status == ReminderStatus.pending else None
+            row.claimed_by = row.claimed_until = None
+            row.attempts = 0
+            row.updated_at = now
+        session.add(row)
+
+    for row in existing:
+        key = (row.step, row.occurrence)
+        if (
+            row.status == ReminderStatus.pending
+            and key not in wanted
+            and row.step not in (CORRECTION_STEP, CANCELLATION_STEP)
+        ):
+            _set_status(row, ReminderStatus.cancelled, NO_LONGER_PLANNED, now)
+            session.add(row)
+    session.flush()
+    return existing
+
+
+def _booked_visits(session: Session, procedure: Procedure) -> list[BookedVisit]:
+    # Booked follow-up visits arrive with the appointments domain.
+    return []
+
+
+def _new_reminder(procedure: Procedure, item: PlannedReminder, now: datetime) -> Reminder:
+    assert procedure.id is not None
+    pending = item.status == ReminderStatus.pending
+    return Reminder(
+        procedure_id=procedure.id,
+        patient_id=procedure.patient_id,
+        step=item.step,
+        occurrence=item.occurrence,
+        due_at=item.due_at,
+        useful_until=item.useful_until,
+        status=item.status,
+        status_reason=item.status_reason,
+        next_attempt_at=item.due_at if pending else None,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _set_status(reminder: Reminder, status: str, reason: str, now: datetime) -> None:
+    reminder.status = status
+    reminder.status_reason = reason
+    reminder.next_attempt_at = None
+    reminder.claimed_by = reminder.claimed_until = None
+    reminder.updated_at = now

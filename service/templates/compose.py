@@ -1,0 +1,101 @@
+"""Turns the steps due in one slot into the one text the patient reads."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+
+from service.templates.defaults import DEFAULT_LANGUAGE, FRAME, STEP_TEXTS
+from service.templates.sandbox import render_template
+from service.timeline.plan import FollowUpKind, TimelinePlan
+from service.timeline.planner import fasting_starts_at
+
+_DATE_FORMATS = {"en": "EEEE, MMMM d", "es": "EEEE d 'de' MMMM"}
+_TIME_FORMATS = {"en": "h:mm a", "es": "H:mm"}
+
+
+@dataclass(frozen=True)
+class TextFacts:
+    """What a text may mention about the patient, the clinic and the procedure."""
+
+    given_name: str
+    family_name: str
+    clinic_name: str
+    clinic_phone: str
+    zone: ZoneInfo
+    procedure_starts_at: datetime
+    plan: TimelinePlan
+    visits: Mapping[str, datetime]  # visit step name -> starts_at
+    # Whether the text mentions when fasting starts (the correction text may not).
+    include_fasting: bool = True
+
+
+@dataclass(frozen=True)
+class ComposedText:
+    body: str
+    language: str
+
+
+def language_for(language: str) -> str:
+    """The patient's language if we have texts in it, else the default."""
+    base = language.split("-")[0].lower()
+    return base if base in STEP_TEXTS else DEFAULT_LANGUAGE
+
+
+def compose(steps: Sequence[str], facts: TextFacts, language: str) -> ComposedText:
+    """One text for every step due in the same slot, in the patient's language."""
+    lang = language_for(language)
+    texts = STEP_TEXTS[lang]
+    variables = text_variables(facts, lang, visit_step=next((s for s in steps if s in facts.visits), None))
+    fragments = " ".join(render_template(texts[step], variables) for step in _unique(steps))
+    body = render_template(FRAME[lang], {**variables, "fragments": fragments})
+    return ComposedText(body=body, language=lang)
+
+
+def text_variables(facts: TextFacts, lang: str, visit_step: str | None = None) -> dict[str, object]:
+    local_start = facts.procedure_starts_at.astimezone(facts.zone)
+    fasting_start = fasting_starts_at(facts.plan, facts.procedure_starts_at).astimezone(facts.zone)
+    first, last = facts.plan.wound_check_days
+    variables: dict[str, object] = {
+        "given_name": facts.given_name,
+        "family_name": facts.family_name,
+        "clinic_name": facts.clinic_name,
+        "clinic_phone": facts.clinic_phone,
+        "procedure_date": _date(local_start, lang),
+        "procedure_time": _time(local_start, lang),
+        "fasting_hours": facts.plan.fasting_hours,
+        "fasting_start_time": _time(fasting_start, lang) if facts.include_fasting else "",
+        "fasting_start_day": _fasting_day(fasting_start, lang),
+        "wound_check_from_day": first,
+        "wound_check_to_day": last,
+        "appointment_kind": "",
+        "appointment_date": "",
+        "appointment_time": "",
+    }
+    if visit_step is not None:
+        visit = facts.visits[visit_step].astimezone(facts.zone)
+        variables["appointment_kind"] = FollowUpKind(visit_step.removesuffix("_visit")).value
+        variables["appointment_date"] = _date(visit, lang)
+        variables["appointment_time"] = _time(visit, lang)
+    return variables
+
+
+def _fasting_day(fasting_start: datetime, lang: str) -> str:
+    # "on Monday, March 15": the patient needs the day as well as the clock time,
+    # since fasting may start the evening before or after midnight.
+    return ("el " if lang == "es" else "on ") + _date(fasting_start, lang)
+
+
+def _date(moment: datetime, lang: str) -> str:
+    return format_date(moment, _DATE_FORMATS.get(lang, _DATE_FORMATS["en"]), locale=lang)
+
+
+def _time(moment: datetime, lang: str) -> str:
+    return format_time(moment, _TIME_FORMATS.get(lang, _TIME_FORMATS["en"]), locale=lang)
+
+
+def _unique(steps: Sequence[str]) -> list[str]:
+    # Several ice occurrences never share a slot, but a merged slot lists a step once.
+    return list(dict.fromkeys(steps))

@@ -1,0 +1,218 @@
+"""The MILD recovery timeline as data: which texts, when, and which seed says so.
+
+Seed files live in ../shared/seeds/ (clinic pages about MILD). Where the seeds
+disagree, the safer reading is the default and a clinic setting can change it;
+the `why` beside each step says which.
+"""
+
+from dataclasses import dataclass, field, replace
+from datetime import time, timedelta
+from enum import StrEnum
+
+SEED_PREOP = "000_b6826931be15a910.txt"  # pre/post-op instructions of a MILD clinic
+SEED_RECOVERY = "001_27fa282b5a7c9467.txt"  # recovery timeline, warning signs
+SEED_NO_STITCHES = "002_da33cd23789872c5.txt"  # "doesn't even need stitches"
+SEED_JOURNEY = "003_ece6b0eae58dfe97.txt"  # preparation, 2-week and 3-month follow-ups
+SEED_PROS_CONS = "004_5577656f3ce2fc30.txt"  # physical therapy at 2 weeks, 6-8 weeks
+
+
+class Phase(StrEnum):
+    before = "before"  # must reach the patient before the procedure (or the visit)
+    after = "after"  # only makes sense once the procedure is over
+
+
+class FollowUpKind(StrEnum):
+    wound_check = "wound_check"
+    two_week = "two_week"
+    three_month = "three_month"
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    phase: Phase
+    # Calendar days (and months) from the procedure's local date, so "day +3" is
+    # the third local calendar day whatever DST does in between.
+    day: int
+    months: int = 0
+    # Local send time; None means `hours_after_end` after the procedure ends.
+    at: time | None = time(9, 0)
+    hours_after_end: float = 0.0
+    # Repeated steps go out on consecutive local days (occurrence 1, 2, ...).
+    repeat: int = 1
+    # A late step is still worth sending until local midnight this many days
+    # after its planned date; after that it is skipped with a reason.
+    useful_for_days: int = 1
+    # Fasting is due at least this long before fasting starts, and is useful
+    # until fasting starts.
+    lead_before_fasting: timedelta | None = None
+    # A booked visit of this kind replaces the generic "book your visit" step.
+    replaced_by_visit: FollowUpKind | None = None
+    enabled: bool = True
+    seeds: tuple[str, ...] = ()
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class SendingWindow:
+    """Patient-local hours in which a text may be due, both ends included."""
+
+    opens: time = time(8, 0)
+    closes: time = time(21, 0)
+
+
+@dataclass(frozen=True)
+class TimelinePlan:
+    steps: tuple[Step, ...]
+    # Seed 000 says 8 hours, seed 003 "a few hours": 8 is the safer default.
+    fasting_hours: int = 8
+    # Seeds 000/002 "less than 1 hour", 003 "60-90 minutes"; used only to keep
+    # after-procedure texts from arriving while the patient is still in the room.
+    procedure_duration: timedelta = timedelta(hours=1)
+    sending_window: SendingWindow = field(default_factory=SendingWindow)
+    # No patient gets two texts closer than this from the planner.
+    min_gap: timedelta = timedelta(minutes=60)
+    # Seed 000: "see our office in 7-10 days".
+    wound_check_days: tuple[int, int] = (7, 10)
+    # Booked visits: a reminder the day before at this time, and one on the
+    # morning of the visit when that is at least `min_gap` before it.
+    visit_eve_at: time = time(10, 0)
+
+    def step(self, name: str) -> Step:
+        for step in self.steps:
+            if step.name == name:
+                return step
+        raise KeyError(name)
+
+    def with_settings(
+        self,
+        *,
+        fasting_hours: int,
+        procedure_duration: timedelta,
+        sending_window: SendingWindow,
+    ) -> "TimelinePlan":
+        return replace(
+            self,
+            fasting_hours=fasting_hours,
+            procedure_duration=procedure_duration,
+            sending_window=sending_window,
+        )
+
+
+DEFAULT_STEPS: tuple[Step, ...] = (
+    Step(
+        name="prep_week",
+        phase=Phase.before,
+        day=-7,
+        useful_for_days=6,
+        seeds=(SEED_PREOP, SEED_JOURNEY),
+        why="A week ahead leaves time for pre-procedure testing (000), blood-thinner "
+        "instructions from the office (000) and arranging a driver (003). Still useful "
+        "until the day before the procedure.",
+    ),
+    Step(
+        name="fasting",
+        phase=Phase.before,
+        day=-1,
+        at=time(18, 0),
+        lead_before_fasting=timedelta(hours=1),
+        seeds=(SEED_PREOP, SEED_JOURNEY),
+        why="The evening before, and at least 1 h before fasting starts. Seed 000 says "
+        "no food or drink for 8 hours, seed 003 'a few hours': the safer 8 is the "
+        "default (setting FASTING_HOURS). Useful until fasting starts.",
+    ),
+    Step(
+        name="day_of_rest",
+        phase=Phase.after,
+        day=0,
+        at=None,
+        hours_after_end=3.0,
+        useful_for_days=2,
+        seeds=(SEED_PREOP, SEED_RECOVERY, SEED_JOURNEY),
+        why="A few hours after the procedure ends, once the patient is home: 'lazy' "
+        "day and soreness (000), pain medicine and no driving on it (001), warning "
+        "signs that need care at once (001).",
+    ),
+    Step(
+        name="shower",
+        phase=Phase.after,
+        day=1,
+        useful_for_days=2,
+        seeds=(SEED_PREOP, SEED_RECOVERY),
+        why="Seed 000: 'You may shower or bath the morning after'; bandage off once "
+        "there is no drainage (000; 001 says a few days to a week).",
+    ),
+    Step(
+        name="ice",
+        phase=Phase.after,
+        day=1,
+        repeat=7,
+        useful_for_days=1,
+        seeds=(SEED_PREOP,),
+        why="Seed 000: 'For the next 7 days you will have back soreness, ice packs are "
+        "recommended'. Each day's text is useful only that day. Same time as the "
+        "morning steps, so they share one text.",
+    ),
+    Step(
+        name="driving",
+        phase=Phase.after,
+        day=3,
+        useful_for_days=3,
+        seeds=(SEED_PREOP, SEED_RECOVERY),
+        why="Seed 000: 'You may drive after 3 days, if you feel ok'; seed 001: not "
+        "while taking pain medication.",
+    ),
+    Step(
+        name="wound_check",
+        phase=Phase.after,
+        day=6,
+        useful_for_days=4,
+        replaced_by_visit=FollowUpKind.wound_check,
+        seeds=(SEED_PREOP, SEED_NO_STITCHES, SEED_PROS_CONS),
+        why="Seed 000 asks for a visit in 7-10 days 'for suture removal and wound "
+        "check', but MILD needs no stitches (000 itself, 002, 004), so the text says "
+        "wound check only; a clinic that closes with sutures edits the template. "
+        "Sent the day before the window opens.",
+    ),
+    Step(
+        name="two_week_followup",
+        phase=Phase.after,
+        day=13,
+        useful_for_days=7,
+        replaced_by_visit=FollowUpKind.two_week,
+        seeds=(SEED_JOURNEY, SEED_PROS_CONS, SEED_RECOVERY),
+        why="Seed 003: 2-week visit to check the incision and early progress; 004: "
+        "physical therapy usually starts about two weeks after; 001: normal daily "
+        "activity in 2-4 weeks, no heavy lifting yet.",
+    ),
+    Step(
+        name="activity_6_weeks",
+        phase=Phase.after,
+        day=42,
+        useful_for_days=14,
+        seeds=(SEED_RECOVERY, SEED_PROS_CONS),
+        why="Seeds 001 and 004: vigorous activity and exercise usually resume at 6-8 "
+        "weeks, as the provider advises.",
+    ),
+    Step(
+        name="three_month_followup",
+        phase=Phase.after,
+        day=-1,
+        months=3,
+        useful_for_days=1,
+        replaced_by_visit=FollowUpKind.three_month,
+        seeds=(SEED_JOURNEY,),
+        why="Seed 003: a 3-month visit to assess pain relief and mobility; the day "
+        "before 3 calendar months have passed.",
+    ),
+)
+
+DEFAULT_PLAN = TimelinePlan(steps=DEFAULT_STEPS)
+
+# Texts that are not timeline steps but go out because something changed.
+CORRECTION_STEP = "procedure_moved"
+CANCELLATION_STEP = "procedure_cancelled"
+
+
+def visit_step_name(kind: FollowUpKind | str) -> str:
+    return f"{FollowUpKind(kind).value}_visit"

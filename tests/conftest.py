@@ -1,0 +1,136 @@
+"""Shared fixtures: a migrated database (SQLite and PostgreSQL), a clinic, a fixed clock."""
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from service.app import create_app
+from service.auth.keys import create_api_key
+from service.config import Settings
+from service.db import make_engine, session_scope
+from tests.support.postgres import postgres_available, reset_database, throwaway_postgres
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+class Clock:
+    """The tests' clock: it only moves when a test moves it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def run_migrations(url: str) -> None:
+    config = Config(str(REPO_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(REPO_ROOT / "alembic"))
+    config.set_main_option("sqlalchemy.url", url)
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    available, reason = postgres_available()
+    if not available:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required under CI: {reason}")
+        pytest.skip(f"PostgreSQL not available: {reason}")
+    with throwaway_postgres() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'reminders.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        reset_database(url)
+    run_migrations(url)
+    return url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        clinic_name="Lakeside Spine",
+        clinic_phone="(555) 201-3344",
+        clinic_timezone="America/New_York",
+        send_retry_base_seconds=60,
+        send_max_attempts=3,
+    )
+
+
+@pytest.fixture
+def clock() -> Clock:
+    # A Monday morning in New York, well ahead of the procedures the tests book.
+    return Clock(datetime(2027, 3, 1, 14, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine, clock: Clock) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, engine=engine, clock=clock)) as client:
+        yield client
+
+
+def _key(engine: Engine, role: str, clock: Clock) -> dict[str, str]:
+    with session_scope(engine) as session:
+        _, secret = create_api_key(session, role=role, name=f"test {role}", now=clock.now)
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def staff(engine: Engine, clock: Clock) -> dict[str, str]:
+    return _key(engine, "staff", clock)
+
+
+@pytest.fixture
+def admin(engine: Engine, clock: Clock) -> dict[str, str]:
+    return _key(engine, "admin", clock)
+
+
+def enroll(client: TestClient, headers: dict[str, str], **overrides: object) -> dict:
+    body = {
+        "given_name": "Maria",
+        "family_name": "Lopez",
+        "phone": "(212) 555-0142",
+        "sms_consent": True,
+        **overrides,
+    }
+    response = client.post("/v1/patients", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def book(client: TestClient, headers: dict[str, str], patient_id: int, scheduled_at: str) -> dict:
+    response = client.post(
+        f"/v1/patients/{patient_id}/procedures",
+        json={"scheduled_at": scheduled_at},
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
