@@ -3,9 +3,9 @@
 from logging.config import fileConfig
 from typing import Any
 
-from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from alembic import context
 from service.config import Settings
 from service.db import UTCDateTime
 from service.models import metadata
@@ -25,8 +25,9 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=url, target_metadata=metadata, literal_binds=True,
-                      render_item=render_item)
+    context.configure(
+        url=url, target_metadata=metadata, literal_binds=True, render_item=render_item
+    )
     with context.begin_transaction():
         context.run_migrations()
 

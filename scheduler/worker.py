@@ -70,16 +70,27 @@ def schedule_jobs(scheduler: BaseScheduler, loop: DispatchLoop, engine: Engine) 
     interval = loop.dispatcher.settings.dispatch_interval_seconds
     # One round at a time per worker; a slow round is never stacked behind another.
     scheduler.add_job(
-        loop, "interval", seconds=interval, id="dispatch", max_instances=1, coalesce=True,
+        loop,
+        "interval",
+        seconds=interval,
+        id="dispatch",
+        max_instances=1,
+        coalesce=True,
         next_run_time=utc_now(),
     )
     scheduler.add_job(
-        lambda: sweep_expired_claims(engine, utc_now()), "interval",
-        seconds=HOUSEKEEPING_SECONDS, id="housekeeping", max_instances=1, coalesce=True,
+        lambda: sweep_expired_claims(engine, utc_now()),
+        "interval",
+        seconds=HOUSEKEEPING_SECONDS,
+        id="housekeeping",
+        max_instances=1,
+        coalesce=True,
     )
 
 
-def start_background_worker(settings: Settings, engine: Engine) -> tuple[BackgroundScheduler, DispatchLoop]:
+def start_background_worker(
+    settings: Settings, engine: Engine
+) -> tuple[BackgroundScheduler, DispatchLoop]:
     """The worker inside another process (`reminders serve`)."""
     loop = DispatchLoop(build_dispatcher(settings, engine, build_gateway(settings)))
     scheduler = BackgroundScheduler(timezone=UTC)
@@ -103,8 +114,9 @@ def run_worker(settings: Settings) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("worker %s polling every %ss", loop.dispatcher.worker_id,
-             settings.dispatch_interval_seconds)
+    log.info(
+        "worker %s polling every %ss", loop.dispatcher.worker_id, settings.dispatch_interval_seconds
+    )
     scheduler.start()
     engine.dispose()
 

@@ -56,8 +56,9 @@ def _settings_problem(exc: ValidationError) -> str:
 
 
 def migrate(settings: Settings) -> None:
-    from alembic import command
     from alembic.config import Config
+
+    from alembic import command
 
     _ensure_sqlite_folder(settings.database_url)
     config = Config(str(REPO_ROOT / "alembic.ini"))
@@ -85,8 +86,10 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
     from service.app import create_app
 
     if settings.clinic_phone == PLACEHOLDER_CLINIC_PHONE:
-        log.warning("CLINIC_PHONE is the placeholder %s: set the clinic's real number",
-                    PLACEHOLDER_CLINIC_PHONE)
+        log.warning(
+            "CLINIC_PHONE is the placeholder %s: set the clinic's real number",
+            PLACEHOLDER_CLINIC_PHONE,
+        )
     app = create_app(settings)
     scheduler = None
     if with_worker:
@@ -94,12 +97,13 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
 
         scheduler, _ = start_background_worker(settings, app.state.engine)
     base = f"http://{settings.host}:{settings.port}"
+    printed = " (texts are printed here)" if settings.sms_gateway == "console" else ""
     print(
         f"\nmild-reminders on {base}\n"
         f"  API docs:   {base}/docs\n"
         f"  API key:    .venv/bin/reminders api-key create --role admin --name you\n"
         f"  Database:   {settings.database_url}\n"
-        f"  SMS:        {settings.sms_gateway}{' (texts are printed here)' if settings.sms_gateway == 'console' else ''}\n",
+        f"  SMS:        {settings.sms_gateway}{printed}\n",
         flush=True,
     )
     try:
@@ -112,4 +116,4 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
 def _ensure_sqlite_folder(url: str) -> None:
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + ":memory:"):
-        Path(url[len(prefix):]).parent.mkdir(parents=True, exist_ok=True)
+        Path(url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from alembic import command
 from alembic.config import Config
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from alembic import command
 from service.app import create_app
 from service.auth.keys import create_api_key
 from service.config import Settings

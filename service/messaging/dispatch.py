@@ -55,10 +55,13 @@ class RoundReport:
 
 @dataclass(frozen=True)
 class Slot:
-    """Reminders of one procedure due at the same instant: they share one text."""
+    """Everything of one procedure that is due now: it goes out as one text.
+
+    Steps planned for the same time share a text by design; a worker catching up
+    after an outage also folds what piled up into one text rather than a burst.
+    """
 
     procedure_id: int
-    due_at: datetime
 
 
 class Dispatcher:
@@ -79,7 +82,7 @@ class Dispatcher:
         self.plan = plan
         self.worker_id = worker_id
         self.status_callback_url = status_callback_url
-        self.rng = rng or random.Random()
+        self.rng = rng or random.Random()  # noqa: S311 - retry jitter, not a secret
         # SQLite takes one writer at a time, so parallel sends would only queue.
         self.concurrency = 1 if engine.dialect.name == "sqlite" else settings.send_concurrency
 
@@ -114,12 +117,12 @@ class Dispatcher:
             update(Reminder)
             .where(col(Reminder.id).in_(due.scalar_subquery()))
             .values(claimed_by=self.worker_id, claimed_until=lease_until)
-            .returning(Reminder.procedure_id, Reminder.due_at)
+            .returning(col(Reminder.procedure_id))
         )
         with Session(self.engine) as session:
             rows = session.execute(statement).all()
             session.commit()
-        slots = sorted({Slot(p, d) for p, d in rows}, key=lambda s: (s.due_at, s.procedure_id))
+        slots = [Slot(p) for p in sorted({p for (p,) in rows})]
         return slots, len(rows)
 
     def send_slot(self, slot: Slot, now: datetime) -> RoundReport:
@@ -201,8 +204,8 @@ class Dispatcher:
             self._record_failure(session, message, fresh, failure, now, report)
             return
         except Exception as exc:  # an unexpected gateway fault is a passing fault
-            failure = SendFailed(f"{type(exc).__name__}: {exc}", retryable=True, code="error")
-            self._record_failure(session, message, fresh, failure, now, report)
+            fault = SendFailed(f"{type(exc).__name__}: {exc}", retryable=True, code="error")
+            self._record_failure(session, message, fresh, fault, now, report)
             return
         self._record_sent(message, fresh, accepted, now)
         report.sent += 1
@@ -223,16 +226,15 @@ class Dispatcher:
             select(Reminder)
             .where(
                 Reminder.procedure_id == slot.procedure_id,
-                Reminder.due_at == slot.due_at,
                 Reminder.status == ReminderStatus.pending,
                 col(Reminder.next_attempt_at) <= now,
                 or_(
-                    Reminder.claimed_by == self.worker_id,
+                    col(Reminder.claimed_by) == self.worker_id,
                     col(Reminder.claimed_until).is_(None),
                     col(Reminder.claimed_until) < now,
                 ),
             )
-            .order_by(col(Reminder.id))
+            .order_by(col(Reminder.due_at), col(Reminder.id))
             .with_for_update(skip_locked=True)
         )
         reminders = list(session.exec(query))
@@ -252,7 +254,7 @@ class Dispatcher:
             select(Reminder.id).where(
                 Reminder.procedure_id == procedure.id,
                 Reminder.status == ReminderStatus.sent,
-                or_(Reminder.step == "fasting", Reminder.step == CORRECTION_STEP),
+                col(Reminder.step).in_(("fasting", CORRECTION_STEP)),
             )
         ).first()
         return TextFacts(

@@ -10,7 +10,9 @@ class PatientCreate(BaseModel):
 
     given_name: str = Field(min_length=1, max_length=100)
     family_name: str = Field(min_length=1, max_length=100)
-    phone: str = Field(min_length=3, max_length=40, description="Any common format; stored as E.164")
+    phone: str = Field(
+        min_length=3, max_length=40, description="Any common format; stored as E.164"
+    )
     timezone: str | None = Field(default=None, description="IANA zone; default the clinic's")
     language: str | None = Field(default=None, pattern=LANGUAGE_PATTERN)
     sms_consent: bool = Field(description="The patient agreed to receive texts; must be true")

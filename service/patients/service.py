@@ -3,7 +3,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.config import Settings
 from service.errors import InvalidInput, NotFound
@@ -16,8 +16,9 @@ def zone_named(name: str, *, field: str = "timezone") -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"{name!r} is not an IANA time zone such as 'America/Chicago'",
-                           field=field) from None
+        raise InvalidInput(
+            f"{name!r} is not an IANA time zone such as 'America/Chicago'", field=field
+        ) from None
 
 
 def enroll_patient(
@@ -53,4 +54,6 @@ def get_patient(session: Session, patient_id: int) -> Patient:
 
 def find_by_phone(session: Session, raw_phone: str, settings: Settings) -> list[Patient]:
     phone = to_e164(raw_phone, settings.clinic_phone_region)
-    return list(session.exec(select(Patient).where(Patient.phone == phone).order_by(Patient.id)))
+    return list(
+        session.exec(select(Patient).where(Patient.phone == phone).order_by(col(Patient.id)))
+    )

@@ -37,9 +37,7 @@ _LATEST_ALLOWED = timedelta(days=2 * 365)
 
 def resolve_scheduled_at(value: datetime, zone: ZoneInfo, now: datetime) -> datetime:
     """A naive time is the patient's wall time; an aware one is that instant."""
-    instant = (
-        local_instant(value.date(), value.time(), zone) if value.tzinfo is None else value
-    )
+    instant = local_instant(value.date(), value.time(), zone) if value.tzinfo is None else value
     if instant < now - _EARLIEST_ALLOWED or instant > now + _LATEST_ALLOWED:
         raise InvalidInput(
             "must be within a year before and two years after today", field="scheduled_at"
@@ -104,8 +102,9 @@ def reschedule_procedure(
     session.add(procedure)
     reminders = _reconcile(session, procedure, zone, plan, now, LATE_AFTER_RESCHEDULE)
     if _patient_was_told_the_date(reminders) and new_start > now:
-        _queue_notice(session, procedure, reminders, CORRECTION_STEP, plan, zone, now,
-                      useful_until=new_start)
+        _queue_notice(
+            session, procedure, reminders, CORRECTION_STEP, plan, zone, now, useful_until=new_start
+        )
     return procedure
 
 
@@ -124,17 +123,23 @@ def cancel_procedure(
     procedure.updated_at = now
     session.add(procedure)
     if _patient_was_told_the_date(reminders) and procedure.scheduled_at > now:
-        _queue_notice(session, procedure, reminders, CANCELLATION_STEP, plan,
-                      ZoneInfo(patient.timezone), now, useful_until=procedure.scheduled_at)
+        _queue_notice(
+            session,
+            procedure,
+            reminders,
+            CANCELLATION_STEP,
+            plan,
+            ZoneInfo(patient.timezone),
+            now,
+            useful_until=procedure.scheduled_at,
+        )
     return procedure
 
 
 def _lock(session: Session, procedure: Procedure) -> None:
     # Two reschedules of one procedure take turns (PostgreSQL row lock; SQLite
     # serialises writers anyway), so neither re-plans from a stale timeline.
-    session.exec(
-        select(Procedure).where(Procedure.id == procedure.id).with_for_update()
-    ).one()
+    session.exec(select(Procedure).where(Procedure.id == procedure.id).with_for_update()).one()
 
 
 def _patient_was_told_the_date(reminders: Sequence[Reminder]) -> bool:

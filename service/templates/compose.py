@@ -28,7 +28,8 @@ class TextFacts:
     procedure_starts_at: datetime
     plan: TimelinePlan
     visits: Mapping[str, datetime]  # visit step name -> starts_at
-    # Whether the text mentions when fasting starts (the correction text may not).
+    # Whether a correction should repeat when fasting starts: only if the patient
+    # was already told a fasting time that is now wrong.
     include_fasting: bool = True
 
 
@@ -48,7 +49,9 @@ def compose(steps: Sequence[str], facts: TextFacts, language: str) -> ComposedTe
     """One text for every step due in the same slot, in the patient's language."""
     lang = language_for(language)
     texts = STEP_TEXTS[lang]
-    variables = text_variables(facts, lang, visit_step=next((s for s in steps if s in facts.visits), None))
+    variables = text_variables(
+        facts, lang, visit_step=next((s for s in steps if s in facts.visits), None)
+    )
     fragments = " ".join(render_template(texts[step], variables) for step in _unique(steps))
     body = render_template(FRAME[lang], {**variables, "fragments": fragments})
     return ComposedText(body=body, language=lang)
@@ -66,7 +69,8 @@ def text_variables(facts: TextFacts, lang: str, visit_step: str | None = None) -
         "procedure_date": _date(local_start, lang),
         "procedure_time": _time(local_start, lang),
         "fasting_hours": facts.plan.fasting_hours,
-        "fasting_start_time": _time(fasting_start, lang) if facts.include_fasting else "",
+        "fasting_start_time": _time(fasting_start, lang),
+        "mention_fasting": facts.include_fasting,
         "fasting_start_day": _fasting_day(fasting_start, lang),
         "wound_check_from_day": first,
         "wound_check_to_day": last,

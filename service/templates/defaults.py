@@ -8,7 +8,10 @@ files cited beside each step in `service.timeline.plan`; nothing here adds medic
 DEFAULT_LANGUAGE = "en"
 
 FRAME = {
-    "en": "{{ clinic_name }}: Hi {{ given_name }}. {{ fragments }} Questions? Call {{ clinic_phone }}.",
+    "en": (
+        "{{ clinic_name }}: Hi {{ given_name }}. {{ fragments }} "
+        "Questions? Call {{ clinic_phone }}."
+    ),
 }
 
 STEP_TEXTS: dict[str, dict[str, str]] = {
@@ -64,8 +67,7 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
             "booked yet, please call us."
         ),
         "wound_check_visit": (
-            "Reminder: your wound check visit is {{ appointment_date }} at "
-            "{{ appointment_time }}."
+            "Reminder: your wound check visit is {{ appointment_date }} at {{ appointment_time }}."
         ),
         "two_week_visit": (
             "Reminder: your 2-week follow-up visit is {{ appointment_date }} at "
@@ -77,7 +79,7 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
         ),
         "procedure_moved": (
             "Your MILD procedure has moved to {{ procedure_date }} at {{ procedure_time }}."
-            "{% if fasting_start_time %} Nothing to eat or drink from {{ fasting_start_time }} "
+            "{% if mention_fasting %} Nothing to eat or drink from {{ fasting_start_time }} "
             "{{ fasting_start_day }}.{% endif %}"
         ),
         "procedure_cancelled": (

@@ -87,11 +87,24 @@ def plan_reminders(
             order += 1
             if (step.name, occurrence) in done:
                 continue
-            candidate = _place(plan, step.name, occurrence, step.phase, ideal, useful_until,
-                               ends_at, zone, now, order)
+            candidate = _place(
+                plan,
+                step.name,
+                occurrence,
+                step.phase,
+                ideal,
+                useful_until,
+                ends_at,
+                zone,
+                now,
+                order,
+            )
             if candidate is None:
-                skipped.append(PlannedReminder(step.name, occurrence, ideal, useful_until,
-                                               SKIPPED, late_reason))
+                skipped.append(
+                    PlannedReminder(
+                        step.name, occurrence, ideal, useful_until, SKIPPED, late_reason
+                    )
+                )
             else:
                 candidates.append(candidate)
 
@@ -101,11 +114,22 @@ def plan_reminders(
             name = visit_step_name(visit.kind)
             if (name, occurrence) in done or ideal is None:
                 continue
-            candidate = _place(plan, name, occurrence, Phase.before, ideal, visit.starts_at,
-                               ends_at, zone, now, order)
+            candidate = _place(
+                plan,
+                name,
+                occurrence,
+                Phase.before,
+                ideal,
+                visit.starts_at,
+                ends_at,
+                zone,
+                now,
+                order,
+            )
             if candidate is None:
-                skipped.append(PlannedReminder(name, occurrence, ideal, visit.starts_at,
-                                               SKIPPED, late_reason))
+                skipped.append(
+                    PlannedReminder(name, occurrence, ideal, visit.starts_at, SKIPPED, late_reason)
+                )
             else:
                 candidates.append(candidate)
 
@@ -169,8 +193,9 @@ def _place(
         earliest = now
         latest = useful_until
     else:
-        due = _first_window_instant_at_or_after(max(ideal, ends_at), window.opens,
-                                                window.closes, zone)
+        due = _first_window_instant_at_or_after(
+            max(ideal, ends_at), window.opens, window.closes, zone
+        )
         earliest = max(now, ends_at)
         latest = useful_until
     if due < earliest:

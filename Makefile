@@ -1,0 +1,58 @@
+# Two commands on a fresh machine with only python3: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:12])")
+PRISM := .cache/prism/node_modules/.bin/prism
+PRISM_VERSION := 5.14.2
+
+.PHONY: run test lint typecheck test-deps postgres prism bench clean
+
+run: $(STAMP)
+	$(BIN)/reminders migrate
+	$(BIN)/reminders serve
+
+test: $(STAMP) test-deps lint typecheck
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: $(STAMP) postgres
+	$(BIN)/python -m bench
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+test-deps: postgres prism
+
+# The suite starts its own throwaway PostgreSQL server from the installed binaries.
+postgres:
+	@if command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "PostgreSQL server binaries: found"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	else \
+		echo "PostgreSQL server binaries missing: install the 'postgresql' package (apt-get install -y postgresql)"; \
+	fi
+
+# Prism serves Twilio's OpenAPI spec for the contract tests (5.14.2 is the last on Node 20).
+prism:
+	@if [ -x $(PRISM) ]; then \
+		echo "Prism: found"; \
+	elif command -v npm >/dev/null 2>&1; then \
+		npm install --silent --no-audit --no-fund --prefix .cache/prism @stoplight/prism-cli@$(PRISM_VERSION); \
+	else \
+		echo "npm missing: the Twilio contract tests will skip (they must not under CI=true)"; \
+	fi
+
+clean:
+	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,27 @@
+"""In-memory SMS gateways for the worker's tests."""
+
+import threading
+from collections.abc import Iterable
+
+from service.messaging.gateway import Accepted, OutgoingText, SendFailed
+
+
+class RecordingGateway:
+    """Accepts every text and remembers it; `failures` are raised first, in order."""
+
+    name = "fake"
+
+    def __init__(self, failures: Iterable[SendFailed] = ()) -> None:
+        self.sent: list[OutgoingText] = []
+        self.failures = list(failures)
+        self._lock = threading.Lock()
+
+    def send(self, text: OutgoingText) -> Accepted:
+        with self._lock:
+            if self.failures:
+                raise self.failures.pop(0)
+            self.sent.append(text)
+            return Accepted(provider_message_id=f"fake-{len(self.sent)}", status="sent")
+
+    def bodies_to(self, phone: str) -> list[str]:
+        return [t.body for t in self.sent if t.to == phone]

@@ -1,0 +1,218 @@
+"""The worker texts each reminder once, when it is due, and never at night."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlmodel import Session, select
+
+from scheduler.worker import DispatchLoop, schedule_jobs
+from service.messaging.dispatch import Dispatcher
+from service.messaging.gateway import SendFailed
+from service.procedures.models import Reminder
+from service.timeline.active import active_plan
+from tests.conftest import book, enroll
+from tests.fakes.gateways import RecordingGateway
+
+PHONE = "+12125550142"
+
+
+def _dispatcher(engine, settings, gateway, worker="worker-1"):
+    return Dispatcher(
+        engine, gateway, settings, plan=lambda: active_plan(settings), worker_id=worker
+    )
+
+
+def _at(local: str) -> datetime:
+    """A New York wall time as a UTC instant."""
+    from zoneinfo import ZoneInfo
+
+    return (
+        datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("America/New_York")).astimezone(UTC)
+    )
+
+
+def _reminders(engine, procedure_id):
+    with Session(engine) as session:
+        return {
+            (r.step, r.occurrence): r
+            for r in session.exec(select(Reminder).where(Reminder.procedure_id == procedure_id))
+        }
+
+
+def test_the_week_before_text_goes_out_once_when_due(client, staff, engine, settings, clock):
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    gateway = RecordingGateway()
+    dispatcher = _dispatcher(engine, settings, gateway)
+
+    assert dispatcher.run_once(_at("2027-03-09T08:59:00")).sent == 0
+    report = dispatcher.run_once(_at("2027-03-09T09:00:30"))
+    assert report.sent == 1
+    assert dispatcher.run_once(_at("2027-03-09T09:05:00")).sent == 0
+    [text] = gateway.sent
+    assert text.to == PHONE
+    assert text.body.startswith("Lakeside Spine: Hi Maria.")
+    assert "Tuesday, March 16 at 7:00 AM" in text.body
+    assert "blood thinners" in text.body
+    assert text.body.endswith("Questions? Call (555) 201-3344.")
+
+    messages = client.get(f"/v1/patients/{patient['id']}/messages", headers=staff).json()
+    assert [(m["body"], m["steps"], m["status"]) for m in messages] == [
+        (text.body, ["prep_week"], "sent")
+    ]
+    timeline = client.get(f"/v1/procedures/{procedure['id']}", headers=staff).json()
+    prep = next(r for r in timeline["reminders"] if r["step"] == "prep_week")
+    assert (prep["status"], prep["message_id"]) == ("sent", messages[0]["id"])
+
+
+def test_steps_due_together_arrive_as_one_text(client, staff, engine, settings):
+    patient = enroll(client, staff)
+    book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    gateway = RecordingGateway()
+    dispatcher = _dispatcher(engine, settings, gateway)
+    dispatcher.run_once(_at("2027-03-16T12:00:00"))
+    dispatcher.run_once(_at("2027-03-17T09:00:00"))
+    day_of_rest, morning_after = gateway.sent
+    assert "lazy day" in day_of_rest.body
+    assert "shower or bathe" in morning_after.body and "ice packs" in morning_after.body
+    assert morning_after.body.count("Lakeside Spine") == 1
+
+
+def test_a_worker_catching_up_sends_one_text_not_a_burst(client, staff, engine, settings):
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    gateway = RecordingGateway()
+    # Down from before the procedure until the next morning.
+    _dispatcher(engine, settings, gateway).run_once(_at("2027-03-17T09:00:00"))
+    [text] = gateway.sent
+    assert "lazy day" in text.body and "shower or bathe" in text.body
+    timeline = _reminders(engine, procedure["id"])
+    assert timeline[("prep_week", 1)].status == "skipped"
+    assert timeline[("fasting", 1)].status == "skipped"
+
+
+def test_fasting_text_names_the_clock_time_fasting_starts(client, staff, engine, settings):
+    patient = enroll(client, staff)
+    book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    gateway = RecordingGateway()
+    _dispatcher(engine, settings, gateway).run_once(_at("2027-03-15T18:00:00"))
+    [text] = gateway.sent
+    assert "from 11:00 PM on Monday, March 15" in text.body
+    assert "until your procedure at 7:00 AM" in text.body
+
+
+def test_a_failed_send_is_retried_with_backoff_then_marked_failed(client, staff, engine, settings):
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    outage = [SendFailed("provider unavailable", retryable=True, code="503")] * 3
+    gateway = RecordingGateway(failures=outage)
+    dispatcher = _dispatcher(engine, settings, gateway)
+    due = _at("2027-03-09T09:00:00")
+
+    assert dispatcher.run_once(due).retried == 1
+    first_retry = _reminders(engine, procedure["id"])[("prep_week", 1)]
+    assert first_retry.status == "pending" and first_retry.attempts == 1
+    # Backoff: 60 s base with jitter between half and one and a half times.
+    assert due + timedelta(seconds=30) <= first_retry.next_attempt_at <= due + timedelta(seconds=90)
+    assert dispatcher.run_once(due + timedelta(seconds=10)).claimed == 0
+
+    assert dispatcher.run_once(first_retry.next_attempt_at).retried == 1
+    second = _reminders(engine, procedure["id"])[("prep_week", 1)]
+    assert dispatcher.run_once(second.next_attempt_at).failed == 1
+    failed = _reminders(engine, procedure["id"])[("prep_week", 1)]
+    assert failed.status == "failed"
+    assert failed.status_reason == "not sent after 3 attempt(s): 503: provider unavailable"
+    assert gateway.sent == []
+    messages = client.get(f"/v1/patients/{patient['id']}/messages", headers=staff).json()
+    assert [m["status"] for m in messages] == ["failed"] * 3
+    assert {m["error_code"] for m in messages} == {"503"}
+
+
+def test_a_permanent_refusal_is_not_retried(client, staff, engine, settings):
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    gateway = RecordingGateway(failures=[SendFailed("not a mobile", retryable=False, code="21614")])
+    assert _dispatcher(engine, settings, gateway).run_once(_at("2027-03-09T09:00:00")).failed == 1
+    reminder = _reminders(engine, procedure["id"])[("prep_week", 1)]
+    assert (reminder.status, reminder.attempts) == ("failed", 1)
+    assert "21614" in reminder.status_reason
+
+
+def test_a_restarted_worker_does_not_resend_what_was_sent(client, staff, engine, settings):
+    patient = enroll(client, staff)
+    book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    first = RecordingGateway()
+    _dispatcher(engine, settings, first, "worker-a").run_once(_at("2027-03-09T09:00:00"))
+    second = RecordingGateway()
+    _dispatcher(engine, settings, second, "worker-b").run_once(_at("2027-03-09T09:30:00"))
+    assert len(first.sent) == 1 and second.sent == []
+
+
+def test_a_crashed_workers_claims_expire_and_another_worker_sends_them(
+    client, staff, engine, settings
+):
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    due = _at("2027-03-09T09:00:00")
+    crashed = _dispatcher(engine, settings, RecordingGateway(), "crashed")
+    _slots, rows = crashed.claim(due)  # claimed, then the process died before sending
+    assert rows == 1
+    survivor_gateway = RecordingGateway()
+    survivor = _dispatcher(engine, settings, survivor_gateway, "survivor")
+    assert survivor.run_once(due + timedelta(seconds=30)).claimed == 0  # lease still held
+    lease_over = due + timedelta(seconds=settings.claim_lease_seconds + 1)
+    assert survivor.run_once(lease_over).sent == 1
+    assert _reminders(engine, procedure["id"])[("prep_week", 1)].status == "sent"
+    assert len(survivor_gateway.sent) == 1
+
+
+def test_a_worker_back_from_an_outage_at_night_waits_for_the_morning(
+    client, staff, engine, settings
+):
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    gateway = RecordingGateway()
+    dispatcher = _dispatcher(engine, settings, gateway)
+    # The 11:00 day-of-rest text was missed; the worker returns at 23:30.
+    report = dispatcher.run_once(_at("2027-03-16T23:30:00"))
+    assert report.deferred == 1 and gateway.sent == []
+    deferred = _reminders(engine, procedure["id"])[("day_of_rest", 1)]
+    assert deferred.next_attempt_at == _at("2027-03-17T08:00:00")
+    dispatcher.run_once(_at("2027-03-17T08:00:00"))
+    assert "lazy day" in gateway.sent[0].body
+
+
+def test_a_reminder_that_stopped_being_useful_is_skipped_not_sent(client, staff, engine, settings):
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    gateway = RecordingGateway()
+    # The worker was down from before the fasting text until after the procedure.
+    _dispatcher(engine, settings, gateway).run_once(_at("2027-03-16T09:00:00"))
+    fasting = _reminders(engine, procedure["id"])[("fasting", 1)]
+    assert fasting.status == "skipped"
+    assert "stopped being useful" in fasting.status_reason
+    assert all("Nothing to eat" not in body for body in gateway.bodies_to(PHONE))
+
+
+def test_apscheduler_drives_the_dispatch_loop(client, staff, engine, settings):
+    patient = enroll(client, staff)
+    book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    gateway = RecordingGateway()
+    ran = threading.Event()
+
+    class Loop(DispatchLoop):
+        def __call__(self) -> None:
+            super().__call__()
+            ran.set()
+
+    loop = Loop(_dispatcher(engine, settings, gateway), clock=lambda: _at("2027-03-09T09:00:00"))
+    scheduler = BackgroundScheduler(timezone=UTC)
+    schedule_jobs(scheduler, loop, engine)
+    assert {job.id for job in scheduler.get_jobs()} == {"dispatch", "housekeeping"}
+    scheduler.start()
+    try:
+        assert ran.wait(timeout=30)
+    finally:
+        scheduler.shutdown(wait=True)
+    assert len(gateway.sent) == 1
