@@ -45,6 +45,10 @@ class Message(SQLModel, table=True):
     provider_message_id: str | None = Field(default=None, max_length=64, unique=True)
     error_code: str | None = Field(default=None, max_length=32)
     error_message: str | None = Field(default=None, max_length=500)
+    # An inbound reply that mentions a warning sign from the seeds.
+    urgent: bool = False
+    # Which template version produced each step of the text, e.g. "prep_week:en:3".
+    template_versions: str | None = Field(default=None, max_length=400)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
