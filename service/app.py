@@ -17,6 +17,7 @@ from service.db import make_engine
 from service.errors import DomainError
 from service.messaging.endpoints import router as messages_router
 from service.patients.endpoints import router as patients_router
+from service.procedures.appointment_endpoints import router as appointments_router
 from service.procedures.endpoints import router as procedures_router
 
 log = logging.getLogger("reminders.api")
@@ -42,7 +43,7 @@ def create_app(
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.clock = clock
 
-    for router in (patients_router, procedures_router, messages_router):
+    for router in (patients_router, procedures_router, appointments_router, messages_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["health"])

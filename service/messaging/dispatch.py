@@ -9,6 +9,7 @@ in flight at the moment of the crash can go out twice.
 
 import logging
 import random
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,9 +24,11 @@ from service.messaging.gateway import Accepted, OutgoingText, SendFailed, SmsGat
 from service.messaging.masking import mask_phone
 from service.messaging.models import Direction, Message, MessageStatus
 from service.patients.models import Patient
+from service.procedures.appointments import AppointmentStatus
 from service.procedures.models import Procedure, Reminder, ReminderStatus
+from service.procedures.visits import booked_appointments
 from service.templates.compose import TextFacts, compose
-from service.timeline.plan import CORRECTION_STEP, TimelinePlan
+from service.timeline.plan import CORRECTION_STEP, TimelinePlan, visit_step_name
 from service.timeline.planner import first_sendable_instant
 
 log = logging.getLogger("reminders.dispatch")
@@ -85,6 +88,8 @@ class Dispatcher:
         self.rng = rng or random.Random()  # noqa: S311 - retry jitter, not a secret
         # SQLite takes one writer at a time, so parallel sends would only queue.
         self.concurrency = 1 if engine.dialect.name == "sqlite" else settings.send_concurrency
+        # Set on graceful stop: slots not yet started are left for release_claims().
+        self.stopping = threading.Event()
 
     def run_once(self, now: datetime) -> RoundReport:
         """Claim what is due at `now` and send it; returns what happened."""
@@ -101,6 +106,8 @@ class Dispatcher:
 
     def claim(self, now: datetime) -> tuple[list[Slot], int]:
         """Lease a batch of due reminders to this worker in one statement."""
+        if self.stopping.is_set():
+            return [], 0
         lease_until = now + timedelta(seconds=self.settings.claim_lease_seconds)
         due = (
             select(Reminder.id)
@@ -125,8 +132,14 @@ class Dispatcher:
         slots = [Slot(p) for p in sorted({p for (p,) in rows})]
         return slots, len(rows)
 
+    def release_claims(self) -> int:
+        """Give back this worker's claimed-but-unsent reminders (call once its round is over)."""
+        return release_claims(self.engine, self.worker_id)
+
     def send_slot(self, slot: Slot, now: datetime) -> RoundReport:
         report = RoundReport()
+        if self.stopping.is_set():
+            return report  # stopping: its claim is released, not sent
         try:
             with Session(self.engine, expire_on_commit=False) as session:
                 self._send_slot(session, slot, now, report)
@@ -220,6 +233,12 @@ class Dispatcher:
         )
 
     def _lock_slot(self, session: Session, slot: Slot, now: datetime) -> list[Reminder]:
+        # The procedure's row lock first: a reschedule or cancel holds it while it re-plans,
+        # so this send waits for it (then finds its claims released) or it waits for this
+        # send and re-plans from what was really sent.
+        session.exec(
+            select(Procedure.id).where(Procedure.id == slot.procedure_id).with_for_update()
+        ).first()
         # Re-read under row locks: a reschedule that committed since the claim has
         # moved or released these rows, and one still running waits for this send.
         query = (
@@ -265,7 +284,11 @@ class Dispatcher:
             zone=zone,
             procedure_starts_at=procedure.scheduled_at,
             plan=plan,
-            visits={},
+            visits={
+                visit_step_name(a.kind): a.starts_at
+                for a in booked_appointments(session, procedure.id or 0)
+                if a.status == AppointmentStatus.booked
+            },
             include_fasting=told_fasting is not None,
         )
 
@@ -359,6 +382,22 @@ def _release(reminder: Reminder, next_attempt_at: datetime, now: datetime) -> No
     reminder.next_attempt_at = next_attempt_at
     reminder.claimed_by = reminder.claimed_until = None
     reminder.updated_at = now
+
+
+def release_claims(engine: Engine, worker_id: str) -> int:
+    """Give back the pending reminders `worker_id` claimed but did not send (graceful stop)."""
+    statement = (
+        update(Reminder)
+        .where(
+            col(Reminder.claimed_by) == worker_id,
+            Reminder.status == ReminderStatus.pending,
+        )
+        .values(claimed_by=None, claimed_until=None)
+    )
+    with Session(engine) as session:
+        result = session.execute(statement)
+        session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def sweep_expired_claims(engine: Engine, now: datetime) -> int:

@@ -17,8 +17,13 @@ class Appointment(SQLModel, table=True):
     )
     kind: str = Field(max_length=16)
     starts_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    status: str = Field(default="booked", max_length=16)  # booked | cancelled
+    status: str = Field(default="booked", max_length=16)  # AppointmentStatus
     # Room for reply-to-confirm: set when the patient confirms the visit by text.
     confirmed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class AppointmentStatus:
+    booked = "booked"
+    cancelled = "cancelled"

@@ -10,7 +10,14 @@ from service.patients.models import Patient
 from service.patients.service import get_patient
 from service.procedures import service
 from service.procedures.models import Procedure
-from service.procedures.schemas import ProcedurePublic, ProcedureSchedule, ReminderPublic
+from service.procedures.appointments import Appointment
+from service.procedures.schemas import (
+    AppointmentPublic,
+    ProcedurePublic,
+    ProcedureSchedule,
+    ReminderPublic,
+)
+from service.procedures.visits import booked_appointments
 from service.timeline.active import active_plan
 from service.timeline.planner import fasting_starts_at
 
@@ -93,6 +100,9 @@ def _public(
         local_scheduled_at=procedure.scheduled_at.astimezone(zone),
         timezone=patient.timezone,
         fasting_starts_at=fasting_starts_at(active_plan(settings), procedure.scheduled_at),
+        appointments=[
+            appointment_public(a, zone) for a in booked_appointments(session, procedure.id)
+        ],
         reminders=[
             ReminderPublic(
                 id=r.id or 0,
@@ -107,4 +117,17 @@ def _public(
             )
             for r in service.reminders_of(session, procedure.id)
         ],
+    )
+
+
+def appointment_public(appointment: Appointment, zone: ZoneInfo) -> AppointmentPublic:
+    assert appointment.id is not None
+    return AppointmentPublic(
+        id=appointment.id,
+        procedure_id=appointment.procedure_id,
+        kind=appointment.kind,
+        status=appointment.status,
+        starts_at=appointment.starts_at,
+        local_starts_at=appointment.starts_at.astimezone(zone),
+        confirmed_at=appointment.confirmed_at,
     )

@@ -2,6 +2,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.timeline.plan import FollowUpKind
+
 
 class ProcedureSchedule(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -11,6 +13,31 @@ class ProcedureSchedule(BaseModel):
         "with one, that instant.",
         examples=["2027-03-16T07:00:00", "2027-03-16T12:00:00Z"],
     )
+
+
+class AppointmentBook(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: FollowUpKind
+    starts_at: datetime = Field(
+        description="ISO 8601; without an offset it is the patient's local wall time."
+    )
+
+
+class AppointmentMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    starts_at: datetime
+
+
+class AppointmentPublic(BaseModel):
+    id: int
+    procedure_id: int
+    kind: str
+    status: str
+    starts_at: datetime
+    local_starts_at: datetime
+    confirmed_at: datetime | None
 
 
 class ReminderPublic(BaseModel):
@@ -33,4 +60,5 @@ class ProcedurePublic(BaseModel):
     local_scheduled_at: datetime
     timezone: str
     fasting_starts_at: datetime
+    appointments: list[AppointmentPublic]
     reminders: list[ReminderPublic]

@@ -12,9 +12,15 @@ from sqlmodel import Session, col, select
 
 from service.errors import Conflict, InvalidInput, NotFound
 from service.patients.models import Patient
+from service.procedures.appointments import Appointment, AppointmentStatus
 from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
 from service.timeline.local_time import local_instant
-from service.timeline.plan import CANCELLATION_STEP, CORRECTION_STEP, TimelinePlan
+from service.timeline.plan import (
+    CANCELLATION_STEP,
+    CORRECTION_STEP,
+    FollowUpKind,
+    TimelinePlan,
+)
 from service.timeline.planner import (
     LATE_AT_ENROLLMENT,
     BookedVisit,
@@ -26,6 +32,7 @@ from service.timeline.planner import (
 LATE_AFTER_RESCHEDULE = "the procedure was moved and this reminder's time had passed"
 PROCEDURE_CANCELLED = "procedure cancelled"
 NO_LONGER_PLANNED = "no longer part of this procedure's timeline"
+REPLACED_BY_VISIT = "replaced by reminders for the booked visit"
 
 # Steps that say something about the procedure's date, time or fasting: once any
 # of them went out, moving or cancelling the procedure owes the patient a text.
@@ -35,13 +42,13 @@ _EARLIEST_ALLOWED = timedelta(days=365)
 _LATEST_ALLOWED = timedelta(days=2 * 365)
 
 
-def resolve_scheduled_at(value: datetime, zone: ZoneInfo, now: datetime) -> datetime:
+def resolve_scheduled_at(
+    value: datetime, zone: ZoneInfo, now: datetime, *, field: str = "scheduled_at"
+) -> datetime:
     """A naive time is the patient's wall time; an aware one is that instant."""
     instant = local_instant(value.date(), value.time(), zone) if value.tzinfo is None else value
     if instant < now - _EARLIEST_ALLOWED or instant > now + _LATEST_ALLOWED:
-        raise InvalidInput(
-            "must be within a year before and two years after today", field="scheduled_at"
-        )
+        raise InvalidInput("must be within a year before and two years after today", field=field)
     return instant
 
 
@@ -78,7 +85,7 @@ def schedule_procedure(
     )
     session.add(procedure)
     session.flush()
-    _reconcile(session, procedure, zone, plan, now, LATE_AT_ENROLLMENT)
+    reconcile(session, procedure, zone, plan, now, LATE_AT_ENROLLMENT)
     return procedure
 
 
@@ -100,7 +107,7 @@ def reschedule_procedure(
     procedure.scheduled_at = new_start
     procedure.updated_at = now
     session.add(procedure)
-    reminders = _reconcile(session, procedure, zone, plan, now, LATE_AFTER_RESCHEDULE)
+    reminders = reconcile(session, procedure, zone, plan, now, LATE_AFTER_RESCHEDULE)
     if _patient_was_told_the_date(reminders) and new_start > now:
         _queue_notice(
             session, procedure, reminders, CORRECTION_STEP, plan, zone, now, useful_until=new_start
@@ -176,7 +183,7 @@ def _queue_notice(
     session.add(_new_reminder(procedure, PlannedReminder(step, occurrence, due, useful_until), now))
 
 
-def _reconcile(
+def reconcile(
     session: Session,
     procedure: Procedure,
     zone: ZoneInfo,
@@ -187,12 +194,13 @@ def _reconcile(
     """Bring the stored timeline in line with a fresh plan; sent reminders stay history."""
     existing = reminders_of(session, procedure.id or 0)
     done = {(r.step, r.occurrence) for r in existing if r.status == ReminderStatus.sent}
+    visits = _booked_visits(session, procedure)
     planned = plan_reminders(
         plan,
         procedure.scheduled_at,
         zone,
         now,
-        visits=_booked_visits(session, procedure),
+        visits=visits,
         already_done=done,
         late_reason=late_reason,
     )
@@ -222,6 +230,9 @@ def _reconcile(
             row.updated_at = now
         session.add(row)
 
+    replaced = {
+        step.name for step in plan.steps if step.replaced_by_visit in {v.kind for v in visits}
+    }
     for row in existing:
         key = (row.step, row.occurrence)
         if (
@@ -229,15 +240,21 @@ def _reconcile(
             and key not in wanted
             and row.step not in (CORRECTION_STEP, CANCELLATION_STEP)
         ):
-            _set_status(row, ReminderStatus.cancelled, NO_LONGER_PLANNED, now)
+            reason = REPLACED_BY_VISIT if row.step in replaced else NO_LONGER_PLANNED
+            _set_status(row, ReminderStatus.cancelled, reason, now)
             session.add(row)
     session.flush()
     return existing
 
 
 def _booked_visits(session: Session, procedure: Procedure) -> list[BookedVisit]:
-    # Booked follow-up visits arrive with the appointments domain.
-    return []
+    visits = session.exec(
+        select(Appointment).where(
+            Appointment.procedure_id == procedure.id,
+            Appointment.status == AppointmentStatus.booked,
+        )
+    )
+    return [BookedVisit(FollowUpKind(v.kind), v.starts_at) for v in visits]
 
 
 def _new_reminder(procedure: Procedure, item: PlannedReminder, now: datetime) -> Reminder:

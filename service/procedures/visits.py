@@ -1,0 +1,115 @@
+"""Booking, moving and cancelling follow-up visits; each change re-plans the timeline."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from service.errors import Conflict, InvalidInput, NotFound
+from service.patients.models import Patient
+from service.procedures.appointments import Appointment, AppointmentStatus
+from service.procedures.models import Procedure, ProcedureStatus
+from service.procedures.service import LATE_AFTER_RESCHEDULE, reconcile, resolve_scheduled_at
+from service.timeline.plan import FollowUpKind, TimelinePlan
+
+VISIT_CHANGED = "a follow-up visit was booked or moved after this reminder's time"
+
+
+def booked_appointments(session: Session, procedure_id: int) -> list[Appointment]:
+    return list(
+        session.exec(
+            select(Appointment)
+            .where(Appointment.procedure_id == procedure_id)
+            .order_by(col(Appointment.starts_at), col(Appointment.id))
+        )
+    )
+
+
+def get_appointment(session: Session, appointment_id: int) -> Appointment:
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None:
+        raise NotFound(f"no appointment with id {appointment_id}", field="appointment_id")
+    return appointment
+
+
+def book_visit(
+    session: Session,
+    procedure: Procedure,
+    patient: Patient,
+    kind: FollowUpKind,
+    starts_at: datetime,
+    plan: TimelinePlan,
+    now: datetime,
+) -> Appointment:
+    _require_scheduled(procedure)
+    assert procedure.id is not None
+    if any(
+        a.kind == kind and a.status == AppointmentStatus.booked
+        for a in booked_appointments(session, procedure.id)
+    ):
+        raise Conflict(
+            f"a {kind.value} visit is already booked; move it with PATCH instead", field="kind"
+        )
+    appointment = Appointment(
+        procedure_id=procedure.id,
+        kind=kind.value,
+        starts_at=_visit_instant(procedure, patient, starts_at, plan, now),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(appointment)
+    session.flush()
+    reconcile(session, procedure, ZoneInfo(patient.timezone), plan, now, VISIT_CHANGED)
+    return appointment
+
+
+def move_visit(
+    session: Session,
+    appointment: Appointment,
+    procedure: Procedure,
+    patient: Patient,
+    starts_at: datetime,
+    plan: TimelinePlan,
+    now: datetime,
+) -> Appointment:
+    _require_scheduled(procedure)
+    if appointment.status != AppointmentStatus.booked:
+        raise Conflict("a cancelled visit cannot be moved; book a new one", field="appointment_id")
+    appointment.starts_at = _visit_instant(procedure, patient, starts_at, plan, now)
+    appointment.updated_at = now
+    session.add(appointment)
+    reconcile(session, procedure, ZoneInfo(patient.timezone), plan, now, VISIT_CHANGED)
+    return appointment
+
+
+def cancel_visit(
+    session: Session,
+    appointment: Appointment,
+    procedure: Procedure,
+    patient: Patient,
+    plan: TimelinePlan,
+    now: datetime,
+) -> Appointment:
+    if appointment.status == AppointmentStatus.cancelled:
+        return appointment
+    appointment.status = AppointmentStatus.cancelled
+    appointment.updated_at = now
+    session.add(appointment)
+    if procedure.status == ProcedureStatus.scheduled:
+        # The generic "book your visit" step comes back if it can still help.
+        reconcile(session, procedure, ZoneInfo(patient.timezone), plan, now, LATE_AFTER_RESCHEDULE)
+    return appointment
+
+
+def _require_scheduled(procedure: Procedure) -> None:
+    if procedure.status != ProcedureStatus.scheduled:
+        raise Conflict("the procedure is cancelled", field="procedure_id")
+
+
+def _visit_instant(
+    procedure: Procedure, patient: Patient, starts_at: datetime, plan: TimelinePlan, now: datetime
+) -> datetime:
+    instant = resolve_scheduled_at(starts_at, ZoneInfo(patient.timezone), now, field="starts_at")
+    if instant < procedure.scheduled_at + plan.procedure_duration:
+        raise InvalidInput("a follow-up visit must be after the procedure", field="starts_at")
+    return instant

@@ -1,0 +1,189 @@
+"""Moving, cancelling and late bookings: the patient is never left with a wrong fact."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from service.messaging.dispatch import Dispatcher
+from service.timeline.active import active_plan
+from tests.conftest import book, enroll
+from tests.fakes.gateways import RecordingGateway
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def _at(local: str) -> datetime:
+    return datetime.fromisoformat(local).replace(tzinfo=NEW_YORK).astimezone(UTC)
+
+
+def _send_due(engine, settings, gateway, local: str):
+    Dispatcher(
+        engine, gateway, settings, plan=lambda: active_plan(settings), worker_id="w"
+    ).run_once(_at(local))
+
+
+def _steps(procedure, status=None):
+    return sorted(
+        (r["step"], r["occurrence"])
+        for r in procedure["reminders"]
+        if status is None or r["status"] == status
+    )
+
+
+def _get(client, staff, procedure):
+    return client.get(f"/v1/procedures/{procedure['id']}", headers=staff).json()
+
+
+def _move(client, staff, procedure, when):
+    response = client.patch(
+        f"/v1/procedures/{procedure['id']}", json={"scheduled_at": when}, headers=staff
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_moving_the_procedure_earlier_and_later_never_duplicates_a_reminder(client, staff):
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    original = _steps(procedure)
+    for when in ("2027-03-12T10:00:00", "2027-03-30T13:30:00", "2027-03-30T14:00:00"):
+        moved = _move(client, staff, procedure, when)
+        assert _steps(moved) == original
+        assert len({r["id"] for r in moved["reminders"]}) == len(original)
+    fasting = next(r for r in moved["reminders"] if r["step"] == "fasting")
+    assert fasting["local_due_at"] == "2027-03-29T18:00:00-04:00"
+
+
+def test_a_patient_told_the_date_gets_one_correction_even_after_two_quick_moves(
+    client, staff, engine, settings, clock
+):
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    gateway = RecordingGateway()
+    _send_due(engine, settings, gateway, "2027-03-09T09:00:00")  # the week-before text
+    clock.now = _at("2027-03-09T12:00:00")
+    _move(client, staff, procedure, "2027-03-18T08:00:00")
+    moved = _move(client, staff, procedure, "2027-03-19T09:30:00")
+    corrections = [r for r in moved["reminders"] if r["step"] == "procedure_moved"]
+    assert [(r["status"], r["local_due_at"]) for r in corrections] == [
+        ("pending", "2027-03-09T12:00:00-05:00")
+    ]
+    _send_due(engine, settings, gateway, "2027-03-09T12:00:00")
+    correction = gateway.sent[-1].body
+    assert "has moved to Friday, March 19 at 9:30 AM" in correction
+    assert "Nothing to eat" not in correction  # no fasting time had been given yet
+    assert len(gateway.sent) == 2
+
+
+def test_a_patient_not_yet_told_anything_gets_no_correction(client, staff):
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    moved = _move(client, staff, procedure, "2027-03-18T08:00:00")
+    assert "procedure_moved" not in {r["step"] for r in moved["reminders"]}
+
+
+def test_a_correction_after_the_fasting_text_repeats_the_new_fasting_time(
+    client, staff, engine, settings, clock
+):
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    gateway = RecordingGateway()
+    _send_due(engine, settings, gateway, "2027-03-15T18:00:00")
+    clock.now = _at("2027-03-15T19:00:00")
+    _move(client, staff, procedure, "2027-03-16T11:00:00")
+    _send_due(engine, settings, gateway, "2027-03-15T19:00:00")
+    assert "Nothing to eat or drink from 3:00 AM on Tuesday, March 16" in gateway.sent[-1].body
+
+
+def test_cancelling_after_the_patient_was_told_sends_one_cancellation_text(
+    client, staff, engine, settings, clock
+):
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    gateway = RecordingGateway()
+    _send_due(engine, settings, gateway, "2027-03-09T09:00:00")
+    clock.now = _at("2027-03-10T22:00:00")  # late evening: the text waits for morning
+    cancelled = client.post(f"/v1/procedures/{procedure['id']}/cancel", headers=staff).json()
+    notice = [r for r in cancelled["reminders"] if r["step"] == "procedure_cancelled"]
+    assert [(r["status"], r["local_due_at"]) for r in notice] == [
+        ("pending", "2027-03-11T08:00:00-05:00")
+    ]
+    assert {r["status"] for r in cancelled["reminders"] if r["step"] == "fasting"} == {"cancelled"}
+    _send_due(engine, settings, gateway, "2027-03-11T08:00:00")
+    assert "Tuesday, March 16 is cancelled" in gateway.sent[-1].body
+    _send_due(engine, settings, gateway, "2027-03-16T09:00:00")
+    assert len(gateway.sent) == 2
+
+
+def test_enrolled_two_days_before_the_week_ahead_text_goes_out_at_once(client, staff, clock):
+    clock.now = _at("2027-03-14T10:15:00")
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    prep = next(r for r in procedure["reminders"] if r["step"] == "prep_week")
+    assert (prep["status"], prep["local_due_at"]) == ("pending", "2027-03-14T10:15:00-04:00")
+
+
+def test_enrolled_after_the_procedure_shows_each_skipped_text_with_its_reason(client, staff, clock):
+    clock.now = _at("2027-03-18T15:00:00")
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    by_step = {(r["step"], r["occurrence"]): r for r in _get(client, staff, procedure)["reminders"]}
+    for step in ("prep_week", "fasting"):
+        assert by_step[(step, 1)]["status"] == "skipped"
+        assert by_step[(step, 1)]["status_reason"] == "enrolled after this reminder's time"
+    assert by_step[("ice", 1)]["status"] == "skipped"  # day 1's ice text: that day only
+    assert by_step[("ice", 2)]["status"] == "pending"
+
+
+def test_a_booked_wound_check_replaces_the_book_your_visit_text(
+    client, staff, engine, settings, clock
+):
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    response = client.post(
+        f"/v1/procedures/{procedure['id']}/appointments",
+        json={"kind": "wound_check", "starts_at": "2027-03-24T14:30:00"},
+        headers=staff,
+    )
+    assert response.status_code == 201, response.text
+    visit = response.json()
+    timeline = _get(client, staff, procedure)
+    generic = next(r for r in timeline["reminders"] if r["step"] == "wound_check")
+    assert generic["status"] == "cancelled"
+    assert generic["status_reason"] == "replaced by reminders for the booked visit"
+    reminders = {
+        r["occurrence"]: r["local_due_at"]
+        for r in timeline["reminders"]
+        if r["step"] == "wound_check_visit"
+    }
+    assert reminders == {1: "2027-03-23T10:00:00-04:00", 2: "2027-03-24T08:00:00-04:00"}
+
+    gateway = RecordingGateway()
+    _send_due(engine, settings, gateway, "2027-03-23T10:00:00")
+    assert "wound check visit is Wednesday, March 24 at 2:30 PM" in gateway.sent[-1].body
+
+    clock.now = _at("2027-03-23T11:00:00")
+    client.post(f"/v1/appointments/{visit['id']}/cancel", headers=staff)
+    after = _get(client, staff, procedure)
+    assert {r["step"]: r["status"] for r in after["reminders"] if r["occurrence"] == 2}[
+        "wound_check_visit"
+    ] == "cancelled"
+
+
+def test_bad_visit_bookings_are_refused_clearly(client, staff):
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    url = f"/v1/procedures/{procedure['id']}/appointments"
+    before = client.post(
+        url, json={"kind": "wound_check", "starts_at": "2027-03-15T09:00:00"}, headers=staff
+    )
+    assert before.status_code == 422
+    assert before.json()["errors"][0]["field"] == "starts_at"
+    unknown = client.post(
+        url, json={"kind": "massage", "starts_at": "2027-03-24T09:00:00"}, headers=staff
+    )
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "kind"
+    ok = {"kind": "two_week", "starts_at": "2027-03-30T09:00:00"}
+    assert client.post(url, json=ok, headers=staff).status_code == 201
+    twice = client.post(url, json=ok, headers=staff)
+    assert twice.status_code == 409 and twice.json()["errors"][0]["field"] == "kind"
+    assert client.post("/v1/appointments/999/cancel", headers=staff).status_code == 404
