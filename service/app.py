@@ -7,15 +7,20 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from scheduler.heartbeat import alive_workers, freshness_limit
 from service.config import Settings
 from service.db import make_engine
 from service.errors import DomainError
+from service.metrics import render_metrics
+from service.messaging.alerts import router as alerts_router
 from service.messaging.endpoints import router as messages_router
+from service.messaging.webhooks import router as twilio_webhooks_router
 from service.patients.endpoints import router as patients_router
 from service.procedures.appointment_endpoints import router as appointments_router
 from service.procedures.endpoints import router as procedures_router
@@ -45,10 +50,20 @@ def create_app(
 
     for router in (patients_router, procedures_router, appointments_router, messages_router):
         app.include_router(router)
+    # Twilio calls these: authenticated by X-Twilio-Signature, not by an API key.
+    app.include_router(twilio_webhooks_router)
+    app.include_router(alerts_router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/metrics", tags=["health"], response_class=Response)
+    def metrics() -> Response:
+        """Prometheus text format: reminders by status and the worker's lag (no patient data)."""
+        return Response(
+            render_metrics(app.state.engine, app.state.clock), media_type=CONTENT_TYPE_LATEST
+        )
 
     @app.get("/readyz", tags=["health"])
     def readyz() -> JSONResponse:
@@ -58,7 +73,14 @@ def create_app(
         except Exception as exc:
             log.warning("database not ready: %s", type(exc).__name__)
             return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "up"})
+        # Informational: the API serves whether or not a worker is running.
+        try:
+            alive = alive_workers(app.state.engine, app.state.clock(), freshness_limit(settings))
+            workers = f"{alive} alive"
+        except Exception as exc:
+            log.warning("worker heartbeats unreadable: %s", type(exc).__name__)
+            workers = "unknown"
+        return JSONResponse({"status": "ok", "database": "up", "workers": workers})
 
     _install_error_handlers(app)
     return app

@@ -20,9 +20,16 @@ from sqlalchemy import Engine, and_, or_, update
 from sqlmodel import Session, col, select
 
 from service.config import Settings
+from service.messaging.consent import (
+    CARRIER_OPT_OUT_KEYWORD,
+    CARRIER_REPORTS_STOP,
+    record_opt_out,
+    skip_reason,
+)
 from service.messaging.gateway import Accepted, OutgoingText, SendFailed, SmsGateway
 from service.messaging.masking import mask_phone
 from service.messaging.models import Direction, Message, MessageStatus
+from service.messaging.optouts import opt_out_state
 from service.patients.models import Patient
 from service.procedures.appointments import AppointmentStatus
 from service.procedures.models import Procedure, Reminder, ReminderStatus
@@ -156,6 +163,18 @@ class Dispatcher:
         procedure = session.get(Procedure, slot.procedure_id)
         patient = session.get(Patient, reminders[0].patient_id)
         assert procedure is not None and patient is not None
+        opted_out = opt_out_state(session, patient.phone)
+        if opted_out is not None and opted_out.opted_out:
+            # Read after the slot's locks: a STOP committed before this point is seen here.
+            for reminder in reminders:
+                _finish(reminder, ReminderStatus.skipped, now, skip_reason(opted_out))
+                report.skipped += 1
+            log.info(
+                "texts not sent procedure_id=%s to=%s: the number opted out",
+                procedure.id,
+                mask_phone(patient.phone),
+            )
+            return
         zone = ZoneInfo(patient.timezone)
         plan = self.plan()
 
@@ -229,7 +248,7 @@ class Dispatcher:
             message.steps,
             mask_phone(patient.phone),
             self.gateway.name,
-            max(r.attempts for r in fresh) + 1,
+            max(r.attempts for r in fresh),
         )
 
     def _lock_slot(self, session: Session, slot: Slot, now: datetime) -> list[Reminder]:
@@ -317,6 +336,21 @@ class Dispatcher:
         message.error_message = failure.message[:500]
         message.updated_at = now
         attempts = max(r.attempts for r in reminders) + 1
+        if failure.opted_out:
+            # Twilio 21610: the patient texted STOP at the carrier. Never retried; the
+            # number's later reminders are skipped when they come due.
+            record_opt_out(session, message.phone, CARRIER_OPT_OUT_KEYWORD, now)
+            for reminder in reminders:
+                reminder.attempts = attempts
+                reminder.message_id = message.id
+                _finish(reminder, ReminderStatus.skipped, now, CARRIER_REPORTS_STOP)
+            report.skipped += 1
+            log.info(
+                "text not sent message_id=%s to=%s: the carrier reports an opt-out",
+                message.id,
+                mask_phone(message.phone),
+            )
+            return
         give_up = not failure.retryable or attempts >= self.settings.send_max_attempts
         reason = f"{failure.code + ': ' if failure.code else ''}{failure.message}"[:400]
         for reminder in reminders:
@@ -390,7 +424,7 @@ def release_claims(engine: Engine, worker_id: str) -> int:
         update(Reminder)
         .where(
             col(Reminder.claimed_by) == worker_id,
-            Reminder.status == ReminderStatus.pending,
+            col(Reminder.status) == ReminderStatus.pending,
         )
         .values(claimed_by=None, claimed_until=None)
     )

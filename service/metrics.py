@@ -1,0 +1,57 @@
+"""Prometheus metrics read from the database at scrape time, so every API replica agrees.
+
+What a clinic's on-call wants to page on: reminders overdue (the worker is down or
+behind), and how many texts failed.
+"""
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from service.procedures.models import Reminder, ReminderStatus
+
+
+class ReminderCollector(Collector):
+    def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    def collect(self) -> Iterator[Metric]:
+        now = self.clock()
+        by_status = GaugeMetricFamily("reminders", "Reminders by status", labels=["status"])
+        with Session(self.engine) as session:
+            counts = dict(
+                session.exec(
+                    select(Reminder.status, func.count()).group_by(col(Reminder.status))
+                ).all()
+            )
+            oldest = session.exec(
+                select(func.min(Reminder.next_attempt_at)).where(
+                    Reminder.status == ReminderStatus.pending,
+                    col(Reminder.next_attempt_at) <= now,
+                )
+            ).one()
+        for status in ReminderStatus:
+            by_status.add_metric([status.value], counts.get(status.value, 0))
+        yield by_status
+        overdue = GaugeMetricFamily(
+            "reminders_oldest_due_seconds",
+            "Age of the oldest pending reminder that is due (0 when none): the worker's lag",
+        )
+        if oldest is not None:
+            oldest_at = oldest if oldest.tzinfo else oldest.replace(tzinfo=now.tzinfo)
+            overdue.add_metric([], max(0.0, (now - oldest_at).total_seconds()))
+        else:
+            overdue.add_metric([], 0.0)
+        yield overdue
+
+
+def render_metrics(engine: Engine, clock: Callable[[], datetime]) -> bytes:
+    registry = CollectorRegistry()
+    registry.register(ReminderCollector(engine, clock))
+    return generate_latest(registry)
