@@ -4,6 +4,7 @@ Pure: no clock, no I/O. Everything that reads or writes the database sits around
 (`service.procedures.service`), so every rule here can be property-tested.
 """
 
+import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -16,6 +17,10 @@ PENDING = "pending"
 SKIPPED = "skipped"
 
 LATE_AT_ENROLLMENT = "enrolled after this reminder's time"
+# Not about lateness: even planned from scratch the sending window leaves no instant
+# at which the text is allowed and still useful (a visit booked right after the
+# procedure, say). Said so, rather than blaming late enrollment.
+NO_SENDING_TIME = "no time inside the sending window while this reminder is still useful"
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class _Candidate:
     occurrence: int
     phase: Phase
     due_at: datetime
+    # The text may go out from `earliest` and must go out before `latest`.
     earliest: datetime
     latest: datetime
     order: int
@@ -70,72 +76,69 @@ def plan_reminders(
 
     `already_done` lists (step, occurrence) pairs sent before (they stay history and are
     not planned again); `late_reason` explains a step whose time has passed.
+
+    One visit per kind is planned: reminders are keyed by step and occurrence, so two
+    bookings of a kind would collide. When several are given, the earliest counts,
+    whatever order they come in (a database query may return them in any order, and
+    planning must not change with it).
     """
     done = set(already_done)
     ends_at = procedure_starts_at + plan.procedure_duration
-    booked = {visit.kind: visit for visit in visits}
+    booked: dict[FollowUpKind, BookedVisit] = {}
+    for visit in sorted(visits, key=lambda v: v.starts_at):
+        booked.setdefault(FollowUpKind(visit.kind), visit)
     candidates: list[_Candidate] = []
     skipped: list[PlannedReminder] = []
-
     order = 0
+
+    def consider(
+        name: str,
+        occurrence: int,
+        phase: Phase,
+        ideal: datetime,
+        useful_until: datetime,
+        not_before: datetime | None,
+    ) -> None:
+        nonlocal order
+        order += 1
+        if (name, occurrence) in done:
+            return
+        due = _place(plan, phase, ideal, useful_until, not_before, zone, now)
+        if due is None:
+            fits_when_early = _place(plan, phase, ideal, useful_until, not_before, zone, None)
+            reason = late_reason if fits_when_early is not None else NO_SENDING_TIME
+            skipped.append(PlannedReminder(name, occurrence, ideal, useful_until, SKIPPED, reason))
+            return
+        earliest = now if not_before is None else max(now, not_before)
+        candidates.append(_Candidate(name, occurrence, phase, due, earliest, useful_until, order))
+
     for step in plan.steps:
         if not step.enabled or (step.replaced_by_visit in booked):
             continue
-        for occurrence, (ideal, useful_until) in enumerate(
-            _step_times(plan, step, procedure_starts_at, ends_at, zone), start=1
-        ):
-            order += 1
-            if (step.name, occurrence) in done:
-                continue
-            candidate = _place(
-                plan,
-                step.name,
-                occurrence,
-                step.phase,
-                ideal,
-                useful_until,
-                ends_at,
-                zone,
-                now,
-                order,
-            )
-            if candidate is None:
-                skipped.append(
-                    PlannedReminder(
-                        step.name, occurrence, ideal, useful_until, SKIPPED, late_reason
-                    )
-                )
-            else:
-                candidates.append(candidate)
+        times = _step_times(plan, step, procedure_starts_at, ends_at, zone)
+        for occurrence, (ideal, useful_until) in enumerate(times, start=1):
+            # No after-procedure text while the patient may still be in the room.
+            not_before = ends_at if step.phase is Phase.after else None
+            consider(step.name, occurrence, step.phase, ideal, useful_until, not_before)
 
-    for visit in sorted(visits, key=lambda v: v.starts_at):
-        for occurrence, ideal in enumerate(_visit_times(plan, visit, zone), start=1):
-            order += 1
-            name = visit_step_name(visit.kind)
-            if (name, occurrence) in done or ideal is None:
-                continue
-            candidate = _place(
-                plan,
-                name,
-                occurrence,
-                Phase.before,
-                ideal,
-                visit.starts_at,
-                ends_at,
-                zone,
-                now,
-                order,
-            )
-            if candidate is None:
-                skipped.append(
-                    PlannedReminder(name, occurrence, ideal, visit.starts_at, SKIPPED, late_reason)
+    for visit in sorted(booked.values(), key=lambda v: (v.starts_at, v.kind)):
+        for occurrence, reminder_at in enumerate(_visit_times(plan, visit, zone), start=1):
+            if reminder_at is not None:
+                # Before the visit, but (like every follow-up text) after the procedure.
+                consider(
+                    visit_step_name(visit.kind),
+                    occurrence,
+                    Phase.before,
+                    reminder_at,
+                    visit.starts_at,
+                    ends_at,
                 )
-            else:
-                candidates.append(candidate)
 
-    planned = [
-        PlannedReminder(c.step, c.occurrence, c.due_at, c.latest)
-        for c in _space_out(plan, candidates, zone)
+    spaced, crowded_out = _space_out(plan, candidates, zone)
+    planned = [PlannedReminder(c.step, c.occurrence, c.due_at, c.latest) for c in spaced]
+    planned += [
+        PlannedReminder(c.step, c.occurrence, c.due_at, c.latest, SKIPPED, NO_SENDING_TIME)
+        for c in crowded_out
     ]
     return sorted(planned + skipped, key=lambda r: (r.due_at, r.step, r.occurrence))
 
@@ -176,35 +179,38 @@ def _visit_times(plan: TimelinePlan, visit: BookedVisit, zone: ZoneInfo) -> list
 
 def _place(
     plan: TimelinePlan,
-    step: str,
-    occurrence: int,
     phase: Phase,
     ideal: datetime,
     useful_until: datetime,
-    ends_at: datetime,
+    not_before: datetime | None,
     zone: ZoneInfo,
-    now: datetime,
-    order: int,
-) -> _Candidate | None:
-    """Move a step into the sending window and out of the past, or None if it can't help."""
+    now: datetime | None,
+) -> datetime | None:
+    """A due time inside the sending window and not in the past, or None if none helps.
+
+    Every text must go out before `useful_until` (for a pre-procedure step that is at
+    the latest the procedure's start) and not before `not_before`.
+    """
     window = plan.sending_window
     if phase is Phase.before:
+        # Moving earlier keeps it ahead of what it prepares for.
         due = _last_window_instant_at_or_before(ideal, window.opens, window.closes, zone)
-        earliest = now
-        latest = useful_until
     else:
-        due = _first_window_instant_at_or_after(
-            max(ideal, ends_at), window.opens, window.closes, zone
-        )
-        earliest = max(now, ends_at)
-        latest = useful_until
-    if due < earliest:
-        due = _first_window_instant_at_or_after(earliest, window.opens, window.closes, zone)
-    # A pre-procedure text must arrive strictly before what it prepares for.
-    too_late = due >= latest if phase is Phase.before else due > latest
-    if too_late:
-        return None
-    return _Candidate(step, occurrence, phase, due, max(earliest, now), latest, order)
+        start = ideal if not_before is None else max(ideal, not_before)
+        due = _first_window_instant_at_or_after(start, window.opens, window.closes, zone)
+        if due >= useful_until:
+            # The window closes before the step's time of day (a clinic window of
+            # 06:00-08:30, say): the next opening is a day late, and a one-day text
+            # like `ice` would be useless there, so send it earlier that day instead.
+            earlier = _last_window_instant_at_or_before(ideal, window.opens, window.closes, zone)
+            if not_before is None or earlier >= not_before:
+                due = earlier
+    floor = [moment for moment in (now, not_before) if moment is not None]
+    if floor and due < max(floor):
+        due = _first_window_instant_at_or_after(max(floor), window.opens, window.closes, zone)
+    # Still useful means strictly before `useful_until`: a pre-procedure text must
+    # arrive before the procedure (or visit), fasting before fasting starts.
+    return due if due < useful_until else None
 
 
 def _in_window(instant: datetime, opens: time, closes: time, zone: ZoneInfo) -> bool:
@@ -240,33 +246,46 @@ def _last_window_instant_at_or_before(
 
 def _space_out(
     plan: TimelinePlan, candidates: list[_Candidate], zone: ZoneInfo
-) -> list[_Candidate]:
-    """Steps closer than `min_gap` share one text; otherwise they keep their times."""
+) -> tuple[list[_Candidate], list[_Candidate]]:
+    """One text per slot, slots at least `min_gap` apart: (planned, crowded out).
+
+    Candidates are taken in due order. One closer than `min_gap` to the last slot joins
+    it, going out earlier (never before its `earliest`); if it cannot, the slot moves
+    later to it when every member may go out then (after-procedure steps only: a
+    pre-procedure text never moves later); failing both it waits a full gap and is
+    taken again in order, and a step that cannot wait that long is crowded out.
+    Because every candidate is taken at or after the previous one, slot times only
+    grow and each slot keeps its gap to the one before.
+    """
     window = plan.sending_window
+    queue = [(c.due_at, c.order, c) for c in candidates]
+    heapq.heapify(queue)
     groups: list[_Group] = []
-    for candidate in sorted(candidates, key=lambda c: (c.due_at, c.order)):
+    crowded_out: list[_Candidate] = []
+    while queue:
+        _, _, candidate = heapq.heappop(queue)
         if not groups or candidate.due_at - groups[-1].due_at >= plan.min_gap:
             groups.append(_Group(candidate.due_at, [candidate]))
             continue
         group = groups[-1]
-        if candidate.earliest <= group.due_at <= candidate.latest and not (
-            candidate.phase is Phase.before and group.due_at >= candidate.latest
-        ):
+        if candidate.earliest <= group.due_at < candidate.latest:
             candidate.due_at = group.due_at
             group.members.append(candidate)
-        elif all(m.earliest <= candidate.due_at < m.latest for m in group.members):
+        elif all(m.phase is Phase.after and candidate.due_at < m.latest for m in group.members):
             group.due_at = candidate.due_at
             for member in group.members:
                 member.due_at = candidate.due_at
             group.members.append(candidate)
         else:
-            # Neither can move to the other: keep a full gap after the group.
             later = _first_window_instant_at_or_after(
                 group.due_at + plan.min_gap, window.opens, window.closes, zone
             )
-            candidate.due_at = later
-            groups.append(_Group(later, [candidate]))
-    return [member for group in groups for member in group.members]
+            if later < candidate.latest:
+                candidate.due_at = later
+                heapq.heappush(queue, (later, candidate.order, candidate))
+            else:
+                crowded_out.append(candidate)
+    return [member for group in groups for member in group.members], crowded_out
 
 
 def first_sendable_instant(plan: TimelinePlan, now: datetime, zone: ZoneInfo) -> datetime:
