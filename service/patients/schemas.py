@@ -28,3 +28,6 @@ class PatientPublic(BaseModel):
     sms_consent: bool
     consent_recorded_at: datetime
     created_at: datetime
+    # Per phone number: a STOP from the number stops every patient who shares it.
+    opted_out: bool = False
+    opted_out_since: datetime | None = None

@@ -1,0 +1,73 @@
+"""Urgent replies: staff list them, and an optional webhook is told one arrived.
+
+The outgoing webhook (ALERT_WEBHOOK_URL) carries only ids and the time, never the
+patient's words or number: whoever receives it looks the reply up with a staff key.
+"""
+
+import logging
+from datetime import datetime
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from sqlmodel import col, select
+
+from service.auth.deps import StaffKey
+from service.deps import SessionDep
+from service.messaging.models import Direction, Message
+
+log = logging.getLogger("reminders.alerts")
+
+ALERT_WEBHOOK_TIMEOUT_SECONDS = 3.0
+
+router = APIRouter(tags=["alerts"])
+
+
+class AlertPublic(BaseModel):
+    message_id: int
+    patient_id: int
+    received_at: datetime
+    body: str
+
+
+@router.get("/v1/alerts", response_model=list[AlertPublic])
+def list_alerts(
+    session: SessionDep,
+    _: StaffKey,
+    limit: int = Query(default=100, ge=1, le=1000),
+) -> list[AlertPublic]:
+    """Replies that mention a warning sign (fever, bleeding, ...), newest first."""
+    messages = session.exec(
+        select(Message)
+        .where(Message.direction == Direction.inbound, col(Message.urgent).is_(True))
+        .order_by(col(Message.created_at).desc(), col(Message.id).desc())
+        .limit(limit)
+    )
+    return [
+        AlertPublic(
+            message_id=m.id or 0, patient_id=m.patient_id, received_at=m.created_at, body=m.body
+        )
+        for m in messages
+    ]
+
+
+def notify_alert_webhook(url: str, message_id: int, patient_id: int, received_at: datetime) -> None:
+    """POST {alert_id, patient_id, received_at} to `url`; failures are logged, never raised."""
+    payload = {
+        "alert_id": message_id,
+        "patient_id": patient_id,
+        "received_at": received_at.isoformat(),
+    }
+    try:
+        import httpx
+
+        response = httpx.post(url, json=payload, timeout=ALERT_WEBHOOK_TIMEOUT_SECONDS)
+        response.raise_for_status()
+    except Exception as exc:
+        log.warning(
+            "alert webhook failed alert_id=%s patient_id=%s: %s",
+            message_id,
+            patient_id,
+            type(exc).__name__,
+        )
+        return
+    log.info("alert webhook notified alert_id=%s patient_id=%s", message_id, patient_id)

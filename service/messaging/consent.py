@@ -1,0 +1,167 @@
+"""STOP / START / HELP: reading the keyword and applying it to every record of the number.
+
+An opt-out belongs to the phone number (`PhoneOptOut`), so family members sharing one
+phone are all stopped at once, whichever of them the text was meant for.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from service.messaging.optouts import PhoneOptOut
+from service.patients.models import Patient
+from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
+from service.timeline.plan import TimelinePlan
+from service.timeline.planner import first_sendable_instant
+
+REPLIED_STOP = "patient replied STOP"
+CARRIER_REPORTS_STOP = "the carrier reports the patient replied STOP"
+# Only reminders skipped for one of these reasons come back on START.
+_STOP_REASONS = (REPLIED_STOP, CARRIER_REPORTS_STOP)
+CARRIER_OPT_OUT_KEYWORD = "21610"  # Twilio: the recipient has unsubscribed
+
+
+class Keyword(StrEnum):
+    stop = "stop"
+    start = "start"
+    help = "help"
+
+
+# Twilio's default opt-out, opt-in and help keywords for long codes and toll-free numbers.
+_KEYWORDS = {
+    **dict.fromkeys(
+        ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"),
+        Keyword.stop,
+    ),
+    **dict.fromkeys(("START", "YES", "UNSTOP"), Keyword.start),
+    **dict.fromkeys(("HELP", "INFO"), Keyword.help),
+}
+_TRIM = " \t\r\n.,;:!?¡¿'\"()[]{}-_*~`"
+
+
+def reply_word(body: str) -> str:
+    """The reply without surrounding space and punctuation, upper case: ' stop. ' -> 'STOP'."""
+    return body.strip(_TRIM).upper()
+
+
+def keyword_of(body: str) -> Keyword | None:
+    """The keyword when the whole reply is one (any case, punctuation around it ignored)."""
+    return _KEYWORDS.get(reply_word(body))
+
+
+def _set_opt_out(
+    session: Session,
+    phone: str,
+    opted_out: bool,
+    keyword: str,
+    now: datetime,
+    loaded: PhoneOptOut | None,
+) -> None:
+    """Insert or update the number's row in one statement (safe against a racing twin)."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    values = {"phone": phone, "opted_out": opted_out, "changed_at": now, "keyword": keyword}
+    statement = insert(PhoneOptOut).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["phone"],
+        set_={"opted_out": opted_out, "changed_at": now, "keyword": keyword},
+    )
+    session.execute(statement)
+    if loaded is not None:
+        session.expire(loaded)  # the ORM's copy of the row is now stale
+
+
+def record_opt_out(session: Session, phone: str, keyword: str, now: datetime) -> None:
+    """Mark the number opted out; a repeated STOP keeps the date of the first one."""
+    current = session.get(PhoneOptOut, phone)
+    if current is None or not current.opted_out:
+        _set_opt_out(session, phone, True, keyword.upper()[:32], now, current)
+
+
+def skip_reason(state: PhoneOptOut) -> str:
+    """Why a reminder to an opted-out number is skipped."""
+    return CARRIER_REPORTS_STOP if state.keyword == CARRIER_OPT_OUT_KEYWORD else REPLIED_STOP
+
+
+def opt_out(session: Session, phone: str, keyword: str, now: datetime, reason: str) -> int:
+    """Stop texting `phone`: record it, skip every pending reminder of its patients.
+
+    Returns the number of reminders skipped. The UPDATE only touches rows still pending
+    when it runs, so a reminder a worker is sending right now is left to that worker
+    (which re-checks the opt-out after locking).
+    """
+    record_opt_out(session, phone, keyword, now)
+    patient_ids = select(Patient.id).where(Patient.phone == phone).scalar_subquery()
+    result = session.execute(
+        update(Reminder)
+        .where(
+            col(Reminder.patient_id).in_(patient_ids),
+            col(Reminder.status) == ReminderStatus.pending,
+        )
+        .values(
+            status=ReminderStatus.skipped,
+            status_reason=reason,
+            next_attempt_at=None,
+            claimed_by=None,
+            claimed_until=None,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def opt_in(session: Session, phone: str, keyword: str, now: datetime, plan: TimelinePlan) -> int:
+    """Texts to `phone` resume: reminders skipped because of STOP that can still help
+    go back to pending, due at their own time or the next sending window. Returns how many.
+    """
+    current = session.get(PhoneOptOut, phone)
+    if current is not None and current.opted_out:
+        _set_opt_out(session, phone, False, keyword.upper()[:32], now, current)
+    rows = session.exec(
+        select(Reminder, Patient.timezone)
+        .join(Patient, col(Patient.id) == col(Reminder.patient_id))
+        .join(Procedure, col(Procedure.id) == col(Reminder.procedure_id))
+        .where(
+            Patient.phone == phone,
+            Procedure.status == ProcedureStatus.scheduled,
+            Reminder.status == ReminderStatus.skipped,
+            col(Reminder.status_reason).in_(_STOP_REASONS),
+            col(Reminder.useful_until) > now,
+        )
+        .order_by(col(Reminder.id))
+        .with_for_update(of=Reminder)
+    ).all()
+    if not rows:
+        return 0
+    procedure_ids = {r.procedure_id for r, _ in rows}
+    live = {
+        (r.procedure_id, r.step, r.occurrence)
+        for r in session.exec(
+            select(Reminder).where(
+                col(Reminder.procedure_id).in_(procedure_ids),
+                col(Reminder.status).in_((ReminderStatus.pending, ReminderStatus.sent)),
+            )
+        )
+    }
+    resumed = 0
+    for reminder, timezone in rows:
+        key = (reminder.procedure_id, reminder.step, reminder.occurrence)
+        if key in live:
+            continue  # re-planned or sent since; one live copy of a step at most
+        opening = first_sendable_instant(plan, now, ZoneInfo(timezone))
+        reminder.status = ReminderStatus.pending
+        reminder.status_reason = None
+        reminder.next_attempt_at = max(reminder.due_at, opening)
+        reminder.claimed_by = reminder.claimed_until = None
+        reminder.updated_at = now
+        session.add(reminder)
+        live.add(key)
+        resumed += 1
+    session.flush()
+    return resumed
