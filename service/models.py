@@ -3,23 +3,29 @@
 from sqlmodel import SQLModel
 
 from scheduler.heartbeat import WorkerHeartbeat
+from service.audit.models import AuditEntry
 from service.auth.models import ApiKey
 from service.messaging.models import Message
 from service.messaging.optouts import PhoneOptOut
 from service.patients.models import Patient
+from service.plan_admin.models import TimelinePlanRecord
 from service.procedures.appointments import Appointment
 from service.procedures.models import Procedure, Reminder
+from service.templates.models import MessageTemplate
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "ApiKey",
     "Appointment",
+    "AuditEntry",
     "Message",
+    "MessageTemplate",
     "Patient",
     "PhoneOptOut",
     "Procedure",
     "Reminder",
+    "TimelinePlanRecord",
     "WorkerHeartbeat",
     "metadata",
 ]

@@ -1,5 +1,6 @@
 """Turns the steps due in one slot into the one text the patient reads."""
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -7,10 +8,19 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 
-from service.templates.defaults import DEFAULT_LANGUAGE, FRAME, STEP_TEXTS
-from service.templates.sandbox import render_template
+from service.templates.defaults import DEFAULT_LANGUAGE, STEP_TEXTS
+from service.templates.sandbox import TemplateInvalid, render_template
+from service.templates.source import (
+    CODE_DEFAULTS,
+    FRAME_STEP,
+    ActiveTemplate,
+    TemplateSource,
+    default_template,
+)
 from service.timeline.plan import FollowUpKind, TimelinePlan
 from service.timeline.planner import fasting_starts_at
+
+log = logging.getLogger("reminders.templates")
 
 _DATE_FORMATS = {"en": "EEEE, MMMM d", "es": "EEEE d 'de' MMMM"}
 _TIME_FORMATS = {"en": "h:mm a", "es": "H:mm"}
@@ -37,6 +47,8 @@ class TextFacts:
 class ComposedText:
     body: str
     language: str
+    # Which version of each template made the text, e.g. "frame:es:0,prep_week:es:2".
+    template_versions: str = ""
 
 
 def language_for(language: str) -> str:
@@ -45,16 +57,57 @@ def language_for(language: str) -> str:
     return base if base in STEP_TEXTS else DEFAULT_LANGUAGE
 
 
-def compose(steps: Sequence[str], facts: TextFacts, language: str) -> ComposedText:
-    """One text for every step due in the same slot, in the patient's language."""
+def compose(
+    steps: Sequence[str],
+    facts: TextFacts,
+    language: str,
+    templates: TemplateSource | None = None,
+) -> ComposedText:
+    """One text for every step due in the same slot, in the patient's language.
+
+    `templates` gives the active version of each template (the database's, see
+    `service.templates.store.DbTemplates`); without it the code defaults are used.
+    """
+    source = templates or CODE_DEFAULTS
     lang = language_for(language)
-    texts = STEP_TEXTS[lang]
     variables = text_variables(
         facts, lang, visit_step=next((s for s in steps if s in facts.visits), None)
     )
-    fragments = " ".join(render_template(texts[step], variables) for step in _unique(steps))
-    body = render_template(FRAME[lang], {**variables, "fragments": fragments})
-    return ComposedText(body=body, language=lang)
+    used: list[ActiveTemplate] = []
+    fragments = []
+    for step in _unique(steps):
+        text, template = _render(source.get(step, lang), variables)
+        fragments.append(text)
+        used.append(template)
+    body, frame = _render(
+        source.get(FRAME_STEP, lang), {**variables, "fragments": " ".join(fragments)}
+    )
+    return ComposedText(
+        body=body,
+        language=lang,
+        template_versions=",".join(t.label for t in [frame, *used])[:400],
+    )
+
+
+def _render(template: ActiveTemplate, variables: dict[str, object]) -> tuple[str, ActiveTemplate]:
+    """The rendered text, falling back to the code default if a saved version fails.
+
+    Saving renders every template with sample values, but a branch the samples did not
+    take may still fail with real ones: the patient then gets the default wording
+    rather than nothing, and the message records version 0.
+    """
+    try:
+        return render_template(template.body, variables), template
+    except TemplateInvalid as exc:
+        if template.version == 0:
+            raise
+        log.error(
+            "template %s failed to render, sending the default instead: %s",
+            template.label,
+            exc,
+        )
+        fallback = default_template(template.step, template.language)
+        return render_template(fallback.body, variables), fallback
 
 
 def text_variables(facts: TextFacts, lang: str, visit_step: str | None = None) -> dict[str, object]:

@@ -12,6 +12,12 @@ FRAME = {
         "{{ clinic_name }}: Hi {{ given_name }}. {{ fragments }} "
         "Questions? Call {{ clinic_phone }}."
     ),
+    # Spanish avoids á/í/ó/ú where a natural wording allows: one of them turns the whole
+    # text into UCS-2 (67 characters per segment instead of 153). é, ñ, ¿ and ¡ are GSM-7.
+    "es": (
+        "{{ clinic_name }}: Hola, {{ given_name }}. {{ fragments }} "
+        "¿Dudas? Llame al {{ clinic_phone }}."
+    ),
 }
 
 STEP_TEXTS: dict[str, dict[str, str]] = {
@@ -85,6 +91,73 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
         "procedure_cancelled": (
             "Your MILD procedure on {{ procedure_date }} is cancelled. Please disregard "
             "earlier instructions about it; we will be in touch."
+        ),
+    },
+    "es": {
+        "prep_week": (
+            "Su procedimiento MILD es el {{ procedure_date }} a las {{ procedure_time }}. "
+            "Haga las pruebas previas indicadas. Siga con sus medicinas, pero consulte con "
+            "nosotros si toma anticoagulantes. Venga con ropa holgada y con quien lo lleve a "
+            "casa."
+        ),
+        "fasting": (
+            "No coma ni beba nada desde las {{ fasting_start_time }} {{ fasting_start_day }} "
+            "hasta su procedimiento a las {{ procedure_time }}. Esa mañana tome sus medicinas "
+            "de siempre con agua, salvo los anticoagulantes: para esos, siga nuestras "
+            "indicaciones."
+        ),
+        "day_of_rest": (
+            "Hoy descanse. Puede tener dolor de espalda, a veces intenso. Tome los analgésicos "
+            "recetados y no maneje si los toma. Si no controla la orina o las heces, o tiene "
+            "fiebre, sangrado o debilidad nueva, busque ayuda médica enseguida."
+        ),
+        "shower": (
+            "Desde esta mañana puede ducharse o bañarse. Quite el vendaje cuando la herida ya "
+            "no drene."
+        ),
+        "ice": "Es normal tener dolor de espalda durante una semana; el hielo ayuda.",
+        "driving": (
+            "Puede manejar si se siente bien y no toma analgésicos que le den sueño. Si tiene "
+            "dudas, pregunte antes a su médico."
+        ),
+        # "días" has an í, so this text goes out as UCS-2: kept short on purpose.
+        "wound_check": (
+            "Su herida se revisa {{ wound_check_from_day }} a {{ wound_check_to_day }} días "
+            "tras el procedimiento. Si no tiene cita, pida una."
+        ),
+        "two_week_followup": (
+            "En el control de 2 semanas revisamos su herida y su avance; si no tiene cita, "
+            "pida una. La fisioterapia suele empezar por estas fechas. Por ahora, no cargue "
+            "cosas pesadas."
+        ),
+        "activity_6_weeks": (
+            "Casi todos los pacientes pueden volver al ejercicio y a la actividad intensa "
+            "entre 6 y 8 semanas después del MILD. Consulte antes con su médico."
+        ),
+        "three_month_followup": (
+            "En el control de 3 meses revisamos el alivio del dolor y su movilidad. Si no "
+            "tiene cita, pida una."
+        ),
+        "wound_check_visit": (
+            "Le recordamos su cita para revisar la herida: el {{ appointment_date }} a las "
+            "{{ appointment_time }}."
+        ),
+        "two_week_visit": (
+            "Le recordamos su control de 2 semanas: el {{ appointment_date }} a las "
+            "{{ appointment_time }}."
+        ),
+        "three_month_visit": (
+            "Le recordamos su control de 3 meses: el {{ appointment_date }} a las "
+            "{{ appointment_time }}."
+        ),
+        "procedure_moved": (
+            "Su procedimiento MILD ha cambiado al {{ procedure_date }} a las "
+            "{{ procedure_time }}.{% if mention_fasting %} No coma ni beba nada desde las "
+            "{{ fasting_start_time }} {{ fasting_start_day }}.{% endif %}"
+        ),
+        "procedure_cancelled": (
+            "Su procedimiento MILD del {{ procedure_date }} queda cancelado. No tenga en "
+            "cuenta las indicaciones anteriores; nos pondremos en contacto con usted."
         ),
     },
 }

@@ -52,6 +52,10 @@ _VARIABLES: dict[str, tuple[str, str | int]] = {
     "appointment_kind": ("What the appointment is, e.g. 'wound check'.", "wound check"),
     "wound_check_from_day": ("First day after the procedure for the wound check, e.g. 7.", 7),
     "wound_check_to_day": ("Last day after the procedure for the wound check, e.g. 10.", 10),
+    "mention_fasting": (
+        "True when the patient was already told a fasting time (for `procedure_moved`).",
+        True,
+    ),
 }
 
 TEMPLATE_VARIABLES: dict[str, str] = {name: desc for name, (desc, _) in _VARIABLES.items()}

@@ -1,14 +1,38 @@
-"""Which timeline plan is in force: the default steps with the clinic's settings."""
+"""Which timeline plan is in force: the admins' saved plan, else the default steps with
+the clinic's settings."""
 
+import json
 from datetime import timedelta
+
+from sqlalchemy import Engine
+from sqlmodel import Session
 
 from service.config import Settings
 from service.timeline.plan import DEFAULT_PLAN, SendingWindow, TimelinePlan
 
 
-def active_plan(settings: Settings) -> TimelinePlan:
+def default_plan(settings: Settings) -> TimelinePlan:
     return DEFAULT_PLAN.with_settings(
         fasting_hours=settings.fasting_hours,
         procedure_duration=timedelta(minutes=settings.procedure_duration_minutes),
         sending_window=SendingWindow(settings.sending_window_start, settings.sending_window_end),
     )
+
+
+def active_plan(settings: Settings, session: Session | None = None) -> TimelinePlan:
+    """The newest saved plan (see `PUT /v1/plan`); without a session or a saved plan, the
+    default steps with the settings' fasting hours and sending window."""
+    if session is None:
+        return default_plan(settings)
+    from service.plan_admin.service import latest_record, plan_from_json
+
+    record = latest_record(session)
+    if record is None:
+        return default_plan(settings)
+    return plan_from_json(json.loads(record.body), settings)
+
+
+def active_plan_for_engine(settings: Settings, engine: Engine) -> TimelinePlan:
+    """For the worker's `Dispatcher(plan=...)`: reads the saved plan in its own session."""
+    with Session(engine) as session:
+        return active_plan(settings, session)

@@ -1,0 +1,53 @@
+import json
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime, BaseModel
+
+from service.audit.service import find_entries
+from service.auth.deps import AdminKey
+from service.deps import SessionDep
+
+router = APIRouter(prefix="/v1/audit", tags=["audit"])
+
+
+class AuditEntryPublic(BaseModel):
+    id: int
+    at: datetime
+    actor_key_id: int | None
+    actor_name: str
+    action: str
+    entity: str
+    entity_id: str
+    patient_id: int | None
+    changes: dict[str, Any]
+
+
+@router.get("", response_model=list[AuditEntryPublic])
+def list_audit(
+    session: SessionDep,
+    _: AdminKey,
+    patient_id: int | None = Query(default=None, ge=1, le=2_147_483_647),
+    entity: str | None = Query(default=None, max_length=40),
+    since: AwareDatetime | None = Query(default=None, description="Inclusive, with offset"),
+    until: AwareDatetime | None = Query(default=None, description="Exclusive, with offset"),
+    limit: int = Query(default=200, ge=1, le=1000),
+) -> list[AuditEntryPublic]:
+    """Newest first."""
+    return [
+        AuditEntryPublic(
+            id=e.id or 0,
+            at=e.at,
+            actor_key_id=e.actor_key_id,
+            actor_name=e.actor_name,
+            action=e.action,
+            entity=e.entity,
+            entity_id=e.entity_id,
+            patient_id=e.patient_id,
+            changes=json.loads(e.changes),
+        )
+        for e in find_entries(
+            session, patient_id=patient_id, entity=entity, since=since, until=until, limit=limit
+        )
+    ]

@@ -1,0 +1,111 @@
+"""`audit(...)`: call it in the same transaction as the change it records."""
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from enum import Enum
+
+from sqlmodel import Session, col, select
+
+from service.audit.models import AuditEntry
+from service.auth.models import ApiKey
+
+# Only these fields may carry values into the audit; any other field is recorded by
+# name alone. None of them can hold a message body, a phone number or a person's name.
+SAFE_VALUE_FIELDS = frozenset(
+    {
+        "id",
+        "status",
+        "scheduled_at",
+        "starts_at",
+        "kind",
+        "role",
+        "prefix",
+        "revoked_at",
+        "step",
+        "language",
+        "version",
+        "restored_from_version",
+        "timezone",
+        "sms_consent",
+        "procedure_id",
+        "appointment_id",
+        "reminders_changed",
+        "reminders_added",
+        "reminders_cancelled",
+        "procedures",
+    }
+)
+
+_Value = int | float | bool | str | datetime | Enum | None
+
+
+def audit(
+    session: Session,
+    actor: ApiKey | None,
+    action: str,
+    entity: str,
+    entity_id: int | str | None,
+    patient_id: int | None = None,
+    *,
+    at: datetime,
+    fields: Iterable[str] = (),
+    before: Mapping[str, _Value] | None = None,
+    after: Mapping[str, _Value] | None = None,
+) -> AuditEntry:
+    """Record one change. `fields` names what changed; `before`/`after` keep values
+    only for `SAFE_VALUE_FIELDS` (anything else is reduced to its field name)."""
+    names = sorted({*fields, *(before or {}), *(after or {})})
+    changes: dict[str, object] = {"fields": names}
+    if before:
+        changes["before"] = _safe(before)
+    if after:
+        changes["after"] = _safe(after)
+    entry = AuditEntry(
+        at=at,
+        actor_key_id=actor.id if actor is not None else None,
+        actor_name=actor.name if actor is not None else "",
+        action=action,
+        entity=entity,
+        entity_id="" if entity_id is None else str(entity_id),
+        patient_id=patient_id,
+        changes=json.dumps(changes, sort_keys=True),
+    )
+    session.add(entry)
+    return entry
+
+
+def _safe(values: Mapping[str, _Value]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for name, value in values.items():
+        if name not in SAFE_VALUE_FIELDS:
+            continue
+        if isinstance(value, datetime):
+            out[name] = value.isoformat()
+        elif isinstance(value, Enum):
+            out[name] = str(value.value)
+        else:
+            out[name] = value
+    return out
+
+
+def find_entries(
+    session: Session,
+    *,
+    patient_id: int | None = None,
+    entity: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 200,
+) -> list[AuditEntry]:
+    query = select(AuditEntry)
+    if patient_id is not None:
+        query = query.where(AuditEntry.patient_id == patient_id)
+    if entity is not None:
+        query = query.where(AuditEntry.entity == entity)
+    if since is not None:
+        query = query.where(col(AuditEntry.at) >= since)
+    if until is not None:
+        query = query.where(col(AuditEntry.at) < until)
+    query = query.order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc()).limit(limit)
+    return list(session.exec(query))

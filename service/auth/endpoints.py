@@ -1,0 +1,103 @@
+"""API keys over HTTP (admin only): mint, list, revoke. The CLI mints the first one."""
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlmodel import Session, col, select
+
+from service.audit.service import audit
+from service.auth.deps import AdminKey
+from service.auth.keys import create_api_key
+from service.auth.models import ApiKey, Role
+from service.deps import NowDep, ResourceId, SessionDep
+from service.errors import Conflict, NotFound
+
+router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
+
+
+class ApiKeyCreate(BaseModel):
+    role: str = Field(description="staff or admin")
+    name: str = Field(min_length=1, max_length=200, description="Who or what uses the key")
+
+
+class ApiKeyPublic(BaseModel):
+    id: int
+    prefix: str
+    role: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    secret: str = Field(description="Shown this once; only its hash is stored")
+
+
+def _public(key: ApiKey) -> ApiKeyPublic:
+    return ApiKeyPublic(
+        id=key.id or 0,
+        prefix=key.prefix,
+        role=key.role,
+        name=key.name,
+        created_at=key.created_at,
+        revoked_at=key.revoked_at,
+    )
+
+
+@router.post("", status_code=201, response_model=ApiKeyCreated)
+def create_key(
+    body: ApiKeyCreate, session: SessionDep, now: NowDep, key: AdminKey
+) -> ApiKeyCreated:
+    new, secret = create_api_key(session, role=body.role, name=body.name.strip(), now=now)
+    audit(
+        session,
+        key,
+        "create",
+        "api_key",
+        new.id,
+        at=now,
+        fields=["role", "name"],
+        after={"id": new.id, "role": new.role, "prefix": new.prefix},
+    )
+    session.commit()
+    return ApiKeyCreated(**_public(new).model_dump(), secret=secret)
+
+
+@router.get("", response_model=list[ApiKeyPublic])
+def list_keys(session: SessionDep, _: AdminKey) -> list[ApiKeyPublic]:
+    keys = session.exec(select(ApiKey).order_by(col(ApiKey.id)))
+    return [_public(k) for k in keys]
+
+
+@router.delete("/{key_id}", response_model=ApiKeyPublic, responses={404: {}, 409: {}})
+def revoke_key(key_id: ResourceId, session: SessionDep, now: NowDep, key: AdminKey) -> ApiKeyPublic:
+    """Revoked at once: the next request with it gets 401. Revoking twice is a no-op."""
+    target = session.get(ApiKey, key_id)
+    if target is None:
+        raise NotFound(f"no API key with id {key_id}", field="key_id")
+    if target.revoked_at is None:
+        if target.role == Role.admin and _active_admins(session) <= 1:
+            raise Conflict(
+                "this is the last active admin key; create another admin key first",
+                field="key_id",
+            )
+        target.revoked_at = now
+        session.add(target)
+        audit(
+            session,
+            key,
+            "revoke",
+            "api_key",
+            target.id,
+            at=now,
+            before={"revoked_at": None},
+            after={"revoked_at": now},
+        )
+        session.commit()
+    return _public(target)
+
+
+def _active_admins(session: Session) -> int:
+    query = select(ApiKey.id).where(ApiKey.role == Role.admin, col(ApiKey.revoked_at).is_(None))
+    return len(list(session.exec(query)))

@@ -1,0 +1,24 @@
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Integer, Text
+from sqlmodel import Field, SQLModel
+
+from service.db import UTCDateTime
+
+
+class TimelinePlanRecord(SQLModel, table=True):
+    """One saved version of the clinic's plan (JSON, see `service.plan_admin.service`).
+
+    The newest active row is in force; none means the code default plus settings.
+    """
+
+    __tablename__ = "timeline_plan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(unique=True)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_by_key_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("api_key.id"), nullable=True)
+    )
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    is_active: bool = Field(default=True)

@@ -1,0 +1,277 @@
+"""The plan admins edit: which steps, on which day and at what local time; fasting; window.
+
+Stored as JSON (one row per version, newest active wins):
+    {"fasting_hours": 8,
+     "sending_window": {"opens": "08:00", "closes": "21:00"},
+     "steps": {"prep_week": {"day": -7, "months": 0, "at": "09:00", "repeat": 1,
+                             "enabled": true}, ...}}
+A step missing from the JSON keeps its code default. What the seeds decided (useful
+windows, fasting lead, visit replacement) is not editable here.
+"""
+
+import json
+from dataclasses import replace
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from service.auth.models import ApiKey
+from service.config import Settings
+from service.errors import Conflict, InvalidInput
+from service.patients.models import Patient
+from service.plan_admin.models import TimelinePlanRecord
+from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
+from service.procedures.service import reminders_of, replan_procedure
+from service.timeline.plan import DEFAULT_PLAN, Phase, SendingWindow, Step, TimelinePlan
+
+MAX_REPEAT = 31
+
+
+def latest_record(session: Session) -> TimelinePlanRecord | None:
+    query = (
+        select(TimelinePlanRecord)
+        .where(col(TimelinePlanRecord.is_active))
+        .order_by(col(TimelinePlanRecord.version).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def default_settings(settings: Settings) -> dict[str, Any]:
+    """The plan in force when nothing was saved: code steps + clinic settings."""
+    return {
+        "fasting_hours": settings.fasting_hours,
+        "sending_window": {
+            "opens": _hhmm(settings.sending_window_start),
+            "closes": _hhmm(settings.sending_window_end),
+        },
+        "steps": {step.name: _step_json(step) for step in DEFAULT_PLAN.steps},
+    }
+
+
+def plan_from_json(data: dict[str, Any], settings: Settings) -> TimelinePlan:
+    window = data["sending_window"]
+    steps = []
+    for step in DEFAULT_PLAN.steps:
+        saved = data["steps"].get(step.name)
+        if saved is not None:
+            step = replace(
+                step,
+                day=int(saved["day"]),
+                months=int(saved["months"]),
+                at=None if saved["at"] is None else time.fromisoformat(saved["at"]),
+                repeat=int(saved["repeat"]),
+                enabled=bool(saved["enabled"]),
+            )
+        steps.append(step)
+    return replace(DEFAULT_PLAN, steps=tuple(steps)).with_settings(
+        fasting_hours=int(data["fasting_hours"]),
+        procedure_duration=timedelta(minutes=settings.procedure_duration_minutes),
+        sending_window=SendingWindow(
+            time.fromisoformat(window["opens"]), time.fromisoformat(window["closes"])
+        ),
+    )
+
+
+def validate_plan(data: dict[str, Any]) -> dict[str, Any]:
+    """The normalised JSON, or 422 naming the first field at fault."""
+    fasting = data.get("fasting_hours")
+    if not isinstance(fasting, int) or isinstance(fasting, bool) or not 1 <= fasting <= 24:
+        raise InvalidInput("must be a whole number of hours from 1 to 24", field="fasting_hours")
+    window = data.get("sending_window") or {}
+    opens = _time(window.get("opens"), "sending_window.opens")
+    closes = _time(window.get("closes"), "sending_window.closes")
+    if _minutes(closes) - _minutes(opens) < 60:
+        raise InvalidInput(
+            "the sending window must close at least 1 hour after it opens (same day)",
+            field="sending_window.closes",
+        )
+    defaults = {step.name: step for step in DEFAULT_PLAN.steps}
+    steps: dict[str, dict[str, Any]] = {}
+    for index, item in enumerate(data.get("steps") or []):
+        where = f"steps[{index}]"
+        name = item.get("name")
+        if name not in defaults:
+            raise InvalidInput(
+                f"unknown step '{name}'; steps: {', '.join(defaults)}", field=f"{where}.name"
+            )
+        if name in steps:
+            raise InvalidInput(f"step '{name}' is listed twice", field=f"{where}.name")
+        default = defaults[name]
+        day, months = item.get("day"), item.get("months", 0)
+        if not isinstance(day, int) or not -60 <= day <= 400:
+            raise InvalidInput(
+                "must be a whole number of days from -60 to 400", field=f"{where}.day"
+            )
+        if not isinstance(months, int) or not 0 <= months <= 24:
+            raise InvalidInput("must be 0 to 24", field=f"{where}.months")
+        if default.phase is Phase.before and (day > -1 or months != 0):
+            raise InvalidInput(
+                f"'{name}' must reach the patient before the procedure: day must be -1 or "
+                "earlier and months 0",
+                field=f"{where}.day",
+            )
+        if default.phase is Phase.after and (day < 0 or months < 0):
+            raise InvalidInput(
+                f"'{name}' only makes sense after the procedure: day must be 0 or later",
+                field=f"{where}.day",
+            )
+        at_raw = item.get("at")
+        if at_raw is None:
+            if default.phase is Phase.before:
+                raise InvalidInput(f"'{name}' needs a local send time", field=f"{where}.at")
+            at = None  # hours after the procedure ends (the step's default delay)
+        else:
+            at = _time(at_raw, f"{where}.at")
+            if not _minutes(opens) <= _minutes(at) <= _minutes(closes):
+                raise InvalidInput(
+                    f"{_hhmm(at)} is outside the sending window {_hhmm(opens)}-{_hhmm(closes)}",
+                    field=f"{where}.at",
+                )
+        repeat = item.get("repeat", 1)
+        if not isinstance(repeat, int) or not 1 <= repeat <= MAX_REPEAT:
+            raise InvalidInput(f"must be 1 to {MAX_REPEAT}", field=f"{where}.repeat")
+        if default.phase is Phase.before and day + repeat - 1 > -1:
+            raise InvalidInput(
+                f"the last repeat of '{name}' would fall on or after the procedure day",
+                field=f"{where}.repeat",
+            )
+        enabled = item.get("enabled", True)
+        if not isinstance(enabled, bool):
+            raise InvalidInput("must be true or false", field=f"{where}.enabled")
+        steps[name] = {
+            "day": day,
+            "months": months,
+            "at": None if at is None else _hhmm(at),
+            "repeat": repeat,
+            "enabled": enabled,
+        }
+    for name, step in defaults.items():
+        if name in steps:
+            continue
+        steps[name] = _step_json(step)
+        if step.at is not None and not _minutes(opens) <= _minutes(step.at) <= _minutes(closes):
+            raise InvalidInput(
+                f"step '{name}' goes out at {_hhmm(step.at)}, outside this window; "
+                "send its new time in `steps` too",
+                field="sending_window",
+            )
+    return {
+        "fasting_hours": fasting,
+        "sending_window": {"opens": _hhmm(opens), "closes": _hhmm(closes)},
+        "steps": steps,
+    }
+
+
+def save_plan(
+    session: Session, data: dict[str, Any], key: ApiKey, now: datetime
+) -> TimelinePlanRecord:
+    normalised = validate_plan(data)
+    latest = session.exec(
+        select(TimelinePlanRecord).order_by(col(TimelinePlanRecord.version).desc()).limit(1)
+    ).first()
+    for row in session.exec(select(TimelinePlanRecord).where(col(TimelinePlanRecord.is_active))):
+        row.is_active = False
+        session.add(row)
+    record = TimelinePlanRecord(
+        version=(latest.version if latest else 0) + 1,
+        body=json.dumps(normalised, sort_keys=True),
+        created_by_key_id=key.id,
+        created_at=now,
+        is_active=True,
+    )
+    session.add(record)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict("the plan was saved by someone else at the same moment; retry") from None
+    return record
+
+
+def changed_steps(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """Field paths that differ, e.g. 'steps.ice.repeat' or 'fasting_hours'."""
+    out = [k for k in ("fasting_hours",) if before[k] != after[k]]
+    out += [
+        f"sending_window.{k}"
+        for k in ("opens", "closes")
+        if before["sending_window"][k] != after["sending_window"][k]
+    ]
+    for name, step in after["steps"].items():
+        old = before["steps"].get(name, {})
+        out += [f"steps.{name}.{k}" for k in step if old.get(k) != step[k]]
+    return out
+
+
+def apply_to_pending(session: Session, plan: TimelinePlan, now: datetime) -> dict[str, int]:
+    """Re-plan the pending reminders of every scheduled procedure with `plan`."""
+    has_pending = select(Reminder.procedure_id).where(Reminder.status == ReminderStatus.pending)
+    procedures = list(
+        session.exec(
+            select(Procedure)
+            .where(
+                Procedure.status == ProcedureStatus.scheduled,
+                col(Procedure.id).in_(has_pending),
+            )
+            .order_by(col(Procedure.id))
+        )
+    )
+    report = {
+        "procedures": 0,
+        "reminders_changed": 0,
+        "reminders_added": 0,
+        "reminders_cancelled": 0,
+    }
+    for procedure in procedures:
+        patient = session.get(Patient, procedure.patient_id)
+        assert patient is not None and procedure.id is not None
+        before = {r.id: (r.due_at, r.status) for r in reminders_of(session, procedure.id)}
+        after = replan_procedure(session, procedure, patient, plan, now)
+        changed = added = cancelled = 0
+        for reminder in after:
+            if reminder.id not in before:
+                added += 1
+            elif before[reminder.id] != (reminder.due_at, reminder.status):
+                changed += 1
+                if (
+                    reminder.status == ReminderStatus.cancelled
+                    and before[reminder.id][1] != ReminderStatus.cancelled
+                ):
+                    cancelled += 1
+        if changed or added:
+            report["procedures"] += 1
+        report["reminders_changed"] += changed
+        report["reminders_added"] += added
+        report["reminders_cancelled"] += cancelled
+    return report
+
+
+def _step_json(step: Step) -> dict[str, Any]:
+    return {
+        "day": step.day,
+        "months": step.months,
+        "at": None if step.at is None else _hhmm(step.at),
+        "repeat": step.repeat,
+        "enabled": step.enabled,
+    }
+
+
+def _time(value: object, field: str) -> time:
+    if isinstance(value, str):
+        try:
+            parsed = time.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.tzinfo is None:
+            return parsed.replace(second=0, microsecond=0)
+    raise InvalidInput("must be a local time like '09:00'", field=field)
+
+
+def _minutes(value: time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def _hhmm(value: time) -> str:
+    return value.strftime("%H:%M")

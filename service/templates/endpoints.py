@@ -1,0 +1,230 @@
+"""Message templates over HTTP (admin only): list, history, save, restore, preview."""
+
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from service.audit.service import audit
+from service.auth.deps import AdminKey
+from service.auth.models import ApiKey
+from service.deps import NowDep, SessionDep, SettingsDep
+from service.errors import InvalidInput
+from service.patients.service import get_patient
+from service.procedures.service import get_procedure
+from service.templates import store
+from service.templates.compose import TextFacts, language_for, text_variables
+from service.templates.models import MessageTemplate
+from service.templates.sandbox import TEMPLATE_VARIABLES, validate_template
+from service.templates.source import FRAME_STEP
+from service.timeline.active import active_plan
+
+router = APIRouter(prefix="/v1/templates", tags=["templates"])
+
+MAX_BODY = 2000
+
+
+class TemplateVersion(BaseModel):
+    version: int
+    body: str
+    is_active: bool
+    created_at: datetime | None
+    created_by_key_id: int | None
+    restored_from_version: int | None = None
+
+
+class TemplateSummary(BaseModel):
+    step: str
+    language: str
+    active_version: int
+    body: str
+    is_default: bool
+
+
+class TemplateDetail(TemplateSummary):
+    variables: dict[str, str]
+    versions: list[TemplateVersion]
+
+
+class TemplateSave(BaseModel):
+    body: str = Field(min_length=1, max_length=MAX_BODY)
+
+
+class PreviewRequest(BaseModel):
+    body: str = Field(min_length=1, max_length=MAX_BODY)
+    step: str | None = Field(
+        default=None, description="Checks the variables of this step; 'frame' for the frame"
+    )
+    language: str | None = None
+    procedure_id: int | None = Field(
+        default=None, ge=1, le=2_147_483_647, description="Render with its real values"
+    )
+
+
+class PreviewResult(BaseModel):
+    text: str = Field(description="The whole SMS: the body inside the active frame")
+    language: str
+    characters: int
+    encoding: str
+    segments: int
+    max_segments: int = store.MAX_SEGMENTS
+
+
+@router.get("", response_model=list[TemplateSummary])
+def list_templates(session: SessionDep, _: AdminKey) -> list[TemplateSummary]:
+    source = store.DbTemplates(session)
+    out = []
+    for language in store.LANGUAGES:
+        for step in store.TEMPLATE_STEPS:
+            active = source.get(step, language)
+            out.append(
+                TemplateSummary(
+                    step=step,
+                    language=language,
+                    active_version=active.version,
+                    body=active.body,
+                    is_default=active.version == 0,
+                )
+            )
+    return out
+
+
+@router.post("/preview", response_model=PreviewResult, responses={404: {}, 422: {}})
+def preview(
+    body: PreviewRequest, session: SessionDep, settings: SettingsDep, _: AdminKey
+) -> PreviewResult:
+    """Sample values by default; with `procedure_id`, that procedure's patient and times.
+    A text over 3 segments is refused (422) with its size, as saving it would be."""
+    step = store.check_step(body.step) if body.step else "prep_week"
+    source = store.DbTemplates(session)
+    if body.procedure_id is not None:
+        procedure = get_procedure(session, body.procedure_id)
+        patient = get_patient(session, procedure.patient_id)
+        language = language_for(body.language or patient.language)
+        facts = TextFacts(
+            given_name=patient.given_name,
+            family_name=patient.family_name,
+            clinic_name=settings.clinic_name,
+            clinic_phone=settings.clinic_phone,
+            zone=ZoneInfo(patient.timezone),
+            procedure_starts_at=procedure.scheduled_at,
+            plan=active_plan(settings, session),
+            visits={},
+            include_fasting=True,
+        )
+        variables = text_variables(facts, language)
+    else:
+        language = store.check_language(body.language or "en")
+        variables = store.sample_variables(language, step)
+    problems = validate_template(body.body, store.allowed_variables(step))
+    if problems:
+        raise InvalidInput("; ".join(str(p) for p in problems), field="body")
+    rendered = store.render_in_context(step, language, body.body, variables, source)
+    store.refuse_if_too_long(rendered)
+    return PreviewResult(
+        text=rendered.text,
+        language=language,
+        characters=rendered.characters,
+        encoding=rendered.encoding,
+        segments=rendered.segments,
+    )
+
+
+@router.get("/{step}/{language}", response_model=TemplateDetail, responses={404: {}, 422: {}})
+def get_template(step: str, language: str, session: SessionDep, _: AdminKey) -> TemplateDetail:
+    return _detail(session, store.check_step(step), store.check_language(language))
+
+
+@router.put("/{step}/{language}", response_model=TemplateDetail, responses={404: {}, 422: {}})
+def put_template(
+    step: str,
+    language: str,
+    body: TemplateSave,
+    session: SessionDep,
+    now: NowDep,
+    key: AdminKey,
+) -> TemplateDetail:
+    """Validates, then saves a new active version; nothing is saved on a 422."""
+    row = store.save_template(session, step, language, body.body, key, now)
+    _audit(session, key, "update", row, now)
+    session.commit()
+    return _detail(session, step, language)
+
+
+@router.post(
+    "/{step}/{language}/restore/{version}",
+    response_model=TemplateDetail,
+    responses={404: {}, 422: {}},
+)
+def restore(
+    step: str,
+    language: str,
+    version: Annotated[int, Path(ge=0, le=2_147_483_647)],
+    session: SessionDep,
+    now: NowDep,
+    key: AdminKey,
+) -> TemplateDetail:
+    """Adds a new version copying `version`'s body (0 = the code default)."""
+    row = store.restore_template(session, step, language, version, key, now)
+    _audit(session, key, "restore", row, now)
+    session.commit()
+    return _detail(session, step, language)
+
+
+def _audit(session: Session, key: ApiKey, action: str, row: MessageTemplate, now: datetime) -> None:
+    audit(
+        session,
+        key,
+        action,
+        "template",
+        f"{row.step}:{row.language}",
+        at=now,
+        fields=["body"],
+        after={
+            "step": row.step,
+            "language": row.language,
+            "version": row.version,
+            "restored_from_version": row.restored_from_version,
+        },
+    )
+
+
+def _detail(session: Session, step: str, language: str) -> TemplateDetail:
+    rows = store.versions_of(session, step, language)
+    active = store.DbTemplates(session).get(step, language)
+    versions = [
+        TemplateVersion(
+            version=r.version,
+            body=r.body,
+            is_active=r.is_active,
+            created_at=r.created_at,
+            created_by_key_id=r.created_by_key_id,
+            restored_from_version=r.restored_from_version,
+        )
+        for r in rows
+    ]
+    default = store.default_template(step, language)
+    versions.append(
+        TemplateVersion(
+            version=0,
+            body=default.body,
+            is_active=active.version == 0,
+            created_at=None,
+            created_by_key_id=None,
+        )
+    )
+    variables = dict(TEMPLATE_VARIABLES)
+    if step == FRAME_STEP:
+        variables["fragments"] = "The texts of the steps due together, joined by spaces."
+    return TemplateDetail(
+        step=step,
+        language=language,
+        active_version=active.version,
+        body=active.body,
+        is_default=active.version == 0,
+        variables=variables,
+        versions=versions,
+    )

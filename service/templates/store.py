@@ -1,0 +1,243 @@
+"""Saved template versions: list, save, restore, and the source `compose` reads at send time.
+
+Every save adds a version; nothing is overwritten or deleted. Restoring version N adds a
+new version whose body is a copy of N's (version 0 = the code default), so the history
+reads in order and the audit shows who restored what. The newest saved version is the
+active one.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from service.auth.models import ApiKey
+from service.errors import Conflict, InvalidInput, NotFound
+from service.templates.compose import TextFacts, _unique, language_for, text_variables
+from service.templates.defaults import DEFAULT_LANGUAGE, STEP_TEXTS
+from service.templates.models import MessageTemplate
+from service.templates.sandbox import (
+    SAMPLE_VARIABLES,
+    TEMPLATE_VARIABLES,
+    TemplateInvalid,
+    render_template,
+    validate_template,
+)
+from service.templates.segments import count_segments
+from service.templates.source import FRAME_STEP, ActiveTemplate, default_template
+
+__all__ = ["default_template"]
+from service.timeline.plan import DEFAULT_PLAN, TimelinePlan
+
+LANGUAGES: tuple[str, ...] = tuple(STEP_TEXTS)
+TEMPLATE_STEPS: tuple[str, ...] = (FRAME_STEP, *STEP_TEXTS[DEFAULT_LANGUAGE])
+MAX_SEGMENTS = 3
+
+# The made-up procedure previews and checks render with: a Tuesday 7:00 AM in New York.
+SAMPLE_ZONE = ZoneInfo("America/New_York")
+SAMPLE_PROCEDURE_AT = datetime(2027, 3, 16, 11, 0, tzinfo=UTC)
+SAMPLE_VISIT_AT = datetime(2027, 3, 26, 14, 30, tzinfo=UTC)
+
+
+def check_step(step: str) -> str:
+    if step not in TEMPLATE_STEPS:
+        raise NotFound(
+            f"no template step '{step}'; known steps: {', '.join(TEMPLATE_STEPS)}", field="step"
+        )
+    return step
+
+
+def check_language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise InvalidInput(
+            f"no templates in '{language}'; languages: {', '.join(LANGUAGES)}", field="language"
+        )
+    return language
+
+
+def allowed_variables(step: str) -> set[str]:
+    return set(TEMPLATE_VARIABLES) | ({"fragments"} if step == FRAME_STEP else set())
+
+
+class DbTemplates:
+    """The active saved version of each template, else the code default (version 0).
+
+    Reads each language's active rows once, so one instance serves one text (or one
+    request); make a new one per send to see edits made since.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._cache: dict[str, dict[str, MessageTemplate]] = {}
+
+    def get(self, step: str, language: str) -> ActiveTemplate:
+        if language not in self._cache:
+            rows = self.session.exec(
+                select(MessageTemplate).where(
+                    MessageTemplate.language == language, col(MessageTemplate.is_active)
+                )
+            )
+            self._cache[language] = {row.step: row for row in rows}
+        row = self._cache[language].get(step)
+        if row is None:
+            return default_template(step, language)
+        return ActiveTemplate(step, language, row.version, row.body)
+
+
+def versions_of(session: Session, step: str, language: str) -> list[MessageTemplate]:
+    query = (
+        select(MessageTemplate)
+        .where(MessageTemplate.step == step, MessageTemplate.language == language)
+        .order_by(col(MessageTemplate.version).desc())
+    )
+    return list(session.exec(query))
+
+
+def save_template(
+    session: Session,
+    step: str,
+    language: str,
+    body: str,
+    key: ApiKey,
+    now: datetime,
+    *,
+    restored_from: int | None = None,
+) -> MessageTemplate:
+    """Validate, then store `body` as the new active version. Raises 422 on any problem."""
+    check_step(step)
+    check_language(language)
+    check_body(step, language, body, DbTemplates(session))
+    existing = versions_of(session, step, language)
+    for row in existing:
+        if row.is_active:
+            row.is_active = False
+            session.add(row)
+    row = MessageTemplate(
+        step=step,
+        language=language,
+        version=(existing[0].version if existing else 0) + 1,
+        body=body,
+        restored_from_version=restored_from,
+        created_by_key_id=key.id,
+        created_at=now,
+        is_active=True,
+    )
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict(
+            "someone saved this template at the same moment; reload and try again", field="step"
+        ) from None
+    return row
+
+
+def restore_template(
+    session: Session, step: str, language: str, version: int, key: ApiKey, now: datetime
+) -> MessageTemplate:
+    check_step(step)
+    check_language(language)
+    if version == 0:
+        body = default_template(step, language).body
+    else:
+        old = session.exec(
+            select(MessageTemplate).where(
+                MessageTemplate.step == step,
+                MessageTemplate.language == language,
+                MessageTemplate.version == version,
+            )
+        ).first()
+        if old is None:
+            raise NotFound(f"{step}/{language} has no version {version}", field="version")
+        body = old.body
+    return save_template(session, step, language, body, key, now, restored_from=version)
+
+
+# --- checks and previews ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    characters: int
+    encoding: Literal["GSM-7", "UCS-2"]
+    segments: int
+
+
+def check_body(step: str, language: str, body: str, source: DbTemplates) -> Rendered:
+    """422 naming the line and problem, or the text with sample values if > 3 segments."""
+    problems = validate_template(body, allowed_variables(step))
+    if problems:
+        raise InvalidInput("; ".join(str(p) for p in problems), field="body")
+    rendered = render_in_context(step, language, body, sample_variables(language, step), source)
+    refuse_if_too_long(rendered)
+    return rendered
+
+
+def refuse_if_too_long(rendered: Rendered) -> None:
+    if rendered.segments > MAX_SEGMENTS:
+        hint = (
+            " One character outside GSM-7 (e.g. á, í, ó, ú or an emoji) makes the whole "
+            "text UCS-2: 67 characters per segment instead of 153."
+            if rendered.encoding == "UCS-2"
+            else ""
+        )
+        raise InvalidInput(
+            f"with sample values the full text is {rendered.characters} characters "
+            f"({rendered.encoding}) = {rendered.segments} SMS segments; the limit is "
+            f"{MAX_SEGMENTS}.{hint}",
+            field="body",
+        )
+
+
+def render_in_context(
+    step: str,
+    language: str,
+    body: str,
+    variables: dict[str, object],
+    source: DbTemplates,
+) -> Rendered:
+    """The whole text a patient would get: a step inside the active frame, or a frame
+    around the active text of `prep_week` (the longest fixed step)."""
+    try:
+        if step == FRAME_STEP:
+            inner = render_template(source.get("prep_week", language).body, variables)
+            text = render_template(body, {**variables, "fragments": inner})
+        else:
+            fragment = render_template(body, variables)
+            frame = source.get(FRAME_STEP, language).body
+            text = render_template(frame, {**variables, "fragments": fragment})
+    except TemplateInvalid as exc:
+        raise InvalidInput(str(exc), field="body") from None
+    count = count_segments(text)
+    return Rendered(text, count.characters, count.encoding, count.segments)
+
+
+def sample_facts(language: str, plan: TimelinePlan = DEFAULT_PLAN) -> TextFacts:
+    return TextFacts(
+        given_name=str(SAMPLE_VARIABLES["given_name"]),
+        family_name=str(SAMPLE_VARIABLES["family_name"]),
+        clinic_name=str(SAMPLE_VARIABLES["clinic_name"]),
+        clinic_phone=str(SAMPLE_VARIABLES["clinic_phone"]),
+        zone=SAMPLE_ZONE,
+        procedure_starts_at=SAMPLE_PROCEDURE_AT,
+        plan=plan,
+        visits={step: SAMPLE_VISIT_AT for step in _visit_steps()},
+        include_fasting=True,
+    )
+
+
+def sample_variables(language: str, step: str | None = None) -> dict[str, object]:
+    """Sample values worded in `language` (dates and times as the composer writes them)."""
+    facts = sample_facts(language)
+    visit = step if step in facts.visits else "wound_check_visit"
+    return text_variables(facts, language_for(language), visit_step=visit)
+
+
+def _visit_steps() -> Iterable[str]:
+    return _unique([s for s in STEP_TEXTS[DEFAULT_LANGUAGE] if s.endswith("_visit")])
