@@ -18,13 +18,14 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import Engine
 
+from scheduler.heartbeat import RUNNING, STOPPED, beat
 from service.config import Settings, get_settings
 from service.db import make_engine
 from service.logging import configure_logging
 from service.messaging.dispatch import Dispatcher, sweep_expired_claims
 from service.messaging.gateway import SmsGateway
 from service.messaging.gateways import build_gateway, status_callback_url
-from service.timeline.active import active_plan
+from service.timeline.active import active_plan_for_engine
 
 log = logging.getLogger("reminders.worker")
 
@@ -40,19 +41,54 @@ def worker_id() -> str:
 
 
 class DispatchLoop:
-    """One poll: keep claiming and sending while full batches come back, then rest."""
+    """One poll: beat, then keep claiming and sending while full batches come back, then rest."""
 
     def __init__(self, dispatcher: Dispatcher, clock: Callable[[], datetime] = utc_now) -> None:
         self.dispatcher = dispatcher
         self.clock = clock
         self.stopping = threading.Event()
+        self.started_at = clock()
+        # Held while a poll runs: finish() waits on it for the slot in hand.
+        self._polling = threading.Lock()
 
     def __call__(self) -> None:
         batch = self.dispatcher.settings.dispatch_batch_size
-        while not self.stopping.is_set():
-            report = self.dispatcher.run_once(self.clock())
-            if report.claimed_rows < batch:
+        with self._polling:
+            if self.stopping.is_set():
                 return
+            self.heartbeat(RUNNING)
+            while not self.stopping.is_set():
+                report = self.dispatcher.run_once(self.clock())
+                if report.claimed_rows < batch:
+                    return
+
+    def heartbeat(self, state: str) -> None:
+        try:
+            beat(
+                self.dispatcher.engine,
+                self.dispatcher.worker_id,
+                self.started_at,
+                self.clock(),
+                state,
+            )
+        except Exception:  # a missed beat must never stop the sending
+            log.exception("heartbeat failed worker_id=%s", self.dispatcher.worker_id)
+
+    def stop(self) -> None:
+        """Stop claiming: slots already sending finish, the others are not started."""
+        self.stopping.set()
+        self.dispatcher.stopping.set()
+
+    def finish(self) -> int:
+        """After stop(): wait for the poll in hand, give back unsent claims, say stopped."""
+        self.stop()
+        with self._polling:
+            released = self.dispatcher.release_claims()
+            self.heartbeat(STOPPED)
+        log.info(
+            "worker %s stopped; released %s unsent claim(s)", self.dispatcher.worker_id, released
+        )
+        return released
 
 
 def build_dispatcher(settings: Settings, engine: Engine, gateway: SmsGateway) -> Dispatcher:
@@ -60,7 +96,7 @@ def build_dispatcher(settings: Settings, engine: Engine, gateway: SmsGateway) ->
         engine,
         gateway,
         settings,
-        plan=lambda: active_plan(settings),
+        plan=lambda: active_plan_for_engine(settings, engine),
         worker_id=worker_id(),
         status_callback_url=status_callback_url(settings),
     )
@@ -99,17 +135,23 @@ def start_background_worker(
     return scheduler, loop
 
 
+def worker_engine(settings: Settings) -> Engine:
+    """An engine whose pool has a connection per parallel send, plus claim and heartbeat."""
+    size = settings.send_concurrency + 2
+    return make_engine(settings.database_url, pool_size=size, max_overflow=size)
+
+
 def run_worker(settings: Settings) -> None:
-    """The worker as its own process, until SIGTERM or Ctrl-C."""
-    engine = make_engine(settings.database_url)
+    """The worker as its own process, until SIGTERM or Ctrl-C; exits 0 on either."""
+    engine = worker_engine(settings)
     loop = DispatchLoop(build_dispatcher(settings, engine, build_gateway(settings)))
     scheduler = BlockingScheduler(timezone=UTC)
     schedule_jobs(scheduler, loop, engine)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
-        # Finish the slot in hand; unsent claims simply expire for another worker.
+        # Stop claiming; the slots already sending finish, the rest are released below.
         log.info("worker stopping on signal %s", signum)
-        loop.stopping.set()
+        loop.stop()
         scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, stop)
@@ -118,6 +160,7 @@ def run_worker(settings: Settings) -> None:
         "worker %s polling every %ss", loop.dispatcher.worker_id, settings.dispatch_interval_seconds
     )
     scheduler.start()
+    loop.finish()
     engine.dispose()
 
 

@@ -14,16 +14,20 @@ from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from scheduler.heartbeat import alive_workers, freshness_limit
+from service.audit.endpoints import router as audit_router
+from service.auth.endpoints import router as api_keys_router
 from service.config import Settings
 from service.db import make_engine
 from service.errors import DomainError
-from service.metrics import render_metrics
 from service.messaging.alerts import router as alerts_router
 from service.messaging.endpoints import router as messages_router
 from service.messaging.webhooks import router as twilio_webhooks_router
+from service.metrics import render_metrics
 from service.patients.endpoints import router as patients_router
+from service.plan_admin.endpoints import router as plan_router
 from service.procedures.appointment_endpoints import router as appointments_router
 from service.procedures.endpoints import router as procedures_router
+from service.templates.endpoints import router as templates_router
 
 log = logging.getLogger("reminders.api")
 
@@ -49,6 +53,8 @@ def create_app(
     app.state.clock = clock
 
     for router in (patients_router, procedures_router, appointments_router, messages_router):
+        app.include_router(router)
+    for router in (templates_router, plan_router, api_keys_router, audit_router):
         app.include_router(router)
     # Twilio calls these: authenticated by X-Twilio-Signature, not by an API key.
     app.include_router(twilio_webhooks_router)

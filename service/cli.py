@@ -21,7 +21,14 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="the API and the worker in one process (make run)")
     commands.add_parser("api", help="the HTTP API only")
-    commands.add_parser("worker", help="the dispatch worker only (same as python -m scheduler)")
+    worker = commands.add_parser(
+        "worker", help="the dispatch worker only (same as python -m scheduler)"
+    )
+    worker.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 0 if some worker's heartbeat is fresh, else say why and exit 1",
+    )
     commands.add_parser("migrate", help="apply database migrations")
     keys = commands.add_parser("api-key", help="manage API keys")
     key_commands = keys.add_subparsers(dest="key_command", required=True)
@@ -40,6 +47,8 @@ def main(argv: list[str] | None = None) -> None:
         migrate(settings)
     elif args.command == "api-key":
         print(create_key(settings, args.role, args.name or f"{args.role} key"))
+    elif args.command == "worker" and args.check:
+        sys.exit(check_worker(settings))
     elif args.command == "worker":
         from scheduler.worker import run_worker
 
@@ -66,6 +75,22 @@ def migrate(settings: Settings) -> None:
     config.set_main_option("sqlalchemy.url", settings.database_url.replace("%", "%%"))
     command.upgrade(config, "head")
     log.info("database is at the latest migration")
+
+
+def check_worker(settings: Settings) -> int:
+    """`reminders worker --check`: 0 when some worker beat recently, else 1 with the reason."""
+    from scheduler.heartbeat import check_workers
+    from service.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        ok, message = check_workers(engine, settings, datetime.now(UTC))
+    except Exception as exc:
+        ok, message = False, f"cannot read worker heartbeats: {type(exc).__name__}: {exc}"
+    finally:
+        engine.dispose()
+    print(message, file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else 1
 
 
 def create_key(settings: Settings, role: str, name: str) -> str:

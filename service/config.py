@@ -28,7 +28,9 @@ class Settings(BaseSettings):
     claim_lease_seconds: int = Field(default=120, ge=5)
     send_max_attempts: int = Field(default=5, ge=1, le=20)
     send_retry_base_seconds: float = Field(default=30.0, gt=0)
-    send_concurrency: int = Field(default=8, ge=1, le=256)
+    # Parallel sends per worker on PostgreSQL (SQLite sends one at a time); the engine
+    # pool is sized to it. 32 sends at 100 ms each keep one worker above 200 texts/s.
+    send_concurrency: int = Field(default=32, ge=1, le=256)
 
     # Twilio (SMS_GATEWAY=twilio). Either a messaging service or a from-number.
     twilio_account_sid: str | None = None
@@ -40,6 +42,8 @@ class Settings(BaseSettings):
     sms_max_per_second: float = Field(default=1.0, gt=0)
     # Where Twilio reaches this service's webhooks, e.g. https://reminders.example.org
     public_base_url: str | None = None
+    # Optional: told (ids and time only, no words or numbers) when a reply looks urgent.
+    alert_webhook_url: str | None = None
 
     clinic_name: str = "Your MILD clinic"
     clinic_phone: str = PLACEHOLDER_CLINIC_PHONE

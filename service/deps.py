@@ -4,7 +4,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
 from service.config import Settings
@@ -34,3 +34,7 @@ def get_now(request: Request) -> datetime:
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 NowDep = Annotated[datetime, Depends(get_now)]
+
+# Ids are 32-bit integers in the database; a larger one can only be "not found",
+# so it is refused up front instead of overflowing the driver.
+ResourceId = Annotated[int, Path(ge=1, le=2_147_483_647, description="A positive id")]

@@ -35,6 +35,7 @@ from service.procedures.appointments import AppointmentStatus
 from service.procedures.models import Procedure, Reminder, ReminderStatus
 from service.procedures.visits import booked_appointments
 from service.templates.compose import TextFacts, compose
+from service.templates.store import DbTemplates
 from service.timeline.plan import CORRECTION_STEP, TimelinePlan, visit_step_name
 from service.timeline.planner import first_sendable_instant
 
@@ -210,7 +211,7 @@ class Dispatcher:
 
         steps = [r.step for r in fresh]
         facts = self._facts(session, patient, procedure, zone, plan)
-        text = compose(steps, facts, patient.language)
+        text = compose(steps, facts, patient.language, templates=DbTemplates(session))
         message = Message(
             patient_id=patient.id or 0,
             procedure_id=procedure.id,
@@ -219,6 +220,7 @@ class Dispatcher:
             body=text.body,
             steps=",".join(steps),
             language=text.language,
+            template_versions=text.template_versions,
             status=MessageStatus.sending,
             gateway=self.gateway.name,
             created_at=now,

@@ -2,7 +2,7 @@ from fastapi import APIRouter
 from sqlmodel import col, select
 
 from service.auth.deps import StaffKey
-from service.deps import SessionDep
+from service.deps import ResourceId, SessionDep
 from service.messaging.models import Message
 from service.messaging.schemas import MessagePublic
 from service.patients.service import get_patient
@@ -13,7 +13,7 @@ router = APIRouter(tags=["messages"])
 @router.get(
     "/v1/patients/{patient_id}/messages", response_model=list[MessagePublic], responses={404: {}}
 )
-def list_messages(patient_id: int, session: SessionDep, _: StaffKey) -> list[MessagePublic]:
+def list_messages(patient_id: ResourceId, session: SessionDep, _: StaffKey) -> list[MessagePublic]:
     """Every text to and from the patient, oldest first, exactly as sent."""
     get_patient(session, patient_id)
     messages = session.exec(

@@ -1,8 +1,12 @@
 from fastapi import APIRouter, Query
+from sqlmodel import Session
 
+from service.audit.service import audit
 from service.auth.deps import StaffKey
-from service.deps import NowDep, SessionDep, SettingsDep
+from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
+from service.messaging.optouts import opt_out_state
 from service.patients import service
+from service.patients.models import Patient
 from service.patients.schemas import PatientCreate, PatientPublic
 
 router = APIRouter(prefix="/v1/patients", tags=["patients"])
@@ -10,11 +14,26 @@ router = APIRouter(prefix="/v1/patients", tags=["patients"])
 
 @router.post("", status_code=201, response_model=PatientPublic)
 def enroll_patient(
-    body: PatientCreate, session: SessionDep, settings: SettingsDep, now: NowDep, _: StaffKey
+    body: PatientCreate, session: SessionDep, settings: SettingsDep, now: NowDep, key: StaffKey
 ) -> PatientPublic:
     patient = service.enroll_patient(session, body, settings, now)
+    audit(
+        session,
+        key,
+        "create",
+        "patient",
+        patient.id,
+        patient.id,
+        at=now,
+        fields=body.model_fields_set,
+        after={
+            "language": patient.language,
+            "timezone": patient.timezone,
+            "sms_consent": patient.sms_consent,
+        },
+    )
     session.commit()
-    return PatientPublic.model_validate(patient, from_attributes=True)
+    return _public(session, patient)
 
 
 @router.get("", response_model=list[PatientPublic])
@@ -24,14 +43,17 @@ def find_patients(
     _: StaffKey,
     phone: str = Query(min_length=3, max_length=40, description="Any common format"),
 ) -> list[PatientPublic]:
-    return [
-        PatientPublic.model_validate(p, from_attributes=True)
-        for p in service.find_by_phone(session, phone, settings)
-    ]
+    return [_public(session, p) for p in service.find_by_phone(session, phone, settings)]
 
 
 @router.get("/{patient_id}", response_model=PatientPublic, responses={404: {}})
-def get_patient(patient_id: int, session: SessionDep, _: StaffKey) -> PatientPublic:
-    return PatientPublic.model_validate(
-        service.get_patient(session, patient_id), from_attributes=True
-    )
+def get_patient(patient_id: ResourceId, session: SessionDep, _: StaffKey) -> PatientPublic:
+    return _public(session, service.get_patient(session, patient_id))
+
+
+def _public(session: Session, patient: Patient) -> PatientPublic:
+    public = PatientPublic.model_validate(patient, from_attributes=True)
+    state = opt_out_state(session, patient.phone)
+    if state is not None and state.opted_out:
+        public.opted_out, public.opted_out_since = True, state.changed_at
+    return public

@@ -2,8 +2,9 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
 
+from service.audit.service import audit
 from service.auth.deps import StaffKey
-from service.deps import NowDep, SessionDep, SettingsDep
+from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.patients.service import get_patient
 from service.procedures import visits
 from service.procedures.endpoints import appointment_public
@@ -21,18 +22,32 @@ router = APIRouter(tags=["appointments"])
     responses={404: {}, 409: {}},
 )
 def book_visit(
-    procedure_id: int,
+    procedure_id: ResourceId,
     body: AppointmentBook,
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
-    _: StaffKey,
+    key: StaffKey,
 ) -> AppointmentPublic:
     """Record a booked follow-up visit; it replaces the generic "book your visit" text."""
     procedure = get_procedure(session, procedure_id)
     patient = get_patient(session, procedure.patient_id)
     appointment = visits.book_visit(
-        session, procedure, patient, body.kind, body.starts_at, active_plan(settings), now
+        session, procedure, patient, body.kind, body.starts_at, active_plan(settings, session), now
+    )
+    audit(
+        session,
+        key,
+        "create",
+        "appointment",
+        appointment.id,
+        patient.id,
+        at=now,
+        after={
+            "procedure_id": procedure.id,
+            "kind": appointment.kind,
+            "starts_at": appointment.starts_at,
+        },
     )
     session.commit()
     return appointment_public(appointment, ZoneInfo(patient.timezone))
@@ -44,18 +59,36 @@ def book_visit(
     responses={404: {}, 409: {}},
 )
 def move_visit(
-    appointment_id: int,
+    appointment_id: ResourceId,
     body: AppointmentMove,
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
-    _: StaffKey,
+    key: StaffKey,
 ) -> AppointmentPublic:
     appointment = visits.get_appointment(session, appointment_id)
     procedure = get_procedure(session, appointment.procedure_id)
     patient = get_patient(session, procedure.patient_id)
+    was = appointment.starts_at
     visits.move_visit(
-        session, appointment, procedure, patient, body.starts_at, active_plan(settings), now
+        session,
+        appointment,
+        procedure,
+        patient,
+        body.starts_at,
+        active_plan(settings, session),
+        now,
+    )
+    audit(
+        session,
+        key,
+        "move",
+        "appointment",
+        appointment.id,
+        patient.id,
+        at=now,
+        before={"starts_at": was},
+        after={"starts_at": appointment.starts_at},
     )
     session.commit()
     return appointment_public(appointment, ZoneInfo(patient.timezone))
@@ -67,11 +100,29 @@ def move_visit(
     responses={404: {}},
 )
 def cancel_visit(
-    appointment_id: int, session: SessionDep, settings: SettingsDep, now: NowDep, _: StaffKey
+    appointment_id: ResourceId,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    key: StaffKey,
 ) -> AppointmentPublic:
     appointment = visits.get_appointment(session, appointment_id)
     procedure = get_procedure(session, appointment.procedure_id)
     patient = get_patient(session, procedure.patient_id)
-    visits.cancel_visit(session, appointment, procedure, patient, active_plan(settings), now)
+    was = appointment.status
+    visits.cancel_visit(
+        session, appointment, procedure, patient, active_plan(settings, session), now
+    )
+    audit(
+        session,
+        key,
+        "cancel",
+        "appointment",
+        appointment.id,
+        patient.id,
+        at=now,
+        before={"status": was},
+        after={"status": appointment.status},
+    )
     session.commit()
     return appointment_public(appointment, ZoneInfo(patient.timezone))

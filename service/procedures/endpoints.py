@@ -3,14 +3,15 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter
 from sqlmodel import Session
 
+from service.audit.service import audit
 from service.auth.deps import StaffKey
 from service.config import Settings
-from service.deps import NowDep, SessionDep, SettingsDep
+from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.patients.models import Patient
 from service.patients.service import get_patient
 from service.procedures import service
-from service.procedures.models import Procedure
 from service.procedures.appointments import Appointment
+from service.procedures.models import Procedure
 from service.procedures.schemas import (
     AppointmentPublic,
     ProcedurePublic,
@@ -31,16 +32,26 @@ router = APIRouter(tags=["procedures"])
     responses={404: {}},
 )
 def schedule_procedure(
-    patient_id: int,
+    patient_id: ResourceId,
     body: ProcedureSchedule,
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
-    _: StaffKey,
+    key: StaffKey,
 ) -> ProcedurePublic:
     patient = get_patient(session, patient_id)
     procedure = service.schedule_procedure(
-        session, patient, body.scheduled_at, active_plan(settings), now
+        session, patient, body.scheduled_at, active_plan(settings, session), now
+    )
+    audit(
+        session,
+        key,
+        "create",
+        "procedure",
+        procedure.id,
+        patient.id,
+        at=now,
+        after={"scheduled_at": procedure.scheduled_at, "status": procedure.status},
     )
     session.commit()
     return _public(session, procedure, patient, settings)
@@ -48,7 +59,7 @@ def schedule_procedure(
 
 @router.get("/v1/procedures/{procedure_id}", response_model=ProcedurePublic, responses={404: {}})
 def get_procedure(
-    procedure_id: int, session: SessionDep, settings: SettingsDep, _: StaffKey
+    procedure_id: ResourceId, session: SessionDep, settings: SettingsDep, _: StaffKey
 ) -> ProcedurePublic:
     procedure = service.get_procedure(session, procedure_id)
     return _public(session, procedure, get_patient(session, procedure.patient_id), settings)
@@ -58,18 +69,31 @@ def get_procedure(
     "/v1/procedures/{procedure_id}", response_model=ProcedurePublic, responses={404: {}, 409: {}}
 )
 def reschedule_procedure(
-    procedure_id: int,
+    procedure_id: ResourceId,
     body: ProcedureSchedule,
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
-    _: StaffKey,
+    key: StaffKey,
 ) -> ProcedurePublic:
     procedure = service.get_procedure(session, procedure_id)
     patient = get_patient(session, procedure.patient_id)
+    was = procedure.scheduled_at
     service.reschedule_procedure(
-        session, procedure, patient, body.scheduled_at, active_plan(settings), now
+        session, procedure, patient, body.scheduled_at, active_plan(settings, session), now
     )
+    if procedure.scheduled_at != was:
+        audit(
+            session,
+            key,
+            "reschedule",
+            "procedure",
+            procedure.id,
+            patient.id,
+            at=now,
+            before={"scheduled_at": was},
+            after={"scheduled_at": procedure.scheduled_at},
+        )
     session.commit()
     return _public(session, procedure, patient, settings)
 
@@ -78,11 +102,24 @@ def reschedule_procedure(
     "/v1/procedures/{procedure_id}/cancel", response_model=ProcedurePublic, responses={404: {}}
 )
 def cancel_procedure(
-    procedure_id: int, session: SessionDep, settings: SettingsDep, now: NowDep, _: StaffKey
+    procedure_id: ResourceId, session: SessionDep, settings: SettingsDep, now: NowDep, key: StaffKey
 ) -> ProcedurePublic:
     procedure = service.get_procedure(session, procedure_id)
     patient = get_patient(session, procedure.patient_id)
-    service.cancel_procedure(session, procedure, patient, active_plan(settings), now)
+    was = procedure.status
+    service.cancel_procedure(session, procedure, patient, active_plan(settings, session), now)
+    if procedure.status != was:
+        audit(
+            session,
+            key,
+            "cancel",
+            "procedure",
+            procedure.id,
+            patient.id,
+            at=now,
+            before={"status": was},
+            after={"status": procedure.status},
+        )
     session.commit()
     return _public(session, procedure, patient, settings)
 
@@ -99,7 +136,7 @@ def _public(
         scheduled_at=procedure.scheduled_at,
         local_scheduled_at=procedure.scheduled_at.astimezone(zone),
         timezone=patient.timezone,
-        fasting_starts_at=fasting_starts_at(active_plan(settings), procedure.scheduled_at),
+        fasting_starts_at=fasting_starts_at(active_plan(settings, session), procedure.scheduled_at),
         appointments=[
             appointment_public(a, zone) for a in booked_appointments(session, procedure.id)
         ],

@@ -30,6 +30,7 @@ from service.timeline.planner import (
 )
 
 LATE_AFTER_RESCHEDULE = "the procedure was moved and this reminder's time had passed"
+LATE_AFTER_PLAN_CHANGE = "the timeline plan changed and this reminder's new time had passed"
 PROCEDURE_CANCELLED = "procedure cancelled"
 NO_LONGER_PLANNED = "no longer part of this procedure's timeline"
 REPLACED_BY_VISIT = "replaced by reminders for the booked visit"
@@ -141,6 +142,18 @@ def cancel_procedure(
             useful_until=procedure.scheduled_at,
         )
     return procedure
+
+
+def replan_procedure(
+    session: Session, procedure: Procedure, patient: Patient, plan: TimelinePlan, now: datetime
+) -> list[Reminder]:
+    """Re-plan a scheduled procedure's pending reminders with `plan` (the plan changed)."""
+    if procedure.status == ProcedureStatus.cancelled:
+        return reminders_of(session, procedure.id or 0)
+    _lock(session, procedure)
+    return reconcile(
+        session, procedure, ZoneInfo(patient.timezone), plan, now, LATE_AFTER_PLAN_CHANGE
+    )
 
 
 def _lock(session: Session, procedure: Procedure) -> None:
