@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from service.timeline.active import active_plan, active_plan_for_engine
+from service.timeline.active import active_plan_for_engine, default_plan
 from tests.conftest import book, enroll
 
 
@@ -99,7 +99,7 @@ def test_a_saved_plan_applies_to_new_bookings_and_to_pending_ones_on_request(
     saved = response.json()
     assert (saved["version"], saved["fasting_hours"]) == (1, 6)
     assert active_plan_for_engine(settings, engine).fasting_hours == 6  # what the worker reads
-    assert active_plan(settings).fasting_hours == 8  # without a session: the settings
+    assert default_plan(settings).fasting_hours == 8  # the settings alone
 
     # Booked before the change: untouched until applied.
     untouched = client.get(f"/v1/procedures/{before['id']}", headers=staff).json()

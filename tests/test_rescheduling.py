@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from service.messaging.dispatch import Dispatcher
-from service.timeline.active import active_plan
+from service.timeline.active import default_plan
 from tests.conftest import book, enroll
 from tests.fakes.gateways import RecordingGateway
 
@@ -17,7 +17,7 @@ def _at(local: str) -> datetime:
 
 def _send_due(engine, settings, gateway, local: str):
     Dispatcher(
-        engine, gateway, settings, plan=lambda: active_plan(settings), worker_id="w"
+        engine, gateway, settings, plan=lambda: default_plan(settings), worker_id="w"
     ).run_once(_at(local))
 
 

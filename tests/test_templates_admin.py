@@ -11,7 +11,7 @@ from service.messaging.models import Message
 from service.templates import store
 from service.templates.defaults import STEP_TEXTS
 from service.templates.source import CODE_DEFAULTS
-from service.timeline.active import active_plan
+from service.timeline.active import default_plan
 from tests.conftest import book, enroll
 from tests.fakes.gateways import RecordingGateway
 
@@ -28,7 +28,7 @@ def _send_prep_week(client, staff, engine, settings, **patient):
     book(client, staff, patient_id, "2027-03-16T07:00:00")
     gateway = RecordingGateway()
     dispatcher = Dispatcher(
-        engine, gateway, settings, plan=lambda: active_plan(settings), worker_id="w1"
+        engine, gateway, settings, plan=lambda: default_plan(settings), worker_id="w1"
     )
     assert dispatcher.run_once(_at("2027-03-09T09:00:30")).sent == 1
     with Session(engine) as session:
@@ -233,7 +233,7 @@ def test_pending_reminders_render_the_active_version_at_send_time(
     )
     gateway = RecordingGateway()
     dispatcher = Dispatcher(
-        engine, gateway, settings, plan=lambda: active_plan(settings), worker_id="w1"
+        engine, gateway, settings, plan=lambda: default_plan(settings), worker_id="w1"
     )
     assert dispatcher.run_once(_at("2027-03-09T09:00:30")).sent == 1
     [sent] = gateway.sent

@@ -14,7 +14,7 @@ from service.messaging.gateways import status_callback_url
 from service.messaging.optouts import PhoneOptOut
 from service.messaging.twilio_gateway import TwilioGateway
 from service.procedures.models import Reminder
-from service.timeline.active import active_plan
+from service.timeline.active import default_plan
 from tests.conftest import book, enroll
 from tests.fakes.fake_twilio import FakeTwilio, post_delivery_receipt
 from tests.support.twilio_webhooks import (
@@ -69,7 +69,7 @@ def worker(engine, tw_settings, fake):
         engine,
         gateway,
         tw_settings,
-        plan=lambda: active_plan(tw_settings),
+        plan=lambda: default_plan(tw_settings),
         worker_id="worker-e2e",
         status_callback_url=status_callback_url(tw_settings),
     )

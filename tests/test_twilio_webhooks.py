@@ -19,7 +19,7 @@ from service.messaging.models import Message
 from service.messaging.optouts import PhoneOptOut
 from service.messaging.urgency import mentions_warning_sign
 from service.procedures.models import Reminder
-from service.timeline.active import active_plan
+from service.timeline.active import default_plan
 from tests.conftest import book, enroll
 from tests.fakes.fake_twilio import delivery_receipt_form, post_delivery_receipt
 from tests.fakes.gateways import RecordingGateway
@@ -59,7 +59,7 @@ def _at(local: str) -> datetime:
 
 def _dispatcher(engine, settings, gateway):
     return Dispatcher(
-        engine, gateway, settings, plan=lambda: active_plan(settings), worker_id="worker-1"
+        engine, gateway, settings, plan=lambda: default_plan(settings), worker_id="worker-1"
     )
 
 

@@ -10,7 +10,7 @@ from scheduler.worker import DispatchLoop, schedule_jobs
 from service.messaging.dispatch import Dispatcher
 from service.messaging.gateway import SendFailed
 from service.procedures.models import Reminder
-from service.timeline.active import active_plan
+from service.timeline.active import default_plan
 from tests.conftest import book, enroll
 from tests.fakes.gateways import RecordingGateway
 
@@ -19,7 +19,7 @@ PHONE = "+12125550142"
 
 def _dispatcher(engine, settings, gateway, worker="worker-1"):
     return Dispatcher(
-        engine, gateway, settings, plan=lambda: active_plan(settings), worker_id=worker
+        engine, gateway, settings, plan=lambda: default_plan(settings), worker_id=worker
     )
 
 

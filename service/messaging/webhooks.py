@@ -165,7 +165,7 @@ def inbound_text(
     if keyword == Keyword.start:
         if phone is None:
             return _twiml()
-        resumed = opt_in(session, phone, reply_word(body), now, active_plan(settings))
+        resumed = opt_in(session, phone, reply_word(body), now, active_plan(settings, session))
         session.commit()
         log.info("opt-in by reply from %s: %s reminder(s) resume", mask_phone(phone), resumed)
         return _twiml()  # Twilio confirms START itself, as for STOP

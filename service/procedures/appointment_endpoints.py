@@ -66,9 +66,7 @@ def move_visit(
     now: NowDep,
     key: StaffKey,
 ) -> AppointmentPublic:
-    appointment = visits.get_appointment(session, appointment_id)
-    procedure = get_procedure(session, appointment.procedure_id)
-    patient = get_patient(session, procedure.patient_id)
+    appointment, procedure, patient = visits.load_visit(session, appointment_id)
     was = appointment.starts_at
     visits.move_visit(
         session,
@@ -106,9 +104,7 @@ def cancel_visit(
     now: NowDep,
     key: StaffKey,
 ) -> AppointmentPublic:
-    appointment = visits.get_appointment(session, appointment_id)
-    procedure = get_procedure(session, appointment.procedure_id)
-    patient = get_patient(session, procedure.patient_id)
+    appointment, procedure, patient = visits.load_visit(session, appointment_id)
     was = appointment.status
     visits.cancel_visit(
         session, appointment, procedure, patient, active_plan(settings, session), now

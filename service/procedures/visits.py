@@ -32,6 +32,15 @@ def get_appointment(session: Session, appointment_id: int) -> Appointment:
     return appointment
 
 
+def load_visit(session: Session, appointment_id: int) -> tuple[Appointment, Procedure, Patient]:
+    """A visit with the procedure and patient it belongs to."""
+    appointment = get_appointment(session, appointment_id)
+    procedure = session.get(Procedure, appointment.procedure_id)
+    patient = session.get(Patient, procedure.patient_id) if procedure else None
+    assert procedure is not None and patient is not None  # foreign keys guarantee both
+    return appointment, procedure, patient
+
+
 def book_visit(
     session: Session,
     procedure: Procedure,

@@ -19,11 +19,9 @@ def default_plan(settings: Settings) -> TimelinePlan:
     )
 
 
-def active_plan(settings: Settings, session: Session | None = None) -> TimelinePlan:
-    """The newest saved plan (see `PUT /v1/plan`); without a session or a saved plan, the
-    default steps with the settings' fasting hours and sending window."""
-    if session is None:
-        return default_plan(settings)
+def active_plan(settings: Settings, session: Session) -> TimelinePlan:
+    """The newest saved plan (see `PUT /v1/plan`); without one, the default steps with the
+    settings' fasting hours and sending window."""
     from service.plan_admin.service import latest_record, plan_from_json
 
     record = latest_record(session)
