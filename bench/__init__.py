@@ -1,0 +1,1 @@
+"""Benchmarks for the dispatch worker and the enrollment API (`make bench`)."""

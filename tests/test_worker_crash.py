@@ -1,0 +1,86 @@
+"""A worker killed with SIGKILL mid-batch loses nothing: another worker finishes its claims."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+
+from service.db import make_engine
+from tests.conftest import REPO_ROOT, run_migrations
+from tests.support.bulk import NOW, phone_of, reminder_states, seed_due
+from tests.support.postgres import reset_database
+from tests.support.worker_process import FileLogGateway, drain, make_dispatcher, read_log
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+REMINDERS = 300
+CONCURRENCY = 4
+
+
+@pytest.fixture
+def pg(postgres_url: str) -> str:
+    reset_database(postgres_url)
+    run_migrations(postgres_url)
+    return postgres_url
+
+
+def test_a_worker_killed_mid_batch_loses_nothing(pg, tmp_path):
+    engine = make_engine(pg)
+    seed_due(engine, REMINDERS)
+    killed_log = tmp_path / "killed.log"
+    victim = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.support.worker_process",
+            pg,
+            NOW.isoformat(),
+            "victim",
+            str(killed_log),
+            f"--concurrency={CONCURRENCY}",
+            "--batch=100",
+            "--delay-ms=50",
+        ],
+        cwd=REPO_ROOT,
+    )
+    try:
+        # Wait (no timing assertion) until the victim is well into its first batch.
+        while len(read_log(killed_log)) < 20:
+            assert victim.poll() is None, "the worker finished before it could be killed"
+            time.sleep(0.01)
+        os.kill(victim.pid, signal.SIGKILL)
+        assert victim.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if victim.poll() is None:
+            victim.kill()
+    sent_by_victim = read_log(killed_log)
+    assert len(sent_by_victim) < REMINDERS
+    states = reminder_states(engine)
+    assert states.get("sent", 0) < REMINDERS  # the rest is still pending under its lease
+
+    survivor_log = tmp_path / "survivor.log"
+    survivor = make_dispatcher(
+        pg, "survivor", FileLogGateway(survivor_log), concurrency=CONCURRENCY, batch=100
+    )
+    # Before the lease runs out the victim's claims are untouchable (the survivor may
+    # take only what the victim never claimed)...
+    early = NOW + timedelta(seconds=1)
+    assert survivor.claim(early)[1] <= REMINDERS - 100
+    # ...after it (and after the survivor's own early lease), it finishes everything.
+    lease_over = early + timedelta(seconds=survivor.settings.claim_lease_seconds + 1)
+    drain(survivor, lease_over)
+    survivor.engine.dispose()
+
+    counted = Counter(sent_by_victim + read_log(survivor_log))
+    assert set(counted) == {phone_of(i) for i in range(1, REMINDERS + 1)}  # none lost
+    duplicates = [phone for phone, n in counted.items() if n > 1]
+    assert max(counted.values()) <= 2
+    # Only texts the provider accepted while the victim had not yet committed them.
+    assert len(duplicates) <= CONCURRENCY
+    assert reminder_states(engine) == {"sent": REMINDERS}
+    engine.dispose()
