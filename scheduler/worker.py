@@ -84,6 +84,7 @@ class DispatchLoop:
         self.stop()
         with self._polling:
             released = self.dispatcher.release_claims()
+            self.dispatcher.close()
             self.heartbeat(STOPPED)
         log.info(
             "worker %s stopped; released %s unsent claim(s)", self.dispatcher.worker_id, released

@@ -14,9 +14,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, or_, update
+from sqlalchemy import Engine, Row, and_, insert, or_, update
+from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
 from service.config import Settings
@@ -29,11 +31,10 @@ from service.messaging.consent import (
 from service.messaging.gateway import Accepted, OutgoingText, SendFailed, SmsGateway
 from service.messaging.masking import mask_phone
 from service.messaging.models import Direction, Message, MessageStatus
-from service.messaging.optouts import opt_out_state
+from service.messaging.optouts import PhoneOptOut
 from service.patients.models import Patient
-from service.procedures.appointments import AppointmentStatus
+from service.procedures.appointments import Appointment, AppointmentStatus
 from service.procedures.models import Procedure, Reminder, ReminderStatus
-from service.procedures.visits import booked_appointments
 from service.templates.compose import TextFacts, compose
 from service.templates.store import DbTemplates
 from service.timeline.plan import CORRECTION_STEP, TimelinePlan, visit_step_name
@@ -96,6 +97,9 @@ class Dispatcher:
         self.rng = rng or random.Random()  # noqa: S311 - retry jitter, not a secret
         # SQLite takes one writer at a time, so parallel sends would only queue.
         self.concurrency = 1 if engine.dialect.name == "sqlite" else settings.send_concurrency
+        # Texts in flight at once, and so texts per transaction (see send_chunk).
+        self.chunk_size = self.concurrency
+        self._executor: ThreadPoolExecutor | None = None
         # Set on graceful stop: slots not yet started are left for release_claims().
         self.stopping = threading.Event()
 
@@ -103,13 +107,13 @@ class Dispatcher:
         """Claim what is due at `now` and send it; returns what happened."""
         slots, rows = self.claim(now)
         report = RoundReport(claimed=len(slots), claimed_rows=rows)
-        if self.concurrency == 1 or len(slots) <= 1:
-            for slot in slots:
-                report.add(self.send_slot(slot, now))
-        else:
-            with ThreadPoolExecutor(self.concurrency, thread_name_prefix="send") as pool:
-                for result in pool.map(lambda s: self.send_slot(s, now), slots):
-                    report.add(result)
+        if not slots:
+            return report
+        plan = self.plan()  # once a round: every text of the round follows the same plan
+        for start in range(0, len(slots), self.chunk_size):
+            if self.stopping.is_set():
+                break  # what is left is released by release_claims()
+            report.add(self.send_chunk(slots[start : start + self.chunk_size], now, plan))
         return report
 
     def claim(self, now: datetime) -> tuple[list[Slot], int]:
@@ -145,237 +149,285 @@ class Dispatcher:
         return release_claims(self.engine, self.worker_id)
 
     def send_slot(self, slot: Slot, now: datetime) -> RoundReport:
+        """Send one procedure's due text on its own (the round sends chunks of them)."""
+        return self.send_chunk([slot], now, self.plan())
+
+    def send_chunk(self, slots: list[Slot], now: datetime, plan: TimelinePlan) -> RoundReport:
+        """Send the texts of a few procedures in one transaction.
+
+        The chunk is as large as the number of texts in flight at once, so a crash can
+        repeat at most that many texts, and one commit serves them all.
+        """
         report = RoundReport()
         if self.stopping.is_set():
-            return report  # stopping: its claim is released, not sent
+            return report  # stopping: its claims are released, not sent
+        ids = [s.procedure_id for s in slots]
         try:
             with Session(self.engine, expire_on_commit=False) as session:
-                self._send_slot(session, slot, now, report)
+                self._send_chunk(session, ids, now, plan, report)
                 session.commit()
-        except Exception as exc:  # one bad slot must not stop the round
-            log.exception("slot failed procedure_id=%s", slot.procedure_id)
-            report.errors.append(f"procedure {slot.procedure_id}: {exc}")
+        except Exception as exc:  # one bad chunk must not stop the round
+            log.exception("chunk failed procedure_ids=%s", ids)
+            report.errors.append(f"procedures {ids}: {exc}")
+            # Hand its claims back at once (e.g. after a deadlock was broken) rather than
+            # leaving them until the lease ends; the next poll tries again.
+            release_claims(self.engine, self.worker_id, procedure_ids=ids)
         return report
 
-    def _send_slot(self, session: Session, slot: Slot, now: datetime, report: RoundReport) -> None:
-        reminders = self._lock_slot(session, slot, now)
-        if not reminders:
+    def _send_chunk(
+        self,
+        session: Session,
+        procedure_ids: list[int],
+        now: datetime,
+        plan: TimelinePlan,
+        report: RoundReport,
+    ) -> None:
+        # The hot path reads and writes plain rows (Core) rather than ORM objects: the
+        # worker handles thousands of texts a second and the ORM's bookkeeping dominated.
+        due = self._lock_due(session, procedure_ids, now)
+        if not due:
             return  # re-planned, cancelled or taken over since the claim
-        procedure = session.get(Procedure, slot.procedure_id)
-        patient = session.get(Patient, reminders[0].patient_id)
-        assert procedure is not None and patient is not None
-        opted_out = opt_out_state(session, patient.phone)
-        if opted_out is not None and opted_out.opted_out:
-            # Read after the slot's locks: a STOP committed before this point is seen here.
-            for reminder in reminders:
-                _finish(reminder, ReminderStatus.skipped, now, skip_reason(opted_out))
-                report.skipped += 1
-            log.info(
-                "texts not sent procedure_id=%s to=%s: the number opted out",
-                procedure.id,
-                mask_phone(patient.phone),
+        facts = _ChunkFacts.load(session, list(due))
+        templates = DbTemplates(session)
+        texts: list[_Text] = []
+        settled: list[_Due] = []
+        for procedure_id, reminders in due.items():
+            procedure = facts.procedures[procedure_id]
+            patient = facts.patients[procedure.patient_id]
+            fresh = self._still_to_send(reminders, patient, facts, plan, now, report)
+            settled.extend(r for r in reminders if r not in fresh)
+            if not fresh:
+                continue
+            composed = compose(
+                [r.step for r in fresh],
+                self._facts(patient, procedure, plan, facts),
+                patient.language,
+                templates=templates,
             )
-            return
-        zone = ZoneInfo(patient.timezone)
-        plan = self.plan()
+            texts.append(
+                _Text(
+                    procedure_id=procedure_id,
+                    patient_id=patient.id,
+                    phone=patient.phone,
+                    body=composed.body,
+                    steps=",".join(r.step for r in fresh),
+                    language=composed.language,
+                    template_versions=composed.template_versions,
+                    reminders=fresh,
+                )
+            )
+        if texts:
+            # The messages exist before the provider hears of them.
+            ids = session.execute(
+                insert(Message).returning(col(Message.id), sort_by_parameter_order=True),
+                [t.new_row(self.gateway.name, now) for t in texts],
+            ).scalars()
+            for text, message_id in zip(texts, ids, strict=True):
+                text.message_id = message_id
+            callback = self.status_callback_url
+            outcomes = self._send_all([OutgoingText(t.phone, t.body, callback) for t in texts])
+            for text, outcome in zip(texts, outcomes, strict=True):
+                if isinstance(outcome, SendFailed):
+                    self._record_failure(session, text, outcome, now, report)
+                else:
+                    _record_sent(text, outcome, now)
+                    report.sent += 1
+                    log.info(
+                        "text sent message_id=%s procedure_id=%s steps=%s to=%s gateway=%s"
+                        " attempts=%s",
+                        text.message_id,
+                        text.procedure_id,
+                        text.steps,
+                        mask_phone(text.phone),
+                        self.gateway.name,
+                        max(r.attempts for r in text.reminders),
+                    )
+                settled.extend(text.reminders)
+            session.execute(update(Message), [t.outcome_row(now) for t in texts])
+        if settled:
+            session.execute(update(Reminder), [r.row(now) for r in settled])
 
+    def _lock_due(
+        self, session: Session, procedure_ids: list[int], now: datetime
+    ) -> dict[int, list["_Due"]]:
+        """Lock the chunk's procedures, then their due reminders this worker may send."""
+        # Procedures first, in id order: a reschedule or cancel holds its procedure's lock
+        # while it re-plans, so a send waits for it (then finds its claims released) or it
+        # waits for the send and re-plans from what was really sent. Id order keeps two
+        # workers from deadlocking.
+        session.execute(
+            select(Procedure.id)
+            .where(col(Procedure.id).in_(procedure_ids))
+            .order_by(col(Procedure.id))
+            .with_for_update()
+        ).all()
+        pending = and_(
+            col(Reminder.procedure_id).in_(procedure_ids),
+            col(Reminder.status) == ReminderStatus.pending,
+        )
+        # Our own claims: wait for them. (SKIP LOCKED could miss one that another worker's
+        # claim query holds for an instant while it rechecks it, stranding it until the
+        # lease ends.)
+        mine = session.execute(
+            select_rows(*_DUE_COLUMNS)
+            .where(pending, col(Reminder.claimed_by) == self.worker_id)
+            .order_by(col(Reminder.id))
+            .with_for_update()
+        ).all()
+        # Unclaimed siblings due now join the same text, if nobody else holds them.
+        siblings = session.execute(
+            select_rows(*_DUE_COLUMNS)
+            .where(
+                pending,
+                col(Reminder.next_attempt_at) <= now,
+                or_(col(Reminder.claimed_until).is_(None), col(Reminder.claimed_until) < now),
+            )
+            .with_for_update(skip_locked=True)
+        ).all()
+        rows = {
+            row.id: row
+            for row in [*mine, *siblings]
+            if row.next_attempt_at is not None and row.next_attempt_at <= now
+        }
+        due: dict[int, list[_Due]] = {}
+        for row in sorted(rows.values(), key=lambda r: (r.due_at, r.id)):
+            due.setdefault(row.procedure_id, []).append(_Due.from_row(row))
+        # A procedure none of whose reminders this worker claimed belongs to someone else.
+        return {
+            procedure_id: group
+            for procedure_id, group in due.items()
+            if any(r.claimed_by == self.worker_id for r in group)
+        }
+
+    def _still_to_send(
+        self,
+        reminders: list["_Due"],
+        patient: Row[Any],
+        facts: "_ChunkFacts",
+        plan: TimelinePlan,
+        now: datetime,
+        report: RoundReport,
+    ) -> list["_Due"]:
+        """The reminders that should go out now; the rest are skipped or deferred."""
+        opted_out = facts.opt_outs.get(patient.phone)
+        if opted_out is not None:
+            # Read after the locks: a STOP committed before this point is seen here.
+            for reminder in reminders:
+                reminder.finish(ReminderStatus.skipped, skip_reason(opted_out))
+                report.skipped += 1
+            log.info("texts not sent to=%s: the number opted out", mask_phone(patient.phone))
+            return []
         fresh = []
         for reminder in reminders:
             if now > reminder.useful_until:
-                _finish(
-                    reminder,
-                    ReminderStatus.skipped,
-                    now,
-                    "it could not be sent before it stopped being useful",
+                reminder.finish(
+                    ReminderStatus.skipped, "it could not be sent before it stopped being useful"
                 )
                 report.skipped += 1
             else:
                 fresh.append(reminder)
-        if not fresh:
-            return
-        if not _inside_window(plan, now, zone):
+        zone = ZoneInfo(patient.timezone)
+        if fresh and not _inside_window(plan, now, zone):
             opening = first_sendable_instant(plan, now, zone)
             for reminder in fresh:
                 if opening > reminder.useful_until:
-                    _finish(
-                        reminder,
+                    reminder.finish(
                         ReminderStatus.skipped,
-                        now,
                         "outside the sending window until it stopped being useful",
                     )
                     report.skipped += 1
                 else:
-                    _release(reminder, opening, now)
+                    reminder.release(opening)
                     report.deferred += 1
-            return
-
-        steps = [r.step for r in fresh]
-        facts = self._facts(session, patient, procedure, zone, plan)
-        text = compose(steps, facts, patient.language, templates=DbTemplates(session))
-        message = Message(
-            patient_id=patient.id or 0,
-            procedure_id=procedure.id,
-            direction=Direction.outbound,
-            phone=patient.phone,
-            body=text.body,
-            steps=",".join(steps),
-            language=text.language,
-            template_versions=text.template_versions,
-            status=MessageStatus.sending,
-            gateway=self.gateway.name,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(message)
-        session.flush()
-        try:
-            accepted = self.gateway.send(
-                OutgoingText(
-                    to=patient.phone, body=text.body, status_callback=self.status_callback_url
-                )
-            )
-        except SendFailed as failure:
-            self._record_failure(session, message, fresh, failure, now, report)
-            return
-        except Exception as exc:  # an unexpected gateway fault is a passing fault
-            fault = SendFailed(f"{type(exc).__name__}: {exc}", retryable=True, code="error")
-            self._record_failure(session, message, fresh, fault, now, report)
-            return
-        self._record_sent(message, fresh, accepted, now)
-        report.sent += 1
-        log.info(
-            "text sent message_id=%s procedure_id=%s steps=%s to=%s gateway=%s attempts=%s",
-            message.id,
-            procedure.id,
-            message.steps,
-            mask_phone(patient.phone),
-            self.gateway.name,
-            max(r.attempts for r in fresh),
-        )
-
-    def _lock_slot(self, session: Session, slot: Slot, now: datetime) -> list[Reminder]:
-        # The procedure's row lock first: a reschedule or cancel holds it while it re-plans,
-        # so this send waits for it (then finds its claims released) or it waits for this
-        # send and re-plans from what was really sent.
-        session.exec(
-            select(Procedure.id).where(Procedure.id == slot.procedure_id).with_for_update()
-        ).first()
-        # Re-read under row locks: a reschedule that committed since the claim has
-        # moved or released these rows, and one still running waits for this send.
-        query = (
-            select(Reminder)
-            .where(
-                Reminder.procedure_id == slot.procedure_id,
-                Reminder.status == ReminderStatus.pending,
-                col(Reminder.next_attempt_at) <= now,
-                or_(
-                    col(Reminder.claimed_by) == self.worker_id,
-                    col(Reminder.claimed_until).is_(None),
-                    col(Reminder.claimed_until) < now,
-                ),
-            )
-            .order_by(col(Reminder.due_at), col(Reminder.id))
-            .with_for_update(skip_locked=True)
-        )
-        reminders = list(session.exec(query))
-        if not any(r.claimed_by == self.worker_id for r in reminders):
             return []
-        return reminders
+        return fresh
+
+    def _send_all(self, texts: list[OutgoingText]) -> list[Accepted | SendFailed]:
+        """Hand every text to the gateway, several at once where the database allows."""
+        if len(texts) == 1 or self.concurrency == 1:
+            return [self._send_one(text) for text in texts]
+        return list(self._pool().map(self._send_one, texts))
+
+    def _send_one(self, text: OutgoingText) -> Accepted | SendFailed:
+        try:
+            return self.gateway.send(text)
+        except SendFailed as failure:
+            return failure
+        except Exception as exc:  # an unexpected gateway fault is a passing fault
+            return SendFailed(f"{type(exc).__name__}: {exc}", retryable=True, code="error")
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="send")
+        return self._executor
+
+    def close(self) -> None:
+        """Stop the sending threads (the worker calls this on its way out)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
 
     def _facts(
-        self,
-        session: Session,
-        patient: Patient,
-        procedure: Procedure,
-        zone: ZoneInfo,
-        plan: TimelinePlan,
+        self, patient: Row[Any], procedure: Row[Any], plan: TimelinePlan, facts: "_ChunkFacts"
     ) -> TextFacts:
-        told_fasting = session.exec(
-            select(Reminder.id).where(
-                Reminder.procedure_id == procedure.id,
-                Reminder.status == ReminderStatus.sent,
-                col(Reminder.step).in_(("fasting", CORRECTION_STEP)),
-            )
-        ).first()
         return TextFacts(
             given_name=patient.given_name,
             family_name=patient.family_name,
             clinic_name=self.settings.clinic_name,
             clinic_phone=self.settings.clinic_phone,
-            zone=zone,
+            zone=ZoneInfo(patient.timezone),
             procedure_starts_at=procedure.scheduled_at,
             plan=plan,
-            visits={
-                visit_step_name(a.kind): a.starts_at
-                for a in booked_appointments(session, procedure.id or 0)
-                if a.status == AppointmentStatus.booked
-            },
-            include_fasting=told_fasting is not None,
+            visits=facts.visits.get(procedure.id, {}),
+            include_fasting=procedure.id in facts.told_fasting,
         )
-
-    def _record_sent(
-        self, message: Message, reminders: list[Reminder], accepted: Accepted, now: datetime
-    ) -> None:
-        message.status = accepted.status
-        message.provider_message_id = accepted.provider_message_id
-        message.sent_at = message.updated_at = now
-        for reminder in reminders:
-            reminder.attempts += 1
-            reminder.message_id = message.id
-            _finish(reminder, ReminderStatus.sent, now, None)
 
     def _record_failure(
         self,
         session: Session,
-        message: Message,
-        reminders: list[Reminder],
+        text: "_Text",
         failure: SendFailed,
         now: datetime,
         report: RoundReport,
     ) -> None:
-        message.status = MessageStatus.failed
-        message.error_code = failure.code
-        message.error_message = failure.message[:500]
-        message.updated_at = now
-        attempts = max(r.attempts for r in reminders) + 1
+        text.status = MessageStatus.failed
+        text.error_code = failure.code
+        text.error_message = failure.message[:500]
+        attempts = max(r.attempts for r in text.reminders) + 1
+        for reminder in text.reminders:
+            reminder.attempts = attempts
+            reminder.message_id = text.message_id
         if failure.opted_out:
             # Twilio 21610: the patient texted STOP at the carrier. Never retried; the
             # number's later reminders are skipped when they come due.
-            record_opt_out(session, message.phone, CARRIER_OPT_OUT_KEYWORD, now)
-            for reminder in reminders:
-                reminder.attempts = attempts
-                reminder.message_id = message.id
-                _finish(reminder, ReminderStatus.skipped, now, CARRIER_REPORTS_STOP)
+            record_opt_out(session, text.phone, CARRIER_OPT_OUT_KEYWORD, now)
+            for reminder in text.reminders:
+                reminder.finish(ReminderStatus.skipped, CARRIER_REPORTS_STOP)
             report.skipped += 1
             log.info(
                 "text not sent message_id=%s to=%s: the carrier reports an opt-out",
-                message.id,
-                mask_phone(message.phone),
+                text.message_id,
+                mask_phone(text.phone),
             )
             return
         give_up = not failure.retryable or attempts >= self.settings.send_max_attempts
         reason = f"{failure.code + ': ' if failure.code else ''}{failure.message}"[:400]
-        for reminder in reminders:
-            reminder.attempts = attempts
-            reminder.message_id = message.id
+        for reminder in text.reminders:
             if give_up:
-                _finish(
-                    reminder,
-                    ReminderStatus.failed,
-                    now,
-                    f"not sent after {attempts} attempt(s): {reason}",
+                reminder.finish(
+                    ReminderStatus.failed, f"not sent after {attempts} attempt(s): {reason}"
                 )
             else:
                 reminder.status_reason = f"attempt {attempts} failed ({reason}); will retry"
-                _release(reminder, now + self._backoff(attempts, failure), now)
+                reminder.release(now + self._backoff(attempts, failure))
         if give_up:
             report.failed += 1
         else:
             report.retried += 1
         log.warning(
             "text not sent message_id=%s to=%s code=%s retry=%s attempts=%s",
-            message.id,
-            mask_phone(message.phone),
+            text.message_id,
+            mask_phone(text.phone),
             failure.code,
             not give_up,
             attempts,
@@ -387,6 +439,185 @@ class Dispatcher:
         if failure.retry_after_seconds:
             seconds = max(seconds, failure.retry_after_seconds)
         return min(timedelta(seconds=seconds), MAX_BACKOFF)
+
+
+_DUE_COLUMNS = (
+    col(Reminder.id),
+    col(Reminder.procedure_id),
+    col(Reminder.step),
+    col(Reminder.due_at),
+    col(Reminder.useful_until),
+    col(Reminder.attempts),
+    col(Reminder.next_attempt_at),
+    col(Reminder.claimed_by),
+    col(Reminder.message_id),
+)
+
+
+@dataclass(slots=True, eq=False)
+class _Due:
+    """A locked reminder of the chunk and what becomes of it."""
+
+    id: int
+    procedure_id: int
+    step: str
+    due_at: datetime
+    useful_until: datetime
+    attempts: int
+    next_attempt_at: datetime | None
+    claimed_by: str | None
+    message_id: int | None
+    status: str = ReminderStatus.pending
+    status_reason: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> "_Due":
+        return cls(**row._mapping)
+
+    def finish(self, status: str, reason: str | None) -> None:
+        self.status = status
+        self.status_reason = reason
+        self.next_attempt_at = None
+
+    def release(self, next_attempt_at: datetime) -> None:
+        self.next_attempt_at = next_attempt_at
+
+    def row(self, now: datetime) -> dict[str, Any]:
+        # Every outcome also ends this worker's claim.
+        return {
+            "id": self.id,
+            "status": self.status,
+            "status_reason": self.status_reason,
+            "attempts": self.attempts,
+            "message_id": self.message_id,
+            "next_attempt_at": self.next_attempt_at,
+            "claimed_by": None,
+            "claimed_until": None,
+            "updated_at": now,
+        }
+
+
+@dataclass(slots=True, eq=False)
+class _Text:
+    """One outgoing text of the chunk: the reminders it covers and how its send went."""
+
+    procedure_id: int
+    patient_id: int
+    phone: str
+    body: str
+    steps: str
+    language: str
+    template_versions: str | None
+    reminders: list[_Due]
+    message_id: int = 0
+    status: str = MessageStatus.sending
+    provider_message_id: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    sent_at: datetime | None = None
+
+    def new_row(self, gateway: str, now: datetime) -> dict[str, Any]:
+        return {
+            "patient_id": self.patient_id,
+            "procedure_id": self.procedure_id,
+            "direction": Direction.outbound,
+            "phone": self.phone,
+            "body": self.body,
+            "steps": self.steps,
+            "language": self.language,
+            "template_versions": self.template_versions,
+            "status": MessageStatus.sending,
+            "gateway": gateway,
+            "urgent": False,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    def outcome_row(self, now: datetime) -> dict[str, Any]:
+        return {
+            "id": self.message_id,
+            "status": self.status,
+            "provider_message_id": self.provider_message_id,
+            "error_code": self.error_code,
+            "error_message": self.error_message,
+            "sent_at": self.sent_at,
+            "updated_at": now,
+        }
+
+
+def _record_sent(text: _Text, accepted: Accepted, now: datetime) -> None:
+    text.status = accepted.status
+    text.provider_message_id = accepted.provider_message_id
+    text.sent_at = now
+    for reminder in text.reminders:
+        reminder.attempts += 1
+        reminder.message_id = text.message_id
+        reminder.finish(ReminderStatus.sent, None)
+
+
+@dataclass
+class _ChunkFacts:
+    """What a chunk's texts need, read in a handful of queries instead of per text."""
+
+    procedures: dict[int, Row[Any]]
+    patients: dict[int, Row[Any]]
+    opt_outs: dict[str, PhoneOptOut]
+    told_fasting: set[int]
+    visits: dict[int, dict[str, datetime]]
+
+    @classmethod
+    def load(cls, session: Session, procedure_ids: list[int]) -> "_ChunkFacts":
+        procedures = {
+            row.id: row
+            for row in session.execute(
+                select(Procedure.id, Procedure.patient_id, Procedure.scheduled_at).where(
+                    col(Procedure.id).in_(procedure_ids)
+                )
+            )
+        }
+        patients = {
+            row.id: row
+            for row in session.execute(
+                select_rows(
+                    col(Patient.id),
+                    col(Patient.given_name),
+                    col(Patient.family_name),
+                    col(Patient.phone),
+                    col(Patient.timezone),
+                    col(Patient.language),
+                ).where(col(Patient.id).in_({p.patient_id for p in procedures.values()}))
+            )
+        }
+        opt_outs = {
+            o.phone: o
+            for o in session.exec(
+                select(PhoneOptOut).where(
+                    col(PhoneOptOut.phone).in_({p.phone for p in patients.values()}),
+                    col(PhoneOptOut.opted_out).is_(True),
+                )
+            )
+        }
+        # A correction repeats the fasting time only if the patient was told one.
+        told_fasting = set(
+            session.execute(
+                select(Reminder.procedure_id).where(
+                    col(Reminder.procedure_id).in_(procedure_ids),
+                    Reminder.status == ReminderStatus.sent,
+                    col(Reminder.step).in_(("fasting", CORRECTION_STEP)),
+                )
+            ).scalars()
+        )
+        visits: dict[int, dict[str, datetime]] = {}
+        for appointment in session.execute(
+            select(Appointment.procedure_id, Appointment.kind, Appointment.starts_at).where(
+                col(Appointment.procedure_id).in_(procedure_ids),
+                Appointment.status == AppointmentStatus.booked,
+            )
+        ):
+            visits.setdefault(appointment.procedure_id, {})[visit_step_name(appointment.kind)] = (
+                appointment.starts_at
+            )
+        return cls(procedures, patients, opt_outs, told_fasting, visits)
 
 
 def _inside_window(plan: TimelinePlan, now: datetime, zone: ZoneInfo) -> bool:
@@ -406,22 +637,8 @@ def _inside_window(plan: TimelinePlan, now: datetime, zone: ZoneInfo) -> bool:
     return opens <= local <= closes + WINDOW_GRACE
 
 
-def _finish(reminder: Reminder, status: str, now: datetime, reason: str | None) -> None:
-    reminder.status = status
-    reminder.status_reason = reason
-    reminder.next_attempt_at = None
-    reminder.claimed_by = reminder.claimed_until = None
-    reminder.updated_at = now
-
-
-def _release(reminder: Reminder, next_attempt_at: datetime, now: datetime) -> None:
-    reminder.next_attempt_at = next_attempt_at
-    reminder.claimed_by = reminder.claimed_until = None
-    reminder.updated_at = now
-
-
-def release_claims(engine: Engine, worker_id: str) -> int:
-    """Give back the pending reminders `worker_id` claimed but did not send (graceful stop)."""
+def release_claims(engine: Engine, worker_id: str, procedure_ids: list[int] | None = None) -> int:
+    """Give back the pending reminders `worker_id` claimed but did not send."""
     statement = (
         update(Reminder)
         .where(
@@ -430,6 +647,8 @@ def release_claims(engine: Engine, worker_id: str) -> int:
         )
         .values(claimed_by=None, claimed_until=None)
     )
+    if procedure_ids is not None:
+        statement = statement.where(col(Reminder.procedure_id).in_(procedure_ids))
     with Session(engine) as session:
         result = session.execute(statement)
         session.commit()

@@ -3,7 +3,8 @@
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -146,11 +147,23 @@ def _fasting_day(fasting_start: datetime, lang: str) -> str:
 
 
 def _date(moment: datetime, lang: str) -> str:
-    return format_date(moment, _DATE_FORMATS.get(lang, _DATE_FORMATS["en"]), locale=lang)
+    return _local_date_text(moment.date(), lang)
 
 
 def _time(moment: datetime, lang: str) -> str:
-    return format_time(moment, _TIME_FORMATS.get(lang, _TIME_FORMATS["en"]), locale=lang)
+    return _local_time_text(moment.time(), lang)
+
+
+# `moment` is already in the patient's zone, so the wall date and time say it all; the
+# worker writes the same few dates and times thousands of times, and Babel is not cheap.
+@lru_cache(maxsize=4096)
+def _local_date_text(day: date, lang: str) -> str:
+    return format_date(day, _DATE_FORMATS.get(lang, _DATE_FORMATS["en"]), locale=lang)
+
+
+@lru_cache(maxsize=4096)
+def _local_time_text(wall: time, lang: str) -> str:
+    return format_time(wall, _TIME_FORMATS.get(lang, _TIME_FORMATS["en"]), locale=lang)
 
 
 def _unique(steps: Sequence[str]) -> list[str]:
