@@ -103,6 +103,7 @@ def delivery_receipt(form: SignedForm, session: SessionDep, now: NowDep) -> Resp
         return _twiml()
     if _apply_receipt(message, status, error_code, now):
         session.add(message)
+        session.commit()
         log.info(
             "delivery receipt message_id=%s status=%s error_code=%s",
             message.id,
