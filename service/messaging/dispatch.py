@@ -184,10 +184,10 @@ class Dispatcher:
     ) -> None:
         # The hot path reads and writes plain rows (Core) rather than ORM objects: the
         # worker handles thousands of texts a second and the ORM's bookkeeping dominated.
-        due = self._lock_due(session, procedure_ids, now)
+        procedures, due = self._lock_due(session, procedure_ids, now)
         if not due:
             return  # re-planned, cancelled or taken over since the claim
-        facts = _ChunkFacts.load(session, list(due))
+        facts = _ChunkFacts.load(session, procedures, list(due))
         templates = DbTemplates(session)
         texts: list[_Text] = []
         settled: list[_Due] = []
@@ -218,12 +218,6 @@ class Dispatcher:
             )
         if texts:
             # The messages exist before the provider hears of them.
-            ids = session.execute(
-                insert(Message).returning(col(Message.id), sort_by_parameter_order=True),
-                [t.new_row(self.gateway.name, now) for t in texts],
-            ).scalars()
-            for text, message_id in zip(texts, ids, strict=True):
-                text.message_id = message_id
             callback = self.status_callback_url
             outcomes = self._send_all([OutgoingText(t.phone, t.body, callback) for t in texts])
             for text, outcome in zip(texts, outcomes, strict=True):
@@ -232,35 +226,39 @@ class Dispatcher:
                 else:
                     _record_sent(text, outcome, now)
                     report.sent += 1
-                    log.info(
-                        "text sent message_id=%s procedure_id=%s steps=%s to=%s gateway=%s"
-                        " attempts=%s",
-                        text.message_id,
-                        text.procedure_id,
-                        text.steps,
-                        mask_phone(text.phone),
-                        self.gateway.name,
-                        max(r.attempts for r in text.reminders),
-                    )
+            # Written with their outcome in the same transaction as the reminders: a crash
+            # before the commit leaves no trace, and the reminders are sent again.
+            ids = session.execute(
+                insert(Message).returning(col(Message.id), sort_by_parameter_order=True),
+                [t.row(self.gateway.name, now) for t in texts],
+            ).scalars()
+            for text, message_id in zip(texts, ids, strict=True):
+                for reminder in text.reminders:
+                    reminder.message_id = message_id
                 settled.extend(text.reminders)
-            session.execute(update(Message), [t.outcome_row(now) for t in texts])
+                self._log_outcome(text, message_id)
         if settled:
             session.execute(update(Reminder), [r.row(now) for r in settled])
 
     def _lock_due(
         self, session: Session, procedure_ids: list[int], now: datetime
-    ) -> dict[int, list["_Due"]]:
+    ) -> tuple[dict[int, Row[Any]], dict[int, list["_Due"]]]:
         """Lock the chunk's procedures, then their due reminders this worker may send."""
         # Procedures first, in id order: a reschedule or cancel holds its procedure's lock
         # while it re-plans, so a send waits for it (then finds its claims released) or it
         # waits for the send and re-plans from what was really sent. Id order keeps two
         # workers from deadlocking.
-        session.execute(
-            select(Procedure.id)
-            .where(col(Procedure.id).in_(procedure_ids))
-            .order_by(col(Procedure.id))
-            .with_for_update()
-        ).all()
+        procedures = {
+            row.id: row
+            for row in session.execute(
+                select_rows(
+                    col(Procedure.id), col(Procedure.patient_id), col(Procedure.scheduled_at)
+                )
+                .where(col(Procedure.id).in_(procedure_ids))
+                .order_by(col(Procedure.id))
+                .with_for_update()
+            )
+        }
         pending = and_(
             col(Reminder.procedure_id).in_(procedure_ids),
             col(Reminder.status) == ReminderStatus.pending,
@@ -293,11 +291,12 @@ class Dispatcher:
         for row in sorted(rows.values(), key=lambda r: (r.due_at, r.id)):
             due.setdefault(row.procedure_id, []).append(_Due.from_row(row))
         # A procedure none of whose reminders this worker claimed belongs to someone else.
-        return {
+        mine_only = {
             procedure_id: group
             for procedure_id, group in due.items()
             if any(r.claimed_by == self.worker_id for r in group)
         }
+        return procedures, mine_only
 
     def _still_to_send(
         self,
@@ -396,7 +395,6 @@ class Dispatcher:
         attempts = max(r.attempts for r in text.reminders) + 1
         for reminder in text.reminders:
             reminder.attempts = attempts
-            reminder.message_id = text.message_id
         if failure.opted_out:
             # Twilio 21610: the patient texted STOP at the carrier. Never retried; the
             # number's later reminders are skipped when they come due.
@@ -404,13 +402,9 @@ class Dispatcher:
             for reminder in text.reminders:
                 reminder.finish(ReminderStatus.skipped, CARRIER_REPORTS_STOP)
             report.skipped += 1
-            log.info(
-                "text not sent message_id=%s to=%s: the carrier reports an opt-out",
-                text.message_id,
-                mask_phone(text.phone),
-            )
             return
         give_up = not failure.retryable or attempts >= self.settings.send_max_attempts
+        text.will_retry = not give_up
         reason = f"{failure.code + ': ' if failure.code else ''}{failure.message}"[:400]
         for reminder in text.reminders:
             if give_up:
@@ -424,14 +418,34 @@ class Dispatcher:
             report.failed += 1
         else:
             report.retried += 1
-        log.warning(
-            "text not sent message_id=%s to=%s code=%s retry=%s attempts=%s",
-            text.message_id,
-            mask_phone(text.phone),
-            failure.code,
-            not give_up,
-            attempts,
-        )
+
+    def _log_outcome(self, text: "_Text", message_id: int) -> None:
+        attempts = max(r.attempts for r in text.reminders)
+        if text.status != MessageStatus.failed:
+            log.info(
+                "text sent message_id=%s procedure_id=%s steps=%s to=%s gateway=%s attempts=%s",
+                message_id,
+                text.procedure_id,
+                text.steps,
+                mask_phone(text.phone),
+                self.gateway.name,
+                attempts,
+            )
+        elif text.reminders[0].status == ReminderStatus.skipped:
+            log.info(
+                "text not sent message_id=%s to=%s: the carrier reports an opt-out",
+                message_id,
+                mask_phone(text.phone),
+            )
+        else:
+            log.warning(
+                "text not sent message_id=%s to=%s code=%s retry=%s attempts=%s",
+                message_id,
+                mask_phone(text.phone),
+                text.error_code,
+                text.will_retry,
+                attempts,
+            )
 
     def _backoff(self, attempts: int, failure: SendFailed) -> timedelta:
         base = self.settings.send_retry_base_seconds * 2 ** (attempts - 1)
@@ -509,14 +523,14 @@ class _Text:
     language: str
     template_versions: str | None
     reminders: list[_Due]
-    message_id: int = 0
     status: str = MessageStatus.sending
     provider_message_id: str | None = None
     error_code: str | None = None
     error_message: str | None = None
     sent_at: datetime | None = None
+    will_retry: bool = False
 
-    def new_row(self, gateway: str, now: datetime) -> dict[str, Any]:
+    def row(self, gateway: str, now: datetime) -> dict[str, Any]:
         return {
             "patient_id": self.patient_id,
             "procedure_id": self.procedure_id,
@@ -526,20 +540,13 @@ class _Text:
             "steps": self.steps,
             "language": self.language,
             "template_versions": self.template_versions,
-            "status": MessageStatus.sending,
-            "gateway": gateway,
-            "urgent": False,
-            "created_at": now,
-            "updated_at": now,
-        }
-
-    def outcome_row(self, now: datetime) -> dict[str, Any]:
-        return {
-            "id": self.message_id,
             "status": self.status,
+            "gateway": gateway,
             "provider_message_id": self.provider_message_id,
             "error_code": self.error_code,
             "error_message": self.error_message,
+            "urgent": False,
+            "created_at": now,
             "sent_at": self.sent_at,
             "updated_at": now,
         }
@@ -551,7 +558,6 @@ def _record_sent(text: _Text, accepted: Accepted, now: datetime) -> None:
     text.sent_at = now
     for reminder in text.reminders:
         reminder.attempts += 1
-        reminder.message_id = text.message_id
         reminder.finish(ReminderStatus.sent, None)
 
 
@@ -566,15 +572,9 @@ class _ChunkFacts:
     visits: dict[int, dict[str, datetime]]
 
     @classmethod
-    def load(cls, session: Session, procedure_ids: list[int]) -> "_ChunkFacts":
-        procedures = {
-            row.id: row
-            for row in session.execute(
-                select(Procedure.id, Procedure.patient_id, Procedure.scheduled_at).where(
-                    col(Procedure.id).in_(procedure_ids)
-                )
-            )
-        }
+    def load(
+        cls, session: Session, procedures: dict[int, Row[Any]], procedure_ids: list[int]
+    ) -> "_ChunkFacts":
         patients = {
             row.id: row
             for row in session.execute(
