@@ -137,9 +137,9 @@ def start_background_worker(
 
 
 def worker_engine(settings: Settings) -> Engine:
-    """An engine whose pool has a connection per parallel send, plus claim and heartbeat."""
-    size = settings.send_concurrency + 2
-    return make_engine(settings.database_url, pool_size=size, max_overflow=size)
+    """An engine for the worker: one connection sends a chunk (its texts go out from
+    threads that need none), one claims, one beats; a little headroom on top."""
+    return make_engine(settings.database_url, pool_size=4, max_overflow=4)
 
 
 def run_worker(settings: Settings) -> None:

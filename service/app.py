@@ -36,6 +36,16 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def app_from_settings() -> FastAPI:
+    """The app for `uvicorn --factory service.app:app_from_settings`, built from the
+    environment: how `reminders api` starts each process when API_WORKERS > 1."""
+    from service.config import get_settings
+    from service.logging import configure_logging
+
+    configure_logging()
+    return create_app(get_settings())
+
+
 def create_app(
     settings: Settings,
     *,

@@ -115,16 +115,20 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
             "CLINIC_PHONE is the placeholder %s: set the clinic's real number",
             PLACEHOLDER_CLINIC_PHONE,
         )
-    app = create_app(settings)
+    # API_WORKERS > 1: each process builds its own app (service/api_processes.py);
+    # `serve` keeps its in-process dispatch worker, so it stays one process.
+    workers = 1 if with_worker else settings.api_workers
+    app = create_app(settings) if workers == 1 else None
     scheduler = None
-    if with_worker:
+    if with_worker and app is not None:
         from scheduler.worker import start_background_worker
 
         scheduler, _ = start_background_worker(settings, app.state.engine)
     base = f"http://{settings.host}:{settings.port}"
     printed = " (texts are printed here)" if settings.sms_gateway == "console" else ""
+    processes = f" ({workers} processes)" if workers > 1 else ""
     print(
-        f"\nmild-reminders on {base}\n"
+        f"\nmild-reminders on {base}{processes}\n"
         f"  API docs:   {base}/docs\n"
         f"  API key:    .venv/bin/reminders api-key create --role admin --name you\n"
         f"  Database:   {settings.database_url}\n"
@@ -132,7 +136,12 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
         flush=True,
     )
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+        if app is not None:
+            uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+        else:
+            from service.api_processes import run_api_processes
+
+            run_api_processes(settings.host, settings.port, workers)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=True)

@@ -19,10 +19,14 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./var/reminders.db"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # Processes serving `reminders api` (uvicorn workers). One Python process runs one
+    # request's Python at a time, so a busy API wants about one per CPU core. Each has
+    # its own database pool (up to 30 connections). `reminders serve` always uses one.
+    api_workers: int = Field(default=1, ge=1, le=64)
 
     sms_gateway: Literal["console", "twilio"] = "console"
     dispatch_interval_seconds: float = Field(default=5.0, gt=0)
-    dispatch_batch_size: int = Field(default=100, ge=1, le=10_000)
+    dispatch_batch_size: int = Field(default=256, ge=1, le=10_000)
     # How long a worker owns the reminders it claimed; past it, another worker may
     # take them over (a crashed worker loses nothing).
     claim_lease_seconds: int = Field(default=120, ge=5)
@@ -30,7 +34,7 @@ class Settings(BaseSettings):
     send_retry_base_seconds: float = Field(default=30.0, gt=0)
     # Parallel sends per worker on PostgreSQL (SQLite sends one at a time); the engine
     # pool is sized to it. 32 sends at 100 ms each keep one worker above 200 texts/s.
-    send_concurrency: int = Field(default=32, ge=1, le=256)
+    send_concurrency: int = Field(default=64, ge=1, le=256)
 
     # Twilio (SMS_GATEWAY=twilio). Either a messaging service or a from-number.
     twilio_account_sid: str | None = None

@@ -1,31 +1,44 @@
 """Request-scoped dependencies shared by every domain's endpoints."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from service.config import Settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request, committed if the endpoint returns, rolled back if it raises.
+
+    Async so that FastAPI does not hop to a worker thread just to open and close it:
+    creating a session does no I/O, and only a transaction still open at the end (an
+    endpoint that read without committing, or one that failed) needs a thread to end it.
+    """
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    try:
+        yield session
+        if session.in_transaction():
+            await run_in_threadpool(session.commit)
+    except BaseException:
+        if session.in_transaction():
+            await run_in_threadpool(session.rollback)
+        raise
+    finally:
+        # Nothing is checked out any more, so closing is bookkeeping only.
+        session.close()
 
 
-def get_settings_dep(request: Request) -> Settings:
+# The dependencies below do no I/O: async, so they run on the event loop, not in a thread.
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_now(request: Request) -> datetime:
+async def get_now(request: Request) -> datetime:
     # The app's clock is injectable so tests can pass `now` instead of reading the wall clock.
     clock: Callable[[], datetime] = request.app.state.clock
     return clock()

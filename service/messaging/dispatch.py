@@ -17,8 +17,22 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, Row, and_, insert, or_, update
+from sqlalchemy import (
+    ARRAY,
+    Engine,
+    Integer,
+    Row,
+    String,
+    and_,
+    any_,
+    bindparam,
+    false,
+    insert,
+    or_,
+    update,
+)
 from sqlalchemy import select as select_rows
+from sqlalchemy import text as sql
 from sqlmodel import Session, col, select
 
 from service.config import Settings
@@ -228,10 +242,7 @@ class Dispatcher:
                     report.sent += 1
             # Written with their outcome in the same transaction as the reminders: a crash
             # before the commit leaves no trace, and the reminders are sent again.
-            ids = session.execute(
-                insert(Message).returning(col(Message.id), sort_by_parameter_order=True),
-                [t.row(self.gateway.name, now) for t in texts],
-            ).scalars()
+            ids = _insert_messages(session, [t.row(self.gateway.name, now) for t in texts])
             for text, message_id in zip(texts, ids, strict=True):
                 for reminder in text.reminders:
                     reminder.message_id = message_id
@@ -254,13 +265,13 @@ class Dispatcher:
                 select_rows(
                     col(Procedure.id), col(Procedure.patient_id), col(Procedure.scheduled_at)
                 )
-                .where(col(Procedure.id).in_(procedure_ids))
+                .where(_among(session, col(Procedure.id), procedure_ids))
                 .order_by(col(Procedure.id))
                 .with_for_update()
             )
         }
         pending = and_(
-            col(Reminder.procedure_id).in_(procedure_ids),
+            _among(session, col(Reminder.procedure_id), procedure_ids),
             col(Reminder.status) == ReminderStatus.pending,
         )
         # Our own claims: wait for them. (SKIP LOCKED could miss one that another worker's
@@ -585,14 +596,16 @@ class _ChunkFacts:
                     col(Patient.phone),
                     col(Patient.timezone),
                     col(Patient.language),
-                ).where(col(Patient.id).in_({p.patient_id for p in procedures.values()}))
+                ).where(
+                    _among(session, col(Patient.id), [p.patient_id for p in procedures.values()])
+                )
             )
         }
         opt_outs = {
             o.phone: o
             for o in session.exec(
                 select(PhoneOptOut).where(
-                    col(PhoneOptOut.phone).in_({p.phone for p in patients.values()}),
+                    _among(session, col(PhoneOptOut.phone), [p.phone for p in patients.values()]),
                     col(PhoneOptOut.opted_out).is_(True),
                 )
             )
@@ -601,7 +614,7 @@ class _ChunkFacts:
         told_fasting = set(
             session.execute(
                 select(Reminder.procedure_id).where(
-                    col(Reminder.procedure_id).in_(procedure_ids),
+                    _among(session, col(Reminder.procedure_id), procedure_ids),
                     Reminder.status == ReminderStatus.sent,
                     col(Reminder.step).in_(("fasting", CORRECTION_STEP)),
                 )
@@ -610,7 +623,7 @@ class _ChunkFacts:
         visits: dict[int, dict[str, datetime]] = {}
         for appointment in session.execute(
             select(Appointment.procedure_id, Appointment.kind, Appointment.starts_at).where(
-                col(Appointment.procedure_id).in_(procedure_ids),
+                _among(session, col(Appointment.procedure_id), procedure_ids),
                 Appointment.status == AppointmentStatus.booked,
             )
         ):
@@ -618,6 +631,45 @@ class _ChunkFacts:
                 appointment.starts_at
             )
         return cls(procedures, patients, opt_outs, told_fasting, visits)
+
+
+def _among(session: Session, column: Any, values: list[Any]) -> Any:
+    """`column IN values`; on PostgreSQL as `= ANY(array)`, one statement whatever the count,
+    which the driver prepares once instead of parsing a new IN list for every chunk."""
+    if not values:
+        return false()
+    if session.get_bind().dialect.name == "postgresql":
+        item = Integer() if isinstance(values[0], int) else String()
+        return column == any_(bindparam(None, values, type_=ARRAY(item)))
+    return column.in_(values)
+
+
+NEXT_MESSAGE_IDS = (
+    "SELECT nextval(pg_get_serial_sequence('message', 'id')) FROM generate_series(1, :n)"
+)
+
+
+def _insert_messages(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert the chunk's messages; their ids, in order."""
+    if session.get_bind().dialect.name != "postgresql":
+        return list(
+            session.execute(
+                insert(Message).returning(col(Message.id), sort_by_parameter_order=True), rows
+            ).scalars()
+        )
+    # On PostgreSQL, take the ids from the sequence first and insert with a plain
+    # executemany: a short statement the driver prepares once, instead of one long
+    # multi-row INSERT ... RETURNING it must parse afresh for every chunk.
+    ids = list(
+        session.execute(
+            sql(NEXT_MESSAGE_IDS),
+            {"n": len(rows)},
+        ).scalars()
+    )
+    session.execute(
+        insert(Message), [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)]
+    )
+    return ids
 
 
 def _inside_window(plan: TimelinePlan, now: datetime, zone: ZoneInfo) -> bool:

@@ -32,8 +32,10 @@ def enroll_patient(
             "sms_consent": patient.sms_consent,
         },
     )
+    # Read inside the transaction, then committed: one connection checkout per request.
+    public = _public(session, patient)
     session.commit()
-    return _public(session, patient)
+    return public
 
 
 @router.get("", response_model=list[PatientPublic])

@@ -1,17 +1,17 @@
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
+from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
 from service.audit.service import audit
 from service.auth.deps import StaffKey
-from service.config import Settings
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.patients.models import Patient
 from service.patients.service import get_patient
 from service.procedures import service
 from service.procedures.appointments import Appointment
-from service.procedures.models import Procedure
+from service.procedures.models import Procedure, Reminder
 from service.procedures.schemas import (
     AppointmentPublic,
     ProcedurePublic,
@@ -20,6 +20,7 @@ from service.procedures.schemas import (
 )
 from service.procedures.visits import booked_appointments
 from service.timeline.active import active_plan
+from service.timeline.plan import TimelinePlan
 from service.timeline.planner import fasting_starts_at
 
 router = APIRouter(tags=["procedures"])
@@ -40,9 +41,8 @@ def schedule_procedure(
     key: StaffKey,
 ) -> ProcedurePublic:
     patient = get_patient(session, patient_id)
-    procedure = service.schedule_procedure(
-        session, patient, body.scheduled_at, active_plan(settings, session), now
-    )
+    plan = active_plan(settings, session)
+    procedure = service.schedule_procedure(session, patient, body.scheduled_at, plan, now)
     audit(
         session,
         key,
@@ -53,8 +53,11 @@ def schedule_procedure(
         at=now,
         after={"scheduled_at": procedure.scheduled_at, "status": procedure.status},
     )
+    # Built inside the transaction (one connection, one round of reads), then committed:
+    # a failed commit is still an error, never a 201 for nothing.
+    public = _public(session, procedure, patient, plan, appointments=[])
     session.commit()
-    return _public(session, procedure, patient, settings)
+    return public
 
 
 @router.get("/v1/procedures/{procedure_id}", response_model=ProcedurePublic, responses={404: {}})
@@ -62,7 +65,8 @@ def get_procedure(
     procedure_id: ResourceId, session: SessionDep, settings: SettingsDep, _: StaffKey
 ) -> ProcedurePublic:
     procedure = service.get_procedure(session, procedure_id)
-    return _public(session, procedure, get_patient(session, procedure.patient_id), settings)
+    patient = get_patient(session, procedure.patient_id)
+    return _public(session, procedure, patient, active_plan(settings, session))
 
 
 @router.patch(
@@ -79,9 +83,8 @@ def reschedule_procedure(
     procedure = service.get_procedure(session, procedure_id)
     patient = get_patient(session, procedure.patient_id)
     was = procedure.scheduled_at
-    service.reschedule_procedure(
-        session, procedure, patient, body.scheduled_at, active_plan(settings, session), now
-    )
+    plan = active_plan(settings, session)
+    service.reschedule_procedure(session, procedure, patient, body.scheduled_at, plan, now)
     if procedure.scheduled_at != was:
         audit(
             session,
@@ -94,8 +97,9 @@ def reschedule_procedure(
             before={"scheduled_at": was},
             after={"scheduled_at": procedure.scheduled_at},
         )
+    public = _public(session, procedure, patient, plan)
     session.commit()
-    return _public(session, procedure, patient, settings)
+    return public
 
 
 @router.post(
@@ -107,7 +111,8 @@ def cancel_procedure(
     procedure = service.get_procedure(session, procedure_id)
     patient = get_patient(session, procedure.patient_id)
     was = procedure.status
-    service.cancel_procedure(session, procedure, patient, active_plan(settings, session), now)
+    plan = active_plan(settings, session)
+    service.cancel_procedure(session, procedure, patient, plan, now)
     if procedure.status != was:
         audit(
             session,
@@ -120,15 +125,25 @@ def cancel_procedure(
             before={"status": was},
             after={"status": procedure.status},
         )
+    public = _public(session, procedure, patient, plan)
     session.commit()
-    return _public(session, procedure, patient, settings)
+    return public
 
 
 def _public(
-    session: Session, procedure: Procedure, patient: Patient, settings: Settings
+    session: Session,
+    procedure: Procedure,
+    patient: Patient,
+    plan: TimelinePlan,
+    *,
+    appointments: list[Appointment] | None = None,
 ) -> ProcedurePublic:
+    """`plan` is the one the request used; `appointments` may be passed when known
+    (a procedure just scheduled has none), else they are read."""
     zone = ZoneInfo(patient.timezone)
     assert procedure.id is not None
+    if appointments is None:
+        appointments = booked_appointments(session, procedure.id)
     return ProcedurePublic(
         id=procedure.id,
         patient_id=procedure.patient_id,
@@ -136,25 +151,46 @@ def _public(
         scheduled_at=procedure.scheduled_at,
         local_scheduled_at=procedure.scheduled_at.astimezone(zone),
         timezone=patient.timezone,
-        fasting_starts_at=fasting_starts_at(active_plan(settings, session), procedure.scheduled_at),
-        appointments=[
-            appointment_public(a, zone) for a in booked_appointments(session, procedure.id)
-        ],
-        reminders=[
-            ReminderPublic(
-                id=r.id or 0,
-                step=r.step,
-                occurrence=r.occurrence,
-                due_at=r.due_at,
-                local_due_at=r.due_at.astimezone(zone),
-                status=r.status,
-                status_reason=r.status_reason,
-                attempts=r.attempts,
-                message_id=r.message_id,
-            )
-            for r in service.reminders_of(session, procedure.id)
-        ],
+        fasting_starts_at=fasting_starts_at(plan, procedure.scheduled_at),
+        appointments=[appointment_public(a, zone) for a in appointments],
+        reminders=_reminders_public(session, procedure.id, zone),
     )
+
+
+def _reminders_public(session: Session, procedure_id: int, zone: ZoneInfo) -> list[ReminderPublic]:
+    # Just the columns the answer shows, in `reminders_of` order, without ORM objects.
+    session.flush()  # a Core select does not autoflush; pending reminders must show
+    c = Reminder.__table__.c  # type: ignore[attr-defined]
+    query = (
+        sa_select(
+            c.id,
+            c.step,
+            c.occurrence,
+            c.due_at,
+            c.status,
+            c.status_reason,
+            c.attempts,
+            c.message_id,
+        )
+        .where(c.procedure_id == procedure_id)
+        .order_by(c.due_at, c.id)
+    )
+    return [
+        ReminderPublic(
+            id=r_id or 0,
+            step=step,
+            occurrence=occurrence,
+            due_at=due_at,
+            local_due_at=due_at.astimezone(zone),
+            status=status,
+            status_reason=status_reason,
+            attempts=attempts,
+            message_id=message_id,
+        )
+        for r_id, step, occurrence, due_at, status, status_reason, attempts, message_id in (
+            session.execute(query)
+        )
+    ]
 
 
 def appointment_public(appointment: Appointment, zone: ZoneInfo) -> AppointmentPublic:

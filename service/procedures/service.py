@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from service.errors import Conflict, InvalidInput, NotFound
@@ -86,7 +87,12 @@ def schedule_procedure(
     )
     session.add(procedure)
     session.flush()
-    reconcile(session, procedure, zone, plan, now, LATE_AT_ENROLLMENT)
+    # A brand-new procedure has no reminders and no visits yet, so reconciling would
+    # insert every planned reminder: do that directly, in one executemany.
+    planned = plan_reminders(
+        plan, procedure.scheduled_at, zone, now, late_reason=LATE_AT_ENROLLMENT
+    )
+    _insert_new(session, procedure, planned, now)
     return procedure
 
 
@@ -286,6 +292,39 @@ def _new_reminder(procedure: Procedure, item: PlannedReminder, now: datetime) ->
         created_at=now,
         updated_at=now,
     )
+
+
+def _insert_new(
+    session: Session, procedure: Procedure, planned: Sequence[PlannedReminder], now: datetime
+) -> None:
+    """Insert reminders for a procedure that has none, without building ORM objects: the
+    same rows `_new_reminder` would make. Read them back with `reminders_of`."""
+    if not planned:
+        return
+    assert procedure.id is not None
+    rows = [
+        {
+            "procedure_id": procedure.id,
+            "patient_id": procedure.patient_id,
+            "step": item.step,
+            "occurrence": item.occurrence,
+            "due_at": item.due_at,
+            "useful_until": item.useful_until,
+            "status": item.status,
+            "status_reason": item.status_reason,
+            "attempts": 0,
+            "next_attempt_at": item.due_at if item.status == ReminderStatus.pending else None,
+            "claimed_by": None,
+            "claimed_until": None,
+            "message_id": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for item in planned
+    ]
+    # The Core table, not the ORM entity: a plain executemany (pipelined by psycopg),
+    # not the ORM's per-row objects and RETURNING.
+    session.execute(insert(Reminder.__table__), rows)  # type: ignore[attr-defined]
 
 
 def _set_status(reminder: Reminder, status: str, reason: str, now: datetime) -> None:

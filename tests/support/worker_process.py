@@ -55,7 +55,7 @@ def make_dispatcher(
         send_concurrency=concurrency,
         dispatch_batch_size=batch,
     )
-    engine = make_engine(url, pool_size=concurrency + 2, max_overflow=4)
+    engine = make_engine(url, pool_size=4, max_overflow=4)
     return Dispatcher(
         engine,
         gateway,  # type: ignore[arg-type]
