@@ -19,6 +19,7 @@ from sqlalchemy import Engine, text
 from service.messaging.gateway import Accepted, OutgoingText
 from tests.conftest import run_migrations
 from tests.support.bulk import NOW, seed_due, seed_sent_history
+from tests.support.net import free_port
 from tests.support.postgres import reset_database, throwaway_postgres
 from tests.support.worker_process import drain, make_dispatcher
 
@@ -109,7 +110,7 @@ def enrollment(url: str, pairs: int, clients: int = 16) -> tuple[float, float, f
     import json
 
     fresh(url)
-    port = 18000 + os.getpid() % 1000
+    port = free_port()
     # API_WORKERS: the API as it should run on this machine (README: about 2 per core).
     env = {
         "API_WORKERS": str(2 * (os.cpu_count() or 1)),

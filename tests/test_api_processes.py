@@ -2,7 +2,6 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,12 +12,7 @@ import httpx
 from service.auth.keys import create_api_key
 from service.db import make_engine, session_scope
 from tests.conftest import REPO_ROOT, run_migrations
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.support.net import free_port
 
 
 def test_two_api_processes_serve_one_port_and_stop_on_sigterm(tmp_path: Path, clock):
@@ -28,7 +22,7 @@ def test_two_api_processes_serve_one_port_and_stop_on_sigterm(tmp_path: Path, cl
     with session_scope(engine) as session:
         _, secret = create_api_key(session, role="staff", name="desk", now=clock.now)
     engine.dispose()
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "PORT": str(port), "API_WORKERS": "2"}
     server = subprocess.Popen(
         [sys.executable, "-c", "from service.cli import main; main()", "api"],

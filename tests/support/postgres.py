@@ -15,7 +15,6 @@ import pwd
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -26,6 +25,8 @@ from pathlib import Path
 import psycopg
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
+
+from tests.support.net import free_port, log_tail
 
 SUPERUSER = "postgres"
 DATABASE = "reminders"
@@ -122,20 +123,6 @@ def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _free_port() -> int:
-    # Racy (someone may grab it before postgres binds), hence the retry in the caller.
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no server log)"
-
-
 class _Server:
     def __init__(self) -> None:
         self.bin_dir = _find_bin_dir()
@@ -187,7 +174,7 @@ class _Server:
 
     def start(self) -> None:
         for attempt in range(1, _START_ATTEMPTS + 1):
-            self.port = _free_port()
+            self.port = free_port()
             log_size = self.log.stat().st_size
             opts = f"-p {self.port} -k {shlex.quote(str(self.sockets))} {_SERVER_SETTINGS}"
             res = self._pg_ctl("start", "-w", "-t", "60", "-l", str(self.log), "-o", opts)
@@ -201,7 +188,7 @@ class _Server:
             raise RuntimeError(
                 f"PostgreSQL failed to start on port {self.port} "
                 f"(pg_ctl exit {res.returncode}): {res.stderr.strip()}\n"
-                f"--- tail of the server log ---\n{_tail(self.log)}"
+                f"--- tail of the server log ---\n{log_tail(self.log, missing='(no server log)')}"
             )
 
     def create_database(self) -> None:

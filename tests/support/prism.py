@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -25,6 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.support.net import free_port, log_tail
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TWILIO_SPEC = REPO_ROOT.parent / "shared" / "twilio-oai" / "twilio_api_v2010.json"
@@ -128,20 +129,6 @@ def install_prism() -> Path:
     return PRISM_BIN
 
 
-def _free_port() -> int:
-    # Racy (someone may take it before Prism binds), hence the retry in the caller.
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no Prism log)"
-
-
 def _answers(base_url: str) -> bool:
     """Any HTTP answer at all (Prism says 404 for `/`) means it is listening."""
     # No proxies: an HTTP(S)_PROXY in the environment must not intercept loopback.
@@ -165,7 +152,7 @@ class _Prism:
 
     def start(self) -> None:
         for attempt in range(1, _START_ATTEMPTS + 1):
-            port = _free_port()
+            port = free_port()
             self.base_url = f"http://127.0.0.1:{port}"
             log_size = self.log.stat().st_size if self.log.exists() else 0
             with open(self.log, "ab") as log:
@@ -188,7 +175,7 @@ class _Prism:
                 continue
             raise RuntimeError(
                 f"Prism did not start on {self.base_url} within {STARTUP_TIMEOUT_SECONDS:.0f} s "
-                f"--- tail of {self.log} ---\n{_tail(self.log)}"
+                f"--- tail of {self.log} ---\n{log_tail(self.log, missing='(no Prism log)')}"
             )
 
     def _wait_until_listening(self) -> bool:
