@@ -561,3 +561,36 @@ def test_a_receipt_for_an_unknown_message_is_ignored(tw, staff, engine, tw_setti
     sid = _sent_message(tw, staff, engine, tw_settings)
     _receipt(tw, "SM" + "f" * 32, "delivered")
     assert _message(engine, sid).status == "sent"
+
+
+def _prep_week(engine):
+    with Session(engine) as session:
+        return session.exec(select(Reminder).where(Reminder.step == "prep_week")).one()
+
+
+def test_a_text_the_carrier_could_not_deliver_is_sent_again(tw, staff, engine, tw_settings, clock):
+    sid = _sent_message(tw, staff, engine, tw_settings)
+    clock.now = _at("2027-03-09T09:05:00")
+    _receipt(tw, sid, "undelivered", error_code=30003)  # the phone was off
+    again = _prep_week(engine)
+    assert again.status == "pending"
+    assert again.status_reason == "the carrier reported the text undelivered (30003); will retry"
+    assert again.next_attempt_at > clock.now
+
+    gateway = RecordingGateway(prefix="second-try")
+    _dispatcher(engine, tw_settings, gateway).run_once(again.next_attempt_at)
+    assert len(gateway.sent) == 1 and "blood thinners" in gateway.sent[0].body
+    assert (_prep_week(engine).status, _prep_week(engine).attempts) == ("sent", 2)
+    assert _message(engine, sid).status == "undelivered"  # the first try stays history
+
+
+def test_a_text_to_a_landline_fails_visibly_instead_of_looking_sent(
+    tw, staff, engine, tw_settings, clock
+):
+    sid = _sent_message(tw, staff, engine, tw_settings)
+    _receipt(tw, sid, "failed", error_code=30006)
+    reminder = _prep_week(engine)
+    assert reminder.status == "failed"
+    assert (
+        reminder.status_reason == "the carrier reported the text failed (30006) after 1 attempt(s)"
+    )

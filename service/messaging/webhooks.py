@@ -31,6 +31,7 @@ from service.messaging.consent import (
 )
 from service.messaging.masking import mask_phone
 from service.messaging.models import Direction, Message, MessageStatus
+from service.messaging.receipts import carrier_failure
 from service.messaging.urgency import mentions_warning_sign
 from service.patients.models import Patient
 from service.patients.phone import to_e164
@@ -88,7 +89,9 @@ def _twiml(reply: str | None = None) -> Response:
 
 
 @router.post("/status", response_class=Response)
-def delivery_receipt(form: SignedForm, session: SessionDep, now: NowDep) -> Response:
+def delivery_receipt(
+    form: SignedForm, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> Response:
     """Twilio's StatusCallback: how far an outbound text got."""
     sid = form.get("MessageSid") or form.get("SmsSid")
     status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
@@ -103,6 +106,8 @@ def delivery_receipt(form: SignedForm, session: SessionDep, now: NowDep) -> Resp
         return _twiml()
     if _apply_receipt(message, status, error_code, now):
         session.add(message)
+        if message.status in _FAILURES:
+            carrier_failure(session, message.id or 0, status, error_code, settings, now)
         session.commit()
         log.info(
             "delivery receipt message_id=%s status=%s error_code=%s",

@@ -11,7 +11,8 @@ class RecordingGateway:
 
     name = "fake"
 
-    def __init__(self, failures: Iterable[SendFailed] = ()) -> None:
+    def __init__(self, failures: Iterable[SendFailed] = (), *, prefix: str = "fake") -> None:
+        self.prefix = prefix  # provider ids are unique: two gateways need two prefixes
         self.sent: list[OutgoingText] = []
         self.failures = list(failures)
         self._lock = threading.Lock()
@@ -21,7 +22,7 @@ class RecordingGateway:
             if self.failures:
                 raise self.failures.pop(0)
             self.sent.append(text)
-            return Accepted(provider_message_id=f"fake-{len(self.sent)}", status="sent")
+            return Accepted(provider_message_id=f"{self.prefix}-{len(self.sent)}", status="sent")
 
     def bodies_to(self, phone: str) -> list[str]:
         return [t.body for t in self.sent if t.to == phone]
