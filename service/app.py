@@ -27,6 +27,7 @@ from service.patients.endpoints import router as patients_router
 from service.plan_admin.endpoints import router as plan_router
 from service.procedures.appointment_endpoints import router as appointments_router
 from service.procedures.endpoints import router as procedures_router
+from service.procedures.worklist import router as worklist_router
 from service.templates.endpoints import router as templates_router
 
 log = logging.getLogger("reminders.api")
@@ -62,7 +63,13 @@ def create_app(
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.clock = clock
 
-    for router in (patients_router, procedures_router, appointments_router, messages_router):
+    for router in (
+        patients_router,
+        procedures_router,
+        appointments_router,
+        worklist_router,
+        messages_router,
+    ):
         app.include_router(router)
     for router in (templates_router, plan_router, api_keys_router, audit_router):
         app.include_router(router)

@@ -216,3 +216,24 @@ def test_apscheduler_drives_the_dispatch_loop(client, staff, engine, settings):
     finally:
         scheduler.shutdown(wait=True)
     assert len(gateway.sent) == 1
+
+
+def test_staff_see_every_text_that_could_not_be_sent_in_one_list(client, staff, engine, settings):
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    refusal = SendFailed("not a mobile number", retryable=False, code="21614")
+    _dispatcher(engine, settings, RecordingGateway(failures=[refusal])).run_once(
+        _at("2027-03-09T09:00:00")
+    )
+    failed = client.get("/v1/reminders", headers=staff).json()
+    assert [(r["procedure_id"], r["step"], r["status"]) for r in failed] == [
+        (procedure["id"], "prep_week", "failed")
+    ]
+    assert "21614" in failed[0]["status_reason"]
+    later = client.get("/v1/reminders", params={"since": "2027-04-01T00:00:00Z"}, headers=staff)
+    assert later.json() == []
+    pending = client.get("/v1/reminders", params={"status": "pending"}, headers=staff).json()
+    assert len(pending) == 15
+    bad = client.get("/v1/reminders", params={"status": "lost"}, headers=staff)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "status"
+    assert client.get("/v1/reminders").status_code == 401
