@@ -58,7 +58,7 @@ class DispatchLoop:
                 return
             self.heartbeat(RUNNING)
             while not self.stopping.is_set():
-                report = self.dispatcher.run_once(self.clock())
+                report = self.dispatcher.run_once(self.clock(), clock=self.clock)
                 if report.claimed_rows < batch:
                     return
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from service.app import create_app
 from service.messaging.consent import keyword_of
-from service.messaging.dispatch import Dispatcher
+from service.messaging.dispatch import MAX_BACKOFF, Dispatcher
 from service.messaging.models import Message
 from service.messaging.optouts import PhoneOptOut
 from service.messaging.urgency import mentions_warning_sign
@@ -582,6 +582,28 @@ def test_a_text_the_carrier_could_not_deliver_is_sent_again(tw, staff, engine, t
     assert len(gateway.sent) == 1 and "blood thinners" in gateway.sent[0].body
     assert (_prep_week(engine).status, _prep_week(engine).attempts) == ("sent", 2)
     assert _message(engine, sid).status == "undelivered"  # the first try stays history
+
+
+def test_a_phone_off_for_many_tries_is_tried_again_within_the_hour(
+    staff, engine, database_url, clock
+):
+    # A clinic that lets the worker try a text 20 times; this one already went out 10
+    # times to a phone that stayed off, and the carrier reports it undelivered again.
+    settings = twilio_settings(database_url, send_max_attempts=20)
+    with TestClient(
+        create_app(settings, engine=engine, clock=clock), base_url=PUBLIC_BASE_URL
+    ) as tw:
+        sid = _sent_message(tw, staff, engine, settings)
+        with Session(engine) as session:
+            reminder = session.exec(select(Reminder).where(Reminder.step == "prep_week")).one()
+            reminder.attempts = 10
+            session.add(reminder)
+            session.commit()
+        clock.now = _at("2027-03-09T09:05:00")
+        _receipt(tw, sid, "undelivered", error_code=30003)
+    again = _prep_week(engine)
+    assert again.status == "pending"
+    assert clock.now < again.next_attempt_at <= clock.now + MAX_BACKOFF
 
 
 def test_a_text_to_a_landline_fails_visibly_instead_of_looking_sent(

@@ -11,7 +11,7 @@ from service.messaging.dispatch import Dispatcher
 from service.messaging.gateway import SendFailed
 from service.procedures.models import Reminder
 from service.timeline.active import default_plan
-from tests.conftest import book, enroll
+from tests.conftest import Clock, book, enroll
 from tests.fakes.gateways import RecordingGateway
 
 PHONE = "+12125550142"
@@ -181,6 +181,33 @@ def test_a_worker_back_from_an_outage_at_night_waits_for_the_morning(
     assert deferred.next_attempt_at == _at("2027-03-17T08:00:00")
     dispatcher.run_once(_at("2027-03-17T08:00:00"))
     assert "lazy day" in gateway.sent[0].body
+
+
+def test_a_slow_batch_running_past_closing_time_leaves_its_last_text_for_the_morning(
+    client, staff, engine, settings
+):
+    # Three patients' week-before texts were missed in an outage; the worker is back at
+    # 20:55, and the provider, rate-limited, takes a text only every quarter of an hour.
+    procedures = [
+        book(client, staff, enroll(client, staff, phone=phone)["id"], "2027-03-16T07:00:00")
+        for phone in ("(212) 555-0142", "(212) 555-0143", "(212) 555-0144")
+    ]
+    clock = Clock(_at("2027-03-09T20:55:00"))
+
+    class SlowGateway(RecordingGateway):
+        def send(self, text):
+            accepted = super().send(text)
+            clock.advance(minutes=15)
+            return accepted
+
+    gateway = SlowGateway()
+    one_at_a_time = settings.model_copy(update={"send_concurrency": 1})
+    DispatchLoop(_dispatcher(engine, one_at_a_time, gateway), clock=clock)()
+
+    # 20:55 and 21:10 (inside the grace after 21:00) go out; at 21:25 it is too late.
+    assert len(gateway.sent) == 2
+    last = _reminders(engine, procedures[2]["id"])[("prep_week", 1)]
+    assert (last.status, last.next_attempt_at) == ("pending", _at("2027-03-10T08:00:00"))
 
 
 def test_a_reminder_that_stopped_being_useful_is_skipped_not_sent(client, staff, engine, settings):

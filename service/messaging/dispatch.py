@@ -56,10 +56,26 @@ from service.timeline.planner import first_sendable_instant
 
 log = logging.getLogger("reminders.dispatch")
 
-# A text due at 20:59 may leave a few seconds after the window closes; past this
-# grace it waits for the next window instead of reaching someone at night.
+# A text found due just after the window closed (a poll or a retry a few minutes late)
+# still goes out; past this grace it waits for the next window instead of reaching
+# someone at night.
 WINDOW_GRACE = timedelta(minutes=15)
 MAX_BACKOFF = timedelta(hours=1)
+
+
+def retry_delay(
+    settings: Settings,
+    attempts: int,
+    *,
+    retry_after_seconds: float | None = None,
+    jitter: Callable[[float, float], float] = random.uniform,
+) -> timedelta:
+    """How long a text waits after its `attempts`-th failed try: exponential, jittered
+    so a burst of failures does not retry as a burst, never beyond MAX_BACKOFF."""
+    seconds = settings.send_retry_base_seconds * 2 ** (attempts - 1) * jitter(0.5, 1.5)
+    if retry_after_seconds:
+        seconds = max(seconds, retry_after_seconds)
+    return min(timedelta(seconds=seconds), MAX_BACKOFF)
 
 
 @dataclass
@@ -109,25 +125,30 @@ class Dispatcher:
         self.worker_id = worker_id
         self.status_callback_url = status_callback_url
         self.rng = rng or random.Random()  # noqa: S311 - retry jitter, not a secret
-        # SQLite takes one writer at a time, so parallel sends would only queue.
+        # Texts in flight at once, and so texts per transaction (see send_chunk). SQLite
+        # takes one writer at a time, so parallel sends would only queue.
         self.concurrency = 1 if engine.dialect.name == "sqlite" else settings.send_concurrency
-        # Texts in flight at once, and so texts per transaction (see send_chunk).
-        self.chunk_size = self.concurrency
         self._executor: ThreadPoolExecutor | None = None
         # Set on graceful stop: slots not yet started are left for release_claims().
         self.stopping = threading.Event()
 
-    def run_once(self, now: datetime) -> RoundReport:
-        """Claim what is due at `now` and send it; returns what happened."""
+    def run_once(self, now: datetime, clock: Callable[[], datetime] | None = None) -> RoundReport:
+        """Claim what is due at `now` and send it; returns what happened.
+
+        With `clock`, each chunk is checked (window, usefulness) at the time it is sent:
+        a rate-limited batch can take minutes, and its last chunks must not go out on
+        the strength of a window check made when the batch began.
+        """
         slots, rows = self.claim(now)
         report = RoundReport(claimed=len(slots), claimed_rows=rows)
         if not slots:
             return report
         plan = self.plan()  # once a round: every text of the round follows the same plan
-        for start in range(0, len(slots), self.chunk_size):
+        for start in range(0, len(slots), self.concurrency):
             if self.stopping.is_set():
                 break  # what is left is released by release_claims()
-            report.add(self.send_chunk(slots[start : start + self.chunk_size], now, plan))
+            chunk = slots[start : start + self.concurrency]
+            report.add(self.send_chunk(chunk, clock() if clock else now, plan))
         return report
 
     def claim(self, now: datetime) -> tuple[list[Slot], int]:
@@ -231,7 +252,6 @@ class Dispatcher:
                 )
             )
         if texts:
-            # The messages exist before the provider hears of them.
             callback = self.status_callback_url
             outcomes = self._send_all([OutgoingText(t.phone, t.body, callback) for t in texts])
             for text, outcome in zip(texts, outcomes, strict=True):
@@ -415,7 +435,6 @@ class Dispatcher:
             report.skipped += 1
             return
         give_up = not failure.retryable or attempts >= self.settings.send_max_attempts
-        text.will_retry = not give_up
         reason = f"{failure.code + ': ' if failure.code else ''}{failure.message}"[:400]
         for reminder in text.reminders:
             if give_up:
@@ -454,16 +473,17 @@ class Dispatcher:
                 message_id,
                 mask_phone(text.phone),
                 text.error_code,
-                text.will_retry,
+                text.reminders[0].status == ReminderStatus.pending,
                 attempts,
             )
 
     def _backoff(self, attempts: int, failure: SendFailed) -> timedelta:
-        base = self.settings.send_retry_base_seconds * 2 ** (attempts - 1)
-        seconds = base * self.rng.uniform(0.5, 1.5)  # jitter spreads a burst of retries
-        if failure.retry_after_seconds:
-            seconds = max(seconds, failure.retry_after_seconds)
-        return min(timedelta(seconds=seconds), MAX_BACKOFF)
+        return retry_delay(
+            self.settings,
+            attempts,
+            retry_after_seconds=failure.retry_after_seconds,
+            jitter=self.rng.uniform,
+        )
 
 
 _DUE_COLUMNS = (
@@ -539,7 +559,6 @@ class _Text:
     error_code: str | None = None
     error_message: str | None = None
     sent_at: datetime | None = None
-    will_retry: bool = False
 
     def row(self, gateway: str, now: datetime) -> dict[str, Any]:
         return {

@@ -6,11 +6,12 @@ full) puts them back in line with the worker's backoff; a permanent one (landlin
 unknown number, filtered) marks them failed with the carrier's code, for staff to see.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, select
 
 from service.config import Settings
+from service.messaging.dispatch import retry_delay
 from service.procedures.models import Reminder, ReminderStatus
 
 # Twilio's delivery error codes that a later attempt can overcome.
@@ -40,13 +41,14 @@ def carrier_failure(
         .where(Reminder.message_id == message_id, Reminder.status == ReminderStatus.sent)
         .with_for_update()
     ).all()
+    # One retry time for the whole text, so its reminders go out together again; the
+    # worker still checks the window and usefulness when it comes.
+    retry_at = now + retry_delay(settings, max((r.attempts for r in reminders), default=1))
     for reminder in reminders:
         if transient and reminder.attempts < settings.send_max_attempts:
-            # The worker's own backoff; it still checks the window and usefulness.
-            delay = settings.send_retry_base_seconds * 2 ** (reminder.attempts - 1)
             reminder.status = ReminderStatus.pending
             reminder.status_reason = f"the carrier reported the text {status} ({code}); will retry"
-            reminder.next_attempt_at = now + timedelta(seconds=delay)
+            reminder.next_attempt_at = retry_at
         else:
             reminder.status = ReminderStatus.failed
             reminder.status_reason = (

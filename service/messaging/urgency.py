@@ -17,7 +17,6 @@ _ENGLISH = [
     r"incontinen\w*",
     r"wet (my|the) (self|myself|bed|pants)",
     r"fever\w*",
-    r"feverish",
     r"temperature of",
     r"chills",
     r"bleed\w*",
