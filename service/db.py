@@ -39,6 +39,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for SQLite (the embedded default) or PostgreSQL."""
+    # A database error's message would otherwise quote the statement's parameters:
+    # phone numbers and message bodies in an error log.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs

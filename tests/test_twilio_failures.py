@@ -249,6 +249,7 @@ def test_rejected_credentials_keep_the_reminder_for_a_later_round(
         gateway.send(FASTING_REMINDER)
 
     assert (raised.value.retryable, raised.value.code) == (True, "20003")
+    assert raised.value.spends_attempt is False  # the clinic's set-up, not the patient's
     assert len(fake.requests) == 1
 
 

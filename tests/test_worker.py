@@ -264,3 +264,21 @@ def test_staff_see_every_text_that_could_not_be_sent_in_one_list(client, staff, 
     bad = client.get("/v1/reminders", params={"status": "lost"}, headers=staff)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "status"
     assert client.get("/v1/reminders").status_code == 401
+
+
+def test_rejected_credentials_never_use_up_a_patients_tries(client, staff, engine, settings):
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    outage = [SendFailed("authenticate", retryable=True, code="20003", spends_attempt=False)] * 6
+    gateway = RecordingGateway(failures=outage)
+    dispatcher = _dispatcher(engine, settings, gateway)
+    when = _at("2027-03-09T09:00:00")
+    for _ in range(6):  # twice SEND_MAX_ATTEMPTS, all refused for the clinic's credentials
+        assert dispatcher.run_once(when).retried == 1
+        when = _reminders(engine, procedure["id"])[("prep_week", 1)].next_attempt_at
+    waiting = _reminders(engine, procedure["id"])[("prep_week", 1)]
+    assert (waiting.status, waiting.attempts) == ("pending", 0)
+    assert "waiting for the clinic's set-up" in waiting.status_reason
+    dispatcher.run_once(when)  # credentials fixed
+    assert _reminders(engine, procedure["id"])[("prep_week", 1)].status == "sent"
+    assert len(gateway.sent) == 1

@@ -423,7 +423,7 @@ class Dispatcher:
         text.status = MessageStatus.failed
         text.error_code = failure.code
         text.error_message = failure.message[:500]
-        attempts = max(r.attempts for r in text.reminders) + 1
+        attempts = max(r.attempts for r in text.reminders) + int(failure.spends_attempt)
         for reminder in text.reminders:
             reminder.attempts = attempts
         if failure.opted_out:
@@ -441,6 +441,9 @@ class Dispatcher:
                 reminder.finish(
                     ReminderStatus.failed, f"not sent after {attempts} attempt(s): {reason}"
                 )
+            elif not failure.spends_attempt:
+                reminder.status_reason = f"not sent ({reason}); waiting for the clinic's set-up"
+                reminder.release(now + self._backoff(max(attempts, 1), failure))
             else:
                 reminder.status_reason = f"attempt {attempts} failed ({reason}); will retry"
                 reminder.release(now + self._backoff(attempts, failure))

@@ -24,7 +24,9 @@ class SendFailed(Exception):
     """The provider refused or could not be reached.
 
     `retryable` separates a passing fault (rate limit, 5xx, timeout) from a permanent
-    one (invalid number); `opted_out` means the recipient has blocked the sender.
+    one (invalid number); `opted_out` means the recipient has blocked the sender;
+    `spends_attempt` is False for a fault of the clinic's own set-up (rejected
+    credentials), which must not use up a patient's tries while someone fixes it.
     """
 
     def __init__(
@@ -35,6 +37,7 @@ class SendFailed(Exception):
         code: str | None = None,
         opted_out: bool = False,
         retry_after_seconds: float | None = None,
+        spends_attempt: bool = True,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -42,6 +45,7 @@ class SendFailed(Exception):
         self.code = code
         self.opted_out = opted_out
         self.retry_after_seconds = retry_after_seconds
+        self.spends_attempt = spends_attempt
 
 
 class SmsGateway(Protocol):

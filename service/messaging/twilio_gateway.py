@@ -309,7 +309,9 @@ class TwilioGateway:
             # Our credentials, not this text: every text fails alike until someone fixes
             # the settings, so keep the reminder alive for the dispatcher's next round.
             logger.error("twilio: authentication failed; check TWILIO_ACCOUNT_SID/AUTH_TOKEN")
-            raise SendFailed(description, retryable=True, code=str(code)) from exc
+            raise SendFailed(
+                description, retryable=True, code=str(code), spends_attempt=False
+            ) from exc
         if code == RECIPIENT_UNSUBSCRIBED:
             logger.info("twilio: %s has opted out at the carrier (21610)", to)
             raise SendFailed(description, retryable=False, code=str(code), opted_out=True) from exc
