@@ -156,3 +156,21 @@ def test_every_mutation_is_audited_without_phones_bodies_or_names(client, staff,
         ("procedure", "create"),
     }
     json.dumps(entries)
+
+
+def test_cancelling_a_visit_twice_is_audited_once(client, staff, admin):
+    # A double click at the front desk changes nothing the second time, like a
+    # repeated procedure cancel or key revoke.
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    visit = client.post(
+        f"/v1/procedures/{procedure['id']}/appointments",
+        json={"kind": "wound_check", "starts_at": "2027-03-26T10:00:00"},
+        headers=staff,
+    ).json()
+    for _ in range(2):
+        response = client.post(f"/v1/appointments/{visit['id']}/cancel", headers=staff)
+        assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    entries = client.get("/v1/audit?entity=appointment", headers=admin).json()
+    assert [e["action"] for e in entries] == ["cancel", "create"]
+    assert entries[0]["changes"]["before"] == {"status": "booked"}

@@ -1,9 +1,12 @@
 """Admins edit the timeline plan; new bookings follow it, pending ones on request."""
 
+import json
 from datetime import datetime
 
 import pytest
+from sqlmodel import Session, select
 
+from service.plan_admin.models import TimelinePlanRecord
 from service.timeline.active import active_plan_for_engine, default_plan
 from tests.conftest import book, enroll
 
@@ -133,3 +136,23 @@ def test_saving_twice_keeps_every_version(client, admin):
     client.put("/v1/plan", json=_plan(fasting_hours=10), headers=admin)
     plan = client.get("/v1/plan", headers=admin).json()
     assert (plan["version"], plan["fasting_hours"]) == (2, 10)
+
+
+def test_a_plan_saved_before_a_step_existed_still_shows_that_step_at_its_default(
+    client, admin, engine
+):
+    # The clinic saved its plan last year; since then the code gained a step (here:
+    # `driving`, taken out of the saved JSON to stand in for it).
+    assert client.put("/v1/plan", json=_plan(fasting_hours=6), headers=admin).status_code == 200
+    with Session(engine) as session:
+        record = session.exec(select(TimelinePlanRecord)).one()
+        body = json.loads(record.body)
+        del body["steps"]["driving"]
+        record.body = json.dumps(body)
+        session.add(record)
+        session.commit()
+    response = client.get("/v1/plan", headers=admin)
+    assert response.status_code == 200, response.text
+    plan = response.json()
+    driving = next(step for step in plan["steps"] if step["name"] == "driving")
+    assert (plan["fasting_hours"], driving["day"], driving["at"]) == (6, 3, "09:00:00")

@@ -3,8 +3,16 @@
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+from sqlmodel import Session
+
+from service.errors import Conflict
 from service.messaging.dispatch import Dispatcher
+from service.patients.service import get_patient
+from service.procedures.service import get_procedure, reschedule_procedure
+from service.procedures.visits import book_visit
 from service.timeline.active import default_plan
+from service.timeline.plan import FollowUpKind
 from tests.conftest import book, enroll
 from tests.fakes.gateways import RecordingGateway
 
@@ -187,3 +195,41 @@ def test_bad_visit_bookings_are_refused_clearly(client, staff):
     twice = client.post(url, json=ok, headers=staff)
     assert twice.status_code == 409 and twice.json()["errors"][0]["field"] == "kind"
     assert client.post("/v1/appointments/999/cancel", headers=staff).status_code == 404
+
+
+@pytest.mark.parametrize("change", ["reschedule", "book a visit"])
+def test_a_change_that_waited_behind_a_cancel_does_not_bring_the_reminders_back(
+    client, staff, engine, settings, clock, change
+):
+    # The front desk opens the procedure to move it (or book the wound check) while
+    # a colleague cancels it; their change lands after the cancel was committed.
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    with Session(engine, expire_on_commit=False) as session:
+        loaded = get_procedure(session, procedure["id"])
+        loaded_patient = get_patient(session, patient["id"])
+        session.commit()  # read before the cancel, as a request waiting on the lock did
+        cancel = client.post(f"/v1/procedures/{procedure['id']}/cancel", headers=staff)
+        assert cancel.status_code == 200
+        plan = default_plan(settings)
+        with pytest.raises(Conflict):
+            if change == "reschedule":
+                reschedule_procedure(
+                    session, loaded, loaded_patient, _at("2027-03-20T07:00:00"), plan, clock.now
+                )
+            else:
+                book_visit(
+                    session,
+                    loaded,
+                    loaded_patient,
+                    FollowUpKind.wound_check,
+                    _at("2027-03-24T14:30:00"),
+                    plan,
+                    clock.now,
+                )
+        session.rollback()
+    after = _get(client, staff, procedure)
+    assert after["status"] == "cancelled"
+    assert after["local_scheduled_at"] == "2027-03-16T07:00:00-04:00"
+    assert after["appointments"] == []
+    assert "pending" not in {r["status"] for r in after["reminders"]}

@@ -131,6 +131,33 @@ def test_frame_must_stay_a_frame_variable_but_steps_cannot_use_it(client, admin)
     assert response.status_code == 200, response.text
 
 
+@pytest.mark.parametrize(
+    "frame",
+    ["Hello from {{ clinic_name }}", "{% if false %}{{ fragments }}{% endif %}{{ clinic_name }}"],
+)
+def test_a_frame_that_would_drop_the_step_texts_is_refused(client, admin, frame):
+    # Saved, every patient would get only the clinic's sign-off, never the advice.
+    response = _put(client, admin, "frame", "en", frame)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0] == {
+        "field": "body",
+        "message": "the frame must show {{ fragments }} (the texts of the steps due) unchanged",
+    }
+    preview = client.post(
+        "/v1/templates/preview", json={"body": frame, "step": "frame"}, headers=admin
+    )
+    assert preview.status_code == 422
+    assert client.get("/v1/templates/frame/en", headers=admin).json()["active_version"] == 0
+
+
+def test_a_step_text_that_comes_out_empty_is_refused(client, admin):
+    response = _put(client, admin, "ice", "en", "{% if given_name == 'Bob' %}Ice.{% endif %}")
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "body"
+    assert "empty" in response.json()["detail"]
+    assert client.get("/v1/templates/ice/en", headers=admin).json()["active_version"] == 0
+
+
 def test_unknown_step_or_language_names_the_field(client, admin):
     response = client.get("/v1/templates/nap_time/en", headers=admin)
     assert response.status_code == 404 and response.json()["errors"][0]["field"] == "step"

@@ -75,6 +75,34 @@ def audit(
     return entry
 
 
+def audit_change(
+    session: Session,
+    actor: ApiKey,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    patient_id: int | None,
+    *,
+    at: datetime,
+    field: str,
+    was: _Value,
+    now_is: _Value,
+) -> None:
+    """Record a one-field change, if there was one: a repeated cancel is not a change."""
+    if was != now_is:
+        audit(
+            session,
+            actor,
+            action,
+            entity,
+            entity_id,
+            patient_id,
+            at=at,
+            before={field: was},
+            after={field: now_is},
+        )
+
+
 def _safe(values: Mapping[str, _Value]) -> dict[str, object]:
     out: dict[str, object] = {}
     for name, value in values.items():

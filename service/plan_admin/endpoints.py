@@ -135,7 +135,8 @@ def _public(session: Session, settings: Settings) -> PlanPublic:
                 name=step.name,
                 phase=step.phase.value,
                 why=step.why,
-                **data["steps"][step.name],
+                # A step added to the code after this plan was saved keeps its default.
+                **data["steps"].get(step.name, service.step_json(step)),
             )
             for step in DEFAULT_PLAN.steps
         ],

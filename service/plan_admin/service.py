@@ -47,7 +47,7 @@ def default_settings(settings: Settings) -> dict[str, Any]:
             "opens": _hhmm(settings.sending_window_start),
             "closes": _hhmm(settings.sending_window_end),
         },
-        "steps": {step.name: _step_json(step) for step in DEFAULT_PLAN.steps},
+        "steps": {step.name: step_json(step) for step in DEFAULT_PLAN.steps},
     }
 
 
@@ -151,7 +151,7 @@ def validate_plan(data: dict[str, Any]) -> dict[str, Any]:
     for name, step in defaults.items():
         if name in steps:
             continue
-        steps[name] = _step_json(step)
+        steps[name] = step_json(step)
         if step.at is not None and not _minutes(opens) <= _minutes(step.at) <= _minutes(closes):
             raise InvalidInput(
                 f"step '{name}' goes out at {_hhmm(step.at)}, outside this window; "
@@ -248,7 +248,7 @@ def apply_to_pending(session: Session, plan: TimelinePlan, now: datetime) -> dic
     return report
 
 
-def _step_json(step: Step) -> dict[str, Any]:
+def step_json(step: Step) -> dict[str, Any]:
     return {
         "day": step.day,
         "months": step.months,

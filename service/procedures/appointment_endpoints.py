@@ -2,14 +2,12 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
 
-from service.audit.service import audit
+from service.audit.service import audit, audit_change
 from service.auth.deps import StaffKey
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
-from service.patients.service import get_patient
 from service.procedures import visits
-from service.procedures.endpoints import appointment_public
+from service.procedures.endpoints import appointment_public, procedure_and_patient
 from service.procedures.schemas import AppointmentBook, AppointmentMove, AppointmentPublic
-from service.procedures.service import get_procedure
 from service.timeline.active import active_plan
 
 router = APIRouter(tags=["appointments"])
@@ -30,8 +28,7 @@ def book_visit(
     key: StaffKey,
 ) -> AppointmentPublic:
     """Record a booked follow-up visit; it replaces the generic "book your visit" text."""
-    procedure = get_procedure(session, procedure_id)
-    patient = get_patient(session, procedure.patient_id)
+    procedure, patient = procedure_and_patient(session, procedure_id)
     appointment = visits.book_visit(
         session, procedure, patient, body.kind, body.starts_at, active_plan(settings, session), now
     )
@@ -77,7 +74,7 @@ def move_visit(
         active_plan(settings, session),
         now,
     )
-    audit(
+    audit_change(
         session,
         key,
         "move",
@@ -85,8 +82,9 @@ def move_visit(
         appointment.id,
         patient.id,
         at=now,
-        before={"starts_at": was},
-        after={"starts_at": appointment.starts_at},
+        field="starts_at",
+        was=was,
+        now_is=appointment.starts_at,
     )
     session.commit()
     return appointment_public(appointment, ZoneInfo(patient.timezone))
@@ -109,7 +107,7 @@ def cancel_visit(
     visits.cancel_visit(
         session, appointment, procedure, patient, active_plan(settings, session), now
     )
-    audit(
+    audit_change(
         session,
         key,
         "cancel",
@@ -117,8 +115,9 @@ def cancel_visit(
         appointment.id,
         patient.id,
         at=now,
-        before={"status": was},
-        after={"status": appointment.status},
+        field="status",
+        was=was,
+        now_is=appointment.status,
     )
     session.commit()
     return appointment_public(appointment, ZoneInfo(patient.timezone))

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
-from service.audit.service import audit
+from service.audit.service import audit, audit_change
 from service.auth.deps import StaffKey
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.patients.models import Patient
@@ -64,8 +64,7 @@ def schedule_procedure(
 def get_procedure(
     procedure_id: ResourceId, session: SessionDep, settings: SettingsDep, _: StaffKey
 ) -> ProcedurePublic:
-    procedure = service.get_procedure(session, procedure_id)
-    patient = get_patient(session, procedure.patient_id)
+    procedure, patient = procedure_and_patient(session, procedure_id)
     return _public(session, procedure, patient, active_plan(settings, session))
 
 
@@ -80,23 +79,22 @@ def reschedule_procedure(
     now: NowDep,
     key: StaffKey,
 ) -> ProcedurePublic:
-    procedure = service.get_procedure(session, procedure_id)
-    patient = get_patient(session, procedure.patient_id)
+    procedure, patient = procedure_and_patient(session, procedure_id)
     was = procedure.scheduled_at
     plan = active_plan(settings, session)
     service.reschedule_procedure(session, procedure, patient, body.scheduled_at, plan, now)
-    if procedure.scheduled_at != was:
-        audit(
-            session,
-            key,
-            "reschedule",
-            "procedure",
-            procedure.id,
-            patient.id,
-            at=now,
-            before={"scheduled_at": was},
-            after={"scheduled_at": procedure.scheduled_at},
-        )
+    audit_change(
+        session,
+        key,
+        "reschedule",
+        "procedure",
+        procedure.id,
+        patient.id,
+        at=now,
+        field="scheduled_at",
+        was=was,
+        now_is=procedure.scheduled_at,
+    )
     public = _public(session, procedure, patient, plan)
     session.commit()
     return public
@@ -108,26 +106,30 @@ def reschedule_procedure(
 def cancel_procedure(
     procedure_id: ResourceId, session: SessionDep, settings: SettingsDep, now: NowDep, key: StaffKey
 ) -> ProcedurePublic:
-    procedure = service.get_procedure(session, procedure_id)
-    patient = get_patient(session, procedure.patient_id)
+    procedure, patient = procedure_and_patient(session, procedure_id)
     was = procedure.status
     plan = active_plan(settings, session)
     service.cancel_procedure(session, procedure, patient, plan, now)
-    if procedure.status != was:
-        audit(
-            session,
-            key,
-            "cancel",
-            "procedure",
-            procedure.id,
-            patient.id,
-            at=now,
-            before={"status": was},
-            after={"status": procedure.status},
-        )
+    audit_change(
+        session,
+        key,
+        "cancel",
+        "procedure",
+        procedure.id,
+        patient.id,
+        at=now,
+        field="status",
+        was=was,
+        now_is=procedure.status,
+    )
     public = _public(session, procedure, patient, plan)
     session.commit()
     return public
+
+
+def procedure_and_patient(session: Session, procedure_id: int) -> tuple[Procedure, Patient]:
+    procedure = service.get_procedure(session, procedure_id)
+    return procedure, get_patient(session, procedure.patient_id)
 
 
 def _public(

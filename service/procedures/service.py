@@ -104,11 +104,11 @@ def reschedule_procedure(
     plan: TimelinePlan,
     now: datetime,
 ) -> Procedure:
-    if procedure.status == ProcedureStatus.cancelled:
-        raise Conflict("a cancelled procedure cannot be rescheduled", field="procedure_id")
     zone = ZoneInfo(patient.timezone)
     new_start = resolve_scheduled_at(scheduled_at, zone, now)
-    _lock(session, procedure)
+    lock_procedure(session, procedure)
+    if procedure.status == ProcedureStatus.cancelled:
+        raise Conflict("a cancelled procedure cannot be rescheduled", field="procedure_id")
     if new_start == procedure.scheduled_at:
         return procedure
     procedure.scheduled_at = new_start
@@ -125,9 +125,9 @@ def reschedule_procedure(
 def cancel_procedure(
     session: Session, procedure: Procedure, patient: Patient, plan: TimelinePlan, now: datetime
 ) -> Procedure:
+    lock_procedure(session, procedure)
     if procedure.status == ProcedureStatus.cancelled:
         return procedure
-    _lock(session, procedure)
     reminders = reminders_of(session, procedure.id or 0)
     for reminder in reminders:
         if reminder.status == ReminderStatus.pending:
@@ -154,18 +154,29 @@ def replan_procedure(
     session: Session, procedure: Procedure, patient: Patient, plan: TimelinePlan, now: datetime
 ) -> list[Reminder]:
     """Re-plan a scheduled procedure's pending reminders with `plan` (the plan changed)."""
+    lock_procedure(session, procedure)
     if procedure.status == ProcedureStatus.cancelled:
         return reminders_of(session, procedure.id or 0)
-    _lock(session, procedure)
     return reconcile(
         session, procedure, ZoneInfo(patient.timezone), plan, now, LATE_AFTER_PLAN_CHANGE
     )
 
 
-def _lock(session: Session, procedure: Procedure) -> None:
-    # Two reschedules of one procedure take turns (PostgreSQL row lock; SQLite
-    # serialises writers anyway), so neither re-plans from a stale timeline.
-    session.exec(select(Procedure).where(Procedure.id == procedure.id).with_for_update()).one()
+def lock_procedure(session: Session, procedure: Procedure) -> None:
+    """Take the procedure's row lock and re-read it: check its status only after this.
+
+    Two changes to one procedure take turns (PostgreSQL row lock; SQLite serialises
+    writers anyway), and the re-read means the second sees what the first committed
+    (a cancel, say) instead of the copy it loaded before waiting, so it never re-plans
+    a cancelled procedure back to life.
+    """
+    query = (
+        select(Procedure)
+        .where(Procedure.id == procedure.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    session.exec(query).one()
 
 
 def _patient_was_told_the_date(reminders: Sequence[Reminder]) -> bool:

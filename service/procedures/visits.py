@@ -9,7 +9,12 @@ from service.errors import Conflict, InvalidInput, NotFound
 from service.patients.models import Patient
 from service.procedures.appointments import Appointment, AppointmentStatus
 from service.procedures.models import Procedure, ProcedureStatus
-from service.procedures.service import LATE_AFTER_RESCHEDULE, reconcile, resolve_scheduled_at
+from service.procedures.service import (
+    LATE_AFTER_RESCHEDULE,
+    lock_procedure,
+    reconcile,
+    resolve_scheduled_at,
+)
 from service.timeline.plan import FollowUpKind, TimelinePlan
 
 VISIT_CHANGED = "a follow-up visit was booked or moved after this reminder's time"
@@ -50,6 +55,8 @@ def book_visit(
     plan: TimelinePlan,
     now: datetime,
 ) -> Appointment:
+    # Locked first, so two bookings of one kind cannot both pass the check below.
+    lock_procedure(session, procedure)
     _require_scheduled(procedure)
     assert procedure.id is not None
     if any(
@@ -81,6 +88,8 @@ def move_visit(
     plan: TimelinePlan,
     now: datetime,
 ) -> Appointment:
+    lock_procedure(session, procedure)
+    session.refresh(appointment)  # as the lock holder left it
     _require_scheduled(procedure)
     if appointment.status != AppointmentStatus.booked:
         raise Conflict("a cancelled visit cannot be moved; book a new one", field="appointment_id")
@@ -99,6 +108,8 @@ def cancel_visit(
     plan: TimelinePlan,
     now: datetime,
 ) -> Appointment:
+    lock_procedure(session, procedure)
+    session.refresh(appointment)  # as the lock holder left it
     if appointment.status == AppointmentStatus.cancelled:
         return appointment
     appointment.status = AppointmentStatus.cancelled

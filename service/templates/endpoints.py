@@ -19,7 +19,7 @@ from service.templates import store
 from service.templates.compose import TextFacts, language_for, text_variables
 from service.templates.models import MessageTemplate
 from service.templates.sandbox import TEMPLATE_VARIABLES, validate_template
-from service.templates.source import FRAME_STEP
+from service.templates.source import FRAME_STEP, default_template
 from service.timeline.active import active_plan
 
 router = APIRouter(prefix="/v1/templates", tags=["templates"])
@@ -206,7 +206,7 @@ def _detail(session: Session, step: str, language: str) -> TemplateDetail:
         )
         for r in rows
     ]
-    default = store.default_template(step, language)
+    default = default_template(step, language)
     versions.append(
         TemplateVersion(
             version=0,

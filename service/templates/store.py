@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from service.auth.models import ApiKey
 from service.errors import Conflict, InvalidInput, NotFound
-from service.templates.compose import TextFacts, _unique, language_for, text_variables
+from service.templates.compose import TextFacts, language_for, text_variables
 from service.templates.defaults import DEFAULT_LANGUAGE, STEP_TEXTS
 from service.templates.models import MessageTemplate
 from service.templates.sandbox import (
@@ -29,8 +29,6 @@ from service.templates.sandbox import (
 )
 from service.templates.segments import count_segments
 from service.templates.source import FRAME_STEP, ActiveTemplate, default_template
-
-__all__ = ["default_template"]
 from service.timeline.plan import DEFAULT_PLAN, TimelinePlan
 
 LANGUAGES: tuple[str, ...] = tuple(STEP_TEXTS)
@@ -209,11 +207,19 @@ def render_in_context(
             inner = render_template(source.get("prep_week", language).body, variables)
             text = render_template(body, {**variables, "fragments": inner})
         else:
-            fragment = render_template(body, variables)
+            inner = render_template(body, variables)
             frame = source.get(FRAME_STEP, language).body
-            text = render_template(frame, {**variables, "fragments": fragment})
+            text = render_template(frame, {**variables, "fragments": inner})
     except TemplateInvalid as exc:
         raise InvalidInput(str(exc), field="body") from None
+    # Either would send every patient a text without the step's advice in it.
+    if not inner:
+        raise InvalidInput("with sample values the step's text is empty", field="body")
+    if inner not in text:
+        raise InvalidInput(
+            "the frame must show {{ fragments }} (the texts of the steps due) unchanged",
+            field="body",
+        )
     count = count_segments(text)
     return Rendered(text, count.characters, count.encoding, count.segments)
 
@@ -240,4 +246,4 @@ def sample_variables(language: str, step: str | None = None) -> dict[str, object
 
 
 def _visit_steps() -> Iterable[str]:
-    return _unique([s for s in STEP_TEXTS[DEFAULT_LANGUAGE] if s.endswith("_visit")])
+    return [s for s in STEP_TEXTS[DEFAULT_LANGUAGE] if s.endswith("_visit")]
