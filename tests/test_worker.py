@@ -282,3 +282,29 @@ def test_rejected_credentials_never_use_up_a_patients_tries(client, staff, engin
     dispatcher.run_once(when)  # credentials fixed
     assert _reminders(engine, procedure["id"])[("prep_week", 1)].status == "sent"
     assert len(gateway.sent) == 1
+
+
+def test_one_text_that_cannot_be_written_does_not_hold_up_the_others(
+    client, staff, engine, settings, monkeypatch
+):
+    import service.messaging.dispatch as dispatch
+
+    maria = enroll(client, staff)
+    ana = enroll(client, staff, given_name="Ana", phone="(212) 555-0199")
+    maria_procedure = book(client, staff, maria["id"], "2027-03-16T07:00:00")
+    book(client, staff, ana["id"], "2027-03-16T09:00:00")
+    real_compose = dispatch.compose
+
+    def broken_for_maria(steps, facts, language, **kwargs):
+        if facts.given_name == "Maria":
+            raise RuntimeError("a template bug")
+        return real_compose(steps, facts, language, **kwargs)
+
+    monkeypatch.setattr(dispatch, "compose", broken_for_maria)
+    gateway = RecordingGateway()
+    report = _dispatcher(engine, settings, gateway).run_once(_at("2027-03-09T09:00:00"))
+    assert (report.sent, report.retried, report.errors) == (1, 1, [])
+    assert [t.to for t in gateway.sent] == ["+12125550199"]
+    stuck = _reminders(engine, maria_procedure["id"])[("prep_week", 1)]
+    assert (stuck.status, stuck.attempts) == ("pending", 1)
+    assert stuck.status_reason.startswith("attempt 1 failed (compose: the text could not be")

@@ -233,12 +233,24 @@ class Dispatcher:
             settled.extend(r for r in reminders if r not in fresh)
             if not fresh:
                 continue
-            composed = compose(
-                [r.step for r in fresh],
-                self._facts(patient, procedure, plan, facts),
-                patient.language,
-                templates=templates,
-            )
+            try:
+                composed = compose(
+                    [r.step for r in fresh],
+                    self._facts(patient, procedure, plan, facts),
+                    patient.language,
+                    templates=templates,
+                )
+            except Exception as exc:  # one text that cannot be written must not hold up
+                # the others of the chunk: it is retried like a failed send.
+                log.exception("text could not be prepared procedure_id=%s", procedure_id)
+                fault = SendFailed(
+                    f"the text could not be prepared ({type(exc).__name__})",
+                    retryable=True,
+                    code="compose",
+                )
+                self._retry_or_fail(fresh, fault, now, report)
+                settled.extend(fresh)
+                continue
             texts.append(
                 _Text(
                     procedure_id=procedure_id,
@@ -423,20 +435,28 @@ class Dispatcher:
         text.status = MessageStatus.failed
         text.error_code = failure.code
         text.error_message = failure.message[:500]
-        attempts = max(r.attempts for r in text.reminders) + int(failure.spends_attempt)
-        for reminder in text.reminders:
-            reminder.attempts = attempts
         if failure.opted_out:
             # Twilio 21610: the patient texted STOP at the carrier. Never retried; the
             # number's later reminders are skipped when they come due.
             record_opt_out(session, text.phone, CARRIER_OPT_OUT_KEYWORD, now)
+            attempts = max(r.attempts for r in text.reminders) + 1
             for reminder in text.reminders:
+                reminder.attempts = attempts
                 reminder.finish(ReminderStatus.skipped, CARRIER_REPORTS_STOP)
             report.skipped += 1
             return
+        self._retry_or_fail(text.reminders, failure, now, report)
+
+    def _retry_or_fail(
+        self, reminders: list["_Due"], failure: SendFailed, now: datetime, report: RoundReport
+    ) -> None:
+        """Back off and try again later, or give up with the reason once tries run out."""
+        attempts = max(r.attempts for r in reminders) + int(failure.spends_attempt)
+        for reminder in reminders:
+            reminder.attempts = attempts
         give_up = not failure.retryable or attempts >= self.settings.send_max_attempts
         reason = f"{failure.code + ': ' if failure.code else ''}{failure.message}"[:400]
-        for reminder in text.reminders:
+        for reminder in reminders:
             if give_up:
                 reminder.finish(
                     ReminderStatus.failed, f"not sent after {attempts} attempt(s): {reason}"
