@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import Engine, text
 
-from service.messaging.gateway import Accepted, OutgoingText
+from service.delivery.gateway import Accepted, OutgoingText
 from tests.conftest import run_migrations
 from tests.support.bulk import NOW, seed_due, seed_sent_history
 from tests.support.net import free_port

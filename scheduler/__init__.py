@@ -1,1 +1,1 @@
-"""The worker: APScheduler wired to the dispatch loop in `service.messaging.dispatch`."""
+"""The worker: APScheduler wired to the dispatch loop in `service.delivery.dispatch`."""

@@ -21,10 +21,10 @@ from sqlalchemy import Engine
 from scheduler.heartbeat import RUNNING, STOPPED, beat
 from service.config import Settings, get_settings
 from service.db import make_engine
+from service.delivery.dispatch import Dispatcher, sweep_expired_claims
+from service.delivery.gateway import SmsGateway
+from service.delivery.gateways import build_gateway, status_callback_url
 from service.logging import configure_logging
-from service.messaging.dispatch import Dispatcher, sweep_expired_claims
-from service.messaging.gateway import SmsGateway
-from service.messaging.gateways import build_gateway, status_callback_url
 from service.timeline.active import active_plan_for_engine
 
 log = logging.getLogger("reminders.worker")

@@ -17,11 +17,12 @@ from scheduler.heartbeat import alive_workers, freshness_limit
 from service.audit.endpoints import router as audit_router
 from service.auth.endpoints import router as api_keys_router
 from service.config import Settings
+from service.conversation.alerts import router as alerts_router
+from service.conversation.inbound_webhook import router as inbound_webhook_router
 from service.db import make_engine
+from service.delivery.receipt_webhook import router as receipt_webhook_router
 from service.errors import DomainError
-from service.messaging.alerts import router as alerts_router
 from service.messaging.endpoints import router as messages_router
-from service.messaging.webhooks import router as twilio_webhooks_router
 from service.metrics import render_metrics
 from service.patients.endpoints import router as patients_router
 from service.plan_admin.endpoints import router as plan_router
@@ -74,7 +75,8 @@ def create_app(
     for router in (templates_router, plan_router, api_keys_router, audit_router):
         app.include_router(router)
     # Twilio calls these: authenticated by X-Twilio-Signature, not by an API key.
-    app.include_router(twilio_webhooks_router)
+    app.include_router(receipt_webhook_router)
+    app.include_router(inbound_webhook_router)
     app.include_router(alerts_router)
 
     @app.get("/healthz", tags=["health"])

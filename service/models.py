@@ -5,8 +5,8 @@ from sqlmodel import SQLModel
 from scheduler.heartbeat import WorkerHeartbeat
 from service.audit.models import AuditEntry
 from service.auth.models import ApiKey
+from service.conversation.optouts import PhoneOptOut
 from service.messaging.models import Message
-from service.messaging.optouts import PhoneOptOut
 from service.patients.models import Patient
 from service.plan_admin.models import TimelinePlanRecord
 from service.procedures.appointments import Appointment

@@ -20,8 +20,8 @@ from service.app import create_app
 from service.auth.keys import create_api_key
 from service.config import Settings
 from service.db import make_engine, session_scope
-from service.messaging.dispatch import Dispatcher
-from service.messaging.gateway import Accepted, OutgoingText
+from service.delivery.dispatch import Dispatcher
+from service.delivery.gateway import Accepted, OutgoingText
 from service.patients.models import Patient
 from service.procedures import service as procedures
 from service.procedures.models import Procedure, Reminder

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session
 
+from service.delivery.dispatch import Dispatcher
 from service.errors import Conflict
-from service.messaging.dispatch import Dispatcher
 from service.patients.service import get_patient
 from service.procedures.service import get_procedure, reschedule_procedure
 from service.procedures.visits import book_visit

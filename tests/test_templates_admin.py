@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from service.messaging.dispatch import Dispatcher
+from service.delivery.dispatch import Dispatcher
 from service.messaging.models import Message
 from service.templates import store
 from service.templates.defaults import STEP_TEXTS

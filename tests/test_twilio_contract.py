@@ -10,8 +10,8 @@ import pytest
 from twilio.base import values
 from twilio.base.exceptions import TwilioRestException
 
-from service.messaging.gateway import OutgoingText, SendFailed
-from service.messaging.twilio_gateway import TwilioGateway, make_twilio_client
+from service.delivery.gateway import OutgoingText, SendFailed
+from service.delivery.twilio_gateway import TwilioGateway, make_twilio_client
 from tests.support.prism import prism_twilio, require_prism
 
 pytestmark = pytest.mark.prism

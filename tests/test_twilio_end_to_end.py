@@ -9,10 +9,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from service.app import create_app
-from service.messaging.dispatch import Dispatcher
-from service.messaging.gateways import status_callback_url
-from service.messaging.optouts import PhoneOptOut
-from service.messaging.twilio_gateway import TwilioGateway
+from service.conversation.optouts import PhoneOptOut
+from service.delivery.dispatch import Dispatcher
+from service.delivery.gateways import status_callback_url
+from service.delivery.twilio_gateway import TwilioGateway
 from service.procedures.models import Reminder
 from service.timeline.active import default_plan
 from tests.conftest import book, enroll

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from service.messaging.gateway import Accepted, OutgoingText, SendFailed
+from service.delivery.gateway import Accepted, OutgoingText, SendFailed
+from service.delivery.twilio_gateway import TwilioGateway
 from service.messaging.masking import mask_phone, mask_phone_numbers_in
-from service.messaging.twilio_gateway import TwilioGateway
 from tests.fakes.fake_twilio import FakeTwilio
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2

@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from service.app import create_app
-from service.messaging.consent import keyword_of
-from service.messaging.dispatch import MAX_BACKOFF, Dispatcher
+from service.conversation.consent import keyword_of
+from service.conversation.optouts import PhoneOptOut
+from service.conversation.urgency import mentions_warning_sign
+from service.delivery.dispatch import MAX_BACKOFF, Dispatcher
 from service.messaging.models import Message
-from service.messaging.optouts import PhoneOptOut
-from service.messaging.urgency import mentions_warning_sign
 from service.procedures.models import Reminder
 from service.timeline.active import default_plan
 from tests.conftest import book, enroll

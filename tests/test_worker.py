@@ -7,8 +7,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlmodel import Session, select
 
 from scheduler.worker import DispatchLoop, schedule_jobs
-from service.messaging.dispatch import Dispatcher
-from service.messaging.gateway import SendFailed
+from service.delivery.dispatch import Dispatcher
+from service.delivery.gateway import SendFailed
 from service.procedures.models import Reminder
 from service.timeline.active import default_plan
 from tests.conftest import Clock, book, enroll
@@ -287,7 +287,7 @@ def test_rejected_credentials_never_use_up_a_patients_tries(client, staff, engin
 def test_one_text_that_cannot_be_written_does_not_hold_up_the_others(
     client, staff, engine, settings, monkeypatch
 ):
-    import service.messaging.dispatch as dispatch
+    import service.delivery.dispatch as dispatch
 
     maria = enroll(client, staff)
     ana = enroll(client, staff, given_name="Ana", phone="(212) 555-0199")

@@ -3,8 +3,8 @@ from sqlmodel import Session
 
 from service.audit.service import audit
 from service.auth.deps import StaffKey
+from service.conversation.optouts import opt_out_state
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
-from service.messaging.optouts import opt_out_state
 from service.patients import service
 from service.patients.models import Patient
 from service.patients.schemas import PatientCreate, PatientPublic

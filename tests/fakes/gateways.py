@@ -3,7 +3,7 @@
 import threading
 from collections.abc import Iterable
 
-from service.messaging.gateway import Accepted, OutgoingText, SendFailed
+from service.delivery.gateway import Accepted, OutgoingText, SendFailed
 
 
 class RecordingGateway:

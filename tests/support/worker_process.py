@@ -19,8 +19,8 @@ from pathlib import Path
 
 from service.config import Settings
 from service.db import make_engine
-from service.messaging.dispatch import Dispatcher
-from service.messaging.gateway import Accepted, OutgoingText
+from service.delivery.dispatch import Dispatcher
+from service.delivery.gateway import Accepted, OutgoingText
 from service.timeline.active import active_plan_for_engine
 
 

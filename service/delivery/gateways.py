@@ -3,15 +3,15 @@
 import logging
 
 from service.config import Settings
-from service.messaging.console import ConsoleGateway
-from service.messaging.gateway import SmsGateway
+from service.delivery.console import ConsoleGateway
+from service.delivery.gateway import SmsGateway
 
 log = logging.getLogger("reminders.gateway")
 
 
 def build_gateway(settings: Settings) -> SmsGateway:
     if settings.sms_gateway == "twilio":
-        from service.messaging.twilio_gateway import TwilioGateway
+        from service.delivery.twilio_gateway import TwilioGateway
 
         assert settings.twilio_account_sid and settings.twilio_auth_token
         log.info("SMS gateway: twilio")

@@ -25,7 +25,7 @@ from twilio.http.response import Response
 from twilio.rest import Client
 from urllib3.exceptions import NewConnectionError
 
-from service.messaging.gateway import Accepted, OutgoingText, SendFailed
+from service.delivery.gateway import Accepted, OutgoingText, SendFailed
 from service.messaging.masking import mask_phone, mask_phone_numbers_in
 
 logger = logging.getLogger(__name__)

@@ -36,16 +36,16 @@ from sqlalchemy import text as sql
 from sqlmodel import Session, col, select
 
 from service.config import Settings
-from service.messaging.consent import (
+from service.conversation.consent import (
     CARRIER_OPT_OUT_KEYWORD,
     CARRIER_REPORTS_STOP,
     record_opt_out,
     skip_reason,
 )
-from service.messaging.gateway import Accepted, OutgoingText, SendFailed, SmsGateway
+from service.conversation.optouts import PhoneOptOut
+from service.delivery.gateway import Accepted, OutgoingText, SendFailed, SmsGateway
 from service.messaging.masking import mask_phone
 from service.messaging.models import Direction, Message, MessageStatus
-from service.messaging.optouts import PhoneOptOut
 from service.patients.models import Patient
 from service.procedures.appointments import Appointment, AppointmentStatus
 from service.procedures.models import Procedure, Reminder, ReminderStatus

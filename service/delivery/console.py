@@ -4,7 +4,7 @@ import sys
 import uuid
 from typing import TextIO
 
-from service.messaging.gateway import Accepted, OutgoingText
+from service.delivery.gateway import Accepted, OutgoingText
 from service.messaging.masking import mask_phone
 
 

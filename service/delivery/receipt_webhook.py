@@ -1,0 +1,83 @@
+"""Twilio's delivery receipts: how far an outbound text got."""
+
+import logging
+from datetime import datetime
+
+from fastapi import APIRouter, Response
+from sqlmodel import select
+
+from service.delivery.receipts import carrier_failure
+from service.deps import NowDep, SessionDep, SettingsDep
+from service.errors import InvalidInput
+from service.messaging.models import Direction, Message, MessageStatus
+from service.messaging.twilio_signature import SignedForm, twiml
+
+log = logging.getLogger("reminders.webhooks")
+
+router = APIRouter(prefix="/v1/twilio", tags=["twilio webhooks"])
+
+# Progress of an outbound text; a receipt never moves a message back down this order.
+_PROGRESS = {
+    MessageStatus.sending: 0,
+    MessageStatus.queued: 1,
+    MessageStatus.sent: 2,
+    MessageStatus.delivered: 3,
+}
+_FAILURES = {MessageStatus.undelivered, MessageStatus.failed}
+
+
+@router.post("/status", response_class=Response)
+def delivery_receipt(
+    form: SignedForm, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> Response:
+    """Twilio's StatusCallback: how far an outbound text got."""
+    sid = form.get("MessageSid") or form.get("SmsSid")
+    status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
+    error_code = (form.get("ErrorCode") or "").strip() or None
+    if not sid:
+        raise InvalidInput("MessageSid is missing", field="MessageSid")
+    message = session.exec(
+        select(Message).where(Message.provider_message_id == sid).with_for_update()
+    ).first()
+    if message is None or message.direction != Direction.outbound:
+        log.info("delivery receipt for an unknown message ignored sid=%s status=%s", sid, status)
+        return twiml()
+    if _apply_receipt(message, status, error_code, now):
+        session.add(message)
+        if message.status in _FAILURES:
+            carrier_failure(session, message.id or 0, status, error_code, settings, now)
+        session.commit()
+        log.info(
+            "delivery receipt message_id=%s status=%s error_code=%s",
+            message.id,
+            message.status,
+            error_code,
+        )
+    return twiml()
+
+
+def _apply_receipt(message: Message, status: str, error_code: str | None, now: datetime) -> bool:
+    """Move the message forward only; returns whether anything changed."""
+    current = message.status
+    if status in _FAILURES:
+        # Terminal failure, but a text already delivered stays delivered.
+        changed = current != MessageStatus.delivered and (
+            current != status or (error_code is not None and message.error_code != error_code)
+        )
+        if changed:
+            message.status = status
+            if error_code:
+                message.error_code = error_code[:32]
+                message.error_message = f"Twilio reports {status} (error {error_code})"
+    elif status in _PROGRESS:
+        if current in _FAILURES and status != MessageStatus.delivered:
+            return False  # a late "sent" after the failure says nothing new
+        old_rank = _PROGRESS.get(MessageStatus(current), -1) if current in _PROGRESS else -1
+        changed = _PROGRESS[MessageStatus(status)] > old_rank
+        if changed:
+            message.status = status
+    else:
+        return False  # accepted, scheduled, read, ...: nothing we track
+    if changed:
+        message.updated_at = now
+    return changed
