@@ -1,7 +1,7 @@
 """The FastAPI application: routers, and every failure mapped to one clear answer."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -111,8 +111,18 @@ def create_app(
     return app
 
 
-def _problem(status: int, message: str, errors: list[dict[str, Any]]) -> JSONResponse:
-    return JSONResponse({"detail": message, "errors": errors}, status_code=status)
+def _problem(
+    status: int,
+    message: str,
+    errors: list[dict[str, Any]],
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    return JSONResponse({"detail": message, "errors": errors}, status_code=status, headers=headers)
+
+
+def _unreadable_body() -> JSONResponse:
+    message = "the body is not valid JSON in UTF-8"
+    return _problem(400, f"body: {message}", [{"field": "body", "message": message}])
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -130,20 +140,22 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(error.get("type") == "json_invalid" for error in exc.errors()):
+            return _unreadable_body()
         errors = []
         for error in exc.errors():
             location = [str(part) for part in error.get("loc", ())]
             field = ".".join(location[1:]) if len(location) > 1 else (location or ["body"])[0]
-            message = str(error.get("msg", "is invalid"))
-            if error.get("type") == "json_invalid":
-                message = "the body is not valid JSON"
-            errors.append({"field": field, "message": message})
+            errors.append({"field": field, "message": str(error.get("msg", "is invalid"))})
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return _problem(422, summary, errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _problem(exc.status_code, str(exc.detail), [])
+        # FastAPI answers 400 itself when the body cannot even be decoded (bad UTF-8).
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            return _unreadable_body()
+        return _problem(exc.status_code, str(exc.detail), [], headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

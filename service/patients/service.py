@@ -1,24 +1,24 @@
 """Enrolling patients and finding them again."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
 from service.config import Settings
 from service.errors import InvalidInput, NotFound
 from service.patients.models import Patient
-from service.patients.phone import to_e164
+from service.patients.phone import patients_phone, to_e164
 from service.patients.schemas import PatientCreate
+from service.validation import canonical_zone
 
 
 def zone_named(name: str, *, field: str = "timezone") -> ZoneInfo:
+    """A canonical IANA zone, or InvalidInput naming `field` with the nearest valid name."""
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(
-            f"{name!r} is not an IANA time zone such as 'America/Chicago'", field=field
-        ) from None
+        return ZoneInfo(canonical_zone(name))
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field=field) from None
 
 
 def enroll_patient(
@@ -33,7 +33,7 @@ def enroll_patient(
     patient = Patient(
         given_name=data.given_name,
         family_name=data.family_name,
-        phone=to_e164(data.phone, settings.clinic_phone_region),
+        phone=patients_phone(data.phone, settings.clinic_phone_region),
         timezone=zone.key,
         language=data.language or settings.default_language,
         sms_consent=True,

@@ -3,12 +3,13 @@
 from datetime import datetime
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 from sqlmodel import col, select
 
 from service.auth.deps import StaffKey
 from service.deps import SessionDep
 from service.procedures.models import Reminder, ReminderStatus
+from service.validation import ClinicalInstant
 
 router = APIRouter(tags=["procedures"])
 
@@ -35,7 +36,7 @@ def list_reminders(
         default=ReminderStatus.failed,
         description="e.g. `failed`: texts that could not be sent, with the provider's reason",
     ),
-    since: AwareDatetime | None = Query(default=None, description="Changed at or after"),
+    since: ClinicalInstant | None = Query(default=None, description="Changed at or after"),
     limit: int = Query(default=200, ge=1, le=1000),
 ) -> list[ReminderListed]:
     """Reminders in one status, most recently changed first."""

@@ -21,6 +21,7 @@ from service.templates.models import MessageTemplate
 from service.templates.sandbox import TEMPLATE_VARIABLES, validate_template
 from service.templates.source import FRAME_STEP, default_template
 from service.timeline.active import active_plan
+from service.validation import MultilineText
 
 router = APIRouter(prefix="/v1/templates", tags=["templates"])
 
@@ -50,11 +51,11 @@ class TemplateDetail(TemplateSummary):
 
 
 class TemplateSave(BaseModel):
-    body: str = Field(min_length=1, max_length=MAX_BODY)
+    body: MultilineText = Field(min_length=1, max_length=MAX_BODY)
 
 
 class PreviewRequest(BaseModel):
-    body: str = Field(min_length=1, max_length=MAX_BODY)
+    body: MultilineText = Field(min_length=1, max_length=MAX_BODY)
     step: str | None = Field(
         default=None, description="Checks the variables of this step; 'frame' for the frame"
     )
