@@ -111,8 +111,13 @@ def create_app(
     return app
 
 
-def _problem(status: int, message: str, errors: list[dict[str, Any]]) -> JSONResponse:
-    return JSONResponse({"detail": message, "errors": errors}, status_code=status)
+def _problem(
+    status: int,
+    message: str,
+    errors: list[dict[str, Any]],
+    extra: dict[str, object] | None = None,
+) -> JSONResponse:
+    return JSONResponse({"detail": message, "errors": errors, **(extra or {})}, status_code=status)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -123,6 +128,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             exc.status_code,
             f"{exc.field}: {exc.message}" if exc.field else exc.message,
             [{"field": exc.field, "message": exc.message}],
+            exc.extra,
         )
         if headers:
             response.headers.update(headers)
