@@ -116,8 +116,11 @@ def _problem(
     message: str,
     errors: list[dict[str, Any]],
     headers: Mapping[str, str] | None = None,
+    extra: dict[str, object] | None = None,
 ) -> JSONResponse:
-    return JSONResponse({"detail": message, "errors": errors}, status_code=status, headers=headers)
+    return JSONResponse(
+        {"detail": message, "errors": errors, **(extra or {})}, status_code=status, headers=headers
+    )
 
 
 def _unreadable_body() -> JSONResponse:
@@ -133,6 +136,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             exc.status_code,
             f"{exc.field}: {exc.message}" if exc.field else exc.message,
             [{"field": exc.field, "message": exc.message}],
+            extra=exc.extra,
         )
         if headers:
             response.headers.update(headers)

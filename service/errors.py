@@ -6,10 +6,14 @@ class DomainError(Exception):
 
     status_code = 400
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, extra: dict[str, object] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        # More the caller can act on, added to the answer's body (e.g. the existing ids).
+        self.extra = extra or {}
 
 
 class NotFound(DomainError):
@@ -30,3 +34,11 @@ class NotAuthenticated(DomainError):
 
 class Forbidden(DomainError):
     status_code = 403
+
+
+class LikelyDuplicate(Conflict):
+    """Enrolling would probably create a second record of an enrolled patient."""
+
+    def __init__(self, message: str, *, field: str, existing_patient_ids: list[int]) -> None:
+        super().__init__(message, field=field, extra={"existing_patient_ids": existing_patient_ids})
+        self.existing_patient_ids = existing_patient_ids

@@ -1,21 +1,66 @@
-from fastapi import APIRouter, Query
+from collections.abc import Sequence
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, Response
 from sqlmodel import Session
 
 from service.audit.service import audit
 from service.auth.deps import StaffKey
-from service.conversation.optouts import opt_out_state
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
+from service.errors import InvalidInput
+from service.openapi import LIST_HEADERS, page_headers, problems
 from service.patients import service
 from service.patients.models import Patient
 from service.patients.schemas import PatientCreate, PatientPublic
+from service.patients.search import opted_out_since, search_patients
 
-router = APIRouter(prefix="/v1/patients", tags=["patients"])
+router = APIRouter(prefix="/v1/patients", tags=["patients"], responses=problems(401, 422))
+
+_ENROLL_EXAMPLES = {
+    "spanish": {
+        "summary": "A patient who reads Spanish, in Chicago",
+        "value": {
+            "given_name": "María",
+            "family_name": "López",
+            "phone": "(312) 555-0142",
+            "timezone": "America/Chicago",
+            "language": "es",
+            "sms_consent": True,
+            "mrn": "MRN-004512",
+        },
+    },
+    "family_member": {
+        "summary": "A second patient on a shared family phone, confirmed",
+        "value": {
+            "given_name": "José",
+            "family_name": "López",
+            "phone": "(312) 555-0142",
+            "timezone": "America/Chicago",
+            "language": "es",
+            "sms_consent": True,
+            "allow_duplicate": True,
+        },
+    },
+}
 
 
-@router.post("", status_code=201, response_model=PatientPublic)
+@router.post(
+    "",
+    status_code=201,
+    response_model=PatientPublic,
+    summary="Enroll a patient",
+    responses=problems(409),
+)
 def enroll_patient(
-    body: PatientCreate, session: SessionDep, settings: SettingsDep, now: NowDep, key: StaffKey
+    body: Annotated[PatientCreate, Body(openapi_examples=_ENROLL_EXAMPLES)],
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    key: StaffKey,
 ) -> PatientPublic:
+    """A likely second record of an enrolled patient (same phone and family name, or the
+    same MRN) is refused with 409 naming `existing_patient_ids`; resend with
+    `allow_duplicate: true` for a different person on a shared phone."""
     patient = service.enroll_patient(session, body, settings, now)
     audit(
         session,
@@ -25,7 +70,7 @@ def enroll_patient(
         patient.id,
         patient.id,
         at=now,
-        fields=body.model_fields_set,
+        fields=body.model_fields_set - {"allow_duplicate"},
         after={
             "language": patient.language,
             "timezone": patient.timezone,
@@ -33,29 +78,80 @@ def enroll_patient(
         },
     )
     # Read inside the transaction, then committed: one connection checkout per request.
-    public = _public(session, patient)
+    public = patient_public(session, patient)
     session.commit()
     return public
 
 
-@router.get("", response_model=list[PatientPublic])
+@router.get(
+    "",
+    response_model=list[PatientPublic],
+    summary="Find patients by name, phone or MRN",
+    responses={200: {"headers": LIST_HEADERS}},
+)
 def find_patients(
+    response: Response,
     session: SessionDep,
     settings: SettingsDep,
     _: StaffKey,
-    phone: str = Query(min_length=3, max_length=40, description="Any common format"),
+    q: str | None = Query(
+        default=None,
+        max_length=100,
+        description="Words that start the given or family name, a phone number in any "
+        "common format, or an MRN",
+        examples=["lop mar"],
+    ),
+    phone: str | None = Query(
+        default=None, min_length=3, max_length=40, description="Exactly this number, any format"
+    ),
+    limit: int = Query(default=50, ge=1, le=200),
+    offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> list[PatientPublic]:
-    return [_public(session, p) for p in service.find_by_phone(session, phone, settings)]
+    """Sorted by family name, then given name. `X-Total-Count` says how many match;
+    `Link: <...>; rel="next"` points to the next page."""
+    if phone is not None:
+        found = service.find_by_phone(session, phone, settings)
+        page = found[offset : offset + limit]
+        total = len(found)
+        next_offset = offset + len(page) if offset + len(page) < total else None
+    elif q is not None:
+        result = search_patients(
+            session, q, settings.clinic_phone_region, limit=limit, offset=offset
+        )
+        page, total, next_offset = result.patients, result.total, result.next_offset
+    else:
+        raise InvalidInput("send q (a name, phone or MRN) or phone", field="q")
+    page_headers(
+        response,
+        "/v1/patients",
+        {"q": q, "phone": phone, "limit": limit},
+        total,
+        next_offset,
+    )
+    return patients_public(session, page)
 
 
-@router.get("/{patient_id}", response_model=PatientPublic, responses={404: {}})
+@router.get(
+    "/{patient_id}",
+    response_model=PatientPublic,
+    summary="Read a patient",
+    responses=problems(404),
+)
 def get_patient(patient_id: ResourceId, session: SessionDep, _: StaffKey) -> PatientPublic:
-    return _public(session, service.get_patient(session, patient_id))
+    return patient_public(session, service.get_patient(session, patient_id))
 
 
-def _public(session: Session, patient: Patient) -> PatientPublic:
-    public = PatientPublic.model_validate(patient, from_attributes=True)
-    state = opt_out_state(session, patient.phone)
-    if state is not None and state.opted_out:
-        public.opted_out, public.opted_out_since = True, state.changed_at
-    return public
+def patient_public(session: Session, patient: Patient) -> PatientPublic:
+    return patients_public(session, [patient])[0]
+
+
+def patients_public(session: Session, patients: Sequence[Patient]) -> list[PatientPublic]:
+    """Each patient with its number's opt-out state, read in one query for the page."""
+    stopped = opted_out_since(session, [p.phone for p in patients])
+    out = []
+    for patient in patients:
+        public = PatientPublic.model_validate(patient, from_attributes=True)
+        if patient.phone in stopped:
+            public.opted_out, public.opted_out_since = True, stopped[patient.phone]
+        out.append(public)
+    return out

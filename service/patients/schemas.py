@@ -5,6 +5,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from service.validation import PlainText, ZoneName
 
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$"
+# Letters, digits and the separators record numbers use; no spaces or control characters.
+MRN_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9./-]{0,39}$"
 
 
 class PatientCreate(BaseModel):
@@ -21,6 +23,17 @@ class PatientCreate(BaseModel):
     language: str | None = Field(default=None, pattern=LANGUAGE_PATTERN)
     # Strict: "yes" or 1 is not a patient's consent; only the JSON boolean true is.
     sms_consent: StrictBool = Field(description="The patient agreed to receive texts; must be true")
+    mrn: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        pattern=MRN_PATTERN,
+        description="The clinic's medical record number (optional; unique; stored upper-case)",
+    )
+    allow_duplicate: StrictBool = Field(
+        default=False,
+        description="Enroll even though a patient with this phone and family name exists",
+    )
 
 
 class PatientPublic(BaseModel):
@@ -28,6 +41,7 @@ class PatientPublic(BaseModel):
     given_name: str
     family_name: str
     phone: str
+    mrn: str | None = None
     timezone: str
     language: str
     sms_consent: bool

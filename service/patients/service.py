@@ -3,13 +3,15 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from service.config import Settings
-from service.errors import InvalidInput, NotFound
+from service.errors import Conflict, InvalidInput, LikelyDuplicate, NotFound
 from service.patients.models import Patient
 from service.patients.phone import patients_phone, to_e164
 from service.patients.schemas import PatientCreate
+from service.patients.search import likely_duplicates, normalise_mrn
 from service.validation import canonical_zone
 
 
@@ -30,10 +32,14 @@ def enroll_patient(
             field="sms_consent",
         )
     zone = zone_named(data.timezone) if data.timezone else settings.clinic_zone
+    phone = patients_phone(data.phone, settings.clinic_phone_region)
+    mrn = normalise_mrn(data.mrn) if data.mrn else None
+    refuse_likely_duplicate(session, data, phone, mrn)
     patient = Patient(
         given_name=data.given_name,
         family_name=data.family_name,
-        phone=patients_phone(data.phone, settings.clinic_phone_region),
+        phone=phone,
+        mrn=mrn,
         timezone=zone.key,
         language=data.language or settings.default_language,
         sms_consent=True,
@@ -41,8 +47,46 @@ def enroll_patient(
         created_at=now,
     )
     session.add(patient)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        if mrn is None:
+            raise
+        # Only the MRN is unique: someone enrolled it at the same moment. The caller's
+        # transaction is rolled back with the error, so nothing is half-written.
+        raise Conflict(f"MRN {mrn} was just given to another patient", field="mrn") from None
     return patient
+
+
+def duplicates_of(session: Session, data: PatientCreate, settings: Settings) -> list[Patient]:
+    """Enrolled patients who are probably the one in `data` (same phone and family
+    name, or same MRN): what the console asks about before enrolling."""
+    phone = patients_phone(data.phone, settings.clinic_phone_region)
+    mrn = normalise_mrn(data.mrn) if data.mrn else None
+    return list(likely_duplicates(session, phone=phone, family_name=data.family_name, mrn=mrn))
+
+
+def refuse_likely_duplicate(
+    session: Session, data: PatientCreate, phone: str, mrn: str | None
+) -> None:
+    """409 naming the enrolled patient: an MRN in use always, the same phone and family
+    name unless the caller confirmed (`allow_duplicate`), since family members share phones."""
+    found = likely_duplicates(session, phone=phone, family_name=data.family_name, mrn=mrn)
+    same_mrn = [p.id for p in found if mrn is not None and p.mrn == mrn and p.id is not None]
+    if same_mrn:
+        raise LikelyDuplicate(
+            f"MRN {mrn} belongs to patient {same_mrn[0]}",
+            field="mrn",
+            existing_patient_ids=same_mrn,
+        )
+    ids = [p.id for p in found if p.id is not None]
+    if ids and not data.allow_duplicate:
+        raise LikelyDuplicate(
+            f"patient {ids[0]} has the same phone and family name; send "
+            "allow_duplicate: true to enroll another patient anyway",
+            field="phone",
+            existing_patient_ids=ids,
+        )
 
 
 def get_patient(session: Session, patient_id: int) -> Patient:

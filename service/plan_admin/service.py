@@ -51,7 +51,7 @@ def default_settings(settings: Settings) -> dict[str, Any]:
     }
 
 
-def plan_from_json(data: dict[str, Any], settings: Settings) -> TimelinePlan:
+def plan_from_json(data: dict[str, Any], settings: Settings, version: int = 0) -> TimelinePlan:
     window = data["sending_window"]
     steps = []
     for step in DEFAULT_PLAN.steps:
@@ -66,7 +66,7 @@ def plan_from_json(data: dict[str, Any], settings: Settings) -> TimelinePlan:
                 enabled=bool(saved["enabled"]),
             )
         steps.append(step)
-    return replace(DEFAULT_PLAN, steps=tuple(steps)).with_settings(
+    return replace(DEFAULT_PLAN, steps=tuple(steps), version=version).with_settings(
         fasting_hours=int(data["fasting_hours"]),
         procedure_duration=timedelta(minutes=settings.procedure_duration_minutes),
         sending_window=SendingWindow(

@@ -27,8 +27,12 @@ class Procedure(SQLModel, table=True):
     patient_id: int = Field(
         sa_column=Column(Integer, ForeignKey("patient.id"), nullable=False, index=True)
     )
-    scheduled_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # Indexed: the day's list and `GET /v1/procedures?from=&to=` read by date.
+    scheduled_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     status: str = Field(default=ProcedureStatus.scheduled, max_length=16)
+    # The plan version its reminders were last planned with (0 = the default plan), so
+    # "apply to pending" can tell which texts a newer plan changes, wording included.
+    plan_version: int = Field(default=0)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 

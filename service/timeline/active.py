@@ -27,7 +27,7 @@ def active_plan(settings: Settings, session: Session) -> TimelinePlan:
     record = latest_record(session)
     if record is None:
         return default_plan(settings)
-    return plan_from_json(json.loads(record.body), settings)
+    return plan_from_json(json.loads(record.body), settings, record.version)
 
 
 def active_plan_for_engine(settings: Settings, engine: Engine) -> TimelinePlan:

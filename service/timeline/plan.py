@@ -77,6 +77,8 @@ class TimelinePlan:
     # Booked visits: a reminder the day before at this time, and one on the
     # morning of the visit when that is at least `min_gap` before it.
     visit_eve_at: time = time(10, 0)
+    # Which saved plan this is (0 = the default steps with the clinic's settings).
+    version: int = 0
 
     def step(self, name: str) -> Step:
         for step in self.steps:

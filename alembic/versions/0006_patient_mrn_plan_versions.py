@@ -1,0 +1,75 @@
+"""patient MRN and name search, procedure plan version, plan version history
+
+Revision ID: 0006
+Revises: 0003
+Create Date: 2026-11-22 03:45:00
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel.sql.sqltypes
+from alembic import op
+
+
+revision: str = '0006'
+down_revision: str | None = '0003'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('patient', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('mrn', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True)
+        )
+        batch_op.create_unique_constraint('uq_patient_mrn', ['mrn'])
+    # Expression indexes for "name starts with": text_pattern_ops on PostgreSQL so a
+    # prefix LIKE uses them under any collation; a plain expression index on SQLite.
+    for column in ('family_name', 'given_name'):
+        _name_index(column)
+
+    with op.batch_alter_table('procedure', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('plan_version', sa.Integer(), nullable=False, server_default='0')
+        )
+        batch_op.create_index(batch_op.f('ix_procedure_scheduled_at'), ['scheduled_at'], unique=False)
+    # Procedures booked before versions were tracked were planned with the plan in force.
+    op.execute(
+        "UPDATE procedure SET plan_version = COALESCE("
+        "(SELECT MAX(version) FROM timeline_plan WHERE is_active), 0)"
+    )
+    with op.batch_alter_table('procedure', schema=None) as batch_op:
+        batch_op.alter_column('plan_version', server_default=None)
+
+    with op.batch_alter_table('timeline_plan', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                'created_by_name',
+                sqlmodel.sql.sqltypes.AutoString(length=200),
+                nullable=False,
+                server_default='',
+            )
+        )
+        batch_op.add_column(sa.Column('restored_from_version', sa.Integer(), nullable=True))
+    with op.batch_alter_table('timeline_plan', schema=None) as batch_op:
+        batch_op.alter_column('created_by_name', server_default=None)
+
+
+def _name_index(column: str) -> None:
+    bind = op.get_bind()
+    ops = ' text_pattern_ops' if bind.dialect.name == 'postgresql' else ''
+    op.execute(f'CREATE INDEX ix_patient_{column}_lower ON patient (lower({column}){ops})')
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('timeline_plan', schema=None) as batch_op:
+        batch_op.drop_column('restored_from_version')
+        batch_op.drop_column('created_by_name')
+    with op.batch_alter_table('procedure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_procedure_scheduled_at'))
+        batch_op.drop_column('plan_version')
+    op.drop_index('ix_patient_given_name_lower', table_name='patient')
+    op.drop_index('ix_patient_family_name_lower', table_name='patient')
+    with op.batch_alter_table('patient', schema=None) as batch_op:
+        batch_op.drop_constraint('uq_patient_mrn', type_='unique')
+        batch_op.drop_column('mrn')

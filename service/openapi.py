@@ -1,0 +1,100 @@
+"""What the API documents about its answers: the one error body, examples, list headers.
+
+Every failure is answered by `service.app`'s handlers with `{detail, errors: [{field,
+message}]}`; routers pass `problems(...)` as `responses=` so the docs show that body
+(not FastAPI's default validation schema) with a realistic example for each status.
+"""
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Response
+from pydantic import BaseModel, Field
+
+
+class FieldError(BaseModel):
+    field: str | None = Field(description="The input at fault, e.g. `phone` or `steps[2].at`")
+    message: str
+
+
+class Problem(BaseModel):
+    """The body of every 4xx and 5xx answer."""
+
+    detail: str = Field(description="One line for people: each field and what is wrong")
+    errors: list[FieldError]
+
+
+_EXAMPLES: dict[int, tuple[str, str, str]] = {
+    401: (
+        "The API key is missing, unknown or revoked",
+        "Authorization",
+        "send 'Authorization: Bearer <api key>'",
+    ),
+    403: ("The key's role may not do this", "Authorization", "this needs an admin API key"),
+    404: ("Nothing has that id", "patient_id", "no patient with id 999"),
+    409: (
+        "It conflicts with what is stored",
+        "phone",
+        "patient 12 has the same phone and family name; send allow_duplicate: true to "
+        "enroll another patient anyway",
+    ),
+    422: (
+        "The request is not valid; nothing was changed",
+        "timezone",
+        "'Mars/Olympus_Mons' is not an IANA time zone such as 'America/Chicago'",
+    ),
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route or router: each status with the real error body."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        description, field, message = _EXAMPLES[status]
+        out[status] = {
+            "model": Problem,
+            "description": description,
+            "content": {
+                "application/json": {
+                    "example": {
+                        "detail": f"{field}: {message}",
+                        "errors": [{"field": field, "message": message}],
+                    }
+                }
+            },
+        }
+    return out
+
+
+# Most routes read or change one thing by id and take input: these are their failures.
+COMMON_PROBLEMS = problems(401, 404, 422)
+
+LIST_HEADERS = {
+    "X-Total-Count": {
+        "description": "How many items match in all",
+        "schema": {"type": "integer"},
+    },
+    "Link": {
+        "description": 'The next page, e.g. `</v1/patients?q=lop&limit=50&offset=50>; rel="next"` '
+        "(absent on the last page)",
+        "schema": {"type": "string"},
+    },
+}
+
+
+def page_headers(
+    response: Response, path: str, params: dict[str, object], total: int, next_offset: int | None
+) -> None:
+    """Sets `X-Total-Count` and, when more follow, a `Link: <...>; rel="next"` header."""
+    response.headers["X-Total-Count"] = str(total)
+    if next_offset is not None:
+        values = {**params, "offset": next_offset}
+        query = urlencode(
+            {
+                k: v.isoformat() if isinstance(v, datetime) else str(v)
+                for k, v in values.items()
+                if v is not None
+            }
+        )
+        response.headers["Link"] = f'<{path}?{query}>; rel="next"'
