@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from scheduler.heartbeat import alive_workers, freshness_limit
 from service.audit.endpoints import router as audit_router
 from service.auth.endpoints import router as api_keys_router
+from service.auth.throttle import FailedAuthThrottle
 from service.config import Settings
 from service.conversation.alerts import router as alerts_router
 from service.conversation.inbound_webhook import router as inbound_webhook_router
@@ -27,7 +28,8 @@ from service.delivery.receipt_webhook import router as receipt_webhook_router
 from service.edge.access_log import AccessLog
 from service.edge.body_limit import BodySizeLimit
 from service.edge.headers import SecurityHeaders
-from service.errors import DomainError, NotAuthenticated
+from service.edge.query import refuse_unknown_query_parameters
+from service.errors import DomainError, NotAuthenticated, TooManyAttempts
 from service.messaging.endpoints import router as messages_router
 from service.metrics import render_metrics
 from service.patients.endpoints import router as patients_router
@@ -69,12 +71,14 @@ def create_app(
         version="0.1.0",
         description="Texts patients through their recovery from a MILD procedure. "
         "Every /v1 call needs `Authorization: Bearer <api key>`.",
+        dependencies=[Depends(refuse_unknown_query_parameters)],
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(
         settings.database_url, busy_timeout_seconds=settings.sqlite_busy_timeout_seconds
     )
     app.state.clock = clock
+    app.state.auth_throttle = FailedAuthThrottle(settings.auth_failures_per_minute)
 
     for router in (
         patients_router,
@@ -162,7 +166,9 @@ def _unreadable_body() -> JSONResponse:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else {}
+        if isinstance(exc, TooManyAttempts):
+            headers["Retry-After"] = str(exc.retry_after_seconds)
         response = _problem(
             exc.status_code,
             f"{exc.field}: {exc.message}" if exc.field else exc.message,

@@ -1,7 +1,7 @@
 from fastapi import APIRouter, Query
 from sqlmodel import Session
 
-from service.audit.service import audit
+from service.audit.service import audit, record_read
 from service.auth.deps import StaffKey
 from service.conversation.optouts import opt_out_state
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
@@ -42,15 +42,27 @@ def enroll_patient(
 def find_patients(
     session: SessionDep,
     settings: SettingsDep,
-    _: StaffKey,
+    now: NowDep,
+    key: StaffKey,
     phone: str = Query(min_length=3, max_length=40, description="Any common format"),
 ) -> list[PatientPublic]:
-    return [_public(session, p) for p in service.find_by_phone(session, phone, settings)]
+    found = service.find_by_phone(session, phone, settings)
+    # Audited even when nobody matched: the lookup itself is a look at patient data.
+    for patient_id in [p.id for p in found] or [None]:
+        record_read(session, key, "patient", patient_id, patient_id, at=now, fields=["phone"])
+    public = [_public(session, p) for p in found]
+    session.commit()
+    return public
 
 
 @router.get("/{patient_id}", response_model=PatientPublic, responses={404: {}})
-def get_patient(patient_id: ResourceId, session: SessionDep, _: StaffKey) -> PatientPublic:
-    return _public(session, service.get_patient(session, patient_id))
+def get_patient(
+    patient_id: ResourceId, session: SessionDep, now: NowDep, key: StaffKey
+) -> PatientPublic:
+    public = _public(session, service.get_patient(session, patient_id))
+    record_read(session, key, "patient", patient_id, patient_id, at=now)
+    session.commit()
+    return public
 
 
 def _public(session: Session, patient: Patient) -> PatientPublic:
