@@ -164,6 +164,8 @@ CASES: list[tuple[str, str, str, dict[str, Any], str, str]] = [
             ("1700000000", "ISO 8601"),
         )
     ],
+    # A misspelt query parameter is not silently ignored.
+    ("worklist", "GET", "/v1/reminders", {"params": {"satus": "sent"}}, "satus", "not a query"),
     ("audit", "GET", "/v1/audit", {"params": {"since": "0.5"}}, "since", "ISO 8601"),
     ("audit", "GET", "/v1/audit", {"params": {"until": NINE_NINES + "Z"}}, "until", "2100"),
     ("audit", "GET", "/v1/audit", {"params": {"entity": "pa\x00tient"}}, "entity", "U+0000"),

@@ -31,6 +31,9 @@ def list_audit(
     _: AdminKey,
     patient_id: int | None = Query(default=None, ge=1, le=2_147_483_647),
     entity: PlainText | None = Query(default=None, max_length=40),
+    action: PlainText | None = Query(
+        default=None, max_length=40, description="e.g. `read`: who looked at patient data"
+    ),
     since: ClinicalInstant | None = Query(default=None, description="Inclusive, with offset"),
     until: ClinicalInstant | None = Query(default=None, description="Exclusive, with offset"),
     limit: int = Query(default=200, ge=1, le=1000),
@@ -49,6 +52,12 @@ def list_audit(
             changes=json.loads(e.changes),
         )
         for e in find_entries(
-            session, patient_id=patient_id, entity=entity, since=since, until=until, limit=limit
+            session,
+            patient_id=patient_id,
+            entity=entity,
+            action=action,
+            since=since,
+            until=until,
+            limit=limit,
         )
     ]

@@ -1,8 +1,9 @@
 from fastapi import APIRouter
 from sqlmodel import col, select
 
+from service.audit.service import record_read
 from service.auth.deps import StaffKey
-from service.deps import ResourceId, SessionDep
+from service.deps import NowDep, ResourceId, SessionDep
 from service.messaging.models import Message
 from service.messaging.schemas import MessagePublic
 from service.patients.service import get_patient
@@ -13,12 +14,16 @@ router = APIRouter(tags=["messages"])
 @router.get(
     "/v1/patients/{patient_id}/messages", response_model=list[MessagePublic], responses={404: {}}
 )
-def list_messages(patient_id: ResourceId, session: SessionDep, _: StaffKey) -> list[MessagePublic]:
+def list_messages(
+    patient_id: ResourceId, session: SessionDep, now: NowDep, key: StaffKey
+) -> list[MessagePublic]:
     """Every text to and from the patient, oldest first, exactly as sent."""
     get_patient(session, patient_id)
     messages = session.exec(
         select(Message).where(Message.patient_id == patient_id).order_by(col(Message.id))
-    )
+    ).all()
+    record_read(session, key, "messages", patient_id, patient_id, at=now)
+    session.commit()
     return [
         MessagePublic(
             id=m.id or 0,
