@@ -30,3 +30,7 @@ class NotAuthenticated(DomainError):
 
 class Forbidden(DomainError):
     status_code = 403
+
+
+class TooManyAttempts(DomainError):
+    status_code = 429
