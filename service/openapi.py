@@ -5,6 +5,7 @@ message}]}`; routers pass `problems(...)` as `responses=` so the docs show that 
 (not FastAPI's default validation schema) with a realistic example for each status.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -84,7 +85,11 @@ LIST_HEADERS = {
 
 
 def page_headers(
-    response: Response, path: str, params: dict[str, object], total: int, next_offset: int | None
+    response: Response,
+    path: str,
+    params: Mapping[str, object],
+    total: int,
+    next_offset: int | None,
 ) -> None:
     """Sets `X-Total-Count` and, when more follow, a `Link: <...>; rel="next"` header."""
     response.headers["X-Total-Count"] = str(total)
