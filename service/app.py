@@ -24,6 +24,7 @@ from service.delivery.receipt_webhook import router as receipt_webhook_router
 from service.errors import DomainError
 from service.messaging.endpoints import router as messages_router
 from service.metrics import render_metrics
+from service.openapi import install_openapi
 from service.patients.endpoints import router as patients_router
 from service.plan_admin.endpoints import router as plan_router
 from service.procedures.appointment_endpoints import router as appointments_router
@@ -108,6 +109,7 @@ def create_app(
         return JSONResponse({"status": "ok", "database": "up", "workers": workers})
 
     _install_error_handlers(app)
+    install_openapi(app)
     return app
 
 

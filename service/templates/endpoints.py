@@ -95,7 +95,7 @@ class PreviewResult(BaseModel):
     max_segments: int = store.MAX_SEGMENTS
 
 
-@router.get("", response_model=list[TemplateSummary])
+@router.get("", response_model=list[TemplateSummary], summary="List the texts in force")
 def list_templates(session: SessionDep, _: AdminKey) -> list[TemplateSummary]:
     source = store.DbTemplates(session)
     out = []
@@ -148,12 +148,22 @@ def preview(
     )
 
 
-@router.get("/{step}/{language}", response_model=TemplateDetail, responses={404: {}, 422: {}})
+@router.get(
+    "/{step}/{language}",
+    response_model=TemplateDetail,
+    responses={404: {}, 422: {}},
+    summary="Read a text with its versions",
+)
 def get_template(step: str, language: str, session: SessionDep, _: AdminKey) -> TemplateDetail:
     return _detail(session, store.check_step(step), store.check_language(language))
 
 
-@router.put("/{step}/{language}", response_model=TemplateDetail, responses={404: {}, 422: {}})
+@router.put(
+    "/{step}/{language}",
+    response_model=TemplateDetail,
+    responses={404: {}, 422: {}},
+    summary="Save a new version of a text",
+)
 def put_template(
     step: str,
     language: str,
@@ -173,6 +183,7 @@ def put_template(
     "/{step}/{language}/restore/{version}",
     response_model=TemplateDetail,
     responses={404: {}, 422: {}},
+    summary="Restore an earlier version of a text",
 )
 def restore(
     step: str,
