@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashl
 PRISM := .cache/prism/node_modules/.bin/prism
 PRISM_VERSION := 5.14.2
 
-.PHONY: run test lint typecheck test-deps postgres prism bench clean
+.PHONY: run test lint typecheck test-deps postgres prism chromium bench clean
 
 run: $(STAMP)
 	$(BIN)/reminders migrate
@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-test-deps: postgres prism
+test-deps: postgres prism chromium
 
 # The suite starts its own throwaway PostgreSQL server from the installed binaries.
 postgres:
@@ -42,6 +42,16 @@ postgres:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
 	else \
 		echo "PostgreSQL server binaries missing: install the 'postgresql' package (apt-get install -y postgresql)"; \
+	fi
+
+# The console's browser stories drive Debian's chromium through Playwright.
+chromium:
+	@if [ -x /usr/lib/chromium/chromium ]; then \
+		echo "Chromium: found"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "chromium missing: install the 'chromium' package (apt-get install -y chromium)"; \
 	fi
 
 # Prism serves Twilio's OpenAPI spec for the contract tests (5.14.2 is the last on Node 20).

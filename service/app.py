@@ -17,6 +17,7 @@ from scheduler.heartbeat import alive_workers, freshness_limit
 from service.audit.endpoints import router as audit_router
 from service.auth.endpoints import router as api_keys_router
 from service.config import Settings
+from service.console import install_console
 from service.conversation.alerts import router as alerts_router
 from service.conversation.inbound_webhook import router as inbound_webhook_router
 from service.db import make_engine
@@ -79,6 +80,8 @@ def create_app(
     app.include_router(receipt_webhook_router)
     app.include_router(inbound_webhook_router)
     app.include_router(alerts_router)
+    # The clinic's console: HTML pages for people signed in with their own account.
+    install_console(app)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

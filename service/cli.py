@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     create = key_commands.add_parser("create", help="mint a key; its secret is printed last")
     create.add_argument("--role", choices=["staff", "admin"], required=True)
     create.add_argument("--name", default="")
+    _add_user_commands(commands)
     args = parser.parse_args(argv)
 
     configure_logging()
@@ -45,6 +46,10 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.command == "migrate":
         migrate(settings)
+    elif args.command == "user":
+        from service.users.cli import run_user_command
+
+        sys.exit(run_user_command(settings, args))
     elif args.command == "api-key":
         print(create_key(settings, args.role, args.name or f"{args.role} key"))
     elif args.command == "worker" and args.check:
@@ -55,6 +60,22 @@ def main(argv: list[str] | None = None) -> None:
         run_worker(settings)
     else:
         serve(settings, with_worker=args.command == "serve")
+
+
+def _add_user_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    users = commands.add_parser("user", help="manage the people who sign in to the console")
+    user_commands = users.add_subparsers(dest="user_command", required=True)
+    stdin_help = "read the password from standard input (else it is asked for)"
+    create = user_commands.add_parser("create", help="add a person who can sign in")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", choices=["staff", "admin"], required=True)
+    create.add_argument("--password-stdin", action="store_true", help=stdin_help)
+    password = user_commands.add_parser("set-password", help="set a new password")
+    password.add_argument("--email", required=True)
+    password.add_argument("--password-stdin", action="store_true", help=stdin_help)
+    disable = user_commands.add_parser("disable", help="sign a person out and keep them out")
+    disable.add_argument("--email", required=True)
 
 
 def _settings_problem(exc: ValidationError) -> str:

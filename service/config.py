@@ -49,6 +49,15 @@ class Settings(BaseSettings):
     # Optional: told (ids and time only, no words or numbers) when a reply looks urgent.
     alert_webhook_url: str | None = None
 
+    # The console: a session ends after this long without a request, and this long
+    # after login whatever happens.
+    console_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    console_session_hours: int = Field(default=12, ge=1, le=24 * 7)
+    # Failed logins within the window before the console answers 429 (per email, per address).
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    login_throttle_minutes: int = Field(default=15, ge=1)
+
     clinic_name: str = "Your MILD clinic"
     clinic_phone: str = PLACEHOLDER_CLINIC_PHONE
     clinic_timezone: str = "America/New_York"

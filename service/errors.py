@@ -42,3 +42,7 @@ class LikelyDuplicate(Conflict):
     def __init__(self, message: str, *, field: str, existing_patient_ids: list[int]) -> None:
         super().__init__(message, field=field, extra={"existing_patient_ids": existing_patient_ids})
         self.existing_patient_ids = existing_patient_ids
+
+
+class TooManyAttempts(DomainError):
+    status_code = 429

@@ -12,6 +12,7 @@ from service.plan_admin.models import TimelinePlanRecord
 from service.procedures.appointments import Appointment
 from service.procedures.models import Procedure, Reminder
 from service.templates.models import MessageTemplate
+from service.users.models import ConsoleSession, LoginThrottle, User
 
 metadata = SQLModel.metadata
 
@@ -19,6 +20,8 @@ __all__ = [
     "ApiKey",
     "Appointment",
     "AuditEntry",
+    "ConsoleSession",
+    "LoginThrottle",
     "Message",
     "MessageTemplate",
     "Patient",
@@ -26,6 +29,7 @@ __all__ = [
     "Procedure",
     "Reminder",
     "TimelinePlanRecord",
+    "User",
     "WorkerHeartbeat",
     "metadata",
 ]

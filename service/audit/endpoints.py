@@ -16,6 +16,7 @@ class AuditEntryPublic(BaseModel):
     id: int
     at: datetime
     actor_key_id: int | None
+    actor_user_id: int | None
     actor_name: str
     action: str
     entity: str
@@ -40,6 +41,7 @@ def list_audit(
             id=e.id or 0,
             at=e.at,
             actor_key_id=e.actor_key_id,
+            actor_user_id=e.actor_user_id,
             actor_name=e.actor_name,
             action=e.action,
             entity=e.entity,

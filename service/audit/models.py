@@ -7,7 +7,7 @@ from service.db import UTCDateTime
 
 
 class AuditEntry(SQLModel, table=True):
-    """One change made through the API.
+    """One change made through the API or the console (or a read of a patient's page).
 
     `changes` is JSON holding field names and, for a few safe fields (ids, statuses,
     times, versions), before/after values; never a message body, phone or name.
@@ -20,6 +20,8 @@ class AuditEntry(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     actor_key_id: int | None = None
+    # Set instead of actor_key_id when a person made the change in the console.
+    actor_user_id: int | None = None
     actor_name: str = Field(default="", max_length=200)
     action: str = Field(max_length=40)
     entity: str = Field(max_length=40)

@@ -9,6 +9,10 @@ from sqlmodel import Session, col, select
 
 from service.audit.models import AuditEntry
 from service.auth.models import ApiKey
+from service.users.models import User
+
+# Who made a change: a machine's API key or a person signed in to the console.
+Actor = ApiKey | User
 
 # Only these fields may carry values into the audit; any other field is recorded by
 # name alone. None of them can hold a message body, a phone number or a person's name.
@@ -42,7 +46,7 @@ _Value = int | float | bool | str | datetime | Enum | None
 
 def audit(
     session: Session,
-    actor: ApiKey | None,
+    actor: Actor | None,
     action: str,
     entity: str,
     entity_id: int | str | None,
@@ -63,7 +67,8 @@ def audit(
         changes["after"] = _safe(after)
     entry = AuditEntry(
         at=at,
-        actor_key_id=actor.id if actor is not None else None,
+        actor_key_id=actor.id if isinstance(actor, ApiKey) else None,
+        actor_user_id=actor.id if isinstance(actor, User) else None,
         actor_name=actor.name if actor is not None else "",
         action=action,
         entity=entity,
@@ -77,7 +82,7 @@ def audit(
 
 def audit_change(
     session: Session,
-    actor: ApiKey,
+    actor: Actor,
     action: str,
     entity: str,
     entity_id: int | None,
@@ -137,3 +142,8 @@ def find_entries(
         query = query.where(col(AuditEntry.at) < until)
     query = query.order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc()).limit(limit)
     return list(session.exec(query))
+
+
+def audit_patient_read(session: Session, actor: Actor, patient_id: int, *, at: datetime) -> None:
+    """Record that a person opened a patient's page (who looked, at whom, when)."""
+    audit(session, actor, "read", "patient", patient_id, patient_id, at=at)

@@ -1,0 +1,22 @@
+"""The clinic's console: server-rendered pages over the same domain services as the API.
+
+See README.md in this folder for how to add a page and write its browser story.
+"""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+STATIC = Path(__file__).parent / "static"
+
+
+def install_console(app: FastAPI) -> None:
+    """Mount the console's pages and its stylesheet on `app`."""
+    from service.console.auth_pages import router as auth_router
+    from service.console.today import router as today_router
+    from service.console.users_pages import router as users_router
+
+    for router in (auth_router, today_router, users_router):
+        app.include_router(router)
+    app.mount("/console-assets", StaticFiles(directory=STATIC), name="console-assets")

@@ -1,0 +1,49 @@
+"""Dates and times as people read them, always with the zone named:
+"Tuesday 14 April 2027, 7:30am New York time"."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+
+def zone_label(zone: str) -> str:
+    """'America/New_York' -> 'New York time'; 'UTC' -> 'UTC'."""
+    if "/" not in zone:
+        return zone
+    return zone.rsplit("/", 1)[1].replace("_", " ") + " time"
+
+
+def _clock(local: datetime) -> str:
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    if local.hour == 12 and local.minute == 0:
+        return "midday"
+    if local.hour == 0 and local.minute == 0:
+        return "midnight"
+    return f"{hour}:{local.minute:02d}{suffix}" if local.minute else f"{hour}{suffix}"
+
+
+def local_datetime(value: datetime | None, zone: str) -> str:
+    """The instant in `zone`, written out, with the zone named."""
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(zone))
+    return f"{local:%A} {local.day} {local:%B %Y}, {_clock(local)} {zone_label(zone)}"
+
+
+def local_date(value: datetime | None, zone: str) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(zone))
+    return f"{local:%A} {local.day} {local:%B %Y}"
+
+
+def local_time(value: datetime | None, zone: str) -> str:
+    """Only the time of day, with the zone named: '7:30am New York time'."""
+    if value is None:
+        return ""
+    return f"{_clock(value.astimezone(ZoneInfo(zone)))} {zone_label(zone)}"
+
+
+def sentence(message: str) -> str:
+    """Domain messages start in lower case; on a page they start a sentence."""
+    return message[:1].upper() + message[1:] if message else message

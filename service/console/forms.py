@@ -1,0 +1,33 @@
+"""What a form page needs between a failed POST and its re-rendering: the values typed
+and one message per field, shown in the error summary and beside the field."""
+
+from dataclasses import dataclass, field
+
+from service.console.formatting import sentence
+from service.errors import DomainError
+
+
+@dataclass
+class FormState:
+    values: dict[str, str] = field(default_factory=dict)
+    # field name -> message, in the order the fields appear on the page.
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def error(self, name: str, message: str) -> None:
+        """Keep the first message for a field: the one to fix first."""
+        self.errors.setdefault(name, sentence(message))
+
+    def require(self, name: str, message: str) -> str:
+        value = self.values.get(name, "").strip()
+        if not value:
+            self.error(name, message)
+        return value
+
+    def from_domain_error(self, exc: DomainError, fallback_field: str) -> None:
+        """A domain error names its field; show it there (or on `fallback_field`)."""
+        name = exc.field if exc.field and exc.field in self.values else fallback_field
+        self.error(name, exc.message)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors

@@ -1,0 +1,69 @@
+"""`console_router()`: every console page gets the CSRF check, HTML error pages and the
+security headers, without each page repeating them."""
+
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+
+from service.console.deps import LOGIN_PATH, ConsoleForbidden, LoginRequired, check_csrf
+from service.console.formatting import sentence
+from service.console.rendering import render, secure
+from service.errors import DomainError
+
+log = logging.getLogger("reminders.console")
+
+
+def _login_redirect(request: Request) -> Response:
+    # After signing in, a GET comes back to the page asked for; a POST starts afresh.
+    target = request.url.path
+    if request.url.query:
+        target += "?" + request.url.query
+    location = LOGIN_PATH
+    if request.method == "GET" and target != "/":
+        location += "?next=" + quote(target, safe="")
+    return RedirectResponse(location, status_code=303)
+
+
+def error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
+    return render(request, "error.html", {"title": title, "message": message}, status_code=status)
+
+
+class ConsoleRoute(APIRoute):
+    """Turns the console's refusals into pages (not JSON) and secures every answer."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def console_handler(request: Request) -> Response:
+            try:
+                response = await handle(request)
+            except LoginRequired:
+                response = _login_redirect(request)
+            except ConsoleForbidden as exc:
+                response = error_page(request, 403, "You cannot do this", exc.message)
+            except RequestValidationError:
+                # Only path parameters are declared on console routes: a malformed id.
+                response = error_page(request, 404, "Page not found", "Check the address.")
+            except DomainError as exc:
+                title = "Not found" if exc.status_code == 404 else "This could not be done"
+                response = error_page(request, exc.status_code, title, sentence(exc.message))
+            return secure(response)
+
+        return console_handler
+
+
+def console_router(**kwargs: Any) -> APIRouter:
+    """An APIRouter for console pages: CSRF-checked POSTs, HTML answers, not in /docs."""
+    return APIRouter(
+        route_class=ConsoleRoute,
+        include_in_schema=False,
+        default_response_class=HTMLResponse,
+        dependencies=[Depends(check_csrf)],
+        **kwargs,
+    )

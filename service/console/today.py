@@ -1,0 +1,25 @@
+"""`/`: the clinic's day at a glance."""
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from scheduler.heartbeat import alive_workers, freshness_limit
+from service.console.deps import ConsoleUser
+from service.console.rendering import render
+from service.console.routing import console_router
+from service.console.today_view import read_today
+from service.deps import NowDep, SessionDep, SettingsDep
+
+router = console_router()
+
+
+@router.get("/")
+def today_page(
+    request: Request, user: ConsoleUser, db: SessionDep, settings: SettingsDep, now: NowDep
+) -> Response:
+    # Before the page's own reads: heartbeats use their own connection (SQLite: one writer).
+    workers = alive_workers(request.app.state.engine, now, freshness_limit(settings))
+    today = read_today(db, now, settings.clinic_zone)
+    return render(
+        request, "today.html", {"title": "Today", "today": today, "workers": workers, "now": now}
+    )

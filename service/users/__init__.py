@@ -1,0 +1,1 @@
+"""People who use the console: accounts, passwords, sessions and the login throttle."""
