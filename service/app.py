@@ -33,6 +33,7 @@ from service.edge.query import refuse_unknown_query_parameters
 from service.errors import DomainError, NotAuthenticated, TooManyAttempts
 from service.messaging.endpoints import router as messages_router
 from service.metrics import render_metrics
+from service.openapi import install_openapi
 from service.patients.endpoints import router as patients_router
 from service.plan_admin.endpoints import router as plan_router
 from service.procedures.appointment_endpoints import router as appointments_router
@@ -138,6 +139,7 @@ def create_app(
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)
+    install_openapi(app)
     return app
 
 

@@ -5,11 +5,13 @@ message}]}`; routers pass `problems(...)` as `responses=` so the docs show that 
 (not FastAPI's default validation schema) with a realistic example for each status.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import Response
+from fastapi import FastAPI, Response
+from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, Field
 
 
@@ -84,7 +86,11 @@ LIST_HEADERS = {
 
 
 def page_headers(
-    response: Response, path: str, params: dict[str, object], total: int, next_offset: int | None
+    response: Response,
+    path: str,
+    params: Mapping[str, object],
+    total: int,
+    next_offset: int | None,
 ) -> None:
     """Sets `X-Total-Count` and, when more follow, a `Link: <...>; rel="next"` header."""
     response.headers["X-Total-Count"] = str(total)
@@ -98,3 +104,55 @@ def page_headers(
             }
         )
         response.headers["Link"] = f'<{path}?{query}>; rel="next"'
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Document the real 422 body on every operation that can answer it, including the
+    routes whose routers do not pass `problems(422)` (FastAPI would otherwise show its
+    own `{detail: [{loc, msg, type}]}`, which this API never sends)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name, model_schema in _problem_schemas().items():
+            components.setdefault(name, model_schema)
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                for status, response in operation.get("responses", {}).items():
+                    if status[0] in "45":
+                        _document_problem(int(status), response)
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _document_problem(status: int, response: dict[str, Any]) -> None:
+    """An error response declared without a body (`{404: {}}`) or with FastAPI's
+    validation schema gets the real one."""
+    content = response.setdefault("content", {}).setdefault("application/json", {})
+    ref = content.get("schema", {}).get("$ref", "")
+    if ref and not ref.endswith("/HTTPValidationError"):
+        return
+    content["schema"] = {"$ref": "#/components/schemas/Problem"}
+    if status in _EXAMPLES:
+        known = problems(status)[status]
+        content["example"] = known["content"]["application/json"]["example"]
+        if response.get("description") in (None, "", "Validation Error", "Additional Response"):
+            response["description"] = known["description"]
+
+
+def _problem_schemas() -> dict[str, Any]:
+    schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    nested = schema.pop("$defs", {})
+    return {"Problem": schema, **nested}

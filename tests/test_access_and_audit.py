@@ -11,7 +11,6 @@ ADMIN_ENDPOINTS = [
     ("GET", "/v1/templates/ice/en", None),
     ("PUT", "/v1/templates/ice/en", {"body": "Ice helps."}),
     ("POST", "/v1/templates/ice/en/restore/0", None),
-    ("POST", "/v1/templates/preview", {"body": "Hi {{ given_name }}"}),
     ("GET", "/v1/plan", None),
     (
         "PUT",
@@ -19,6 +18,9 @@ ADMIN_ENDPOINTS = [
         {"fasting_hours": 6, "sending_window": {"opens": "08:00", "closes": "21:00"}},
     ),
     ("POST", "/v1/plan/apply-to-pending", None),
+    ("PATCH", "/v1/plan", {"fasting_hours": 6}),
+    ("GET", "/v1/plan/versions", None),
+    ("POST", "/v1/plan/versions/0/restore", None),
     ("POST", "/v1/api-keys", {"role": "staff", "name": "front desk"}),
     ("GET", "/v1/api-keys", None),
     ("DELETE", "/v1/api-keys/{staff_id}", None),

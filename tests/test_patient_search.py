@@ -55,6 +55,8 @@ def test_a_search_needs_words_and_staff(client, staff):
     missing = client.get("/v1/patients", headers=staff)
     assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "q"
     assert client.get("/v1/patients", params={"q": "lop"}).status_code == 401
+    nul = client.get("/v1/patients", params={"q": "lop\x00ez"}, headers=staff)
+    assert nul.status_code == 422 and nul.json()["errors"][0]["field"] == "q"
 
 
 def test_enrolling_the_same_patient_twice_is_refused_naming_the_first_record(client, staff):

@@ -124,10 +124,13 @@ def test_a_saved_plan_applies_to_new_bookings_and_to_pending_ones_on_request(
 
     again = client.post("/v1/plan/apply-to-pending", headers=admin).json()
     assert again == {
+        "dry_run": False,
         "procedures": 0,
+        "procedure_ids": [],
         "reminders_changed": 0,
         "reminders_added": 0,
         "reminders_cancelled": 0,
+        "changes": [],
     }
 
 

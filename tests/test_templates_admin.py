@@ -202,7 +202,7 @@ def test_preview_with_sample_values_counts_segments(client, admin):
     assert response.status_code == 200, response.text
     preview = response.json()
     assert preview["text"] == (
-        "Valley Spine Center: Hi Maria. See you Tuesday, March 16. Questions? Call (555) 201-4477."
+        "Lakeside Spine: Hi Maria. See you Tuesday, March 16. Questions? Call (555) 201-3344."
     )
     assert (preview["encoding"], preview["segments"]) == ("GSM-7", 1)
     assert preview["characters"] == len(preview["text"])
@@ -213,7 +213,7 @@ def test_preview_with_sample_values_counts_segments(client, admin):
         headers=admin,
     ).json()
     assert "martes 16 de marzo" in spanish["text"] and spanish["text"].startswith(
-        "Valley Spine Center: Hola, Maria."
+        "Lakeside Spine: Hola, Maria."
     )
     assert (spanish["encoding"], spanish["language"]) == ("UCS-2", "es")
     assert spanish["segments"] == 2  # > 70 UCS-2 characters

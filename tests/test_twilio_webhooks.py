@@ -245,7 +245,9 @@ def test_stop_skips_every_pending_reminder_and_the_worker_sends_nothing(
 ):
     _, procedure = _patient_with_procedure(tw, staff)
     # A family member sharing the phone is stopped too.
-    _, relative_procedure = _patient_with_procedure(tw, staff, given_name="Jose")
+    _, relative_procedure = _patient_with_procedure(
+        tw, staff, given_name="Jose", allow_duplicate=True
+    )
     post_inbound(tw, "STOP", PHONE)
     for procedure_id in (procedure["id"], relative_procedure["id"]):
         reminders = _reminders(engine, procedure_id)
@@ -339,7 +341,7 @@ def test_start_does_not_revive_reminders_skipped_for_other_reasons(tw, staff, en
 
 def test_an_ordinary_reply_is_stored_on_the_latest_patient_with_the_number(tw, staff):
     enroll(tw, staff)
-    relative = enroll(tw, staff, given_name="Jose")
+    relative = enroll(tw, staff, given_name="Jose", allow_duplicate=True)
     response = post_inbound(tw, "Thanks, see you Tuesday", PHONE, sid="SM" + "a" * 32)
     assert response.text == EMPTY_TWIML
     messages = tw.get(f"/v1/patients/{relative['id']}/messages", headers=staff).json()

@@ -1,7 +1,7 @@
 """patient MRN and name search, procedure plan version, plan version history
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-22 03:45:00
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0006'
-down_revision: str | None = '0003'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -38,8 +38,6 @@ def upgrade() -> None:
         "UPDATE procedure SET plan_version = COALESCE("
         "(SELECT MAX(version) FROM timeline_plan WHERE is_active), 0)"
     )
-    with op.batch_alter_table('procedure', schema=None) as batch_op:
-        batch_op.alter_column('plan_version', server_default=None)
 
     with op.batch_alter_table('timeline_plan', schema=None) as batch_op:
         batch_op.add_column(
@@ -51,8 +49,6 @@ def upgrade() -> None:
             )
         )
         batch_op.add_column(sa.Column('restored_from_version', sa.Integer(), nullable=True))
-    with op.batch_alter_table('timeline_plan', schema=None) as batch_op:
-        batch_op.alter_column('created_by_name', server_default=None)
 
 
 def _name_index(column: str) -> None:

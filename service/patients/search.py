@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, true
 from sqlmodel import Session, col, select
 
 from service.conversation.optouts import PhoneOptOut
+from service.errors import InvalidInput
 from service.patients.models import Patient
 
 MAX_WORDS = 4
@@ -47,6 +48,8 @@ def search_patients(
     session: Session, q: str, phone_region: str, *, limit: int = 50, offset: int = 0
 ) -> PatientPage:
     """Patients matching `q` by family name, then given name; empty `q` lists everyone."""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in q):
+        raise InvalidInput("must not contain control characters", field="q")
     condition = _matches(q, phone_region)
     total = session.exec(select(func.count()).select_from(Patient).where(condition)).one()
     rows = session.exec(

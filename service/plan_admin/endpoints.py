@@ -2,46 +2,82 @@
 
 import json
 from datetime import datetime, time
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Body, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from service.audit.service import audit
 from service.auth.deps import AdminKey
+from service.auth.models import ApiKey
 from service.config import Settings
 from service.deps import NowDep, SessionDep, SettingsDep
-from service.plan_admin import service
+from service.openapi import problems
+from service.plan_admin import apply, service, versions
+from service.plan_admin.models import TimelinePlanRecord
+from service.plan_admin.versions import SavedBy
 from service.timeline.active import active_plan
 from service.timeline.plan import DEFAULT_PLAN
 
-router = APIRouter(prefix="/v1/plan", tags=["plan"])
+router = APIRouter(prefix="/v1/plan", tags=["plan"], responses=problems(401, 403, 422))
 
 
 class Window(BaseModel):
-    opens: time = Field(description="Patient-local, e.g. '08:00'")
-    closes: time
+    opens: time = Field(description="Patient-local, e.g. '08:00'", examples=["08:00"])
+    closes: time = Field(examples=["21:00"])
 
 
 class StepSetting(BaseModel):
-    name: str
-    day: int = Field(description="Calendar days from the procedure's local date")
+    name: str = Field(examples=["ice"])
+    day: int = Field(description="Calendar days from the procedure's local date", examples=[1])
     months: int = 0
     at: time | None = Field(
         description="Local send time; null (after-procedure steps only) = a few hours "
-        "after the procedure ends"
+        "after the procedure ends",
+        examples=["09:00"],
     )
     repeat: int = 1
     enabled: bool = True
 
 
 class PlanUpdate(BaseModel):
-    fasting_hours: int
+    """What `GET /v1/plan` answers is accepted as is: `version`, `phase`, `why` and the
+    other read-only fields are ignored."""
+
+    fasting_hours: int = Field(examples=[8])
     sending_window: Window
     steps: list[StepSetting] = Field(
         default_factory=list, description="Steps left out keep their default"
     )
+
+
+class WindowPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    opens: time | None = None
+    closes: time | None = None
+
+
+class StepPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    day: int | None = None
+    months: int | None = None
+    at: time | None = None
+    repeat: int | None = None
+    enabled: bool | None = None
+
+
+class PlanPatch(BaseModel):
+    """Only the fields sent change; a step's fields left out keep their saved values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fasting_hours: int | None = None
+    sending_window: WindowPatch | None = None
+    steps: list[StepPatch] | None = None
 
 
 class StepPublic(StepSetting):
@@ -53,81 +89,213 @@ class PlanPublic(BaseModel):
     version: int = Field(description="0 = the default plan (nothing saved yet)")
     created_at: datetime | None
     created_by_key_id: int | None
+    created_by: str = Field(default="", description="The key's or the person's name")
+    restored_from_version: int | None = None
     fasting_hours: int
     sending_window: Window
     steps: list[StepPublic]
 
 
-class ApplyReport(BaseModel):
-    procedures: int
+class PlanVersion(BaseModel):
+    version: int
+    is_active: bool
+    created_at: datetime
+    created_by: str
+    restored_from_version: int | None
+    fasting_hours: int
+    sending_window: Window
+
+
+class ReminderChangePublic(BaseModel):
+    reminder_id: int | None = Field(description="null: a reminder that would be added")
+    step: str
+    occurrence: int
+    was_due_at: datetime | None
+    due_at: datetime
+    was_status: str | None
+    status: str
+    wording_changed: bool
+
+
+class ProcedureChangePublic(BaseModel):
+    procedure_id: int
+    patient_id: int
+    timezone: str
+    reminders: list[ReminderChangePublic]
+
+
+class ApplyResult(BaseModel):
+    dry_run: bool
+    procedures: int = Field(description="How many procedures' texts change")
+    procedure_ids: list[int]
     reminders_changed: int
     reminders_added: int
     reminders_cancelled: int
+    changes: list[ProcedureChangePublic]
 
 
-@router.get("", response_model=PlanPublic)
+_PATCH_EXAMPLES = {
+    "fasting": {"summary": "Six hours of fasting", "value": {"fasting_hours": 6}},
+    "ice": {
+        "summary": "Ice texts for five days, at 10:00",
+        "value": {"steps": [{"name": "ice", "repeat": 5, "at": "10:00"}]},
+    },
+}
+
+
+@router.get("", response_model=PlanPublic, summary="Read the timeline plan")
 def get_plan(session: SessionDep, settings: SettingsDep, _: AdminKey) -> PlanPublic:
     return _public(session, settings)
 
 
-@router.put("", response_model=PlanPublic, responses={422: {}})
+@router.put("", response_model=PlanPublic, summary="Replace the timeline plan")
 def put_plan(
     body: PlanUpdate, session: SessionDep, settings: SettingsDep, now: NowDep, key: AdminKey
 ) -> PlanPublic:
     """Saves a new version; it applies to procedures booked from now on. Use
     `POST /v1/plan/apply-to-pending` to re-plan reminders already scheduled."""
-    before = _current_json(session, settings)
-    record = service.save_plan(session, body.model_dump(mode="json"), key, now)
+    before = versions.current_settings(session, settings)
+    record = versions.save_plan(session, body.model_dump(mode="json"), _by(key), now)
+    return _saved(session, settings, key, "update", before, record, now)
+
+
+@router.patch("", response_model=PlanPublic, summary="Change part of the timeline plan")
+def patch_plan(
+    body: Annotated[PlanPatch, Body(openapi_examples=_PATCH_EXAMPLES)],
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    key: AdminKey,
+) -> PlanPublic:
+    """Saves a new version changing only the fields sent."""
+    before = versions.current_settings(session, settings)
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    record = versions.patch_plan(session, changes, settings, _by(key), now)
+    return _saved(session, settings, key, "update", before, record, now)
+
+
+@router.get("/versions", response_model=list[PlanVersion], summary="List the plan's versions")
+def list_versions(session: SessionDep, _: AdminKey) -> list[PlanVersion]:
+    """Newest first; version 0 (the default plan) is always there to restore."""
+    out = []
+    for record in versions.plan_versions(session):
+        data = json.loads(record.body)
+        out.append(
+            PlanVersion(
+                version=record.version,
+                is_active=record.is_active,
+                created_at=record.created_at,
+                created_by=record.created_by_name,
+                restored_from_version=record.restored_from_version,
+                fasting_hours=data["fasting_hours"],
+                sending_window=Window(**data["sending_window"]),
+            )
+        )
+    return out
+
+
+@router.post(
+    "/versions/{version}/restore",
+    response_model=PlanPublic,
+    summary="Restore an earlier plan version",
+    responses=problems(404),
+)
+def restore_version(
+    version: Annotated[int, Path(ge=0, le=2_147_483_647, description="0 = the default plan")],
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    key: AdminKey,
+) -> PlanPublic:
+    """Adds a new version with that version's settings; pending reminders follow it once
+    applied."""
+    before = versions.current_settings(session, settings)
+    record = versions.restore_plan(session, version, settings, _by(key), now)
+    return _saved(session, settings, key, "restore", before, record, now)
+
+
+@router.post("/apply-to-pending", response_model=ApplyResult, summary="Re-plan pending reminders")
+def apply_to_pending(
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    key: AdminKey,
+    dry_run: bool = Query(default=False, description="Report what would change; change nothing"),
+) -> ApplyResult:
+    """Re-plans the pending reminders of every scheduled procedure with the active plan
+    and lists the procedures whose texts change (time, added, withdrawn or wording).
+    Sent reminders stay as they are; a step whose new time has passed is skipped."""
+    record = service.latest_record(session)
+    report = apply.apply_to_pending(
+        session, active_plan(settings, session), settings, now, dry_run=dry_run
+    )
+    result = ApplyResult(
+        dry_run=dry_run,
+        procedures=report.procedures,
+        procedure_ids=report.procedure_ids,
+        reminders_changed=report.reminders_changed,
+        reminders_added=report.reminders_added,
+        reminders_cancelled=report.reminders_cancelled,
+        changes=[
+            ProcedureChangePublic.model_validate(c, from_attributes=True) for c in report.changes
+        ],
+    )
+    if not dry_run:
+        audit(
+            session,
+            key,
+            "apply_to_pending",
+            "plan",
+            record.version if record else 0,
+            at=now,
+            after={
+                "version": record.version if record else 0,
+                "procedures": report.procedures,
+                "reminders_changed": report.reminders_changed,
+                "reminders_added": report.reminders_added,
+                "reminders_cancelled": report.reminders_cancelled,
+            },
+        )
+        session.commit()
+    return result
+
+
+def _by(key: ApiKey) -> SavedBy:
+    return SavedBy(name=key.name, key_id=key.id)
+
+
+def _saved(
+    session: Session,
+    settings: Settings,
+    key: ApiKey,
+    action: str,
+    before: dict[str, Any],
+    record: TimelinePlanRecord,
+    now: datetime,
+) -> PlanPublic:
     audit(
         session,
         key,
-        "update",
+        action,
         "plan",
         record.version,
         at=now,
         fields=service.changed_steps(before, json.loads(record.body)),
-        after={"version": record.version},
+        after={"version": record.version, "restored_from_version": record.restored_from_version},
     )
     session.commit()
     return _public(session, settings)
 
 
-@router.post("/apply-to-pending", response_model=ApplyReport)
-def apply_to_pending(
-    session: SessionDep, settings: SettingsDep, now: NowDep, key: AdminKey
-) -> ApplyReport:
-    """Re-plans the pending reminders of every scheduled procedure with the active plan.
-    Sent reminders stay as they are; a step whose new time has passed is skipped."""
-    record = service.latest_record(session)
-    report = service.apply_to_pending(session, active_plan(settings, session), now)
-    audit(
-        session,
-        key,
-        "apply_to_pending",
-        "plan",
-        record.version if record else 0,
-        at=now,
-        after={"version": record.version if record else 0, **report},
-    )
-    session.commit()
-    return ApplyReport(**report)
-
-
-def _current_json(session: Session, settings: Settings) -> dict[str, Any]:
-    record = service.latest_record(session)
-    if record is None:
-        return service.default_settings(settings)
-    data: dict[str, Any] = json.loads(record.body)
-    return data
-
-
 def _public(session: Session, settings: Settings) -> PlanPublic:
     record = service.latest_record(session)
-    data = _current_json(session, settings)
+    data = versions.current_settings(session, settings)
     return PlanPublic(
         version=record.version if record else 0,
         created_at=record.created_at if record else None,
         created_by_key_id=record.created_by_key_id if record else None,
+        created_by=record.created_by_name if record else "",
+        restored_from_version=record.restored_from_version if record else None,
         fasting_hours=data["fasting_hours"],
         sending_window=Window(**data["sending_window"]),
         steps=[

@@ -21,7 +21,9 @@ class TimelinePlanRecord(SQLModel, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("api_key.id"), nullable=True)
     )
     # Who saved it, by name: an API key's name or a person's (the console).
-    created_by_name: str = Field(default="", max_length=200)
+    created_by_name: str = Field(
+        default="", max_length=200, sa_column_kwargs={"server_default": ""}
+    )
     restored_from_version: int | None = None
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     is_active: bool = Field(default=True)

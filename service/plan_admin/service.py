@@ -9,21 +9,15 @@ A step missing from the JSON keeps its code default. What the seeds decided (use
 windows, fasting lead, visit replacement) is not editable here.
 """
 
-import json
 from dataclasses import replace
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from service.auth.models import ApiKey
 from service.config import Settings
-from service.errors import Conflict, InvalidInput
-from service.patients.models import Patient
+from service.errors import InvalidInput
 from service.plan_admin.models import TimelinePlanRecord
-from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
-from service.procedures.service import reminders_of, replan_procedure
 from service.timeline.plan import DEFAULT_PLAN, Phase, SendingWindow, Step, TimelinePlan
 
 MAX_REPEAT = 31
@@ -113,9 +107,12 @@ def validate_plan(data: dict[str, Any]) -> dict[str, Any]:
                 "earlier and months 0",
                 field=f"{where}.day",
             )
-        if default.phase is Phase.after and (day < 0 or months < 0):
+        # "3 months, less a day" (day -1, months 3) is after the procedure; a month has
+        # at least 28 days, so day + 28 * months >= 0 keeps every after-step after it.
+        if default.phase is Phase.after and day + 28 * months < 0:
             raise InvalidInput(
-                f"'{name}' only makes sense after the procedure: day must be 0 or later",
+                f"'{name}' only makes sense after the procedure: day must be 0 or later "
+                "(or at most 28 days back per month in `months`)",
                 field=f"{where}.day",
             )
         at_raw = item.get("at")
@@ -165,32 +162,6 @@ def validate_plan(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def save_plan(
-    session: Session, data: dict[str, Any], key: ApiKey, now: datetime
-) -> TimelinePlanRecord:
-    normalised = validate_plan(data)
-    latest = session.exec(
-        select(TimelinePlanRecord).order_by(col(TimelinePlanRecord.version).desc()).limit(1)
-    ).first()
-    for row in session.exec(select(TimelinePlanRecord).where(col(TimelinePlanRecord.is_active))):
-        row.is_active = False
-        session.add(row)
-    record = TimelinePlanRecord(
-        version=(latest.version if latest else 0) + 1,
-        body=json.dumps(normalised, sort_keys=True),
-        created_by_key_id=key.id,
-        created_at=now,
-        is_active=True,
-    )
-    session.add(record)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict("the plan was saved by someone else at the same moment; retry") from None
-    return record
-
-
 def changed_steps(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """Field paths that differ, e.g. 'steps.ice.repeat' or 'fasting_hours'."""
     out = [k for k in ("fasting_hours",) if before[k] != after[k]]
@@ -203,49 +174,6 @@ def changed_steps(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
         old = before["steps"].get(name, {})
         out += [f"steps.{name}.{k}" for k in step if old.get(k) != step[k]]
     return out
-
-
-def apply_to_pending(session: Session, plan: TimelinePlan, now: datetime) -> dict[str, int]:
-    """Re-plan the pending reminders of every scheduled procedure with `plan`."""
-    has_pending = select(Reminder.procedure_id).where(Reminder.status == ReminderStatus.pending)
-    procedures = list(
-        session.exec(
-            select(Procedure)
-            .where(
-                Procedure.status == ProcedureStatus.scheduled,
-                col(Procedure.id).in_(has_pending),
-            )
-            .order_by(col(Procedure.id))
-        )
-    )
-    report = {
-        "procedures": 0,
-        "reminders_changed": 0,
-        "reminders_added": 0,
-        "reminders_cancelled": 0,
-    }
-    for procedure in procedures:
-        patient = session.get(Patient, procedure.patient_id)
-        assert patient is not None and procedure.id is not None
-        before = {r.id: (r.due_at, r.status) for r in reminders_of(session, procedure.id)}
-        after = replan_procedure(session, procedure, patient, plan, now)
-        changed = added = cancelled = 0
-        for reminder in after:
-            if reminder.id not in before:
-                added += 1
-            elif before[reminder.id] != (reminder.due_at, reminder.status):
-                changed += 1
-                if (
-                    reminder.status == ReminderStatus.cancelled
-                    and before[reminder.id][1] != ReminderStatus.cancelled
-                ):
-                    cancelled += 1
-        if changed or added:
-            report["procedures"] += 1
-        report["reminders_changed"] += changed
-        report["reminders_added"] += added
-        report["reminders_cancelled"] += cancelled
-    return report
 
 
 def step_json(step: Step) -> dict[str, Any]:

@@ -1,16 +1,29 @@
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Body
 
 from service.audit.service import audit, audit_change
 from service.auth.deps import StaffKey
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
+from service.openapi import problems
 from service.procedures import visits
 from service.procedures.endpoints import appointment_public, procedure_and_patient
 from service.procedures.schemas import AppointmentBook, AppointmentMove, AppointmentPublic
 from service.timeline.active import active_plan
 
-router = APIRouter(tags=["appointments"])
+router = APIRouter(tags=["appointments"], responses=problems(401, 422))
+
+_BOOK_EXAMPLES = {
+    "wound_check": {
+        "summary": "A wound check at 10:30 in the patient's zone",
+        "value": {"kind": "wound_check", "starts_at": "2027-03-24T10:30:00"},
+    },
+    "three_month": {
+        "summary": "The 3-month visit at an instant with its offset",
+        "value": {"kind": "three_month", "starts_at": "2027-06-15T09:00:00-05:00"},
+    },
+}
 
 
 @router.post(
@@ -18,10 +31,11 @@ router = APIRouter(tags=["appointments"])
     status_code=201,
     response_model=AppointmentPublic,
     responses={404: {}, 409: {}},
+    summary="Book a follow-up visit",
 )
 def book_visit(
     procedure_id: ResourceId,
-    body: AppointmentBook,
+    body: Annotated[AppointmentBook, Body(openapi_examples=_BOOK_EXAMPLES)],
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
@@ -54,6 +68,7 @@ def book_visit(
     "/v1/appointments/{appointment_id}",
     response_model=AppointmentPublic,
     responses={404: {}, 409: {}},
+    summary="Move a follow-up visit",
 )
 def move_visit(
     appointment_id: ResourceId,
@@ -94,6 +109,7 @@ def move_visit(
     "/v1/appointments/{appointment_id}/cancel",
     response_model=AppointmentPublic,
     responses={404: {}},
+    summary="Cancel a follow-up visit",
 )
 def cancel_visit(
     appointment_id: ResourceId,

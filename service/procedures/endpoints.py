@@ -7,6 +7,7 @@ from sqlmodel import Session
 from service.audit.service import audit, audit_change, record_read
 from service.auth.deps import StaffKey
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
+from service.openapi import problems
 from service.patients.models import Patient
 from service.patients.service import get_patient
 from service.procedures import service
@@ -23,7 +24,7 @@ from service.timeline.active import active_plan
 from service.timeline.plan import TimelinePlan
 from service.timeline.planner import fasting_starts_at
 
-router = APIRouter(tags=["procedures"])
+router = APIRouter(tags=["procedures"], responses=problems(401, 422))
 
 
 @router.post(
@@ -31,6 +32,7 @@ router = APIRouter(tags=["procedures"])
     status_code=201,
     response_model=ProcedurePublic,
     responses={404: {}},
+    summary="Book a procedure and plan its texts",
 )
 def schedule_procedure(
     patient_id: ResourceId,
@@ -60,7 +62,12 @@ def schedule_procedure(
     return public
 
 
-@router.get("/v1/procedures/{procedure_id}", response_model=ProcedurePublic, responses={404: {}})
+@router.get(
+    "/v1/procedures/{procedure_id}",
+    response_model=ProcedurePublic,
+    responses={404: {}},
+    summary="Read a procedure and its timeline",
+)
 def get_procedure(
     procedure_id: ResourceId, session: SessionDep, settings: SettingsDep, now: NowDep, key: StaffKey
 ) -> ProcedurePublic:
@@ -72,7 +79,10 @@ def get_procedure(
 
 
 @router.patch(
-    "/v1/procedures/{procedure_id}", response_model=ProcedurePublic, responses={404: {}, 409: {}}
+    "/v1/procedures/{procedure_id}",
+    response_model=ProcedurePublic,
+    responses={404: {}, 409: {}},
+    summary="Move a procedure",
 )
 def reschedule_procedure(
     procedure_id: ResourceId,
@@ -104,7 +114,10 @@ def reschedule_procedure(
 
 
 @router.post(
-    "/v1/procedures/{procedure_id}/cancel", response_model=ProcedurePublic, responses={404: {}}
+    "/v1/procedures/{procedure_id}/cancel",
+    response_model=ProcedurePublic,
+    responses={404: {}},
+    summary="Cancel a procedure",
 )
 def cancel_procedure(
     procedure_id: ResourceId, session: SessionDep, settings: SettingsDep, now: NowDep, key: StaffKey

@@ -32,7 +32,7 @@ class Procedure(SQLModel, table=True):
     status: str = Field(default=ProcedureStatus.scheduled, max_length=16)
     # The plan version its reminders were last planned with (0 = the default plan), so
     # "apply to pending" can tell which texts a newer plan changes, wording included.
-    plan_version: int = Field(default=0)
+    plan_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 

@@ -82,6 +82,7 @@ def schedule_procedure(
     procedure = Procedure(
         patient_id=patient.id,
         scheduled_at=resolve_scheduled_at(scheduled_at, zone, now),
+        plan_version=plan.version,
         created_at=now,
         updated_at=now,
     )
@@ -222,6 +223,9 @@ def reconcile(
     late_reason: str,
 ) -> list[Reminder]:
     """Bring the stored timeline in line with a fresh plan; sent reminders stay history."""
+    if procedure.plan_version != plan.version:
+        procedure.plan_version = plan.version
+        session.add(procedure)
     existing = reminders_of(session, procedure.id or 0)
     done = {(r.step, r.occurrence) for r in existing if r.status == ReminderStatus.sent}
     visits = _booked_visits(session, procedure)

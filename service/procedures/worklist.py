@@ -1,17 +1,36 @@
-"""Staff's worklist: reminders that need a person, across every patient."""
+"""The lists staff work from: a patient's procedures, procedures by date, texts by due time."""
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
-from sqlmodel import col, select
 
 from service.auth.deps import StaffKey
-from service.deps import SessionDep
-from service.procedures.models import Reminder, ReminderStatus
+from service.deps import ResourceId, SessionDep
+from service.openapi import LIST_HEADERS, page_headers, problems
+from service.patients.service import get_patient
+from service.procedures.lists import (
+    ProcedureRow,
+    procedures_between,
+    procedures_of_patient,
+    reminders_by_due_time,
+)
+from service.procedures.models import ProcedureStatus, ReminderStatus
 from service.validation import ClinicalInstant
 
-router = APIRouter(tags=["procedures"])
+router = APIRouter(tags=["procedures"], responses=problems(401, 422))
+
+
+class ProcedureListed(BaseModel):
+    id: int
+    patient_id: int
+    given_name: str
+    family_name: str
+    status: str
+    scheduled_at: datetime
+    local_scheduled_at: datetime
+    timezone: str
 
 
 class ReminderListed(BaseModel):
@@ -21,6 +40,8 @@ class ReminderListed(BaseModel):
     step: str
     occurrence: int
     due_at: datetime
+    local_due_at: datetime
+    timezone: str
     status: str
     status_reason: str | None
     attempts: int
@@ -28,20 +49,118 @@ class ReminderListed(BaseModel):
     updated_at: datetime
 
 
-@router.get("/v1/reminders", response_model=list[ReminderListed])
+@router.get(
+    "/v1/patients/{patient_id}/procedures",
+    response_model=list[ProcedureListed],
+    summary="List a patient's procedures",
+    responses=problems(404),
+)
+def list_patient_procedures(
+    patient_id: ResourceId, session: SessionDep, _: StaffKey
+) -> list[ProcedureListed]:
+    """The latest first; `GET /v1/procedures/{id}` has each one's timeline."""
+    get_patient(session, patient_id)
+    return [_procedure(row) for row in procedures_of_patient(session, patient_id)]
+
+
+@router.get(
+    "/v1/procedures",
+    response_model=list[ProcedureListed],
+    summary="List procedures by date",
+    responses={200: {"headers": LIST_HEADERS}},
+)
+def list_procedures(
+    response: Response,
+    session: SessionDep,
+    _: StaffKey,
+    starts_from: ClinicalInstant | None = Query(
+        default=None,
+        alias="from",
+        description="Starting at or after (with an offset)",
+        examples=["2027-03-16T00:00:00-05:00"],
+    ),
+    starts_before: ClinicalInstant | None = Query(
+        default=None,
+        alias="to",
+        description="Starting before",
+        examples=["2027-03-17T00:00:00-05:00"],
+    ),
+    status: ProcedureStatus | None = Query(default=None, description="All when left out"),
+    limit: int = Query(default=100, ge=1, le=500),
+    offset: int = Query(default=0, ge=0, le=1_000_000),
+) -> list[ProcedureListed]:
+    """Earliest first, with each patient's name and local time."""
+    page = procedures_between(
+        session, starts_from, starts_before, status, limit=limit, offset=offset
+    )
+    params = {"from": starts_from, "to": starts_before, "status": status, "limit": limit}
+    page_headers(response, "/v1/procedures", params, page.total, page.next_offset)
+    return [_procedure(row) for row in page.items]
+
+
+@router.get(
+    "/v1/reminders",
+    response_model=list[ReminderListed],
+    summary="List reminders by due time",
+    responses={200: {"headers": LIST_HEADERS}},
+)
 def list_reminders(
+    response: Response,
     session: SessionDep,
     _: StaffKey,
     status: ReminderStatus = Query(
         default=ReminderStatus.failed,
-        description="e.g. `failed`: texts that could not be sent, with the provider's reason",
+        description="e.g. `failed`: texts that could not be sent, with the provider's "
+        "reason; `pending`: texts still to go out",
     ),
+    due_from: ClinicalInstant | None = Query(
+        default=None, description="Due at or after", examples=["2027-03-15T08:00:00-05:00"]
+    ),
+    due_to: ClinicalInstant | None = Query(default=None, description="Due before"),
     since: ClinicalInstant | None = Query(default=None, description="Changed at or after"),
     limit: int = Query(default=200, ge=1, le=1000),
+    offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> list[ReminderListed]:
-    """Reminders in one status, most recently changed first."""
-    query = select(Reminder).where(Reminder.status == status)
-    if since is not None:
-        query = query.where(col(Reminder.updated_at) >= since)
-    rows = session.exec(query.order_by(col(Reminder.updated_at).desc()).limit(limit))
-    return [ReminderListed.model_validate(r, from_attributes=True) for r in rows]
+    """Reminders in one status across every patient, ordered by due time."""
+    page = reminders_by_due_time(
+        session, status, due_from, due_to, changed_since=since, limit=limit, offset=offset
+    )
+    params = {
+        "status": status,
+        "due_from": due_from,
+        "due_to": due_to,
+        "since": since,
+        "limit": limit,
+    }
+    page_headers(response, "/v1/reminders", params, page.total, page.next_offset)
+    return [
+        ReminderListed(
+            id=r.id,
+            procedure_id=r.procedure_id,
+            patient_id=r.patient_id,
+            step=r.step,
+            occurrence=r.occurrence,
+            due_at=r.due_at,
+            local_due_at=r.due_at.astimezone(ZoneInfo(r.timezone)),
+            timezone=r.timezone,
+            status=r.status,
+            status_reason=r.status_reason,
+            attempts=r.attempts,
+            message_id=r.message_id,
+            updated_at=r.updated_at,
+        )
+        for r in page.items
+    ]
+
+
+def _procedure(row: ProcedureRow) -> ProcedureListed:
+    return ProcedureListed(
+        id=row.id,
+        patient_id=row.patient_id,
+        given_name=row.given_name,
+        family_name=row.family_name,
+        status=row.status,
+        scheduled_at=row.scheduled_at,
+        local_scheduled_at=row.scheduled_at.astimezone(ZoneInfo(row.timezone)),
+        timezone=row.timezone,
+    )

@@ -2,28 +2,39 @@
 
 from datetime import datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Body, Path
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from service.audit.service import audit
-from service.auth.deps import AdminKey
+from service.auth.deps import AdminKey, StaffKey
 from service.auth.models import ApiKey
 from service.deps import NowDep, SessionDep, SettingsDep
-from service.errors import InvalidInput
-from service.patients.service import get_patient
-from service.procedures.service import get_procedure
+from service.openapi import problems
 from service.templates import store
-from service.templates.compose import TextFacts, language_for, text_variables
 from service.templates.models import MessageTemplate
-from service.templates.sandbox import TEMPLATE_VARIABLES, validate_template
+from service.templates.preview import preview_template
+from service.templates.sandbox import TEMPLATE_VARIABLES
 from service.templates.source import FRAME_STEP, default_template
-from service.timeline.active import active_plan
 from service.validation import MultilineText
 
-router = APIRouter(prefix="/v1/templates", tags=["templates"])
+router = APIRouter(prefix="/v1/templates", tags=["templates"], responses=problems(401, 403, 422))
+
+_PREVIEW_EXAMPLES = {
+    "active": {
+        "summary": "The fasting text in Spanish for a real procedure",
+        "value": {"step": "fasting", "language": "es", "procedure_id": 12},
+    },
+    "draft": {
+        "summary": "A draft of the week-before text",
+        "value": {
+            "step": "prep_week",
+            "language": "es",
+            "body": "Hola {{ given_name }}: su procedimiento MILD es el {{ procedure_date }}.",
+        },
+    },
+}
 
 MAX_BODY = 2000
 
@@ -55,9 +66,16 @@ class TemplateSave(BaseModel):
 
 
 class PreviewRequest(BaseModel):
-    body: MultilineText = Field(min_length=1, max_length=MAX_BODY)
+    body: MultilineText | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_BODY,
+        description="A draft; left out, the active text of `step` is shown",
+    )
     step: str | None = Field(
-        default=None, description="Checks the variables of this step; 'frame' for the frame"
+        default=None,
+        description="Checks the variables of this step; 'frame' for the frame",
+        examples=["fasting"],
     )
     language: str | None = None
     procedure_id: int | None = Field(
@@ -68,13 +86,17 @@ class PreviewRequest(BaseModel):
 class PreviewResult(BaseModel):
     text: str = Field(description="The whole SMS: the body inside the active frame")
     language: str
+    step: str
+    version: int | None = Field(
+        description="The active version shown (0 = the default); null for a draft"
+    )
     characters: int
     encoding: str
     segments: int
     max_segments: int = store.MAX_SEGMENTS
 
 
-@router.get("", response_model=list[TemplateSummary])
+@router.get("", response_model=list[TemplateSummary], summary="List the texts in force")
 def list_templates(session: SessionDep, _: AdminKey) -> list[TemplateSummary]:
     source = store.DbTemplates(session)
     out = []
@@ -93,53 +115,56 @@ def list_templates(session: SessionDep, _: AdminKey) -> list[TemplateSummary]:
     return out
 
 
-@router.post("/preview", response_model=PreviewResult, responses={404: {}, 422: {}})
+@router.post(
+    "/preview",
+    response_model=PreviewResult,
+    summary="Preview a text as the patient gets it",
+    responses=problems(404),
+)
 def preview(
-    body: PreviewRequest, session: SessionDep, settings: SettingsDep, _: AdminKey
+    body: Annotated[PreviewRequest, Body(openapi_examples=_PREVIEW_EXAMPLES)],
+    session: SessionDep,
+    settings: SettingsDep,
+    _: StaffKey,
 ) -> PreviewResult:
-    """Sample values by default; with `procedure_id`, that procedure's patient and times.
+    """Staff and admins. Without `body`, the active text of `step`; sample values signed
+    as this clinic by default, or with `procedure_id` that procedure's patient and times.
     A text over 3 segments is refused (422) with its size, as saving it would be."""
-    step = store.check_step(body.step) if body.step else "prep_week"
-    source = store.DbTemplates(session)
-    if body.procedure_id is not None:
-        procedure = get_procedure(session, body.procedure_id)
-        patient = get_patient(session, procedure.patient_id)
-        language = language_for(body.language or patient.language)
-        facts = TextFacts(
-            given_name=patient.given_name,
-            family_name=patient.family_name,
-            clinic_name=settings.clinic_name,
-            clinic_phone=settings.clinic_phone,
-            zone=ZoneInfo(patient.timezone),
-            procedure_starts_at=procedure.scheduled_at,
-            plan=active_plan(settings, session),
-            visits={},
-            include_fasting=True,
-        )
-        variables = text_variables(facts, language)
-    else:
-        language = store.check_language(body.language or "en")
-        variables = store.sample_variables(language, step)
-    problems = validate_template(body.body, store.allowed_variables(step))
-    if problems:
-        raise InvalidInput("; ".join(str(p) for p in problems), field="body")
-    rendered = store.render_in_context(step, language, body.body, variables, source)
-    store.refuse_if_too_long(rendered)
+    shown = preview_template(
+        session,
+        settings,
+        step=body.step,
+        language=body.language,
+        body=body.body,
+        procedure_id=body.procedure_id,
+    )
     return PreviewResult(
-        text=rendered.text,
-        language=language,
-        characters=rendered.characters,
-        encoding=rendered.encoding,
-        segments=rendered.segments,
+        text=shown.text,
+        language=shown.language,
+        step=shown.step,
+        version=shown.version,
+        characters=shown.characters,
+        encoding=shown.encoding,
+        segments=shown.segments,
     )
 
 
-@router.get("/{step}/{language}", response_model=TemplateDetail, responses={404: {}, 422: {}})
+@router.get(
+    "/{step}/{language}",
+    response_model=TemplateDetail,
+    responses={404: {}, 422: {}},
+    summary="Read a text with its versions",
+)
 def get_template(step: str, language: str, session: SessionDep, _: AdminKey) -> TemplateDetail:
     return _detail(session, store.check_step(step), store.check_language(language))
 
 
-@router.put("/{step}/{language}", response_model=TemplateDetail, responses={404: {}, 422: {}})
+@router.put(
+    "/{step}/{language}",
+    response_model=TemplateDetail,
+    responses={404: {}, 422: {}},
+    summary="Save a new version of a text",
+)
 def put_template(
     step: str,
     language: str,
@@ -159,6 +184,7 @@ def put_template(
     "/{step}/{language}/restore/{version}",
     response_model=TemplateDetail,
     responses={404: {}, 422: {}},
+    summary="Restore an earlier version of a text",
 )
 def restore(
     step: str,

@@ -224,12 +224,22 @@ def render_in_context(
     return Rendered(text, count.characters, count.encoding, count.segments)
 
 
-def sample_facts(language: str, plan: TimelinePlan = DEFAULT_PLAN) -> TextFacts:
+def sample_facts(
+    language: str,
+    plan: TimelinePlan = DEFAULT_PLAN,
+    *,
+    clinic: tuple[str, str] | None = None,
+) -> TextFacts:
+    """The sample patient and procedure; `clinic` (name, phone) signs as that clinic."""
+    clinic_name, clinic_phone = clinic or (
+        str(SAMPLE_VARIABLES["clinic_name"]),
+        str(SAMPLE_VARIABLES["clinic_phone"]),
+    )
     return TextFacts(
         given_name=str(SAMPLE_VARIABLES["given_name"]),
         family_name=str(SAMPLE_VARIABLES["family_name"]),
-        clinic_name=str(SAMPLE_VARIABLES["clinic_name"]),
-        clinic_phone=str(SAMPLE_VARIABLES["clinic_phone"]),
+        clinic_name=clinic_name,
+        clinic_phone=clinic_phone,
         zone=SAMPLE_ZONE,
         procedure_starts_at=SAMPLE_PROCEDURE_AT,
         plan=plan,
@@ -238,9 +248,11 @@ def sample_facts(language: str, plan: TimelinePlan = DEFAULT_PLAN) -> TextFacts:
     )
 
 
-def sample_variables(language: str, step: str | None = None) -> dict[str, object]:
+def sample_variables(
+    language: str, step: str | None = None, *, clinic: tuple[str, str] | None = None
+) -> dict[str, object]:
     """Sample values worded in `language` (dates and times as the composer writes them)."""
-    facts = sample_facts(language)
+    facts = sample_facts(language, clinic=clinic)
     visit = step if step in facts.visits else "wound_check_visit"
     return text_variables(facts, language_for(language), visit_step=visit)
 

@@ -1,0 +1,182 @@
+"""Re-planning pending reminders with the plan in force, or showing what that would do.
+
+A procedure counts as changed when any of its texts would go out at another time, be
+added or withdrawn, or say something else: the wording is compared with the plan the
+procedure was last planned with (`procedure.plan_version`), since e.g. new fasting
+hours move no text but change what the fasting text says. The dry run runs the very
+same re-planning inside a savepoint and rolls it back.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from service.config import Settings
+from service.patients.models import Patient
+from service.plan_admin.models import TimelinePlanRecord
+from service.plan_admin.service import plan_from_json
+from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
+from service.procedures.service import reminders_of, replan_procedure
+from service.procedures.wording import pending_texts
+from service.templates.store import DbTemplates
+from service.timeline.active import default_plan
+from service.timeline.plan import TimelinePlan
+
+
+@dataclass(frozen=True)
+class ReminderChange:
+    reminder_id: int | None  # None: a reminder the re-plan would add (not yet stored)
+    step: str
+    occurrence: int
+    was_due_at: datetime | None
+    due_at: datetime
+    was_status: str | None
+    status: str
+    wording_changed: bool
+
+
+@dataclass(frozen=True)
+class ProcedureChange:
+    procedure_id: int
+    patient_id: int
+    timezone: str
+    reminders: list[ReminderChange]
+
+
+@dataclass
+class ApplyReport:
+    dry_run: bool
+    changes: list[ProcedureChange] = field(default_factory=list)
+    reminders_changed: int = 0
+    reminders_added: int = 0
+    reminders_cancelled: int = 0
+
+    @property
+    def procedures(self) -> int:
+        return len(self.changes)
+
+    @property
+    def procedure_ids(self) -> list[int]:
+        return [c.procedure_id for c in self.changes]
+
+
+def apply_to_pending(
+    session: Session, plan: TimelinePlan, settings: Settings, now: datetime, *, dry_run: bool
+) -> ApplyReport:
+    """Re-plan the pending reminders of every scheduled procedure with `plan` and report
+    the procedures whose texts change; with `dry_run`, change nothing."""
+    report = ApplyReport(dry_run=dry_run)
+    savepoint = session.begin_nested() if dry_run else None
+    try:
+        _apply(session, plan, settings, now, report)
+    finally:
+        if savepoint is not None:
+            savepoint.rollback()
+    return report
+
+
+def _apply(
+    session: Session, plan: TimelinePlan, settings: Settings, now: datetime, report: ApplyReport
+) -> None:
+    has_pending = select(Reminder.procedure_id).where(Reminder.status == ReminderStatus.pending)
+    procedures = list(
+        session.exec(
+            select(Procedure)
+            .where(
+                Procedure.status == ProcedureStatus.scheduled,
+                col(Procedure.id).in_(has_pending),
+            )
+            .order_by(col(Procedure.id))
+        )
+    )
+    plans = _PlanVersions(session, settings)
+    templates = DbTemplates(session)
+    for procedure in procedures:
+        patient = session.get(Patient, procedure.patient_id)
+        assert patient is not None and procedure.id is not None
+        before_rows = reminders_of(session, procedure.id)
+        before = {r.id: (r.due_at, r.status) for r in before_rows}
+        old_plan = plans.get(procedure.plan_version)
+        # Only the fasting hours reach the wording; skip rendering when they are the same.
+        compare_words = old_plan.fasting_hours != plan.fasting_hours
+        old_words = (
+            _words(session, procedure, patient, old_plan, settings, before_rows, templates)
+            if compare_words
+            else {}
+        )
+        after = replan_procedure(session, procedure, patient, plan, now)
+        new_words = (
+            _words(session, procedure, patient, plan, settings, after, templates)
+            if compare_words
+            else {}
+        )
+        changes = []
+        for reminder in after:
+            was = before.get(reminder.id)
+            reworded = reminder.id in old_words and old_words[reminder.id] != new_words.get(
+                reminder.id
+            )
+            if was is not None and was == (reminder.due_at, reminder.status) and not reworded:
+                continue
+            if was is None:
+                report.reminders_added += 1
+            else:
+                report.reminders_changed += 1
+                if reminder.status == ReminderStatus.cancelled and was[1] != reminder.status:
+                    report.reminders_cancelled += 1
+            changes.append(
+                ReminderChange(
+                    reminder_id=reminder.id if was is not None else None,
+                    step=reminder.step,
+                    occurrence=reminder.occurrence,
+                    was_due_at=was[0] if was else None,
+                    due_at=reminder.due_at,
+                    was_status=was[1] if was else None,
+                    status=reminder.status,
+                    wording_changed=reworded,
+                )
+            )
+        if changes:
+            report.changes.append(
+                ProcedureChange(procedure.id, procedure.patient_id, patient.timezone, changes)
+            )
+
+
+def _words(
+    session: Session,
+    procedure: Procedure,
+    patient: Patient,
+    plan: TimelinePlan,
+    settings: Settings,
+    reminders: list[Reminder],
+    templates: DbTemplates,
+) -> dict[int | None, str]:
+    """Each pending reminder's whole text under `plan`."""
+    return {
+        reminder_id: slot.text.body
+        for slot in pending_texts(session, procedure, patient, plan, settings, reminders, templates)
+        for reminder_id in slot.reminder_ids
+    }
+
+
+class _PlanVersions:
+    """Saved plans by version, each read once (0 = the default with the settings)."""
+
+    def __init__(self, session: Session, settings: Settings) -> None:
+        self.session = session
+        self.settings = settings
+        self._plans: dict[int, TimelinePlan] = {}
+
+    def get(self, version: int) -> TimelinePlan:
+        if version not in self._plans:
+            record = self.session.exec(
+                select(TimelinePlanRecord).where(TimelinePlanRecord.version == version)
+            ).first()
+            self._plans[version] = (
+                plan_from_json(json.loads(record.body), self.settings, version)
+                if record is not None
+                else default_plan(self.settings)
+            )
+        return self._plans[version]

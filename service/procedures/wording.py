@@ -1,0 +1,108 @@
+"""The words a procedure's pending texts will carry, composed as the worker composes them.
+
+Reminders due at the same instant go out as one text; this groups them the same way and
+renders with the same facts `service.delivery.dispatch` uses (the patient, the clinic,
+booked visits, whether a fasting time was already told), so what staff read before a
+change, or on a timeline, is what the patient would get if it were sent now.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from service.config import Settings
+from service.patients.models import Patient
+from service.procedures.appointments import Appointment, AppointmentStatus
+from service.procedures.models import Procedure, Reminder, ReminderStatus
+from service.templates.compose import ComposedText, TextFacts, compose
+from service.templates.store import DbTemplates
+from service.timeline.plan import CORRECTION_STEP, TimelinePlan, visit_step_name
+
+
+@dataclass(frozen=True)
+class SlotText:
+    """One text: the reminders due together and the words they make."""
+
+    due_at: datetime
+    steps: tuple[str, ...]
+    reminder_ids: tuple[int, ...]
+    text: ComposedText
+
+
+def text_facts(
+    session: Session,
+    procedure: Procedure,
+    patient: Patient,
+    plan: TimelinePlan,
+    settings: Settings,
+    reminders: Iterable[Reminder],
+) -> TextFacts:
+    """What a text of this procedure may mention, read as the worker reads it."""
+    visits = session.exec(
+        select(Appointment).where(
+            Appointment.procedure_id == procedure.id,
+            Appointment.status == AppointmentStatus.booked,
+        )
+    )
+    return TextFacts(
+        given_name=patient.given_name,
+        family_name=patient.family_name,
+        clinic_name=settings.clinic_name,
+        clinic_phone=settings.clinic_phone,
+        zone=ZoneInfo(patient.timezone),
+        procedure_starts_at=procedure.scheduled_at,
+        plan=plan,
+        visits={visit_step_name(v.kind): v.starts_at for v in visits},
+        # A correction repeats the fasting time only if the patient was told one.
+        include_fasting=any(
+            r.status == ReminderStatus.sent and r.step in ("fasting", CORRECTION_STEP)
+            for r in reminders
+        ),
+    )
+
+
+def pending_texts(
+    session: Session,
+    procedure: Procedure,
+    patient: Patient,
+    plan: TimelinePlan,
+    settings: Settings,
+    reminders: Sequence[Reminder],
+    templates: DbTemplates | None = None,
+) -> list[SlotText]:
+    """Each pending text of the procedure, in due order, worded as it would go out now."""
+    facts = text_facts(session, procedure, patient, plan, settings, reminders)
+    source = templates or DbTemplates(session)
+    slots: dict[datetime, list[Reminder]] = {}
+    for reminder in sorted(reminders, key=lambda r: (r.due_at, r.id or 0)):
+        if reminder.status == ReminderStatus.pending:
+            slots.setdefault(reminder.due_at, []).append(reminder)
+    return [
+        SlotText(
+            due_at=due_at,
+            steps=tuple(r.step for r in members),
+            reminder_ids=tuple(r.id or 0 for r in members),
+            text=compose([r.step for r in members], facts, patient.language, templates=source),
+        )
+        for due_at, members in slots.items()
+    ]
+
+
+def compose_steps(
+    session: Session,
+    procedure: Procedure,
+    patient: Patient,
+    plan: TimelinePlan,
+    settings: Settings,
+    steps: Sequence[str],
+) -> ComposedText:
+    """One text of `steps` for this procedure as it stands in the session (e.g. a
+    correction after a move), worded as the worker would word it."""
+    reminders = session.exec(
+        select(Reminder).where(Reminder.procedure_id == procedure.id).order_by(col(Reminder.id))
+    )
+    facts = text_facts(session, procedure, patient, plan, settings, list(reminders))
+    return compose(steps, facts, patient.language, templates=DbTemplates(session))

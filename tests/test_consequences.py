@@ -1,0 +1,140 @@
+"""Before staff confirm a change, they see what it would do to the patient's texts."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import Session
+
+from service.delivery.dispatch import Dispatcher
+from service.errors import InvalidInput
+from service.patients.service import get_patient
+from service.procedures import consequences
+from service.procedures.service import get_procedure
+from service.timeline.active import default_plan
+from service.timeline.plan import FollowUpKind
+from tests.conftest import book, enroll
+from tests.fakes.gateways import RecordingGateway
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def _at(local: str) -> datetime:
+    return datetime.fromisoformat(local).replace(tzinfo=NEW_YORK).astimezone(UTC)
+
+
+def _timeline(client, staff, procedure_id):
+    body = client.get(f"/v1/procedures/{procedure_id}", headers=staff).json()
+    return [(r["id"], r["step"], r["due_at"], r["status"]) for r in body["reminders"]], body
+
+
+def _told_the_date(client, staff, engine, settings, language="en"):
+    patient = enroll(client, staff, language=language)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    Dispatcher(
+        engine, RecordingGateway(), settings, plan=lambda: default_plan(settings), worker_id="w"
+    ).run_once(_at("2027-03-09T09:00:00"))
+    return procedure["id"]
+
+
+def test_moving_a_procedure_shows_the_moved_texts_and_the_correction_without_changing_anything(
+    client, staff, engine, settings
+):
+    procedure_id = _told_the_date(client, staff, engine, settings)
+    before, _ = _timeline(client, staff, procedure_id)
+    now = _at("2027-03-09T12:00:00")
+    with Session(engine) as session:
+        procedure = get_procedure(session, procedure_id)
+        patient = get_patient(session, procedure.patient_id)
+        shown = consequences.of_reschedule(
+            session,
+            procedure,
+            patient,
+            datetime(2027, 3, 23, 8, 30),
+            default_plan(settings),
+            settings,
+            now,
+        )
+        session.commit()
+
+    notice = shown.notice
+    assert notice is not None and notice.step == "procedure_moved"
+    assert notice.due_at == now  # inside the window: at once
+    assert "has moved to Tuesday, March 23 at 8:30 AM" in notice.text
+    assert "Lakeside Spine" in notice.text  # signed as the worker signs it
+    fasting = next(c for c in shown.moved if c.step == "fasting")
+    assert (fasting.was_due_at, fasting.due_at) == (
+        _at("2027-03-15T18:00"),
+        _at("2027-03-22T18:00"),
+    )
+    assert "Nothing to eat or drink" in fasting.text
+    assert not any(c.step == "prep_week" for c in shown.changes)  # sent: history
+    # Nothing was written: the timeline is exactly as it was.
+    assert _timeline(client, staff, procedure_id)[0] == before
+
+    # Confirming does what was shown.
+    moved = client.patch(
+        f"/v1/procedures/{procedure_id}",
+        json={"scheduled_at": "2027-03-23T08:30:00"},
+        headers=staff,
+    ).json()
+    corrections = [r for r in moved["reminders"] if r["step"] == "procedure_moved"]
+    assert len(corrections) == 1
+
+
+def test_cancelling_shows_the_cancellation_text_in_the_patients_language(
+    client, staff, engine, settings
+):
+    procedure_id = _told_the_date(client, staff, engine, settings, language="es")
+    with Session(engine) as session:
+        procedure = get_procedure(session, procedure_id)
+        patient = get_patient(session, procedure.patient_id)
+        shown = consequences.of_cancel(
+            session, procedure, patient, default_plan(settings), settings, _at("2027-03-10T10:00")
+        )
+    assert shown.notice is not None
+    assert "Su procedimiento MILD del martes 16 de marzo queda cancelado" in shown.notice.text
+    assert {c.step for c in shown.withdrawn} >= {"fasting", "ice", "day_of_rest"}
+    assert all(c.status == "cancelled" for c in shown.withdrawn)
+    _, body = _timeline(client, staff, procedure_id)
+    assert body["status"] == "scheduled"
+
+
+def test_booking_a_visit_shows_its_reminders_and_the_text_it_replaces(
+    client, staff, engine, settings
+):
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    with Session(engine) as session:
+        row = get_procedure(session, procedure["id"])
+        shown = consequences.of_visit_booking(
+            session,
+            row,
+            get_patient(session, row.patient_id),
+            FollowUpKind.wound_check,
+            datetime(2027, 3, 24, 10, 30),
+            default_plan(settings),
+            settings,
+            _at("2027-03-02T10:00"),
+        )
+        with pytest.raises(InvalidInput) as refused:
+            consequences.of_visit_booking(
+                session,
+                row,
+                get_patient(session, row.patient_id),
+                FollowUpKind.wound_check,
+                datetime(2027, 3, 15, 10, 30),
+                default_plan(settings),
+                settings,
+                _at("2027-03-02T10:00"),
+            )
+    assert refused.value.field == "starts_at"
+    assert shown.notice is None
+    assert [c.step for c in shown.withdrawn] == ["wound_check"]
+    assert shown.withdrawn[0].status_reason == "replaced by reminders for the booked visit"
+    added = {c.step for c in shown.added}
+    assert added == {"wound_check_visit"}
+    assert all("10:30 AM" in (c.text or "") for c in shown.added)
+    assert (
+        client.get(f"/v1/procedures/{procedure['id']}", headers=staff).json()["appointments"] == []
+    )
