@@ -18,6 +18,7 @@ from service.audit.endpoints import router as audit_router
 from service.auth.endpoints import router as api_keys_router
 from service.config import Settings
 from service.conversation.alerts import router as alerts_router
+from service.conversation.endpoints import router as inbox_router
 from service.conversation.inbound_webhook import router as inbound_webhook_router
 from service.db import make_engine
 from service.delivery.receipt_webhook import router as receipt_webhook_router
@@ -78,6 +79,7 @@ def create_app(
     app.include_router(receipt_webhook_router)
     app.include_router(inbound_webhook_router)
     app.include_router(alerts_router)
+    app.include_router(inbox_router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from scheduler.heartbeat import WorkerHeartbeat
 from service.audit.models import AuditEntry
 from service.auth.models import ApiKey
+from service.conversation.models import InboundReceipt, OnCallPage
 from service.conversation.optouts import PhoneOptOut
 from service.messaging.models import Message
 from service.patients.models import Patient
@@ -19,8 +20,10 @@ __all__ = [
     "ApiKey",
     "Appointment",
     "AuditEntry",
+    "InboundReceipt",
     "Message",
     "MessageTemplate",
+    "OnCallPage",
     "Patient",
     "PhoneOptOut",
     "Procedure",
