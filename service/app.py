@@ -23,6 +23,7 @@ from service.auth.throttle import FailedAuthThrottle
 from service.config import Settings
 from service.console import install_console
 from service.conversation.alerts import router as alerts_router
+from service.conversation.endpoints import router as inbox_router
 from service.conversation.inbound_webhook import router as inbound_webhook_router
 from service.db import make_engine
 from service.delivery.receipt_webhook import router as receipt_webhook_router
@@ -96,6 +97,7 @@ def create_app(
     app.include_router(receipt_webhook_router)
     app.include_router(inbound_webhook_router)
     app.include_router(alerts_router)
+    app.include_router(inbox_router)
     # The clinic's console: HTML pages for people signed in with their own account.
     install_console(app)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from service.config import PLACEHOLDER_CLINIC_PHONE, Settings, get_settings
+from service.config import Settings, get_settings
 from service.logging import configure_logging
 
 log = logging.getLogger("reminders")
@@ -132,11 +132,8 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
 
     from service.app import create_app
 
-    if settings.clinic_phone == PLACEHOLDER_CLINIC_PHONE:
-        log.warning(
-            "CLINIC_PHONE is the placeholder %s: set the clinic's real number",
-            PLACEHOLDER_CLINIC_PHONE,
-        )
+    for warning in settings.placeholder_warnings():
+        log.warning("%s", warning)
     # API_WORKERS > 1: each process builds its own app (service/api_processes.py);
     # `serve` keeps its in-process dispatch worker, so it stays one process.
     workers = 1 if with_worker else settings.api_workers

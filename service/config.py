@@ -15,6 +15,7 @@ from service.validation import canonical_zone
 # A placeholder, not a real number: `make run` works out of the box, and the
 # service warns at start-up until a clinic sets its own.
 PLACEHOLDER_CLINIC_PHONE = "555-0100"
+PLACEHOLDER_CLINIC_NAME = "Your MILD clinic"
 
 
 class Settings(BaseSettings):
@@ -69,7 +70,18 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = Field(default=20, ge=1)
     login_throttle_minutes: int = Field(default=15, ge=1)
 
-    clinic_name: str = "Your MILD clinic"
+    # Optional: a phone the on-call clinician carries; an urgent reply texts it a short
+    # notice with no patient data, at most once per ON_CALL_PAGE_INTERVAL_MINUTES.
+    on_call_phone: str | None = None
+    on_call_page_interval_minutes: int = Field(default=15, ge=1, le=1440)
+    # A routine reply is answered at most once per window; an urgent one every time.
+    conversation_window_hours: float = Field(default=12.0, ge=0, le=168)
+    # The most SMS segments one text may cost (checked on the merged text of a slot).
+    sms_max_segments: int = Field(default=4, ge=1, le=10)
+    # Seeds disagree (003: 1-2 weeks; 001, 004: 2-4 weeks): the cautious one by default.
+    normal_activity_weeks: str = Field(default="2-4", pattern=r"^\d{1,2}-\d{1,2}$")
+
+    clinic_name: str = PLACEHOLDER_CLINIC_NAME
     clinic_phone: str = PLACEHOLDER_CLINIC_PHONE
     clinic_timezone: str = "America/New_York"
     # The phone region used to read numbers written without a country code.
@@ -162,6 +174,37 @@ class Settings(BaseSettings):
                 "and TWILIO_FROM_NUMBER"
             )
         return self
+
+    @model_validator(mode="after")
+    def _on_call_phone_is_a_number(self) -> "Settings":
+        if not self.on_call_phone:
+            self.on_call_phone = None
+            return self
+        import phonenumbers
+
+        try:
+            number = phonenumbers.parse(self.on_call_phone, self.clinic_phone_region)
+        except phonenumbers.NumberParseException as exc:
+            raise ValueError("ON_CALL_PHONE is not a phone number") from exc
+        if not phonenumbers.is_valid_number(number):
+            raise ValueError("ON_CALL_PHONE is not a valid phone number")
+        self.on_call_phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return self
+
+    def placeholder_warnings(self) -> list[str]:
+        """What start-up warns about: settings still at their out-of-the-box values."""
+        warnings = []
+        if self.clinic_phone == PLACEHOLDER_CLINIC_PHONE:
+            warnings.append(
+                f"CLINIC_PHONE is the placeholder {PLACEHOLDER_CLINIC_PHONE}: set the clinic's "
+                "real number"
+            )
+        if self.clinic_name == PLACEHOLDER_CLINIC_NAME:
+            warnings.append(
+                f"CLINIC_NAME is the placeholder {PLACEHOLDER_CLINIC_NAME!r}: every text is "
+                "signed with it; set the clinic's name"
+            )
+        return warnings
 
     @property
     def clinic_zone(self) -> ZoneInfo:

@@ -24,22 +24,29 @@ def list_messages(
     ).all()
     record_read(session, key, "messages", patient_id, patient_id, at=now)
     session.commit()
-    return [
-        MessagePublic(
-            id=m.id or 0,
-            procedure_id=m.procedure_id,
-            direction=m.direction,
-            body=m.body,
-            steps=[s for s in m.steps.split(",") if s],
-            language=m.language,
-            status=m.status,
-            gateway=m.gateway,
-            provider_message_id=m.provider_message_id,
-            error_code=m.error_code,
-            error_message=m.error_message,
-            created_at=m.created_at,
-            sent_at=m.sent_at,
-            updated_at=m.updated_at,
-        )
-        for m in messages
-    ]
+    return [message_public(m) for m in messages]
+
+
+def message_public(m: Message) -> MessagePublic:
+    return MessagePublic(
+        id=m.id or 0,
+        procedure_id=m.procedure_id,
+        direction=m.direction,
+        body=m.body,
+        steps=[s for s in m.steps.split(",") if s],
+        language=m.language,
+        status=m.status,
+        gateway=m.gateway,
+        provider_message_id=m.provider_message_id,
+        error_code=m.error_code,
+        error_message=m.error_message,
+        template_versions=[v for v in (m.template_versions or "").split(",") if v],
+        urgent=m.urgent,
+        reschedule_request=m.reschedule_request,
+        handled_at=m.handled_at,
+        handled_by=m.handled_by,
+        handled_note=m.handled_note,
+        created_at=m.created_at,
+        sent_at=m.sent_at,
+        updated_at=m.updated_at,
+    )
