@@ -231,6 +231,17 @@ class _Server:
                 time.sleep(0.05)
 
 
+_RUNNING: dict[str, _Server] = {}
+
+
+def restart_postgres(url: str) -> None:
+    """Restart the throwaway server behind `url` (fast shutdown: open sessions are cut)."""
+    server = _RUNNING[url]
+    res = server._pg_ctl("restart", "-w", "-t", "60", "-m", "fast", "-l", str(server.log))
+    if res.returncode != 0:
+        raise RuntimeError(f"pg_ctl restart failed: {res.stderr.strip()}")
+
+
 @contextmanager
 def throwaway_postgres() -> Iterator[str]:
     """Start a fresh PostgreSQL server from the installed binaries; yield a SQLAlchemy URL
@@ -244,21 +255,18 @@ def throwaway_postgres() -> Iterator[str]:
         server.prepare()
         server.start()
         server.create_database()
-        _running[server.url()] = server
+        _RUNNING[server.url()] = server
         yield server.url()
     finally:
-        _running.pop(server.url(), None)
+        _RUNNING.pop(server.url(), None)
         atexit.unregister(server.stop)
         server.stop()
-
-
-_running: dict[str, _Server] = {}
 
 
 @contextmanager
 def server_down(url: str) -> Iterator[None]:
     """Stop the server behind `url` (an outage), then start it again on the same port."""
-    server = _running[url]
+    server = _RUNNING[url]
     res = server._pg_ctl("stop", "-w", "-t", "30", "-m", "fast")
     if res.returncode != 0:
         raise RuntimeError(f"pg_ctl stop failed: {res.stderr.strip()}")
