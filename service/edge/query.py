@@ -26,10 +26,16 @@ def _query_names(dependant: Dependant) -> set[str]:
 
 
 async def refuse_unknown_query_parameters(request: Request) -> None:
-    """App-wide dependency: every query parameter must be one the route declares."""
+    """App-wide dependency: every query parameter of an API call must be one the route
+    declares. Console pages are for browsers, which may add their own (bookmarks, links)."""
     route = request.scope.get("route")
+    path = request.url.path
     # Twilio's signature covers the whole URL; its webhooks are judged by that alone.
-    if not isinstance(route, APIRoute) or request.url.path.startswith(WEBHOOK_PREFIX):
+    if (
+        not isinstance(route, APIRoute)
+        or not path.startswith("/v1/")
+        or path.startswith(WEBHOOK_PREFIX)
+    ):
         return
     unknown = sorted(set(request.query_params) - _declared(route))
     if unknown:
