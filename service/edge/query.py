@@ -8,13 +8,15 @@ from fastapi.routing import APIRoute
 from service.edge.body_limit import WEBHOOK_PREFIX
 from service.errors import InvalidInput
 
-_known: dict[int, frozenset[str]] = {}
+_CACHE_ATTRIBUTE = "_mild_reminders_query_names"
 
 
 def _declared(route: APIRoute) -> frozenset[str]:
-    names = _known.get(id(route))
+    # Kept on the route itself: it lives and dies with its app.
+    names: frozenset[str] | None = getattr(route, _CACHE_ATTRIBUTE, None)
     if names is None:
-        names = _known[id(route)] = frozenset(_query_names(route.dependant))
+        names = frozenset(_query_names(route.dependant))
+        setattr(route, _CACHE_ATTRIBUTE, names)
     return names
 
 
