@@ -15,8 +15,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, bindparam, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, or_, select, update
 from sqlmodel import Session
 
 from service.config import Settings
@@ -35,6 +36,9 @@ from .gateway import Accepted, SendFailed
 from .retry import retry_delay
 
 log = logging.getLogger("reminders.dispatch")
+
+LINGER_SECONDS = 0.005
+MAX_BATCH = 256
 
 MESSAGE = Message.__table__  # type: ignore[attr-defined]
 REMINDER = Reminder.__table__  # type: ignore[attr-defined]
@@ -55,26 +59,36 @@ _LATE_ANSWER = (
     .where(MESSAGE.c.id == bindparam("m_id"), MESSAGE.c.provider_message_id.is_(None))
     .values(provider_message_id=bindparam("m_sid"), sent_at=bindparam("m_at"))
 )
-# `cancelled` too: a cancel that came while the text was in flight cannot call it back;
-# the history must say it went out.
-SENT_REMINDERS = (
-    update(REMINDER)
-    .where(
-        REMINDER.c.message_id == bindparam("m_id"),
-        or_(
-            REMINDER.c.status == ReminderStatus.pending,
-            REMINDER.c.status == ReminderStatus.cancelled,
-        ),
+
+
+def _sent(which: Any) -> Any:
+    # `cancelled` too: a cancel that came while the text was in flight cannot call it
+    # back; the history must say it went out.
+    return (
+        update(REMINDER)
+        .where(
+            which,
+            or_(
+                REMINDER.c.status == ReminderStatus.pending,
+                REMINDER.c.status == ReminderStatus.cancelled,
+            ),
+        )
+        .values(
+            status=ReminderStatus.sent,
+            status_reason=None,
+            attempts=REMINDER.c.attempts + 1,
+            next_attempt_at=None,
+            claimed_by=None,
+            claimed_until=None,
+            updated_at=bindparam("m_at"),
+        )
     )
-    .values(
-        status=ReminderStatus.sent,
-        status_reason=None,
-        attempts=REMINDER.c.attempts + 1,
-        next_attempt_at=None,
-        claimed_by=None,
-        claimed_until=None,
-        updated_at=bindparam("m_at"),
-    )
+
+
+# By the attempt (receipts, take-overs: rare), and by primary key on the hot path.
+SENT_REMINDERS = _sent(REMINDER.c.message_id == bindparam("m_id"))
+_SENT_BY_ID = _sent(
+    and_(REMINDER.c.id == bindparam("r_id"), REMINDER.c.message_id == bindparam("m_id"))
 )
 _FAILED_MESSAGE = (
     update(MESSAGE)
@@ -162,6 +176,7 @@ class Outcomes:
             if row.status == MessageStatus.sending
         }
         accepted, late, reminder_rows = [], [], []
+        sent_by_attempt, sent_by_id = [], []
         for outcome in outcomes:
             text, result = outcome.text, outcome.result
             at = text.prepared_at
@@ -169,6 +184,13 @@ class Outcomes:
                 row = {"m_id": text.message_id, "m_sid": result.provider_message_id, "m_at": at}
                 if text.message_id in open_:
                     accepted.append({**row, "m_status": result.status})
+                    if text.reminders:
+                        sent_by_id += [
+                            {"r_id": r.id, "m_id": text.message_id, "m_at": at}
+                            for r in text.reminders
+                        ]
+                    else:
+                        sent_by_attempt.append(row)
                     text.report.count("sent")
                 else:
                     late.append(row)
@@ -188,7 +210,10 @@ class Outcomes:
             reminder_rows += [_outcome_row(r, text.message_id, at) for r in text.reminders]
         if accepted:
             session.execute(_ACCEPTED_MESSAGE, accepted)
-            session.execute(SENT_REMINDERS, accepted)
+        if sent_by_id:
+            session.execute(_SENT_BY_ID, sent_by_id)
+        if sent_by_attempt:
+            session.execute(SENT_REMINDERS, sent_by_attempt)
         if late:
             session.execute(_LATE_ANSWER, late)
         if reminder_rows:
@@ -272,9 +297,13 @@ class Recorder:
             first = self._queue.get()
             batch = [] if first is None else [first]
             closing = first is None
-            while True:  # everything that finished while the last batch was written
+            # Gather what finishes within a few ms of the first: one commit (one fsync)
+            # for them all, and no text waits longer than that for another.
+            linger_until = time.monotonic() + LINGER_SECONDS
+            while not closing and len(batch) < MAX_BATCH:
+                left = linger_until - time.monotonic()
                 try:
-                    item = self._queue.get_nowait()
+                    item = self._queue.get(timeout=left) if left > 0 else self._queue.get_nowait()
                 except queue.Empty:
                     break
                 if item is None:

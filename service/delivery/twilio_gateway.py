@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
@@ -38,6 +39,7 @@ RECIPIENT_UNSUBSCRIBED = 21610  # the recipient replied STOP; the carrier blocks
 INVALID_TO_NUMBER = 21211
 NOT_A_MOBILE_NUMBER = 21614
 
+MAX_CONNECTIONS = 256
 IN_CALL_RETRIES = 2
 RETRY_BASE_SECONDS = 0.25  # then 0.5 s; each backoff is jittered into [d/2, d]
 # A 429 asking for a longer pause than this is handed back to the dispatcher instead.
@@ -66,6 +68,11 @@ class _RedirectingHttpClient(TwilioHttpClient):
 
     def __init__(self, base_url: str | None, timeout_seconds: float) -> None:
         super().__init__(timeout=timeout_seconds)
+        # One kept-alive connection per sending thread (SEND_CONCURRENCY is at most 256);
+        # the library's default pool keeps 6 and reconnects for every other request.
+        assert self.session is not None
+        for scheme in ("https://", "http://"):
+            self.session.mount(scheme, HTTPAdapter(pool_maxsize=MAX_CONNECTIONS))
         self._base = urlsplit(base_url.rstrip("/")) if base_url else None
         self._local = threading.local()
 
