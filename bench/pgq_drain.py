@@ -7,6 +7,7 @@ messages.create) to the stand-in. Runs in the bench's own environment, never the
 import asyncio
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -43,7 +44,7 @@ async def main(dsn: str, count: int, concurrency: int, standin: str) -> None:
         payloads = [f"+1202{i:07d}".encode() for i in range(start + 1, start + n + 1)]
         await queries.enqueue(["send"] * n, payloads, [0] * n)
     await connection.execute("ANALYZE")
-    manager = QueueManager(driver)
+    manager = QueueManager(queries)
 
     @manager.entrypoint("send")
     async def send(job: Job) -> None:
@@ -53,8 +54,11 @@ async def main(dsn: str, count: int, concurrency: int, standin: str) -> None:
         )
 
     await manager.run(
-        batch_size=concurrency,
+        batch_size=max(1, concurrency // 2),  # pgqueuer wants the cap >= 2x the batch
         max_concurrent_tasks=concurrency,
+        # Without a short dequeue timeout pgqueuer waits up to 30 s for a NOTIFY before it
+        # fetches again once its slots free up; 50 ms keeps it fed (its best case).
+        dequeue_timeout=timedelta(milliseconds=50),
         mode=QueueExecutionMode.drain,
     )
 
