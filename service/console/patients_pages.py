@@ -41,6 +41,16 @@ ZONES = [
 ]
 ENROLL_FIELDS = ("given_name", "family_name", "phone", "mrn", "timezone", "language")
 CONVERSATION_LIMIT = 200
+# What to do about a value the request model refused, said the way a form says it.
+FIELD_HELP = {
+    "given_name": "Enter the given name, up to 100 characters",
+    "family_name": "Enter the family name, up to 100 characters",
+    "phone": "Enter a mobile phone number, like (212) 555-0142",
+    "mrn": "Enter the MRN with letters, digits, '.', '/' or '-' only, up to 40 characters",
+    "timezone": "Choose the patient's time zone",
+    "language": "Choose the language of the texts",
+    "sms_consent": "Tick the box once the patient agrees to receive text messages",
+}
 
 
 @router.get("/patients")
@@ -163,7 +173,8 @@ def _patient_create(form: FormState, allow_duplicate: bool) -> PatientCreate | N
     except ValidationError as exc:
         for error in exc.errors():
             name = str(error["loc"][0]) if error["loc"] else "given_name"
-            form.error(name if name in values else "given_name", error["msg"])
+            name = name if name in values else "given_name"
+            form.error(name, FIELD_HELP.get(name, error["msg"]))
         return None
 
 
