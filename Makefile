@@ -24,6 +24,7 @@ typecheck: $(STAMP)
 
 bench: $(STAMP) postgres
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.triage
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -21,7 +21,8 @@ from sqlalchemy import Engine
 from scheduler.heartbeat import RUNNING, STOPPED, beat
 from service.config import Settings, get_settings
 from service.db import make_engine
-from service.delivery.dispatch import Dispatcher, sweep_expired_claims
+from service.delivery.claim import sweep_expired_claims
+from service.delivery.dispatch import Dispatcher
 from service.delivery.gateway import SmsGateway
 from service.delivery.gateways import build_gateway, status_callback_url
 from service.logging import configure_logging
@@ -58,7 +59,8 @@ class DispatchLoop:
                 return
             self.heartbeat(RUNNING)
             while not self.stopping.is_set():
-                report = self.dispatcher.run_once(self.clock(), clock=self.clock)
+                # Not settling: the next batch is claimed while this one's texts are out.
+                report = self.dispatcher.run_once(self.clock(), clock=self.clock, settle=False)
                 if report.claimed_rows < batch:
                     return
 
@@ -80,11 +82,12 @@ class DispatchLoop:
         self.dispatcher.stopping.set()
 
     def finish(self) -> int:
-        """After stop(): wait for the poll in hand, give back unsent claims, say stopped."""
+        """After stop(): wait for the poll in hand and the texts in flight to be recorded,
+        give back unsent claims, say stopped."""
         self.stop()
         with self._polling:
-            released = self.dispatcher.release_claims()
             self.dispatcher.close()
+            released = self.dispatcher.release_claims()
             self.heartbeat(STOPPED)
         log.info(
             "worker %s stopped; released %s unsent claim(s)", self.dispatcher.worker_id, released

@@ -31,7 +31,14 @@ def run_api_processes(host: str, port: int, workers: int) -> None:
 
     if not hasattr(socket, "SO_REUSEPORT"):
         uvicorn.run(
-            APP_FACTORY, factory=True, workers=workers, host=host, port=port, log_level="info"
+            APP_FACTORY,
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=False,
+            server_header=False,
         )
         return
     # Fail here, once, if the address is taken (SO_REUSEPORT alone would let us share a
@@ -90,7 +97,15 @@ def _serve_one(host: str, port: int) -> None:
     # the first process up.
     sock.listen(_BACKLOG)
     config = uvicorn.Config(
-        APP_FACTORY, factory=True, host=host, port=port, log_level="info", backlog=_BACKLOG
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        log_level="info",
+        backlog=_BACKLOG,
+        # Our own access log masks query values; no server banner for strangers.
+        access_log=False,
+        server_header=False,
     )
     uvicorn.Server(config).run(sockets=[sock])
 

@@ -1,28 +1,37 @@
 """The FastAPI application: routers, and every failure mapped to one clear answer."""
 
+import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from scheduler.heartbeat import alive_workers, freshness_limit
 from service.audit.endpoints import router as audit_router
 from service.auth.endpoints import router as api_keys_router
+from service.auth.throttle import FailedAuthThrottle
 from service.config import Settings
 from service.console import install_console
 from service.conversation.alerts import router as alerts_router
+from service.conversation.endpoints import router as inbox_router
 from service.conversation.inbound_webhook import router as inbound_webhook_router
 from service.db import make_engine
 from service.delivery.receipt_webhook import router as receipt_webhook_router
-from service.errors import DomainError
+from service.edge.access_log import AccessLog
+from service.edge.body_limit import BodySizeLimit
+from service.edge.headers import SecurityHeaders
+from service.edge.query import refuse_unknown_query_parameters
+from service.errors import DomainError, NotAuthenticated, TooManyAttempts
 from service.messaging.endpoints import router as messages_router
 from service.metrics import render_metrics
 from service.openapi import install_openapi
@@ -34,6 +43,10 @@ from service.procedures.worklist import router as worklist_router
 from service.templates.endpoints import router as templates_router
 
 log = logging.getLogger("reminders.api")
+
+# What a client is told to wait when the database is down or locked: a restart or a
+# failover takes seconds, and a retry storm would only slow it.
+RETRY_AFTER_SECONDS = 5
 
 
 def _utc_now() -> datetime:
@@ -61,10 +74,14 @@ def create_app(
         version="0.1.0",
         description="Texts patients through their recovery from a MILD procedure. "
         "Every /v1 call needs `Authorization: Bearer <api key>`.",
+        dependencies=[Depends(refuse_unknown_query_parameters)],
     )
     app.state.settings = settings
-    app.state.engine = engine or make_engine(settings.database_url)
+    app.state.engine = engine or make_engine(
+        settings.database_url, busy_timeout_seconds=settings.sqlite_busy_timeout_seconds
+    )
     app.state.clock = clock
+    app.state.auth_throttle = FailedAuthThrottle(settings.auth_failures_per_minute)
 
     for router in (
         patients_router,
@@ -80,6 +97,7 @@ def create_app(
     app.include_router(receipt_webhook_router)
     app.include_router(inbound_webhook_router)
     app.include_router(alerts_router)
+    app.include_router(inbox_router)
     # The clinic's console: HTML pages for people signed in with their own account.
     install_console(app)
 
@@ -87,9 +105,11 @@ def create_app(
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/metrics", tags=["health"], response_class=Response)
-    def metrics() -> Response:
-        """Prometheus text format: reminders by status and the worker's lag (no patient data)."""
+    @app.get("/metrics", tags=["health"], response_class=Response, responses={401: {}})
+    def metrics(request: Request) -> Response:
+        """Prometheus text format: reminders by status and the worker's lag (no patient data).
+        With METRICS_TOKEN set, it needs `Authorization: Bearer <METRICS_TOKEN>`."""
+        require_metrics_token(settings, request.headers.get("authorization"))
         return Response(
             render_metrics(app.state.engine, app.state.clock), media_type=CONTENT_TYPE_LATEST
         )
@@ -112,28 +132,58 @@ def create_app(
         return JSONResponse({"status": "ok", "database": "up", "workers": workers})
 
     _install_error_handlers(app)
+    # Last added runs first: the access log sees every answer (a 413 too), and no byte
+    # of an oversized body is read before it is refused.
+    app.add_middleware(
+        BodySizeLimit,
+        api_limit=settings.max_body_bytes,
+        webhook_limit=settings.max_webhook_body_bytes,
+    )
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(AccessLog)
     install_openapi(app)
     return app
+
+
+def require_metrics_token(settings: Settings, authorization: str | None) -> None:
+    """With METRICS_TOKEN set, /metrics answers only to `Bearer <METRICS_TOKEN>`."""
+    if settings.metrics_token is None:
+        return
+    expected = f"Bearer {settings.metrics_token.get_secret_value()}"
+    if not hmac.compare_digest((authorization or "").encode(), expected.encode()):
+        raise NotAuthenticated(
+            "send 'Authorization: Bearer <METRICS_TOKEN>'", field="Authorization"
+        )
 
 
 def _problem(
     status: int,
     message: str,
     errors: list[dict[str, Any]],
+    headers: Mapping[str, str] | None = None,
     extra: dict[str, object] | None = None,
 ) -> JSONResponse:
-    return JSONResponse({"detail": message, "errors": errors, **(extra or {})}, status_code=status)
+    return JSONResponse(
+        {"detail": message, "errors": errors, **(extra or {})}, status_code=status, headers=headers
+    )
+
+
+def _unreadable_body() -> JSONResponse:
+    message = "the body is not valid JSON in UTF-8"
+    return _problem(400, f"body: {message}", [{"field": "body", "message": message}])
 
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else {}
+        if isinstance(exc, TooManyAttempts):
+            headers["Retry-After"] = str(exc.retry_after_seconds)
         response = _problem(
             exc.status_code,
             f"{exc.field}: {exc.message}" if exc.field else exc.message,
             [{"field": exc.field, "message": exc.message}],
-            exc.extra,
+            extra=exc.extra,
         )
         if headers:
             response.headers.update(headers)
@@ -141,20 +191,44 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(error.get("type") == "json_invalid" for error in exc.errors()):
+            return _unreadable_body()
         errors = []
         for error in exc.errors():
             location = [str(part) for part in error.get("loc", ())]
             field = ".".join(location[1:]) if len(location) > 1 else (location or ["body"])[0]
-            message = str(error.get("msg", "is invalid"))
-            if error.get("type") == "json_invalid":
-                message = "the body is not valid JSON"
-            errors.append({"field": field, "message": message})
+            errors.append({"field": field, "message": str(error.get("msg", "is invalid"))})
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return _problem(422, summary, errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _problem(exc.status_code, str(exc.detail), [])
+        # FastAPI answers 400 itself when the body cannot even be decoded (bad UTF-8).
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            return _unreadable_body()
+        return _problem(exc.status_code, str(exc.detail), [], headers=exc.headers)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(DisconnectionError)
+    @app.exception_handler(SQLAlchemyTimeoutError)
+    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # Handled here, not re-raised: one log line per failure, and the client's
+        # keep-alive connection stays usable for its retry.
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        log.warning(
+            "database unavailable on %s %s: %s: %s",
+            request.method,
+            request.url.path,
+            type(getattr(exc, "orig", None) or exc).__name__,
+            (reason[0] if reason else "")[:200],
+        )
+        return _problem(
+            503,
+            "the database is unavailable or busy; nothing was changed, try again shortly",
+            [],
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

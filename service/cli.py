@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from service.config import PLACEHOLDER_CLINIC_PHONE, Settings, get_settings
+from service.config import Settings, get_settings
 from service.logging import configure_logging
 
 log = logging.getLogger("reminders")
@@ -89,8 +89,9 @@ def migrate(settings: Settings) -> None:
     from alembic.config import Config
 
     from alembic import command
+    from service.db import prepare_sqlite_file
 
-    _ensure_sqlite_folder(settings.database_url)
+    prepare_sqlite_file(settings.database_url)
     config = Config(str(REPO_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(REPO_ROOT / "alembic"))
     config.set_main_option("sqlalchemy.url", settings.database_url.replace("%", "%%"))
@@ -131,11 +132,8 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
 
     from service.app import create_app
 
-    if settings.clinic_phone == PLACEHOLDER_CLINIC_PHONE:
-        log.warning(
-            "CLINIC_PHONE is the placeholder %s: set the clinic's real number",
-            PLACEHOLDER_CLINIC_PHONE,
-        )
+    for warning in settings.placeholder_warnings():
+        log.warning("%s", warning)
     # API_WORKERS > 1: each process builds its own app (service/api_processes.py);
     # `serve` keeps its in-process dispatch worker, so it stays one process.
     workers = 1 if with_worker else settings.api_workers
@@ -145,20 +143,19 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
         from scheduler.worker import start_background_worker
 
         scheduler, _ = start_background_worker(settings, app.state.engine)
-    base = f"http://{settings.host}:{settings.port}"
-    printed = " (texts are printed here)" if settings.sms_gateway == "console" else ""
-    processes = f" ({workers} processes)" if workers > 1 else ""
-    print(
-        f"\nmild-reminders on {base}{processes}\n"
-        f"  API docs:   {base}/docs\n"
-        f"  API key:    .venv/bin/reminders api-key create --role admin --name you\n"
-        f"  Database:   {settings.database_url}\n"
-        f"  SMS:        {settings.sms_gateway}{printed}\n",
-        flush=True,
-    )
+    print(startup_banner(settings, workers), flush=True)
     try:
         if app is not None:
-            uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+            uvicorn.run(
+                app,
+                host=settings.host,
+                port=settings.port,
+                log_level="info",
+                # The app writes its own access log with query values masked, and
+                # names no server software to strangers.
+                access_log=False,
+                server_header=False,
+            )
         else:
             from service.api_processes import run_api_processes
 
@@ -168,7 +165,15 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
             scheduler.shutdown(wait=True)
 
 
-def _ensure_sqlite_folder(url: str) -> None:
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and not url.startswith(prefix + ":memory:"):
-        Path(url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)
+def startup_banner(settings: Settings, workers: int) -> str:
+    """What `serve` and `api` print first: where to go, never a password or token."""
+    base = f"http://{settings.host}:{settings.port}"
+    printed = " (texts are printed here)" if settings.sms_gateway == "console" else ""
+    processes = f" ({workers} processes)" if workers > 1 else ""
+    return (
+        f"\nmild-reminders on {base}{processes}\n"
+        f"  API docs:   {base}/docs\n"
+        f"  API key:    .venv/bin/reminders api-key create --role admin --name you\n"
+        f"  Database:   {settings.database_url_for_display}\n"
+        f"  SMS:        {settings.sms_gateway}{printed}\n"
+    )

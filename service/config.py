@@ -3,20 +3,30 @@
 from datetime import time
 from functools import lru_cache
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+from service.validation import canonical_zone
 
 # A placeholder, not a real number: `make run` works out of the box, and the
 # service warns at start-up until a clinic sets its own.
 PLACEHOLDER_CLINIC_PHONE = "555-0100"
+PLACEHOLDER_CLINIC_NAME = "Your MILD clinic"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    database_url: str = "sqlite:///./var/reminders.db"
+    # Secrets are SecretStr, so neither repr(settings) nor a log line can print them;
+    # `database_url` and `twilio_auth_token` (properties below) hand out the values.
+    database_url_secret: SecretStr = Field(
+        default=SecretStr("sqlite:///./var/reminders.db"),
+        validation_alias=AliasChoices("database_url", "database_url_secret"),
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     # Processes serving `reminders api` (uvicorn workers). One Python process runs one
@@ -38,7 +48,9 @@ class Settings(BaseSettings):
 
     # Twilio (SMS_GATEWAY=twilio). Either a messaging service or a from-number.
     twilio_account_sid: str | None = None
-    twilio_auth_token: str | None = None
+    twilio_auth_token_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("twilio_auth_token", "twilio_auth_token_secret")
+    )
     twilio_messaging_service_sid: str | None = None
     twilio_from_number: str | None = None
     # Twilio's own API unless pointed elsewhere (a mock in tests).
@@ -58,7 +70,18 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = Field(default=20, ge=1)
     login_throttle_minutes: int = Field(default=15, ge=1)
 
-    clinic_name: str = "Your MILD clinic"
+    # Optional: a phone the on-call clinician carries; an urgent reply texts it a short
+    # notice with no patient data, at most once per ON_CALL_PAGE_INTERVAL_MINUTES.
+    on_call_phone: str | None = None
+    on_call_page_interval_minutes: int = Field(default=15, ge=1, le=1440)
+    # A routine reply is answered at most once per window; an urgent one every time.
+    conversation_window_hours: float = Field(default=12.0, ge=0, le=168)
+    # The most SMS segments one text may cost (checked on the merged text of a slot).
+    sms_max_segments: int = Field(default=4, ge=1, le=10)
+    # Seeds disagree (003: 1-2 weeks; 001, 004: 2-4 weeks): the cautious one by default.
+    normal_activity_weeks: str = Field(default="2-4", pattern=r"^\d{1,2}-\d{1,2}$")
+
+    clinic_name: str = PLACEHOLDER_CLINIC_NAME
     clinic_phone: str = PLACEHOLDER_CLINIC_PHONE
     clinic_timezone: str = "America/New_York"
     # The phone region used to read numbers written without a country code.
@@ -71,14 +94,54 @@ class Settings(BaseSettings):
     sending_window_start: time = time(8, 0)
     sending_window_end: time = time(21, 0)
 
+    # Requests larger than this are refused (413) before they are read: the API's JSON
+    # bodies are a few hundred bytes, Twilio's webhook posts a few kilobytes.
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
+    max_webhook_body_bytes: int = Field(default=32 * 1024, ge=1024, le=16 * 1024 * 1024)
+    # Optional: /metrics then needs `Authorization: Bearer <METRICS_TOKEN>`.
+    metrics_token: SecretStr | None = None
+    # Failed authentications one client address may make per minute before a 429.
+    auth_failures_per_minute: int = Field(default=10, ge=1, le=10_000)
+    # How long a request waits for SQLite's write lock before it gets a 503.
+    sqlite_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
+    @property
+    def database_url(self) -> str:
+        return self.database_url_secret.get_secret_value()
+
+    @property
+    def database_url_for_display(self) -> str:
+        """The database URL with its password masked: for banners and logs."""
+        return make_url(self.database_url).render_as_string(hide_password=True)
+
+    @property
+    def twilio_auth_token(self) -> str | None:
+        secret = self.twilio_auth_token_secret
+        return secret.get_secret_value() if secret is not None else None
+
     @field_validator("clinic_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
         try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"CLINIC_TIMEZONE {value!r} is not an IANA time zone") from exc
-        return value
+            return canonical_zone(value)
+        except ValueError as exc:
+            raise ValueError(f"CLINIC_TIMEZONE {exc}") from None
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _https_unless_local(cls, value: str | None) -> str | None:
+        # Twilio signs (and patients' replies travel to) this URL: over plain http
+        # anyone on the path reads them. Only a developer's own machine is exempt.
+        if not value:
+            return value
+        parts = urlsplit(value)
+        local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+        if parts.scheme == "https" or (parts.scheme == "http" and local):
+            return value
+        raise ValueError(
+            f"PUBLIC_BASE_URL must start with https:// (plain http only for localhost), "
+            f"got {parts.scheme or 'no'} scheme"
+        )
 
     @model_validator(mode="after")
     def _window_is_an_hour_or_more(self) -> "Settings":
@@ -111,6 +174,37 @@ class Settings(BaseSettings):
                 "and TWILIO_FROM_NUMBER"
             )
         return self
+
+    @model_validator(mode="after")
+    def _on_call_phone_is_a_number(self) -> "Settings":
+        if not self.on_call_phone:
+            self.on_call_phone = None
+            return self
+        import phonenumbers
+
+        try:
+            number = phonenumbers.parse(self.on_call_phone, self.clinic_phone_region)
+        except phonenumbers.NumberParseException as exc:
+            raise ValueError("ON_CALL_PHONE is not a phone number") from exc
+        if not phonenumbers.is_valid_number(number):
+            raise ValueError("ON_CALL_PHONE is not a valid phone number")
+        self.on_call_phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return self
+
+    def placeholder_warnings(self) -> list[str]:
+        """What start-up warns about: settings still at their out-of-the-box values."""
+        warnings = []
+        if self.clinic_phone == PLACEHOLDER_CLINIC_PHONE:
+            warnings.append(
+                f"CLINIC_PHONE is the placeholder {PLACEHOLDER_CLINIC_PHONE}: set the clinic's "
+                "real number"
+            )
+        if self.clinic_name == PLACEHOLDER_CLINIC_NAME:
+            warnings.append(
+                f"CLINIC_NAME is the placeholder {PLACEHOLDER_CLINIC_NAME!r}: every text is "
+                "signed with it; set the clinic's name"
+            )
+        return warnings
 
     @property
     def clinic_zone(self) -> ZoneInfo:

@@ -45,4 +45,10 @@ class LikelyDuplicate(Conflict):
 
 
 class TooManyAttempts(DomainError):
+    """Too many failed attempts from one client; `retry_after_seconds` says how long to wait."""
+
     status_code = 429
+
+    def __init__(self, message: str, *, retry_after_seconds: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after_seconds = retry_after_seconds

@@ -51,7 +51,33 @@ class ReminderCollector(Collector):
         yield overdue
 
 
+class InboxCollector(Collector):
+    """Replies waiting for a person: how many, and how long the oldest has waited."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    def collect(self) -> Iterator[Metric]:
+        from service.conversation.inbox import unhandled_summary
+
+        now = self.clock()
+        with Session(self.engine) as session:
+            count, oldest = unhandled_summary(session)
+        yield GaugeMetricFamily("replies_unhandled", "Patients' replies nobody has handled", count)
+        age = 0.0
+        if oldest is not None:
+            oldest_at = oldest if oldest.tzinfo else oldest.replace(tzinfo=now.tzinfo)
+            age = max(0.0, (now - oldest_at).total_seconds())
+        yield GaugeMetricFamily(
+            "replies_oldest_unhandled_seconds",
+            "Age of the oldest unhandled reply (0 when none): the lag to page on",
+            age,
+        )
+
+
 def render_metrics(engine: Engine, clock: Callable[[], datetime]) -> bytes:
     registry = CollectorRegistry()
     registry.register(ReminderCollector(engine, clock))
+    registry.register(InboxCollector(engine, clock))
     return generate_latest(registry)

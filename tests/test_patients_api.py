@@ -57,7 +57,7 @@ def test_bad_enrollment_is_refused_naming_the_field_and_nothing_is_saved(
     assert client.get("/v1/patients", params={"phone": "2125550142"}, headers=staff).json() == []
 
 
-def test_missing_consent_and_malformed_json_are_422_not_500(client, staff):
+def test_missing_consent_is_422_and_malformed_json_400_not_500(client, staff):
     missing = client.post(
         "/v1/patients",
         json={"given_name": "A", "family_name": "B", "phone": "2125550142"},
@@ -68,7 +68,7 @@ def test_missing_consent_and_malformed_json_are_422_not_500(client, staff):
     broken = client.post(
         "/v1/patients", content=b"{not json", headers={**staff, "Content-Type": "application/json"}
     )
-    assert broken.status_code == 422
+    assert broken.status_code == 400
     assert "JSON" in broken.json()["detail"]
 
 

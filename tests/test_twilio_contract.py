@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from twilio.base import values
@@ -91,3 +92,33 @@ def test_delivery_receipt_address_that_is_not_a_url_is_refused_for_good(prism_ur
 
     assert raised.value.retryable is False
     assert 'StatusCallback must match format "uri"' in raised.value.message
+
+
+# --- the take-over lookup: list Messages To a number, newest first -----------------------
+
+
+def test_asking_twilio_about_a_text_a_dead_worker_sent_is_a_valid_list_call(
+    prism_url: str,
+) -> None:
+    # Prism answers a valid list request with the spec's example page (a 422 would come
+    # back as SendFailed): its first message is "testing" to +18182008801, sent 2019-05-24.
+    gateway = TwilioGateway(
+        ACCOUNT_SID, AUTH_TOKEN, MESSAGING_SERVICE_SID, None, api_base_url=prism_url
+    )
+    attempt_began = datetime(2019, 5, 24, 17, 44, tzinfo=UTC)
+
+    found = gateway.find_accepted(OutgoingText("+18182008801", "testing"), attempt_began)
+
+    assert found is not None
+    assert found.provider_message_id == "SMded05904ccb347238880ca9264e8fe1c"
+    assert found.status == "sent"
+
+
+def test_a_text_twilio_does_not_list_is_not_taken_for_sent(prism_url: str) -> None:
+    gateway = TwilioGateway(ACCOUNT_SID, AUTH_TOKEN, None, CLINIC_NUMBER, api_base_url=prism_url)
+    attempt_began = datetime(2019, 5, 24, 17, 44, tzinfo=UTC)
+
+    assert gateway.find_accepted(DAY_BEFORE_REMINDER, attempt_began) is None
+    # Nor a matching body from before the attempt began.
+    later = datetime(2019, 6, 1, tzinfo=UTC)
+    assert gateway.find_accepted(OutgoingText("+18182008801", "testing"), later) is None

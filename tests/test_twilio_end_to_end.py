@@ -93,14 +93,15 @@ def test_text_receipt_stop_and_start_through_twilio(tw, staff, engine, clock, fa
     assert request.form["To"] == PHONE
     assert request.form["From"] == CLINIC_NUMBER
     assert request.form["Body"].startswith("Lakeside Spine: Hi Maria.")
-    assert request.form["StatusCallback"] == STATUS_URL
     sid = str(fake.created[0]["sid"])
     [message] = tw.get(f"/v1/patients/{patient['id']}/messages", headers=staff).json()
     assert (message["provider_message_id"], message["status"]) == (sid, "queued")
+    # The callback names the attempt, so a receipt can settle it even if the worker died.
+    assert request.form["StatusCallback"] == f"{STATUS_URL}?attempt={message['id']}"
 
     # Twilio's signed receipt: delivered.
     receipt = post_delivery_receipt(
-        "/v1/twilio/status",
+        f"/v1/twilio/status?attempt={message['id']}",
         message_sid=sid,
         status="delivered",
         to=PHONE,

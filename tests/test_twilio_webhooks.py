@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from service.app import create_app
-from service.conversation.consent import keyword_of
+from service.conversation.keywords import keyword_of
 from service.conversation.optouts import PhoneOptOut
-from service.conversation.urgency import mentions_warning_sign
+from service.conversation.triage import mentions_warning_sign
 from service.delivery.dispatch import MAX_BACKOFF, Dispatcher
 from service.messaging.models import Message
 from service.procedures.models import Reminder
@@ -343,7 +343,7 @@ def test_an_ordinary_reply_is_stored_on_the_latest_patient_with_the_number(tw, s
     enroll(tw, staff)
     relative = enroll(tw, staff, given_name="Jose", allow_duplicate=True)
     response = post_inbound(tw, "Thanks, see you Tuesday", PHONE, sid="SM" + "a" * 32)
-    assert response.text == EMPTY_TWIML
+    assert "not watched around the clock" in response.text  # the safety-net answer
     messages = tw.get(f"/v1/patients/{relative['id']}/messages", headers=staff).json()
     [reply] = messages
     assert reply["direction"] == "inbound" and reply["status"] == "received"
@@ -357,7 +357,8 @@ def test_an_ordinary_reply_is_stored_on_the_latest_patient_with_the_number(tw, s
 
 def test_a_reply_from_an_unknown_number_is_not_stored(tw, staff):
     response = post_inbound(tw, "who is this?", "+12125550199")
-    assert response.status_code == 200 and response.text == EMPTY_TWIML
+    assert response.status_code == 200 and "call 911" in response.text
+    assert tw.get("/v1/inbox", headers=staff).json() == []
 
 
 def test_a_reply_with_a_warning_sign_is_flagged_and_answered(tw, staff, clock):

@@ -287,7 +287,7 @@ def test_rejected_credentials_never_use_up_a_patients_tries(client, staff, engin
 def test_one_text_that_cannot_be_written_does_not_hold_up_the_others(
     client, staff, engine, settings, monkeypatch
 ):
-    import service.delivery.dispatch as dispatch
+    import service.delivery.prepare as dispatch
 
     maria = enroll(client, staff)
     ana = enroll(client, staff, given_name="Ana", phone="(212) 555-0199")

@@ -3,11 +3,12 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
 from service.audit.service import find_entries
 from service.auth.deps import AdminKey
 from service.deps import SessionDep
+from service.validation import ClinicalInstant, PlainText
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -30,9 +31,12 @@ def list_audit(
     session: SessionDep,
     _: AdminKey,
     patient_id: int | None = Query(default=None, ge=1, le=2_147_483_647),
-    entity: str | None = Query(default=None, max_length=40),
-    since: AwareDatetime | None = Query(default=None, description="Inclusive, with offset"),
-    until: AwareDatetime | None = Query(default=None, description="Exclusive, with offset"),
+    entity: PlainText | None = Query(default=None, max_length=40),
+    action: PlainText | None = Query(
+        default=None, max_length=40, description="e.g. `read`: who looked at patient data"
+    ),
+    since: ClinicalInstant | None = Query(default=None, description="Inclusive, with offset"),
+    until: ClinicalInstant | None = Query(default=None, description="Exclusive, with offset"),
     limit: int = Query(default=200, ge=1, le=1000),
 ) -> list[AuditEntryPublic]:
     """Newest first."""
@@ -50,6 +54,12 @@ def list_audit(
             changes=json.loads(e.changes),
         )
         for e in find_entries(
-            session, patient_id=patient_id, entity=entity, since=since, until=until, limit=limit
+            session,
+            patient_id=patient_id,
+            entity=entity,
+            action=action,
+            since=since,
+            until=until,
+            limit=limit,
         )
     ]

@@ -1,4 +1,5 @@
-"""`audit(...)`: call it in the same transaction as the change it records."""
+"""`audit(...)`: call it in the same transaction as the change it records;
+`record_read(...)`: the same for a look at a patient's data."""
 
 import json
 from collections.abc import Iterable, Mapping
@@ -80,6 +81,21 @@ def audit(
     return entry
 
 
+def record_read(
+    session: Session,
+    actor: ApiKey | None,
+    entity: str,
+    entity_id: int | str | None,
+    patient_id: int | None,
+    *,
+    at: datetime,
+    fields: Iterable[str] = (),
+) -> AuditEntry:
+    """Record that `actor` looked at a patient's data (HIPAA 164.312(b)): action `read`.
+    `fields` may name how it was found (e.g. `phone` for a lookup), never the value."""
+    return audit(session, actor, "read", entity, entity_id, patient_id, at=at, fields=fields)
+
+
 def audit_change(
     session: Session,
     actor: Actor,
@@ -127,6 +143,7 @@ def find_entries(
     *,
     patient_id: int | None = None,
     entity: str | None = None,
+    action: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = 200,
@@ -136,6 +153,8 @@ def find_entries(
         query = query.where(AuditEntry.patient_id == patient_id)
     if entity is not None:
         query = query.where(AuditEntry.entity == entity)
+    if action is not None:
+        query = query.where(AuditEntry.action == action)
     if since is not None:
         query = query.where(col(AuditEntry.at) >= since)
     if until is not None:

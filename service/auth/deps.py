@@ -1,26 +1,50 @@
 """Who is calling: every /v1 route names the role it needs in its signature."""
 
+import logging
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.auth.keys import find_active_key
 from service.auth.models import ApiKey, Role
-from service.deps import SessionDep
-from service.errors import Forbidden, NotAuthenticated
+from service.auth.throttle import FailedAuthThrottle
+from service.deps import NowDep, SessionDep
+from service.errors import Forbidden, NotAuthenticated, TooManyAttempts
+
+security_log = logging.getLogger("reminders.security")
 
 _bearer = HTTPBearer(auto_error=False, description="An API key from `reminders api-key create`")
 
 
 def current_key(
+    request: Request,
     session: SessionDep,
+    now: NowDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> ApiKey:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated("send 'Authorization: Bearer <api key>'", field="Authorization")
+    throttle: FailedAuthThrottle = request.app.state.auth_throttle
+    address = request.client.host if request.client else "unknown"
+    # A throttled address gets no answer about any key, right or wrong, until it waits.
+    wait = throttle.retry_after(address, now)
+    if wait is not None:
+        raise TooManyAttempts(
+            f"too many failed API keys from this address; try again in {wait} s",
+            retry_after_seconds=wait,
+            field="Authorization",
+        )
     key = find_active_key(session, credentials.credentials)
     if key is None:
+        throttle.record_failure(address, now)
+        # A security event, never the key itself (not even its first characters).
+        security_log.warning(
+            "failed authentication: unknown or revoked API key from %s on %s %s",
+            address,
+            request.method,
+            request.url.path,
+        )
         raise NotAuthenticated("the API key is unknown or revoked", field="Authorization")
     return key
 

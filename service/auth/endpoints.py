@@ -12,13 +12,14 @@ from service.auth.keys import create_api_key
 from service.auth.models import ApiKey, Role
 from service.deps import NowDep, ResourceId, SessionDep
 from service.errors import Conflict, NotFound
+from service.validation import PlainText
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
 
 
 class ApiKeyCreate(BaseModel):
     role: str = Field(description="staff or admin")
-    name: str = Field(min_length=1, max_length=200, description="Who or what uses the key")
+    name: PlainText = Field(min_length=1, max_length=200, description="Who or what uses the key")
 
 
 class ApiKeyPublic(BaseModel):

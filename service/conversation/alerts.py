@@ -11,8 +11,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlmodel import col, select
 
+from service.audit.service import record_read
 from service.auth.deps import StaffKey
-from service.deps import SessionDep
+from service.deps import NowDep, SessionDep
 from service.messaging.models import Direction, Message
 
 log = logging.getLogger("reminders.alerts")
@@ -32,7 +33,8 @@ class AlertPublic(BaseModel):
 @router.get("/v1/alerts", response_model=list[AlertPublic])
 def list_alerts(
     session: SessionDep,
-    _: StaffKey,
+    now: NowDep,
+    key: StaffKey,
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> list[AlertPublic]:
     """Replies that mention a warning sign (fever, bleeding, ...), newest first."""
@@ -41,7 +43,10 @@ def list_alerts(
         .where(Message.direction == Direction.inbound, col(Message.urgent).is_(True))
         .order_by(col(Message.created_at).desc(), col(Message.id).desc())
         .limit(limit)
-    )
+    ).all()
+    for m in messages:  # each alert shown is a look at that patient's words
+        record_read(session, key, "alert", m.id, m.patient_id, at=now)
+    session.commit()
     return [
         AlertPublic(
             message_id=m.id or 0, patient_id=m.patient_id, received_at=m.created_at, body=m.body

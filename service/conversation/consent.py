@@ -5,7 +5,6 @@ phone are all stopped at once, whichever of them the text was meant for.
 """
 
 from datetime import datetime
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
@@ -24,34 +23,6 @@ CARRIER_REPORTS_STOP = "the carrier reports the patient replied STOP"
 # Only reminders skipped for one of these reasons come back on START.
 _STOP_REASONS = (REPLIED_STOP, CARRIER_REPORTS_STOP)
 CARRIER_OPT_OUT_KEYWORD = "21610"  # Twilio: the recipient has unsubscribed
-
-
-class Keyword(StrEnum):
-    stop = "stop"
-    start = "start"
-    help = "help"
-
-
-# Twilio's default opt-out, opt-in and help keywords for long codes and toll-free numbers.
-_KEYWORDS = {
-    **dict.fromkeys(
-        ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"),
-        Keyword.stop,
-    ),
-    **dict.fromkeys(("START", "YES", "UNSTOP"), Keyword.start),
-    **dict.fromkeys(("HELP", "INFO"), Keyword.help),
-}
-_TRIM = " \t\r\n.,;:!?¡¿'\"()[]{}-_*~`"
-
-
-def reply_word(body: str) -> str:
-    """The reply without surrounding space and punctuation, upper case: ' stop. ' -> 'STOP'."""
-    return body.strip(_TRIM).upper()
-
-
-def keyword_of(body: str) -> Keyword | None:
-    """The keyword when the whole reply is one (any case, punctuation around it ignored)."""
-    return _KEYWORDS.get(reply_word(body))
 
 
 def _set_opt_out(

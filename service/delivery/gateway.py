@@ -1,6 +1,7 @@
 """The one interface every SMS provider implements (console, Twilio, test fakes)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 
@@ -53,4 +54,12 @@ class SmsGateway(Protocol):
 
     def send(self, text: OutgoingText) -> Accepted:
         """Hand one text to the provider; raise SendFailed when it is not accepted."""
+        ...
+
+    def find_accepted(self, text: OutgoingText, since: datetime) -> Accepted | None:
+        """Did the provider already take this text (same number and body) since `since`?
+
+        Asked before sending again a text whose worker died mid-send. None means no;
+        SendFailed means the provider could not say, and then nothing is sent.
+        """
         ...

@@ -3,10 +3,11 @@
 import logging
 from datetime import datetime
 
-from fastapi import APIRouter, Response
-from sqlmodel import select
+from fastapi import APIRouter, Request, Response
+from sqlmodel import Session, select
 
 from service.delivery.receipts import carrier_failure
+from service.delivery.record import SENT_REMINDERS
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.errors import InvalidInput
 from service.messaging.models import Direction, Message, MessageStatus
@@ -28,7 +29,7 @@ _FAILURES = {MessageStatus.undelivered, MessageStatus.failed}
 
 @router.post("/status", response_class=Response)
 def delivery_receipt(
-    form: SignedForm, session: SessionDep, settings: SettingsDep, now: NowDep
+    request: Request, form: SignedForm, session: SessionDep, settings: SettingsDep, now: NowDep
 ) -> Response:
     """Twilio's StatusCallback: how far an outbound text got."""
     sid = form.get("MessageSid") or form.get("SmsSid")
@@ -36,13 +37,18 @@ def delivery_receipt(
     error_code = (form.get("ErrorCode") or "").strip() or None
     if not sid:
         raise InvalidInput("MessageSid is missing", field="MessageSid")
-    message = session.exec(
-        select(Message).where(Message.provider_message_id == sid).with_for_update()
-    ).first()
+    message = _attempt(session, request.query_params.get("attempt"), sid)
+    if message is None:
+        message = session.exec(
+            select(Message).where(Message.provider_message_id == sid).with_for_update()
+        ).first()
     if message is None or message.direction != Direction.outbound:
         log.info("delivery receipt for an unknown message ignored sid=%s status=%s", sid, status)
         return twiml()
-    if _apply_receipt(message, status, error_code, now):
+    settled = message.status == MessageStatus.sending
+    if settled:
+        _settle_attempt(session, message, sid, now)
+    if _apply_receipt(message, status, error_code, now) or settled:
         session.add(message)
         if message.status in _FAILURES:
             carrier_failure(session, message.id or 0, status, error_code, settings, now)
@@ -54,6 +60,33 @@ def delivery_receipt(
             error_code,
         )
     return twiml()
+
+
+def _attempt(session: Session, attempt: str | None, sid: str) -> Message | None:
+    """The attempt named in the callback URL (`?attempt=<message id>`), locked, if it is
+    this text's: still open, or already recorded under this very sid."""
+    if not attempt or not attempt.isdigit():
+        return None
+    message = session.exec(
+        select(Message).where(Message.id == int(attempt)).with_for_update()
+    ).first()
+    if message is None or message.provider_message_id not in (None, sid):
+        return None
+    return message
+
+
+def _settle_attempt(session: Session, message: Message, sid: str, now: datetime) -> None:
+    """A receipt proves Twilio took the text: settle the attempt as the worker would have,
+    whether the worker has not recorded its answer yet or died before it could."""
+    assert message.id is not None
+    message.provider_message_id = sid
+    message.status = MessageStatus.queued
+    message.sent_at = message.sent_at or now
+    message.updated_at = now
+    session.add(message)
+    session.flush()
+    session.execute(SENT_REMINDERS, {"m_id": message.id, "m_at": now})
+    log.info("delivery receipt settled open attempt message_id=%s", message.id)
 
 
 def _apply_receipt(message: Message, status: str, error_code: str | None, now: datetime) -> bool:

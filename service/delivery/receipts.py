@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from service.config import Settings
-from service.delivery.dispatch import retry_delay
+from service.delivery.retry import retry_delay
 from service.procedures.models import Reminder, ReminderStatus
 
 # Twilio's delivery error codes that a later attempt can overcome.

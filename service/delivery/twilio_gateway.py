@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, NoReturn
 from urllib.parse import urlsplit, urlunsplit
@@ -41,6 +42,12 @@ IN_CALL_RETRIES = 2
 RETRY_BASE_SECONDS = 0.25  # then 0.5 s; each backoff is jittered into [d/2, d]
 # A 429 asking for a longer pause than this is handed back to the dispatcher instead.
 MAX_IN_CALL_RETRY_AFTER_SECONDS = 1.0
+# The take-over lookup reads the newest messages to the number (one page). Twilio's own
+# clock may differ a little from ours, so the window opens a few minutes early.
+LOOKUP_PAGE_SIZE = 50
+LOOKUP_CLOCK_SKEW = timedelta(minutes=5)
+# A text Twilio has but could not deliver never reached the phone: sending again is right.
+_NEVER_REACHED = frozenset({"failed", "undelivered", "canceled"})
 
 
 @dataclass(frozen=True)
@@ -242,6 +249,42 @@ class TwilioGateway:
                 )
                 self._sleep(pause)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def find_accepted(self, text: OutgoingText, since: datetime) -> Accepted | None:
+        """Ask Twilio (list Messages To the number, newest first) whether it already has
+        this text from `since` on; raise SendFailed when Twilio cannot answer."""
+        to = mask_phone(text.to)
+        try:
+            # No DateSent filter: a text still queued at Twilio has no date_sent yet, and
+            # DateSent filters by whole days anyway. The page is checked by date_created.
+            # One page, one request: the newest texts to this number.
+            messages = list(self._client.messages.page(to=text.to, page_size=LOOKUP_PAGE_SIZE))
+        except (TwilioRestException, TwilioServiceException) as exc:
+            status = int(exc.status)
+            raise SendFailed(
+                f"Twilio could not list messages (HTTP {status})", retryable=True, code=str(status)
+            ) from exc
+        except (requests.exceptions.RequestException, TwilioException) as exc:
+            raise SendFailed(
+                f"could not ask Twilio: {type(exc).__name__}", retryable=True, code="lookup"
+            ) from exc
+        opens = since - LOOKUP_CLOCK_SKEW
+        for message in messages:
+            created = message.date_created
+            if created is not None and created < opens:
+                continue
+            if message.to != text.to or not str(message.direction or "").startswith("outbound"):
+                continue
+            body = message.body or ""
+            # A messaging service may append compliance text; ours comes first.
+            if body != text.body and not body.startswith(text.body):
+                continue
+            state = str(message.status or "queued")
+            if state in _NEVER_REACHED:
+                continue
+            logger.info("twilio: text to %s was already taken as %s", to, message.sid)
+            return Accepted(provider_message_id=message.sid, status=state)
+        return None
 
     def _backoff(self, retry: int, retry_after: float | None) -> float:
         delay = RETRY_BASE_SECONDS * 2**retry

@@ -1,8 +1,9 @@
 from fastapi import APIRouter
 from sqlmodel import col, select
 
+from service.audit.service import record_read
 from service.auth.deps import StaffKey
-from service.deps import ResourceId, SessionDep
+from service.deps import NowDep, ResourceId, SessionDep
 from service.messaging.models import Message
 from service.messaging.schemas import MessagePublic
 from service.patients.service import get_patient
@@ -13,28 +14,39 @@ router = APIRouter(tags=["messages"])
 @router.get(
     "/v1/patients/{patient_id}/messages", response_model=list[MessagePublic], responses={404: {}}
 )
-def list_messages(patient_id: ResourceId, session: SessionDep, _: StaffKey) -> list[MessagePublic]:
+def list_messages(
+    patient_id: ResourceId, session: SessionDep, now: NowDep, key: StaffKey
+) -> list[MessagePublic]:
     """Every text to and from the patient, oldest first, exactly as sent."""
     get_patient(session, patient_id)
     messages = session.exec(
         select(Message).where(Message.patient_id == patient_id).order_by(col(Message.id))
+    ).all()
+    record_read(session, key, "messages", patient_id, patient_id, at=now)
+    session.commit()
+    return [message_public(m) for m in messages]
+
+
+def message_public(m: Message) -> MessagePublic:
+    return MessagePublic(
+        id=m.id or 0,
+        procedure_id=m.procedure_id,
+        direction=m.direction,
+        body=m.body,
+        steps=[s for s in m.steps.split(",") if s],
+        language=m.language,
+        status=m.status,
+        gateway=m.gateway,
+        provider_message_id=m.provider_message_id,
+        error_code=m.error_code,
+        error_message=m.error_message,
+        template_versions=[v for v in (m.template_versions or "").split(",") if v],
+        urgent=m.urgent,
+        reschedule_request=m.reschedule_request,
+        handled_at=m.handled_at,
+        handled_by=m.handled_by,
+        handled_note=m.handled_note,
+        created_at=m.created_at,
+        sent_at=m.sent_at,
+        updated_at=m.updated_at,
     )
-    return [
-        MessagePublic(
-            id=m.id or 0,
-            procedure_id=m.procedure_id,
-            direction=m.direction,
-            body=m.body,
-            steps=[s for s in m.steps.split(",") if s],
-            language=m.language,
-            status=m.status,
-            gateway=m.gateway,
-            provider_message_id=m.provider_message_id,
-            error_code=m.error_code,
-            error_message=m.error_message,
-            created_at=m.created_at,
-            sent_at=m.sent_at,
-            updated_at=m.updated_at,
-        )
-        for m in messages
-    ]

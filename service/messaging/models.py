@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Integer, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, text
 from sqlmodel import Field, SQLModel
 
 from service.db import UTCDateTime
@@ -26,6 +26,16 @@ class Message(SQLModel, table=True):
     """A text exactly as it went to (or came from) the patient."""
 
     __tablename__ = "message"
+    __table_args__ = (
+        # The inbox reads only unhandled replies; a partial index keeps that cheap
+        # however many handled ones pile up.
+        Index(
+            "ix_message_unhandled_reply",
+            "created_at",
+            postgresql_where=text("direction = 'inbound' AND handled_at IS NULL"),
+            sqlite_where=text("direction = 'inbound' AND handled_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     patient_id: int = Field(
@@ -47,6 +57,15 @@ class Message(SQLModel, table=True):
     error_message: str | None = Field(default=None, max_length=500)
     # An inbound reply that mentions a warning sign from the seeds.
     urgent: bool = False
+    # An inbound reply asking to move a booked visit or the procedure.
+    reschedule_request: bool = False
+    # Inbound replies wait in the inbox until staff mark them handled (who, when, note).
+    handled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    handled_by_key_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("api_key.id"), nullable=True)
+    )
+    handled_by: str | None = Field(default=None, max_length=200)
+    handled_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     # Which template version produced each step of the text, e.g. "prep_week:en:3".
     template_versions: str | None = Field(default=None, max_length=400)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -15,6 +15,14 @@ class MessagePublic(BaseModel):
     provider_message_id: str | None
     error_code: str | None
     error_message: str | None
+    # Which template version made each part of an outbound text, e.g. "prep_week:en:2".
+    template_versions: list[str]
+    # Inbound replies: flagged for a warning sign, a reschedule request, and handling.
+    urgent: bool
+    reschedule_request: bool
+    handled_at: datetime | None
+    handled_by: str | None
+    handled_note: str | None
     created_at: datetime
     sent_at: datetime | None
     updated_at: datetime

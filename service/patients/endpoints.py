@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Response
 from sqlmodel import Session
 
-from service.audit.service import audit
+from service.audit.service import audit, record_read
 from service.auth.deps import StaffKey
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.errors import InvalidInput
@@ -93,7 +93,8 @@ def find_patients(
     response: Response,
     session: SessionDep,
     settings: SettingsDep,
-    _: StaffKey,
+    now: NowDep,
+    key: StaffKey,
     q: str | None = Query(
         default=None,
         max_length=100,
@@ -121,6 +122,10 @@ def find_patients(
         page, total, next_offset = result.patients, result.total, result.next_offset
     else:
         raise InvalidInput("send q (a name, phone or MRN) or phone", field="q")
+    # Audited even when nobody matched: the lookup itself is a look at patient data.
+    for patient_id in [p.id for p in page] or [None]:
+        field = "phone" if phone is not None else "q"
+        record_read(session, key, "patient", patient_id, patient_id, at=now, fields=[field])
     page_headers(
         response,
         "/v1/patients",
@@ -128,7 +133,9 @@ def find_patients(
         total,
         next_offset,
     )
-    return patients_public(session, page)
+    public = patients_public(session, page)
+    session.commit()
+    return public
 
 
 @router.get(
@@ -137,8 +144,13 @@ def find_patients(
     summary="Read a patient",
     responses=problems(404),
 )
-def get_patient(patient_id: ResourceId, session: SessionDep, _: StaffKey) -> PatientPublic:
-    return patient_public(session, service.get_patient(session, patient_id))
+def get_patient(
+    patient_id: ResourceId, session: SessionDep, now: NowDep, key: StaffKey
+) -> PatientPublic:
+    public = patient_public(session, service.get_patient(session, patient_id))
+    record_read(session, key, "patient", patient_id, patient_id, at=now)
+    session.commit()
+    return public
 
 
 def patient_public(session: Session, patient: Patient) -> PatientPublic:

@@ -1,7 +1,7 @@
 """Enrolling patients and finding them again."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -9,18 +9,18 @@ from sqlmodel import Session, col, select
 from service.config import Settings
 from service.errors import Conflict, InvalidInput, LikelyDuplicate, NotFound
 from service.patients.models import Patient
-from service.patients.phone import to_e164
+from service.patients.phone import patients_phone, to_e164
 from service.patients.schemas import PatientCreate
 from service.patients.search import likely_duplicates, normalise_mrn
+from service.validation import canonical_zone
 
 
 def zone_named(name: str, *, field: str = "timezone") -> ZoneInfo:
+    """A canonical IANA zone, or InvalidInput naming `field` with the nearest valid name."""
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(
-            f"{name!r} is not an IANA time zone such as 'America/Chicago'", field=field
-        ) from None
+        return ZoneInfo(canonical_zone(name))
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field=field) from None
 
 
 def enroll_patient(
@@ -32,7 +32,7 @@ def enroll_patient(
             field="sms_consent",
         )
     zone = zone_named(data.timezone) if data.timezone else settings.clinic_zone
-    phone = to_e164(data.phone, settings.clinic_phone_region)
+    phone = patients_phone(data.phone, settings.clinic_phone_region)
     mrn = normalise_mrn(data.mrn) if data.mrn else None
     refuse_likely_duplicate(session, data, phone, mrn)
     patient = Patient(
@@ -61,7 +61,7 @@ def enroll_patient(
 def duplicates_of(session: Session, data: PatientCreate, settings: Settings) -> list[Patient]:
     """Enrolled patients who are probably the one in `data` (same phone and family
     name, or same MRN): what the console asks about before enrolling."""
-    phone = to_e164(data.phone, settings.clinic_phone_region)
+    phone = patients_phone(data.phone, settings.clinic_phone_region)
     mrn = normalise_mrn(data.mrn) if data.mrn else None
     return list(likely_duplicates(session, phone=phone, family_name=data.family_name, mrn=mrn))
 

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
-from service.audit.service import audit, audit_change
+from service.audit.service import audit, audit_change, record_read
 from service.auth.deps import StaffKey
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.openapi import problems
@@ -69,10 +69,13 @@ def schedule_procedure(
     summary="Read a procedure and its timeline",
 )
 def get_procedure(
-    procedure_id: ResourceId, session: SessionDep, settings: SettingsDep, _: StaffKey
+    procedure_id: ResourceId, session: SessionDep, settings: SettingsDep, now: NowDep, key: StaffKey
 ) -> ProcedurePublic:
     procedure, patient = procedure_and_patient(session, procedure_id)
-    return _public(session, procedure, patient, active_plan(settings, session))
+    public = _public(session, procedure, patient, active_plan(settings, session))
+    record_read(session, key, "procedure", procedure_id, patient.id, at=now)
+    session.commit()
+    return public
 
 
 @router.patch(

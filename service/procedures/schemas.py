@@ -3,12 +3,13 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.timeline.plan import FollowUpKind
+from service.validation import ClinicalDatetime
 
 
 class ProcedureSchedule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    scheduled_at: datetime = Field(
+    scheduled_at: ClinicalDatetime = Field(
         description="ISO 8601. Without an offset it is the patient's local wall time; "
         "with one, that instant.",
         examples=["2027-03-16T07:00:00", "2027-03-16T12:00:00Z"],
@@ -19,7 +20,7 @@ class AppointmentBook(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: FollowUpKind
-    starts_at: datetime = Field(
+    starts_at: ClinicalDatetime = Field(
         description="ISO 8601; without an offset it is the patient's local wall time."
     )
 
@@ -27,7 +28,7 @@ class AppointmentBook(BaseModel):
 class AppointmentMove(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    starts_at: datetime
+    starts_at: ClinicalDatetime
 
 
 class AppointmentPublic(BaseModel):

@@ -12,6 +12,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from service.errors import Conflict, InvalidInput, NotFound
+from service.messaging.models import Message, MessageStatus
 from service.patients.models import Patient
 from service.procedures.appointments import Appointment, AppointmentStatus
 from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
@@ -116,7 +117,7 @@ def reschedule_procedure(
     procedure.updated_at = now
     session.add(procedure)
     reminders = reconcile(session, procedure, zone, plan, now, LATE_AFTER_RESCHEDULE)
-    if _patient_was_told_the_date(reminders) and new_start > now:
+    if _patient_was_told_the_date(session, reminders) and new_start > now:
         _queue_notice(
             session, procedure, reminders, CORRECTION_STEP, plan, zone, now, useful_until=new_start
         )
@@ -137,7 +138,7 @@ def cancel_procedure(
     procedure.status = ProcedureStatus.cancelled
     procedure.updated_at = now
     session.add(procedure)
-    if _patient_was_told_the_date(reminders) and procedure.scheduled_at > now:
+    if _patient_was_told_the_date(session, reminders) and procedure.scheduled_at > now:
         _queue_notice(
             session,
             procedure,
@@ -180,8 +181,21 @@ def lock_procedure(session: Session, procedure: Procedure) -> None:
     session.exec(query).one()
 
 
-def _patient_was_told_the_date(reminders: Sequence[Reminder]) -> bool:
-    return any(r.status == ReminderStatus.sent and r.step in _TOLD_THE_DATE for r in reminders)
+def _patient_was_told_the_date(session: Session, reminders: Sequence[Reminder]) -> bool:
+    """A sent text named the date, or one is with the provider right now (the worker holds
+    no lock while it sends, so it may be about to arrive): either way a notice is owed."""
+    told = [r for r in reminders if r.step in _TOLD_THE_DATE]
+    if any(r.status == ReminderStatus.sent for r in told):
+        return True
+    in_flight = [r.message_id for r in told if r.status == ReminderStatus.pending and r.message_id]
+    if not in_flight:
+        return False
+    sending = session.exec(
+        select(Message.id).where(
+            col(Message.id).in_(in_flight), Message.status == MessageStatus.sending
+        )
+    ).first()
+    return sending is not None
 
 
 def _queue_notice(

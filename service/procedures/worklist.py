@@ -4,7 +4,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Response
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
 from service.auth.deps import StaffKey
 from service.deps import ResourceId, SessionDep
@@ -17,6 +17,7 @@ from service.procedures.lists import (
     reminders_by_due_time,
 )
 from service.procedures.models import ProcedureStatus, ReminderStatus
+from service.validation import ClinicalInstant
 
 router = APIRouter(tags=["procedures"], responses=problems(401, 422))
 
@@ -72,13 +73,13 @@ def list_procedures(
     response: Response,
     session: SessionDep,
     _: StaffKey,
-    starts_from: AwareDatetime | None = Query(
+    starts_from: ClinicalInstant | None = Query(
         default=None,
         alias="from",
         description="Starting at or after (with an offset)",
         examples=["2027-03-16T00:00:00-05:00"],
     ),
-    starts_before: AwareDatetime | None = Query(
+    starts_before: ClinicalInstant | None = Query(
         default=None,
         alias="to",
         description="Starting before",
@@ -112,11 +113,11 @@ def list_reminders(
         description="e.g. `failed`: texts that could not be sent, with the provider's "
         "reason; `pending`: texts still to go out",
     ),
-    due_from: AwareDatetime | None = Query(
+    due_from: ClinicalInstant | None = Query(
         default=None, description="Due at or after", examples=["2027-03-15T08:00:00-05:00"]
     ),
-    due_to: AwareDatetime | None = Query(default=None, description="Due before"),
-    since: AwareDatetime | None = Query(default=None, description="Changed at or after"),
+    due_to: ClinicalInstant | None = Query(default=None, description="Due before"),
+    since: ClinicalInstant | None = Query(default=None, description="Changed at or after"),
     limit: int = Query(default=200, ge=1, le=1000),
     offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> list[ReminderListed]:

@@ -25,6 +25,8 @@ log = logging.getLogger("reminders.templates")
 
 _DATE_FORMATS = {"en": "EEEE, MMMM d", "es": "EEEE d 'de' MMMM"}
 _TIME_FORMATS = {"en": "h:mm a", "es": "H:mm"}
+# Spanish in the Americas (US patients above all) reads the 12-hour clock: "7:00 a.m."
+_TWELVE_HOUR_ZONE_PREFIXES = ("America/", "US/", "Pacific/Honolulu", "Pacific/Guam")
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,19 @@ def _date(moment: datetime, lang: str) -> str:
 
 
 def _time(moment: datetime, lang: str) -> str:
-    return _local_time_text(moment.time(), lang)
+    zone = moment.tzinfo
+    key = getattr(zone, "key", "") or ""
+    return _local_time_text(moment.time(), lang, key.startswith(_TWELVE_HOUR_ZONE_PREFIXES))
+
+
+def local_date_text(moment: datetime, lang: str) -> str:
+    """A date as the texts write it, for a moment already in the patient's zone."""
+    return _date(moment, lang)
+
+
+def local_time_text(moment: datetime, lang: str) -> str:
+    """A clock time as the texts write it (12-hour for Spanish in the Americas)."""
+    return _time(moment, lang)
 
 
 # `moment` is already in the patient's zone, so the wall date and time say it all; the
@@ -162,8 +176,13 @@ def _local_date_text(day: date, lang: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _local_time_text(wall: time, lang: str) -> str:
-    return format_time(wall, _TIME_FORMATS.get(lang, _TIME_FORMATS["en"]), locale=lang)
+def _local_time_text(wall: time, lang: str, twelve_hour: bool = False) -> str:
+    if lang == "es" and twelve_hour:
+        text = format_time(wall, "h:mm a", locale="es_US")  # "7:30 p.m."
+    else:
+        text = format_time(wall, _TIME_FORMATS.get(lang, _TIME_FORMATS["en"]), locale=lang)
+    # Babel may use narrow no-break spaces, which no SMS alphabet but UCS-2 carries.
+    return text.replace("\u202f", " ").replace("\u00a0", " ")
 
 
 def _unique(steps: Sequence[str]) -> list[str]:

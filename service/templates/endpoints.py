@@ -17,6 +17,7 @@ from service.templates.models import MessageTemplate
 from service.templates.preview import preview_template
 from service.templates.sandbox import TEMPLATE_VARIABLES
 from service.templates.source import FRAME_STEP, default_template
+from service.validation import MultilineText
 
 router = APIRouter(prefix="/v1/templates", tags=["templates"], responses=problems(401, 403, 422))
 
@@ -61,11 +62,11 @@ class TemplateDetail(TemplateSummary):
 
 
 class TemplateSave(BaseModel):
-    body: str = Field(min_length=1, max_length=MAX_BODY)
+    body: MultilineText = Field(min_length=1, max_length=MAX_BODY)
 
 
 class PreviewRequest(BaseModel):
-    body: str | None = Field(
+    body: MultilineText | None = Field(
         default=None,
         min_length=1,
         max_length=MAX_BODY,

@@ -33,6 +33,7 @@ def log_in(
         log.warning("login refused, too many failures: %s from %s", mask_email(email), address)
         raise TooManyAttempts(
             f"too many failed logins; try again in {settings.login_throttle_minutes} minutes",
+            retry_after_seconds=settings.login_throttle_minutes * 60,
             field="email",
         )
     user = find_user_by_email(session, email)

@@ -16,7 +16,9 @@ import re
 import secrets
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -71,9 +73,12 @@ def new_sid(prefix: str = "SM") -> str:
     return prefix + secrets.token_hex(16)
 
 
-def message_resource(account_sid: str, form: dict[str, str], sid: str) -> dict[str, object]:
+def message_resource(
+    account_sid: str, form: dict[str, str], sid: str, at: datetime | None = None
+) -> dict[str, object]:
     """A body shaped like Twilio's Message resource, status `queued`."""
-    now = formatdate(usegmt=True).replace("GMT", "+0000")
+    stamp = at.timestamp() if at is not None else None
+    now = formatdate(stamp, usegmt=True).replace("GMT", "+0000")
     uri = f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}"
     return {
         "account_sid": account_sid,
@@ -103,10 +108,22 @@ class FakeTwilio:
     """Answers `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` from a script.
 
     Scripted replies are used in order, one per request; once the script runs out,
-    each request gets a 201 with a fresh `SM...` sid.
+    each request gets a 201 with a fresh `SM...` sid, after `delay_seconds`. With
+    `accept_before_reply` a text is taken (listed, counted in `created`) as soon as it
+    arrives, before the delay: a worker killed meanwhile never hears the answer.
+    `GET .../Messages.json?To=...` lists what was taken, newest first (the take-over lookup).
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        delay_seconds: float = 0.0,
+        accept_before_reply: bool = False,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.clock = clock  # Twilio's date_created for what it takes (default: real time)
+        self.delay_seconds = delay_seconds
+        self.accept_before_reply = accept_before_reply
         self.requests: list[ReceivedRequest] = []
         self.created: list[dict[str, object]] = []
         self._script: deque[ScriptedReply] = deque()
@@ -187,7 +204,9 @@ class FakeTwilio:
 
     def _next_reply(self) -> ScriptedReply:
         with self._lock:
-            return self._script.popleft() if self._script else ScriptedReply()
+            if self._script:
+                return self._script.popleft()
+        return ScriptedReply(delay_seconds=self.delay_seconds)
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
@@ -205,16 +224,20 @@ class FakeTwilio:
         with self._lock:
             self.requests.append(received)
 
+        if match is not None and handler.command == "GET":
+            self._reply(handler, 200, self._list(handler.path, received.account_sid or ""))
+            return
         if match is None or handler.command != "POST":
             self._reply(handler, 404, _error(20404, "The requested resource was not found", 404))
             return
         reply = self._next_reply()
+        taken = None
+        if reply.status < 300 and self.accept_before_reply:
+            taken = self._take(received.account_sid or "", form)
         if reply.delay_seconds and self._closing.wait(reply.delay_seconds):
             return  # shutting down: drop the reply, as a hung server would
         if reply.status < 300:
-            body = message_resource(received.account_sid or "", form, new_sid())
-            with self._lock:
-                self.created.append(body)
+            body = taken or self._take(received.account_sid or "", form)
         else:
             code = reply.code if reply.code is not None else reply.status
             text = reply.message or _DEFAULT_MESSAGES.get(code, "Error").format(
@@ -222,6 +245,36 @@ class FakeTwilio:
             )
             body = _error(code, text, reply.status)
         self._reply(handler, reply.status, body, reply.headers)
+
+    def _take(self, account_sid: str, form: dict[str, str]) -> dict[str, object]:
+        body = message_resource(account_sid, form, new_sid(), self.clock() if self.clock else None)
+        with self._lock:
+            self.created.append(body)
+        return body
+
+    def _list(self, path: str, account_sid: str) -> dict[str, object]:
+        query = parse_qs(path.partition("?")[2])
+        to = query.get("To", [None])[-1]
+        size = int(query.get("PageSize", ["50"])[-1])
+        with self._lock:
+            found = [m for m in reversed(self.created) if to is None or m["to"] == to][:size]
+        uri = f"/2010-04-01/Accounts/{account_sid}/Messages.json"
+        return {
+            "messages": found,
+            "end": max(len(found) - 1, 0),
+            "first_page_uri": uri,
+            "next_page_uri": None,
+            "previous_page_uri": None,
+            "page": 0,
+            "page_size": size,
+            "start": 0,
+            "uri": uri,
+        }
+
+    def sent_to(self) -> list[str]:
+        """The recipient of every text taken, in order."""
+        with self._lock:
+            return [str(m["to"]) for m in self.created]
 
     @staticmethod
     def _reply(

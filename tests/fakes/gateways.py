@@ -2,6 +2,7 @@
 
 import threading
 from collections.abc import Iterable
+from datetime import datetime
 
 from service.delivery.gateway import Accepted, OutgoingText, SendFailed
 
@@ -23,6 +24,13 @@ class RecordingGateway:
                 raise self.failures.pop(0)
             self.sent.append(text)
             return Accepted(provider_message_id=f"{self.prefix}-{len(self.sent)}", status="sent")
+
+    def find_accepted(self, text: OutgoingText, since: datetime) -> Accepted | None:
+        with self._lock:
+            for n, sent in enumerate(self.sent, start=1):
+                if (sent.to, sent.body) == (text.to, text.body):
+                    return Accepted(provider_message_id=f"{self.prefix}-{n}", status="sent")
+        return None
 
     def bodies_to(self, phone: str) -> list[str]:
         return [t.body for t in self.sent if t.to == phone]

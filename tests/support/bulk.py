@@ -98,3 +98,50 @@ def reminder_states(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT status, count(*) FROM reminder GROUP BY status")).all()
     return {status: int(n) for status, n in rows}
+
+
+def seed_due_anywhere(engine: Engine, count: int, *, now: datetime = NOW, zone: str = ZONE) -> None:
+    """seed_due's rows with plain inserts, for SQLite as well as PostgreSQL."""
+    ids = range(1, count + 1)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO patient (id, given_name, family_name, phone, timezone, language,"
+                " sms_consent, consent_recorded_at, created_at)"
+                " VALUES (:id, 'Pat', :family, :phone, :zone, 'en', true, :now, :now)"
+            ),
+            [
+                {"id": i, "family": f"Number{i}", "phone": phone_of(i), "zone": zone, "now": now}
+                for i in ids
+            ],
+        )
+        conn.execute(
+            text(
+                "INSERT INTO procedure (id, patient_id, scheduled_at, status, created_at,"
+                " updated_at) VALUES (:id, :id, :scheduled, 'scheduled', :now, :now)"
+            ),
+            [{"id": i, "scheduled": now + timedelta(days=14), "now": now} for i in ids],
+        )
+        conn.execute(
+            text(
+                "INSERT INTO reminder (procedure_id, patient_id, step, occurrence, due_at,"
+                " useful_until, status, attempts, next_attempt_at, created_at, updated_at)"
+                " VALUES (:id, :id, 'prep_week', 1, :due, :useful, 'pending', 0, :due,"
+                " :now, :now)"
+            ),
+            [
+                {
+                    "id": i,
+                    "due": now - timedelta(minutes=1),
+                    "useful": now + timedelta(days=1),
+                    "now": now,
+                }
+                for i in ids
+            ],
+        )
+        if engine.dialect.name == "postgresql":
+            for table in ("patient", "procedure"):
+                conn.execute(
+                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), :n)"),
+                    {"n": count},
+                )

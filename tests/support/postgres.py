@@ -172,9 +172,10 @@ class _Server:
         if res.returncode != 0:
             raise RuntimeError(f"initdb failed ({res.returncode}):\n{res.stdout}\n{res.stderr}")
 
-    def start(self) -> None:
+    def start(self, *, same_port: bool = False) -> None:
         for attempt in range(1, _START_ATTEMPTS + 1):
-            self.port = free_port()
+            if not same_port:
+                self.port = free_port()
             log_size = self.log.stat().st_size
             opts = f"-p {self.port} -k {shlex.quote(str(self.sockets))} {_SERVER_SETTINGS}"
             res = self._pg_ctl("start", "-w", "-t", "60", "-l", str(self.log), "-o", opts)
@@ -230,6 +231,17 @@ class _Server:
                 time.sleep(0.05)
 
 
+_RUNNING: dict[str, _Server] = {}
+
+
+def restart_postgres(url: str) -> None:
+    """Restart the throwaway server behind `url` (fast shutdown: open sessions are cut)."""
+    server = _RUNNING[url]
+    res = server._pg_ctl("restart", "-w", "-t", "60", "-m", "fast", "-l", str(server.log))
+    if res.returncode != 0:
+        raise RuntimeError(f"pg_ctl restart failed: {res.stderr.strip()}")
+
+
 @contextmanager
 def throwaway_postgres() -> Iterator[str]:
     """Start a fresh PostgreSQL server from the installed binaries; yield a SQLAlchemy URL
@@ -243,10 +255,25 @@ def throwaway_postgres() -> Iterator[str]:
         server.prepare()
         server.start()
         server.create_database()
+        _RUNNING[server.url()] = server
         yield server.url()
     finally:
+        _RUNNING.pop(server.url(), None)
         atexit.unregister(server.stop)
         server.stop()
+
+
+@contextmanager
+def server_down(url: str) -> Iterator[None]:
+    """Stop the server behind `url` (an outage), then start it again on the same port."""
+    server = _RUNNING[url]
+    res = server._pg_ctl("stop", "-w", "-t", "30", "-m", "fast")
+    if res.returncode != 0:
+        raise RuntimeError(f"pg_ctl stop failed: {res.stderr.strip()}")
+    try:
+        yield
+    finally:
+        server.start(same_port=True)
 
 
 def reset_database(url: str) -> None:

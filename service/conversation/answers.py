@@ -1,0 +1,113 @@
+"""What we text back to a reply, in the patient's language (English when we have none).
+
+The answers are the safety net, not advice: this number is not watched around the
+clock, an emergency goes to 911, a question to the clinic's phone.
+"""
+
+from service.config import Settings
+
+
+def answer_language(language: str | None) -> str:
+    return "es" if (language or "").lower().startswith("es") else "en"
+
+
+def routine_answer(settings: Settings, language: str | None) -> str:
+    if answer_language(language) == "es":
+        return (
+            f"{settings.clinic_name}: Gracias, recibimos su mensaje y el equipo lo leerá. "
+            "Nadie lee estos mensajes a toda hora: si es una emergencia, llame al 911; "
+            f"si tiene una pregunta, llame al {settings.clinic_phone}."
+        )
+    return (
+        f"{settings.clinic_name}: Thanks, we got your message and the care team will read "
+        "it. This number is not watched around the clock: for an emergency call 911; for "
+        f"a question call the clinic at {settings.clinic_phone}."
+    )
+
+
+def urgent_answer(settings: Settings, language: str | None) -> str:
+    if answer_language(language) == "es":
+        return (
+            f"{settings.clinic_name}: Llame al 911 o a la clínica ahora, al "
+            f"{settings.clinic_phone}. Si es una emergencia, llame al 911. Nadie lee estos "
+            "mensajes a toda hora."
+        )
+    return (
+        f"{settings.clinic_name}: Please call 911 or the clinic now at "
+        f"{settings.clinic_phone}. If this is an emergency, call 911. Texts here are not "
+        "read around the clock."
+    )
+
+
+def help_answer(settings: Settings, language: str | None) -> str:
+    if answer_language(language) == "es":
+        return (
+            f"{settings.clinic_name}: recordatorios sobre su procedimiento MILD. ¿Dudas? "
+            f"Llame al {settings.clinic_phone}. Responda ALTO para no recibir más."
+        )
+    return (
+        f"{settings.clinic_name}: reminders about your MILD procedure. "
+        f"Questions? Call {settings.clinic_phone}. Reply STOP to opt out."
+    )
+
+
+def spanish_stop_answer(settings: Settings) -> str:
+    # The carrier confirms STOP itself, but knows nothing of ALTO: we confirm it.
+    return (
+        f"{settings.clinic_name}: Ya no recibirá más mensajes nuestros. Responda COMENZAR "
+        "para volver a recibirlos."
+    )
+
+
+def spanish_start_answer(settings: Settings) -> str:
+    return (
+        f"{settings.clinic_name}: Volverá a recibir nuestros mensajes. Responda ALTO para no "
+        "recibir más."
+    )
+
+
+_VISIT_NAMES = {
+    "en": {
+        "wound_check": "wound check",
+        "two_week": "2-week follow-up",
+        "three_month": "3-month follow-up",
+    },
+    "es": {
+        "wound_check": "revisión de la herida",
+        "two_week": "control de 2 semanas",
+        "three_month": "control de 3 meses",
+    },
+}
+
+
+def visit_confirmed_answer(
+    settings: Settings, language: str | None, kind: str, date_text: str, time_text: str
+) -> str:
+    lang = answer_language(language)
+    name = _VISIT_NAMES[lang].get(kind, kind)
+    if lang == "es":
+        return (
+            f"{settings.clinic_name}: Gracias, su cita ({name}) del {date_text} a las "
+            f"{time_text} queda confirmada. Para cambiarla, llame al {settings.clinic_phone}."
+        )
+    return (
+        f"{settings.clinic_name}: Thank you, your {name} visit on {date_text} at {time_text} "
+        f"is confirmed. To change it, call {settings.clinic_phone}."
+    )
+
+
+def reschedule_answer(settings: Settings, language: str | None) -> str:
+    if answer_language(language) == "es":
+        return (
+            f"{settings.clinic_name}: Gracias, le llamaremos para buscar otra fecha. Si es una "
+            f"emergencia, llame al 911; si tiene una pregunta, llame al {settings.clinic_phone}."
+        )
+    return (
+        f"{settings.clinic_name}: Thanks, we will call you to find a new time. For an "
+        f"emergency call 911; for a question call the clinic at {settings.clinic_phone}."
+    )
+
+
+def on_call_notice() -> str:
+    """The page to ON_CALL_PHONE: no name, no words, no number (no PHI)."""
+    return "Urgent patient reply waiting: open the inbox."

@@ -1,0 +1,101 @@
+"""The care team's side of the conversation: the inbox, handling replies, one-off texts."""
+
+from fastapi import APIRouter, Query
+
+from service.auth.deps import StaffKey
+from service.conversation import inbox
+from service.conversation.schemas import HandledReply, HandleReply, InboxReply, StaffTextCreate
+from service.conversation.sending import GatewayDep
+from service.conversation.staff_texts import send_staff_text
+from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
+from service.messaging.endpoints import message_public
+from service.messaging.schemas import MessagePublic
+from service.patients.service import get_patient
+from service.timeline.active import active_plan
+
+router = APIRouter(tags=["inbox"])
+
+
+@router.get("/v1/inbox", response_model=list[InboxReply])
+def list_inbox(
+    session: SessionDep,
+    now: NowDep,
+    key: StaffKey,
+    limit: int = Query(default=200, ge=1, le=1000),
+) -> list[InboxReply]:
+    """Replies nobody has handled yet: urgent first, then oldest first."""
+    replies = inbox.read_inbox(session, key, now, limit)
+    return [
+        InboxReply(
+            message_id=r.message.id or 0,
+            patient_id=r.patient.id or 0,
+            given_name=r.patient.given_name,
+            family_name=r.patient.family_name,
+            procedure_id=r.procedure.id if r.procedure else None,
+            procedure_scheduled_at=r.procedure.scheduled_at if r.procedure else None,
+            procedure_status=r.procedure.status if r.procedure else None,
+            received_at=r.message.created_at,
+            body=r.message.body,
+            language=r.message.language,
+            urgent=r.message.urgent,
+            reschedule_request=r.message.reschedule_request,
+        )
+        for r in replies
+    ]
+
+
+@router.post(
+    "/v1/inbox/{message_id}/handle",
+    response_model=HandledReply,
+    responses={404: {}, 409: {}},
+)
+def handle_reply(
+    message_id: ResourceId,
+    session: SessionDep,
+    now: NowDep,
+    key: StaffKey,
+    body: HandleReply | None = None,
+) -> HandledReply:
+    """Mark a reply handled, with an optional note; it leaves the inbox."""
+    message = inbox.handle_reply(session, message_id, key, body.note if body else None, now)
+    session.commit()
+    return HandledReply(
+        message_id=message.id or 0,
+        handled_at=message.handled_at or now,
+        handled_by=message.handled_by or "",
+        note=message.handled_note,
+    )
+
+
+@router.post(
+    "/v1/patients/{patient_id}/messages",
+    status_code=201,
+    response_model=MessagePublic,
+    responses={404: {}, 409: {}, 422: {}, 502: {}},
+)
+def send_message(
+    patient_id: ResourceId,
+    body: StaffTextCreate,
+    session: SessionDep,
+    settings: SettingsDep,
+    gateway: GatewayDep,
+    now: NowDep,
+    key: StaffKey,
+) -> MessagePublic:
+    """A one-off text from staff; refused (409) to an opted-out number or outside the
+    patient's sending window unless `outside_window` is true."""
+    patient = get_patient(session, patient_id)
+    message = send_staff_text(
+        session,
+        settings,
+        active_plan(settings, session),
+        gateway,
+        patient,
+        body.body,
+        key,
+        now,
+        outside_window=body.outside_window,
+    )
+    public = message_public(message)
+    session.commit()
+    return public

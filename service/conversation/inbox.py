@@ -1,0 +1,110 @@
+"""The care team's inbox: every reply waits here, urgent first, until someone handles it."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, func
+from sqlmodel import Session, col, select
+
+from service.audit.service import audit
+from service.auth.models import ApiKey
+from service.errors import Conflict, NotFound
+from service.messaging.models import Direction, Message
+from service.patients.models import Patient
+from service.procedures.models import Procedure, ProcedureStatus
+
+
+@dataclass(frozen=True)
+class WaitingReply:
+    message: Message
+    patient: Patient
+    procedure: Procedure | None
+
+
+def _unhandled() -> ColumnElement[bool]:
+    return and_(col(Message.direction) == Direction.inbound, col(Message.handled_at).is_(None))
+
+
+def unhandled_replies(session: Session, limit: int = 200) -> list[WaitingReply]:
+    """Unhandled replies, urgent first, then oldest first, with patient and procedure."""
+    rows = session.exec(
+        select(Message, Patient)
+        .join(Patient, col(Patient.id) == col(Message.patient_id))
+        .where(_unhandled())
+        .order_by(col(Message.urgent).desc(), col(Message.created_at), col(Message.id))
+        .limit(limit)
+    ).all()
+    procedures = _procedures_of(session, {p.id or 0 for _, p in rows})
+    return [WaitingReply(m, p, procedures.get(p.id or 0)) for m, p in rows]
+
+
+def _procedures_of(session: Session, patient_ids: set[int]) -> dict[int, Procedure]:
+    """Each patient's procedure the reply is most likely about: the latest scheduled one,
+    else the latest of any status."""
+    found: dict[int, Procedure] = {}
+    if not patient_ids:
+        return found
+    procedures = session.exec(
+        select(Procedure)
+        .where(col(Procedure.patient_id).in_(patient_ids))
+        .order_by(col(Procedure.id))
+    )
+    for procedure in procedures:
+        current = found.get(procedure.patient_id)
+        if (
+            current is None
+            or procedure.status == ProcedureStatus.scheduled
+            or current.status != ProcedureStatus.scheduled
+        ):
+            found[procedure.patient_id] = procedure
+    return found
+
+
+def read_inbox(session: Session, key: ApiKey, now: datetime, limit: int) -> list[WaitingReply]:
+    """The inbox, with the read audited (it shows patients' words)."""
+    replies = unhandled_replies(session, limit)
+    audit(session, key, "read", "inbox", None, at=now)
+    return replies
+
+
+def handle_reply(
+    session: Session, message_id: int, key: ApiKey, note: str | None, now: datetime
+) -> Message:
+    """Mark a reply handled (who, when, an optional note); audited as a change."""
+    message = session.exec(
+        select(Message).where(Message.id == message_id).with_for_update()
+    ).first()
+    if message is None or message.direction != Direction.inbound:
+        raise NotFound(f"no reply with id {message_id}", field="message_id")
+    if message.handled_at is not None:
+        raise Conflict(
+            f"already handled by {message.handled_by} at {message.handled_at.isoformat()}",
+            field="message_id",
+        )
+    message.handled_at = now
+    message.handled_by_key_id = key.id
+    message.handled_by = key.name
+    message.handled_note = note or None
+    message.updated_at = now
+    session.add(message)
+    audit(
+        session,
+        key,
+        "handle",
+        "reply",
+        message.id,
+        message.patient_id,
+        at=now,
+        fields=["handled_at", *(["handled_note"] if note else [])],
+        before={"status": "unhandled"},
+        after={"status": "handled"},
+    )
+    return message
+
+
+def unhandled_summary(session: Session) -> tuple[int, datetime | None]:
+    """How many replies wait, and since when the oldest has (for /metrics)."""
+    count, oldest = session.exec(
+        select(func.count(), func.min(Message.created_at)).where(_unhandled())
+    ).one()
+    return int(count or 0), oldest

@@ -1,0 +1,172 @@
+"""Does a patient's reply mention a warning sign the seeds tell them to call about?
+
+It flags a reply for a human and answers with "call 911 or the clinic now"; it never
+decides anything clinical, and it errs on the side of flagging. It reads kinds of
+wording rather than memorised sentences: stems and synonyms in English and Spanish
+(`triage_words`), misspellings corrected to those words (rapidfuzz), negations within
+their clause ("no fever", "no tengo fiebre"), mild wording that makes a sign ordinary
+("a spot of blood"), and numbers: temperatures of 100.4 F / 38.0 C or more, pain of
+8/10 or more.
+"""
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import extractOne
+
+from service.conversation.triage_words import (
+    EASING,
+    MILD,
+    MILD_ORDINARY,
+    NEGATION_BRIDGE,
+    NEGATION_CUES,
+    NOT_A_SIGN,
+    PATTERNS,
+    PROTECTED,
+    VOCABULARY,
+)
+
+FEVER_F = 100.4
+FEVER_C = 38.0
+SEVERE_PAIN_SCORE = 8
+
+_CONTRACTIONS = (
+    (r"\b(can ?not|can'?t|could ?n'?t|unable to|not able to|been unable to)\b", "cannot"),
+    (r"\b(won'?t|will not)\b", "wont"),
+    (r"\b(don'?t|do not)\b", "dont"),
+    (r"\b(didn'?t|did not)\b", "didnt"),
+    (r"\b(doesn'?t|does not)\b", "doesnt"),
+    (r"\b(haven'?t|have not|hasn'?t|has not)\b", "havent"),
+    (r"\b(isn'?t|aren'?t|wasn'?t|weren'?t|ain'?t)\b", "not"),
+    (r"\b(i'?m)\b", "im"),
+    (r"\b(it'?s)\b", "its"),
+    (r"\b(there'?s|theres)\b", "there is"),
+    (r"\balot\b", "a lot"),
+    (r"\bn\b", "and"),
+)
+_CONTRACTION_RES = [(re.compile(p), r) for p, r in _CONTRACTIONS]
+_CLAUSES = re.compile(r"[.;!?\n]+|,|\bbut\b|\bpero\b|\bthough\b|\baunque\b")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-zñ0-9']+|[°/]")
+_COMPILED = [(sign, re.compile(r"\b(?:" + pattern + r")"), neg) for sign, pattern, neg in PATTERNS]
+_NOT_A_SIGN = re.compile(r"\b(?:" + NOT_A_SIGN + r")")
+_EASING = re.compile(r"^\s*(\w+ ){0,3}" + EASING + r"\b")
+_MILD_BEFORE = re.compile(r"\b" + MILD + r"( \w+){0,3}\s*$")
+_TEMPERATURE_WORDS = re.compile(
+    r"\b(temp\w*|fever\w*|thermometer|fiebre|calentura|termometro|grados|degrees)\b"
+)
+_NUMBER_UNIT = re.compile(
+    r"(?<![\d.,])(\d{2,3}(?:[.,]\d{1,2})?)\s*(°\s*[fc]?|degrees|grados|[fc]\b)?"
+)
+_PAIN_SCORE = re.compile(
+    r"\b(\d{1,2})\s*(/|out of|of|de|sobre)\s*10\b|\b(pain|dolor)\b(\s+\w+){0,3}?\s+(\d{1,2})\b"
+)
+
+
+def mentions_warning_sign(text: str) -> bool:
+    """True when the reply mentions any warning sign (see `warning_signs`)."""
+    return bool(warning_signs(text))
+
+
+def warning_signs(text: str) -> list[str]:
+    """The kinds of warning sign the reply mentions (bladder_bowel, infection, ...)."""
+    plain = _normalise(text)
+    found: list[str] = []
+    if _fever_number(plain):
+        found.append("fever")
+    if _severe_pain_score(plain):
+        found.append("severe_pain")
+    for clause in _CLAUSES.split(plain):
+        words = _corrected(clause)
+        if not words:
+            continue
+        sentence = _NOT_A_SIGN.sub(" ", " ".join(words))
+        for sign, pattern, negatable in _COMPILED:
+            if sign in found:
+                continue
+            for match in pattern.finditer(sentence):
+                if negatable and _ruled_out(sign, sentence, match.start(), match.end()):
+                    continue
+                found.append(sign)
+                break
+    return found
+
+
+def _normalise(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    for pattern, replacement in _CONTRACTION_RES:
+        plain = pattern.sub(replacement, plain)
+    return plain
+
+
+def _corrected(clause: str) -> list[str]:
+    return [_correct(token) for token in _TOKEN.findall(clause)]
+
+
+@lru_cache(maxsize=20_000)
+def _correct(token: str) -> str:
+    """A misspelt sign word put right ("bleding" -> "bleeding"); other words unchanged."""
+    token = token.strip("'")
+    if len(token) < 4 or token in PROTECTED or token in _VOCABULARY_SET or token.isdigit():
+        return token
+    allowed = 1 if len(token) < 8 else 2
+    # Only words with the same first letter: a different one is more often another
+    # word than a typo ("never" is not "fever").
+    candidates = _BY_FIRST_LETTER.get(token[0], ())
+    best = extractOne(token, candidates, scorer=Levenshtein.distance, score_cutoff=allowed)
+    return token if best is None else str(best[0])
+
+
+_VOCABULARY_SET = frozenset(VOCABULARY)
+_BY_FIRST_LETTER: dict[str, tuple[str, ...]] = {}
+for _word in VOCABULARY:
+    _BY_FIRST_LETTER[_word[0]] = (*_BY_FIRST_LETTER.get(_word[0], ()), _word)
+
+
+def _ruled_out(sign: str, sentence: str, start: int, end: int) -> bool:
+    """Negated within its clause ("no fever"), easing ("swelling going down"), or a mild
+    form of something ordinary ("a spot of blood")."""
+    before = sentence[:start].split()
+    for index in range(len(before) - 1, max(-1, len(before) - 5), -1):
+        word = before[index]
+        if word in NEGATION_CUES:
+            return True
+        if word not in NEGATION_BRIDGE:
+            break
+    if _EASING.match(sentence[end:]):
+        return True
+    return sign in MILD_ORDINARY and _MILD_BEFORE.search(sentence[:start]) is not None
+
+
+def _fever_number(plain: str) -> bool:
+    """A temperature of 100.4 F / 38.0 C or more: said with a unit, a decimal point or a
+    word for temperature ("temp 101", "38,5", "102.3", "39°")."""
+    # A reply that is only a number ("102") after a fever text is a temperature too.
+    about_temperature = (
+        _TEMPERATURE_WORDS.search(plain) is not None or _NUMBER_UNIT.fullmatch(plain.strip())
+    ) is not None
+    for match in _NUMBER_UNIT.finditer(plain):
+        raw, unit = match.group(1), (match.group(2) or "").replace(" ", "")
+        value = float(raw.replace(",", "."))
+        decimal = "." in raw or "," in raw
+        if not (unit or decimal or about_temperature):
+            continue
+        if unit.endswith("c") or unit == "grados":
+            if FEVER_C <= value < 45:
+                return True
+        elif unit.endswith("f"):
+            if FEVER_F <= value < 115:
+                return True
+        elif FEVER_C <= value < 45 or FEVER_F <= value < 115:
+            return True
+    return False
+
+
+def _severe_pain_score(plain: str) -> bool:
+    for match in _PAIN_SCORE.finditer(plain):
+        score = match.group(1) or match.group(5)
+        if score is not None and SEVERE_PAIN_SCORE <= int(score) <= 10:
+            return True
+    return False

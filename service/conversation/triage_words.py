@@ -1,0 +1,249 @@
+"""The words of the warning signs, as patterns over a normalised reply (see `triage`).
+
+Replies are matched after normalising: lower case, no accents, contractions spelt one
+way ("can't", "cant", "cannot", "unable to" -> "cannot"), misspellings of the words
+below corrected. Patterns name kinds of wording (stems, "cannot" + a verb, a sign + a
+word for "a lot"), never whole sentences.
+
+Seeds: loss of bladder or bowel control and new numbness or weakness (001, 003);
+infection and bleeding at the incision (003, 004); severe or worsening pain (001, 004);
+the issue's plain emergencies (a fall, chest pain, trouble breathing, confusion).
+"""
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+# Words misspellings are corrected to (each a stem or form the patterns below use).
+VOCABULARY = _words(
+    "fever feverish fevers chills shivering shaking temperature thermometer infection infected "
+    "incision wound drainage draining discharge oozing swollen swelling redness bleeding "
+    "bleed bleeds blood bloody soaked soaking dripping numb numbness tingling tingly "
+    "weakness weak urinate urinating urine bladder bowel bowels incontinence accident "
+    "unbearable excruciating horrible terrible severe worse worsening worst breathe "
+    "breathing confused fainted passed collapsed pee peeing peed leaking buckled "
+    "fiebre calentura escalofrios temperatura herida sangre sangrado sangrando sangra "
+    "entumecido entumecida entumidas dormida hormigueo debilidad debil orinar orina orine "
+    "orino orinado orinando "
+    "vejiga intestino insoportable hinchada hinchado enrojecida supura desmayo desmayado "
+    "respirar confundido confundida desorientado desorientada"
+)
+
+# Real words one letter away from a vocabulary word: never "corrected" into a sign.
+PROTECTED = frozenset(
+    _words(
+        "week weeks never fewer lever seven feet feel fell bleep breed blond blonde "
+        "blog bloom numbs number wound would round found sound mound pees bees peel peek "
+        "weal wean wear weld wheat chill chili hill pus plus bus urge urges herid herida "
+        "orinal debt orina"
+    )
+)
+
+# Negation cues, and the words that may stand between a cue and the sign it negates
+# ("no fever", "don't have a fever", "no numbness or tingling", "no tengo fiebre").
+NEGATION_CUES = frozenset(_words("no not nor without dont doesnt didnt never ni sin nada nunca"))
+NEGATION_BRIDGE = frozenset(
+    _words(
+        "a an any more signs sign of the my real major big new have has had having feel "
+        "feeling felt see seen or and nor ni y o hay tengo tiene siento ningun ninguna "
+        "mas at all anymore much really im i is are am been getting get esta estoy muy "
+        "ya un una de del la el los las mi mis"
+        # other signs in a list: "no numbness or tingling", "no pus ni enrojecimiento"
+        " fever chills numbness numb tingling redness swelling pus bleeding blood drainage"
+        " weakness pain fiebre escalofrios entumecimiento hormigueo enrojecimiento sangrado"
+        " calentura dolor debilidad"
+    )
+)
+
+# Mild wording that makes a little blood or swelling ordinary (001: "mild discomfort
+# and swelling around the incision ... subsides within a few days").
+MILD = r"(little|tiny|small|slight|slightly|mild|bit|spot|dot|drop|few drops|poquito|poco|gota)"
+
+_NOT = r"(cannot|havent|hasnt|no he|no ha|no puedo|no pude|no he podido|dont|didnt|wont)"
+_SAY_WEE = r"(pee|peed|peeing|urinate|urinated|urinating|void|orinar|orinado|hacer pipi)"
+
+# (sign, pattern, negatable). Not negatable: the pattern already holds its negation
+# ("cannot pee") or a negation that is part of the sign ("won't stop bleeding").
+PATTERNS: tuple[tuple[str, str, bool], ...] = (
+    # Loss of bladder or bowel control, retention.
+    ("bladder_bowel", _NOT + r" (\w+ ){0,3}" + _SAY_WEE, False),
+    (
+        "bladder_bowel",
+        r"(cannot|dont|didnt) (hold|control|empty|feel when|tell when)"
+        r"( \w+){0,2} (urine|pee|bladder|bowels?|it|go|poop|stool)",
+        False,
+    ),
+    (
+        "bladder_bowel",
+        r"(cannot|didnt|dont) (feel|tell) (when|if|that) i (need|have|had)"
+        r" to go",
+        False,
+    ),
+    ("bladder_bowel", r"(los[st]|loss|losing|lose|no) (of )?(\w+ ){0,2}(control|contro)", True),
+    (
+        "bladder_bowel",
+        r"(wet|peed|peeing|pooped|pooping|soiled|pee|poop) (on )?(my ?self"
+        r"|the bed|my pants|himself|herself)",
+        False,
+    ),
+    ("bladder_bowel", r"(incontinen\w*|accident|retention)", True),
+    ("bladder_bowel", r"(leaking|dribbling|leak|dribble) (\w+ )?(urine|pee)", True),
+    ("bladder_bowel", r"nothing (comes|coming|came) out", False),
+    ("bladder_bowel", r"(bladder|vejiga) (\w+ ){0,3}(full|llena)", True),
+    ("bladder_bowel", r"(me )?(orine|hice pipi|hice popo|hice del bano|hice encima)", False),
+    ("bladder_bowel", r"se me (sale|salio|escapa|escapo) (la )?(orina|pipi|popo)", False),
+    (
+        "bladder_bowel",
+        r"no (controlo|puedo controlar|aguanto|puedo aguantar) (\w+ ){0,2}"
+        r"(orina|pipi|intestino|vejiga|esfinter\w*|heces|popo)",
+        False,
+    ),
+    ("bladder_bowel", r"perdi (el )?control", False),
+    # Infection: fever, chills, redness, swelling, pus, drainage, smell.
+    (
+        "infection",
+        r"(fever\w*|chills|shivering|burning up|calentura|fiebre|escalofrios"
+        r"|temperatura alta|high temp\w*)",
+        True,
+    ),
+    ("infection", r"(pus|purulent|supura\w*|infect\w*|infeccion)", True),
+    ("infection", r"(red streak\w*|redness|enrojec\w*|roja|rojo)", True),
+    ("infection", r"\bred\b (\w+ ){0,2}(and )?(hot|swollen|warm|puffy|angry)", True),
+    ("infection", r"(incision|wound|cut|site|skin|herida) (\w+ ){0,3}(red|hot|warm|puffy)", True),
+    ("infection", r"(swollen|swelling|hinchad\w*|inflamad\w*)", True),
+    ("infection", r"(ooz\w*|discharge|drainage|draining|leaking|liquido|drena\w*)", True),
+    ("infection", r"(smell\w*|odou?r|stink\w*|huele mal|mal olor)", True),
+    ("infection", r"(shaking|shivering|temblando|tiritando|temblores)", True),
+    ("infection", r"(weep\w*|supurando|gotea\w*)", True),
+    (
+        "infection",
+        r"(wound|incision|cut|site|herida|incision) (\w+ ){0,3}(open\w*|split"
+        r"|abierta|abrio|se abrio)",
+        True,
+    ),
+    (
+        "infection",
+        r"(tengo|tiene|have a|has a|running a|got a) (\w+ )?(temperatura|temp"
+        r"|temperature)\b",
+        True,
+    ),
+    # Bleeding that soaks or will not stop.
+    ("bleeding", r"(bleed\w*|sangra\w*|sangrado|hemorrag\w*)", True),
+    ("bleeding", r"(blood|sangre)", True),
+    (
+        "bleeding",
+        r"(soak\w*|empapad\w*) (\w+ ){0,2}(blood|through|bandages?|dressing|gauze"
+        r"|shirt|sangre|vendaje|gasa)",
+        True,
+    ),
+    # New numbness or weakness (legs, feet, groin or "saddle").
+    (
+        "numbness_weakness",
+        r"(numb(ness|ed|ing|y)?\b|tingl\w*|pins and needles|entumec\w*|entumid\w*"
+        r"|adormec\w*|hormigue\w*|dormid\w*|se me duerme\w*)",
+        True,
+    ),
+    ("numbness_weakness", r"(weak\w*|debil\w*|buckl\w*|giv\w+ (out|way)|gave (out|way))", True),
+    (
+        "numbness_weakness",
+        r"(cannot|no puedo) (\w+ ){0,2}(walk|stand|move|get up|caminar"
+        r"|pararme|levantarme|mover)",
+        False,
+    ),
+    (
+        "numbness_weakness",
+        r"cannot feel (\w+ ){0,2}(legs?|feet|foot|toes|groin"
+        r"|bottom|butt|privates?|private area|down there|anything)",
+        False,
+    ),
+    (
+        "numbness_weakness",
+        r"no (siento|puedo sentir) (\w+ ){0,1}(piernas?|pies?|nalgas"
+        r"|entrepierna)",
+        False,
+    ),
+    (
+        "numbness_weakness",
+        r"(legs?|piernas?) (\w+ ){0,2}(wont|dont|no) (hold|work|move"
+        r"|responden|me responden|funcionan)",
+        False,
+    ),
+    (
+        "numbness_weakness",
+        r"(barely|hardly|casi no puedo|apenas puedo) (\w+ )?(walk|stand"
+        r"|move|caminar|pararme|moverme)|(hard|trouble|difficult|dificultad) (\w+ ){0,2}"
+        r"(walk\w*|standing|stand|caminar)|walking is (hard|difficult)",
+        False,
+    ),
+    ("numbness_weakness", r"(foot|pie) (is )?(dragging|drop)|se me dobla", False),
+    # Severe or worsening pain.
+    ("severe_pain", r"(unbearable|excruciating|insoportable|agonizing|no aguanto)", True),
+    (
+        "severe_pain",
+        r"(severe|worst|terrible|horrible|awful|intense|intenso|muy fuerte"
+        r"|so bad|really bad|crying|sharp|shooting)( \w+){0,2} (pain|dolor)",
+        True,
+    ),
+    (
+        "severe_pain",
+        r"(pain|dolor|duele)( \w+){0,4} (severe|unbearable|worse|worsening"
+        r"|terrible|horrible|peor|empeora\w*|insoportable|fuerte|intenso|so bad)",
+        True,
+    ),
+    (
+        "severe_pain",
+        r"(hurts?|hurting|aches?|duele|dolor) (\w+ ){0,3}(a lot|so much|so bad"
+        r"|really bad|badly|mucho|muchisimo|demasiado|horrible|bastante)",
+        True,
+    ),
+    (
+        "severe_pain",
+        r"(worse|worsening|peor|empeora\w*|cada vez mas)( \w+){0,3} (pain"
+        r"|dolor|back|espalda)",
+        True,
+    ),
+    # Plain emergencies.
+    ("emergency", r"(fell|fall|fallen|falling|slipped|tripped|me cai\w*|se cayo|caida)", True),
+    (
+        "emergency",
+        r"(chest|pecho) (\w+ )?(pain|tight\w*|pressure|dolor)|(dolor|opresion"
+        r"|presion) (\w+ ){0,2}(el )?pecho|tightness in (my )?chest",
+        False,
+    ),
+    (
+        "emergency",
+        r"(cannot|trouble|hard to|short of|shortness of|no puedo|dificultad"
+        r" para) (\w+ )?(breath\w*|respir\w*)|me falta el aire",
+        False,
+    ),
+    (
+        "emergency",
+        r"(confus\w*|confundid\w*|desorientad\w*|not making sense|not herself"
+        r"|not himself)",
+        True,
+    ),
+    (
+        "emergency",
+        r"(faint\w*|passed out|blacked out|black out|collaps\w*|desmay\w*"
+        r"|unconscious|inconsciente)",
+        True,
+    ),
+    ("emergency", r"(911|emergency|emergencia|ambulance|ambulancia|urgencias)", True),
+)
+
+# Wording that contains a sign's word but is not about the sign: removed before matching.
+NOT_A_SIGN = (
+    r"(blood|sangre) (thinner\w*|pressure|sugar|tests?|work|draw|presion|azucar)"
+    r"|anticoagul\w*|(fell|fall|falling|fallen) asleep|(confused|confusing) (about|by|with"
+    r"|on|as to|whether|if)|cannot wait|pain (killer|med\w*|pill\w*)"
+    r"|(bandage|dressing|gauze|tape|it|vendaje|gasa|curita) (\w+ )?(fell|falls?|falling"
+    r"|se cayo|se cae)"
+)
+# A sign said to be easing ("swelling going down", "bleeding stopped").
+EASING = (
+    r"(going down|gone|better|improving|improved|stopped|less|mejor|menos|bajando|se quito"
+    r"|ya paro)"
+)
+# Signs whose mild form is ordinary: a spot of blood, a little swelling or drainage.
+MILD_ORDINARY = frozenset(("bleeding", "infection"))

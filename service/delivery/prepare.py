@@ -1,0 +1,296 @@
+"""Prepare: under short row locks, decide what each claimed procedure's text says (opt-out,
+usefulness, sending window, templates) and open its attempt.
+
+The attempt is the message row, written as `sending` and committed before the provider
+is called: its id goes into the status-callback URL, and a worker that takes over an
+expired lease finds it and asks the provider before sending again (takeover.py).
+The transaction ends before any text is sent, so no row lock is held across a send.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Row, and_, bindparam, exists, insert, or_, update
+from sqlalchemy import select as select_rows
+from sqlalchemy import text as sql
+from sqlmodel import Session, col
+
+from service.config import Settings
+from service.conversation.consent import skip_reason
+from service.messaging.masking import mask_phone
+from service.messaging.models import Direction, Message, MessageStatus
+from service.procedures.models import Procedure, Reminder, ReminderStatus
+from service.templates.compose import compose
+from service.templates.store import DbTemplates
+from service.timeline.plan import TimelinePlan
+from service.timeline.planner import first_sendable_instant
+
+from .chunk import Due, RoundReport, Text
+from .claim import among
+from .facts import ChunkFacts, inside_window
+from .gateway import SendFailed
+from .record import MESSAGE, REMINDER, Outcomes
+
+log = logging.getLogger("reminders.dispatch")
+
+DUE_COLUMNS = (
+    col(Reminder.id),
+    col(Reminder.procedure_id),
+    col(Reminder.step),
+    col(Reminder.due_at),
+    col(Reminder.useful_until),
+    col(Reminder.attempts),
+    col(Reminder.next_attempt_at),
+    col(Reminder.claimed_by),
+    col(Reminder.message_id),
+)
+NEXT_MESSAGE_IDS = (
+    "SELECT nextval(pg_get_serial_sequence('message', 'id')) FROM generate_series(1, :n)"
+)
+_OPEN_ATTEMPT = (
+    update(REMINDER)
+    .where(REMINDER.c.id == bindparam("r_id"))
+    .values(
+        message_id=bindparam("r_message_id"),
+        claimed_by=bindparam("r_worker"),
+        claimed_until=bindparam("r_lease"),
+        updated_at=bindparam("r_at"),
+    )
+)
+
+
+def _no_open_attempt() -> Any:
+    # A reminder whose text is with the provider (or whose worker died mid-send) is not
+    # prepared again: its attempt is settled by the send, a receipt or a take-over.
+    return ~exists().where(
+        col(Message.id) == col(Reminder.message_id), col(Message.status) == MessageStatus.sending
+    )
+
+
+class Preparer:
+    def __init__(
+        self, settings: Settings, worker_id: str, gateway_name: str, outcomes: Outcomes
+    ) -> None:
+        self.settings = settings
+        self.worker_id = worker_id
+        self.gateway_name = gateway_name
+        self.outcomes = outcomes
+
+    def prepare(
+        self,
+        session: Session,
+        procedure_ids: list[int],
+        now: datetime,
+        plan: TimelinePlan,
+        report: RoundReport,
+    ) -> list[Text]:
+        """The chunk's texts, each with its attempt written; settles what is not sent."""
+        # The hot path reads and writes plain rows (Core) rather than ORM objects: the
+        # worker handles thousands of texts a second and the ORM's bookkeeping dominated.
+        procedures, due = self._lock_due(session, procedure_ids, now)
+        if not due:
+            return []  # re-planned, cancelled or taken over since the claim
+        facts = ChunkFacts.load(session, procedures, list(due))
+        templates = DbTemplates(session)
+        drafts: list[tuple[dict[str, Any], list[Due]]] = []
+        settled: list[Due] = []
+        for procedure_id, reminders in due.items():
+            procedure = facts.procedures[procedure_id]
+            patient = facts.patients[procedure.patient_id]
+            fresh = self._still_to_send(reminders, patient, facts, plan, now, report)
+            settled.extend(r for r in reminders if r not in fresh)
+            if not fresh:
+                continue
+            try:
+                composed = compose(
+                    [r.step for r in fresh],
+                    facts.text_facts(patient, procedure, plan, self.settings),
+                    patient.language,
+                    templates=templates,
+                )
+            except Exception as exc:  # one text that cannot be written must not hold up
+                # the others of the chunk: it is retried like a failed send.
+                log.exception("text could not be prepared procedure_id=%s", procedure_id)
+                fault = SendFailed(
+                    f"the text could not be prepared ({type(exc).__name__})",
+                    retryable=True,
+                    code="compose",
+                )
+                self.outcomes.retry_or_fail(fresh, fault, now, report)
+                settled.extend(fresh)
+                continue
+            message = {
+                "patient_id": patient.id,
+                "procedure_id": procedure_id,
+                "direction": Direction.outbound,
+                "phone": patient.phone,
+                "body": composed.body,
+                "steps": ",".join(r.step for r in fresh),
+                "language": composed.language,
+                "template_versions": composed.template_versions,
+                "status": MessageStatus.sending,
+                "gateway": self.gateway_name,
+                "provider_message_id": None,
+                "error_code": None,
+                "error_message": None,
+                "urgent": False,
+                "created_at": now,
+                "sent_at": None,
+                "updated_at": now,
+            }
+            drafts.append((message, fresh))
+        if settled:
+            session.execute(update(Reminder), [r.row(now) for r in settled])
+        if not drafts:
+            return []
+        ids = _insert_messages(session, [m for m, _ in drafts])
+        lease = now + timedelta(seconds=self.settings.claim_lease_seconds)
+        texts, attempts = [], []
+        for (message, reminders), message_id in zip(drafts, ids, strict=True):
+            for reminder in reminders:
+                reminder.message_id = message_id
+                attempts.append(
+                    {
+                        "r_id": reminder.id,
+                        "r_message_id": message_id,
+                        "r_worker": self.worker_id,
+                        "r_lease": lease,
+                        "r_at": now,
+                    }
+                )
+            texts.append(
+                Text(
+                    message_id=message_id,
+                    procedure_id=message["procedure_id"],
+                    phone=message["phone"],
+                    body=message["body"],
+                    steps=message["steps"],
+                    reminders=reminders,
+                    prepared_at=now,
+                    report=report,
+                )
+            )
+        # The lease is renewed with the attempt: it must outlast the send.
+        session.execute(_OPEN_ATTEMPT, attempts)
+        return texts
+
+    def _lock_due(
+        self, session: Session, procedure_ids: list[int], now: datetime
+    ) -> tuple[dict[int, Row[Any]], dict[int, list[Due]]]:
+        """Lock the chunk's procedures, then their due reminders this worker may send."""
+        # Procedures first, in id order: a reschedule or cancel holds its procedure's lock
+        # while it re-plans, so this waits for it (then finds its claims released) or it
+        # waits for this short transaction. Id order keeps two workers from deadlocking.
+        procedures = {
+            row.id: row
+            for row in session.execute(
+                select_rows(
+                    col(Procedure.id), col(Procedure.patient_id), col(Procedure.scheduled_at)
+                )
+                .where(among(session, col(Procedure.id), procedure_ids))
+                .order_by(col(Procedure.id))
+                .with_for_update()
+            )
+        }
+        pending = and_(
+            among(session, col(Reminder.procedure_id), procedure_ids),
+            col(Reminder.status) == ReminderStatus.pending,
+            _no_open_attempt(),
+        )
+        # Our own claims: wait for them. (SKIP LOCKED could miss one that another worker's
+        # claim query holds for an instant while it rechecks it, stranding it until the
+        # lease ends.)
+        mine = session.execute(
+            select_rows(*DUE_COLUMNS)
+            .where(pending, col(Reminder.claimed_by) == self.worker_id)
+            .order_by(col(Reminder.id))
+            .with_for_update()
+        ).all()
+        # Unclaimed siblings due now join the same text, if nobody else holds them.
+        siblings = session.execute(
+            select_rows(*DUE_COLUMNS)
+            .where(
+                pending,
+                col(Reminder.next_attempt_at) <= now,
+                or_(col(Reminder.claimed_until).is_(None), col(Reminder.claimed_until) < now),
+            )
+            .with_for_update(skip_locked=True)
+        ).all()
+        rows = {
+            row.id: row
+            for row in [*mine, *siblings]
+            if row.next_attempt_at is not None and row.next_attempt_at <= now
+        }
+        due: dict[int, list[Due]] = {}
+        for row in sorted(rows.values(), key=lambda r: (r.due_at, r.id)):
+            due.setdefault(row.procedure_id, []).append(Due.from_row(row))
+        # A procedure none of whose reminders this worker claimed belongs to someone else.
+        mine_only = {
+            procedure_id: group
+            for procedure_id, group in due.items()
+            if any(r.claimed_by == self.worker_id for r in group)
+        }
+        return procedures, mine_only
+
+    def _still_to_send(
+        self,
+        reminders: list[Due],
+        patient: Row[Any],
+        facts: ChunkFacts,
+        plan: TimelinePlan,
+        now: datetime,
+        report: RoundReport,
+    ) -> list[Due]:
+        """The reminders that should go out now; the rest are skipped or deferred."""
+        opted_out = facts.opt_outs.get(patient.phone)
+        if opted_out is not None:
+            # Read after the locks: a STOP committed before this point is seen here.
+            for reminder in reminders:
+                reminder.finish(ReminderStatus.skipped, skip_reason(opted_out))
+                report.count("skipped")
+            log.info("texts not sent to=%s: the number opted out", mask_phone(patient.phone))
+            return []
+        fresh = []
+        for reminder in reminders:
+            if now > reminder.useful_until:
+                reminder.finish(
+                    ReminderStatus.skipped, "it could not be sent before it stopped being useful"
+                )
+                report.count("skipped")
+            else:
+                fresh.append(reminder)
+        zone = ZoneInfo(patient.timezone)
+        if fresh and not inside_window(plan, now, zone):
+            opening = first_sendable_instant(plan, now, zone)
+            for reminder in fresh:
+                if opening > reminder.useful_until:
+                    reminder.finish(
+                        ReminderStatus.skipped,
+                        "outside the sending window until it stopped being useful",
+                    )
+                    report.count("skipped")
+                else:
+                    reminder.release(opening)
+                    report.count("deferred")
+            return []
+        return fresh
+
+
+def _insert_messages(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert the chunk's messages; their ids, in order."""
+    if session.get_bind().dialect.name != "postgresql":
+        return list(
+            session.execute(
+                insert(Message).returning(col(Message.id), sort_by_parameter_order=True), rows
+            ).scalars()
+        )
+    # On PostgreSQL, take the ids from the sequence first and insert with a plain
+    # executemany: a short statement the driver prepares once, instead of one long
+    # multi-row INSERT ... RETURNING it must parse afresh for every chunk.
+    ids = list(session.execute(sql(NEXT_MESSAGE_IDS), {"n": len(rows)}).scalars())
+    session.execute(
+        insert(MESSAGE), [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)]
+    )
+    return ids

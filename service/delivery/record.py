@@ -1,0 +1,315 @@
+"""Record: write each text's outcome as soon as it is known.
+
+The recorder thread takes whatever finished while it was writing the last batch and
+writes it in one transaction, so a slow text delays only itself. A receipt may beat the
+recorder to a message (Twilio can call back within milliseconds): then the message is no
+longer `sending`, the receipt has already settled its reminders, and only the provider's
+id is filled in here.
+"""
+
+import logging
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, bindparam, or_, select, update
+from sqlmodel import Session
+
+from service.config import Settings
+from service.conversation.consent import (
+    CARRIER_OPT_OUT_KEYWORD,
+    CARRIER_REPORTS_STOP,
+    record_opt_out,
+)
+from service.messaging.masking import mask_phone
+from service.messaging.models import Message, MessageStatus
+from service.procedures.models import Reminder, ReminderStatus
+
+from .chunk import Due, RoundReport, Text
+from .claim import among
+from .gateway import Accepted, SendFailed
+from .retry import retry_delay
+
+log = logging.getLogger("reminders.dispatch")
+
+MESSAGE = Message.__table__  # type: ignore[attr-defined]
+REMINDER = Reminder.__table__  # type: ignore[attr-defined]
+
+_ACCEPTED_MESSAGE = (
+    update(MESSAGE)
+    .where(MESSAGE.c.id == bindparam("m_id"))
+    .values(
+        status=bindparam("m_status"),
+        provider_message_id=bindparam("m_sid"),
+        sent_at=bindparam("m_at"),
+        updated_at=bindparam("m_at"),
+    )
+)
+# A receipt settled it first: keep its status, add what only the send's answer knows.
+_LATE_ANSWER = (
+    update(MESSAGE)
+    .where(MESSAGE.c.id == bindparam("m_id"), MESSAGE.c.provider_message_id.is_(None))
+    .values(provider_message_id=bindparam("m_sid"), sent_at=bindparam("m_at"))
+)
+# `cancelled` too: a cancel that came while the text was in flight cannot call it back;
+# the history must say it went out.
+SENT_REMINDERS = (
+    update(REMINDER)
+    .where(
+        REMINDER.c.message_id == bindparam("m_id"),
+        or_(
+            REMINDER.c.status == ReminderStatus.pending,
+            REMINDER.c.status == ReminderStatus.cancelled,
+        ),
+    )
+    .values(
+        status=ReminderStatus.sent,
+        status_reason=None,
+        attempts=REMINDER.c.attempts + 1,
+        next_attempt_at=None,
+        claimed_by=None,
+        claimed_until=None,
+        updated_at=bindparam("m_at"),
+    )
+)
+_FAILED_MESSAGE = (
+    update(MESSAGE)
+    .where(MESSAGE.c.id == bindparam("m_id"))
+    .values(
+        status=MessageStatus.failed,
+        error_code=bindparam("m_code"),
+        error_message=bindparam("m_error"),
+        updated_at=bindparam("m_at"),
+    )
+)
+_REMINDER_OUTCOME = (
+    update(REMINDER)
+    .where(
+        REMINDER.c.id == bindparam("r_id"),
+        REMINDER.c.message_id == bindparam("r_message_id"),
+        REMINDER.c.status == ReminderStatus.pending,
+    )
+    .values(
+        status=bindparam("r_status"),
+        status_reason=bindparam("r_reason"),
+        attempts=bindparam("r_attempts"),
+        next_attempt_at=bindparam("r_next"),
+        claimed_by=None,
+        claimed_until=None,
+        updated_at=bindparam("r_at"),
+    )
+)
+
+
+@dataclass(slots=True)
+class Outcome:
+    text: Text
+    result: Accepted | SendFailed
+
+
+class Outcomes:
+    """Turns failures into retries or final failures, with the worker's backoff."""
+
+    def __init__(self, settings: Settings, rng: random.Random) -> None:
+        self.settings = settings
+        self.rng = rng
+
+    def retry_or_fail(
+        self, reminders: list[Due], failure: SendFailed, now: datetime, report: RoundReport
+    ) -> None:
+        """Back off and try again later, or give up with the reason once tries run out."""
+        attempts = max(r.attempts for r in reminders) + int(failure.spends_attempt)
+        give_up = not failure.retryable or attempts >= self.settings.send_max_attempts
+        reason = f"{failure.code + ': ' if failure.code else ''}{failure.message}"[:400]
+        for reminder in reminders:
+            reminder.attempts = attempts
+            if give_up:
+                reminder.finish(
+                    ReminderStatus.failed, f"not sent after {attempts} attempt(s): {reason}"
+                )
+            elif not failure.spends_attempt:
+                reminder.status_reason = f"not sent ({reason}); waiting for the clinic's set-up"
+                reminder.release(now + self.backoff(max(attempts, 1), failure))
+            else:
+                reminder.status_reason = f"attempt {attempts} failed ({reason}); will retry"
+                reminder.release(now + self.backoff(attempts, failure))
+        report.count("failed" if give_up else "retried")
+
+    def backoff(self, attempts: int, failure: SendFailed | None = None) -> timedelta:
+        return retry_delay(
+            self.settings,
+            attempts,
+            retry_after_seconds=failure.retry_after_seconds if failure else None,
+            jitter=self.rng.uniform,
+        )
+
+    def write(self, session: Session, outcomes: list[Outcome]) -> None:
+        """Write a batch of outcomes in the caller's transaction."""
+        ids = sorted(o.text.message_id for o in outcomes)
+        # Message rows first, in id order, as the receipt webhook does: no deadlock.
+        open_ = {
+            row.id
+            for row in session.execute(
+                select(MESSAGE.c.id, MESSAGE.c.status)
+                .where(among(session, MESSAGE.c.id, ids))
+                .order_by(MESSAGE.c.id)
+                .with_for_update()
+            )
+            if row.status == MessageStatus.sending
+        }
+        accepted, late, reminder_rows = [], [], []
+        for outcome in outcomes:
+            text, result = outcome.text, outcome.result
+            at = text.prepared_at
+            if isinstance(result, Accepted):
+                row = {"m_id": text.message_id, "m_sid": result.provider_message_id, "m_at": at}
+                if text.message_id in open_:
+                    accepted.append({**row, "m_status": result.status})
+                    text.report.count("sent")
+                else:
+                    late.append(row)
+                continue
+            if text.message_id not in open_:
+                continue  # settled meanwhile (taken over after a lease ran out)
+            session.execute(
+                _FAILED_MESSAGE,
+                {
+                    "m_id": text.message_id,
+                    "m_code": result.code,
+                    "m_error": result.message[:500],
+                    "m_at": at,
+                },
+            )
+            self._fail(session, text, result)
+            reminder_rows += [_outcome_row(r, text.message_id, at) for r in text.reminders]
+        if accepted:
+            session.execute(_ACCEPTED_MESSAGE, accepted)
+            session.execute(SENT_REMINDERS, accepted)
+        if late:
+            session.execute(_LATE_ANSWER, late)
+        if reminder_rows:
+            session.execute(_REMINDER_OUTCOME, reminder_rows)
+
+    def _fail(self, session: Session, text: Text, failure: SendFailed) -> None:
+        if failure.opted_out:
+            # Twilio 21610: the patient texted STOP at the carrier. Never retried; the
+            # number's later reminders are skipped when they come due.
+            record_opt_out(session, text.phone, CARRIER_OPT_OUT_KEYWORD, text.prepared_at)
+            attempts = max(r.attempts for r in text.reminders) + 1
+            for reminder in text.reminders:
+                reminder.attempts = attempts
+                reminder.finish(ReminderStatus.skipped, CARRIER_REPORTS_STOP)
+            text.report.count("skipped")
+            log.info(
+                "text not sent message_id=%s to=%s: the carrier reports an opt-out",
+                text.message_id,
+                mask_phone(text.phone),
+            )
+            return
+        self.retry_or_fail(text.reminders, failure, text.prepared_at, text.report)
+        log.warning(
+            "text not sent message_id=%s to=%s code=%s retry=%s",
+            text.message_id,
+            mask_phone(text.phone),
+            failure.code,
+            text.reminders[0].status == ReminderStatus.pending,
+        )
+
+
+def _outcome_row(reminder: Due, message_id: int, at: datetime) -> dict[str, object]:
+    return {
+        "r_id": reminder.id,
+        "r_message_id": message_id,
+        "r_status": reminder.status,
+        "r_reason": reminder.status_reason,
+        "r_attempts": reminder.attempts,
+        "r_next": reminder.next_attempt_at,
+        "r_at": at,
+    }
+
+
+class Recorder:
+    """A thread that writes outcomes as they arrive, batching what queued up meanwhile.
+
+    A database that is down (restarting) is waited for: the outcomes stay in memory and
+    are written when it answers again. If the worker dies first, the next worker finds
+    the attempts open and asks the provider (see takeover.py).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        outcomes: Outcomes,
+        on_written: Callable[[list[Outcome]], None],
+        *,
+        max_wait_seconds: float = 2.0,
+    ) -> None:
+        self.engine = engine
+        self.outcomes = outcomes
+        self.on_written = on_written
+        self.max_wait_seconds = max_wait_seconds
+        self.stopping = threading.Event()
+        self._queue: queue.SimpleQueue[Outcome | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="record", daemon=True)
+        self._thread.start()
+
+    def put(self, outcome: Outcome) -> None:
+        self._queue.put(outcome)
+
+    def close(self) -> None:
+        """Write what is queued (a database still down is given a few more tries), then stop."""
+        self.stopping.set()
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        closing = False
+        while not closing:
+            first = self._queue.get()
+            batch = [] if first is None else [first]
+            closing = first is None
+            while True:  # everything that finished while the last batch was written
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    closing = True
+                else:
+                    batch.append(item)
+            if batch:
+                self._write(batch, give_up_after=5 if closing else None)
+
+    def _write(self, batch: list[Outcome], give_up_after: int | None) -> None:
+        tries = 0
+        while True:
+            tries += 1
+            try:
+                with Session(self.engine) as session:
+                    self.outcomes.write(session, batch)
+                    session.commit()
+            except Exception as exc:
+                log.warning(
+                    "recording %s outcome(s) failed (try %s): %s",
+                    len(batch),
+                    tries,
+                    exc,
+                )
+                limit = give_up_after or (5 if self.stopping.is_set() else None)
+                if limit is not None and tries >= limit:
+                    # Left open: the next worker to take these reminders asks the provider.
+                    log.error(
+                        "gave up recording %s outcome(s); their attempts stay open", len(batch)
+                    )
+                    for outcome in batch:
+                        outcome.text.report.errors.append("outcome not recorded")
+                    self.on_written(batch)
+                    return
+                time.sleep(min(self.max_wait_seconds, 0.05 * 2**tries))
+                continue
+            self.on_written(batch)
+            return

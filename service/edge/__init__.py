@@ -1,0 +1,1 @@
+"""The HTTP edge: what every request passes before (and after) a domain sees it."""

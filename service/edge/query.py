@@ -1,0 +1,37 @@
+"""Unknown query parameters are refused (422) instead of silently ignored: `?satus=failed`
+would otherwise answer for `failed` by default, and a client would never know."""
+
+from fastapi import Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from service.edge.body_limit import WEBHOOK_PREFIX
+from service.errors import InvalidInput
+
+_known: dict[int, frozenset[str]] = {}
+
+
+def _declared(route: APIRoute) -> frozenset[str]:
+    names = _known.get(id(route))
+    if names is None:
+        names = _known[id(route)] = frozenset(_query_names(route.dependant))
+    return names
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+async def refuse_unknown_query_parameters(request: Request) -> None:
+    """App-wide dependency: every query parameter must be one the route declares."""
+    route = request.scope.get("route")
+    # Twilio's signature covers the whole URL; its webhooks are judged by that alone.
+    if not isinstance(route, APIRoute) or request.url.path.startswith(WEBHOOK_PREFIX):
+        return
+    unknown = sorted(set(request.query_params) - _declared(route))
+    if unknown:
+        shown = unknown[0] if len(unknown[0]) <= 40 else unknown[0][:37] + "..."
+        raise InvalidInput("is not a query parameter of this call", field=shown)

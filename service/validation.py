@@ -1,0 +1,141 @@
+"""Input rules shared by every schema: clinical dates, IANA zones and plain text.
+
+Each is an annotated type, so a bad value is a 422 naming its field before any
+domain code (or the database) sees it.
+"""
+
+import difflib
+import re
+import unicodedata
+from datetime import datetime
+from functools import lru_cache
+from typing import Annotated, Any
+from zoneinfo import available_timezones
+
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+
+# Far outside any real procedure or audit window, yet far inside what `datetime` and
+# the databases can hold whatever offset a client adds (year 9999 overflows in UTC).
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2100
+
+# ISO 8601 date and time; pydantic alone would also read "0.5" or 1700000000 as a
+# Unix time, which no clinic means.
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _iso_string(value: Any) -> Any:
+    if isinstance(value, datetime):  # already parsed (a Python caller)
+        return value
+    if not isinstance(value, str) or not _ISO_DATETIME.match(value):
+        raise ValueError("must be an ISO 8601 date and time such as '2027-03-16T07:00:00'")
+    return value
+
+
+def _clinical_year(value: datetime) -> datetime:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return value
+
+
+ClinicalDatetime = Annotated[datetime, BeforeValidator(_iso_string), AfterValidator(_clinical_year)]
+"""A date and time from a client: an ISO 8601 string within 2000-2100."""
+
+ClinicalInstant = Annotated[
+    AwareDatetime, BeforeValidator(_iso_string), AfterValidator(_clinical_year)
+]
+"""The same, with an offset (`Z` or `+02:00`): an instant, e.g. a query's `since`."""
+
+
+# Bidi embeddings, overrides and isolates make a name display as something else
+# (U+202E turns "evil.exe" around); no person's name needs them.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _refuse_invisible(value: str, allowed: str = "") -> str:
+    for char in value:
+        if char in allowed:
+            continue
+        if char in _BIDI_CONTROLS:
+            raise ValueError(f"must not contain the direction control U+{ord(char):04X}")
+        # Cc: NUL and other control characters; Cs: lone surrogates, which no database
+        # can store as text.
+        if unicodedata.category(char) in ("Cc", "Cs"):
+            raise ValueError(f"must not contain the control character U+{ord(char):04X}")
+    return value
+
+
+def plain_text(value: str) -> str:
+    """A one-line text (a name): no control characters, no direction overrides."""
+    return _refuse_invisible(value)
+
+
+def multiline_text(value: str) -> str:
+    """A text that may span lines (a template body): line breaks and tabs only."""
+    return _refuse_invisible(value, allowed="\n\r\t")
+
+
+PlainText = Annotated[str, AfterValidator(plain_text)]
+MultilineText = Annotated[str, AfterValidator(multiline_text)]
+
+
+# The tz database's own areas; "US/Eastern", "EST5EDT" or "localtime" are legacy or
+# host-dependent aliases, and "Pacific" or "Etc" are folders, not zones.
+_AREAS = (
+    "Africa/",
+    "America/",
+    "Antarctica/",
+    "Arctic/",
+    "Asia/",
+    "Atlantic/",
+    "Australia/",
+    "Europe/",
+    "Indian/",
+    "Pacific/",
+    "Etc/",
+)
+_LEGACY_HINTS = {
+    "EST5EDT": "America/New_York",
+    "EST": "America/New_York",
+    "CST6CDT": "America/Chicago",
+    "MST7MDT": "America/Denver",
+    "MST": "America/Phoenix",
+    "PST8PDT": "America/Los_Angeles",
+    "HST": "Pacific/Honolulu",
+    "US/Eastern": "America/New_York",
+    "US/Central": "America/Chicago",
+    "US/Mountain": "America/Denver",
+    "US/Arizona": "America/Phoenix",
+    "US/Pacific": "America/Los_Angeles",
+    "US/Alaska": "America/Anchorage",
+    "US/Hawaii": "Pacific/Honolulu",
+}
+
+
+@lru_cache(maxsize=1)
+def canonical_zones() -> frozenset[str]:
+    """IANA zone names a clinic may use: Area/Location names, and UTC."""
+    return frozenset(
+        name for name in available_timezones() if name.startswith(_AREAS) or name == "UTC"
+    )
+
+
+def canonical_zone(name: str) -> str:
+    """`name` if it is a canonical IANA zone; else a ValueError that suggests one."""
+    if name in canonical_zones():
+        return name
+    hint = _LEGACY_HINTS.get(name)
+    if hint is None:
+        by_lower = {zone.lower(): zone for zone in canonical_zones()}
+        close = difflib.get_close_matches(name.lower(), by_lower, n=1, cutoff=0.6)
+        hint = by_lower[close[0]] if close else "America/New_York"
+    return _unknown_zone(name, hint)
+
+
+def _unknown_zone(name: str, hint: str) -> str:
+    shown = name if len(name) <= 64 else name[:61] + "..."
+    raise ValueError(f"{shown!r} is not an IANA time zone; did you mean {hint!r}?")
+
+
+ZoneName = Annotated[str, AfterValidator(canonical_zone)]
+"""A canonical IANA time zone name such as 'America/Chicago'."""

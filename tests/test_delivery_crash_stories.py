@@ -1,0 +1,141 @@
+"""Effectively once: whatever dies mid-round (the worker, between Twilio's answer and the
+record, the database), every due text reaches the (fake) Twilio exactly once."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import DBAPIError
+
+from service.db import make_engine
+from tests.conftest import REPO_ROOT, run_migrations
+from tests.fakes.fake_twilio import FakeTwilio
+from tests.support.bulk import NOW, phone_of, reminder_states, seed_due_anywhere
+from tests.support.postgres import reset_database, restart_postgres
+from tests.support.worker_process import drain, make_dispatcher, twilio_gateway
+
+pytestmark = pytest.mark.slow
+
+REMINDERS = 40
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'reminders.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        reset_database(url)
+    run_migrations(url)
+    engine = make_engine(url)
+    seed_due_anywhere(engine, REMINDERS)
+    engine.dispose()
+    return url
+
+
+def _worker(url: str, fake: FakeTwilio, tmp_path: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.support.worker_process",
+            url,
+            NOW.isoformat(),
+            "victim",
+            str(tmp_path / "victim.log"),
+            "--concurrency=8",
+            "--batch=20",
+            f"--twilio={fake.base_url}",
+            *extra,
+        ],
+        cwd=REPO_ROOT,
+    )
+
+
+def _another_worker_finishes(url: str, fake: FakeTwilio) -> None:
+    """A second worker, once the first one's lease has run out."""
+    survivor = make_dispatcher(
+        url, "survivor", twilio_gateway(fake.base_url), concurrency=8, batch=20
+    )
+    drain(survivor, NOW + timedelta(seconds=survivor.settings.claim_lease_seconds + 5))
+    survivor.close()
+    survivor.engine.dispose()
+
+
+def _each_patient_got_exactly_one_text(url: str, fake: FakeTwilio) -> None:
+    counted = Counter(fake.sent_to())
+    assert set(counted) == {phone_of(i) for i in range(1, REMINDERS + 1)}  # none lost
+    assert [p for p, n in counted.items() if n > 1] == []  # none twice
+    engine = make_engine(url)
+    assert reminder_states(engine) == {"sent": REMINDERS}
+    engine.dispose()
+
+
+def test_worker_killed_while_twilio_is_answering_sends_nothing_twice(url, tmp_path):
+    # Twilio takes each text at once but answers 0.3 s later: the kill lands with texts
+    # taken and unanswered.
+    with FakeTwilio(delay_seconds=0.3, accept_before_reply=True, clock=lambda: NOW) as fake:
+        victim = _worker(url, fake, tmp_path)
+        try:
+            while len(fake.created) < 3:  # waiting, not timing: well into its first batch
+                assert victim.poll() is None, "the worker finished before it could be killed"
+                time.sleep(0.01)
+            os.kill(victim.pid, signal.SIGKILL)
+            assert victim.wait(timeout=30) == -signal.SIGKILL
+        finally:
+            if victim.poll() is None:
+                victim.kill()
+        assert len(fake.created) < REMINDERS
+        _another_worker_finishes(url, fake)
+        _each_patient_got_exactly_one_text(url, fake)
+
+
+def test_worker_killed_between_twilios_answer_and_the_record_sends_nothing_twice(url, tmp_path):
+    with FakeTwilio(clock=lambda: NOW) as fake:
+        victim = _worker(url, fake, tmp_path, "--die-after=5")
+        assert victim.wait(timeout=120) == -signal.SIGKILL
+        assert 5 <= len(fake.created) < REMINDERS
+        _another_worker_finishes(url, fake)
+        _each_patient_got_exactly_one_text(url, fake)
+
+
+@pytest.mark.postgres
+def test_postgres_restarting_mid_round_loses_and_repeats_nothing(postgres_url, tmp_path):
+    reset_database(postgres_url)
+    run_migrations(postgres_url)
+    engine = make_engine(postgres_url)
+    seed_due_anywhere(engine, REMINDERS)
+    engine.dispose()
+    with FakeTwilio(delay_seconds=0.2, accept_before_reply=True, clock=lambda: NOW) as fake:
+        gateway = twilio_gateway(fake.base_url)
+        worker = make_dispatcher(postgres_url, "through-restart", gateway, concurrency=8, batch=20)
+        done = threading.Event()
+
+        def rounds() -> None:
+            # The worker's own loop carries on after a failed poll; so does this one.
+            while not done.is_set():
+                try:
+                    drain(worker, NOW)
+                    done.set()
+                except DBAPIError:
+                    time.sleep(0.1)
+
+        thread = threading.Thread(target=rounds)
+        thread.start()
+        while len(fake.created) < 8:
+            assert thread.is_alive()
+            time.sleep(0.01)
+        restart_postgres(postgres_url)
+        thread.join(timeout=120)
+        assert not thread.is_alive()
+        worker.close()
+        worker.engine.dispose()
+        _another_worker_finishes(postgres_url, fake)
+        _each_patient_got_exactly_one_text(postgres_url, fake)

@@ -1,0 +1,54 @@
+"""The warning-sign matcher, measured on the labelled corpus, and the kinds of wording it reads."""
+
+import pytest
+
+from bench.triage import FALSE_ALARM_TARGET, PARTS, RECALL_TARGET, load, measure
+from service.conversation.triage import mentions_warning_sign, warning_signs
+
+
+def test_the_corpus_is_broad_enough_to_mean_something():
+    replies = [r for part in PARTS for r in load(part)]
+    assert len(replies) >= 300
+    routine = sum(not r.urgent for r in replies)
+    assert 0.45 <= routine / len(replies) <= 0.6  # about half routine
+    for language in ("en", "es"):
+        mine = [r for r in replies if r.language == language]
+        assert sum(r.urgent for r in mine) >= 40 and sum(not r.urgent for r in mine) >= 40
+    assert len({r.text for r in replies}) == len(replies)  # no reply counted twice
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_the_matcher_catches_warning_signs_without_crying_wolf(part):
+    score = measure(part, load(part))
+    assert score.recall >= RECALL_TARGET, score.missed
+    assert score.false_alarms <= FALSE_ALARM_TARGET, score.flagged_routine
+
+
+@pytest.mark.parametrize(
+    ("reply", "urgent"),
+    [
+        ("temp 100.4", True),
+        ("temp 100.3", False),
+        ("38.0 C", True),
+        ("37.9°C", False),
+        ("tengo 38,4", True),
+        ("101°F", True),
+        ("99 F", False),
+        ("no fever", False),
+        ("No fever, but my legs are numb", True),
+        ("no, I do have a fever", True),
+        ("I have no idea why I'm bleeding", True),
+        ("a little sore", False),
+        ("a spot of blood on the gauze", False),
+        ("pain 9/10", True),
+        ("pain 3/10", False),
+        ("feverr", True),
+        ("numbnes in my leg", True),
+        ("next week", False),
+        ("never mind, found it", False),
+        ("I fell asleep early", False),
+        ("blood thinner question", False),
+    ],
+)
+def test_kinds_of_wording(reply, urgent):
+    assert mentions_warning_sign(reply) is urgent, warning_signs(reply)
