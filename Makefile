@@ -25,6 +25,7 @@ typecheck: $(STAMP)
 bench: $(STAMP) postgres
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.triage
+	$(BIN)/python -m bench.console_pages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

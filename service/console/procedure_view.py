@@ -3,8 +3,8 @@ exact words (sent texts as they went out, pending ones as they would go out now)
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
 from sqlmodel import Session, col, select
 
 from service.config import Settings
@@ -14,7 +14,7 @@ from service.patients.models import Patient
 from service.procedures.models import Procedure, Reminder, ReminderStatus
 from service.procedures.service import reminders_of
 from service.procedures.wording import pending_texts
-from service.templates.compose import language_for
+from service.templates.compose import language_for, local_date_text, local_time_text
 from service.timeline.plan import TimelinePlan
 
 VISIT_KINDS = [
@@ -106,8 +106,6 @@ PRINT_WORDS = {
         "call": "¿Preguntas? Llame al {clinic_phone}.",
     },
 }
-_DATE = {"en": "EEEE, MMMM d", "es": "EEEE d 'de' MMMM"}
-_TIME = {"en": "h:mm a", "es": "H:mm"}
 
 
 @dataclass(frozen=True)
@@ -120,9 +118,7 @@ class PrintedText:
 def printable(
     lines: list[TimelineText], procedure: Procedure, patient: Patient, settings: Settings
 ) -> dict[str, object]:
-    """What the printed page says, worded and dated in the patient's language."""
-    from zoneinfo import ZoneInfo
-
+    """What the printed page says, dated and timed the way the texts write them."""
     language = language_for(patient.language)
     zone = ZoneInfo(patient.timezone)
     words = PRINT_WORDS.get(language, PRINT_WORDS["en"])
@@ -131,14 +127,14 @@ def printable(
         "clinic": settings.clinic_name,
         "clinic_phone": settings.clinic_phone,
         "phone": patient.phone,
-        "date": format_date(start.date(), _DATE[language], locale=language),
-        "time": format_time(start.time(), _TIME[language], locale=language),
+        "date": local_date_text(start, language),
+        "time": local_time_text(start, language),
         "zone": patient.timezone,
     }
     texts = [
         PrintedText(
-            format_date(line.at.astimezone(zone).date(), _DATE[language], locale=language),
-            format_time(line.at.astimezone(zone).time(), _TIME[language], locale=language),
+            local_date_text(line.at.astimezone(zone), language),
+            local_time_text(line.at.astimezone(zone), language),
             line.text or "",
         )
         for line in lines
