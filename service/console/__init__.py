@@ -13,6 +13,8 @@ STATIC = Path(__file__).parent / "static"
 
 def install_console(app: FastAPI) -> None:
     """Mount the console's pages and its stylesheet on `app`."""
+    from service.console.api_keys_pages import router as api_keys_router
+    from service.console.audit_pages import router as audit_router
     from service.console.auth_pages import router as auth_router
     from service.console.patients_pages import router as patients_router
     from service.console.procedure_pages import router as procedures_router
@@ -24,6 +26,8 @@ def install_console(app: FastAPI) -> None:
         auth_router,
         today_router,
         users_router,
+        api_keys_router,
+        audit_router,
         patients_router,
         procedures_router,
         visits_router,
