@@ -30,6 +30,11 @@ PEOPLE = {
 PAGES: list[tuple[str, str, str | None, bool]] = [
     ("/login", "login.png", None, False),
     ("/", "today.png", "staff", True),
+    ("/patients?q=lo", "patient-search.png", "staff", False),
+    ("/patients/new", "enroll.png", "staff", True),
+    ("/patients/1", "patient.png", "staff", True),
+    ("/procedures/1", "procedure.png", "staff", True),
+    ("/procedures/3/print", "procedure-print-es.png", "staff", True),
     ("/users", "users.png", "admin", True),
     ("/api-keys", "api-keys.png", "admin", True),
     ("/audit", "audit.png", "admin", False),
