@@ -33,8 +33,9 @@ def test_name_phone_and_mrn_searches_use_indexes_at_ten_thousand_patients(postgr
                     "INSERT INTO patient (given_name, family_name, phone, mrn, timezone,"
                     " language, sms_consent, consent_recorded_at, created_at)"
                     " SELECT 'Pat' || g, (CAST(:names AS text[]))[1 + g % 8] || g,"
-                    " '+1212555' || lpad((g % 10000)::text, 4, '0'), 'MRN' || g, 'America/Chicago', 'es',"
-                    " true, now(), now() FROM generate_series(1, 10000) g"
+                    " '+1212555' || lpad((g % 10000)::text, 4, '0'), 'MRN' || g,"
+                    " 'America/Chicago', 'es', true, now(), now()"
+                    " FROM generate_series(1, 10000) g"
                 ),
                 {"names": SURNAMES},
             )
