@@ -1,9 +1,10 @@
 """/procedures/{id}: the timeline with each text's words, and every change to the
 procedure or its visits shown with its consequences before it is confirmed."""
 
+from datetime import date, time, timedelta
 from typing import Annotated
 
-from fastapi import Form, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import Response
 
 from service.audit.service import audit_change, audit_patient_read
@@ -18,7 +19,9 @@ from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.procedures import consequences
 from service.procedures import service as procedures
 from service.procedures.consequences import Consequences
+from service.procedures.lists import procedures_between
 from service.timeline.active import active_plan
+from service.timeline.local_time import local_date, local_instant
 
 router = console_router()
 Confirm = Annotated[str, Form()]
@@ -160,4 +163,43 @@ def cancel(
         change,
         action=f"/procedures/{procedure_id}/cancel",
         question="Cancel the procedure?",
+    )
+
+
+@router.get("/procedures")
+def procedures_list_page(
+    request: Request,
+    user: ConsoleUser,
+    db: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    start: Annotated[str, Query(max_length=10, alias="from")] = "",
+    days: Annotated[int, Query(ge=1, le=31)] = 7,
+) -> Response:
+    """Procedures by date, from a day in the clinic's calendar (today by default)."""
+    zone = settings.clinic_zone
+    form = FormState(values={"from": start})
+    first = local_date(now, zone)
+    if start:
+        try:
+            first = date.fromisoformat(start)
+        except ValueError:
+            form.error("from", "Enter a date like 2027-03-16")
+    begins = local_instant(first, time(0, 0), zone)
+    ends = local_instant(first + timedelta(days=days), time(0, 0), zone)
+    page = procedures_between(db, begins, ends, None, limit=500)
+    return render(
+        request,
+        "procedures.html",
+        {
+            "title": "Procedures",
+            "rows": page.items,
+            "total": page.total,
+            "first": first,
+            "last": first + timedelta(days=days - 1),
+            "days": days,
+            "values": {"from": first.isoformat()},
+            "errors": form.errors,
+        },
+        status_code=422 if form.errors else 200,
     )

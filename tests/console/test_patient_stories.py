@@ -155,3 +155,28 @@ def test_a_likely_duplicate_is_enrolled_only_after_staff_confirm(page, console_a
 
     page.goto("/patients?q=lopez")
     assert page.locator("table tbody tr").count() == 2
+
+
+def test_the_weeks_procedures_are_listed_by_date_in_each_patients_zone(
+    page, console_app, console_clock
+):
+    _seed_patient(console_app, console_clock.now, datetime(2027, 3, 3, 7, 0))
+    _seed_patient(
+        console_app,
+        console_clock.now,
+        datetime(2027, 3, 2, 8, 0),
+        given_name="James",
+        family_name="Carter",
+        phone="(312) 555-0177",
+        timezone="America/Chicago",
+    )
+    sign_in(page, STAFF)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Procedures").click()
+    rows = page.locator("table tbody tr")
+    assert rows.count() == 2
+    assert "Tuesday 2 March 2027, 8am Chicago time" in rows.nth(0).inner_text()
+    assert "Maria Lopez" in rows.nth(1).inner_text()
+    assert_accessible(page)
+    page.get_by_label("From").fill("2027-03-03")
+    page.get_by_role("button", name="Show").click()
+    assert page.locator("table tbody tr").count() == 1
