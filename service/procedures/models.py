@@ -50,6 +50,21 @@ class Reminder(SQLModel, table=True):
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
+        # Staff's lists (Today: texts due in the next 24 hours, failed texts) read a few
+        # rows by time; partial indexes hold only those rows, so a text marked sent
+        # leaves them and the history never slows them down.
+        Index(
+            "ix_reminder_pending_due",
+            "due_at",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+        Index(
+            "ix_reminder_failed_updated",
+            "updated_at",
+            postgresql_where=text("status = 'failed'"),
+            sqlite_where=text("status = 'failed'"),
+        ),
         # A step is planned at most once per procedure among live reminders, so a
         # double reschedule can never produce two copies of one text.
         Index(
