@@ -277,7 +277,8 @@ def test_the_worker_skips_a_reminder_that_became_pending_after_the_stop(
         session.commit()
     gateway = RecordingGateway()
     report = _dispatcher(engine, tw_settings, gateway).run_once(_at("2027-03-09T09:00:00"))
-    assert report.skipped == 1 and report.sent == 0 and gateway.sent == []
+    # The week-before text and the opt-out line riding with it.
+    assert report.skipped == 2 and report.sent == 0 and gateway.sent == []
     prep = next(r for r in _reminders(engine, procedure["id"]) if r.step == "prep_week")
     assert (prep.status, prep.status_reason) == ("skipped", "patient replied STOP")
 

@@ -97,7 +97,7 @@ def preview(
     body: PreviewRequest, session: SessionDep, settings: SettingsDep, _: AdminKey
 ) -> PreviewResult:
     """Sample values by default; with `procedure_id`, that procedure's patient and times.
-    A text over 3 segments is refused (422) with its size, as saving it would be."""
+    A text over SMS_MAX_SEGMENTS segments is refused (422) with its size, as saving it would be."""
     step = store.check_step(body.step) if body.step else "prep_week"
     source = store.DbTemplates(session)
     if body.procedure_id is not None:
@@ -123,7 +123,7 @@ def preview(
     if problems:
         raise InvalidInput("; ".join(str(p) for p in problems), field="body")
     rendered = store.render_in_context(step, language, body.body, variables, source)
-    store.refuse_if_too_long(rendered)
+    store.refuse_if_too_long(rendered, settings.sms_max_segments)
     return PreviewResult(
         text=rendered.text,
         language=language,
@@ -144,11 +144,22 @@ def put_template(
     language: str,
     body: TemplateSave,
     session: SessionDep,
+    settings: SettingsDep,
     now: NowDep,
     key: AdminKey,
 ) -> TemplateDetail:
-    """Validates, then saves a new active version; nothing is saved on a 422."""
-    row = store.save_template(session, step, language, body.body, key, now)
+    """Validates, then saves a new active version; nothing is saved on a 422 (e.g. when
+    the text, or a day's merged text using it, would exceed SMS_MAX_SEGMENTS)."""
+    row = store.save_template(
+        session,
+        step,
+        language,
+        body.body,
+        key,
+        now,
+        max_segments=settings.sms_max_segments,
+        plan=active_plan(settings, session),
+    )
     _audit(session, key, "update", row, now)
     session.commit()
     return _detail(session, step, language)
@@ -164,11 +175,21 @@ def restore(
     language: str,
     version: Annotated[int, Path(ge=0, le=2_147_483_647)],
     session: SessionDep,
+    settings: SettingsDep,
     now: NowDep,
     key: AdminKey,
 ) -> TemplateDetail:
     """Adds a new version copying `version`'s body (0 = the code default)."""
-    row = store.restore_template(session, step, language, version, key, now)
+    row = store.restore_template(
+        session,
+        step,
+        language,
+        version,
+        key,
+        now,
+        max_segments=settings.sms_max_segments,
+        plan=active_plan(settings, session),
+    )
     _audit(session, key, "restore", row, now)
     session.commit()
     return _detail(session, step, language)
