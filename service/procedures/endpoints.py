@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from service.audit.service import audit, audit_change
 from service.auth.deps import StaffKey
+from service.config import Settings
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.patients.models import Patient
 from service.patients.service import get_patient
@@ -19,6 +20,7 @@ from service.procedures.schemas import (
     ReminderPublic,
 )
 from service.procedures.visits import booked_appointments
+from service.procedures.wording import reminder_texts
 from service.timeline.active import active_plan
 from service.timeline.plan import TimelinePlan
 from service.timeline.planner import fasting_starts_at
@@ -55,7 +57,7 @@ def schedule_procedure(
     )
     # Built inside the transaction (one connection, one round of reads), then committed:
     # a failed commit is still an error, never a 201 for nothing.
-    public = _public(session, procedure, patient, plan, appointments=[])
+    public = _public(session, settings, procedure, patient, plan, appointments=[])
     session.commit()
     return public
 
@@ -65,7 +67,7 @@ def get_procedure(
     procedure_id: ResourceId, session: SessionDep, settings: SettingsDep, _: StaffKey
 ) -> ProcedurePublic:
     procedure, patient = procedure_and_patient(session, procedure_id)
-    return _public(session, procedure, patient, active_plan(settings, session))
+    return _public(session, settings, procedure, patient, active_plan(settings, session))
 
 
 @router.patch(
@@ -95,7 +97,7 @@ def reschedule_procedure(
         was=was,
         now_is=procedure.scheduled_at,
     )
-    public = _public(session, procedure, patient, plan)
+    public = _public(session, settings, procedure, patient, plan)
     session.commit()
     return public
 
@@ -122,7 +124,7 @@ def cancel_procedure(
         was=was,
         now_is=procedure.status,
     )
-    public = _public(session, procedure, patient, plan)
+    public = _public(session, settings, procedure, patient, plan)
     session.commit()
     return public
 
@@ -134,6 +136,7 @@ def procedure_and_patient(session: Session, procedure_id: int) -> tuple[Procedur
 
 def _public(
     session: Session,
+    settings: Settings,
     procedure: Procedure,
     patient: Patient,
     plan: TimelinePlan,
@@ -155,11 +158,15 @@ def _public(
         timezone=patient.timezone,
         fasting_starts_at=fasting_starts_at(plan, procedure.scheduled_at),
         appointments=[appointment_public(a, zone) for a in appointments],
-        reminders=_reminders_public(session, procedure.id, zone),
+        reminders=_reminders_public(
+            session, procedure.id, zone, reminder_texts(session, settings, procedure, patient, plan)
+        ),
     )
 
 
-def _reminders_public(session: Session, procedure_id: int, zone: ZoneInfo) -> list[ReminderPublic]:
+def _reminders_public(
+    session: Session, procedure_id: int, zone: ZoneInfo, texts: dict[int, str | None]
+) -> list[ReminderPublic]:
     # Just the columns the answer shows, in `reminders_of` order, without ORM objects.
     session.flush()  # a Core select does not autoflush; pending reminders must show
     c = Reminder.__table__.c  # type: ignore[attr-defined]
@@ -188,6 +195,7 @@ def _reminders_public(session: Session, procedure_id: int, zone: ZoneInfo) -> li
             status_reason=status_reason,
             attempts=attempts,
             message_id=message_id,
+            text=texts.get(r_id or 0),
         )
         for r_id, step, occurrence, due_at, status, status_reason, attempts, message_id in (
             session.execute(query)

@@ -1,6 +1,7 @@
 """Turns the steps due in one slot into the one text the patient reads."""
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,6 +28,8 @@ log = logging.getLogger("reminders.templates")
 _DATE_FORMATS = {"en": "EEEE, MMMM d", "es": "EEEE d 'de' MMMM"}
 _TIME_FORMATS = {"en": "h:mm a", "es": "H:mm"}
 # Spanish in the Americas (US patients above all) reads the 12-hour clock: "7:00 a.m."
+# "a las 7:00 a.m.." -> "a las 7:00 a.m.": a sentence ending in a time needs one stop.
+_ABBREVIATION_STOP = re.compile(r"(\b[ap]\.m\.)\.")
 _TWELVE_HOUR_ZONE_PREFIXES = ("America/", "US/", "Pacific/Honolulu", "Pacific/Guam")
 
 
@@ -83,7 +86,10 @@ def compose(
     )
     used: list[ActiveTemplate] = []
     fragments = []
-    for step in _unique(steps):
+    # In the timeline's order (shower before ice), however the caller listed them.
+    order = {step.name: index for index, step in enumerate(facts.plan.steps)}
+    ordered = sorted(_unique(steps), key=lambda name: order.get(name, len(order)))
+    for step in ordered:
         if step == OPT_OUT_STEP:
             continue
         text, template = _render(source.get(step, lang), variables)
@@ -97,7 +103,7 @@ def compose(
         body = f"{body} {notice}"
         used.append(template)
     return ComposedText(
-        body=body,
+        body=_ABBREVIATION_STOP.sub(r"\1", body),
         language=lang,
         template_versions=",".join(t.label for t in [frame, *used])[:400],
     )
