@@ -344,14 +344,17 @@ def test_an_ordinary_reply_is_stored_on_the_latest_patient_with_the_number(tw, s
     response = post_inbound(tw, "Thanks, see you Tuesday", PHONE, sid="SM" + "a" * 32)
     assert "not watched around the clock" in response.text  # the safety-net answer
     messages = tw.get(f"/v1/patients/{relative['id']}/messages", headers=staff).json()
-    [reply] = messages
+    reply, answer = messages
+    # Our answer is kept in the conversation too, so staff see what the patient was told.
+    assert answer["direction"] == "outbound" and answer["steps"] == ["answer_to_reply"]
+    assert "not watched around the clock" in answer["body"]
     assert reply["direction"] == "inbound" and reply["status"] == "received"
     assert reply["body"] == "Thanks, see you Tuesday"
     assert reply["provider_message_id"] == "SM" + "a" * 32
     assert tw.get("/v1/alerts", headers=staff).json() == []
     # Twilio re-sending the same reply stores it once.
     post_inbound(tw, "Thanks, see you Tuesday", PHONE, sid="SM" + "a" * 32)
-    assert len(tw.get(f"/v1/patients/{relative['id']}/messages", headers=staff).json()) == 1
+    assert len(tw.get(f"/v1/patients/{relative['id']}/messages", headers=staff).json()) == 2
 
 
 def test_a_reply_from_an_unknown_number_is_not_stored(tw, staff):
