@@ -17,6 +17,7 @@ from service.templates.models import MessageTemplate
 from service.templates.preview import preview_template
 from service.templates.sandbox import TEMPLATE_VARIABLES
 from service.templates.source import FRAME_STEP, default_template
+from service.timeline.active import active_plan
 from service.validation import MultilineText
 
 router = APIRouter(prefix="/v1/templates", tags=["templates"], responses=problems(401, 403, 422))
@@ -129,7 +130,7 @@ def preview(
 ) -> PreviewResult:
     """Staff and admins. Without `body`, the active text of `step`; sample values signed
     as this clinic by default, or with `procedure_id` that procedure's patient and times.
-    A text over 3 segments is refused (422) with its size, as saving it would be."""
+    A text over SMS_MAX_SEGMENTS segments is refused (422) with its size, as saving it would be."""
     shown = preview_template(
         session,
         settings,
@@ -170,11 +171,22 @@ def put_template(
     language: str,
     body: TemplateSave,
     session: SessionDep,
+    settings: SettingsDep,
     now: NowDep,
     key: AdminKey,
 ) -> TemplateDetail:
-    """Validates, then saves a new active version; nothing is saved on a 422."""
-    row = store.save_template(session, step, language, body.body, key, now)
+    """Validates, then saves a new active version; nothing is saved on a 422 (e.g. when
+    the text, or a day's merged text using it, would exceed SMS_MAX_SEGMENTS)."""
+    row = store.save_template(
+        session,
+        step,
+        language,
+        body.body,
+        key,
+        now,
+        max_segments=settings.sms_max_segments,
+        plan=active_plan(settings, session),
+    )
     _audit(session, key, "update", row, now)
     session.commit()
     return _detail(session, step, language)
@@ -191,11 +203,21 @@ def restore(
     language: str,
     version: Annotated[int, Path(ge=0, le=2_147_483_647)],
     session: SessionDep,
+    settings: SettingsDep,
     now: NowDep,
     key: AdminKey,
 ) -> TemplateDetail:
     """Adds a new version copying `version`'s body (0 = the code default)."""
-    row = store.restore_template(session, step, language, version, key, now)
+    row = store.restore_template(
+        session,
+        step,
+        language,
+        version,
+        key,
+        now,
+        max_segments=settings.sms_max_segments,
+        plan=active_plan(settings, session),
+    )
     _audit(session, key, "restore", row, now)
     session.commit()
     return _detail(session, step, language)
