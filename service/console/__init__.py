@@ -16,6 +16,7 @@ def install_console(app: FastAPI) -> None:
     from service.console.api_keys_pages import router as api_keys_router
     from service.console.audit_pages import router as audit_router
     from service.console.auth_pages import router as auth_router
+    from service.console.inbox_pages import router as inbox_router
     from service.console.patients_pages import router as patients_router
     from service.console.procedure_pages import router as procedures_router
     from service.console.today import router as today_router
@@ -32,5 +33,7 @@ def install_console(app: FastAPI) -> None:
         procedures_router,
         visits_router,
     ):
+        app.include_router(router)
+    for router in (inbox_router,):  # the inbox, texts and plan pages
         app.include_router(router)
     app.mount("/console-assets", StaticFiles(directory=STATIC), name="console-assets")

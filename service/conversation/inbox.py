@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import Session, col, select
 
-from service.audit.service import audit
+from service.audit.service import Actor, audit
 from service.auth.models import ApiKey
 from service.errors import Conflict, NotFound
 from service.messaging.models import Direction, Message
@@ -60,15 +60,31 @@ def _procedures_of(session: Session, patient_ids: set[int]) -> dict[int, Procedu
     return found
 
 
-def read_inbox(session: Session, key: ApiKey, now: datetime, limit: int) -> list[WaitingReply]:
+def read_inbox(session: Session, actor: Actor, now: datetime, limit: int) -> list[WaitingReply]:
     """The inbox, with the read audited (it shows patients' words)."""
     replies = unhandled_replies(session, limit)
-    audit(session, key, "read", "inbox", None, at=now)
+    audit(session, actor, "read", "inbox", None, at=now)
     return replies
 
 
+def read_reply(session: Session, message_id: int, actor: Actor, now: datetime) -> WaitingReply:
+    """One reply with its patient and procedure, handled or not; the read is audited."""
+    message = session.get(Message, message_id)
+    if message is None or message.direction != Direction.inbound:
+        raise NotFound(f"no reply with id {message_id}", field="message_id")
+    patient = session.get(Patient, message.patient_id)
+    assert patient is not None and patient.id is not None
+    procedure = (
+        session.get(Procedure, message.procedure_id)
+        if message.procedure_id is not None
+        else _procedures_of(session, {patient.id}).get(patient.id)
+    )
+    audit(session, actor, "read", "reply", message.id, patient.id, at=now)
+    return WaitingReply(message, patient, procedure)
+
+
 def handle_reply(
-    session: Session, message_id: int, key: ApiKey, note: str | None, now: datetime
+    session: Session, message_id: int, actor: Actor, note: str | None, now: datetime
 ) -> Message:
     """Mark a reply handled (who, when, an optional note); audited as a change."""
     message = session.exec(
@@ -82,14 +98,15 @@ def handle_reply(
             field="message_id",
         )
     message.handled_at = now
-    message.handled_by_key_id = key.id
-    message.handled_by = key.name
+    # A person's name is kept by name (the audit holds their account id).
+    message.handled_by_key_id = actor.id if isinstance(actor, ApiKey) else None
+    message.handled_by = actor.name
     message.handled_note = note or None
     message.updated_at = now
     session.add(message)
     audit(
         session,
-        key,
+        actor,
         "handle",
         "reply",
         message.id,

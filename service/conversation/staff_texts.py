@@ -6,8 +6,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from service.audit.service import audit
-from service.auth.models import ApiKey
+from service.audit.service import Actor, audit
 from service.config import Settings
 from service.conversation.inbound_text import clean_text
 from service.conversation.optouts import is_opted_out
@@ -48,7 +47,7 @@ def send_staff_text(
     gateway: SmsGateway,
     patient: Patient,
     body: str,
-    key: ApiKey,
+    actor: Actor,
     now: datetime,
     *,
     outside_window: bool = False,
@@ -106,7 +105,7 @@ def send_staff_text(
     session.flush()
     audit(
         session,
-        key,
+        actor,
         "create",
         "message",
         message.id,

@@ -96,8 +96,10 @@ class Reminder(SQLModel, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     claimed_by: str | None = Field(default=None, max_length=100)
     claimed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The attempt (message) that carried it; indexed for receipts and take-overs.
     message_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("message.id"), nullable=True)
+        default=None,
+        sa_column=Column(Integer, ForeignKey("message.id"), nullable=True, index=True),
     )
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -1,0 +1,121 @@
+"""Browser stories: the care team hears a patient's reply in the inbox, answers it with
+a text and marks it handled."""
+
+import pytest
+from sqlmodel import Session, col, select
+
+from service.audit.models import AuditEntry
+from service.config import Settings
+from service.messaging.models import Direction, Message
+from tests.console.conftest import STAFF, assert_accessible, sign_in
+from tests.support.clinic_api import api_client, enroll_and_book, patient_texts
+from tests.support.twilio_webhooks import AUTH_TOKEN
+
+
+@pytest.fixture
+def console_settings(console_engine) -> Settings:
+    # Twilio signs the replies it posts: the app checks them against this token and URL.
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=str(console_engine.url),
+        clinic_name="Lakeside Spine",
+        clinic_phone="(555) 201-3344",
+        clinic_timezone="America/New_York",
+        twilio_auth_token=AUTH_TOKEN,
+        public_base_url="http://127.0.0.1",
+    )
+
+
+def _messages(engine, patient_id):
+    with Session(engine) as session:
+        return list(
+            session.exec(
+                select(Message).where(Message.patient_id == patient_id).order_by(col(Message.id))
+            )
+        )
+
+
+def test_nurse_sees_an_urgent_reply_first_and_marks_it_handled_with_a_note(
+    page, console_app, console_clock
+):
+    with api_client(console_app, console_clock()) as api:
+        enroll_and_book(
+            api, "James", "Carter", "(312) 555-0177", "America/Chicago", "2027-03-02T08:00:00"
+        )
+        brooks, _ = enroll_and_book(
+            api, "Helen", "Brooks", "(303) 555-0160", "America/Denver", "2027-02-26T09:00:00"
+        )
+    assert patient_texts(console_app, "What time should I arrive?", "+13125550177").is_success
+    console_clock.advance(minutes=20)
+    assert patient_texts(console_app, "I can't pee since this morning", "+13035550160").is_success
+
+    sign_in(page, STAFF)
+    assert "Helen Brooks" in page.locator("#urgent + p + table").inner_text()  # on Today
+    page.get_by_role("link", name="Inbox").click()
+    rows = page.locator("table.inbox tbody tr")
+    assert rows.count() == 2
+    assert "Helen Brooks" in rows.nth(0).inner_text()  # urgent first, though newer
+    assert "Urgent" in rows.nth(0).inner_text()
+    assert "I can't pee since this morning" in rows.nth(0).inner_text()
+    assert "James Carter" in rows.nth(1).inner_text()
+    assert "Urgent" not in rows.nth(1).inner_text()
+    patient_link = rows.nth(0).get_by_role("link", name="Helen Brooks", exact=True)
+    assert patient_link.get_attribute("href") == f"/patients/{brooks}"
+    assert_accessible(page)
+
+    rows.nth(0).get_by_role("link", name="Answer or mark handled").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Reply from Helen Brooks"
+    assert_accessible(page)
+    page.get_by_label("Note (optional)").fill("Called her, advised the emergency room")
+    page.get_by_role("button", name="Mark as handled").click()
+
+    assert page.url.endswith("/inbox")
+    assert "Reply marked as handled" in page.get_by_role("status").inner_text()
+    rows = page.locator("table.inbox tbody tr")
+    assert rows.count() == 1 and "James Carter" in rows.nth(0).inner_text()
+
+    reply = next(m for m in _messages(console_app.engine, brooks) if m.direction == "inbound")
+    assert reply.handled_by == STAFF.name
+    assert reply.handled_note == "Called her, advised the emergency room"
+    with Session(console_app.engine) as session:
+        entries = list(session.exec(select(AuditEntry).where(AuditEntry.actor_name == STAFF.name)))
+    assert {(e.action, e.entity) for e in entries} >= {
+        ("read", "inbox"),
+        ("read", "reply"),
+        ("handle", "reply"),
+    }
+    assert all(e.actor_user_id is not None for e in entries)
+
+
+def test_nurse_answers_a_reply_outside_the_window_only_when_she_says_so(
+    page, console_app, console_clock
+):
+    with api_client(console_app, console_clock()) as api:
+        # 6am in Los Angeles while the clinic in New York opens at 9.
+        patient, _ = enroll_and_book(
+            api, "Rosa", "Jiménez", "(213) 555-0199", "America/Los_Angeles", "2027-03-02T10:30:00"
+        )
+    assert patient_texts(console_app, "Can I drive myself home?", "+12135550199").is_success
+
+    sign_in(page, STAFF)
+    page.goto("/inbox")
+    page.get_by_role("link", name="Answer or mark handled").click()
+    page.get_by_label("Text to Rosa").fill("No: please bring someone to drive you home.")
+    page.get_by_role("button", name="Send text").click()
+
+    assert "outside the sending window" in page.get_by_role("alert").inner_text()
+    assert "outside the sending window" in page.locator("#outside_window-error").inner_text()
+    assert page.get_by_label("Text to Rosa").input_value() == (
+        "No: please bring someone to drive you home."
+    )
+    assert [m.direction for m in _messages(console_app.engine, patient)] == ["inbound"]
+    assert_accessible(page)
+
+    page.get_by_label("Send even though it is outside the patient's sending window").check()
+    page.get_by_role("button", name="Send text").click()
+    assert "Text sent to Rosa Jiménez" in page.get_by_role("status").inner_text()
+    sent = [m for m in _messages(console_app.engine, patient) if m.direction == Direction.outbound]
+    assert [m.body for m in sent] == ["Lakeside Spine: No: please bring someone to drive you home."]
+    # Answering does not close the reply: the nurse decides when it is handled.
+    page.goto("/inbox")
+    assert "Rosa Jiménez" in page.locator("table.inbox").inner_text()
