@@ -28,6 +28,7 @@ screenshots: $(STAMP) chromium
 
 bench: $(STAMP) postgres
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.console_pages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from scheduler.heartbeat import WorkerHeartbeat
 from service.audit.models import AuditEntry
 from service.auth.models import ApiKey
+from service.console.today_view import FAILED_TEXTS_INDEX, URGENT_REPLIES_INDEX
 from service.conversation.optouts import PhoneOptOut
 from service.messaging.models import Message
 from service.patients.models import Patient
@@ -15,6 +16,8 @@ from service.templates.models import MessageTemplate
 from service.users.models import ConsoleSession, LoginThrottle, User
 
 metadata = SQLModel.metadata
+# Indexes declared beside the queries they serve (the console's Today page).
+CONSOLE_INDEXES = (FAILED_TEXTS_INDEX, URGENT_REPLIES_INDEX)
 
 __all__ = [
     "ApiKey",

@@ -53,9 +53,19 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.add_column(sa.Column('actor_user_id', sa.Integer(), nullable=True))
+    # The Today page: failed texts and urgent replies, newest first, without a scan.
+    op.create_index('ix_reminder_failed_updated_at', 'reminder', ['updated_at'], unique=False,
+                    postgresql_where=sa.text("status = 'failed'"),
+                    sqlite_where=sa.text("status = 'failed'"))
+    op.create_index('ix_message_urgent_inbound_created_at', 'message', ['created_at'],
+                    unique=False,
+                    postgresql_where=sa.text("urgent AND direction = 'inbound'"),
+                    sqlite_where=sa.text("urgent AND direction = 'inbound'"))
 
 
 def downgrade() -> None:
+    op.drop_index('ix_message_urgent_inbound_created_at', table_name='message')
+    op.drop_index('ix_reminder_failed_updated_at', table_name='reminder')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.drop_column('actor_user_id')
     op.drop_table('login_throttle')
