@@ -15,12 +15,13 @@ def install_console(app: FastAPI) -> None:
     """Mount the console's pages and its stylesheet on `app`."""
     from service.console.auth_pages import router as auth_router
     from service.console.inbox_pages import router as inbox_router
+    from service.console.plan_pages import router as plan_router
     from service.console.template_pages import router as template_router
     from service.console.today import router as today_router
     from service.console.users_pages import router as users_router
 
     for router in (auth_router, today_router, users_router):
         app.include_router(router)
-    for router in (inbox_router, template_router):  # the inbox, texts and plan pages
+    for router in (inbox_router, template_router, plan_router):  # the inbox, texts and plan pages
         app.include_router(router)
     app.mount("/console-assets", StaticFiles(directory=STATIC), name="console-assets")
