@@ -18,7 +18,9 @@ def install_console(app: FastAPI) -> None:
     from service.console.auth_pages import router as auth_router
     from service.console.inbox_pages import router as inbox_router
     from service.console.patients_pages import router as patients_router
+    from service.console.plan_pages import router as plan_router
     from service.console.procedure_pages import router as procedures_router
+    from service.console.template_pages import router as template_router
     from service.console.today import router as today_router
     from service.console.users_pages import router as users_router
     from service.console.visit_pages import router as visits_router
@@ -34,6 +36,6 @@ def install_console(app: FastAPI) -> None:
         visits_router,
     ):
         app.include_router(router)
-    for router in (inbox_router,):  # the inbox, texts and plan pages
+    for router in (inbox_router, template_router, plan_router):  # the inbox, texts and plan pages
         app.include_router(router)
     app.mount("/console-assets", StaticFiles(directory=STATIC), name="console-assets")

@@ -13,10 +13,11 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from service.audit.service import Actor, audit
 from service.config import Settings
 from service.patients.models import Patient
 from service.plan_admin.models import TimelinePlanRecord
-from service.plan_admin.service import plan_from_json
+from service.plan_admin.service import latest_record, plan_from_json
 from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
 from service.procedures.service import reminders_of, replan_procedure
 from service.procedures.wording import pending_texts
@@ -74,6 +75,31 @@ def apply_to_pending(
     finally:
         if savepoint is not None:
             savepoint.rollback()
+    return report
+
+
+def apply_and_audit(
+    session: Session, plan: TimelinePlan, settings: Settings, actor: Actor, now: datetime
+) -> ApplyReport:
+    """Apply the plan in force to pending reminders and audit it (not committed)."""
+    record = latest_record(session)
+    report = apply_to_pending(session, plan, settings, now, dry_run=False)
+    version = record.version if record else 0
+    audit(
+        session,
+        actor,
+        "apply_to_pending",
+        "plan",
+        version,
+        at=now,
+        after={
+            "version": version,
+            "procedures": report.procedures,
+            "reminders_changed": report.reminders_changed,
+            "reminders_added": report.reminders_added,
+            "reminders_cancelled": report.reminders_cancelled,
+        },
+    )
     return report
 
 

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
-from service.audit.service import audit
 from service.auth.deps import AdminKey
 from service.auth.models import ApiKey
 from service.config import Settings
@@ -225,10 +224,12 @@ def apply_to_pending(
     """Re-plans the pending reminders of every scheduled procedure with the active plan
     and lists the procedures whose texts change (time, added, withdrawn or wording).
     Sent reminders stay as they are; a step whose new time has passed is skipped."""
-    record = service.latest_record(session)
-    report = apply.apply_to_pending(
-        session, active_plan(settings, session), settings, now, dry_run=dry_run
-    )
+    plan = active_plan(settings, session)
+    if dry_run:
+        report = apply.apply_to_pending(session, plan, settings, now, dry_run=True)
+    else:
+        report = apply.apply_and_audit(session, plan, settings, key, now)
+        session.commit()
     result = ApplyResult(
         dry_run=dry_run,
         procedures=report.procedures,
@@ -240,28 +241,11 @@ def apply_to_pending(
             ProcedureChangePublic.model_validate(c, from_attributes=True) for c in report.changes
         ],
     )
-    if not dry_run:
-        audit(
-            session,
-            key,
-            "apply_to_pending",
-            "plan",
-            record.version if record else 0,
-            at=now,
-            after={
-                "version": record.version if record else 0,
-                "procedures": report.procedures,
-                "reminders_changed": report.reminders_changed,
-                "reminders_added": report.reminders_added,
-                "reminders_cancelled": report.reminders_cancelled,
-            },
-        )
-        session.commit()
     return result
 
 
 def _by(key: ApiKey) -> SavedBy:
-    return SavedBy(name=key.name, key_id=key.id)
+    return versions.saved_by(key)
 
 
 def _saved(
@@ -273,16 +257,7 @@ def _saved(
     record: TimelinePlanRecord,
     now: datetime,
 ) -> PlanPublic:
-    audit(
-        session,
-        key,
-        action,
-        "plan",
-        record.version,
-        at=now,
-        fields=service.changed_steps(before, json.loads(record.body)),
-        after={"version": record.version, "restored_from_version": record.restored_from_version},
-    )
+    versions.audit_saved(session, key, action, before, record, now)
     session.commit()
     return _public(session, settings)
 

@@ -14,10 +14,17 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from service.audit.service import Actor, audit
+from service.auth.models import ApiKey
 from service.config import Settings
 from service.errors import Conflict, InvalidInput, NotFound
 from service.plan_admin.models import TimelinePlanRecord
-from service.plan_admin.service import default_settings, latest_record, validate_plan
+from service.plan_admin.service import (
+    changed_steps,
+    default_settings,
+    latest_record,
+    validate_plan,
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,32 @@ class SavedBy:
 
     name: str
     key_id: int | None = None
+
+
+def saved_by(actor: Actor) -> SavedBy:
+    """A key saves by its id and name; a person by name (the audit has their account)."""
+    return SavedBy(name=actor.name, key_id=actor.id if isinstance(actor, ApiKey) else None)
+
+
+def audit_saved(
+    session: Session,
+    actor: Actor,
+    action: str,
+    before: dict[str, Any],
+    record: TimelinePlanRecord,
+    now: datetime,
+) -> None:
+    """The audit entry of a save or restore, naming the fields that changed."""
+    audit(
+        session,
+        actor,
+        action,
+        "plan",
+        record.version,
+        at=now,
+        fields=changed_steps(before, json.loads(record.body)),
+        after={"version": record.version, "restored_from_version": record.restored_from_version},
+    )
 
 
 def current_settings(session: Session, settings: Settings) -> dict[str, Any]:

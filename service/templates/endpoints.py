@@ -7,17 +7,11 @@ from fastapi import APIRouter, Body, Path
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from service.audit.service import audit
 from service.auth.deps import AdminKey, StaffKey
-from service.auth.models import ApiKey
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.openapi import problems
-from service.templates import store
-from service.templates.models import MessageTemplate
+from service.templates import editing, store
 from service.templates.preview import preview_template
-from service.templates.sandbox import TEMPLATE_VARIABLES
-from service.templates.source import FRAME_STEP, default_template
-from service.timeline.active import active_plan
 from service.validation import MultilineText
 
 router = APIRouter(prefix="/v1/templates", tags=["templates"], responses=problems(401, 403, 422))
@@ -46,6 +40,7 @@ class TemplateVersion(BaseModel):
     is_active: bool
     created_at: datetime | None
     created_by_key_id: int | None
+    created_by: str = Field(default="", description="The key's or the person's name")
     restored_from_version: int | None = None
 
 
@@ -177,17 +172,7 @@ def put_template(
 ) -> TemplateDetail:
     """Validates, then saves a new active version; nothing is saved on a 422 (e.g. when
     the text, or a day's merged text using it, would exceed SMS_MAX_SEGMENTS)."""
-    row = store.save_template(
-        session,
-        step,
-        language,
-        body.body,
-        key,
-        now,
-        max_segments=settings.sms_max_segments,
-        plan=active_plan(settings, session),
-    )
-    _audit(session, key, "update", row, now)
+    editing.save_version(session, settings, step, language, body.body, key, now)
     session.commit()
     return _detail(session, step, language)
 
@@ -208,72 +193,31 @@ def restore(
     key: AdminKey,
 ) -> TemplateDetail:
     """Adds a new version copying `version`'s body (0 = the code default)."""
-    row = store.restore_template(
-        session,
-        step,
-        language,
-        version,
-        key,
-        now,
-        max_segments=settings.sms_max_segments,
-        plan=active_plan(settings, session),
-    )
-    _audit(session, key, "restore", row, now)
+    editing.restore_version(session, settings, step, language, version, key, now)
     session.commit()
     return _detail(session, step, language)
 
 
-def _audit(session: Session, key: ApiKey, action: str, row: MessageTemplate, now: datetime) -> None:
-    audit(
-        session,
-        key,
-        action,
-        "template",
-        f"{row.step}:{row.language}",
-        at=now,
-        fields=["body"],
-        after={
-            "step": row.step,
-            "language": row.language,
-            "version": row.version,
-            "restored_from_version": row.restored_from_version,
-        },
-    )
-
-
 def _detail(session: Session, step: str, language: str) -> TemplateDetail:
-    rows = store.versions_of(session, step, language)
-    active = store.DbTemplates(session).get(step, language)
-    versions = [
-        TemplateVersion(
-            version=r.version,
-            body=r.body,
-            is_active=r.is_active,
-            created_at=r.created_at,
-            created_by_key_id=r.created_by_key_id,
-            restored_from_version=r.restored_from_version,
-        )
-        for r in rows
-    ]
-    default = default_template(step, language)
-    versions.append(
-        TemplateVersion(
-            version=0,
-            body=default.body,
-            is_active=active.version == 0,
-            created_at=None,
-            created_by_key_id=None,
-        )
-    )
-    variables = dict(TEMPLATE_VARIABLES)
-    if step == FRAME_STEP:
-        variables["fragments"] = "The texts of the steps due together, joined by spaces."
+    versions = editing.history(session, step, language)
+    active = next(v for v in versions if v.is_active)
     return TemplateDetail(
         step=step,
         language=language,
         active_version=active.version,
         body=active.body,
         is_default=active.version == 0,
-        variables=variables,
-        versions=versions,
+        variables=editing.variables_of(step),
+        versions=[
+            TemplateVersion(
+                version=v.version,
+                body=v.body,
+                is_active=v.is_active,
+                created_at=v.created_at,
+                created_by_key_id=v.created_by_key_id,
+                created_by=v.created_by,
+                restored_from_version=v.restored_from_version,
+            )
+            for v in versions
+        ],
     )

@@ -30,6 +30,7 @@ from service.templates.sandbox import (
 from service.templates.segments import count_segments
 from service.templates.source import FRAME_STEP, ActiveTemplate, default_template
 from service.timeline.plan import DEFAULT_PLAN, TimelinePlan
+from service.users.models import User
 
 LANGUAGES: tuple[str, ...] = tuple(STEP_TEXTS)
 TEMPLATE_STEPS: tuple[str, ...] = (FRAME_STEP, *STEP_TEXTS[DEFAULT_LANGUAGE])
@@ -102,7 +103,7 @@ def save_template(
     step: str,
     language: str,
     body: str,
-    key: ApiKey,
+    key: ApiKey | User,
     now: datetime,
     *,
     restored_from: int | None = None,
@@ -124,7 +125,8 @@ def save_template(
         version=(existing[0].version if existing else 0) + 1,
         body=body,
         restored_from_version=restored_from,
-        created_by_key_id=key.id,
+        # A person's saves are named in the audit (see `editing.history`).
+        created_by_key_id=key.id if isinstance(key, ApiKey) else None,
         created_at=now,
         is_active=True,
     )
@@ -144,7 +146,7 @@ def restore_template(
     step: str,
     language: str,
     version: int,
-    key: ApiKey,
+    key: ApiKey | User,
     now: datetime,
     *,
     max_segments: int = MAX_SEGMENTS,
