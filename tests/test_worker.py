@@ -76,8 +76,28 @@ def test_steps_due_together_arrive_as_one_text(client, staff, engine, settings):
     dispatcher.run_once(_at("2027-03-17T09:00:00"))
     day_of_rest, morning_after = gateway.sent
     assert "lazy day" in day_of_rest.body
-    assert "shower or bathe" in morning_after.body and "Ice packs" in morning_after.body
+    assert "shower or bathe" in morning_after.body and "Ice day 1 of 7" in morning_after.body
     assert morning_after.body.count("Lakeside Spine") == 1
+
+
+def test_each_ice_text_says_which_of_the_seven_days_it_is(client, staff, engine, settings):
+    patient = enroll(client, staff)
+    book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    gateway = RecordingGateway()
+    dispatcher = _dispatcher(engine, settings, gateway)
+    for day in range(1, 8):
+        dispatcher.run_once(_at(f"2027-03-{16 + day}T09:00:30"))
+    ice = [t.body for t in gateway.sent if "Ice day" in t.body]
+    assert [next(n for n in range(1, 8) if f"Ice day {n} of 7" in b) for b in ice] == [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+    ]
+    assert "the last" in ice[-1] and "about a week" not in ice[-1]
 
 
 def test_a_worker_catching_up_sends_one_text_not_a_burst(client, staff, engine, settings):
