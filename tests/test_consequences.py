@@ -68,7 +68,10 @@ def test_moving_a_procedure_shows_the_moved_texts_and_the_correction_without_cha
         _at("2027-03-22T18:00"),
     )
     assert "Nothing to eat or drink" in fasting.text
-    assert not any(c.step == "prep_week" for c in shown.changes)  # sent: history
+    # The week-before text already sent stays history; it is planned again for the new
+    # date (a second occurrence), since it can still help before March 23.
+    prep = [c for c in shown.changes if c.step == "prep_week"]
+    assert [(c.occurrence, c.was_due_at) for c in prep] == [(2, None)]
     # Nothing was written: the timeline is exactly as it was.
     assert _timeline(client, staff, procedure_id)[0] == before
 
