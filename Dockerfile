@@ -15,7 +15,7 @@ COPY service ./service
 COPY scheduler ./scheduler
 RUN pip install . \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin reminders \
-    && mkdir -p /app/var && chown reminders /app/var
+    && mkdir -p /app/var && chown reminders /app/var && chmod 700 /app/var
 
 USER reminders
 EXPOSE 8000

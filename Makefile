@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashl
 PRISM := .cache/prism/node_modules/.bin/prism
 PRISM_VERSION := 5.14.2
 
-.PHONY: run test lint typecheck test-deps postgres prism chromium bench clean
+.PHONY: run test lint typecheck test-deps postgres prism chromium screenshots bench clean
 
 run: $(STAMP)
 	$(BIN)/reminders migrate
@@ -22,9 +22,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# PNGs of the console's main pages for the README (tests/support/screenshots.py lists them).
+screenshots: $(STAMP) chromium
+	$(BIN)/python -m tests.support.screenshots
+
 bench: $(STAMP) postgres
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.triage
+	$(BIN)/python -m bench.sqlite_load
+	$(BIN)/python -m bench.console_pages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

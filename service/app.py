@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
@@ -69,7 +70,9 @@ def create_app(
     engine: Engine | None = None,
     clock: Callable[[], datetime] = _utc_now,
 ) -> FastAPI:
-    app = FastAPI(
+    # Like FastAPI(...), but /docs and /redoc load Swagger UI and ReDoc from the installed
+    # package instead of a CDN: they work on a clinic network without internet.
+    app = FastAPIOffline(
         title="mild-reminders",
         version="0.1.0",
         description="Texts patients through their recovery from a MILD procedure. "

@@ -138,11 +138,11 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
     # `serve` keeps its in-process dispatch worker, so it stays one process.
     workers = 1 if with_worker else settings.api_workers
     app = create_app(settings) if workers == 1 else None
-    scheduler = None
+    scheduler = loop = None
     if with_worker and app is not None:
         from scheduler.worker import start_background_worker
 
-        scheduler, _ = start_background_worker(settings, app.state.engine)
+        scheduler, loop = start_background_worker(settings, app.state.engine)
     print(startup_banner(settings, workers), flush=True)
     try:
         if app is not None:
@@ -163,6 +163,9 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=True)
+        if loop is not None:
+            # Record the texts in flight and hand back the rest, as `reminders worker` does.
+            loop.finish()
 
 
 def startup_banner(settings: Settings, workers: int) -> str:

@@ -1,14 +1,17 @@
 """Engine, sessions and the column type that keeps every instant in UTC."""
 
 import os
+import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, event
+from sqlalchemy import Connection, DateTime, Engine, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
@@ -55,13 +58,57 @@ def make_engine(url: str, *, busy_timeout_seconds: float = 30.0, **kwargs: Any) 
             **kwargs,
         )
         event.listen(engine, "connect", _sqlite_pragmas(int(busy_timeout_seconds * 1000)))
-        # pysqlite opens transactions lazily and lets a reader upgrade later, which
-        # deadlocks two writers; BEGIN IMMEDIATE takes the write lock up front.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        _WriterQueue(busy_timeout_seconds).attach(engine)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+class _WriterQueue:
+    """One SQLite write transaction at a time per process, waiting in a queue.
+
+    pysqlite opens transactions lazily and lets a reader upgrade later, which deadlocks
+    two writers; BEGIN IMMEDIATE takes the write lock up front. Threads that find the
+    lock taken would each poll SQLite's busy handler with growing sleeps (unfair: at 32
+    clients the unlucky waited 30 s); queueing on a process lock first wakes the next
+    writer as soon as the last one commits. Other processes still meet busy_timeout.
+    """
+
+    def __init__(self, timeout_seconds: float) -> None:
+        self.timeout = timeout_seconds
+        self.lock = threading.Lock()
+
+    def attach(self, engine: Engine) -> None:
+        event.listen(engine, "begin", self._begin)
+        event.listen(engine, "commit", self._release)
+        event.listen(engine, "rollback", self._release)
+        # A connection closed or invalidated mid-transaction must not keep the lock.
+        event.listen(engine.pool, "checkin", self._checkin)
+
+    def _begin(self, conn: Connection) -> None:
+        if not conn.info.get(_HOLDS_WRITE_LOCK):
+            if not self.lock.acquire(timeout=self.timeout):
+                raise OperationalError(
+                    "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+                )
+            conn.info[_HOLDS_WRITE_LOCK] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self._release(conn)
+            raise
+
+    def _release(self, conn: Connection) -> None:
+        if conn.info.pop(_HOLDS_WRITE_LOCK, False):
+            self.lock.release()
+
+    def _checkin(self, _dbapi_connection: Any, record: Any) -> None:
+        if record.info.pop(_HOLDS_WRITE_LOCK, False):
+            self.lock.release()
+
+
+_HOLDS_WRITE_LOCK = "mild_reminders_holds_write_lock"
 
 
 def prepare_sqlite_file(url: str) -> None:

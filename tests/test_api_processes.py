@@ -45,7 +45,7 @@ def test_two_api_processes_serve_one_port_and_stop_on_sigterm(tmp_path: Path, cl
                 f"{base}/v1/patients",
                 json={
                     "given_name": f"P{n}",
-                    "family_name": "Q",
+                    "family_name": f"Q{n}",
                     "phone": "2125550142",
                     "sms_consent": True,
                 },

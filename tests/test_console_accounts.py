@@ -252,3 +252,51 @@ def test_logging_out_ends_the_session_on_the_server(client, engine, dana):
         row = session.exec(select(ConsoleSession)).one()
     assert row.ended_at is not None
     assert row.ended_at - row.created_at < timedelta(seconds=1)
+
+
+def test_admin_form_posted_without_its_token_adds_nobody(client, engine, clock):
+    with session_scope(engine) as session:
+        create_user(
+            session,
+            email="ada@lakeside.test",
+            name="Ada",
+            role="admin",
+            password=PASSWORD,
+            now=clock.now,
+        )
+    console_sign_in(client, "ada@lakeside.test", PASSWORD)
+    form = {
+        "name": "Mallory",
+        "email": "mallory@evil.test",
+        "role": "admin",
+        "password": "a long enough password",
+    }
+    refused = client.post("/users", data=form, follow_redirects=False)
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("text/html")
+    token = csrf_token_of(client.get("/users").text)
+    other_session_token = "x" + token[1:]
+    assert (
+        client.post("/users", data={**form, "csrf_token": other_session_token}).status_code == 403
+    )
+    with Session(engine) as session:
+        assert session.exec(select(User).where(User.email == "mallory@evil.test")).first() is None
+    added = client.post("/users", data={**form, "csrf_token": token}, follow_redirects=False)
+    assert added.status_code == 303
+
+
+def test_console_page_for_something_that_does_not_exist_is_an_html_404(client, engine, clock):
+    with session_scope(engine) as session:
+        create_user(
+            session,
+            email="ada@lakeside.test",
+            name="Ada",
+            role="admin",
+            password=PASSWORD,
+            now=clock.now,
+        )
+    console_sign_in(client, "ada@lakeside.test", PASSWORD)
+    for path in ("/users/999999/password", "/users/not-a-number/password"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "<h1>" in response.text and response.headers["cache-control"] == "no-store"

@@ -5,7 +5,11 @@ import logging
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
+import time
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -14,7 +18,8 @@ from service.app import create_app
 from service.auth.keys import create_api_key
 from service.config import Settings
 from service.db import make_engine, session_scope
-from tests.conftest import Clock, enroll, run_migrations
+from tests.conftest import REPO_ROOT, Clock, enroll, run_migrations
+from tests.support.net import free_port
 from tests.support.postgres import reset_database, server_down
 
 PATIENT = {
@@ -118,3 +123,58 @@ def test_postgres_going_away_is_503_and_it_recovers_without_a_restart(postgres_u
         assert after.status_code == 201, after.text
         assert client.get(f"/v1/patients/{first['id']}", headers=staff).status_code == 200
     app.state.engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_the_real_server_keeps_its_connection_through_an_outage(postgres_url, clock, tmp_path):
+    """`reminders api` as deployed: the same keep-alive connection gets 503, then 201."""
+    reset_database(postgres_url)
+    _, staff = _clinic(postgres_url, clock)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": postgres_url,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "API_WORKERS": "1",
+        "LOG_LEVEL": "INFO",
+    }
+    log_path = tmp_path / "api.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-c", "from service.cli import main; main()", "api"],
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=staff) as client:
+                _wait_until_up(client, server, log_path)
+                assert client.post("/v1/patients", json=PATIENT).status_code == 201
+                with server_down(postgres_url):
+                    down = client.post("/v1/patients", json=PATIENT)
+                    assert down.status_code == 503, down.text
+                    assert down.headers["retry-after"] == "5"
+                again = client.post("/v1/patients", json=PATIENT)
+                assert again.status_code == 201, again.text
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    output = log_path.read_text()
+    assert output.count("database unavailable") == 1, output
+    assert "Traceback" not in output, output
+
+
+def _wait_until_up(client: httpx.Client, server: subprocess.Popen, log_path) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if client.get("/healthz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert server.poll() is None, log_path.read_text()
+        assert time.monotonic() < deadline, "the API did not start"
+        time.sleep(0.1)

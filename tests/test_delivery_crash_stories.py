@@ -93,6 +93,7 @@ def test_worker_killed_while_twilio_is_answering_sends_nothing_twice(url, tmp_pa
             if victim.poll() is None:
                 victim.kill()
         assert len(fake.created) < REMINDERS
+        fake.delay_seconds = 0  # the rest need not be slow
         _another_worker_finishes(url, fake)
         _each_patient_got_exactly_one_text(url, fake)
 
@@ -133,9 +134,86 @@ def test_postgres_restarting_mid_round_loses_and_repeats_nothing(postgres_url, t
             assert thread.is_alive()
             time.sleep(0.01)
         restart_postgres(postgres_url)
+        fake.delay_seconds = 0
         thread.join(timeout=120)
         assert not thread.is_alive()
         worker.close()
         worker.engine.dispose()
         _another_worker_finishes(postgres_url, fake)
         _each_patient_got_exactly_one_text(postgres_url, fake)
+
+
+def _serve(url: str, fake: FakeTwilio, port: int, log: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "SMS_GATEWAY": "twilio",
+        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "TWILIO_AUTH_TOKEN": "token",
+        "TWILIO_FROM_NUMBER": "+15005550006",
+        "TWILIO_API_BASE_URL": fake.base_url,
+        "PUBLIC_BASE_URL": "https://reminders.example.org",
+        "SMS_MAX_PER_SECOND": "1000",
+        "DISPATCH_INTERVAL_SECONDS": "0.2",
+        "CLAIM_LEASE_SECONDS": "5",
+        "SEND_CONCURRENCY": "8",
+        # The process runs on the real clock: whatever the hour, its texts are in the window.
+        "SENDING_WINDOW_START": "00:00",
+        "SENDING_WINDOW_END": "23:59",
+    }
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-c", "from service.cli import main; main()", "serve"],
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def test_the_api_killed_mid_round_loses_and_repeats_nothing(url, tmp_path):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text as sql
+
+    from tests.support.net import free_port
+
+    # `reminders serve` (API and its in-process worker) reads the real clock, so its texts
+    # fall due by the real clock too: the one place this suite reads it.
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            sql("UPDATE reminder SET due_at = :due, next_attempt_at = :due, useful_until = :end"),
+            {
+                "due": datetime.now(UTC) - timedelta(minutes=1),
+                "end": datetime.now(UTC) + timedelta(days=1),
+            },
+        )
+    # Twilio takes each text at once and answers 0.3 s later.
+    with FakeTwilio(delay_seconds=0.3, accept_before_reply=True) as fake:
+        api = _serve(url, fake, free_port(), tmp_path / "serve.log")
+        try:
+            while len(fake.created) < 3:
+                assert api.poll() is None, "the API stopped before it could be killed"
+                time.sleep(0.01)
+            os.kill(api.pid, signal.SIGKILL)
+            assert api.wait(timeout=30) == -signal.SIGKILL
+        finally:
+            if api.poll() is None:
+                api.kill()
+        assert len(fake.created) < REMINDERS
+        fake.delay_seconds = 0
+        again = _serve(url, fake, free_port(), tmp_path / "serve.log")
+        try:
+            deadline = time.monotonic() + 180  # guards against a hang; not a speed check
+            while reminder_states(engine) != {"sent": REMINDERS}:
+                assert again.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
+                assert time.monotonic() < deadline, reminder_states(engine)
+                time.sleep(0.2)
+        finally:
+            again.send_signal(signal.SIGTERM)
+            again.wait(timeout=60)
+        engine.dispose()
+        _each_patient_got_exactly_one_text(url, fake)

@@ -4,6 +4,7 @@ keep patient data out of caches, no server banner, a protected /metrics, a maske
 import logging
 
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from service.app import create_app
 from service.edge.access_log import masked_query
@@ -82,7 +83,7 @@ def test_hsts_is_sent_when_served_over_https(settings, engine, clock, staff):
 
 
 def test_metrics_can_be_protected_with_a_token(settings, engine, clock):
-    protected = settings.model_copy(update={"metrics_token": _secret("s3cret-metrics")})
+    protected = settings.model_copy(update={"metrics_token": SecretStr("s3cret-metrics")})
     with TestClient(create_app(protected, engine=engine, clock=clock)) as client:
         assert client.get("/metrics").status_code == 401
         wrong = client.get("/metrics", headers={"Authorization": "Bearer nope"})
@@ -92,12 +93,6 @@ def test_metrics_can_be_protected_with_a_token(settings, engine, clock):
         assert "reminders" in right.text
     with TestClient(create_app(settings, engine=engine, clock=clock)) as open_client:
         assert open_client.get("/metrics").status_code == 200
-
-
-def _secret(value: str):
-    from pydantic import SecretStr
-
-    return SecretStr(value)
 
 
 def test_the_access_log_masks_query_values(client, staff, caplog):

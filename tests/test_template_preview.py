@@ -30,7 +30,7 @@ def test_a_preview_for_a_real_procedure_in_spanish_names_its_patient(client, sta
     ).json()
     assert shown["language"] == "es" and shown["version"] == 0
     assert shown["text"].startswith("Lakeside Spine: Hola, Ana.")
-    assert "23:00" in shown["text"]  # 8 hours before 7:00 in Chicago
+    assert "11:00 p.m." in shown["text"]  # 8 hours before 7:00 in Chicago
 
 
 def test_a_preview_of_an_unknown_step_or_a_broken_draft_names_the_field(client, staff):

@@ -4,14 +4,13 @@ from datetime import datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service.audit.service import audit
 from service.auth.deps import AdminKey
-from service.auth.keys import create_api_key
-from service.auth.models import ApiKey, Role
+from service.auth.keys import create_api_key, revoke_api_key
+from service.auth.models import ApiKey
 from service.deps import NowDep, ResourceId, SessionDep
-from service.errors import Conflict, NotFound
 from service.validation import PlainText
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
@@ -74,31 +73,6 @@ def list_keys(session: SessionDep, _: AdminKey) -> list[ApiKeyPublic]:
 @router.delete("/{key_id}", response_model=ApiKeyPublic, responses={404: {}, 409: {}})
 def revoke_key(key_id: ResourceId, session: SessionDep, now: NowDep, key: AdminKey) -> ApiKeyPublic:
     """Revoked at once: the next request with it gets 401. Revoking twice is a no-op."""
-    target = session.get(ApiKey, key_id)
-    if target is None:
-        raise NotFound(f"no API key with id {key_id}", field="key_id")
-    if target.revoked_at is None:
-        if target.role == Role.admin and _active_admins(session) <= 1:
-            raise Conflict(
-                "this is the last active admin key; create another admin key first",
-                field="key_id",
-            )
-        target.revoked_at = now
-        session.add(target)
-        audit(
-            session,
-            key,
-            "revoke",
-            "api_key",
-            target.id,
-            at=now,
-            before={"revoked_at": None},
-            after={"revoked_at": now},
-        )
-        session.commit()
+    target = revoke_api_key(session, key_id, key, now)
+    session.commit()
     return _public(target)
-
-
-def _active_admins(session: Session) -> int:
-    query = select(ApiKey.id).where(ApiKey.role == Role.admin, col(ApiKey.revoked_at).is_(None))
-    return len(list(session.exec(query)))

@@ -13,14 +13,28 @@ STATIC = Path(__file__).parent / "static"
 
 def install_console(app: FastAPI) -> None:
     """Mount the console's pages and its stylesheet on `app`."""
+    from service.console.api_keys_pages import router as api_keys_router
+    from service.console.audit_pages import router as audit_router
     from service.console.auth_pages import router as auth_router
     from service.console.inbox_pages import router as inbox_router
+    from service.console.patients_pages import router as patients_router
     from service.console.plan_pages import router as plan_router
+    from service.console.procedure_pages import router as procedures_router
     from service.console.template_pages import router as template_router
     from service.console.today import router as today_router
     from service.console.users_pages import router as users_router
+    from service.console.visit_pages import router as visits_router
 
-    for router in (auth_router, today_router, users_router):
+    for router in (
+        auth_router,
+        today_router,
+        users_router,
+        api_keys_router,
+        audit_router,
+        patients_router,
+        procedures_router,
+        visits_router,
+    ):
         app.include_router(router)
     for router in (inbox_router, template_router, plan_router):  # the inbox, texts and plan pages
         app.include_router(router)

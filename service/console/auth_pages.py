@@ -59,7 +59,12 @@ def _login_page(
 
 
 @router.get(LOGIN_PATH)
-def login_form(request: Request, found: MaybeSignedIn, next: str | None = None) -> Response:
+def login_form(
+    request: Request,
+    found: MaybeSignedIn,
+    next: str | None = None,
+    signed_out: str | None = None,  # declared: unknown query parameters are refused
+) -> Response:
     if found is not None:
         return see_other(request, _safe_next(next))
     return _login_page(request, FormState(), _safe_next(next))

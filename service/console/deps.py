@@ -70,10 +70,11 @@ async def check_csrf(request: Request, found: MaybeSignedIn) -> None:
     console route (see `console_router`), before the page's own code."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
-    if found is not None:
-        expected = found.session.csrf_token
-    elif request.url.path == LOGIN_PATH:
+    if request.url.path == LOGIN_PATH:
+        # Signing in (again) carries the login form's token, whoever was signed in before.
         expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    elif found is not None:
+        expected = found.session.csrf_token
     else:
         # Nothing can change without a session; send the person to sign in.
         raise LoginRequired()

@@ -1,7 +1,6 @@
 """`console_router()`: every console page gets the CSRF check, HTML error pages and the
 security headers, without each page repeating them."""
 
-import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import quote
@@ -15,8 +14,6 @@ from service.console.deps import LOGIN_PATH, ConsoleForbidden, LoginRequired, ch
 from service.console.formatting import sentence
 from service.console.rendering import render, secure
 from service.errors import DomainError
-
-log = logging.getLogger("reminders.console")
 
 
 def _login_redirect(request: Request) -> Response:

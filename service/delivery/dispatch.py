@@ -23,7 +23,8 @@ from .chunk import RoundReport, Slot, Text
 from .claim import claim, release_claims, sweep_expired_claims
 from .gateway import SmsGateway
 from .prepare import Preparer
-from .record import Outcome, Outcomes, Recorder
+from .record import Outcome, Outcomes
+from .recorder import Recorder
 from .retry import MAX_BACKOFF, retry_delay
 from .send import Sender
 from .takeover import open_attempts, take_over

@@ -1,22 +1,17 @@
-"""Record: write each text's outcome as soon as it is known.
+"""Record: write each text's outcome (recorder.py runs it as each text finishes).
 
-The recorder thread takes whatever finished while it was writing the last batch and
-writes it in one transaction, so a slow text delays only itself. A receipt may beat the
-recorder to a message (Twilio can call back within milliseconds): then the message is no
-longer `sending`, the receipt has already settled its reminders, and only the provider's
-id is filled in here.
+A receipt may beat the recorder to a message (Twilio can call back within milliseconds):
+then the message is no longer `sending`, the receipt has already settled its reminders,
+and only the provider's id is filled in here.
 """
 
 import logging
-import queue
 import random
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlmodel import Session
 
 from service.config import Settings
@@ -55,26 +50,36 @@ _LATE_ANSWER = (
     .where(MESSAGE.c.id == bindparam("m_id"), MESSAGE.c.provider_message_id.is_(None))
     .values(provider_message_id=bindparam("m_sid"), sent_at=bindparam("m_at"))
 )
-# `cancelled` too: a cancel that came while the text was in flight cannot call it back;
-# the history must say it went out.
-SENT_REMINDERS = (
-    update(REMINDER)
-    .where(
-        REMINDER.c.message_id == bindparam("m_id"),
-        or_(
-            REMINDER.c.status == ReminderStatus.pending,
-            REMINDER.c.status == ReminderStatus.cancelled,
-        ),
+
+
+def _sent(which: Any) -> Any:
+    # `cancelled` too: a cancel that came while the text was in flight cannot call it
+    # back; the history must say it went out.
+    return (
+        update(REMINDER)
+        .where(
+            which,
+            or_(
+                REMINDER.c.status == ReminderStatus.pending,
+                REMINDER.c.status == ReminderStatus.cancelled,
+            ),
+        )
+        .values(
+            status=ReminderStatus.sent,
+            status_reason=None,
+            attempts=REMINDER.c.attempts + 1,
+            next_attempt_at=None,
+            claimed_by=None,
+            claimed_until=None,
+            updated_at=bindparam("m_at"),
+        )
     )
-    .values(
-        status=ReminderStatus.sent,
-        status_reason=None,
-        attempts=REMINDER.c.attempts + 1,
-        next_attempt_at=None,
-        claimed_by=None,
-        claimed_until=None,
-        updated_at=bindparam("m_at"),
-    )
+
+
+# By the attempt (receipts, take-overs: rare), and by primary key on the hot path.
+SENT_REMINDERS = _sent(REMINDER.c.message_id == bindparam("m_id"))
+_SENT_BY_ID = _sent(
+    and_(REMINDER.c.id == bindparam("r_id"), REMINDER.c.message_id == bindparam("m_id"))
 )
 _FAILED_MESSAGE = (
     update(MESSAGE)
@@ -162,6 +167,7 @@ class Outcomes:
             if row.status == MessageStatus.sending
         }
         accepted, late, reminder_rows = [], [], []
+        sent_by_attempt, sent_by_id = [], []
         for outcome in outcomes:
             text, result = outcome.text, outcome.result
             at = text.prepared_at
@@ -169,6 +175,13 @@ class Outcomes:
                 row = {"m_id": text.message_id, "m_sid": result.provider_message_id, "m_at": at}
                 if text.message_id in open_:
                     accepted.append({**row, "m_status": result.status})
+                    if text.reminders:
+                        sent_by_id += [
+                            {"r_id": r.id, "m_id": text.message_id, "m_at": at}
+                            for r in text.reminders
+                        ]
+                    else:
+                        sent_by_attempt.append(row)
                     text.report.count("sent")
                 else:
                     late.append(row)
@@ -188,7 +201,10 @@ class Outcomes:
             reminder_rows += [_outcome_row(r, text.message_id, at) for r in text.reminders]
         if accepted:
             session.execute(_ACCEPTED_MESSAGE, accepted)
-            session.execute(SENT_REMINDERS, accepted)
+        if sent_by_id:
+            session.execute(_SENT_BY_ID, sent_by_id)
+        if sent_by_attempt:
+            session.execute(SENT_REMINDERS, sent_by_attempt)
         if late:
             session.execute(_LATE_ANSWER, late)
         if reminder_rows:
@@ -230,86 +246,3 @@ def _outcome_row(reminder: Due, message_id: int, at: datetime) -> dict[str, obje
         "r_next": reminder.next_attempt_at,
         "r_at": at,
     }
-
-
-class Recorder:
-    """A thread that writes outcomes as they arrive, batching what queued up meanwhile.
-
-    A database that is down (restarting) is waited for: the outcomes stay in memory and
-    are written when it answers again. If the worker dies first, the next worker finds
-    the attempts open and asks the provider (see takeover.py).
-    """
-
-    def __init__(
-        self,
-        engine: Engine,
-        outcomes: Outcomes,
-        on_written: Callable[[list[Outcome]], None],
-        *,
-        max_wait_seconds: float = 2.0,
-    ) -> None:
-        self.engine = engine
-        self.outcomes = outcomes
-        self.on_written = on_written
-        self.max_wait_seconds = max_wait_seconds
-        self.stopping = threading.Event()
-        self._queue: queue.SimpleQueue[Outcome | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="record", daemon=True)
-        self._thread.start()
-
-    def put(self, outcome: Outcome) -> None:
-        self._queue.put(outcome)
-
-    def close(self) -> None:
-        """Write what is queued (a database still down is given a few more tries), then stop."""
-        self.stopping.set()
-        self._queue.put(None)
-        self._thread.join()
-
-    def _run(self) -> None:
-        closing = False
-        while not closing:
-            first = self._queue.get()
-            batch = [] if first is None else [first]
-            closing = first is None
-            while True:  # everything that finished while the last batch was written
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    closing = True
-                else:
-                    batch.append(item)
-            if batch:
-                self._write(batch, give_up_after=5 if closing else None)
-
-    def _write(self, batch: list[Outcome], give_up_after: int | None) -> None:
-        tries = 0
-        while True:
-            tries += 1
-            try:
-                with Session(self.engine) as session:
-                    self.outcomes.write(session, batch)
-                    session.commit()
-            except Exception as exc:
-                log.warning(
-                    "recording %s outcome(s) failed (try %s): %s",
-                    len(batch),
-                    tries,
-                    exc,
-                )
-                limit = give_up_after or (5 if self.stopping.is_set() else None)
-                if limit is not None and tries >= limit:
-                    # Left open: the next worker to take these reminders asks the provider.
-                    log.error(
-                        "gave up recording %s outcome(s); their attempts stay open", len(batch)
-                    )
-                    for outcome in batch:
-                        outcome.text.report.errors.append("outcome not recorded")
-                    self.on_written(batch)
-                    return
-                time.sleep(min(self.max_wait_seconds, 0.05 * 2**tries))
-                continue
-            self.on_written(batch)
-            return

@@ -15,11 +15,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any, NoReturn
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
@@ -27,6 +27,7 @@ from twilio.rest import Client
 from urllib3.exceptions import NewConnectionError
 
 from service.delivery.gateway import Accepted, OutgoingText, SendFailed
+from service.delivery.rate_limit import RateLimiter, header, parse_retry_after
 from service.messaging.masking import mask_phone, mask_phone_numbers_in
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ RECIPIENT_UNSUBSCRIBED = 21610  # the recipient replied STOP; the carrier blocks
 INVALID_TO_NUMBER = 21211
 NOT_A_MOBILE_NUMBER = 21614
 
+MAX_CONNECTIONS = 256
 IN_CALL_RETRIES = 2
 RETRY_BASE_SECONDS = 0.25  # then 0.5 s; each backoff is jittered into [d/2, d]
 # A 429 asking for a longer pause than this is handed back to the dispatcher instead.
@@ -66,6 +68,11 @@ class _RedirectingHttpClient(TwilioHttpClient):
 
     def __init__(self, base_url: str | None, timeout_seconds: float) -> None:
         super().__init__(timeout=timeout_seconds)
+        # One kept-alive connection per sending thread (SEND_CONCURRENCY is at most 256);
+        # the library's default pool keeps 6 and reconnects for every other request.
+        assert self.session is not None
+        for scheme in ("https://", "http://"):
+            self.session.mount(scheme, HTTPAdapter(pool_maxsize=MAX_CONNECTIONS))
         self._base = urlsplit(base_url.rstrip("/")) if base_url else None
         self._local = threading.local()
 
@@ -128,58 +135,6 @@ def make_twilio_client(
         account_sid=account_sid,
         http_client=_RedirectingHttpClient(api_base_url, timeout_seconds),
     )
-
-
-class RateLimiter:
-    """At most `max_per_second` starts, shared by every thread using this instance.
-
-    Each caller books the next free slot under the lock, then sleeps outside it, so
-    concurrent callers queue up one interval apart instead of all waking at once.
-    """
-
-    def __init__(
-        self,
-        max_per_second: float,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        if max_per_second <= 0:
-            raise ValueError("max_per_second must be positive")
-        self._interval = 1.0 / max_per_second
-        self._clock = clock
-        self._sleep = sleep
-        self._lock = threading.Lock()
-        self._next_allowed: float | None = None
-
-    def wait_for_slot(self) -> None:
-        with self._lock:
-            now = self._clock()
-            slot = now if self._next_allowed is None else max(now, self._next_allowed)
-            self._next_allowed = slot + self._interval
-        if slot > now:
-            self._sleep(slot - now)
-
-
-def _parse_retry_after(value: str | None) -> float | None:
-    """Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _header(headers: dict[str, str], name: str) -> str | None:
-    wanted = name.lower()
-    return next((v for k, v in headers.items() if k.lower() == wanted), None)
 
 
 class _Retry(Exception):
@@ -337,9 +292,7 @@ class TwilioGateway:
         description = f"Twilio refused the text (HTTP {status}, code {code}): {message}"
 
         if status == 429 or code == TOO_MANY_REQUESTS:
-            retry_after = _parse_retry_after(
-                _header(reply.headers, "Retry-After") if reply else None
-            )
+            retry_after = parse_retry_after(header(reply.headers, "Retry-After") if reply else None)
             failure = SendFailed(
                 description, retryable=True, code=str(code), retry_after_seconds=retry_after
             )

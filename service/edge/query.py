@@ -8,13 +8,15 @@ from fastapi.routing import APIRoute
 from service.edge.body_limit import WEBHOOK_PREFIX
 from service.errors import InvalidInput
 
-_known: dict[int, frozenset[str]] = {}
+_CACHE_ATTRIBUTE = "_mild_reminders_query_names"
 
 
 def _declared(route: APIRoute) -> frozenset[str]:
-    names = _known.get(id(route))
+    # Kept on the route itself: it lives and dies with its app.
+    names: frozenset[str] | None = getattr(route, _CACHE_ATTRIBUTE, None)
     if names is None:
-        names = _known[id(route)] = frozenset(_query_names(route.dependant))
+        names = frozenset(_query_names(route.dependant))
+        setattr(route, _CACHE_ATTRIBUTE, names)
     return names
 
 
@@ -26,10 +28,16 @@ def _query_names(dependant: Dependant) -> set[str]:
 
 
 async def refuse_unknown_query_parameters(request: Request) -> None:
-    """App-wide dependency: every query parameter must be one the route declares."""
+    """App-wide dependency: every query parameter of an API call must be one the route
+    declares. Console pages are for browsers, which may add their own (bookmarks, links)."""
     route = request.scope.get("route")
+    path = request.url.path
     # Twilio's signature covers the whole URL; its webhooks are judged by that alone.
-    if not isinstance(route, APIRoute) or request.url.path.startswith(WEBHOOK_PREFIX):
+    if (
+        not isinstance(route, APIRoute)
+        or not path.startswith("/v1/")
+        or path.startswith(WEBHOOK_PREFIX)
+    ):
         return
     unknown = sorted(set(request.query_params) - _declared(route))
     if unknown:

@@ -35,6 +35,13 @@ class Message(SQLModel, table=True):
             postgresql_where=text("direction = 'inbound' AND handled_at IS NULL"),
             sqlite_where=text("direction = 'inbound' AND handled_at IS NULL"),
         ),
+        # Today lists the week's urgent replies: a few rows among every text ever sent.
+        Index(
+            "ix_message_urgent_reply",
+            "created_at",
+            postgresql_where=text("direction = 'inbound' AND urgent IS true"),
+            sqlite_where=text("direction = 'inbound' AND urgent IS true"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -15,6 +15,7 @@ from datetime import datetime
 import phonenumbers
 from sqlalchemy import ColumnElement, and_, false, func, or_, true
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from service.conversation.optouts import PhoneOptOut
 from service.errors import InvalidInput
@@ -52,7 +53,13 @@ def search_patients(
         raise InvalidInput("must not contain control characters", field="q")
     condition = _matches(q, phone_region)
     total = session.exec(select(func.count()).select_from(Patient).where(condition)).one()
-    rows = session.exec(
+    rows = session.exec(search_query(condition).limit(limit).offset(offset))
+    return PatientPage(list(rows), int(total), limit, offset)
+
+
+def search_query(condition: ColumnElement[bool]) -> SelectOfScalar[Patient]:
+    """Matching patients in the order staff scan them (see `matches`)."""
+    return (
         select(Patient)
         .where(condition)
         .order_by(
@@ -60,10 +67,12 @@ def search_patients(
             func.lower(col(Patient.given_name)),
             col(Patient.id),
         )
-        .limit(limit)
-        .offset(offset)
     )
-    return PatientPage(list(rows), int(total), limit, offset)
+
+
+def matches(q: str, phone_region: str) -> ColumnElement[bool]:
+    """The condition `search_patients` reads with (for query plans and tests)."""
+    return _matches(q, phone_region)
 
 
 def _matches(q: str, phone_region: str) -> ColumnElement[bool]:

@@ -118,6 +118,10 @@ def patch_plan(
     `steps`: a list of `{name, ...}` with only the fields to change.
     """
     merged = current_settings(session, settings)
+    for name in ("fasting_hours", "sending_window", "steps"):
+        if name in changes and changes[name] is None:
+            # Sent as null: refused rather than read as "reset", which would lose edits.
+            raise InvalidInput("may be left out, but not null", field=name)
     if "fasting_hours" in changes:
         merged["fasting_hours"] = changes["fasting_hours"]
     if "sending_window" in changes:

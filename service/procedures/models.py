@@ -50,6 +50,21 @@ class Reminder(SQLModel, table=True):
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
+        # Staff's lists (Today: texts due in the next 24 hours, failed texts) read a few
+        # rows by time; partial indexes hold only those rows, so a text marked sent
+        # leaves them and the history never slows them down.
+        Index(
+            "ix_reminder_pending_due",
+            "due_at",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+        Index(
+            "ix_reminder_failed_updated",
+            "updated_at",
+            postgresql_where=text("status = 'failed'"),
+            sqlite_where=text("status = 'failed'"),
+        ),
         # A step is planned at most once per procedure among live reminders, so a
         # double reschedule can never produce two copies of one text.
         Index(
@@ -81,8 +96,10 @@ class Reminder(SQLModel, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     claimed_by: str | None = Field(default=None, max_length=100)
     claimed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The attempt (message) that carried it; indexed for receipts and take-overs.
     message_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("message.id"), nullable=True)
+        default=None,
+        sa_column=Column(Integer, ForeignKey("message.id"), nullable=True, index=True),
     )
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

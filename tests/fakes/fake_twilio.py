@@ -210,7 +210,15 @@ class FakeTwilio:
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
-        raw = handler.rfile.read(length).decode() if length else ""
+        try:
+            data = handler.rfile.read(length) if length else b""
+        except ConnectionError:
+            return
+        if len(data) < length:
+            # The client died mid-request: like Twilio, take nothing from half a request.
+            handler.close_connection = True
+            return
+        raw = data.decode()
         form = {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}
         path = handler.path.split("?", 1)[0]
         match = _MESSAGES_PATH.match(path)

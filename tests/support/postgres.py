@@ -40,6 +40,9 @@ _SERVER_SETTINGS = (
     "-c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
     "-c full_page_writes=off -c max_connections=200 -c shared_buffers=128MB"
 )
+# The benchmarks keep PostgreSQL's durable defaults (fsync, synchronous_commit and
+# full_page_writes on); only these differ from a fresh initdb, and RESULTS.md names them.
+DURABLE_SERVER_SETTINGS = "-c listen_addresses=127.0.0.1 -c max_connections=200"
 
 
 def _version_key(bin_dir: str) -> tuple[int, ...]:
@@ -124,7 +127,8 @@ def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 class _Server:
-    def __init__(self) -> None:
+    def __init__(self, settings: str = _SERVER_SETTINGS) -> None:
+        self.settings = settings
         self.bin_dir = _find_bin_dir()
         if self.bin_dir is None:
             raise RuntimeError(postgres_available()[1])
@@ -177,7 +181,7 @@ class _Server:
             if not same_port:
                 self.port = free_port()
             log_size = self.log.stat().st_size
-            opts = f"-p {self.port} -k {shlex.quote(str(self.sockets))} {_SERVER_SETTINGS}"
+            opts = f"-p {self.port} -k {shlex.quote(str(self.sockets))} {self.settings}"
             res = self._pg_ctl("start", "-w", "-t", "60", "-l", str(self.log), "-o", opts)
             if res.returncode == 0:
                 return
@@ -243,11 +247,11 @@ def restart_postgres(url: str) -> None:
 
 
 @contextmanager
-def throwaway_postgres() -> Iterator[str]:
+def throwaway_postgres(*, durable: bool = False) -> Iterator[str]:
     """Start a fresh PostgreSQL server from the installed binaries; yield a SQLAlchemy URL
     like 'postgresql+psycopg://USER@127.0.0.1:PORT/reminders'; stop it and delete its files
-    afterwards."""
-    server = _Server()
+    afterwards. `durable` keeps fsync and friends on (the benchmarks)."""
+    server = _Server(DURABLE_SERVER_SETTINGS if durable else _SERVER_SETTINGS)
     # A run killed by Ctrl-C still unwinds the finally below, but this also covers paths
     # that skip it (e.g. sys.exit from a non-main thread, generator never closed).
     atexit.register(server.stop)

@@ -1,0 +1,92 @@
+"""/api-keys (admin): keys for machines (an EHR, a script); the secret is shown once."""
+
+from typing import Annotated
+
+from fastapi import Form, Request
+from fastapi.responses import Response
+from sqlmodel import col, select
+
+from service.audit.service import audit
+from service.auth.keys import create_api_key, revoke_api_key
+from service.auth.models import ApiKey, Role
+from service.console.deps import ConsoleAdmin
+from service.console.forms import FormState
+from service.console.rendering import render, see_other
+from service.console.routing import console_router
+from service.deps import NowDep, ResourceId, SessionDep
+from service.errors import DomainError
+
+router = console_router()
+
+ROLES = [(Role.staff.value, "Staff"), (Role.admin.value, "Admin")]
+
+
+def _page(
+    request: Request,
+    db: SessionDep,
+    form: FormState | None = None,
+    created: tuple[ApiKey, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    form = form or FormState(values={"role": Role.staff.value})
+    keys = list(
+        db.exec(select(ApiKey).order_by(col(ApiKey.revoked_at).is_not(None), col(ApiKey.id)))
+    )
+    context = {
+        "title": "API keys",
+        "keys": keys,
+        "roles": ROLES,
+        "values": form.values,
+        "errors": form.errors,
+        "created": created,
+    }
+    return render(request, "api_keys.html", context, status_code=status_code)
+
+
+@router.get("/api-keys")
+def api_keys_page(request: Request, admin: ConsoleAdmin, db: SessionDep) -> Response:
+    return _page(request, db)
+
+
+@router.post("/api-keys")
+def create_key(
+    request: Request,
+    admin: ConsoleAdmin,
+    db: SessionDep,
+    now: NowDep,
+    name: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "",
+) -> Response:
+    """Answers with the page itself (no redirect): the secret must not travel further."""
+    form = FormState(values={"name": name, "role": role})
+    label = form.require("name", "Enter what will use the key, such as 'EHR interface'")
+    if len(label) > 200:
+        form.error("name", "The name must be at most 200 characters")
+    if form.ok:
+        try:
+            key, secret = create_api_key(db, role=role, name=label, now=now)
+            audit(
+                db,
+                admin,
+                "create",
+                "api_key",
+                key.id,
+                at=now,
+                fields=["role", "name"],
+                after={"id": key.id, "role": key.role, "prefix": key.prefix},
+            )
+            db.commit()
+            return _page(request, db, created=(key, secret), status_code=201)
+        except DomainError as exc:
+            db.rollback()
+            form.from_domain_error(exc, fallback_field="name")
+    return _page(request, db, form, status_code=422)
+
+
+@router.post("/api-keys/{key_id}/revoke")
+def revoke_key(
+    key_id: ResourceId, request: Request, admin: ConsoleAdmin, db: SessionDep, now: NowDep
+) -> Response:
+    key = revoke_api_key(db, key_id, admin, now)
+    db.commit()
+    return see_other(request, "/api-keys", flash=f"The key {key.prefix}… ({key.name}) is revoked.")

@@ -1,0 +1,83 @@
+"""/audit (admin): who changed or opened what, when; filter by patient and dates."""
+
+import json
+from datetime import date, datetime, timedelta
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from service.audit.service import find_entries
+from service.console.deps import ConsoleAdmin
+from service.console.forms import FormState
+from service.console.rendering import render
+from service.console.routing import console_router
+from service.deps import SessionDep, SettingsDep
+from service.timeline.local_time import local_instant
+
+router = console_router()
+
+PAGE_SIZE = 200
+
+
+def _day(form: FormState, name: str, label: str) -> date | None:
+    raw = form.values.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        form.error(name, f"{label} must be a real date, like 2027-03-01")
+        return None
+
+
+@router.get("/audit")
+def audit_page(
+    request: Request,
+    admin: ConsoleAdmin,
+    db: SessionDep,
+    settings: SettingsDep,
+    patient_id: str = "",
+    since: str = "",
+    until: str = "",
+) -> Response:
+    """Dates are whole days in the clinic's zone; `until` is inclusive."""
+    form = FormState(values={"patient_id": patient_id, "since": since, "until": until})
+    patient: int | None = None
+    if patient_id.strip():
+        if patient_id.strip().isdigit() and 0 < int(patient_id) <= 2_147_483_647:
+            patient = int(patient_id)
+        else:
+            form.error("patient_id", "Patient number must be a whole number, like 42")
+    first = _day(form, "since", "From")
+    last = _day(form, "until", "To")
+    if first and last and last < first:
+        form.error("until", "To must be the same day as From or later")
+    entries = []
+    if form.ok:
+        zone = settings.clinic_zone
+        entries = find_entries(
+            db,
+            patient_id=patient,
+            since=local_instant(first, datetime.min.time(), zone) if first else None,
+            until=local_instant(last + timedelta(days=1), datetime.min.time(), zone)
+            if last
+            else None,
+            limit=PAGE_SIZE,
+        )
+    rows = [
+        {
+            "entry": e,
+            "fields": ", ".join(json.loads(e.changes).get("fields", [])),
+            "by_person": e.actor_user_id is not None,
+        }
+        for e in entries
+    ]
+    context = {
+        "title": "Audit",
+        "rows": rows,
+        "values": form.values,
+        "errors": form.errors,
+        "page_size": PAGE_SIZE,
+        "filtered": any(v.strip() for v in form.values.values()),
+    }
+    return render(request, "audit.html", context, status_code=200 if form.ok else 422)

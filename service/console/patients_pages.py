@@ -1,0 +1,298 @@
+"""/patients: find a patient, enroll one (asking before a likely second record), and
+a patient's page with their procedures, their conversation and a booking form."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Form, Query, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from service.audit.service import audit, audit_patient_read
+from service.console.deps import ConsoleUser
+from service.console.forms import FormState
+from service.console.rendering import render, see_other
+from service.console.routing import console_router
+from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
+from service.errors import DomainError
+from service.messaging.models import Message
+from service.patients import service as patients
+from service.patients.models import Patient
+from service.patients.schemas import PatientCreate
+from service.patients.search import opted_out_since, search_patients
+from service.procedures import service as procedures
+from service.procedures.lists import procedures_of_patient
+from service.timeline.active import active_plan
+
+router = console_router()
+
+PAGE_SIZE = 50
+LANGUAGES = [("en", "English"), ("es", "Spanish (español)")]
+ZONES = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Puerto_Rico",
+]
+ENROLL_FIELDS = ("given_name", "family_name", "phone", "mrn", "timezone", "language")
+CONVERSATION_LIMIT = 200
+# What to do about a value the request model refused, said the way a form says it.
+FIELD_HELP = {
+    "given_name": "Enter the given name, up to 100 characters",
+    "family_name": "Enter the family name, up to 100 characters",
+    "phone": "Enter a mobile phone number, like (212) 555-0142",
+    "mrn": "Enter the MRN with letters, digits, '.', '/' or '-' only, up to 40 characters",
+    "timezone": "Choose the patient's time zone",
+    "language": "Choose the language of the texts",
+    "sms_consent": "Tick the box once the patient agrees to receive text messages",
+}
+
+
+@router.get("/patients")
+def search_page(
+    request: Request,
+    user: ConsoleUser,
+    db: SessionDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(max_length=100)] = "",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> Response:
+    errors: dict[str, str] = {}
+    found = None
+    if q.strip():
+        try:
+            found = search_patients(
+                db, q, settings.clinic_phone_region, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            )
+        except DomainError as exc:
+            form = FormState(values={"q": q})
+            form.from_domain_error(exc, "q")
+            errors = form.errors
+    stopped = opted_out_since(db, [p.phone for p in found.patients]) if found else {}
+    return render(
+        request,
+        "patients.html",
+        {
+            "title": f"Patients matching {q}" if q.strip() else "Patients",
+            "q": q,
+            "found": found,
+            "page": page,
+            "stopped": stopped,
+            "errors": errors,
+            "values": {"q": q},
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("/patients/new")
+def enroll_page(request: Request, user: ConsoleUser, settings: SettingsDep) -> Response:
+    values = {"timezone": settings.clinic_timezone, "language": settings.default_language}
+    return _enroll_form(request, values, {})
+
+
+@router.post("/patients/new")
+def enroll(
+    request: Request,
+    user: ConsoleUser,
+    db: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    given_name: Annotated[str, Form()] = "",
+    family_name: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+    mrn: Annotated[str, Form()] = "",
+    timezone: Annotated[str, Form()] = "",
+    language: Annotated[str, Form()] = "",
+    sms_consent: Annotated[str, Form()] = "",
+    confirm_duplicate: Annotated[str, Form()] = "",
+) -> Response:
+    typed = (given_name, family_name, phone, mrn, timezone, language)
+    values = dict(zip(ENROLL_FIELDS, typed, strict=True))
+    values["sms_consent"] = "on" if sms_consent else ""
+    form = FormState(values=values)
+    form.require("given_name", "Enter the patient's given (first) name")
+    form.require("family_name", "Enter the patient's family (last) name")
+    form.require("phone", "Enter the mobile number the texts go to")
+    data = _patient_create(form, confirm_duplicate == "yes") if form.ok else None
+    if data is None:
+        return _enroll_form(request, form.values, form.errors)
+    try:
+        if not data.allow_duplicate:
+            duplicates = patients.duplicates_of(db, data, settings)
+            if duplicates:
+                return render(
+                    request,
+                    "patient_duplicate.html",
+                    {
+                        "title": "Is this the same patient?",
+                        "duplicates": duplicates,
+                        "values": values,
+                    },
+                    status_code=409,
+                )
+        patient = patients.enroll_patient(db, data, settings, now)
+        audit(
+            db,
+            user,
+            "create",
+            "patient",
+            patient.id,
+            patient.id,
+            at=now,
+            fields=data.model_fields_set - {"allow_duplicate"},
+            after={"language": patient.language, "timezone": patient.timezone},
+        )
+        db.commit()
+    except DomainError as exc:
+        db.rollback()  # nothing half-written
+        form.from_domain_error(exc, fallback_field="given_name")
+        return _enroll_form(request, form.values, form.errors)
+    return see_other(request, f"/patients/{patient.id}", flash="Patient enrolled")
+
+
+def _patient_create(form: FormState, allow_duplicate: bool) -> PatientCreate | None:
+    """The API's own request model, so every rule on the fields applies here too."""
+    values = form.values
+    try:
+        return PatientCreate(
+            given_name=values["given_name"],
+            family_name=values["family_name"],
+            phone=values["phone"],
+            mrn=values["mrn"].strip() or None,
+            timezone=values["timezone"] or None,
+            language=values["language"] or None,
+            sms_consent=values["sms_consent"] == "on",
+            allow_duplicate=allow_duplicate,
+        )
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else "given_name"
+            name = name if name in values else "given_name"
+            form.error(name, FIELD_HELP.get(name, error["msg"]))
+        return None
+
+
+def _enroll_form(request: Request, values: dict[str, str], errors: dict[str, str]) -> Response:
+    return render(
+        request,
+        "patient_new.html",
+        {
+            "title": "Enroll a patient",
+            "values": values,
+            "errors": errors,
+            "zones": _zone_options(values.get("timezone", "")),
+            "languages": LANGUAGES,
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+def _zone_options(current: str) -> list[tuple[str, str]]:
+    zones = ZONES if not current or current in ZONES else [current, *ZONES]
+    return [(zone, zone.rsplit("/", 1)[1].replace("_", " ") + f" ({zone})") for zone in zones]
+
+
+@router.get("/patients/{patient_id}")
+def patient_page(
+    patient_id: ResourceId,
+    request: Request,
+    user: ConsoleUser,
+    db: SessionDep,
+    now: NowDep,
+) -> Response:
+    patient = patients.get_patient(db, patient_id)
+    audit_patient_read(db, user, patient_id, at=now)
+    db.commit()
+    return _patient_view(request, db, patient, {}, {})
+
+
+@router.post("/patients/{patient_id}/procedures")
+def book_procedure(
+    patient_id: ResourceId,
+    request: Request,
+    user: ConsoleUser,
+    db: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    scheduled_at: Annotated[str, Form()] = "",
+) -> Response:
+    patient = patients.get_patient(db, patient_id)
+    form = FormState(values={"scheduled_at": scheduled_at})
+    wall = parse_local(form, "scheduled_at", "Enter the date and time of the procedure")
+    if wall is not None:
+        try:
+            procedure = procedures.schedule_procedure(
+                db, patient, wall, active_plan(settings, db), now
+            )
+            audit(
+                db,
+                user,
+                "create",
+                "procedure",
+                procedure.id,
+                patient.id,
+                at=now,
+                after={"scheduled_at": procedure.scheduled_at, "status": procedure.status},
+            )
+            db.commit()
+            return see_other(request, f"/procedures/{procedure.id}", flash="Procedure booked")
+        except DomainError as exc:
+            db.rollback()
+            form.from_domain_error(exc, fallback_field="scheduled_at")
+    return _patient_view(request, db, patient, form.values, form.errors)
+
+
+def parse_local(form: FormState, name: str, missing: str) -> datetime | None:
+    """A `datetime-local` value ("2027-03-16T07:00"): the patient's wall time, naive."""
+    raw = form.require(name, missing)
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        form.error(name, "Enter a date and time like 16/03/2027 07:00")
+        return None
+    if value.tzinfo is not None:
+        form.error(name, "Enter the patient's local date and time, without a zone")
+        return None
+    return value
+
+
+def _patient_view(
+    request: Request,
+    db: Session,
+    patient: Patient,
+    values: dict[str, str],
+    errors: dict[str, str],
+) -> Response:
+    assert patient.id is not None
+    stopped = opted_out_since(db, [patient.phone])
+    conversation = list(
+        db.exec(
+            select(Message)
+            .where(Message.patient_id == patient.id)
+            .order_by(col(Message.created_at).desc(), col(Message.id).desc())
+            .limit(CONVERSATION_LIMIT)
+        )
+    )
+    conversation.reverse()  # the latest texts, read top to bottom in order
+    return render(
+        request,
+        "patient.html",
+        {
+            "title": f"{patient.given_name} {patient.family_name}",
+            "patient": patient,
+            "opted_out_since": stopped.get(patient.phone),
+            "procedures": procedures_of_patient(db, patient.id),
+            "conversation": conversation,
+            "values": values,
+            "errors": errors,
+        },
+        status_code=422 if errors else 200,
+    )

@@ -1,0 +1,205 @@
+"""/procedures/{id}: the timeline with each text's words, and every change to the
+procedure or its visits shown with its consequences before it is confirmed."""
+
+from datetime import date, time, timedelta
+from typing import Annotated
+
+from fastapi import Form, Query, Request
+from fastapi.responses import Response
+
+from service.audit.service import audit_change, audit_patient_read
+from service.console.deps import ConsoleUser
+from service.console.forms import FormState
+from service.console.patients_pages import parse_local
+from service.console.procedure_flow import check_or_change, load, procedure_page_view
+from service.console.procedure_view import printable, timeline
+from service.console.rendering import render
+from service.console.routing import console_router
+from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
+from service.procedures import consequences
+from service.procedures import service as procedures
+from service.procedures.consequences import Consequences
+from service.procedures.lists import procedures_between
+from service.timeline.active import active_plan
+from service.timeline.local_time import local_date, local_instant
+
+router = console_router()
+Confirm = Annotated[str, Form()]
+
+
+@router.get("/procedures/{procedure_id}")
+def procedure_page(
+    procedure_id: ResourceId,
+    request: Request,
+    user: ConsoleUser,
+    db: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    procedure, patient = load(db, procedure_id)
+    audit_patient_read(db, user, patient.id or 0, at=now)
+    db.commit()
+    return procedure_page_view(request, db, settings, procedure, patient, {}, {})
+
+
+@router.get("/procedures/{procedure_id}/print")
+def print_page(
+    procedure_id: ResourceId,
+    request: Request,
+    user: ConsoleUser,
+    db: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    procedure, patient = load(db, procedure_id)
+    audit_patient_read(db, user, patient.id or 0, at=now)
+    db.commit()
+    lines = timeline(db, procedure, patient, active_plan(settings, db), settings)
+    sheet = printable(lines, procedure, patient, settings)
+    return render(
+        request,
+        "procedure_print.html",
+        {"title": sheet["title"], "sheet": sheet, "patient": patient, "procedure": procedure},
+    )
+
+
+@router.post("/procedures/{procedure_id}/reschedule")
+def reschedule(
+    procedure_id: ResourceId,
+    request: Request,
+    user: ConsoleUser,
+    db: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    scheduled_at: Annotated[str, Form()] = "",
+    confirm: Confirm = "",
+) -> Response:
+    procedure, patient = load(db, procedure_id)
+    form = FormState(values={"scheduled_at": scheduled_at})
+    wall = parse_local(form, "scheduled_at", "Enter the new date and time")
+    plan = active_plan(settings, db)
+    was = procedure.scheduled_at
+
+    def check() -> Consequences:
+        assert wall is not None
+        return consequences.of_reschedule(db, procedure, patient, wall, plan, settings, now)
+
+    def change() -> str:
+        assert wall is not None
+        procedures.reschedule_procedure(db, procedure, patient, wall, plan, now)
+        audit_change(
+            db,
+            user,
+            "reschedule",
+            "procedure",
+            procedure.id,
+            patient.id,
+            at=now,
+            field="scheduled_at",
+            was=was,
+            now_is=procedure.scheduled_at,
+        )
+        return "Procedure moved"
+
+    return check_or_change(
+        request,
+        db,
+        settings,
+        procedure,
+        patient,
+        form,
+        "scheduled_at",
+        confirm,
+        check,
+        change,
+        action=f"/procedures/{procedure_id}/reschedule",
+        question="Move the procedure?",
+    )
+
+
+@router.post("/procedures/{procedure_id}/cancel")
+def cancel(
+    procedure_id: ResourceId,
+    request: Request,
+    user: ConsoleUser,
+    db: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    confirm: Confirm = "",
+) -> Response:
+    procedure, patient = load(db, procedure_id)
+    plan = active_plan(settings, db)
+    was = procedure.status
+
+    def check() -> Consequences:
+        return consequences.of_cancel(db, procedure, patient, plan, settings, now)
+
+    def change() -> str:
+        procedures.cancel_procedure(db, procedure, patient, plan, now)
+        audit_change(
+            db,
+            user,
+            "cancel",
+            "procedure",
+            procedure.id,
+            patient.id,
+            at=now,
+            field="status",
+            was=was,
+            now_is=procedure.status,
+        )
+        return "Procedure cancelled"
+
+    return check_or_change(
+        request,
+        db,
+        settings,
+        procedure,
+        patient,
+        FormState(values={"cancel": ""}),
+        "cancel",
+        confirm,
+        check,
+        change,
+        action=f"/procedures/{procedure_id}/cancel",
+        question="Cancel the procedure?",
+    )
+
+
+@router.get("/procedures")
+def procedures_list_page(
+    request: Request,
+    user: ConsoleUser,
+    db: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    start: Annotated[str, Query(max_length=10, alias="from")] = "",
+    days: Annotated[int, Query(ge=1, le=31)] = 7,
+) -> Response:
+    """Procedures by date, from a day in the clinic's calendar (today by default)."""
+    zone = settings.clinic_zone
+    form = FormState(values={"from": start})
+    first = local_date(now, zone)
+    if start:
+        try:
+            first = date.fromisoformat(start)
+        except ValueError:
+            form.error("from", "Enter a date like 2027-03-16")
+    begins = local_instant(first, time(0, 0), zone)
+    ends = local_instant(first + timedelta(days=days), time(0, 0), zone)
+    page = procedures_between(db, begins, ends, None, limit=500)
+    return render(
+        request,
+        "procedures.html",
+        {
+            "title": "Procedures",
+            "rows": page.items,
+            "total": page.total,
+            "first": first,
+            "last": first + timedelta(days=days - 1),
+            "days": days,
+            "values": {"from": first.isoformat()},
+            "errors": form.errors,
+        },
+        status_code=422 if form.errors else 200,
+    )
