@@ -16,7 +16,6 @@ from service.templates.models import MessageTemplate
 from service.users.models import ConsoleSession, LoginThrottle, User
 
 metadata = SQLModel.metadata
-
 __all__ = [
     "ApiKey",
     "Appointment",

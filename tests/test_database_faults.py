@@ -27,6 +27,8 @@ PATIENT = {
     "family_name": "Okafor",
     "phone": "(212) 555-0199",
     "sms_consent": True,
+    # The stories enroll the same person again on purpose, to see each answer.
+    "allow_duplicate": True,
 }
 
 

@@ -14,7 +14,7 @@ def test_metrics_show_overdue_reminders_without_patient_data(client, staff, cloc
     book(client, staff, patient["id"], "2027-03-16T07:00:00")
     clock.advance(days=9)  # past the week-before text, with no worker running
     body = client.get("/metrics").text
-    assert 'reminders{status="pending"} 16.0' in body
+    assert 'reminders{status="pending"} 21.0' in body
     lines = body.splitlines()
     overdue = next(line for line in lines if line.startswith("reminders_oldest_due_seconds"))
     assert float(overdue.split()[1]) > 0

@@ -104,7 +104,7 @@ def test_the_access_log_masks_query_values(client, staff, caplog):
         client.get("/v1/reminders", params={"status": "failed", "limit": "5"}, headers=staff)
     assert len(found) == 1
     lines = [r.getMessage() for r in caplog.records if r.name == "reminders.access"]
-    lookup = next(line for line in lines if "/v1/patients" in line)
+    lookup = next(line for line in lines if "GET /v1/patients" in line)
     assert "phone=***" in lookup and "0187" not in lookup and "212" not in lookup
     assert any("status=failed&limit=5" in line and " 200 " in line for line in lines)
 

@@ -38,6 +38,9 @@ def test_a_patch_changes_only_the_fields_given_and_keeps_earlier_edits(client, a
 
     bad = client.patch("/v1/plan", json={"steps": [{"name": "ice", "at": "23:30"}]}, headers=admin)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "steps[0].at"
+    no_window = client.patch("/v1/plan", json={"sending_window": None}, headers=admin)
+    assert no_window.status_code == 422
+    assert no_window.json()["errors"][0]["field"] == "sending_window"
     unknown = client.patch("/v1/plan", json={"step": []}, headers=admin)
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "step"
     assert client.get("/v1/plan", headers=admin).json()["version"] == 3

@@ -190,7 +190,7 @@ def test_a_send_waiting_behind_a_reschedule_finds_its_claim_released(world):
     due = _at("2027-03-09T09:00:00")
     clock.now = due
     slots, rows = dispatcher.claim(due)
-    assert rows == 1
+    assert rows == 2  # the week-before text and the opt-out line riding with it
     with session_scope(engine) as session:
         procedure = session.get(Procedure, procedure_id)
         patient = session.get(Patient, procedure.patient_id)

@@ -43,7 +43,7 @@ def _put(client, admin, step, language, body):
 # --- defaults ---------------------------------------------------------------------------
 
 
-def test_every_step_has_english_and_spanish_defaults_within_three_segments():
+def test_every_step_has_english_and_spanish_defaults_within_the_segment_ceiling():
     assert set(STEP_TEXTS["es"]) == set(STEP_TEXTS["en"])
     for language in store.LANGUAGES:
         for step in store.TEMPLATE_STEPS:
@@ -115,14 +115,35 @@ def test_sandbox_escapes_are_refused_through_the_api(client, admin, body):
     assert client.get("/v1/templates/ice/en", headers=admin).json()["active_version"] == 0
 
 
-def test_a_template_over_three_segments_is_refused_with_its_size(client, admin):
-    response = _put(client, admin, "ice", "en", "Ice helps. " * 50)
+def test_a_template_over_the_segment_ceiling_is_refused_with_its_size(client, admin):
+    response = _put(client, admin, "ice", "en", "Ice helps. " * 70)
     assert response.status_code == 422
-    assert "SMS segments; the limit is 3" in response.json()["detail"]
+    assert "SMS segments; the limit is 4" in response.json()["detail"]
     # One accent makes it UCS-2: 67 characters a segment, and the message says why.
-    response = _put(client, admin, "ice", "es", "El hielo ayuda mucho. " * 7 + "Sí.")
+    response = _put(client, admin, "ice", "es", "El hielo ayuda mucho. " * 11 + "Sí.")
     assert response.status_code == 422
     assert "UCS-2" in response.json()["detail"] and "á, í, ó, ú" in response.json()["detail"]
+
+
+def test_a_template_whose_merged_day_would_exceed_the_ceiling_is_refused(client, admin):
+    # Fits on its own (4 segments with the frame), but day +1 also carries the shower and
+    # light-activity texts: the merged text is what the patient gets.
+    response = _put(client, admin, "ice", "en", "Ice helps. " * 45)
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert "ice + light_activity + shower" in detail and "SMS_MAX_SEGMENTS" in detail
+    assert client.get("/v1/templates/ice/en", headers=admin).json()["active_version"] == 0
+
+
+def test_the_segment_ceiling_is_a_setting(database_url, engine, clock, admin):
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+    from service.config import Settings
+
+    settings = Settings(_env_file=None, database_url=database_url, sms_max_segments=8)  # type: ignore[call-arg]
+    with TestClient(create_app(settings, engine=engine, clock=clock)) as client:
+        assert _put(client, admin, "ice", "en", "Ice helps. " * 45).status_code == 200
 
 
 def test_frame_must_stay_a_frame_variable_but_steps_cannot_use_it(client, admin):
@@ -266,12 +287,12 @@ def test_pending_reminders_render_the_active_version_at_send_time(
     [sent] = gateway.sent
     assert sent.body == (
         "Lakeside Spine: Hi Maria. New prep text for Tuesday, March 16. "
-        "Questions? Call (555) 201-3344."
+        "Questions? Call (555) 201-3344. Reply STOP to opt out."
     )
     with Session(engine) as session:
         [message] = session.exec(select(Message)).all()
     assert message.body == sent.body
-    assert message.template_versions == "frame:en:0,prep_week:en:1"
+    assert message.template_versions == "frame:en:0,prep_week:en:1,opt_out_notice:en:0"
     assert message.language == "en"
 
 
@@ -280,10 +301,16 @@ def test_spanish_patient_gets_spanish_and_the_versions_say_so(
 ):
     sent, message = _send_prep_week(client, staff, engine, settings, language="es")
     assert sent.body.startswith(
-        "Lakeside Spine: Hola, Maria. Su procedimiento MILD es el martes 16 de marzo a las 7:00."
+        "Lakeside Spine: Hola, Maria. Su procedimiento MILD es el martes 16 de marzo "
+        "a las 7:00 a.m."
     )
-    assert sent.body.endswith("¿Dudas? Llame al (555) 201-3344.")
-    assert (message.language, message.template_versions) == ("es", "frame:es:0,prep_week:es:0")
+    assert sent.body.endswith(
+        "¿Dudas? Llame al (555) 201-3344. Responda ALTO para no recibir mensajes."
+    )
+    assert (message.language, message.template_versions) == (
+        "es",
+        "frame:es:0,prep_week:es:0,opt_out_notice:es:0",
+    )
 
 
 def test_an_edited_spanish_template_reaches_a_spanish_patient(
@@ -292,7 +319,7 @@ def test_an_edited_spanish_template_reaches_a_spanish_patient(
     assert _put(client, admin, "prep_week", "es", "Cita: {{ procedure_date }}.").status_code == 200
     sent, message = _send_prep_week(client, staff, engine, settings, language="es")
     assert "Cita: martes 16 de marzo." in sent.body
-    assert message.template_versions == "frame:es:0,prep_week:es:1"
+    assert message.template_versions == "frame:es:0,prep_week:es:1,opt_out_notice:es:0"
 
 
 def test_a_language_without_templates_falls_back_to_english_visibly(
@@ -301,7 +328,7 @@ def test_a_language_without_templates_falls_back_to_english_visibly(
     sent, message = _send_prep_week(client, staff, engine, settings, language="fr")
     assert sent.body.startswith("Lakeside Spine: Hi Maria.")
     assert message.language == "en"
-    assert message.template_versions == "frame:en:0,prep_week:en:0"
+    assert message.template_versions == "frame:en:0,prep_week:en:0,opt_out_notice:en:0"
 
 
 def test_a_saved_template_that_fails_on_real_values_falls_back_to_the_default(
@@ -312,4 +339,4 @@ def test_a_saved_template_that_fails_on_real_values_falls_back_to_the_default(
     assert _put(client, admin, "prep_week", "en", body).status_code == 200
     sent, message = _send_prep_week(client, staff, engine, settings)
     assert "blood thinners" in sent.body
-    assert message.template_versions == "frame:en:0,prep_week:en:0"
+    assert message.template_versions == "frame:en:0,prep_week:en:0,opt_out_notice:en:0"

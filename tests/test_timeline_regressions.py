@@ -25,12 +25,17 @@ ALL_STEPS = {
     ("fasting", 1),
     ("day_of_rest", 1),
     ("shower", 1),
+    ("light_activity", 1),
     *{("ice", n) for n in range(1, 8)},
+    ("warning_signs", 1),
+    ("warning_signs", 2),
     ("driving", 1),
     ("wound_check", 1),
     ("two_week_followup", 1),
+    ("recovery_2_weeks", 1),
     ("activity_6_weeks", 1),
     ("three_month_followup", 1),
+    ("opt_out_notice", 1),
 }
 
 
@@ -120,7 +125,11 @@ def test_new_york_spring_forward_keeps_morning_texts_at_nine() -> None:
     assert ice_days(t) == [wall(f"2027-03-{d} 09:00") for d in range(14, 21)]
     assert t["ice"].due_at == utc("2027-03-14 13:00")  # EDT, not 14:00 UTC (EST)
     assert t.local("driving") == wall("2027-03-16 09:00")
-    assert t.local("wound_check") == wall("2027-03-19 09:00")
+    assert t.local("wound_check") == wall("2027-03-15 09:00")  # day +2: time to book
+    assert t.local(("warning_signs", 1)) == wall("2027-03-15 09:00")
+    assert t.local(("warning_signs", 2)) == wall("2027-03-20 09:00")
+    assert t.local("two_week_followup") == wall("2027-03-20 09:00")
+    assert t.local("opt_out_notice") == t.local("prep_week")  # rides with the first text
     t.check_spacing_and_window()
 
 
@@ -355,12 +364,13 @@ def test_enrolled_two_mornings_after_skips_yesterdays_texts() -> None:
 # --- Calendar months ---------------------------------------------------------------------
 
 
-def test_three_month_followup_after_november_30_is_the_day_before_february_29() -> None:
+def test_three_month_followup_after_november_30_is_prompted_3_weeks_before_february_29() -> None:
     t = Timeline("America/New_York", "2027-11-30 10:00", now="2027-11-01 12:00")
-    # 30 Nov + 3 months = 29 Feb 2028 (leap year, clamped); the text goes the day before.
-    assert t.local("three_month_followup") == wall("2028-02-28 09:00")
+    # 30 Nov + 3 months = 29 Feb 2028 (leap year, clamped); the booking prompt goes
+    # 3 weeks before.
+    assert t.local("three_month_followup") == wall("2028-02-08 09:00")
     t = Timeline("America/New_York", "2026-11-30 10:00", now="2026-11-01 12:00")
-    assert t.local("three_month_followup") == wall("2027-02-27 09:00")  # 28 Feb - 1
+    assert t.local("three_month_followup") == wall("2027-02-07 09:00")  # 28 Feb - 21
 
 
 # --- Sending window and spacing ----------------------------------------------------------
@@ -479,7 +489,7 @@ def test_two_bookings_of_one_kind_plan_one_set_of_reminders() -> None:
 
 
 def test_already_sent_steps_are_not_planned_again() -> None:
-    sent = {("prep_week", 1), ("ice", 1)}
+    sent = {("prep_week", 1), ("opt_out_notice", 1), ("ice", 1)}
     fresh = Timeline("America/Chicago", "2027-06-10 10:00", now="2027-05-01 12:00")
     t = Timeline("America/Chicago", "2027-06-10 10:00", now="2027-05-01 12:00", already_done=sent)
     assert set(t.by_key) == ALL_STEPS - sent

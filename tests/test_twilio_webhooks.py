@@ -279,7 +279,8 @@ def test_the_worker_skips_a_reminder_that_became_pending_after_the_stop(
         session.commit()
     gateway = RecordingGateway()
     report = _dispatcher(engine, tw_settings, gateway).run_once(_at("2027-03-09T09:00:00"))
-    assert report.skipped == 1 and report.sent == 0 and gateway.sent == []
+    # The week-before text and the opt-out line riding with it.
+    assert report.skipped == 2 and report.sent == 0 and gateway.sent == []
     prep = next(r for r in _reminders(engine, procedure["id"]) if r.step == "prep_week")
     assert (prep.status, prep.status_reason) == ("skipped", "patient replied STOP")
 
@@ -345,14 +346,17 @@ def test_an_ordinary_reply_is_stored_on_the_latest_patient_with_the_number(tw, s
     response = post_inbound(tw, "Thanks, see you Tuesday", PHONE, sid="SM" + "a" * 32)
     assert "not watched around the clock" in response.text  # the safety-net answer
     messages = tw.get(f"/v1/patients/{relative['id']}/messages", headers=staff).json()
-    [reply] = messages
+    reply, answer = messages
+    # Our answer is kept in the conversation too, so staff see what the patient was told.
+    assert answer["direction"] == "outbound" and answer["steps"] == ["answer_to_reply"]
+    assert "not watched around the clock" in answer["body"]
     assert reply["direction"] == "inbound" and reply["status"] == "received"
     assert reply["body"] == "Thanks, see you Tuesday"
     assert reply["provider_message_id"] == "SM" + "a" * 32
     assert tw.get("/v1/alerts", headers=staff).json() == []
     # Twilio re-sending the same reply stores it once.
     post_inbound(tw, "Thanks, see you Tuesday", PHONE, sid="SM" + "a" * 32)
-    assert len(tw.get(f"/v1/patients/{relative['id']}/messages", headers=staff).json()) == 1
+    assert len(tw.get(f"/v1/patients/{relative['id']}/messages", headers=staff).json()) == 2
 
 
 def test_a_reply_from_an_unknown_number_is_not_stored(tw, staff):

@@ -55,11 +55,12 @@ def test_the_week_before_text_goes_out_once_when_due(client, staff, engine, sett
     assert text.body.startswith("Lakeside Spine: Hi Maria.")
     assert "Tuesday, March 16 at 7:00 AM" in text.body
     assert "blood thinners" in text.body
-    assert text.body.endswith("Questions? Call (555) 201-3344.")
+    # The first text of the timeline says how to stop (US carrier rules).
+    assert text.body.endswith("Questions? Call (555) 201-3344. Reply STOP to opt out.")
 
     messages = client.get(f"/v1/patients/{patient['id']}/messages", headers=staff).json()
     assert [(m["body"], m["steps"], m["status"]) for m in messages] == [
-        (text.body, ["prep_week"], "sent")
+        (text.body, ["opt_out_notice", "prep_week"], "sent")
     ]
     timeline = client.get(f"/v1/procedures/{procedure['id']}", headers=staff).json()
     prep = next(r for r in timeline["reminders"] if r["step"] == "prep_week")
@@ -75,8 +76,28 @@ def test_steps_due_together_arrive_as_one_text(client, staff, engine, settings):
     dispatcher.run_once(_at("2027-03-17T09:00:00"))
     day_of_rest, morning_after = gateway.sent
     assert "lazy day" in day_of_rest.body
-    assert "shower or bathe" in morning_after.body and "ice packs" in morning_after.body
+    assert "shower or bathe" in morning_after.body and "Ice day 1 of 7" in morning_after.body
     assert morning_after.body.count("Lakeside Spine") == 1
+
+
+def test_each_ice_text_says_which_of_the_seven_days_it_is(client, staff, engine, settings):
+    patient = enroll(client, staff)
+    book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    gateway = RecordingGateway()
+    dispatcher = _dispatcher(engine, settings, gateway)
+    for day in range(1, 8):
+        dispatcher.run_once(_at(f"2027-03-{16 + day}T09:00:30"))
+    ice = [t.body for t in gateway.sent if "Ice day" in t.body]
+    assert [next(n for n in range(1, 8) if f"Ice day {n} of 7" in b) for b in ice] == [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+    ]
+    assert "the last" in ice[-1] and "about a week" not in ice[-1]
 
 
 def test_a_worker_catching_up_sends_one_text_not_a_burst(client, staff, engine, settings):
@@ -157,7 +178,7 @@ def test_a_crashed_workers_claims_expire_and_another_worker_sends_them(
     due = _at("2027-03-09T09:00:00")
     crashed = _dispatcher(engine, settings, RecordingGateway(), "crashed")
     _slots, rows = crashed.claim(due)  # claimed, then the process died before sending
-    assert rows == 1
+    assert rows == 2  # the week-before text and the opt-out line riding with it
     survivor_gateway = RecordingGateway()
     survivor = _dispatcher(engine, settings, survivor_gateway, "survivor")
     assert survivor.run_once(due + timedelta(seconds=30)).claimed == 0  # lease still held
@@ -254,13 +275,14 @@ def test_staff_see_every_text_that_could_not_be_sent_in_one_list(client, staff, 
     )
     failed = client.get("/v1/reminders", headers=staff).json()
     assert [(r["procedure_id"], r["step"], r["status"]) for r in failed] == [
-        (procedure["id"], "prep_week", "failed")
+        (procedure["id"], "opt_out_notice", "failed"),
+        (procedure["id"], "prep_week", "failed"),
     ]
     assert "21614" in failed[0]["status_reason"]
     later = client.get("/v1/reminders", params={"since": "2027-04-01T00:00:00Z"}, headers=staff)
     assert later.json() == []
     pending = client.get("/v1/reminders", params={"status": "pending"}, headers=staff).json()
-    assert len(pending) == 15
+    assert len(pending) == 19
     bad = client.get("/v1/reminders", params={"status": "lost"}, headers=staff)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "status"
     assert client.get("/v1/reminders").status_code == 401

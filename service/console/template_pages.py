@@ -98,7 +98,7 @@ def edit_template(
         checked = _checked_body(form, body)
         if form.ok:
             try:
-                row = editing.save_version(db, step, language, checked, admin, now)
+                row = editing.save_version(db, settings, step, language, checked, admin, now)
                 db.commit()
                 return see_other(
                     request,
@@ -155,10 +155,11 @@ def restore(
     request: Request,
     admin: ConsoleAdmin,
     db: SessionDep,
+    settings: SettingsDep,
     now: NowDep,
 ) -> Response:
     _check(step, language)
-    row = editing.restore_version(db, step, language, version, admin, now)
+    row = editing.restore_version(db, settings, step, language, version, admin, now)
     db.commit()
     return see_other(
         request,

@@ -7,7 +7,7 @@ from scheduler.heartbeat import alive_workers, freshness_limit
 from service.console.deps import ConsoleUser
 from service.console.rendering import render
 from service.console.routing import console_router
-from service.console.today_view import read_today
+from service.console.today_view import LIST_LIMIT, read_today
 from service.deps import NowDep, SessionDep, SettingsDep
 
 router = console_router()
@@ -21,5 +21,7 @@ def today_page(
     workers = alive_workers(request.app.state.engine, now, freshness_limit(settings))
     today = read_today(db, now, settings.clinic_zone)
     return render(
-        request, "today.html", {"title": "Today", "today": today, "workers": workers, "now": now}
+        request,
+        "today.html",
+        {"title": "Today", "today": today, "workers": workers, "now": now, "limit": LIST_LIMIT},
     )

@@ -2,14 +2,19 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlalchemy import literal, select
+from sqlmodel import Session, col
 
 from service.messaging.models import Direction, Message
 from service.patients.models import Patient
 from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
 from service.timeline.local_time import local_date, local_instant
+
+# The Today page reads small slices of large tables; the partial indexes that hold only
+# those rows live with their tables (ix_reminder_failed_updated, ix_message_urgent_reply).
 
 LIST_LIMIT = 100
 # Urgent replies older than this have been seen by the clinic in its daily routine.
@@ -17,11 +22,21 @@ URGENT_LOOKBACK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
+class PatientRef:
+    """Enough of a patient to name and link them, and to write their local times."""
+
+    id: int
+    given_name: str
+    family_name: str
+    timezone: str
+
+
+@dataclass(frozen=True)
 class Row:
     """One line of a Today table: what happened, to whom, when (in the patient's zone)."""
 
     at: datetime
-    patient: Patient
+    patient: PatientRef
     procedure_id: int | None
     label: str
     detail: str | None = None
@@ -42,19 +57,22 @@ def step_label(step: str) -> str:
     return ", ".join(s.replace("_", " ").strip().capitalize() for s in step.split(",") if s)
 
 
-def _procedures(session: Session, start: datetime, end: datetime) -> list[Row]:
-    rows = session.exec(
-        select(Procedure, Patient)
-        .join(Patient, col(Patient.id) == Procedure.patient_id)
-        .where(
-            Procedure.status == ProcedureStatus.scheduled,
-            col(Procedure.scheduled_at) >= start,
-            col(Procedure.scheduled_at) < end,
-        )
-        .order_by(col(Procedure.scheduled_at))
-        .limit(LIST_LIMIT)
-    )
-    return [Row(p.scheduled_at, patient, p.id, "MILD procedure") for p, patient in rows]
+# Columns, not whole rows: the page shows a few fields of a few hundred rows.
+_PATIENT = (
+    col(Patient.id),
+    col(Patient.given_name),
+    col(Patient.family_name),
+    col(Patient.timezone),
+)
+
+
+def _rows(session: Session, query: Any, label: str | None = None) -> list[Row]:
+    """Rows from a query selecting (at, procedure_id, label or step, detail, *patient)."""
+    out = []
+    for at, procedure_id, what, detail, *patient in session.execute(query):
+        text_label = label or step_label(what)
+        out.append(Row(at, PatientRef(*patient), procedure_id, text_label, detail))
+    return out
 
 
 def read_today(session: Session, now: datetime, clinic_zone: ZoneInfo) -> Today:
@@ -63,45 +81,85 @@ def read_today(session: Session, now: datetime, clinic_zone: ZoneInfo) -> Today:
     midnight = local_instant(today, datetime.min.time(), clinic_zone)
     tomorrow = local_instant(today + timedelta(days=1), datetime.min.time(), clinic_zone)
     after = local_instant(today + timedelta(days=2), datetime.min.time(), clinic_zone)
+    reminder_on = col(Patient.id) == col(Reminder.patient_id)
 
-    due = session.exec(
-        select(Reminder, Patient)
-        .join(Patient, col(Patient.id) == Reminder.patient_id)
-        .where(
-            Reminder.status == ReminderStatus.pending,
-            col(Reminder.due_at) >= now - timedelta(hours=1),
-            col(Reminder.due_at) < now + timedelta(hours=24),
+    procedures = _rows(
+        session,
+        select(
+            col(Procedure.scheduled_at),
+            col(Procedure.id),
+            col(Procedure.status),
+            literal(None),
+            *_PATIENT,
         )
-        .order_by(col(Reminder.due_at))
-        .limit(LIST_LIMIT)
-    )
-    failed = session.exec(
-        select(Reminder, Patient)
-        .join(Patient, col(Patient.id) == Reminder.patient_id)
-        .where(Reminder.status == ReminderStatus.failed)
-        .order_by(col(Reminder.updated_at).desc())
-        .limit(LIST_LIMIT)
-    )
-    urgent = session.exec(
-        select(Message, Patient)
-        .join(Patient, col(Patient.id) == Message.patient_id)
+        .join(Patient, col(Patient.id) == col(Procedure.patient_id))
         .where(
-            Message.direction == Direction.inbound,
-            col(Message.urgent).is_(True),
+            col(Procedure.status) == ProcedureStatus.scheduled,
+            col(Procedure.scheduled_at) >= midnight,
+            col(Procedure.scheduled_at) < after,
+        )
+        .order_by(col(Procedure.scheduled_at))
+        .limit(2 * LIST_LIMIT),
+        label="MILD procedure",
+    )
+    texts_due = _rows(
+        session,
+        # When it will go out: the due time, or the next try after a passing fault. Read
+        # through the dispatcher's partial index on pending reminders' next_attempt_at.
+        select(
+            col(Reminder.next_attempt_at),
+            col(Reminder.procedure_id),
+            col(Reminder.step),
+            literal(None),
+            *_PATIENT,
+        )
+        .join(Patient, reminder_on)
+        .where(
+            col(Reminder.status) == ReminderStatus.pending,
+            col(Reminder.next_attempt_at) < now + timedelta(hours=24),
+        )
+        .order_by(col(Reminder.next_attempt_at))
+        .limit(LIST_LIMIT),
+    )
+    failed_texts = _rows(
+        session,
+        select(
+            col(Reminder.updated_at),
+            col(Reminder.procedure_id),
+            col(Reminder.step),
+            col(Reminder.status_reason),
+            *_PATIENT,
+        )
+        .join(Patient, reminder_on)
+        .where(col(Reminder.status) == ReminderStatus.failed)
+        .order_by(col(Reminder.updated_at).desc())
+        .limit(LIST_LIMIT),
+    )
+    # The words stay on the patient's page (an audited read); Today only says who.
+    urgent_replies = _rows(
+        session,
+        select(
+            col(Message.created_at),
+            col(Message.procedure_id),
+            col(Message.direction),
+            literal(None),
+            *_PATIENT,
+        )
+        .join(Patient, col(Patient.id) == col(Message.patient_id))
+        .where(
+            col(Message.direction) == Direction.inbound,
+            col(Message.urgent),
             col(Message.created_at) >= now - URGENT_LOOKBACK,
         )
         .order_by(col(Message.created_at).desc())
-        .limit(LIST_LIMIT)
+        .limit(LIST_LIMIT),
+        label="Urgent reply",
     )
     return Today(
         day=today,
-        procedures_today=_procedures(session, midnight, tomorrow),
-        procedures_tomorrow=_procedures(session, tomorrow, after),
-        texts_due=[Row(r.due_at, p, r.procedure_id, step_label(r.step)) for r, p in due],
-        failed_texts=[
-            Row(r.updated_at, p, r.procedure_id, step_label(r.step), r.status_reason)
-            for r, p in failed
-        ],
-        # The words stay on the patient's page (audited read); Today only says who.
-        urgent_replies=[Row(m.created_at, p, m.procedure_id, "Urgent reply") for m, p in urgent],
+        procedures_today=[r for r in procedures if r.at < tomorrow][:LIST_LIMIT],
+        procedures_tomorrow=[r for r in procedures if r.at >= tomorrow][:LIST_LIMIT],
+        texts_due=texts_due,
+        failed_texts=failed_texts,
+        urgent_replies=urgent_replies,
     )

@@ -29,6 +29,8 @@ from service.timeline.plan import TimelinePlan
 log = logging.getLogger("reminders.replies")
 
 CONFIRMED_BY_TEXT = "confirmed the visit by text"
+# The `steps` of our answer to a reply, as stored in the patient's messages.
+ANSWER_STEP = "answer_to_reply"
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ def receive_text(
     session.flush()
     answer, kind = _answer(session, settings, phone, language, urgent, reschedule, now)
     receipts.record(session, sid, "reply", answer, kind, message.id)
+    _keep_answer(session, patient, answer, now)
     log.info(
         "reply stored message_id=%s patient_id=%s urgent=%s reschedule=%s answered=%s",
         message.id,
@@ -197,8 +200,33 @@ def _visit_confirmed(
         local_time_text(local, lang),
     )
     receipts.record(session, sid, "confirm", answer, None, message.id)
+    _keep_answer(session, patient, answer, now)
     log.info("visit confirmed by text appointment_id=%s patient_id=%s", visit.id, patient.id)
     return Outcome(answer=answer)
+
+
+def _keep_answer(session: Session, patient: Patient, answer: str | None, now: datetime) -> None:
+    """Our answer joins the patient's conversation, so staff read what the patient was told.
+
+    It goes back inside Twilio's answer to the webhook (TwiML), so it has no SID of its own.
+    """
+    if answer is None:
+        return
+    session.add(
+        Message(
+            patient_id=patient.id or 0,
+            direction=Direction.outbound,
+            phone=patient.phone,
+            body=answer,
+            steps=ANSWER_STEP,
+            language=answers.answer_language(patient.language),
+            status=MessageStatus.sent,
+            gateway="twiml",
+            created_at=now,
+            sent_at=now,
+            updated_at=now,
+        )
+    )
 
 
 def _e164(raw: str, settings: Settings) -> str | None:

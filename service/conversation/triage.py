@@ -54,7 +54,8 @@ _NOT_A_SIGN = re.compile(r"\b(?:" + NOT_A_SIGN + r")")
 _EASING = re.compile(r"^\s*(\w+ ){0,3}" + EASING + r"\b")
 _MILD_BEFORE = re.compile(r"\b" + MILD + r"( \w+){0,3}\s*$")
 _TEMPERATURE_WORDS = re.compile(
-    r"\b(temp\w*|fever\w*|thermometer|fiebre|calentura|termometro|grados|degrees)\b"
+    r"\b(temp\w*|fever\w*|thermometer|fiebre|calentura|termometro|grados|degrees|hot|sweat\w*"
+    r"|burning up|caliente|sudor\w*)\b"
 )
 _NUMBER_UNIT = re.compile(
     r"(?<![\d.,])(\d{2,3}(?:[.,]\d{1,2})?)\s*(°\s*[fc]?|degrees|grados|[fc]\b)?"
@@ -129,7 +130,7 @@ def _ruled_out(sign: str, sentence: str, start: int, end: int) -> bool:
     """Negated within its clause ("no fever"), easing ("swelling going down"), or a mild
     form of something ordinary ("a spot of blood")."""
     before = sentence[:start].split()
-    for index in range(len(before) - 1, max(-1, len(before) - 5), -1):
+    for index in range(len(before) - 1, max(-1, len(before) - 7), -1):
         word = before[index]
         if word in NEGATION_CUES:
             return True

@@ -61,7 +61,7 @@ NEGATION_BRIDGE = frozenset(
 MILD = r"(little|tiny|small|slight|slightly|mild|bit|spot|dot|drop|few drops|poquito|poco|gota)"
 
 _NOT = r"(cannot|havent|hasnt|no he|no ha|no puedo|no pude|no he podido|dont|didnt|wont)"
-_SAY_WEE = r"(pee|peed|peeing|urinate|urinated|urinating|void|orinar|orinado|hacer pipi)"
+_SAY_WEE = r"(pee|peed|peeing|urinate|urinated|urinating|void|orinar|orinado|hacer pipi|pipi)"
 
 # (sign, pattern, negatable). Not negatable: the pattern already holds its negation
 # ("cannot pee") or a negation that is part of the sign ("won't stop bleeding").
@@ -187,7 +187,7 @@ PATTERNS: tuple[tuple[str, str, bool], ...] = (
     ),
     (
         "severe_pain",
-        r"(pain|dolor|duele)( \w+){0,4} (severe|unbearable|worse|worsening"
+        r"(pain|dolor|duele)( \w+){0,6} (severe|unbearable|worse|worsening"
         r"|terrible|horrible|peor|empeora\w*|insoportable|fuerte|intenso|so bad)",
         True,
     ),
@@ -230,6 +230,37 @@ PATTERNS: tuple[tuple[str, str, bool], ...] = (
         True,
     ),
     ("emergency", r"(911|emergency|emergencia|ambulance|ambulancia|urgencias)", True),
+    # More kinds of wording for the signs above.
+    (
+        "bladder_bowel",
+        r"(trouble|difficulty|hard|problems?|struggling) (\w+ )?(urinat\w*|peeing|to pee"
+        r"|to urinate)|peeing is (hard|difficult)|dribbl\w*",
+        True,
+    ),
+    (
+        "bladder_bowel",
+        r"(peed|pooped|pee|poop|went|wet|orine|hice)( \w+){0,2} (without|sin) (knowing"
+        r"|noticing|feeling|realizing|darme cuenta|sentir)",
+        False,
+    ),
+    (
+        "bladder_bowel",
+        r"(soiled|wet|peed|pooped) (the |my )?(sheets|bed|pants|clothes|chair)",
+        False,
+    ),
+    (
+        "infection",
+        r"(yellow|green|cloudy|white|brown|milky|amarill\w*|verde)\w* (\w+ ){0,2}(fluid"
+        r"|stuff|liquid|goo|gunk)|fluid (\w+ ){0,3}(incision|wound|cut|bandage|site)",
+        True,
+    ),
+    (
+        "numbness_weakness",
+        r"no (siento|puedo sentir) nada (en )?(\w+ )?(piernas?|pies?|nalgas|entrepierna)"
+        r"|(perdi|sin|no tengo) (\w+ )?fuerza|(loss of|lost|losing) (strength|feeling)",
+        False,
+    ),
+    ("emergency", r"me cuesta respirar|pass out|passing out", False),
 )
 
 # Wording that contains a sign's word but is not about the sign: removed before matching.

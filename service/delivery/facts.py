@@ -87,18 +87,26 @@ class ChunkFacts:
         return cls(procedures, patients, opt_outs, told_fasting, visits)
 
     def text_facts(
-        self, patient: Row[Any], procedure: Row[Any], plan: TimelinePlan, settings: Settings
+        self,
+        patient: Row[Any],
+        procedure: Row[Any],
+        plan: TimelinePlan,
+        settings: Settings,
+        now: datetime,
     ) -> TextFacts:
+        zone = ZoneInfo(patient.timezone)
         return TextFacts(
             given_name=patient.given_name,
             family_name=patient.family_name,
             clinic_name=settings.clinic_name,
             clinic_phone=settings.clinic_phone,
-            zone=ZoneInfo(patient.timezone),
+            zone=zone,
             procedure_starts_at=procedure.scheduled_at,
             plan=plan,
             visits=self.visits.get(procedure.id, {}),
             include_fasting=procedure.id in self.told_fasting,
+            # The text is written for the day it goes out (e.g. which day of ice it is).
+            sending_on=now.astimezone(zone).date(),
         )
 
 

@@ -106,7 +106,7 @@ class Preparer:
             try:
                 composed = compose(
                     [r.step for r in fresh],
-                    facts.text_facts(patient, procedure, plan, self.settings),
+                    facts.text_facts(patient, procedure, plan, self.settings, now),
                     patient.language,
                     templates=templates,
                 )

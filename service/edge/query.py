@@ -31,13 +31,12 @@ async def refuse_unknown_query_parameters(request: Request) -> None:
     """App-wide dependency: every query parameter of an API call must be one the route
     declares. Console pages are for browsers, which may add their own (bookmarks, links)."""
     route = request.scope.get("route")
-    path = request.url.path
-    # Twilio's signature covers the whole URL; its webhooks are judged by that alone.
-    if (
-        not isinstance(route, APIRoute)
-        or not path.startswith("/v1/")
-        or path.startswith(WEBHOOK_PREFIX)
-    ):
+    # Only calls the OpenAPI schema documents (pages hidden from it may read their own
+    # query strings); Twilio's signature covers the whole URL, so its webhooks are
+    # judged by that alone.
+    if not isinstance(route, APIRoute) or not route.include_in_schema:
+        return
+    if request.url.path.startswith(WEBHOOK_PREFIX):
         return
     unknown = sorted(set(request.query_params) - _declared(route))
     if unknown:

@@ -125,7 +125,12 @@ def patch_plan(
     if "fasting_hours" in changes:
         merged["fasting_hours"] = changes["fasting_hours"]
     if "sending_window" in changes:
-        merged["sending_window"] = {**merged["sending_window"], **changes["sending_window"]}
+        window = changes["sending_window"]
+        if not isinstance(window, dict):
+            raise InvalidInput(
+                'send the times to change, e.g. {"closes": "20:00"}', field="sending_window"
+            )
+        merged["sending_window"] = {**merged["sending_window"], **window}
     steps = {name: dict(step) for name, step in merged["steps"].items()}
     seen: list[str] = []
     for index, item in enumerate(changes.get("steps") or []):

@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from service.audit.service import audit, audit_change, record_read
 from service.auth.deps import StaffKey
+from service.config import Settings
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.openapi import problems
 from service.patients.models import Patient
@@ -20,6 +21,7 @@ from service.procedures.schemas import (
     ReminderPublic,
 )
 from service.procedures.visits import booked_appointments
+from service.procedures.wording import reminder_texts
 from service.timeline.active import active_plan
 from service.timeline.plan import TimelinePlan
 from service.timeline.planner import fasting_starts_at
@@ -57,7 +59,7 @@ def schedule_procedure(
     )
     # Built inside the transaction (one connection, one round of reads), then committed:
     # a failed commit is still an error, never a 201 for nothing.
-    public = _public(session, procedure, patient, plan, appointments=[])
+    public = _public(session, settings, procedure, patient, plan, appointments=[])
     session.commit()
     return public
 
@@ -72,7 +74,7 @@ def get_procedure(
     procedure_id: ResourceId, session: SessionDep, settings: SettingsDep, now: NowDep, key: StaffKey
 ) -> ProcedurePublic:
     procedure, patient = procedure_and_patient(session, procedure_id)
-    public = _public(session, procedure, patient, active_plan(settings, session))
+    public = _public(session, settings, procedure, patient, active_plan(settings, session))
     record_read(session, key, "procedure", procedure_id, patient.id, at=now)
     session.commit()
     return public
@@ -108,7 +110,7 @@ def reschedule_procedure(
         was=was,
         now_is=procedure.scheduled_at,
     )
-    public = _public(session, procedure, patient, plan)
+    public = _public(session, settings, procedure, patient, plan)
     session.commit()
     return public
 
@@ -138,7 +140,7 @@ def cancel_procedure(
         was=was,
         now_is=procedure.status,
     )
-    public = _public(session, procedure, patient, plan)
+    public = _public(session, settings, procedure, patient, plan)
     session.commit()
     return public
 
@@ -150,6 +152,7 @@ def procedure_and_patient(session: Session, procedure_id: int) -> tuple[Procedur
 
 def _public(
     session: Session,
+    settings: Settings,
     procedure: Procedure,
     patient: Patient,
     plan: TimelinePlan,
@@ -171,11 +174,15 @@ def _public(
         timezone=patient.timezone,
         fasting_starts_at=fasting_starts_at(plan, procedure.scheduled_at),
         appointments=[appointment_public(a, zone) for a in appointments],
-        reminders=_reminders_public(session, procedure.id, zone),
+        reminders=_reminders_public(
+            session, procedure.id, zone, reminder_texts(session, settings, procedure, patient, plan)
+        ),
     )
 
 
-def _reminders_public(session: Session, procedure_id: int, zone: ZoneInfo) -> list[ReminderPublic]:
+def _reminders_public(
+    session: Session, procedure_id: int, zone: ZoneInfo, texts: dict[int, str | None]
+) -> list[ReminderPublic]:
     # Just the columns the answer shows, in `reminders_of` order, without ORM objects.
     session.flush()  # a Core select does not autoflush; pending reminders must show
     c = Reminder.__table__.c  # type: ignore[attr-defined]
@@ -204,6 +211,7 @@ def _reminders_public(session: Session, procedure_id: int, zone: ZoneInfo) -> li
             status_reason=status_reason,
             attempts=attempts,
             message_id=message_id,
+            text=texts.get(r_id or 0),
         )
         for r_id, step, occurrence, due_at, status, status_reason, attempts, message_id in (
             session.execute(query)

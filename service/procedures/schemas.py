@@ -51,6 +51,10 @@ class ReminderPublic(BaseModel):
     status_reason: str | None
     attempts: int
     message_id: int | None
+    # The exact text this reminder's slot would be sent with now (merged with the steps
+    # due at the same time, in the patient's language, active templates); None once it
+    # will not be sent.
+    text: str | None = None
 
 
 class ProcedurePublic(BaseModel):

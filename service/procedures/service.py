@@ -5,6 +5,7 @@ already holds, in the caller's transaction, so a change is all-or-nothing.
 """
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ from service.timeline.plan import (
     CANCELLATION_STEP,
     CORRECTION_STEP,
     FollowUpKind,
+    Phase,
     TimelinePlan,
 )
 from service.timeline.planner import (
@@ -116,7 +118,9 @@ def reschedule_procedure(
     procedure.scheduled_at = new_start
     procedure.updated_at = now
     session.add(procedure)
-    reminders = reconcile(session, procedure, zone, plan, now, LATE_AFTER_RESCHEDULE)
+    reminders = reconcile(
+        session, procedure, zone, plan, now, LATE_AFTER_RESCHEDULE, again_before=True
+    )
     if _patient_was_told_the_date(session, reminders) and new_start > now:
         _queue_notice(
             session, procedure, reminders, CORRECTION_STEP, plan, zone, now, useful_until=new_start
@@ -235,13 +239,26 @@ def reconcile(
     plan: TimelinePlan,
     now: datetime,
     late_reason: str,
+    *,
+    again_before: bool = False,
 ) -> list[Reminder]:
-    """Bring the stored timeline in line with a fresh plan; sent reminders stay history."""
+    """Bring the stored timeline in line with a fresh plan; sent reminders stay history.
+
+    With `again_before` (the procedure moved), a pre-procedure step already sent for
+    the old date (week-before prep, fasting) is planned once more for the new date when
+    it can still help: the patient needs the fasting time of the new day, not only the
+    correction. It goes out as a further occurrence of the step.
+    """
     if procedure.plan_version != plan.version:
         procedure.plan_version = plan.version
         session.add(procedure)
     existing = reminders_of(session, procedure.id or 0)
-    done = {(r.step, r.occurrence) for r in existing if r.status == ReminderStatus.sent}
+    before = {s.name for s in plan.steps if s.phase is Phase.before}
+    done = {
+        (r.step, r.occurrence)
+        for r in existing
+        if r.status == ReminderStatus.sent and not (again_before and r.step in before)
+    }
     visits = _booked_visits(session, procedure)
     planned = plan_reminders(
         plan,
@@ -258,6 +275,8 @@ def reconcile(
         # The pending row (there is at most one) is the one to re-plan in place.
         if key not in by_key or reminder.status == ReminderStatus.pending:
             by_key[key] = reminder
+    if again_before:
+        planned = _again_for_the_new_date(planned, existing, before)
     wanted = {(p.step, p.occurrence) for p in planned}
 
     for item in planned:
@@ -293,6 +312,26 @@ def reconcile(
             session.add(row)
     session.flush()
     return existing
+
+
+def _again_for_the_new_date(
+    planned: list[PlannedReminder], existing: Sequence[Reminder], before: set[str]
+) -> list[PlannedReminder]:
+    """A pre-procedure step already sent keeps that row as history; its plan for the new
+    date becomes the next occurrence (re-using a pending one), or nothing if it can no
+    longer help."""
+    result = []
+    for item in planned:
+        rows = [r for r in existing if r.step == item.step]
+        if item.step not in before or not any(r.status == ReminderStatus.sent for r in rows):
+            result.append(item)
+            continue
+        if item.status != ReminderStatus.pending:
+            continue  # too late to help: the correction text says what changed
+        live = [r for r in rows if r.status == ReminderStatus.pending]
+        occurrence = live[0].occurrence if live else 1 + max(r.occurrence for r in rows)
+        result.append(replace(item, occurrence=occurrence))
+    return result
 
 
 def _booked_visits(session: Session, procedure: Procedure) -> list[BookedVisit]:

@@ -1,13 +1,15 @@
 """The words a procedure's pending texts will carry, composed as the worker composes them.
 
 Reminders due at the same instant go out as one text; this groups them the same way and
-renders with the same facts `service.delivery.dispatch` uses (the patient, the clinic,
-booked visits, whether a fasting time was already told), so what staff read before a
-change, or on a timeline, is what the patient would get if it were sent now.
+renders with the same facts `service.delivery` uses (the patient, the clinic, booked
+visits, whether a fasting time was already told, the day it goes out), so what staff read
+before a change, on a timeline (`text` on each reminder of `GET /v1/procedures/{id}`, the
+console), or in the transcript tests is what the patient would get if it were sent now.
+One implementation for all of them.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -19,6 +21,7 @@ from service.procedures.appointments import Appointment, AppointmentStatus
 from service.procedures.models import Procedure, Reminder, ReminderStatus
 from service.templates.compose import ComposedText, TextFacts, compose
 from service.templates.store import DbTemplates
+from service.timeline.local_time import local_date
 from service.timeline.plan import CORRECTION_STEP, TimelinePlan, visit_step_name
 
 
@@ -79,13 +82,20 @@ def pending_texts(
     slots: dict[datetime, list[Reminder]] = {}
     for reminder in sorted(reminders, key=lambda r: (r.due_at, r.id or 0)):
         if reminder.status == ReminderStatus.pending:
-            slots.setdefault(reminder.due_at, []).append(reminder)
+            # A retry waits for its next attempt: it goes out then, with that day's words.
+            slots.setdefault(reminder.next_attempt_at or reminder.due_at, []).append(reminder)
     return [
         SlotText(
             due_at=due_at,
             steps=tuple(r.step for r in members),
             reminder_ids=tuple(r.id or 0 for r in members),
-            text=compose([r.step for r in members], facts, patient.language, templates=source),
+            # Each day's text is written for that day (e.g. which day of ice it is).
+            text=compose(
+                [r.step for r in members],
+                replace(facts, sending_on=local_date(due_at, facts.zone)),
+                patient.language,
+                templates=source,
+            ),
         )
         for due_at, members in slots.items()
     ]
@@ -106,3 +116,27 @@ def compose_steps(
     )
     facts = text_facts(session, procedure, patient, plan, settings, list(reminders))
     return compose(steps, facts, patient.language, templates=DbTemplates(session))
+
+
+def reminder_texts(
+    session: Session,
+    settings: Settings,
+    procedure: Procedure,
+    patient: Patient,
+    plan: TimelinePlan,
+) -> dict[int, str | None]:
+    """Every reminder of the procedure with the text it would be sent with now (None: it
+    will not be sent)."""
+    session.flush()
+    reminders = list(
+        session.exec(
+            select(Reminder)
+            .where(Reminder.procedure_id == procedure.id)
+            .order_by(col(Reminder.due_at), col(Reminder.id))
+        )
+    )
+    texts: dict[int, str | None] = {r.id or 0: None for r in reminders}
+    for slot in pending_texts(session, procedure, patient, plan, settings, reminders):
+        for reminder_id in slot.reminder_ids:
+            texts[reminder_id] = slot.text.body
+    return texts

@@ -1,9 +1,10 @@
 """Turns the steps due in one slot into the one text the patient reads."""
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,8 @@ from service.templates.source import (
     TemplateSource,
     default_template,
 )
-from service.timeline.plan import FollowUpKind, TimelinePlan
+from service.timeline.local_time import add_months, local_date
+from service.timeline.plan import OPT_OUT_STEP, FollowUpKind, TimelinePlan
 from service.timeline.planner import fasting_starts_at
 
 log = logging.getLogger("reminders.templates")
@@ -26,6 +28,8 @@ log = logging.getLogger("reminders.templates")
 _DATE_FORMATS = {"en": "EEEE, MMMM d", "es": "EEEE d 'de' MMMM"}
 _TIME_FORMATS = {"en": "h:mm a", "es": "H:mm"}
 # Spanish in the Americas (US patients above all) reads the 12-hour clock: "7:00 a.m."
+# "a las 7:00 a.m.." -> "a las 7:00 a.m.": a sentence ending in a time needs one stop.
+_ABBREVIATION_STOP = re.compile(r"(\b[ap]\.m\.)\.")
 _TWELVE_HOUR_ZONE_PREFIXES = ("America/", "US/", "Pacific/Honolulu", "Pacific/Guam")
 
 
@@ -44,6 +48,9 @@ class TextFacts:
     # Whether a correction should repeat when fasting starts: only if the patient
     # was already told a fasting time that is now wrong.
     include_fasting: bool = True
+    # The patient-local day the text goes out. Unset, it is today (the text is being
+    # sent now); previews and transcripts set it, and a sender may.
+    sending_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,8 @@ def compose(
     """One text for every step due in the same slot, in the patient's language.
 
     `templates` gives the active version of each template (the database's, see
-    `service.templates.store.DbTemplates`); without it the code defaults are used.
+    `service.templates.store.DbTemplates`); without it the code defaults are used. The
+    opt-out line, when it rides along, ends the text after the frame.
     """
     source = templates or CODE_DEFAULTS
     lang = language_for(language)
@@ -78,15 +86,24 @@ def compose(
     )
     used: list[ActiveTemplate] = []
     fragments = []
-    for step in _unique(steps):
+    # In the timeline's order (shower before ice), however the caller listed them.
+    order = {step.name: index for index, step in enumerate(facts.plan.steps)}
+    ordered = sorted(_unique(steps), key=lambda name: order.get(name, len(order)))
+    for step in ordered:
+        if step == OPT_OUT_STEP:
+            continue
         text, template = _render(source.get(step, lang), variables)
         fragments.append(text)
         used.append(template)
     body, frame = _render(
         source.get(FRAME_STEP, lang), {**variables, "fragments": " ".join(fragments)}
     )
+    if OPT_OUT_STEP in steps:
+        notice, template = _render(source.get(OPT_OUT_STEP, lang), variables)
+        body = f"{body} {notice}"
+        used.append(template)
     return ComposedText(
-        body=body,
+        body=_ABBREVIATION_STOP.sub(r"\1", body),
         language=lang,
         template_versions=",".join(t.label for t in [frame, *used])[:400],
     )
@@ -117,6 +134,7 @@ def text_variables(facts: TextFacts, lang: str, visit_step: str | None = None) -
     local_start = facts.procedure_starts_at.astimezone(facts.zone)
     fasting_start = fasting_starts_at(facts.plan, facts.procedure_starts_at).astimezone(facts.zone)
     first, last = facts.plan.wound_check_days
+    procedure_day = local_date(facts.procedure_starts_at, facts.zone)
     variables: dict[str, object] = {
         "given_name": facts.given_name,
         "family_name": facts.family_name,
@@ -130,6 +148,14 @@ def text_variables(facts: TextFacts, lang: str, visit_step: str | None = None) -
         "fasting_start_day": _fasting_day(fasting_start, lang),
         "wound_check_from_day": first,
         "wound_check_to_day": last,
+        "wound_check_from_date": _date_of(procedure_day + timedelta(days=first), lang),
+        "wound_check_to_date": _date_of(procedure_day + timedelta(days=last), lang),
+        "two_week_date": _date_of(procedure_day + timedelta(days=facts.plan.two_week_days), lang),
+        "three_month_date": _date_of(
+            add_months(procedure_day, facts.plan.three_month_months), lang
+        ),
+        "normal_activity_weeks": facts.plan.normal_activity_weeks,
+        "ice_day": _ice_day(facts, procedure_day),
         "appointment_kind": "",
         "appointment_date": "",
         "appointment_time": "",
@@ -140,6 +166,27 @@ def text_variables(facts: TextFacts, lang: str, visit_step: str | None = None) -
         variables["appointment_date"] = _date(visit, lang)
         variables["appointment_time"] = _time(visit, lang)
     return variables
+
+
+def _ice_day(facts: TextFacts, procedure_day: date) -> int:
+    """Which of the seven ice days the text goes out on (0 when it is none of them).
+
+    Each ice text is useful only on its own local day, so the day it is sent says
+    which one it is.
+    """
+    try:
+        step = facts.plan.step("ice")
+    except KeyError:
+        return 0
+    today = facts.sending_on or datetime.now(UTC).astimezone(facts.zone).date()
+    number = (today - procedure_day).days - step.day + 1
+    if step.repeat_every_days != 1 or not 1 <= number <= step.repeat:
+        return 0
+    return number
+
+
+def _date_of(day: date, lang: str) -> str:
+    return _local_date_text(day, lang)
 
 
 def _fasting_day(fasting_start: datetime, lang: str) -> str:

@@ -2,7 +2,10 @@
 
 Each step's text is a fragment; `FRAME` wraps one or more fragments (steps that share a
 send time go out as one text) with the clinic's name and phone. Wording follows the seed
-files cited beside each step in `service.timeline.plan`; nothing here adds medicine.
+files cited beside each step here and in `service.timeline.plan`; nothing here adds
+medicine. Spanish is gender-neutral ("alguien que le lleve a casa") and avoids á, í, ó,
+ú where a natural wording allows: one of them turns the whole text into UCS-2 (67
+characters per segment instead of 153); é, ñ, ¿ and ¡ are GSM-7.
 """
 
 DEFAULT_LANGUAGE = "en"
@@ -12,55 +15,85 @@ FRAME = {
         "{{ clinic_name }}: Hi {{ given_name }}. {{ fragments }} "
         "Questions? Call {{ clinic_phone }}."
     ),
-    # Spanish avoids á/í/ó/ú where a natural wording allows: one of them turns the whole
-    # text into UCS-2 (67 characters per segment instead of 153). é, ñ, ¿ and ¡ are GSM-7.
     "es": (
         "{{ clinic_name }}: Hola, {{ given_name }}. {{ fragments }} "
         "¿Dudas? Llame al {{ clinic_phone }}."
     ),
 }
 
+# The warning signs, said on the day and again in the first week (001, 003, 004).
+_WARNING_EN = (
+    "Warning signs: loss of bladder or bowel control, new numbness or weakness in your "
+    "legs, fever, redness, swelling or pus at the incision, or bleeding that soaks the "
+    "bandage. If severe, call 911; otherwise call us right away."
+)
+_WARNING_ES = (
+    "Señales de alarma: no controlar la orina o las heces, entumecimiento o debilidad "
+    "nueva en las piernas, fiebre, herida roja, hinchada o con pus, o sangrado que empapa "
+    "el vendaje. Si es grave, llame al 911; si no, llame enseguida al {{ clinic_phone }}."
+)
+
 STEP_TEXTS: dict[str, dict[str, str]] = {
     "en": {
-        # 000, 003
+        # 000 (testing, blood thinners), 003 (ride home, loose clothes)
         "prep_week": (
             "Your MILD procedure is {{ procedure_date }} at {{ procedure_time }}. Please do "
             "the pre-procedure testing you were sent for. Keep taking your usual medicines, "
             "but call us about blood thinners. Arrange a ride home and wear loose clothes."
         ),
-        # 000, 003
+        # 000 (8 hours, medicines with water, blood thinners), 003
         "fasting": (
             "Nothing to eat or drink from {{ fasting_start_time }} {{ fasting_start_day }} "
             "until your procedure at {{ procedure_time }}. That morning take your usual "
             "medicines with water, except blood thinners: follow our instructions for those."
         ),
-        # 000, 001, 003
+        # 000 (lazy day, pain, medicines), 001 (no driving on any pain medication), warning
+        # signs 001, 003, 004
         "day_of_rest": (
-            "Have a lazy day today. Moderate to intense back soreness can happen. Take pain "
-            "medicine as prescribed and don't drive on it. Loss of bladder or bowel control, "
-            "fever, bleeding or new weakness: get care right away."
+            "Have a lazy day today. Moderate to intense back pain can happen: take pain "
+            "medicine as prescribed, and do not drive while you take any pain medicine. "
+            + _WARNING_EN
         ),
         # 000, 001
         "shower": (
             "You may shower or bathe this morning. Remove the bandage once there is no "
             "more drainage."
         ),
-        # 000
-        "ice": "Back soreness is expected for about a week; ice packs help.",
-        # 000, 001
-        "driving": (
-            "You may drive if you feel steady and are not taking pain medicine that makes "
-            "you drowsy. If unsure, ask your doctor first."
+        # 000 (time off work varies), 001 and 004 (light activity, walking in the first days)
+        "light_activity": (
+            "Walking and light activities are good in these first days; rest in between. "
+            "Time off work varies: ask your doctor."
         ),
-        # 000 (no stitches: 000, 002, 004)
+        # 000: 7 days of back soreness, ice packs
+        "ice": (
+            "{% if ice_day %}Ice day {{ ice_day }} of 7{% if ice_day == 7 %}, the last"
+            "{% endif %}: ice packs help with back soreness."
+            "{% else %}Ice packs help with back soreness in the first 7 days.{% endif %}"
+        ),
+        # 001, 003, 004 (again in the first week: days +2 and +7)
+        "warning_signs": _WARNING_EN,
+        # 000 (7-10 days; no stitches: 000, 002, 004)
         "wound_check": (
-            "Your wound check visit is due {{ wound_check_from_day }}-{{ wound_check_to_day }} "
-            "days after your procedure. If it isn't booked yet, please call us."
+            "If your wound check visit isn't booked yet, please call us to book it for "
+            "between {{ wound_check_from_date }} and {{ wound_check_to_date }}."
         ),
-        # 003, 004, 001
+        # 000 (after 3 days if you feel ok; not steady: ask your doctor first), 001 (no
+        # driving if you take any pain medication)
+        "driving": (
+            "From today you may drive if you feel OK to, but not while you take any pain "
+            "medicine. If you don't feel steady, ask your doctor first and don't drive."
+        ),
+        # 003
         "two_week_followup": (
-            "Your 2-week follow-up checks your incision and early progress; call us if it "
-            "isn't booked. Physical therapy often starts about now. No heavy lifting yet."
+            "If your 2-week follow-up isn't booked yet, please call us to book it for "
+            "around {{ two_week_date }}. It checks your incision and early progress."
+        ),
+        # 004 (physical therapy at 2 weeks), 001/004 vs 003 (normal activity: setting),
+        # 001 (no heavy lifting)
+        "recovery_2_weeks": (
+            "Physical therapy often starts about now. Most people return to normal daily "
+            "activities, including work, {{ normal_activity_weeks }} weeks after MILD; ask "
+            "your doctor before any heavy lifting."
         ),
         # 001, 004
         "activity_6_weeks": (
@@ -69,36 +102,41 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
         ),
         # 003
         "three_month_followup": (
-            "Your 3-month follow-up checks your pain relief and mobility. If it isn't "
-            "booked yet, please call us."
+            "If your 3-month follow-up isn't booked yet, please call us to book it for "
+            "around {{ three_month_date }}. It checks your pain relief and mobility."
         ),
         "wound_check_visit": (
-            "Reminder: your wound check visit is {{ appointment_date }} at {{ appointment_time }}."
+            "Reminder: your wound check visit is {{ appointment_date }} at "
+            "{{ appointment_time }}. Reply C to confirm."
         ),
         "two_week_visit": (
             "Reminder: your 2-week follow-up visit is {{ appointment_date }} at "
-            "{{ appointment_time }}."
+            "{{ appointment_time }}. Reply C to confirm."
         ),
         "three_month_visit": (
             "Reminder: your 3-month follow-up visit is {{ appointment_date }} at "
-            "{{ appointment_time }}."
+            "{{ appointment_time }}. Reply C to confirm."
         ),
         "procedure_moved": (
             "Your MILD procedure has moved to {{ procedure_date }} at {{ procedure_time }}."
             "{% if mention_fasting %} Nothing to eat or drink from {{ fasting_start_time }} "
             "{{ fasting_start_day }}.{% endif %}"
         ),
+        # 000 (blood thinners: ask the office)
         "procedure_cancelled": (
             "Your MILD procedure on {{ procedure_date }} is cancelled. Please disregard "
-            "earlier instructions about it; we will be in touch."
+            "earlier instructions about it; we will be in touch. If you paused a blood "
+            "thinner for it, call us about restarting it."
         ),
+        # US carrier rules: the first text says how to stop (added after the frame).
+        "opt_out_notice": "Reply STOP to opt out.",
     },
     "es": {
         "prep_week": (
             "Su procedimiento MILD es el {{ procedure_date }} a las {{ procedure_time }}. "
             "Haga las pruebas previas indicadas. Siga con sus medicinas, pero consulte con "
-            "nosotros si toma anticoagulantes. Venga con ropa holgada y con quien lo lleve a "
-            "casa."
+            "nosotros si toma anticoagulantes. Venga con ropa holgada y con alguien que le "
+            "lleve a casa."
         ),
         "fasting": (
             "No coma ni beba nada desde las {{ fasting_start_time }} {{ fasting_start_day }} "
@@ -107,48 +145,61 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
             "indicaciones."
         ),
         "day_of_rest": (
-            "Hoy descanse. Puede tener dolor de espalda, a veces intenso. Tome los analgésicos "
-            "recetados y no maneje si los toma. Si no controla la orina o las heces, o tiene "
-            "fiebre, sangrado o debilidad nueva, busque ayuda médica enseguida."
+            "Hoy descanse. Puede tener dolor de espalda moderado o intenso: tome los "
+            "analgésicos recetados y no maneje mientras tome cualquier analgésico. " + _WARNING_ES
         ),
         "shower": (
             "Desde esta mañana puede ducharse o bañarse. Quite el vendaje cuando la herida ya "
             "no drene."
         ),
-        "ice": "Es normal tener dolor de espalda durante una semana; el hielo ayuda.",
-        "driving": (
-            "Puede manejar si se siente bien y no toma analgésicos que le den sueño. Si tiene "
-            "dudas, pregunte antes a su médico."
+        "light_activity": (
+            "Caminar y hacer actividades ligeras le hace bien desde ya; descanse entre "
+            "ratos. El tiempo sin trabajar cambia de una persona a otra: pregunte a su médico."
         ),
-        # "días" has an í, so this text goes out as UCS-2: kept short on purpose.
+        "ice": (
+            "{% if ice_day %}Hielo, jornada {{ ice_day }} de 7{% if ice_day == 7 %} (hoy "
+            "termina){% endif %}: las bolsas de hielo alivian el dolor de espalda."
+            "{% else %}Las bolsas de hielo alivian el dolor de espalda la primera semana."
+            "{% endif %}"
+        ),
+        "warning_signs": _WARNING_ES,
         "wound_check": (
-            "Su herida se revisa {{ wound_check_from_day }} a {{ wound_check_to_day }} días "
-            "tras el procedimiento. Si no tiene cita, pida una."
+            "¿No tiene cita para revisar la herida? Llame para pedirla entre el "
+            "{{ wound_check_from_date }} y el {{ wound_check_to_date }}."
+        ),
+        "driving": (
+            "Desde hoy puede manejar si se siente bien, pero no mientras tome cualquier "
+            "analgésico. Si no se siente estable, pregunte antes a su médico y no maneje."
         ),
         "two_week_followup": (
-            "En el control de 2 semanas revisamos su herida y su avance; si no tiene cita, "
-            "pida una. La fisioterapia suele empezar por estas fechas. Por ahora, no cargue "
-            "cosas pesadas."
+            "¿No tiene cita para el control de 2 semanas? Llame para pedirla para el "
+            "{{ two_week_date }} o cerca. En ese control revisamos su herida y su avance."
+        ),
+        "recovery_2_weeks": (
+            "La fisioterapia suele empezar por estas fechas. Casi todas las personas vuelven "
+            "a sus actividades normales, incluido el trabajo, en {{ normal_activity_weeks }} "
+            "semanas; pregunte a su médico antes de cargar cosas pesadas."
         ),
         "activity_6_weeks": (
-            "Casi todos los pacientes pueden volver al ejercicio y a la actividad intensa "
+            "Casi todas las personas pueden volver al ejercicio y a la actividad intensa "
             "entre 6 y 8 semanas después del MILD. Consulte antes con su médico."
         ),
         "three_month_followup": (
-            "En el control de 3 meses revisamos el alivio del dolor y su movilidad. Si no "
-            "tiene cita, pida una."
+            "¿No tiene cita para el control de 3 meses? Llame para pedirla para el "
+            "{{ three_month_date }} o cerca. En ese control revisamos el alivio del dolor y "
+            "su movilidad."
         ),
         "wound_check_visit": (
             "Le recordamos su cita para revisar la herida: el {{ appointment_date }} a las "
-            "{{ appointment_time }}."
+            "{{ appointment_time }}. Responda C para confirmar."
         ),
         "two_week_visit": (
             "Le recordamos su control de 2 semanas: el {{ appointment_date }} a las "
-            "{{ appointment_time }}."
+            "{{ appointment_time }}. Responda C para confirmar."
         ),
         "three_month_visit": (
             "Le recordamos su control de 3 meses: el {{ appointment_date }} a las "
-            "{{ appointment_time }}."
+            "{{ appointment_time }}. Responda C para confirmar."
         ),
         "procedure_moved": (
             "Su procedimiento MILD ha cambiado al {{ procedure_date }} a las "
@@ -157,7 +208,9 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
         ),
         "procedure_cancelled": (
             "Su procedimiento MILD del {{ procedure_date }} queda cancelado. No tenga en "
-            "cuenta las indicaciones anteriores; nos pondremos en contacto con usted."
+            "cuenta las indicaciones anteriores; nos pondremos en contacto con usted. Si le "
+            "indicamos dejar un anticoagulante, llame para saber si ya puede volver a tomarlo."
         ),
+        "opt_out_notice": "Responda ALTO para no recibir mensajes.",
     },
 }

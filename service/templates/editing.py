@@ -12,10 +12,12 @@ from sqlmodel import Session, col, select
 
 from service.audit.models import AuditEntry
 from service.audit.service import Actor, audit
+from service.config import Settings
 from service.templates import store
 from service.templates.models import MessageTemplate
 from service.templates.sandbox import TEMPLATE_VARIABLES
 from service.templates.source import FRAME_STEP, default_template
+from service.timeline.active import active_plan
 
 
 @dataclass(frozen=True)
@@ -37,19 +39,50 @@ class DiffPart:
 
 
 def save_version(
-    session: Session, step: str, language: str, body: str, actor: Actor, now: datetime
+    session: Session,
+    settings: Settings,
+    step: str,
+    language: str,
+    body: str,
+    actor: Actor,
+    now: datetime,
 ) -> MessageTemplate:
-    """Validate and save `body` as the new active version (422 naming `body`); audited."""
-    row = store.save_template(session, step, language, body, actor, now)
+    """Validate and save `body` as the new active version (422 naming `body`, also when
+    a day's merged text using it would exceed SMS_MAX_SEGMENTS); audited."""
+    row = store.save_template(
+        session,
+        step,
+        language,
+        body,
+        actor,
+        now,
+        max_segments=settings.sms_max_segments,
+        plan=active_plan(settings, session),
+    )
     _audit(session, actor, "update", row, now)
     return row
 
 
 def restore_version(
-    session: Session, step: str, language: str, version: int, actor: Actor, now: datetime
+    session: Session,
+    settings: Settings,
+    step: str,
+    language: str,
+    version: int,
+    actor: Actor,
+    now: datetime,
 ) -> MessageTemplate:
     """A new active version copying `version` (0 = the code default); audited."""
-    row = store.restore_template(session, step, language, version, actor, now)
+    row = store.restore_template(
+        session,
+        step,
+        language,
+        version,
+        actor,
+        now,
+        max_segments=settings.sms_max_segments,
+        plan=active_plan(settings, session),
+    )
     _audit(session, actor, "restore", row, now)
     return row
 

@@ -125,7 +125,7 @@ def preview(
 ) -> PreviewResult:
     """Staff and admins. Without `body`, the active text of `step`; sample values signed
     as this clinic by default, or with `procedure_id` that procedure's patient and times.
-    A text over 3 segments is refused (422) with its size, as saving it would be."""
+    A text over SMS_MAX_SEGMENTS segments is refused (422) with its size, as saving it would be."""
     shown = preview_template(
         session,
         settings,
@@ -166,11 +166,13 @@ def put_template(
     language: str,
     body: TemplateSave,
     session: SessionDep,
+    settings: SettingsDep,
     now: NowDep,
     key: AdminKey,
 ) -> TemplateDetail:
-    """Validates, then saves a new active version; nothing is saved on a 422."""
-    editing.save_version(session, step, language, body.body, key, now)
+    """Validates, then saves a new active version; nothing is saved on a 422 (e.g. when
+    the text, or a day's merged text using it, would exceed SMS_MAX_SEGMENTS)."""
+    editing.save_version(session, settings, step, language, body.body, key, now)
     session.commit()
     return _detail(session, step, language)
 
@@ -186,11 +188,12 @@ def restore(
     language: str,
     version: Annotated[int, Path(ge=0, le=2_147_483_647)],
     session: SessionDep,
+    settings: SettingsDep,
     now: NowDep,
     key: AdminKey,
 ) -> TemplateDetail:
     """Adds a new version copying `version`'s body (0 = the code default)."""
-    editing.restore_version(session, step, language, version, key, now)
+    editing.restore_version(session, settings, step, language, version, key, now)
     session.commit()
     return _detail(session, step, language)
 

@@ -74,7 +74,7 @@ def preview_template(
     if problems:
         raise InvalidInput("; ".join(str(p) for p in problems), field="body")
     rendered = store.render_in_context(step, language, body, variables, source)
-    store.refuse_if_too_long(rendered)
+    store.refuse_if_too_long(rendered, settings.sms_max_segments)
     return Preview(
         text=rendered.text,
         language=language,

@@ -52,6 +52,28 @@ _VARIABLES: dict[str, tuple[str, str | int]] = {
     "appointment_kind": ("What the appointment is, e.g. 'wound check'.", "wound check"),
     "wound_check_from_day": ("First day after the procedure for the wound check, e.g. 7.", 7),
     "wound_check_to_day": ("Last day after the procedure for the wound check, e.g. 10.", 10),
+    "wound_check_from_date": (
+        "First day of the wound-check window, e.g. 'Tuesday, March 23'.",
+        "Tuesday, March 23",
+    ),
+    "wound_check_to_date": (
+        "Last day of the wound-check window, e.g. 'Friday, March 26'.",
+        "Friday, March 26",
+    ),
+    "two_week_date": (
+        "About when the 2-week follow-up falls, e.g. 'Tuesday, March 30'.",
+        "Tuesday, March 30",
+    ),
+    "three_month_date": (
+        "About when the 3-month follow-up falls, e.g. 'Wednesday, June 16'.",
+        "Wednesday, June 16",
+    ),
+    "normal_activity_weeks": (
+        "When most people return to normal daily activity, in weeks (setting "
+        "NORMAL_ACTIVITY_WEEKS), e.g. '2-4'.",
+        "2-4",
+    ),
+    "ice_day": ("Which day of the seven ice days it is (0 when unknown), e.g. 3.", 3),
     "mention_fasting": (
         "True when the patient was already told a fasting time (for `procedure_moved`).",
         True,

@@ -34,7 +34,9 @@ from service.users.models import User
 
 LANGUAGES: tuple[str, ...] = tuple(STEP_TEXTS)
 TEMPLATE_STEPS: tuple[str, ...] = (FRAME_STEP, *STEP_TEXTS[DEFAULT_LANGUAGE])
-MAX_SEGMENTS = 3
+# The default segment ceiling (setting SMS_MAX_SEGMENTS): a merged Spanish day in UCS-2
+# may need 4.
+MAX_SEGMENTS = 4
 
 # The made-up procedure previews and checks render with: a Tuesday 7:00 AM in New York.
 SAMPLE_ZONE = ZoneInfo("America/New_York")
@@ -105,11 +107,13 @@ def save_template(
     now: datetime,
     *,
     restored_from: int | None = None,
+    max_segments: int = MAX_SEGMENTS,
+    plan: TimelinePlan = DEFAULT_PLAN,
 ) -> MessageTemplate:
     """Validate, then store `body` as the new active version. Raises 422 on any problem."""
     check_step(step)
     check_language(language)
-    check_body(step, language, body, DbTemplates(session))
+    check_body(step, language, body, DbTemplates(session), max_segments=max_segments, plan=plan)
     existing = versions_of(session, step, language)
     for row in existing:
         if row.is_active:
@@ -138,7 +142,15 @@ def save_template(
 
 
 def restore_template(
-    session: Session, step: str, language: str, version: int, key: ApiKey | User, now: datetime
+    session: Session,
+    step: str,
+    language: str,
+    version: int,
+    key: ApiKey | User,
+    now: datetime,
+    *,
+    max_segments: int = MAX_SEGMENTS,
+    plan: TimelinePlan = DEFAULT_PLAN,
 ) -> MessageTemplate:
     check_step(step)
     check_language(language)
@@ -155,7 +167,17 @@ def restore_template(
         if old is None:
             raise NotFound(f"{step}/{language} has no version {version}", field="version")
         body = old.body
-    return save_template(session, step, language, body, key, now, restored_from=version)
+    return save_template(
+        session,
+        step,
+        language,
+        body,
+        key,
+        now,
+        restored_from=version,
+        max_segments=max_segments,
+        plan=plan,
+    )
 
 
 # --- checks and previews ---------------------------------------------------------------
@@ -169,18 +191,44 @@ class Rendered:
     segments: int
 
 
-def check_body(step: str, language: str, body: str, source: DbTemplates) -> Rendered:
-    """422 naming the line and problem, or the text with sample values if > 3 segments."""
+def check_body(
+    step: str,
+    language: str,
+    body: str,
+    source: DbTemplates,
+    *,
+    max_segments: int = MAX_SEGMENTS,
+    plan: TimelinePlan = DEFAULT_PLAN,
+) -> Rendered:
+    """422 naming the line and problem, or when with sample values the text, or a merged
+    text of a day it shares, would exceed `max_segments`."""
+    from service.templates.ceiling import WithDraft, merged_over_ceiling
+
     problems = validate_template(body, allowed_variables(step))
     if problems:
         raise InvalidInput("; ".join(str(p) for p in problems), field="body")
     rendered = render_in_context(step, language, body, sample_variables(language, step), source)
-    refuse_if_too_long(rendered)
+    refuse_if_too_long(rendered, max_segments)
+    draft = WithDraft(source, step, language, body)
+    try:
+        over = merged_over_ceiling(
+            step, language, draft, plan, sample_facts(language, plan), max_segments
+        )
+    except TemplateInvalid as exc:
+        raise InvalidInput(str(exc), field="body") from None
+    if over is not None:
+        steps, count = over
+        raise InvalidInput(
+            f"with sample values the text sent for {' + '.join(steps)} (steps due at the "
+            f"same time) is {count.characters} characters ({count.encoding}) = "
+            f"{count.segments} SMS segments; the limit is {max_segments} (SMS_MAX_SEGMENTS)",
+            field="body",
+        )
     return rendered
 
 
-def refuse_if_too_long(rendered: Rendered) -> None:
-    if rendered.segments > MAX_SEGMENTS:
+def refuse_if_too_long(rendered: Rendered, max_segments: int = MAX_SEGMENTS) -> None:
+    if rendered.segments > max_segments:
         hint = (
             " One character outside GSM-7 (e.g. á, í, ó, ú or an emoji) makes the whole "
             "text UCS-2: 67 characters per segment instead of 153."
@@ -190,7 +238,7 @@ def refuse_if_too_long(rendered: Rendered) -> None:
         raise InvalidInput(
             f"with sample values the full text is {rendered.characters} characters "
             f"({rendered.encoding}) = {rendered.segments} SMS segments; the limit is "
-            f"{MAX_SEGMENTS}.{hint}",
+            f"{max_segments}.{hint}",
             field="body",
         )
 

@@ -2,6 +2,7 @@
 the clinic's settings."""
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import Engine
@@ -12,11 +13,17 @@ from service.timeline.plan import DEFAULT_PLAN, SendingWindow, TimelinePlan
 
 
 def default_plan(settings: Settings) -> TimelinePlan:
-    return DEFAULT_PLAN.with_settings(
+    plan = DEFAULT_PLAN.with_settings(
         fasting_hours=settings.fasting_hours,
         procedure_duration=timedelta(minutes=settings.procedure_duration_minutes),
         sending_window=SendingWindow(settings.sending_window_start, settings.sending_window_end),
     )
+    return with_clinic_wording(plan, settings)
+
+
+def with_clinic_wording(plan: TimelinePlan, settings: Settings) -> TimelinePlan:
+    """The settings the texts quote (NORMAL_ACTIVITY_WEEKS), whichever plan is in force."""
+    return replace(plan, normal_activity_weeks=settings.normal_activity_weeks)
 
 
 def active_plan(settings: Settings, session: Session) -> TimelinePlan:
@@ -27,7 +34,9 @@ def active_plan(settings: Settings, session: Session) -> TimelinePlan:
     record = latest_record(session)
     if record is None:
         return default_plan(settings)
-    return plan_from_json(json.loads(record.body), settings, record.version)
+    return with_clinic_wording(
+        plan_from_json(json.loads(record.body), settings, record.version), settings
+    )
 
 
 def active_plan_for_engine(settings: Settings, engine: Engine) -> TimelinePlan:

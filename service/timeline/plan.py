@@ -38,8 +38,9 @@ class Step:
     # Local send time; None means `hours_after_end` after the procedure ends.
     at: time | None = time(9, 0)
     hours_after_end: float = 0.0
-    # Repeated steps go out on consecutive local days (occurrence 1, 2, ...).
+    # Repeated steps go out every `repeat_every_days` local days (occurrence 1, 2, ...).
     repeat: int = 1
+    repeat_every_days: int = 1
     # A late step is still worth sending until local midnight this many days
     # after its planned date; after that it is skipped with a reason.
     useful_for_days: int = 1
@@ -79,6 +80,12 @@ class TimelinePlan:
     visit_eve_at: time = time(10, 0)
     # Which saved plan this is (0 = the default steps with the clinic's settings).
     version: int = 0
+    # When most people return to normal daily activity: seed 003 says 1-2 weeks, seeds
+    # 001 and 004 say 2-4 weeks; the cautious 2-4 is the default (NORMAL_ACTIVITY_WEEKS).
+    normal_activity_weeks: str = "2-4"
+    # The 2-week and 3-month follow-ups the booking prompts give dates for.
+    two_week_days: int = 14
+    three_month_months: int = 3
 
     def step(self, name: str) -> Step:
         for step in self.steps:
@@ -109,8 +116,8 @@ DEFAULT_STEPS: tuple[Step, ...] = (
         useful_for_days=6,
         seeds=(SEED_PREOP, SEED_JOURNEY),
         why="A week ahead leaves time for pre-procedure testing (000), blood-thinner "
-        "instructions from the office (000) and arranging a driver (003). Still useful "
-        "until the day before the procedure.",
+        "instructions from the office (000) and arranging a driver and loose clothes "
+        "(003). Still useful until the day before the procedure.",
     ),
     Step(
         name="fasting",
@@ -130,10 +137,12 @@ DEFAULT_STEPS: tuple[Step, ...] = (
         at=None,
         hours_after_end=3.0,
         useful_for_days=2,
-        seeds=(SEED_PREOP, SEED_RECOVERY, SEED_JOURNEY),
+        seeds=(SEED_PREOP, SEED_RECOVERY, SEED_JOURNEY, SEED_PROS_CONS),
         why="A few hours after the procedure ends, once the patient is home: 'lazy' "
-        "day and soreness (000), pain medicine and no driving on it (001), warning "
-        "signs that need care at once (001).",
+        "day and moderate to intense pain, pain medicine as prescribed (000); no driving "
+        "if you take any pain medication (001); warning signs: loss of bladder or bowel "
+        "control, new numbness or weakness (001, 003), infection and bleeding at the "
+        "incision (003, 004).",
     ),
     Step(
         name="shower",
@@ -145,6 +154,16 @@ DEFAULT_STEPS: tuple[Step, ...] = (
         "there is no drainage (000; 001 says a few days to a week).",
     ),
     Step(
+        name="light_activity",
+        phase=Phase.after,
+        day=1,
+        useful_for_days=2,
+        seeds=(SEED_PREOP, SEED_RECOVERY, SEED_PROS_CONS),
+        why="Light activities within days, rest and light movements the first days "
+        "(000, 001, 004), gentle walking (001); time off work varies, ask your doctor "
+        "(000). Same time as the morning steps, so they share one text.",
+    ),
+    Step(
         name="ice",
         phase=Phase.after,
         day=1,
@@ -152,8 +171,33 @@ DEFAULT_STEPS: tuple[Step, ...] = (
         useful_for_days=1,
         seeds=(SEED_PREOP,),
         why="Seed 000: 'For the next 7 days you will have back soreness, ice packs are "
-        "recommended'. Each day's text is useful only that day. Same time as the "
-        "morning steps, so they share one text.",
+        "recommended'. Each day's text says which day of the seven it is and is useful "
+        "only that day. Same time as the morning steps, so they share one text.",
+    ),
+    Step(
+        name="warning_signs",
+        phase=Phase.after,
+        day=2,
+        repeat=2,
+        repeat_every_days=5,
+        useful_for_days=2,
+        seeds=(SEED_RECOVERY, SEED_JOURNEY, SEED_PROS_CONS),
+        why="The warning signs again in the first week (days +2 and +7), after the "
+        "day-of text: loss of bladder or bowel control, new numbness or weakness (001, "
+        "003), infection and bleeding at the incision (003, 004). Severe: 911; otherwise "
+        "call the clinic.",
+    ),
+    Step(
+        name="wound_check",
+        phase=Phase.after,
+        day=2,
+        useful_for_days=4,
+        replaced_by_visit=FollowUpKind.wound_check,
+        seeds=(SEED_PREOP, SEED_NO_STITCHES, SEED_PROS_CONS),
+        why="Seed 000 asks for a visit in 7-10 days 'for suture removal and wound "
+        "check', but MILD needs no stitches (000 itself, 002, 004), so the text says "
+        "wound check only; a clinic that closes with sutures edits the template. "
+        "Prompted on day +2 with the dates, early enough to book.",
     ),
     Step(
         name="driving",
@@ -161,31 +205,30 @@ DEFAULT_STEPS: tuple[Step, ...] = (
         day=3,
         useful_for_days=3,
         seeds=(SEED_PREOP, SEED_RECOVERY),
-        why="Seed 000: 'You may drive after 3 days, if you feel ok'; seed 001: not "
-        "while taking pain medication.",
-    ),
-    Step(
-        name="wound_check",
-        phase=Phase.after,
-        day=6,
-        useful_for_days=4,
-        replaced_by_visit=FollowUpKind.wound_check,
-        seeds=(SEED_PREOP, SEED_NO_STITCHES, SEED_PROS_CONS),
-        why="Seed 000 asks for a visit in 7-10 days 'for suture removal and wound "
-        "check', but MILD needs no stitches (000 itself, 002, 004), so the text says "
-        "wound check only; a clinic that closes with sutures edits the template. "
-        "Sent the day before the window opens.",
+        why="Seed 000: 'You may drive after 3 days, if you feel ok to do so ... if you "
+        "are not stable, ask your doctor first and do not drive'; seed 001: do not drive "
+        "'if you take any pain medication'.",
     ),
     Step(
         name="two_week_followup",
         phase=Phase.after,
+        day=7,
+        useful_for_days=5,
+        replaced_by_visit=FollowUpKind.two_week,
+        seeds=(SEED_JOURNEY,),
+        why="Seed 003: a 2-week visit checks the incision and early progress. Prompted "
+        "on day +7 with the date, early enough to book.",
+    ),
+    Step(
+        name="recovery_2_weeks",
+        phase=Phase.after,
         day=13,
         useful_for_days=7,
-        replaced_by_visit=FollowUpKind.two_week,
-        seeds=(SEED_JOURNEY, SEED_PROS_CONS, SEED_RECOVERY),
-        why="Seed 003: 2-week visit to check the incision and early progress; 004: "
-        "physical therapy usually starts about two weeks after; 001: normal daily "
-        "activity in 2-4 weeks, no heavy lifting yet.",
+        seeds=(SEED_PROS_CONS, SEED_RECOVERY, SEED_JOURNEY),
+        why="Seed 004: physical therapy usually starts about two weeks after. Normal "
+        "daily activities, including work: seed 003 says 1-2 weeks, 001 and 004 say 2-4 "
+        "weeks; the cautious 2-4 is the default (setting NORMAL_ACTIVITY_WEEKS), with no "
+        "heavy lifting meanwhile (001): ask your doctor first.",
     ),
     Step(
         name="activity_6_weeks",
@@ -199,13 +242,13 @@ DEFAULT_STEPS: tuple[Step, ...] = (
     Step(
         name="three_month_followup",
         phase=Phase.after,
-        day=-1,
+        day=-21,
         months=3,
-        useful_for_days=1,
+        useful_for_days=14,
         replaced_by_visit=FollowUpKind.three_month,
         seeds=(SEED_JOURNEY,),
-        why="Seed 003: a 3-month visit to assess pain relief and mobility; the day "
-        "before 3 calendar months have passed.",
+        why="Seed 003: a 3-month visit to assess pain relief and mobility; prompted "
+        "about 3 weeks ahead with the date, early enough to book.",
     ),
 )
 
@@ -214,6 +257,8 @@ DEFAULT_PLAN = TimelinePlan(steps=DEFAULT_STEPS)
 # Texts that are not timeline steps but go out because something changed.
 CORRECTION_STEP = "procedure_moved"
 CANCELLATION_STEP = "procedure_cancelled"
+# Rides with the first text of every timeline: how to stop (US carrier rules).
+OPT_OUT_STEP = "opt_out_notice"
 
 
 def visit_step_name(kind: FollowUpKind | str) -> str:

@@ -11,7 +11,14 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from service.timeline.local_time import add_months, local_date, local_instant, local_wall_time
-from service.timeline.plan import FollowUpKind, Phase, Step, TimelinePlan, visit_step_name
+from service.timeline.plan import (
+    OPT_OUT_STEP,
+    FollowUpKind,
+    Phase,
+    Step,
+    TimelinePlan,
+    visit_step_name,
+)
 
 PENDING = "pending"
 SKIPPED = "skipped"
@@ -136,6 +143,10 @@ def plan_reminders(
 
     spaced, crowded_out = _space_out(plan, candidates, zone)
     planned = [PlannedReminder(c.step, c.occurrence, c.due_at, c.latest) for c in spaced]
+    if planned and (OPT_OUT_STEP, 1) not in done:
+        # How to stop rides with the first text the patient will get of this timeline.
+        first = min(planned, key=lambda r: (r.due_at, r.step))
+        planned.append(PlannedReminder(OPT_OUT_STEP, 1, first.due_at, first.useful_until))
     planned += [
         PlannedReminder(c.step, c.occurrence, c.due_at, c.latest, SKIPPED, NO_SENDING_TIME)
         for c in crowded_out
@@ -150,7 +161,8 @@ def _step_times(
     procedure_day = local_date(starts_at, zone)
     times = []
     for index in range(step.repeat):
-        day = add_months(procedure_day, step.months) + timedelta(days=step.day + index)
+        offset = step.day + index * step.repeat_every_days
+        day = add_months(procedure_day, step.months) + timedelta(days=offset)
         if step.at is None:
             ideal = ends_at + timedelta(hours=step.hours_after_end)
             day = local_date(ideal, zone)

@@ -18,6 +18,9 @@ def test_staff_member_signs_in_after_mistyping_the_password(page, console_app):
 
     summary = page.get_by_role("alert")
     assert "The email or password is wrong" in summary.inner_text()
+    # console.js (allowed by the CSP as a file from the site) moves focus to the summary.
+    assert page.evaluate("document.activeElement.id") == ""
+    assert page.evaluate("document.activeElement.dataset.module") == "error-summary"
     assert page.locator("#email-error").inner_text().endswith("The email or password is wrong")
     assert page.get_by_label("Email address").input_value() == STAFF.email
     assert page.get_by_label("Password").input_value() == ""
@@ -118,3 +121,23 @@ def test_staff_member_is_kept_out_of_admin_pages(page, console_app):
     assert response.status == 403
     assert "This page is for admins" in page.locator("main").inner_text()
     assert_accessible(page)
+
+
+def test_keyboard_user_skips_the_header_and_sees_where_focus_is(page, console_app):
+    sign_in(page, STAFF)
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    assert skip.is_visible() and skip.bounding_box()["x"] >= 0
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+    page.reload()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Lakeside Spine"
+    focused = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, s.outlineWidth]; })()"
+    )
+    assert focused[0] != "none" and focused[1] != "0px"

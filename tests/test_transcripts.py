@@ -1,0 +1,124 @@
+"""Every text of one patient's timeline, in English and Spanish, read as the patient reads it.
+
+The transcripts are golden files (tests/golden/): a change to any default wording shows
+up here as a diff to review. Regenerate with `UPDATE_GOLDEN=1 pytest tests/test_transcripts.py`.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from service.templates.segments import count_segments
+from tests.conftest import book, enroll
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _transcript(client, staff, language: str) -> list[tuple[str, str, str]]:
+    """(local time, steps, text) for every text the timeline will send, in order."""
+    patient = enroll(client, staff, language=language)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    visit = client.post(
+        f"/v1/procedures/{procedure['id']}/appointments",
+        json={"kind": "three_month", "starts_at": "2027-06-17T10:30:00"},
+        headers=staff,
+    )
+    assert visit.status_code == 201, visit.text
+    shown = client.get(f"/v1/procedures/{procedure['id']}", headers=staff).json()
+    slots: dict[str, tuple[list[str], str]] = {}
+    for reminder in shown["reminders"]:
+        if reminder["status"] != "pending":
+            continue
+        steps, text = slots.setdefault(reminder["local_due_at"], ([], reminder["text"]))
+        assert reminder["text"] == text  # one text per slot
+        steps.append(
+            reminder["step"]
+            if reminder["occurrence"] == 1
+            else f"{reminder['step']}#{reminder['occurrence']}"
+        )
+    return [(when, ", ".join(sorted(steps)), text) for when, (steps, text) in sorted(slots.items())]
+
+
+def _render(transcript: list[tuple[str, str, str]]) -> str:
+    return "\n".join(f"## {when}  [{steps}]\n{text}\n" for when, steps, text in transcript)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_transcript_matches_the_reviewed_golden_file(client, staff, language):
+    rendered = _render(_transcript(client, staff, language))
+    golden = GOLDEN / f"transcript_{language}.txt"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.write_text(rendered, encoding="utf-8")
+    assert rendered == golden.read_text(encoding="utf-8")
+
+
+def _find(transcript, step):
+    return [text for _, steps, text in transcript if step in steps.split(", ")]
+
+
+def test_the_english_timeline_carries_every_seed_instruction(client, staff):
+    transcript = _transcript(client, staff, "en")
+    texts = [text for _, _, text in transcript]
+    assert texts[0].endswith("Reply STOP to opt out.")  # the first text says how to stop
+    assert sum("Reply STOP" in t for t in texts) == 1
+    for text in texts:
+        assert count_segments(text).segments <= 4, text
+    [prep] = _find(transcript, "prep_week")
+    assert "blood thinners" in prep and "ride home" in prep and "loose clothes" in prep
+    [fasting] = _find(transcript, "fasting")
+    assert "11:00 PM on Monday, March 15" in fasting and "except blood thinners" in fasting
+    warned = _find(transcript, "day_of_rest") + _find(transcript, "warning_signs")
+    warned += _find(transcript, "warning_signs#2")
+    assert len(warned) == 3  # day 0, +2 and +7
+    for text in warned:
+        for sign in ("bladder or bowel", "numbness or weakness", "fever", "pus at the incision"):
+            assert sign in text
+        assert "bleeding" in text and "call 911" in text and "call us right away" in text
+    [day_of_rest] = _find(transcript, "day_of_rest")
+    assert "do not drive while you take any pain medicine" in day_of_rest
+    [driving] = _find(transcript, "driving")
+    assert "not while you take any pain medicine" in driving
+    assert "ask your doctor first" in driving  # seed 000: not steady
+    [light] = _find(transcript, "light_activity")
+    assert "Walking and light activities" in light and "Time off work varies" in light
+    [recovery] = _find(transcript, "recovery_2_weeks")
+    assert "2-4 weeks" in recovery and "heavy lifting" in recovery
+    [wound] = _find(transcript, "wound_check")
+    assert "between Tuesday, March 23 and Friday, March 26" in wound
+    assert transcript[
+        [s for _, s, _ in transcript].index(
+            next(s for _, s, _ in transcript if "wound_check" in s.split(", "))
+        )
+    ][0].startswith("2027-03-18")  # prompted on day +2: time to book
+    [two_week] = _find(transcript, "two_week_followup")
+    assert "around Tuesday, March 30" in two_week
+    [visit] = _find(transcript, "three_month_visit")
+    assert "Reply C to confirm" in visit
+    ice = [t for _, s, t in transcript if any(x.startswith("ice") for x in s.split(", "))]
+    assert len(ice) == 7
+    for day, text in enumerate(ice, start=1):
+        assert f"Ice day {day} of 7" in text
+    assert "the last" in ice[-1] and "about a week" not in ice[-1]
+
+
+def test_the_spanish_timeline_is_natural_neutral_and_in_12_hour_time(client, staff):
+    transcript = _transcript(client, staff, "es")
+    texts = [text for _, _, text in transcript]
+    assert texts[0].endswith("Responda ALTO para no recibir mensajes.")
+    for text in texts:
+        assert count_segments(text).segments <= 4, text
+        assert "lo lleve" not in text and "la lleve" not in text
+        assert "a.m.." not in text and "p.m.." not in text
+    [prep] = _find(transcript, "prep_week")
+    assert "alguien que le lleve a casa" in prep and "7:00 a.m." in prep
+    [fasting] = _find(transcript, "fasting")
+    assert "11:00 p.m. el lunes 15 de marzo" in fasting
+    warned = _find(transcript, "day_of_rest") + _find(transcript, "warning_signs")
+    warned += _find(transcript, "warning_signs#2")
+    for text in warned:
+        assert "orina o las heces" in text and "fiebre" in text and "911" in text
+    [driving] = _find(transcript, "driving")
+    assert "no mientras tome cualquier analgésico" in driving
+    ice = [t for _, s, t in transcript if any(x.startswith("ice") for x in s.split(", "))]
+    assert [f"jornada {d} de 7" in t for d, t in enumerate(ice, start=1)] == [True] * 7
