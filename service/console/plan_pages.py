@@ -5,7 +5,7 @@ import json
 import re
 from typing import Annotated, Any
 
-from fastapi import Form, Path, Request
+from fastapi import Depends, Form, Path, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
@@ -51,12 +51,22 @@ def plan_page(
     return _page(request, db, form)
 
 
-@router.post("/plan")
-async def save_plan(
-    request: Request, admin: ConsoleAdmin, db: SessionDep, settings: SettingsDep, now: NowDep
-) -> Response:
+async def _posted(request: Request) -> dict[str, str]:
+    # The step fields are named after the plan's steps, so they are read as a whole.
     posted = await request.form()
-    form = FormState(values={k: str(v) for k, v in posted.items() if k != "csrf_token"})
+    return {k: str(v) for k, v in posted.items() if k != "csrf_token"}
+
+
+@router.post("/plan")
+def save_plan(
+    request: Request,
+    admin: ConsoleAdmin,
+    db: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    posted: Annotated[dict[str, str], Depends(_posted)],
+) -> Response:
+    form = FormState(values=posted)
     for step in DEFAULT_PLAN.steps:
         form.values.setdefault(f"{step.name}-enabled", "")
     request_body = _plan_request(form)
