@@ -27,12 +27,15 @@ def console_settings(console_engine) -> Settings:
 
 
 def _messages(engine, patient_id):
+    """The patient's texts, less the service's own safety-net answers to their replies."""
     with Session(engine) as session:
-        return list(
-            session.exec(
+        return [
+            m
+            for m in session.exec(
                 select(Message).where(Message.patient_id == patient_id).order_by(col(Message.id))
             )
-        )
+            if "answer_to_reply" not in m.steps.split(",")
+        ]
 
 
 def test_nurse_sees_an_urgent_reply_first_and_marks_it_handled_with_a_note(
