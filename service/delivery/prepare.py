@@ -23,7 +23,7 @@ from service.messaging.masking import mask_phone
 from service.messaging.models import Direction, Message, MessageStatus
 from service.procedures.models import Procedure, Reminder, ReminderStatus
 from service.templates.compose import compose
-from service.templates.store import DbTemplates
+from service.templates.store import ActiveTemplates
 from service.timeline.plan import TimelinePlan
 from service.timeline.planner import first_sendable_instant
 
@@ -85,15 +85,19 @@ class Preparer:
         now: datetime,
         plan: TimelinePlan,
         report: RoundReport,
+        templates: ActiveTemplates | None = None,
     ) -> list[Text]:
-        """The chunk's texts, each with its attempt written; settles what is not sent."""
+        """The chunk's texts, each with its attempt written; settles what is not sent.
+
+        `templates`: the round's snapshot of the active templates (read here if None)."""
         # The hot path reads and writes plain rows (Core) rather than ORM objects: the
         # worker handles thousands of texts a second and the ORM's bookkeeping dominated.
         procedures, due = self._lock_due(session, procedure_ids, now)
         if not due:
             return []  # re-planned, cancelled or taken over since the claim
         facts = ChunkFacts.load(session, procedures, list(due))
-        templates = DbTemplates(session)
+        if templates is None:
+            templates = ActiveTemplates.read(session)
         drafts: list[tuple[dict[str, Any], list[Due]]] = []
         settled: list[Due] = []
         for procedure_id, reminders in due.items():
