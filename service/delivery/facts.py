@@ -18,7 +18,7 @@ from service.procedures.models import Reminder, ReminderStatus
 from service.templates.compose import TextFacts
 from service.timeline.plan import CORRECTION_STEP, TimelinePlan, visit_step_name
 
-from .claim import among
+from .claim import among, core
 
 # A text found due just after the window closed (a poll or a retry a few minutes late)
 # still goes out; past this grace it waits for the next window instead of reaching
@@ -44,7 +44,8 @@ class ChunkFacts:
         # a STOP committed before this point is seen here.
         patients: dict[int, Row[Any]] = {}
         opt_outs: dict[str, PhoneOptOut] = {}
-        for row in session.execute(
+        for row in core(
+            session,
             select_rows(
                 col(Patient.id),
                 col(Patient.given_name),
@@ -59,7 +60,7 @@ class ChunkFacts:
                 PhoneOptOut,
                 and_(col(PhoneOptOut.phone) == col(Patient.phone), col(PhoneOptOut.opted_out)),
             )
-            .where(among(session, col(Patient.id), [p.patient_id for p in procedures.values()]))
+            .where(among(session, col(Patient.id), [p.patient_id for p in procedures.values()])),
         ):
             patients[row.id] = row
             if row.opt_out_keyword is not None:
@@ -73,7 +74,8 @@ class ChunkFacts:
         # told a fasting time: a correction repeats it only then.
         told_fasting: set[int] = set()
         visits: dict[int, dict[str, datetime]] = {}
-        for procedure_id, kind, starts_at in session.execute(
+        for row in core(
+            session,
             union_all(
                 select_rows(
                     col(Appointment.procedure_id), col(Appointment.kind), col(Appointment.starts_at)
@@ -86,12 +88,12 @@ class ChunkFacts:
                     col(Reminder.status) == ReminderStatus.sent,
                     col(Reminder.step).in_(("fasting", CORRECTION_STEP)),
                 ),
-            )
+            ),
         ):
-            if kind is None:
-                told_fasting.add(procedure_id)
+            if row.kind is None:
+                told_fasting.add(row.procedure_id)
             else:
-                visits.setdefault(procedure_id, {})[visit_step_name(kind)] = starts_at
+                visits.setdefault(row.procedure_id, {})[visit_step_name(row.kind)] = row.starts_at
         return cls(procedures, patients, opt_outs, told_fasting, visits)
 
     def text_facts(

@@ -19,6 +19,7 @@ from sqlmodel import Session, col
 
 from service.config import Settings
 from service.conversation.consent import skip_reason
+from service.db import UTCDateTime
 from service.messaging.masking import mask_phone
 from service.messaging.models import Direction, Message, MessageStatus
 from service.procedures.models import Procedure, Reminder, ReminderStatus
@@ -28,10 +29,10 @@ from service.timeline.plan import TimelinePlan
 from service.timeline.planner import first_sendable_instant
 
 from .chunk import Due, RoundReport, Text
-from .claim import among
+from .claim import among, core
 from .facts import ChunkFacts, inside_window
 from .gateway import SendFailed
-from .record import MESSAGE, REMINDER, Outcomes
+from .record import REMINDER, Outcomes
 
 log = logging.getLogger("reminders.dispatch")
 
@@ -46,8 +47,27 @@ DUE_COLUMNS = (
     col(Reminder.claimed_by),
     col(Reminder.message_id),
 )
-NEXT_MESSAGE_IDS = (
-    "SELECT nextval(pg_get_serial_sequence('message', 'id')) FROM generate_series(1, :n)"
+OPEN_ATTEMPTS = sql(
+    "WITH attempt AS ("
+    " INSERT INTO message (patient_id, procedure_id, direction, phone, body, steps, language,"
+    " template_versions, status, gateway, urgent, created_at, updated_at)"
+    " SELECT t.patient_id, t.procedure_id, :outbound, t.phone, t.body, t.steps, t.language,"
+    " t.versions, :sending, :gateway, false, :now, :now"
+    " FROM unnest(CAST(:patient_ids AS integer[]), CAST(:procedure_ids AS integer[]),"
+    " CAST(:phones AS text[]), CAST(:bodies AS text[]), CAST(:steps AS text[]),"
+    " CAST(:languages AS text[]), CAST(:versions AS text[]))"
+    " AS t(patient_id, procedure_id, phone, body, steps, language, versions)"
+    " RETURNING id, procedure_id)"
+    " UPDATE reminder SET message_id = attempt.id, claimed_by = :worker,"
+    " claimed_until = :lease, updated_at = :now"
+    " FROM attempt WHERE reminder.procedure_id = attempt.procedure_id"
+    " AND reminder.id = ANY(CAST(:reminder_ids AS integer[]))"
+    " RETURNING attempt.procedure_id, attempt.id"
+).bindparams(
+    bindparam("outbound", Direction.outbound.value),
+    bindparam("sending", MessageStatus.sending.value),
+    bindparam("lease", type_=UTCDateTime()),
+    bindparam("now", type_=UTCDateTime()),
 )
 _OPEN_ATTEMPT = (
     update(REMINDER)
@@ -149,13 +169,15 @@ class Preparer:
             session.execute(update(Reminder), [r.row(now) for r in settled])
         if not drafts:
             return []
-        ids = _insert_messages(session, [m for m, _ in drafts])
         lease = now + timedelta(seconds=self.settings.claim_lease_seconds)
-        texts, attempts = [], []
-        for (message, reminders), message_id in zip(drafts, ids, strict=True):
-            for reminder in reminders:
-                reminder.message_id = message_id
-                attempts.append(
+        if session.get_bind().dialect.name == "postgresql":
+            ids = _open_attempts_at_once(session, drafts, self.worker_id, lease, now)
+        else:
+            ids = _insert_messages(session, [m for m, _ in drafts])
+            # The lease is renewed with the attempt: it must outlast the send.
+            session.execute(
+                _OPEN_ATTEMPT,
+                [
                     {
                         "r_id": reminder.id,
                         "r_message_id": message_id,
@@ -163,7 +185,14 @@ class Preparer:
                         "r_lease": lease,
                         "r_at": now,
                     }
-                )
+                    for (_, reminders), message_id in zip(drafts, ids, strict=True)
+                    for reminder in reminders
+                ],
+            )
+        texts = []
+        for (message, reminders), message_id in zip(drafts, ids, strict=True):
+            for reminder in reminders:
+                reminder.message_id = message_id
             texts.append(
                 Text(
                     message_id=message_id,
@@ -176,8 +205,6 @@ class Preparer:
                     report=report,
                 )
             )
-        # The lease is renewed with the attempt: it must outlast the send.
-        session.execute(_OPEN_ATTEMPT, attempts)
         return texts
 
     def _lock_due(
@@ -189,13 +216,14 @@ class Preparer:
         # waits for this short transaction. Id order keeps two workers from deadlocking.
         procedures = {
             row.id: row
-            for row in session.execute(
+            for row in core(
+                session,
                 select_rows(
                     col(Procedure.id), col(Procedure.patient_id), col(Procedure.scheduled_at)
                 )
                 .where(among(session, col(Procedure.id), procedure_ids))
                 .order_by(col(Procedure.id))
-                .with_for_update()
+                .with_for_update(),
             )
         }
         pending = and_(
@@ -206,21 +234,23 @@ class Preparer:
         # Our own claims: wait for them. (SKIP LOCKED could miss one that another worker's
         # claim query holds for an instant while it rechecks it, stranding it until the
         # lease ends.)
-        mine = session.execute(
+        mine = core(
+            session,
             select_rows(*DUE_COLUMNS)
             .where(pending, col(Reminder.claimed_by) == self.worker_id)
             .order_by(col(Reminder.id))
-            .with_for_update()
+            .with_for_update(),
         ).all()
         # Unclaimed siblings due now join the same text, if nobody else holds them.
-        siblings = session.execute(
+        siblings = core(
+            session,
             select_rows(*DUE_COLUMNS)
             .where(
                 pending,
                 col(Reminder.next_attempt_at) <= now,
                 or_(col(Reminder.claimed_until).is_(None), col(Reminder.claimed_until) < now),
             )
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True),
         ).all()
         rows = {
             row.id: row
@@ -283,18 +313,45 @@ class Preparer:
 
 
 def _insert_messages(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert the chunk's messages; their ids, in order."""
-    if session.get_bind().dialect.name != "postgresql":
-        return list(
-            session.execute(
-                insert(Message).returning(col(Message.id), sort_by_parameter_order=True), rows
-            ).scalars()
-        )
-    # On PostgreSQL, take the ids from the sequence first and insert with a plain
-    # executemany: a short statement the driver prepares once, instead of one long
-    # multi-row INSERT ... RETURNING it must parse afresh for every chunk.
-    ids = list(session.execute(sql(NEXT_MESSAGE_IDS), {"n": len(rows)}).scalars())
-    session.execute(
-        insert(MESSAGE), [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)]
+    """Insert the chunk's messages (SQLite); their ids, in order."""
+    return list(
+        session.execute(
+            insert(Message).returning(col(Message.id), sort_by_parameter_order=True), rows
+        ).scalars()
     )
-    return ids
+
+
+def _open_attempts_at_once(
+    session: Session,
+    drafts: list[tuple[dict[str, Any], list[Due]]],
+    worker_id: str,
+    lease: datetime,
+    now: datetime,
+) -> list[int]:
+    """Insert the chunk's messages and point their reminders at them (renewing the lease)
+    in one statement on PostgreSQL; the message ids, in the drafts' order.
+
+    One round trip with one array per column, the same statement text for every chunk
+    (the driver prepares it once), instead of a row-by-row insert and update."""
+    messages = [m for m, _ in drafts]
+    rows = core(
+        session,
+        OPEN_ATTEMPTS,
+        {
+            "patient_ids": [m["patient_id"] for m in messages],
+            "procedure_ids": [m["procedure_id"] for m in messages],
+            "phones": [m["phone"] for m in messages],
+            "bodies": [m["body"] for m in messages],
+            "steps": [m["steps"] for m in messages],
+            "languages": [m["language"] for m in messages],
+            "versions": [m["template_versions"] for m in messages],
+            "gateway": messages[0]["gateway"],
+            "reminder_ids": [r.id for _, reminders in drafts for r in reminders],
+            "worker": worker_id,
+            "lease": lease,
+            "now": now,
+        },
+    ).all()
+    # Each text is one procedure's, and each carries at least one reminder.
+    by_procedure = {row.procedure_id: row.id for row in rows}
+    return [by_procedure[m["procedure_id"]] for m in messages]
