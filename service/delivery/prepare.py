@@ -12,81 +12,28 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, and_, bindparam, exists, insert, or_, update
-from sqlalchemy import select as select_rows
-from sqlalchemy import text as sql
-from sqlmodel import Session, col
+from sqlalchemy import Row, update
+from sqlmodel import Session
 
 from service.config import Settings
 from service.conversation.consent import skip_reason
-from service.db import UTCDateTime
 from service.messaging.masking import mask_phone
-from service.messaging.models import Direction, Message, MessageStatus
-from service.procedures.models import Procedure, Reminder, ReminderStatus
+from service.messaging.models import Direction, MessageStatus
+from service.procedures.models import Reminder, ReminderStatus
 from service.templates.compose import compose
 from service.templates.store import ActiveTemplates
 from service.timeline.plan import TimelinePlan
 from service.timeline.planner import first_sendable_instant
 
+from .attempts import POINT_AT_ATTEMPT, insert_messages, open_attempts_at_once
 from .chunk import Due, RoundReport, Text
-from .claim import among, core
+from .claim import core
 from .facts import ChunkFacts, inside_window
 from .gateway import SendFailed
-from .record import REMINDER, Outcomes
+from .locks import lock_statements
+from .record import Outcomes
 
 log = logging.getLogger("reminders.dispatch")
-
-DUE_COLUMNS = (
-    col(Reminder.id),
-    col(Reminder.procedure_id),
-    col(Reminder.step),
-    col(Reminder.due_at),
-    col(Reminder.useful_until),
-    col(Reminder.attempts),
-    col(Reminder.next_attempt_at),
-    col(Reminder.claimed_by),
-    col(Reminder.message_id),
-)
-OPEN_ATTEMPTS = sql(
-    "WITH attempt AS ("
-    " INSERT INTO message (patient_id, procedure_id, direction, phone, body, steps, language,"
-    " template_versions, status, gateway, urgent, created_at, updated_at)"
-    " SELECT t.patient_id, t.procedure_id, :outbound, t.phone, t.body, t.steps, t.language,"
-    " t.versions, :sending, :gateway, false, :now, :now"
-    " FROM unnest(CAST(:patient_ids AS integer[]), CAST(:procedure_ids AS integer[]),"
-    " CAST(:phones AS text[]), CAST(:bodies AS text[]), CAST(:steps AS text[]),"
-    " CAST(:languages AS text[]), CAST(:versions AS text[]))"
-    " AS t(patient_id, procedure_id, phone, body, steps, language, versions)"
-    " RETURNING id, procedure_id)"
-    " UPDATE reminder SET message_id = attempt.id, claimed_by = :worker,"
-    " claimed_until = :lease, updated_at = :now"
-    " FROM attempt WHERE reminder.procedure_id = attempt.procedure_id"
-    " AND reminder.id = ANY(CAST(:reminder_ids AS integer[]))"
-    " RETURNING attempt.procedure_id, attempt.id"
-).bindparams(
-    bindparam("outbound", Direction.outbound.value),
-    bindparam("sending", MessageStatus.sending.value),
-    bindparam("lease", type_=UTCDateTime()),
-    bindparam("now", type_=UTCDateTime()),
-)
-_OPEN_ATTEMPT = (
-    update(REMINDER)
-    .where(REMINDER.c.id == bindparam("r_id"))
-    .values(
-        message_id=bindparam("r_message_id"),
-        claimed_by=bindparam("r_worker"),
-        claimed_until=bindparam("r_lease"),
-        updated_at=bindparam("r_at"),
-    )
-)
-
-
-def _no_open_attempt() -> Any:
-    # A reminder whose text is with the provider (or whose worker died mid-send) is not
-    # prepared again: its attempt is settled by the send, a receipt or a take-over.
-    return ~exists().where(
-        col(Message.id) == col(Reminder.message_id), col(Message.status) == MessageStatus.sending
-    )
 
 
 class Preparer:
@@ -171,12 +118,12 @@ class Preparer:
             return []
         lease = now + timedelta(seconds=self.settings.claim_lease_seconds)
         if session.get_bind().dialect.name == "postgresql":
-            ids = _open_attempts_at_once(session, drafts, self.worker_id, lease, now)
+            ids = open_attempts_at_once(session, drafts, self.worker_id, lease, now)
         else:
-            ids = _insert_messages(session, [m for m, _ in drafts])
+            ids = insert_messages(session, [m for m, _ in drafts])
             # The lease is renewed with the attempt: it must outlast the send.
             session.execute(
-                _OPEN_ATTEMPT,
+                POINT_AT_ATTEMPT,
                 [
                     {
                         "r_id": reminder.id,
@@ -214,44 +161,11 @@ class Preparer:
         # Procedures first, in id order: a reschedule or cancel holds its procedure's lock
         # while it re-plans, so this waits for it (then finds its claims released) or it
         # waits for this short transaction. Id order keeps two workers from deadlocking.
-        procedures = {
-            row.id: row
-            for row in core(
-                session,
-                select_rows(
-                    col(Procedure.id), col(Procedure.patient_id), col(Procedure.scheduled_at)
-                )
-                .where(among(session, col(Procedure.id), procedure_ids))
-                .order_by(col(Procedure.id))
-                .with_for_update(),
-            )
-        }
-        pending = and_(
-            among(session, col(Reminder.procedure_id), procedure_ids),
-            col(Reminder.status) == ReminderStatus.pending,
-            _no_open_attempt(),
-        )
-        # Our own claims: wait for them. (SKIP LOCKED could miss one that another worker's
-        # claim query holds for an instant while it rechecks it, stranding it until the
-        # lease ends.)
-        mine = core(
-            session,
-            select_rows(*DUE_COLUMNS)
-            .where(pending, col(Reminder.claimed_by) == self.worker_id)
-            .order_by(col(Reminder.id))
-            .with_for_update(),
-        ).all()
-        # Unclaimed siblings due now join the same text, if nobody else holds them.
-        siblings = core(
-            session,
-            select_rows(*DUE_COLUMNS)
-            .where(
-                pending,
-                col(Reminder.next_attempt_at) <= now,
-                or_(col(Reminder.claimed_until).is_(None), col(Reminder.claimed_until) < now),
-            )
-            .with_for_update(skip_locked=True),
-        ).all()
+        lock = lock_statements(session.get_bind().dialect.name)
+        params = {"ids": procedure_ids, "worker": self.worker_id, "now": now}
+        procedures = {row.id: row for row in core(session, lock.procedures, params)}
+        mine = core(session, lock.mine, params).all()
+        siblings = core(session, lock.siblings, params).all()
         rows = {
             row.id: row
             for row in [*mine, *siblings]
@@ -310,48 +224,3 @@ class Preparer:
                     report.count("deferred")
             return []
         return fresh
-
-
-def _insert_messages(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert the chunk's messages (SQLite); their ids, in order."""
-    return list(
-        session.execute(
-            insert(Message).returning(col(Message.id), sort_by_parameter_order=True), rows
-        ).scalars()
-    )
-
-
-def _open_attempts_at_once(
-    session: Session,
-    drafts: list[tuple[dict[str, Any], list[Due]]],
-    worker_id: str,
-    lease: datetime,
-    now: datetime,
-) -> list[int]:
-    """Insert the chunk's messages and point their reminders at them (renewing the lease)
-    in one statement on PostgreSQL; the message ids, in the drafts' order.
-
-    One round trip with one array per column, the same statement text for every chunk
-    (the driver prepares it once), instead of a row-by-row insert and update."""
-    messages = [m for m, _ in drafts]
-    rows = core(
-        session,
-        OPEN_ATTEMPTS,
-        {
-            "patient_ids": [m["patient_id"] for m in messages],
-            "procedure_ids": [m["procedure_id"] for m in messages],
-            "phones": [m["phone"] for m in messages],
-            "bodies": [m["body"] for m in messages],
-            "steps": [m["steps"] for m in messages],
-            "languages": [m["language"] for m in messages],
-            "versions": [m["template_versions"] for m in messages],
-            "gateway": messages[0]["gateway"],
-            "reminder_ids": [r.id for _, reminders in drafts for r in reminders],
-            "worker": worker_id,
-            "lease": lease,
-            "now": now,
-        },
-    ).all()
-    # Each text is one procedure's, and each carries at least one reminder.
-    by_procedure = {row.procedure_id: row.id for row in rows}
-    return [by_procedure[m["procedure_id"]] for m in messages]
