@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy import ARRAY, Engine, Integer, String, and_, any_, bindparam, exists, false, or_
 from sqlalchemy import update as update_rows
+from sqlalchemy.engine import Result
+from sqlalchemy.sql.expression import Executable
 from sqlmodel import Session, col, select
 
 from service.messaging.models import Message, MessageStatus
@@ -95,3 +97,9 @@ def among(session: Session, column: Any, values: list[Any]) -> Any:
         item = Integer() if isinstance(values[0], int) else String()
         return column == any_(bindparam(None, values, type_=ARRAY(item)))
     return column.in_(values)
+
+
+def core(session: Session, statement: Executable, params: Any = None) -> Result[Any]:
+    """Run a Core statement on the session's connection (its transaction), skipping the
+    ORM's per-statement bookkeeping: the hot path reads plain rows."""
+    return session.connection().execute(statement, params)

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from service.config import Settings
+from service.templates.store import ActiveTemplates
 from service.timeline.plan import TimelinePlan
 
 from .chunk import RoundReport, Slot, Text
@@ -87,11 +88,12 @@ class Dispatcher:
             return report
         self._take_over(slots, now, report)
         plan = self.plan()  # once a round: every text of the round follows the same plan
+        templates = self._templates()  # and the same template versions
         for start in range(0, len(slots), self.concurrency):
             if self.stopping.is_set():
                 break  # what is left is released by release_claims()
             chunk = slots[start : start + self.concurrency]
-            self._send_chunk(chunk, clock() if clock else now, plan, report)
+            self._send_chunk(chunk, clock() if clock else now, plan, templates, report)
         if settle:
             self.wait_idle()
         return report
@@ -115,19 +117,28 @@ class Dispatcher:
     def send_slot(self, slot: Slot, now: datetime) -> RoundReport:
         """Send one procedure's due text on its own and wait for its outcome."""
         report = RoundReport()
-        self._send_chunk([slot], now, self.plan(), report)
+        self._send_chunk([slot], now, self.plan(), self._templates(), report)
         self.wait_idle()
         return report
 
+    def _templates(self) -> ActiveTemplates:
+        with Session(self.engine) as session:
+            return ActiveTemplates.read(session)
+
     def _send_chunk(
-        self, slots: list[Slot], now: datetime, plan: TimelinePlan, report: RoundReport
+        self,
+        slots: list[Slot],
+        now: datetime,
+        plan: TimelinePlan,
+        templates: ActiveTemplates,
+        report: RoundReport,
     ) -> None:
         if self.stopping.is_set():
             return  # stopping: its claims are released, not sent
         ids = [s.procedure_id for s in slots]
         try:
             with Session(self.engine, expire_on_commit=False) as session:
-                texts = self.preparer.prepare(session, ids, now, plan, report)
+                texts = self.preparer.prepare(session, ids, now, plan, report, templates)
                 session.commit()
         except Exception as exc:  # one bad chunk must not stop the round
             log.exception("chunk failed procedure_ids=%s", ids)

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row
+from sqlalchemy import Row, and_, null, union_all
 from sqlalchemy import select as select_rows
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from service.config import Settings
 from service.conversation.optouts import PhoneOptOut
@@ -18,7 +18,7 @@ from service.procedures.models import Reminder, ReminderStatus
 from service.templates.compose import TextFacts
 from service.timeline.plan import CORRECTION_STEP, TimelinePlan, visit_step_name
 
-from .claim import among
+from .claim import among, core
 
 # A text found due just after the window closed (a poll or a retry a few minutes late)
 # still goes out; past this grace it waits for the next window instead of reaching
@@ -40,50 +40,60 @@ class ChunkFacts:
     def load(
         cls, session: Session, procedures: dict[int, Row[Any]], procedure_ids: list[int]
     ) -> "ChunkFacts":
-        patients = {
-            row.id: row
-            for row in session.execute(
-                select_rows(
-                    col(Patient.id),
-                    col(Patient.given_name),
-                    col(Patient.family_name),
-                    col(Patient.phone),
-                    col(Patient.timezone),
-                    col(Patient.language),
-                ).where(
-                    among(session, col(Patient.id), [p.patient_id for p in procedures.values()])
-                )
+        # Patients with their opt-out state in one statement, read after the chunk's locks:
+        # a STOP committed before this point is seen here.
+        patients: dict[int, Row[Any]] = {}
+        opt_outs: dict[str, PhoneOptOut] = {}
+        for row in core(
+            session,
+            select_rows(
+                col(Patient.id),
+                col(Patient.given_name),
+                col(Patient.family_name),
+                col(Patient.phone),
+                col(Patient.timezone),
+                col(Patient.language),
+                col(PhoneOptOut.changed_at).label("opted_out_at"),
+                col(PhoneOptOut.keyword).label("opt_out_keyword"),
             )
-        }
-        opt_outs = {
-            o.phone: o
-            for o in session.exec(
-                select(PhoneOptOut).where(
-                    among(session, col(PhoneOptOut.phone), [p.phone for p in patients.values()]),
-                    col(PhoneOptOut.opted_out).is_(True),
-                )
+            .outerjoin(
+                PhoneOptOut,
+                and_(col(PhoneOptOut.phone) == col(Patient.phone), col(PhoneOptOut.opted_out)),
             )
-        }
-        # A correction repeats the fasting time only if the patient was told one.
-        told_fasting = set(
-            session.execute(
-                select(Reminder.procedure_id).where(
-                    among(session, col(Reminder.procedure_id), procedure_ids),
-                    Reminder.status == ReminderStatus.sent,
-                    col(Reminder.step).in_(("fasting", CORRECTION_STEP)),
-                )
-            ).scalars()
-        )
-        visits: dict[int, dict[str, datetime]] = {}
-        for appointment in session.execute(
-            select(Appointment.procedure_id, Appointment.kind, Appointment.starts_at).where(
-                among(session, col(Appointment.procedure_id), procedure_ids),
-                Appointment.status == AppointmentStatus.booked,
-            )
+            .where(among(session, col(Patient.id), [p.patient_id for p in procedures.values()])),
         ):
-            visits.setdefault(appointment.procedure_id, {})[visit_step_name(appointment.kind)] = (
-                appointment.starts_at
-            )
+            patients[row.id] = row
+            if row.opt_out_keyword is not None:
+                opt_outs[row.phone] = PhoneOptOut(
+                    phone=row.phone,
+                    opted_out=True,
+                    changed_at=row.opted_out_at,
+                    keyword=row.opt_out_keyword,
+                )
+        # Booked visits and, in the same statement (kind NULL), whether the patient was
+        # told a fasting time: a correction repeats it only then.
+        told_fasting: set[int] = set()
+        visits: dict[int, dict[str, datetime]] = {}
+        for row in core(
+            session,
+            union_all(
+                select_rows(
+                    col(Appointment.procedure_id), col(Appointment.kind), col(Appointment.starts_at)
+                ).where(
+                    among(session, col(Appointment.procedure_id), procedure_ids),
+                    col(Appointment.status) == AppointmentStatus.booked,
+                ),
+                select_rows(col(Reminder.procedure_id), null(), null()).where(
+                    among(session, col(Reminder.procedure_id), procedure_ids),
+                    col(Reminder.status) == ReminderStatus.sent,
+                    col(Reminder.step).in_(("fasting", CORRECTION_STEP)),
+                ),
+            ),
+        ):
+            if row.kind is None:
+                told_fasting.add(row.procedure_id)
+            else:
+                visits.setdefault(row.procedure_id, {})[visit_step_name(row.kind)] = row.starts_at
         return cls(procedures, patients, opt_outs, told_fasting, visits)
 
     def text_facts(

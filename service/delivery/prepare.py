@@ -12,61 +12,28 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, and_, bindparam, exists, insert, or_, update
-from sqlalchemy import select as select_rows
-from sqlalchemy import text as sql
-from sqlmodel import Session, col
+from sqlalchemy import Row, update
+from sqlmodel import Session
 
 from service.config import Settings
 from service.conversation.consent import skip_reason
 from service.messaging.masking import mask_phone
-from service.messaging.models import Direction, Message, MessageStatus
-from service.procedures.models import Procedure, Reminder, ReminderStatus
+from service.messaging.models import Direction, MessageStatus
+from service.procedures.models import Reminder, ReminderStatus
 from service.templates.compose import compose
-from service.templates.store import DbTemplates
+from service.templates.store import ActiveTemplates
 from service.timeline.plan import TimelinePlan
 from service.timeline.planner import first_sendable_instant
 
+from .attempts import POINT_AT_ATTEMPT, insert_messages, open_attempts_at_once
 from .chunk import Due, RoundReport, Text
-from .claim import among
+from .claim import core
 from .facts import ChunkFacts, inside_window
 from .gateway import SendFailed
-from .record import MESSAGE, REMINDER, Outcomes
+from .locks import lock_statements
+from .record import Outcomes
 
 log = logging.getLogger("reminders.dispatch")
-
-DUE_COLUMNS = (
-    col(Reminder.id),
-    col(Reminder.procedure_id),
-    col(Reminder.step),
-    col(Reminder.due_at),
-    col(Reminder.useful_until),
-    col(Reminder.attempts),
-    col(Reminder.next_attempt_at),
-    col(Reminder.claimed_by),
-    col(Reminder.message_id),
-)
-NEXT_MESSAGE_IDS = (
-    "SELECT nextval(pg_get_serial_sequence('message', 'id')) FROM generate_series(1, :n)"
-)
-_OPEN_ATTEMPT = (
-    update(REMINDER)
-    .where(REMINDER.c.id == bindparam("r_id"))
-    .values(
-        message_id=bindparam("r_message_id"),
-        claimed_by=bindparam("r_worker"),
-        claimed_until=bindparam("r_lease"),
-        updated_at=bindparam("r_at"),
-    )
-)
-
-
-def _no_open_attempt() -> Any:
-    # A reminder whose text is with the provider (or whose worker died mid-send) is not
-    # prepared again: its attempt is settled by the send, a receipt or a take-over.
-    return ~exists().where(
-        col(Message.id) == col(Reminder.message_id), col(Message.status) == MessageStatus.sending
-    )
 
 
 class Preparer:
@@ -85,15 +52,19 @@ class Preparer:
         now: datetime,
         plan: TimelinePlan,
         report: RoundReport,
+        templates: ActiveTemplates | None = None,
     ) -> list[Text]:
-        """The chunk's texts, each with its attempt written; settles what is not sent."""
+        """The chunk's texts, each with its attempt written; settles what is not sent.
+
+        `templates`: the round's snapshot of the active templates (read here if None)."""
         # The hot path reads and writes plain rows (Core) rather than ORM objects: the
         # worker handles thousands of texts a second and the ORM's bookkeeping dominated.
         procedures, due = self._lock_due(session, procedure_ids, now)
         if not due:
             return []  # re-planned, cancelled or taken over since the claim
         facts = ChunkFacts.load(session, procedures, list(due))
-        templates = DbTemplates(session)
+        if templates is None:
+            templates = ActiveTemplates.read(session)
         drafts: list[tuple[dict[str, Any], list[Due]]] = []
         settled: list[Due] = []
         for procedure_id, reminders in due.items():
@@ -145,13 +116,15 @@ class Preparer:
             session.execute(update(Reminder), [r.row(now) for r in settled])
         if not drafts:
             return []
-        ids = _insert_messages(session, [m for m, _ in drafts])
         lease = now + timedelta(seconds=self.settings.claim_lease_seconds)
-        texts, attempts = [], []
-        for (message, reminders), message_id in zip(drafts, ids, strict=True):
-            for reminder in reminders:
-                reminder.message_id = message_id
-                attempts.append(
+        if session.get_bind().dialect.name == "postgresql":
+            ids = open_attempts_at_once(session, drafts, self.worker_id, lease, now)
+        else:
+            ids = insert_messages(session, [m for m, _ in drafts])
+            # The lease is renewed with the attempt: it must outlast the send.
+            session.execute(
+                POINT_AT_ATTEMPT,
+                [
                     {
                         "r_id": reminder.id,
                         "r_message_id": message_id,
@@ -159,7 +132,14 @@ class Preparer:
                         "r_lease": lease,
                         "r_at": now,
                     }
-                )
+                    for (_, reminders), message_id in zip(drafts, ids, strict=True)
+                    for reminder in reminders
+                ],
+            )
+        texts = []
+        for (message, reminders), message_id in zip(drafts, ids, strict=True):
+            for reminder in reminders:
+                reminder.message_id = message_id
             texts.append(
                 Text(
                     message_id=message_id,
@@ -172,8 +152,6 @@ class Preparer:
                     report=report,
                 )
             )
-        # The lease is renewed with the attempt: it must outlast the send.
-        session.execute(_OPEN_ATTEMPT, attempts)
         return texts
 
     def _lock_due(
@@ -183,41 +161,11 @@ class Preparer:
         # Procedures first, in id order: a reschedule or cancel holds its procedure's lock
         # while it re-plans, so this waits for it (then finds its claims released) or it
         # waits for this short transaction. Id order keeps two workers from deadlocking.
-        procedures = {
-            row.id: row
-            for row in session.execute(
-                select_rows(
-                    col(Procedure.id), col(Procedure.patient_id), col(Procedure.scheduled_at)
-                )
-                .where(among(session, col(Procedure.id), procedure_ids))
-                .order_by(col(Procedure.id))
-                .with_for_update()
-            )
-        }
-        pending = and_(
-            among(session, col(Reminder.procedure_id), procedure_ids),
-            col(Reminder.status) == ReminderStatus.pending,
-            _no_open_attempt(),
-        )
-        # Our own claims: wait for them. (SKIP LOCKED could miss one that another worker's
-        # claim query holds for an instant while it rechecks it, stranding it until the
-        # lease ends.)
-        mine = session.execute(
-            select_rows(*DUE_COLUMNS)
-            .where(pending, col(Reminder.claimed_by) == self.worker_id)
-            .order_by(col(Reminder.id))
-            .with_for_update()
-        ).all()
-        # Unclaimed siblings due now join the same text, if nobody else holds them.
-        siblings = session.execute(
-            select_rows(*DUE_COLUMNS)
-            .where(
-                pending,
-                col(Reminder.next_attempt_at) <= now,
-                or_(col(Reminder.claimed_until).is_(None), col(Reminder.claimed_until) < now),
-            )
-            .with_for_update(skip_locked=True)
-        ).all()
+        lock = lock_statements(session.get_bind().dialect.name)
+        params = {"ids": procedure_ids, "worker": self.worker_id, "now": now}
+        procedures = {row.id: row for row in core(session, lock.procedures, params)}
+        mine = core(session, lock.mine, params).all()
+        siblings = core(session, lock.siblings, params).all()
         rows = {
             row.id: row
             for row in [*mine, *siblings]
@@ -276,21 +224,3 @@ class Preparer:
                     report.count("deferred")
             return []
         return fresh
-
-
-def _insert_messages(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert the chunk's messages; their ids, in order."""
-    if session.get_bind().dialect.name != "postgresql":
-        return list(
-            session.execute(
-                insert(Message).returning(col(Message.id), sort_by_parameter_order=True), rows
-            ).scalars()
-        )
-    # On PostgreSQL, take the ids from the sequence first and insert with a plain
-    # executemany: a short statement the driver prepares once, instead of one long
-    # multi-row INSERT ... RETURNING it must parse afresh for every chunk.
-    ids = list(session.execute(sql(NEXT_MESSAGE_IDS), {"n": len(rows)}).scalars())
-    session.execute(
-        insert(MESSAGE), [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)]
-    )
-    return ids

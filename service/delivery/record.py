@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import text as sql
 from sqlmodel import Session
 
 from service.config import Settings
@@ -80,6 +81,27 @@ def _sent(which: Any) -> Any:
 SENT_REMINDERS = _sent(REMINDER.c.message_id == bindparam("m_id"))
 _SENT_BY_ID = _sent(
     and_(REMINDER.c.id == bindparam("r_id"), REMINDER.c.message_id == bindparam("m_id"))
+)
+# The hot path on PostgreSQL: the accepted messages and their reminders in one statement,
+# one array per column (the same text for every batch, prepared once by the driver),
+# instead of two row-by-row updates.
+_ACCEPTED_AND_SENT = sql(
+    "WITH accepted AS ("
+    " UPDATE message SET status = m.status, provider_message_id = m.sid, sent_at = m.at,"
+    " updated_at = m.at"
+    " FROM unnest(CAST(:m_ids AS integer[]), CAST(:m_statuses AS text[]),"
+    " CAST(:m_sids AS text[]), CAST(:m_ats AS timestamptz[])) AS m(id, status, sid, at)"
+    " WHERE message.id = m.id RETURNING message.id)"
+    " UPDATE reminder SET status = :sent, status_reason = NULL, attempts = attempts + 1,"
+    " next_attempt_at = NULL, claimed_by = NULL, claimed_until = NULL, updated_at = r.at"
+    " FROM unnest(CAST(:r_ids AS integer[]), CAST(:r_message_ids AS integer[]),"
+    " CAST(:r_ats AS timestamptz[])) AS r(id, message_id, at)"
+    " WHERE reminder.id = r.id AND reminder.message_id = r.message_id"
+    " AND reminder.status IN (:pending, :cancelled)"
+).bindparams(
+    sent=ReminderStatus.sent.value,
+    pending=ReminderStatus.pending.value,
+    cancelled=ReminderStatus.cancelled.value,
 )
 _FAILED_MESSAGE = (
     update(MESSAGE)
@@ -158,7 +180,7 @@ class Outcomes:
         # Message rows first, in id order, as the receipt webhook does: no deadlock.
         open_ = {
             row.id
-            for row in session.execute(
+            for row in session.connection().execute(
                 select(MESSAGE.c.id, MESSAGE.c.status)
                 .where(among(session, MESSAGE.c.id, ids))
                 .order_by(MESSAGE.c.id)
@@ -199,10 +221,24 @@ class Outcomes:
             )
             self._fail(session, text, result)
             reminder_rows += [_outcome_row(r, text.message_id, at) for r in text.reminders]
-        if accepted:
-            session.execute(_ACCEPTED_MESSAGE, accepted)
-        if sent_by_id:
-            session.execute(_SENT_BY_ID, sent_by_id)
+        if accepted and session.get_bind().dialect.name == "postgresql":
+            session.connection().execute(
+                _ACCEPTED_AND_SENT,
+                {
+                    "m_ids": [a["m_id"] for a in accepted],
+                    "m_statuses": [a["m_status"] for a in accepted],
+                    "m_sids": [a["m_sid"] for a in accepted],
+                    "m_ats": [a["m_at"] for a in accepted],
+                    "r_ids": [r["r_id"] for r in sent_by_id],
+                    "r_message_ids": [r["m_id"] for r in sent_by_id],
+                    "r_ats": [r["m_at"] for r in sent_by_id],
+                },
+            )
+        else:
+            if accepted:
+                session.execute(_ACCEPTED_MESSAGE, accepted)
+            if sent_by_id:
+                session.execute(_SENT_BY_ID, sent_by_id)
         if sent_by_attempt:
             session.execute(SENT_REMINDERS, sent_by_attempt)
         if late:

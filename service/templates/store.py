@@ -89,6 +89,29 @@ class DbTemplates:
         return ActiveTemplate(step, language, row.version, row.body)
 
 
+class ActiveTemplates:
+    """Every active template, read in one query: the worker's snapshot for one round.
+
+    A round is a few hundred texts, so an edit saved mid-round applies from the next.
+    """
+
+    def __init__(self, rows: Iterable[MessageTemplate]) -> None:
+        self._active = {
+            (row.step, row.language): ActiveTemplate(row.step, row.language, row.version, row.body)
+            for row in rows
+        }
+
+    @classmethod
+    def read(cls, session: Session) -> "ActiveTemplates":
+        return cls(session.exec(select(MessageTemplate).where(col(MessageTemplate.is_active))))
+
+    def get(self, step: str, language: str) -> ActiveTemplate:
+        found = self._active.get((step, language))
+        if found is None:
+            found = self._active[(step, language)] = default_template(step, language)
+        return found
+
+
 def versions_of(session: Session, step: str, language: str) -> list[MessageTemplate]:
     query = (
         select(MessageTemplate)
