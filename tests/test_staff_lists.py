@@ -57,11 +57,17 @@ def test_texts_due_tomorrow_are_listed_by_due_time_in_each_patients_zone(client,
         "due_from": "2027-03-09T00:00:00Z",
         "due_to": "2027-03-10T00:00:00Z",
     }
-    listed = client.get("/v1/reminders", params=window, headers=staff).json()
+    everything = client.get("/v1/reminders", params=window, headers=staff).json()
+    # The first text of each timeline carries the opt-out line: a step due with prep_week.
+    notices = [r for r in everything if r["step"] == "opt_out_notice"]
+    listed = [r for r in everything if r["step"] != "opt_out_notice"]
     assert [(r["patient_id"], r["step"]) for r in listed] == [
         (ana["id"], "prep_week"),
         (maria["id"], "prep_week"),
     ]
+    assert sorted((r["patient_id"], r["due_at"]) for r in notices) == sorted(
+        (r["patient_id"], r["due_at"]) for r in listed
+    )
     assert [datetime.fromisoformat(r["local_due_at"]).hour for r in listed] == [9, 9]
     assert [r["timezone"] for r in listed] == ["America/New_York", "America/Los_Angeles"]
 
