@@ -8,6 +8,7 @@ from service.console.deps import ConsoleUser
 from service.console.rendering import render
 from service.console.routing import console_router
 from service.console.today_view import LIST_LIMIT, read_today
+from service.conversation.inbox import unhandled_summary
 from service.deps import NowDep, SessionDep, SettingsDep
 
 router = console_router()
@@ -20,8 +21,18 @@ def today_page(
     # Before the page's own reads: heartbeats use their own connection (SQLite: one writer).
     workers = alive_workers(request.app.state.engine, now, freshness_limit(settings))
     today = read_today(db, now, settings.clinic_zone)
+    # Every reply needs a person: the count and the oldest's wait, as /metrics pages on.
+    waiting, oldest = unhandled_summary(db)
     return render(
         request,
         "today.html",
-        {"title": "Today", "today": today, "workers": workers, "now": now, "limit": LIST_LIMIT},
+        {
+            "title": "Today",
+            "today": today,
+            "workers": workers,
+            "now": now,
+            "limit": LIST_LIMIT,
+            "waiting_replies": waiting,
+            "oldest_waiting": oldest,
+        },
     )

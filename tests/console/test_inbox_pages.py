@@ -54,6 +54,8 @@ def test_nurse_sees_an_urgent_reply_first_and_marks_it_handled_with_a_note(
 
     sign_in(page, STAFF)
     assert "Helen Brooks" in page.locator("#urgent + p + table").inner_text()  # on Today
+    assert page.get_by_role("link", name="replies waiting for a person").is_visible()
+    assert "2 replies waiting for a person" in " ".join(page.locator(".cards").inner_text().split())
     page.get_by_role("link", name="Inbox").click()
     rows = page.locator("table.inbox tbody tr")
     assert rows.count() == 2
@@ -76,6 +78,8 @@ def test_nurse_sees_an_urgent_reply_first_and_marks_it_handled_with_a_note(
     assert "Reply marked as handled" in page.get_by_role("status").inner_text()
     rows = page.locator("table.inbox tbody tr")
     assert rows.count() == 1 and "James Carter" in rows.nth(0).inner_text()
+    page.get_by_role("link", name="Today").click()
+    assert "1 reply waiting for a person" in " ".join(page.locator(".cards").inner_text().split())
 
     reply = next(m for m in _messages(console_app.engine, brooks) if m.direction == "inbound")
     assert reply.handled_by == STAFF.name
