@@ -40,8 +40,8 @@ def test_live_preview_answers_json_with_the_counts(ada):
     assert shown["text"] == (
         "Lakeside Spine: Hi Maria. Ice the spot for 20 minutes. Questions? Call (555) 201-3344."
     )
-    assert (shown["encoding"], shown["segments"], shown["max_segments"]) == ("GSM-7", 1, 3)
-    assert shown["counts"] == f"{shown['characters']} characters, GSM-7, 1 SMS segment (at most 3)"
+    assert (shown["encoding"], shown["segments"], shown["max_segments"]) == ("GSM-7", 1, 4)
+    assert shown["counts"] == f"{shown['characters']} characters, GSM-7, 1 SMS segment (at most 4)"
 
     broken = ada.post(
         "/templates/ice/en/preview",

@@ -35,7 +35,7 @@ def test_admin_rewords_a_text_with_the_live_preview_then_restores_the_old_one(pa
     preview = page.locator("#preview-text")
     counts = page.locator("#preview-counts")
     assert preview.inner_text().startswith("Lakeside Spine: Hi Maria.")  # the clinic signs
-    assert re.fullmatch(r"\d+ characters, GSM-7, 2 SMS segments \(at most 3\)", counts.inner_text())
+    assert re.fullmatch(r"\d+ characters, GSM-7, 2 SMS segments \(at most 4\)", counts.inner_text())
     assert_accessible(page)
 
     # Typing updates the preview and the counts without leaving the page.
