@@ -36,12 +36,12 @@ def language_name(language: str) -> str:
     return LANGUAGE_NAMES.get(language, language)
 
 
-def counts_text(preview: Preview) -> str:
+def counts_text(preview: Preview, max_segments: int) -> str:
     """'152 characters, GSM-7, 1 SMS segment (at most 3)': the page and the script show it."""
     plural = "" if preview.segments == 1 else "s"
     return (
         f"{preview.characters} characters, {preview.encoding}, {preview.segments} SMS "
-        f"segment{plural} (at most {store.MAX_SEGMENTS})"
+        f"segment{plural} (at most {max_segments})"
     )
 
 
@@ -141,8 +141,8 @@ def live_preview(
             "characters": preview.characters,
             "encoding": preview.encoding,
             "segments": preview.segments,
-            "max_segments": store.MAX_SEGMENTS,
-            "counts": counts_text(preview),
+            "max_segments": settings.sms_max_segments,
+            "counts": counts_text(preview, settings.sms_max_segments),
         }
     )
 
@@ -246,7 +246,7 @@ def _page(
         "values": form.values,
         "errors": form.errors,
         "preview": preview,
-        "counts": counts_text(preview) if preview else "",
+        "counts": counts_text(preview, settings.sms_max_segments) if preview else "",
         "diff": diff,
         "versions_options": [(v.version, _version_label(v)) for v in versions],
     }

@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from service.audit.models import AuditEntry
 from service.config import Settings
+from service.conversation.staff_texts import STAFF_TEXT_STEP
 from service.messaging.models import Direction, Message
 from tests.console.conftest import STAFF, assert_accessible, sign_in
 from tests.support.clinic_api import api_client, enroll_and_book, patient_texts
@@ -36,6 +37,14 @@ def _messages(engine, patient_id):
             )
             if "answer_to_reply" not in m.steps.split(",")
         ]
+
+
+def _staff_texts(engine, patient_id):
+    return [
+        m
+        for m in _messages(engine, patient_id)
+        if m.direction == Direction.outbound and m.steps == STAFF_TEXT_STEP
+    ]
 
 
 def test_nurse_sees_an_urgent_reply_first_and_marks_it_handled_with_a_note(
@@ -115,13 +124,13 @@ def test_nurse_answers_a_reply_outside_the_window_only_when_she_says_so(
     assert page.get_by_label("Text to Rosa").input_value() == (
         "No: please bring someone to drive you home."
     )
-    assert [m.direction for m in _messages(console_app.engine, patient)] == ["inbound"]
+    assert _staff_texts(console_app.engine, patient) == []
     assert_accessible(page)
 
     page.get_by_label("Send even though it is outside the patient's sending window").check()
     page.get_by_role("button", name="Send text").click()
     assert "Text sent to Rosa Jiménez" in page.get_by_role("status").inner_text()
-    sent = [m for m in _messages(console_app.engine, patient) if m.direction == Direction.outbound]
+    sent = _staff_texts(console_app.engine, patient)
     assert [m.body for m in sent] == ["Lakeside Spine: No: please bring someone to drive you home."]
     # Answering does not close the reply: the nurse decides when it is handled.
     page.goto("/inbox")
