@@ -132,7 +132,8 @@ def test_keyboard_user_skips_the_header_and_sees_where_focus_is(page, console_ap
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
 
-    page.reload()
+    # A fresh visit (not a reload of /#main, which would start tabbing inside the page).
+    page.goto("/")
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Lakeside Spine"
