@@ -12,6 +12,7 @@ from service.messaging.models import Direction, Message
 from service.patients.models import Patient
 from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
 from service.timeline.local_time import local_date, local_instant
+from service.timeline.plan import OPT_OUT_STEP
 
 # The Today page reads small slices of large tables; the partial indexes that hold only
 # those rows live with their tables (ix_reminder_failed_updated, ix_message_urgent_reply).
@@ -117,6 +118,8 @@ def read_today(session: Session, now: datetime, clinic_zone: ZoneInfo) -> Today:
         .where(
             col(Reminder.status) == ReminderStatus.pending,
             col(Reminder.next_attempt_at) < now + timedelta(hours=24),
+            # The opt-out line rides on the first text; it is not a text of its own.
+            col(Reminder.step) != OPT_OUT_STEP,
         )
         .order_by(col(Reminder.next_attempt_at))
         .limit(LIST_LIMIT),
