@@ -175,6 +175,7 @@ def startup_banner(settings: Settings, workers: int) -> str:
     processes = f" ({workers} processes)" if workers > 1 else ""
     return (
         f"\nmild-reminders on {base}{processes}\n"
+        f"  Console:    {base}/login (accounts: .venv/bin/reminders user create --help)\n"
         f"  API docs:   {base}/docs\n"
         f"  API key:    .venv/bin/reminders api-key create --role admin --name you\n"
         f"  Database:   {settings.database_url_for_display}\n"
