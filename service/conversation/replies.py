@@ -7,6 +7,7 @@ transaction, claimed by the text's MessageSid, so a replayed webhook changes not
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -105,22 +106,9 @@ def receive_text(
         return Outcome(answer=answer)
 
     reschedule = keyword is Keyword.reschedule
-    message = Message(
-        patient_id=patient.id or 0,
-        direction=Direction.inbound,
-        phone=patient.phone,
-        body=body,
-        language=patient.language,
-        status=MessageStatus.received,
-        gateway="twilio",
-        provider_message_id=sid,
-        urgent=urgent,
-        reschedule_request=reschedule,
-        created_at=now,
-        updated_at=now,
+    message = _store_reply(
+        session, patient, body, sid, now, urgent=urgent, reschedule_request=reschedule
     )
-    session.add(message)
-    session.flush()
     answer, kind = _answer(session, settings, phone, language, urgent, reschedule, now)
     receipts.record(session, sid, "reply", answer, kind, message.id)
     _keep_answer(session, patient, answer, now)
@@ -172,23 +160,16 @@ def _visit_confirmed(
 ) -> Outcome:
     patient, visit = confirmed.patient, confirmed.appointment
     # Kept in the conversation, already handled: nobody needs to act on a confirmation.
-    message = Message(
-        patient_id=patient.id or 0,
+    message = _store_reply(
+        session,
+        patient,
+        body,
+        sid,
+        now,
         procedure_id=visit.procedure_id,
-        direction=Direction.inbound,
-        phone=patient.phone,
-        body=body,
-        language=patient.language,
-        status=MessageStatus.received,
-        gateway="twilio",
-        provider_message_id=sid,
         handled_at=now,
         handled_by=CONFIRMED_BY_TEXT,
-        created_at=now,
-        updated_at=now,
     )
-    session.add(message)
-    session.flush()
     zone = ZoneInfo(patient.timezone)
     local = visit.starts_at.astimezone(zone)
     lang = answers.answer_language(patient.language)
@@ -240,3 +221,31 @@ def _latest_patient(session: Session, phone: str) -> Patient | None:
     return session.exec(
         select(Patient).where(Patient.phone == phone).order_by(col(Patient.id).desc())
     ).first()
+
+
+def _store_reply(
+    session: Session,
+    patient: Patient,
+    body: str,
+    sid: str | None,
+    now: datetime,
+    **fields: Any,
+) -> Message:
+    """The patient's words, kept on their record as Twilio delivered them (flushed, so
+    the answer can point at its id)."""
+    message = Message(
+        patient_id=patient.id or 0,
+        direction=Direction.inbound,
+        phone=patient.phone,
+        body=body,
+        language=patient.language,
+        status=MessageStatus.received,
+        gateway="twilio",
+        provider_message_id=sid,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+    session.add(message)
+    session.flush()
+    return message
