@@ -20,7 +20,7 @@ from service.config import Settings
 from service.templates.store import ActiveTemplates
 from service.timeline.plan import TimelinePlan
 
-from .chunk import RoundReport, Slot, Text
+from .chunk import RoundReport, Slot
 from .claim import claim, release_claims, sweep_expired_claims
 from .gateway import SmsGateway
 from .prepare import Preparer
@@ -41,6 +41,10 @@ __all__ = [
 ]
 
 log = logging.getLogger("reminders.dispatch")
+
+# Texts prepared per transaction, in provider answers per sending thread: a prepared text
+# waits a few answers at most to go out (and a stopping worker a few answers to finish).
+CHUNK_ANSWERS = 4
 
 
 class Dispatcher:
@@ -66,6 +70,9 @@ class Dispatcher:
         # Texts in flight at once. SQLite takes one writer at a time, so parallel sends
         # would only queue behind the recorder.
         self.concurrency = 1 if engine.dialect.name == "sqlite" else settings.send_concurrency
+        # Texts prepared in one transaction: a few statements cover the whole chunk, so
+        # the bigger it is the less each text costs, while its row locks last milliseconds.
+        self.chunk_size = self.concurrency * (1 if self.concurrency == 1 else CHUNK_ANSWERS)
         # Set on graceful stop: slots not yet started are left for release_claims().
         self.stopping = threading.Event()
         self._in_flight: set[int] = set()  # attempts sent or sending, not yet recorded
@@ -89,10 +96,15 @@ class Dispatcher:
         self._take_over(slots, now, report)
         plan = self.plan()  # once a round: every text of the round follows the same plan
         templates = self._templates()  # and the same template versions
-        for start in range(0, len(slots), self.concurrency):
+        for start in range(0, len(slots), self.chunk_size):
             if self.stopping.is_set():
                 break  # what is left is released by release_claims()
-            chunk = slots[start : start + self.concurrency]
+            if self._sender is not None:
+                # Prepare the next chunk only once the sending threads are nearly free:
+                # a prepared text then waits a few provider answers at most, and a slow
+                # provider slows the claiming instead of piling up open attempts.
+                self._sender.wait_for_room(self.concurrency)
+            chunk = slots[start : start + self.chunk_size]
             self._send_chunk(chunk, clock() if clock else now, plan, templates, report)
         if settle:
             self.wait_idle()
@@ -150,17 +162,17 @@ class Dispatcher:
             except Exception:
                 log.exception("claims not released; their lease runs out instead")
             return
-        for text in texts:
-            self._send(text)
-
-    def _send(self, text: Text) -> None:
-        with self._idle:
-            self._in_flight.add(text.message_id)
         sender = self._sending()
-        if self.concurrency == 1:
-            self._recording().put(Outcome(text, sender.send_one(text)))
-            self.wait_idle()
-        else:
+        if self.concurrency == 1:  # SQLite: each text sent and recorded before the next
+            for text in texts:
+                with self._idle:
+                    self._in_flight.add(text.message_id)
+                self._recording().put(Outcome(text, sender.send_one(text)))
+                self.wait_idle()
+            return
+        with self._idle:
+            self._in_flight.update(text.message_id for text in texts)
+        for text in texts:
             sender.submit(text)
 
     def _take_over(self, slots: list[Slot], now: datetime, report: RoundReport) -> None:

@@ -96,10 +96,11 @@ class Reminder(SQLModel, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     claimed_by: str | None = Field(default=None, max_length=100)
     claimed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
-    # The attempt (message) that carried it; indexed for receipts and take-overs.
+    # The attempt (message) that carried it; indexed for receipts and take-overs. No
+    # foreign-key check: the worker writes it from the message insert's own RETURNING
+    # and messages are never deleted, while the check cost a locking read per text.
     message_id: int | None = Field(
-        default=None,
-        sa_column=Column(Integer, ForeignKey("message.id"), nullable=True, index=True),
+        default=None, sa_column=Column(Integer, nullable=True, index=True)
     )
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
