@@ -2,6 +2,7 @@
 its reminders pointed at them with their lease renewed, in the chunk's transaction,
 committed before any provider call."""
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -13,19 +14,19 @@ from service.db import UTCDateTime
 from service.messaging.models import Direction, Message, MessageStatus
 
 from .chunk import Due
-from .claim import core
+from .claim import core, id_array
 from .record import REMINDER
 
+# The chunk's texts travel as one JSON document: the driver sends one string (dumped by
+# the C encoder), where a list per column would be dumped element by element in Python.
 OPEN_ATTEMPTS = sql(
     "WITH attempt AS ("
     " INSERT INTO message (patient_id, procedure_id, direction, phone, body, steps, language,"
     " template_versions, status, gateway, urgent, created_at, updated_at)"
     " SELECT t.patient_id, t.procedure_id, :outbound, t.phone, t.body, t.steps, t.language,"
     " t.versions, :sending, :gateway, false, :now, :now"
-    " FROM unnest(CAST(:patient_ids AS integer[]), CAST(:procedure_ids AS integer[]),"
-    " CAST(:phones AS text[]), CAST(:bodies AS text[]), CAST(:steps AS text[]),"
-    " CAST(:languages AS text[]), CAST(:versions AS text[]))"
-    " AS t(patient_id, procedure_id, phone, body, steps, language, versions)"
+    " FROM json_to_recordset(CAST(:texts AS json)) AS t(patient_id integer,"
+    " procedure_id integer, phone text, body text, steps text, language text, versions text)"
     " RETURNING id, procedure_id)"
     " UPDATE reminder SET message_id = attempt.id, claimed_by = :worker,"
     " claimed_until = :lease, updated_at = :now"
@@ -69,22 +70,28 @@ def open_attempts_at_once(
     """Insert the chunk's messages and point their reminders at them (renewing the lease)
     in one statement on PostgreSQL; the message ids, in the drafts' order.
 
-    One round trip with one array per column, the same statement text for every chunk
+    One round trip with one JSON document, the same statement text for every chunk
     (the driver prepares it once), instead of a row-by-row insert and update."""
     messages = [m for m, _ in drafts]
+    texts = [
+        {
+            "patient_id": m["patient_id"],
+            "procedure_id": m["procedure_id"],
+            "phone": m["phone"],
+            "body": m["body"],
+            "steps": m["steps"],
+            "language": m["language"],
+            "versions": m["template_versions"],
+        }
+        for m in messages
+    ]
     rows = core(
         session,
         OPEN_ATTEMPTS,
         {
-            "patient_ids": [m["patient_id"] for m in messages],
-            "procedure_ids": [m["procedure_id"] for m in messages],
-            "phones": [m["phone"] for m in messages],
-            "bodies": [m["body"] for m in messages],
-            "steps": [m["steps"] for m in messages],
-            "languages": [m["language"] for m in messages],
-            "versions": [m["template_versions"] for m in messages],
+            "texts": json.dumps(texts, ensure_ascii=False),
             "gateway": messages[0]["gateway"],
-            "reminder_ids": [r.id for _, reminders in drafts for r in reminders],
+            "reminder_ids": id_array(r.id for _, reminders in drafts for r in reminders),
             "worker": worker_id,
             "lease": lease,
             "now": now,

@@ -5,10 +5,23 @@ in flight keeps its reminders' lease (renewed when its attempt is written), so n
 else takes them over while the provider is answering.
 """
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ARRAY, Engine, Integer, String, and_, any_, bindparam, exists, false, or_
+from sqlalchemy import (
+    ARRAY,
+    Engine,
+    Integer,
+    String,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    exists,
+    false,
+    or_,
+)
 from sqlalchemy import update as update_rows
 from sqlalchemy.engine import Result
 from sqlalchemy.sql.expression import Executable
@@ -88,15 +101,26 @@ def sweep_expired_claims(engine: Engine, now: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def among(session: Session, column: Any, values: list[Any]) -> Any:
-    """`column IN values`; on PostgreSQL as `= ANY(array)`, one statement whatever the count,
+def among(session: Session, column: Any, values: list[int]) -> Any:
+    """`column IN ids`; on PostgreSQL as `= ANY(array)`, one statement whatever the count,
     which the driver prepares once instead of parsing a new IN list for every chunk."""
     if not values:
         return false()
     if session.get_bind().dialect.name == "postgresql":
-        item = Integer() if isinstance(values[0], int) else String()
-        return column == any_(bindparam(None, values, type_=ARRAY(item)))
+        return column == any_(integer_array(bindparam(None, id_array(values), type_=String())))
     return column.in_(values)
+
+
+def integer_array(text_param: Any) -> Any:
+    """A text parameter read as `integer[]` (see `id_array`)."""
+    return cast(text_param, ARRAY(Integer()))
+
+
+def id_array(ids: Iterable[int]) -> str:
+    """Ids in PostgreSQL's text form of an array, `{1,2,3}`: the driver sends one string,
+    where a list would be dumped element by element in Python (at thousands of texts a
+    second, a fifth of the worker's time)."""
+    return "{" + ",".join(map(str, map(int, ids))) + "}"
 
 
 def core(session: Session, statement: Executable, params: Any = None) -> Result[Any]:

@@ -6,13 +6,15 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, and_, any_, bindparam, exists, or_
+from sqlalchemy import String, and_, any_, bindparam, exists, or_
 from sqlalchemy import select as select_rows
 from sqlmodel import col
 
 from service.db import UTCDateTime
 from service.messaging.models import Message, MessageStatus
 from service.procedures.models import Procedure, Reminder, ReminderStatus
+
+from .claim import id_array, integer_array
 
 DUE_COLUMNS = (
     col(Reminder.id),
@@ -37,17 +39,23 @@ def _no_open_attempt() -> Any:
 
 @dataclass(frozen=True)
 class LockStatements:
+    dialect: str
     procedures: Any
     mine: Any
     siblings: Any
+
+    def ids(self, procedure_ids: list[int]) -> Any:
+        """The `ids` parameter's value for this dialect."""
+        return id_array(procedure_ids) if self.dialect == "postgresql" else procedure_ids
 
 
 @functools.cache
 def lock_statements(dialect: str) -> LockStatements:
     """The chunk's three locking reads, built once per dialect (not per chunk), with the
     chunk's procedure ids, the worker and `now` as parameters."""
+    # On PostgreSQL the ids travel as one string (`id_array`), on SQLite as an IN list.
     ids = (
-        bindparam("ids", type_=ARRAY(Integer()))
+        integer_array(bindparam("ids", type_=String()))
         if dialect == "postgresql"
         else bindparam("ids", expanding=True)
     )
@@ -89,4 +97,4 @@ def lock_statements(dialect: str) -> LockStatements:
         )
         .with_for_update(skip_locked=True)
     )
-    return LockStatements(procedures, mine, siblings)
+    return LockStatements(dialect, procedures, mine, siblings)

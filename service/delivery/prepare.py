@@ -162,7 +162,7 @@ class Preparer:
         # while it re-plans, so this waits for it (then finds its claims released) or it
         # waits for this short transaction. Id order keeps two workers from deadlocking.
         lock = lock_statements(session.get_bind().dialect.name)
-        params = {"ids": procedure_ids, "worker": self.worker_id, "now": now}
+        params = {"ids": lock.ids(procedure_ids), "worker": self.worker_id, "now": now}
         procedures = {row.id: row for row in core(session, lock.procedures, params)}
         mine = core(session, lock.mine, params).all()
         siblings = core(session, lock.siblings, params).all()

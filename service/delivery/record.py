@@ -5,6 +5,7 @@ then the message is no longer `sending`, the receipt has already settled its rem
 and only the provider's id is filled in here.
 """
 
+import json
 import logging
 import random
 from dataclasses import dataclass
@@ -83,19 +84,19 @@ _SENT_BY_ID = _sent(
     and_(REMINDER.c.id == bindparam("r_id"), REMINDER.c.message_id == bindparam("m_id"))
 )
 # The hot path on PostgreSQL: the accepted messages and their reminders in one statement,
-# one array per column (the same text for every batch, prepared once by the driver),
-# instead of two row-by-row updates.
+# each list as one JSON document (the same text for every batch, prepared once by the
+# driver), instead of two row-by-row updates.
 _ACCEPTED_AND_SENT = sql(
     "WITH accepted AS ("
     " UPDATE message SET status = m.status, provider_message_id = m.sid, sent_at = m.at,"
     " updated_at = m.at"
-    " FROM unnest(CAST(:m_ids AS integer[]), CAST(:m_statuses AS text[]),"
-    " CAST(:m_sids AS text[]), CAST(:m_ats AS timestamptz[])) AS m(id, status, sid, at)"
+    " FROM json_to_recordset(CAST(:accepted AS json))"
+    " AS m(id integer, status text, sid text, at timestamptz)"
     " WHERE message.id = m.id RETURNING message.id)"
     " UPDATE reminder SET status = :sent, status_reason = NULL, attempts = attempts + 1,"
     " next_attempt_at = NULL, claimed_by = NULL, claimed_until = NULL, updated_at = r.at"
-    " FROM unnest(CAST(:r_ids AS integer[]), CAST(:r_message_ids AS integer[]),"
-    " CAST(:r_ats AS timestamptz[])) AS r(id, message_id, at)"
+    " FROM json_to_recordset(CAST(:reminders AS json))"
+    " AS r(id integer, message_id integer, at timestamptz)"
     " WHERE reminder.id = r.id AND reminder.message_id = r.message_id"
     " AND reminder.status IN (:pending, :cancelled)"
 ).bindparams(
@@ -188,8 +189,11 @@ class Outcomes:
             )
             if row.status == MessageStatus.sending
         }
-        accepted, late, reminder_rows = [], [], []
-        sent_by_attempt, sent_by_id = [], []
+        accepted: list[dict[str, Any]] = []
+        late: list[dict[str, Any]] = []
+        reminder_rows: list[dict[str, Any]] = []
+        sent_by_attempt: list[dict[str, Any]] = []
+        sent_by_id: list[dict[str, Any]] = []
         for outcome in outcomes:
             text, result = outcome.text, outcome.result
             at = text.prepared_at
@@ -225,13 +229,23 @@ class Outcomes:
             session.connection().execute(
                 _ACCEPTED_AND_SENT,
                 {
-                    "m_ids": [a["m_id"] for a in accepted],
-                    "m_statuses": [a["m_status"] for a in accepted],
-                    "m_sids": [a["m_sid"] for a in accepted],
-                    "m_ats": [a["m_at"] for a in accepted],
-                    "r_ids": [r["r_id"] for r in sent_by_id],
-                    "r_message_ids": [r["m_id"] for r in sent_by_id],
-                    "r_ats": [r["m_at"] for r in sent_by_id],
+                    "accepted": json.dumps(
+                        [
+                            {
+                                "id": a["m_id"],
+                                "status": a["m_status"],
+                                "sid": a["m_sid"],
+                                "at": a["m_at"].isoformat(),
+                            }
+                            for a in accepted
+                        ]
+                    ),
+                    "reminders": json.dumps(
+                        [
+                            {"id": r["r_id"], "message_id": r["m_id"], "at": r["m_at"].isoformat()}
+                            for r in sent_by_id
+                        ]
+                    ),
                 },
             )
         else:
