@@ -139,15 +139,15 @@ def start_background_worker(
     return scheduler, loop
 
 
-def worker_engine(settings: Settings) -> Engine:
+def worker_engine(url: str) -> Engine:
     """An engine for the worker: one connection sends a chunk (its texts go out from
     threads that need none), one claims, one beats; a little headroom on top."""
-    return make_engine(settings.database_url, pool_size=4, max_overflow=4)
+    return make_engine(url, pool_size=4, max_overflow=4, planned_each_time=True)
 
 
 def run_worker(settings: Settings) -> None:
     """The worker as its own process, until SIGTERM or Ctrl-C; exits 0 on either."""
-    engine = worker_engine(settings)
+    engine = worker_engine(settings.database_url)
     loop = DispatchLoop(build_dispatcher(settings, engine, build_gateway(settings)))
     scheduler = BlockingScheduler(timezone=UTC)
     schedule_jobs(scheduler, loop, engine)

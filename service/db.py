@@ -42,11 +42,22 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def make_engine(url: str, *, busy_timeout_seconds: float = 30.0, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    busy_timeout_seconds: float = 30.0,
+    planned_each_time: bool = False,
+    **kwargs: Any,
+) -> Engine:
     """An engine for SQLite (the embedded default) or PostgreSQL.
 
     `busy_timeout_seconds`: how long SQLite waits for the write lock before it raises
-    "database is locked" (which the API answers with 503)."""
+    "database is locked" (which the API answers with 503).
+    `planned_each_time`: PostgreSQL plans every statement with its own values instead of
+    keeping a prepared plan per connection. The worker runs a few statements per few
+    hundred texts, so planning costs it nothing, while a plan kept from the first minutes
+    (when `message` was nearly empty: a sequential scan) would slow it as the table grows.
+    """
     # A database error's message would otherwise quote the statement's parameters:
     # phone numbers and message bodies in an error log.
     kwargs.setdefault("hide_parameters", True)
@@ -62,6 +73,8 @@ def make_engine(url: str, *, busy_timeout_seconds: float = 30.0, **kwargs: Any) 
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
+    if planned_each_time:
+        kwargs["connect_args"] = {**kwargs.get("connect_args", {}), "prepare_threshold": None}
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 

@@ -19,8 +19,8 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
+from scheduler.worker import worker_engine
 from service.config import Settings
-from service.db import make_engine
 from service.delivery.dispatch import Dispatcher
 from service.delivery.gateway import Accepted, OutgoingText
 from service.delivery.twilio_gateway import TwilioGateway
@@ -109,7 +109,7 @@ def make_dispatcher(
         send_concurrency=concurrency,
         dispatch_batch_size=batch,
     )
-    engine = make_engine(url, pool_size=4, max_overflow=4)
+    engine = worker_engine(url)
     return Dispatcher(
         engine,
         gateway,  # type: ignore[arg-type]
