@@ -44,6 +44,8 @@ class Slot:
     """
 
     procedure_id: int
+    # One of its reminders was tried before: an attempt may be open (see takeover.py).
+    tried_before: bool = False
 
 
 @dataclass(slots=True, eq=False)

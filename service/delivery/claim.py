@@ -53,12 +53,14 @@ def claim(
         update_rows(Reminder)
         .where(col(Reminder.id).in_(due.scalar_subquery()))
         .values(claimed_by=worker_id, claimed_until=now + timedelta(seconds=lease_seconds))
-        .returning(col(Reminder.procedure_id))
+        .returning(col(Reminder.procedure_id), col(Reminder.message_id))
     )
     with Session(engine) as session:
         rows = session.execute(statement).all()
         session.commit()
-    return [Slot(p) for p in sorted({p for (p,) in rows})], len(rows)
+    # A reminder that was tried before may have an attempt still open (take-over).
+    tried = {p for p, message_id in rows if message_id is not None}
+    return [Slot(p, p in tried) for p in sorted({p for p, _ in rows})], len(rows)
 
 
 def _not_in_flight() -> Any:

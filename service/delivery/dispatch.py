@@ -176,13 +176,14 @@ class Dispatcher:
             sender.submit(text)
 
     def _take_over(self, slots: list[Slot], now: datetime, report: RoundReport) -> None:
+        tried = [s.procedure_id for s in slots if s.tried_before]
+        if not tried:
+            return  # first tries only: no attempt of theirs can be open
         try:
             with self._idle:
                 live = set(self._in_flight)
             with Session(self.engine) as session:
-                attempts = open_attempts(
-                    session, self.worker_id, [s.procedure_id for s in slots], live
-                )
+                attempts = open_attempts(session, self.worker_id, tried, live)
             if attempts:
                 sender = self._sending()
                 take_over(

@@ -32,8 +32,15 @@ DUE_COLUMNS = (
 def _no_open_attempt() -> Any:
     # A reminder whose text is with the provider (or whose worker died mid-send) is not
     # prepared again: its attempt is settled by the send, a receipt or a take-over.
-    return ~exists().where(
-        col(Message.id) == col(Reminder.message_id), col(Message.status) == MessageStatus.sending
+    # Never tried (no message_id) is said first: most reminders are, and then the planner
+    # cannot turn the check into an anti-join that scans `message` once per reminder
+    # (which it did while its statistics said `message` was empty).
+    return or_(
+        col(Reminder.message_id).is_(None),
+        ~exists().where(
+            col(Message.id) == col(Reminder.message_id),
+            col(Message.status) == MessageStatus.sending,
+        ),
     )
 
 

@@ -27,7 +27,7 @@ from service.messaging.models import Message, MessageStatus
 from service.procedures.models import Reminder, ReminderStatus
 
 from .chunk import Due, RoundReport, Text
-from .claim import among
+from .claim import id_array
 from .gateway import Accepted, SendFailed
 from .retry import retry_delay
 
@@ -104,6 +104,13 @@ _ACCEPTED_AND_SENT = sql(
     pending=ReminderStatus.pending.value,
     cancelled=ReminderStatus.cancelled.value,
 )
+# Joined to the batch's ids rather than `id = ANY(...)`: while `message` is small the
+# planner scans it, and `= ANY` then compares every row with every id of the batch.
+_LOCK_MESSAGES = sql(
+    "SELECT message.id, message.status FROM message"
+    " JOIN unnest(CAST(:ids AS integer[])) AS batch(id) ON message.id = batch.id"
+    " ORDER BY message.id FOR UPDATE OF message"
+)
 _FAILED_MESSAGE = (
     update(MESSAGE)
     .where(MESSAGE.c.id == bindparam("m_id"))
@@ -179,16 +186,16 @@ class Outcomes:
         """Write a batch of outcomes in the caller's transaction."""
         ids = sorted(o.text.message_id for o in outcomes)
         # Message rows first, in id order, as the receipt webhook does: no deadlock.
-        open_ = {
-            row.id
-            for row in session.connection().execute(
+        if session.get_bind().dialect.name == "postgresql":
+            rows = session.connection().execute(_LOCK_MESSAGES, {"ids": id_array(ids)})
+        else:
+            rows = session.connection().execute(
                 select(MESSAGE.c.id, MESSAGE.c.status)
-                .where(among(session, MESSAGE.c.id, ids))
+                .where(MESSAGE.c.id.in_(ids))
                 .order_by(MESSAGE.c.id)
                 .with_for_update()
             )
-            if row.status == MessageStatus.sending
-        }
+        open_ = {row.id for row in rows if row.status == MessageStatus.sending}
         accepted: list[dict[str, Any]] = []
         late: list[dict[str, Any]] = []
         reminder_rows: list[dict[str, Any]] = []
