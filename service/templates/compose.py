@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -131,30 +132,14 @@ def _render(template: ActiveTemplate, variables: dict[str, object]) -> tuple[str
 
 
 def text_variables(facts: TextFacts, lang: str, visit_step: str | None = None) -> dict[str, object]:
-    local_start = facts.procedure_starts_at.astimezone(facts.zone)
-    fasting_start = fasting_starts_at(facts.plan, facts.procedure_starts_at).astimezone(facts.zone)
-    first, last = facts.plan.wound_check_days
     procedure_day = local_date(facts.procedure_starts_at, facts.zone)
     variables: dict[str, object] = {
         "given_name": facts.given_name,
         "family_name": facts.family_name,
         "clinic_name": facts.clinic_name,
         "clinic_phone": facts.clinic_phone,
-        "procedure_date": _date(local_start, lang),
-        "procedure_time": _time(local_start, lang),
-        "fasting_hours": facts.plan.fasting_hours,
-        "fasting_start_time": _time(fasting_start, lang),
+        **_procedure_variables(facts.procedure_starts_at, facts.zone, lang, facts.plan),
         "mention_fasting": facts.include_fasting,
-        "fasting_start_day": _fasting_day(fasting_start, lang),
-        "wound_check_from_day": first,
-        "wound_check_to_day": last,
-        "wound_check_from_date": _date_of(procedure_day + timedelta(days=first), lang),
-        "wound_check_to_date": _date_of(procedure_day + timedelta(days=last), lang),
-        "two_week_date": _date_of(procedure_day + timedelta(days=facts.plan.two_week_days), lang),
-        "three_month_date": _date_of(
-            add_months(procedure_day, facts.plan.three_month_months), lang
-        ),
-        "normal_activity_weeks": facts.plan.normal_activity_weeks,
         "ice_day": _ice_day(facts, procedure_day),
         "appointment_kind": "",
         "appointment_date": "",
@@ -166,6 +151,35 @@ def text_variables(facts: TextFacts, lang: str, visit_step: str | None = None) -
         variables["appointment_date"] = _date(visit, lang)
         variables["appointment_time"] = _time(visit, lang)
     return variables
+
+
+# What follows from the procedure's time and the plan alone. A worker's round writes many
+# texts for procedures at the same few times, so each set is worked out once (the plan is
+# a frozen value: an edited plan is a new key).
+@lru_cache(maxsize=1024)
+def _procedure_variables(
+    starts_at: datetime, zone: ZoneInfo, lang: str, plan: TimelinePlan
+) -> Mapping[str, object]:
+    local_start = starts_at.astimezone(zone)
+    fasting_start = fasting_starts_at(plan, starts_at).astimezone(zone)
+    first, last = plan.wound_check_days
+    procedure_day = local_date(starts_at, zone)
+    return MappingProxyType(
+        {
+            "procedure_date": _date(local_start, lang),
+            "procedure_time": _time(local_start, lang),
+            "fasting_hours": plan.fasting_hours,
+            "fasting_start_time": _time(fasting_start, lang),
+            "fasting_start_day": _fasting_day(fasting_start, lang),
+            "wound_check_from_day": first,
+            "wound_check_to_day": last,
+            "wound_check_from_date": _date_of(procedure_day + timedelta(days=first), lang),
+            "wound_check_to_date": _date_of(procedure_day + timedelta(days=last), lang),
+            "two_week_date": _date_of(procedure_day + timedelta(days=plan.two_week_days), lang),
+            "three_month_date": _date_of(add_months(procedure_day, plan.three_month_months), lang),
+            "normal_activity_weeks": plan.normal_activity_weeks,
+        }
+    )
 
 
 def _ice_day(facts: TextFacts, procedure_day: date) -> int:

@@ -22,7 +22,7 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.environment import Template
 from jinja2.exceptions import UndefinedError
-from jinja2.runtime import Context
+from jinja2.runtime import Context, new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 # name -> (what it holds, sample value used for previews and validation). Samples have
@@ -204,8 +204,12 @@ def render_template(body: str, variables: Mapping[str, object]) -> str:
     try:
         # What `template.render` does, without copying the variables into a new context
         # (the sandbox has no globals to merge in): the worker renders thousands a second.
-        context = template.new_context(
-            variables if isinstance(variables, dict) else dict(variables), shared=True
+        context = new_context(
+            _ENV,
+            template.name,
+            template.blocks,
+            variables if isinstance(variables, dict) else dict(variables),
+            shared=True,
         )
         text = _ENV.concat(template.root_render_func(context))
     except Exception:
