@@ -61,7 +61,7 @@ class ChunkFacts:
                 and_(col(PhoneOptOut.phone) == col(Patient.phone), col(PhoneOptOut.opted_out)),
             )
             .where(among(session, col(Patient.id), [p.patient_id for p in procedures.values()])),
-        ):
+        ).all():
             patients[row.id] = row
             if row.opt_out_keyword is not None:
                 opt_outs[row.phone] = PhoneOptOut(
@@ -89,7 +89,7 @@ class ChunkFacts:
                     col(Reminder.step).in_(("fasting", CORRECTION_STEP)),
                 ),
             ),
-        ):
+        ).all():
             if row.kind is None:
                 told_fasting.add(row.procedure_id)
             else:

@@ -163,7 +163,7 @@ class Preparer:
         # waits for this short transaction. Id order keeps two workers from deadlocking.
         lock = lock_statements(session.get_bind().dialect.name)
         params = {"ids": lock.ids(procedure_ids), "worker": self.worker_id, "now": now}
-        procedures = {row.id: row for row in core(session, lock.procedures, params)}
+        procedures = {row.id: row for row in core(session, lock.procedures, params).all()}
         mine = core(session, lock.mine, params).all()
         siblings = core(session, lock.siblings, params).all()
         rows = {
