@@ -31,6 +31,8 @@ from service.timeline.active import active_plan_for_engine
 log = logging.getLogger("reminders.worker")
 
 HOUSEKEEPING_SECONDS = 300
+# Dispatch rounds a worker runs side by side on PostgreSQL (see DispatchLoop).
+LANES = 2
 
 
 def utc_now() -> datetime:
@@ -53,16 +55,34 @@ class DispatchLoop:
         self._polling = threading.Lock()
 
     def __call__(self) -> None:
-        batch = self.dispatcher.settings.dispatch_batch_size
         with self._polling:
             if self.stopping.is_set():
                 return
             self.heartbeat(RUNNING)
+            # Two rounds side by side on PostgreSQL: while one waits for the database the
+            # other renders its texts. Each claims its own batch (SKIP LOCKED).
+            lanes = 1 if self.dispatcher.concurrency == 1 else LANES
+            others = [
+                threading.Thread(target=self._rounds, name=f"round-{n}", daemon=True)
+                for n in range(1, lanes)
+            ]
+            for lane in others:
+                lane.start()
+            self._rounds()
+            for lane in others:
+                lane.join()
+
+    def _rounds(self) -> None:
+        """Claim and send batch after batch until one comes back short."""
+        batch = self.dispatcher.settings.dispatch_batch_size
+        try:
             while not self.stopping.is_set():
                 # Not settling: the next batch is claimed while this one's texts are out.
                 report = self.dispatcher.run_once(self.clock(), clock=self.clock, settle=False)
                 if report.claimed_rows < batch:
                     return
+        except Exception:  # the next poll tries again
+            log.exception("dispatch round failed worker_id=%s", self.dispatcher.worker_id)
 
     def heartbeat(self, state: str) -> None:
         try:

@@ -79,6 +79,7 @@ class Dispatcher:
         self._idle = threading.Condition()
         self._sender: Sender | None = None
         self._recorder: Recorder | None = None
+        self._starting = threading.RLock()
 
     def run_once(
         self, now: datetime, clock: Callable[[], datetime] | None = None, *, settle: bool = True
@@ -205,16 +206,18 @@ class Dispatcher:
             self._idle.notify_all()
 
     def _sending(self) -> Sender:
-        if self._sender is None:
-            self._sender = Sender(
-                self.gateway, self.concurrency, self._recording().put, self.status_callback_url
-            )
-        return self._sender
+        with self._starting:  # rounds may run side by side (DispatchLoop's lanes)
+            if self._sender is None:
+                self._sender = Sender(
+                    self.gateway, self.concurrency, self._recording().put, self.status_callback_url
+                )
+            return self._sender
 
     def _recording(self) -> Recorder:
-        if self._recorder is None:
-            self._recorder = Recorder(self.engine, self.outcomes, self._written)
-        return self._recorder
+        with self._starting:
+            if self._recorder is None:
+                self._recorder = Recorder(self.engine, self.outcomes, self._written)
+            return self._recorder
 
     def close(self) -> None:
         """Finish the texts in flight, record them, and stop the threads."""
