@@ -75,12 +75,15 @@ def analyze(engine: Engine) -> None:
         conn.commit()
 
 
-def throughput(url: str, count: int, delay: float) -> float:
-    """texts/s for the worker's own loop (claim the next batch while texts are out)."""
+def throughput(url: str, count: int, history: int = 0) -> float:
+    """texts/s for one worker's own loop (it claims the next batch while texts are out)
+    draining `count` due texts, the provider instant, with `history` sent beside them."""
     fresh(url)
-    gateway = Gateway(delay)
+    gateway = Gateway()
     dispatcher = make_dispatcher(url, "bench", gateway, concurrency=CONCURRENCY, batch=BATCH)
     seed_due(dispatcher.engine, count)
+    if history:
+        seed_sent_history(dispatcher.engine, history, procedures=count)
     analyze(dispatcher.engine)
     loop = DispatchLoop(dispatcher, clock=lambda: NOW)
     started = time.perf_counter()
@@ -248,23 +251,6 @@ def enrollment(url: str, pairs: int, clients: int = 16) -> tuple[float, float, f
     )
 
 
-def drain_rate_with_history(url: str, pending: int, history: int) -> float:
-    """texts/s draining `pending` due texts (instant provider) with `history` sent beside."""
-    fresh(url)
-    dispatcher = make_dispatcher(url, "bench", Gateway(), concurrency=CONCURRENCY, batch=BATCH)
-    seed_due(dispatcher.engine, pending)
-    if history:
-        seed_sent_history(dispatcher.engine, history, procedures=pending)
-    analyze(dispatcher.engine)
-    started = time.perf_counter()
-    sent = drain(dispatcher, NOW)
-    elapsed = time.perf_counter() - started
-    dispatcher.close()
-    dispatcher.engine.dispose()
-    assert sent == pending, (sent, pending)
-    return pending / elapsed
-
-
 def crash_story(url: str, count: int = 2000, workers: int = 4) -> tuple[int, int]:
     """Four workers (provider 200 ms a text), one SIGKILLed mid-batch; a survivor takes
     over after the lease. Returns (lost, duplicated) counted at the provider's log."""
@@ -398,7 +384,7 @@ def main() -> None:
     with throwaway_postgres(durable=True) as url:
         if 1 in wanted:
             n1 = 1000 if q else 5000
-            r1 = median([throughput(url, n1, 0.0) for _ in range(runs)])
+            r1 = median([throughput(url, n1) for _ in range(runs)])
             row(
                 1,
                 f"hot path: one worker, provider instant, {n1} due",
@@ -444,8 +430,8 @@ def main() -> None:
         if 5 in wanted:
             pending = 2000 if q else 10_000
             history = 100_000 if q else 1_000_000
-            empty = median([drain_rate_with_history(url, pending, 0) for _ in range(runs)])
-            full = median([drain_rate_with_history(url, pending, history) for _ in range(runs)])
+            empty = median([throughput(url, pending) for _ in range(runs)])
+            full = median([throughput(url, pending, history) for _ in range(runs)])
             row(
                 5,
                 f"claim cost as history grows: {pending} pending, no history vs {history} sent",
