@@ -19,21 +19,16 @@ from tests.conftest import REPO_ROOT, run_migrations
 from tests.fakes.fake_twilio import FakeTwilio
 from tests.support.bulk import NOW, phone_of, reminder_states, seed_due_anywhere
 from tests.support.postgres import reset_database, restart_postgres
-from tests.support.worker_process import drain, make_dispatcher, twilio_gateway
+from tests.support.worker_process import drain, kill_midway, make_dispatcher, twilio_gateway
 
 pytestmark = pytest.mark.slow
 
 REMINDERS = 40
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'reminders.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        reset_database(url)
-    run_migrations(url)
+@pytest.fixture
+def url(database_url: str) -> str:
+    url = database_url
     engine = make_engine(url)
     seed_due_anywhere(engine, REMINDERS)
     engine.dispose()
@@ -83,15 +78,7 @@ def test_worker_killed_while_twilio_is_answering_sends_nothing_twice(url, tmp_pa
     # taken and unanswered.
     with FakeTwilio(delay_seconds=0.3, accept_before_reply=True, clock=lambda: NOW) as fake:
         victim = _worker(url, fake, tmp_path)
-        try:
-            while len(fake.created) < 3:  # waiting, not timing: well into its first batch
-                assert victim.poll() is None, "the worker finished before it could be killed"
-                time.sleep(0.01)
-            os.kill(victim.pid, signal.SIGKILL)
-            assert victim.wait(timeout=30) == -signal.SIGKILL
-        finally:
-            if victim.poll() is None:
-                victim.kill()
+        kill_midway(victim, lambda: len(fake.created) >= 3)  # well into its first batch
         assert len(fake.created) < REMINDERS
         fake.delay_seconds = 0  # the rest need not be slow
         _another_worker_finishes(url, fake)
@@ -194,15 +181,7 @@ def test_the_api_killed_mid_round_loses_and_repeats_nothing(url, tmp_path):
     # Twilio takes each text at once and answers 0.3 s later.
     with FakeTwilio(delay_seconds=0.3, accept_before_reply=True) as fake:
         api = _serve(url, fake, free_port(), tmp_path / "serve.log")
-        try:
-            while len(fake.created) < 3:
-                assert api.poll() is None, "the API stopped before it could be killed"
-                time.sleep(0.01)
-            os.kill(api.pid, signal.SIGKILL)
-            assert api.wait(timeout=30) == -signal.SIGKILL
-        finally:
-            if api.poll() is None:
-                api.kill()
+        kill_midway(api, lambda: len(fake.created) >= 3)
         assert len(fake.created) < REMINDERS
         fake.delay_seconds = 0
         again = _serve(url, fake, free_port(), tmp_path / "serve.log")

@@ -1,11 +1,8 @@
 """A worker killed with SIGKILL mid-batch loses nothing and repeats nothing: another worker
 finishes its claims, asking the provider about the texts that were in flight."""
 
-import os
-import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import timedelta
 
@@ -15,7 +12,13 @@ from service.db import make_engine
 from tests.conftest import REPO_ROOT, run_migrations
 from tests.support.bulk import NOW, phone_of, reminder_states, seed_due
 from tests.support.postgres import reset_database
-from tests.support.worker_process import FileLogGateway, drain, make_dispatcher, read_log
+from tests.support.worker_process import (
+    FileLogGateway,
+    drain,
+    kill_midway,
+    make_dispatcher,
+    read_log,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -49,16 +52,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(pg, tmp
         ],
         cwd=REPO_ROOT,
     )
-    try:
-        # Wait (no timing assertion) until the victim is well into its first batch.
-        while len(read_log(killed_log)) < 20:
-            assert victim.poll() is None, "the worker finished before it could be killed"
-            time.sleep(0.01)
-        os.kill(victim.pid, signal.SIGKILL)
-        assert victim.wait(timeout=30) == -signal.SIGKILL
-    finally:
-        if victim.poll() is None:
-            victim.kill()
+    kill_midway(victim, lambda: len(read_log(killed_log)) >= 20)  # well into its first batch
     sent_by_victim = read_log(killed_log)
     assert len(sent_by_victim) < REMINDERS
     states = reminder_states(engine)

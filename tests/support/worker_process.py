@@ -13,9 +13,11 @@ so several processes start draining together.
 import argparse
 import os
 import signal
+import subprocess
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -159,3 +161,17 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def kill_midway(process: subprocess.Popen[bytes], started: Callable[[], bool]) -> None:
+    """SIGKILL `process` once `started()` says it is well into its work (waiting for that,
+    never timing it); it must not have finished first."""
+    try:
+        while not started():
+            assert process.poll() is None, "it finished before it could be killed"
+            time.sleep(0.01)
+        os.kill(process.pid, signal.SIGKILL)
+        assert process.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if process.poll() is None:
+            process.kill()
