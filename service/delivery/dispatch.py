@@ -101,10 +101,11 @@ class Dispatcher:
             if self.stopping.is_set():
                 break  # what is left is released by release_claims()
             if self._sender is not None:
-                # Prepare the next chunk only once the sending threads are nearly free:
-                # a prepared text then waits a few provider answers at most, and a slow
-                # provider slows the claiming instead of piling up open attempts.
-                self._sender.wait_for_room(self.concurrency)
+                # Prepare the next chunk once no more than one answer's worth of texts
+                # waits for a sending thread: the threads never run dry while it is
+                # prepared, a prepared text waits a few provider answers at most, and a
+                # slow provider slows the claiming instead of piling up open attempts.
+                self._sender.wait_for_room(2 * self.concurrency)
             chunk = slots[start : start + self.chunk_size]
             self._send_chunk(chunk, clock() if clock else now, plan, templates, report)
         if settle:
