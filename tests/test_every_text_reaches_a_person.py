@@ -3,6 +3,7 @@ phone, a picture with no words, an empty text, a keyword, a patient who replied 
 Each story goes through Twilio's signed webhook, on SQLite and PostgreSQL."""
 
 import logging
+import sqlite3
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,11 +11,14 @@ from sqlmodel import Session, col, select
 
 from service.app import create_app
 from service.audit.models import AuditEntry
+from service.auth.keys import create_api_key
 from service.conversation.models import InboundReceipt
 from service.conversation.optouts import PhoneOptOut
+from service.db import session_scope
 from service.messaging.models import Message
-from tests.conftest import enroll
+from tests.conftest import enroll, run_migrations
 from tests.fakes.gateways import RecordingGateway
+from tests.support.postgres import reset_database, server_down
 from tests.support.twilio_webhooks import (
     EMPTY_TWIML,
     PUBLIC_BASE_URL,
@@ -248,3 +252,68 @@ def test_an_unreadable_media_count_neither_refuses_nor_loses_the_text(tw, staff)
     assert response.status_code == 200
     [reply] = _inbox(tw, staff)
     assert reply["body"] == "my incision is red and hot" and reply["media_count"] == 0
+
+
+# --- the database down: Twilio must hear a failure, never a 200 for a text not kept ------
+
+
+def _clinic_without_fixtures(url, clock, **settings):
+    run_migrations(url)
+    app = create_app(twilio_settings(url, **settings), clock=clock)
+    with session_scope(app.state.engine) as session:
+        _, secret = create_api_key(session, role="staff", name="desk", now=clock.now)
+    return app, {"Authorization": f"Bearer {secret}"}
+
+
+def test_a_text_arriving_while_the_database_is_locked_is_refused_and_kept_on_the_retry(
+    tmp_path, clock
+):
+    path = tmp_path / "reminders.db"
+    app, staff = _clinic_without_fixtures(
+        f"sqlite:///{path}", clock, sqlite_busy_timeout_seconds=0.2
+    )
+    sid = "SM" + "d" * 32
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        with TestClient(app, base_url=PUBLIC_BASE_URL) as client:
+            refused = post_inbound(client, FEVER, CARER, sid=sid)
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert refused.status_code == 503  # not 200: Twilio retries, its log shows the error
+    assert int(refused.headers["retry-after"]) > 0
+    with TestClient(app, base_url=PUBLIC_BASE_URL) as client:
+        retried = post_inbound(client, FEVER, CARER, sid=sid)
+        assert retried.status_code == 200 and "Please call 911" in retried.text
+        assert [r["body"] for r in _inbox(client, staff)] == [FEVER]
+    app.state.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_text_arriving_while_postgres_is_down_is_refused_and_kept_on_the_retry(
+    postgres_url, clock
+):
+    reset_database(postgres_url)
+    app, staff = _clinic_without_fixtures(postgres_url, clock)
+    sid = "SM" + "b" * 32
+    with TestClient(app, base_url=PUBLIC_BASE_URL) as client:
+        enroll(client, staff)
+        with server_down(postgres_url):
+            refused = post_inbound(client, "My incision is leaking pus", PHONE, sid=sid)
+        assert refused.status_code == 503, refused.text
+        retried = post_inbound(client, "My incision is leaking pus", PHONE, sid=sid)
+        assert retried.status_code == 200, retried.text
+        assert [r["body"] for r in _inbox(client, staff)] == ["My incision is leaking pus"]
+    app.state.engine.dispose()
+
+
+def test_the_api_docs_say_a_reply_may_come_from_a_number_not_on_file(settings):
+    schemas = create_app(settings).openapi()["components"]["schemas"]
+    reply = schemas["InboxReply"]["properties"]
+    for field in ("patient_id", "given_name", "family_name"):
+        assert {"type": "null"} in reply[field]["anyOf"], field
+        assert "not on file" in reply[field]["description"]
+    assert reply["number_on_file"]["type"] == "boolean"
+    assert "call back" in reply["phone"]["description"]
+    assert {"type": "null"} in schemas["AlertPublic"]["properties"]["patient_id"]["anyOf"]
