@@ -11,7 +11,7 @@ from service.console.deps import ConsoleUser
 from service.console.forms import FormState
 from service.console.rendering import render, see_other
 from service.console.routing import console_router
-from service.conversation import inbox
+from service.conversation import inbox, receipts
 from service.conversation.schemas import HandleReply, StaffTextCreate
 from service.conversation.sending import GatewayDep
 from service.conversation.staff_texts import send_staff_text, staff_text_body
@@ -142,5 +142,7 @@ def _reply_page(
         "window": plan.sending_window,
         "signature": staff_text_body(settings, "…").removesuffix("…"),
         "max_segments": settings.sms_max_segments,
+        # A number not on file has no conversation page: what it was told is shown here.
+        "answered": receipts.answer_to(db, message_id) if reply.patient is None else None,
     }
     return render(request, "inbox_reply.html", context, status_code=status_code)
