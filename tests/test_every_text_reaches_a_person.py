@@ -91,7 +91,7 @@ def test_a_carer_texting_about_a_fever_reaches_the_inbox_first_and_pages_on_call
     # The on-call clinician is paged, with nothing about who or what.
     [page] = gateway.sent
     assert page.to == ON_CALL and page.body == "Urgent patient reply waiting: open the inbox."
-    # The number and the words are never logged (masked: the last two digits at most).
+    # The number and the words are never logged (masked: country code and last four digits).
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert CARER not in logged and "5550188" not in logged and "fever" not in logged
 
