@@ -11,7 +11,7 @@ from service.console.deps import ConsoleUser
 from service.console.forms import FormState
 from service.console.rendering import render, see_other
 from service.console.routing import console_router
-from service.conversation import inbox
+from service.conversation import inbox, receipts
 from service.conversation.schemas import HandleReply, StaffTextCreate
 from service.conversation.sending import GatewayDep
 from service.conversation.staff_texts import send_staff_text, staff_text_body
@@ -67,7 +67,7 @@ def mark_handled(
         inbox.handle_reply(db, message_id, user, checked.note, now)
         db.commit()
         return see_other(request, "/inbox", flash="Reply marked as handled")
-    return _reply_page(request, db, settings, user, message_id, now, form, status_code=422)
+    return _reply_page(request, db, settings, user, message_id, now, form, 422)
 
 
 @router.post("/inbox/{message_id}/reply")
@@ -91,6 +91,10 @@ def reply_with_text(
             form.error("body", "The text must be 1600 characters or fewer")
     if form.ok:
         reply = inbox.read_reply(db, message_id, user, now)
+        if reply.patient is None:
+            # No record, so no consent to text: the page offers the number to call instead.
+            form.error("body", "This number is not on file: call them back instead")
+            return _reply_page(request, db, settings, user, message_id, now, form, 422)
         try:
             send_staff_text(
                 db,
@@ -109,7 +113,7 @@ def reply_with_text(
         except DomainError as exc:
             db.rollback()  # a refused text leaves nothing behind (a failed send is kept)
             form.from_domain_error(exc, fallback_field="body")
-    return _reply_page(request, db, settings, user, message_id, now, form, status_code=422)
+    return _reply_page(request, db, settings, user, message_id, now, form, 422)
 
 
 def _reply_page(
@@ -120,19 +124,25 @@ def _reply_page(
     message_id: int,
     now: NowDep,
     form: FormState,
-    *,
     status_code: int = 200,
 ) -> Response:
     reply = inbox.read_reply(db, message_id, user, now)
     db.commit()
     plan = active_plan(settings, db)
+    sender = (
+        f"{reply.patient.given_name} {reply.patient.family_name}"
+        if reply.patient is not None
+        else "a number not on file"
+    )
     context: dict[str, Any] = {
-        "title": f"Reply from {reply.patient.given_name} {reply.patient.family_name}",
+        "title": f"Reply from {sender}",
         "reply": reply,
         "values": form.values,
         "errors": form.errors,
         "window": plan.sending_window,
         "signature": staff_text_body(settings, "…").removesuffix("…"),
         "max_segments": settings.sms_max_segments,
+        # A number not on file has no conversation page: what it was told is shown here.
+        "answered": receipts.answer_to(db, message_id) if reply.patient is None else None,
     }
     return render(request, "inbox_reply.html", context, status_code=status_code)

@@ -37,7 +37,8 @@ class Row:
     """One line of a Today table: what happened, to whom, when (in the patient's zone)."""
 
     at: datetime
-    patient: PatientRef
+    # None for an urgent reply from a number no patient has (the inbox shows the number).
+    patient: PatientRef | None
     procedure_id: int | None
     label: str
     detail: str | None = None
@@ -72,7 +73,8 @@ def _rows(session: Session, query: Any, label: str | None = None) -> list[Row]:
     out = []
     for at, procedure_id, what, detail, *patient in session.execute(query):
         text_label = label or step_label(what)
-        out.append(Row(at, PatientRef(*patient), procedure_id, text_label, detail))
+        ref = PatientRef(*patient) if patient[0] is not None else None
+        out.append(Row(at, ref, procedure_id, text_label, detail))
     return out
 
 
@@ -148,7 +150,7 @@ def read_today(session: Session, now: datetime, clinic_zone: ZoneInfo) -> Today:
             literal(None),
             *_PATIENT,
         )
-        .join(Patient, col(Patient.id) == col(Message.patient_id))
+        .outerjoin(Patient, col(Patient.id) == col(Message.patient_id))
         .where(
             col(Message.direction) == Direction.inbound,
             col(Message.urgent),

@@ -8,7 +8,7 @@ import logging
 from datetime import datetime
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
 from service.audit.service import record_read
@@ -25,7 +25,9 @@ router = APIRouter(tags=["alerts"])
 
 class AlertPublic(BaseModel):
     message_id: int
-    patient_id: int
+    patient_id: int | None = Field(
+        description="None for a reply from a number not on file (see GET /v1/inbox)"
+    )
     received_at: datetime
     body: str
 
@@ -55,8 +57,11 @@ def list_alerts(
     ]
 
 
-def notify_alert_webhook(url: str, message_id: int, patient_id: int, received_at: datetime) -> None:
-    """POST {alert_id, patient_id, received_at} to `url`; failures are logged, never raised."""
+def notify_alert_webhook(
+    url: str, message_id: int, patient_id: int | None, received_at: datetime
+) -> None:
+    """POST {alert_id, patient_id, received_at} to `url` (patient_id null for a number not
+    on file); failures are logged, never raised."""
     payload = {
         "alert_id": message_id,
         "patient_id": patient_id,

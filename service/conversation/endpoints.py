@@ -23,19 +23,23 @@ def list_inbox(
     key: StaffKey,
     limit: int = Query(default=200, ge=1, le=1000),
 ) -> list[InboxReply]:
-    """Replies nobody has handled yet: urgent first, then oldest first."""
+    """Replies nobody has handled yet: urgent first, then oldest first. A text from a
+    number no patient has is here too, with `number_on_file` false and patient fields null."""
     replies = inbox.read_inbox(session, key, now, limit)
     return [
         InboxReply(
             message_id=r.message.id or 0,
-            patient_id=r.patient.id or 0,
-            given_name=r.patient.given_name,
-            family_name=r.patient.family_name,
+            number_on_file=r.patient is not None,
+            phone=r.message.phone,
+            patient_id=r.patient.id if r.patient else None,
+            given_name=r.patient.given_name if r.patient else None,
+            family_name=r.patient.family_name if r.patient else None,
             procedure_id=r.procedure.id if r.procedure else None,
             procedure_scheduled_at=r.procedure.scheduled_at if r.procedure else None,
             procedure_status=r.procedure.status if r.procedure else None,
             received_at=r.message.created_at,
             body=r.message.body,
+            media_count=r.message.media_count,
             language=r.message.language,
             urgent=r.message.urgent,
             reschedule_request=r.message.reschedule_request,

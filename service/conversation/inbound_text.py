@@ -30,3 +30,16 @@ def sid_key(sid: str | None) -> str | None:
     if len(sid) <= SID_COLUMN_LENGTH:
         return sid
     return "sha256:" + hashlib.sha256(sid.encode()).hexdigest()[: SID_COLUMN_LENGTH - 7]
+
+
+MAX_MEDIA = 10  # Twilio accepts at most 10 pictures or files on one MMS
+
+
+def media_count(raw: str | None) -> int:
+    """Twilio's NumMedia as a count; anything unreadable counts as none (never a 4xx:
+    Twilio does not resend a refused webhook, and the words would be lost)."""
+    try:
+        count = int((raw or "0").strip())
+    except ValueError:
+        return 0
+    return min(max(count, 0), MAX_MEDIA)

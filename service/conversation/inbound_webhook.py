@@ -3,6 +3,7 @@
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 
 from service.conversation.alerts import notify_alert_webhook
+from service.conversation.inbound_text import media_count
 from service.conversation.paging import page_on_call
 from service.conversation.replies import receive_text
 from service.conversation.sending import api_gateway
@@ -23,7 +24,9 @@ def inbound_text(
     background: BackgroundTasks,
 ) -> Response:
     """A patient's reply: STOP/START/HELP (and ALTO/COMENZAR/AYUDA), C to confirm a
-    visit, or words for the clinic; answered by TwiML in the patient's language."""
+    visit, or words for the clinic; answered by TwiML in the patient's language. Every
+    text is kept, from a number on file or not; if it cannot be kept (the database is
+    down) the answer is 503 and Twilio's retry, or its message log, still has it."""
     outcome = receive_text(
         session,
         settings,
@@ -32,6 +35,7 @@ def inbound_text(
         raw_from=form.get("From") or "",
         raw_sid=form.get("MessageSid") or form.get("SmsSid"),
         now=now,
+        media_count=media_count(form.get("NumMedia")),
     )
     # Committed before Twilio hears back: an answer means the reply is kept.
     session.commit()
@@ -41,7 +45,7 @@ def inbound_text(
                 notify_alert_webhook,
                 settings.alert_webhook_url,
                 outcome.urgent_message_id,
-                outcome.urgent_patient_id or 0,
+                outcome.urgent_patient_id,
                 outcome.urgent_received_at or now,
             )
         if settings.on_call_phone:

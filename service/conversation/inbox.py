@@ -1,4 +1,8 @@
-"""The care team's inbox: every reply waits here, urgent first, until someone handles it."""
+"""The care team's inbox: every reply waits here, urgent first, until someone handles it.
+
+A reply from a number no patient has waits here too, with no patient: staff see the
+number to call back.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,8 +21,13 @@ from service.procedures.models import Procedure, ProcedureStatus
 @dataclass(frozen=True)
 class WaitingReply:
     message: Message
-    patient: Patient
+    # None: the number is not on file (message.phone is the number it came from).
+    patient: Patient | None
     procedure: Procedure | None
+
+    @property
+    def number_on_file(self) -> bool:
+        return self.patient is not None
 
 
 def _unhandled() -> ColumnElement[bool]:
@@ -26,16 +35,19 @@ def _unhandled() -> ColumnElement[bool]:
 
 
 def unhandled_replies(session: Session, limit: int = 200) -> list[WaitingReply]:
-    """Unhandled replies, urgent first, then oldest first, with patient and procedure."""
+    """Unhandled replies, urgent first, then oldest first, with patient and procedure
+    (none for a number not on file)."""
     rows = session.exec(
         select(Message, Patient)
-        .join(Patient, col(Patient.id) == col(Message.patient_id))
+        .outerjoin(Patient, col(Patient.id) == col(Message.patient_id))
         .where(_unhandled())
         .order_by(col(Message.urgent).desc(), col(Message.created_at), col(Message.id))
         .limit(limit)
     ).all()
-    procedures = _procedures_of(session, {p.id or 0 for _, p in rows})
-    return [WaitingReply(m, p, procedures.get(p.id or 0)) for m, p in rows]
+    procedures = _procedures_of(session, {p.id for _, p in rows if p is not None and p.id})
+    return [
+        WaitingReply(m, p, procedures.get(p.id or 0) if p is not None else None) for m, p in rows
+    ]
 
 
 def _procedures_of(session: Session, patient_ids: set[int]) -> dict[int, Procedure]:
@@ -72,6 +84,9 @@ def read_reply(session: Session, message_id: int, actor: Actor, now: datetime) -
     message = session.get(Message, message_id)
     if message is None or message.direction != Direction.inbound:
         raise NotFound(f"no reply with id {message_id}", field="message_id")
+    if message.patient_id is None:
+        audit(session, actor, "read", "reply", message.id, at=now)
+        return WaitingReply(message, None, None)
     patient = session.get(Patient, message.patient_id)
     assert patient is not None and patient.id is not None
     procedure = (

@@ -57,6 +57,13 @@ def first_answer(session: Session, sid: str) -> str | None:
     return receipt.answer if receipt is not None else None
 
 
+def answer_to(session: Session, message_id: int) -> str | None:
+    """What we texted back to a stored reply (for a number not on file, the only record)."""
+    return session.exec(
+        select(InboundReceipt.answer).where(InboundReceipt.message_id == message_id).limit(1)
+    ).first()
+
+
 def answered_within(session: Session, phone: str, window: timedelta, now: datetime) -> bool:
     """Did this number get an answer (routine or urgent) within the conversation window?"""
     if window <= timedelta(0):

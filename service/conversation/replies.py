@@ -17,21 +17,26 @@ from service.conversation import answers, receipts
 from service.conversation.confirmations import ConfirmedVisit, confirm_next_visit
 from service.conversation.consent import REPLIED_STOP, opt_in, opt_out
 from service.conversation.inbound_text import clean_text, sid_key
+from service.conversation.kept import (
+    CONFIRMED_BY_TEXT,
+    HELP_ANSWERED,
+    OPTED_IN_BY_TEXT,
+    OPTED_OUT_BY_TEXT,
+    keep_answer,
+    store_reply,
+)
 from service.conversation.keywords import Keyword, is_spanish_keyword, keyword_of, reply_word
+from service.conversation.optouts import is_opted_out
 from service.conversation.triage import mentions_warning_sign
 from service.errors import InvalidInput
 from service.messaging.masking import mask_phone
-from service.messaging.models import Direction, Message, MessageStatus
+from service.messaging.models import Message
 from service.patients.models import Patient
 from service.patients.phone import to_e164
 from service.templates.compose import local_date_text, local_time_text
 from service.timeline.plan import TimelinePlan
 
 log = logging.getLogger("reminders.replies")
-
-CONFIRMED_BY_TEXT = "confirmed the visit by text"
-# The `steps` of our answer to a reply, as stored in the patient's messages.
-ANSWER_STEP = "answer_to_reply"
 
 
 @dataclass(frozen=True)
@@ -54,11 +59,14 @@ def receive_text(
     raw_from: str,
     raw_sid: str | None,
     now: datetime,
+    media_count: int = 0,
 ) -> Outcome:
-    """Act on one inbound text and return the answer to text back (None: no answer)."""
+    """Act on one inbound text, keep it, and return the answer to text back (None: none)."""
     body = clean_text(raw_body)
     sid = sid_key(raw_sid)
     phone = _e164(clean_text(raw_from), settings)
+    # The number as staff must see it to call back, even one that is not E.164.
+    sender = phone or clean_text(raw_from).strip()[:16]
     if sid is not None and not receipts.claim(session, sid, phone or "", now):
         log.info("replayed inbound webhook ignored (already acted on)")
         return Outcome(answer=receipts.first_answer(session, sid), replay=True)
@@ -66,6 +74,14 @@ def receive_text(
     keyword = keyword_of(body)
     patient = _latest_patient(session, phone) if phone else None
     language = patient.language if patient is not None else None
+
+    def keep(handled_by: str | None = None, **fields: Any) -> Message:
+        # A keyword needs no person, unless a picture came with it: someone must look.
+        if handled_by is not None and media_count == 0:
+            fields.update(handled_at=now, handled_by=handled_by)
+        return store_reply(
+            session, patient, sender, body, sid, now, media_count=media_count, **fields
+        )
 
     if keyword is Keyword.stop:
         answer = None
@@ -75,49 +91,41 @@ def receive_text(
             # Twilio confirms its own keywords (a second text would be a double); it
             # knows nothing of ALTO, PARAR or DETENER, so those we confirm.
             answer = answers.spanish_stop_answer(settings) if is_spanish_keyword(body) else None
-        receipts.record(session, sid, "stop", answer, None, None)
-        return Outcome(answer=answer)
+        return _keyword_kept(session, sid, "stop", answer, keep(OPTED_OUT_BY_TEXT), patient, now)
     if keyword is Keyword.start:
         answer = None
         if phone is not None:
             resumed = opt_in(session, phone, reply_word(body), now, plan)
             log.info("opt-in by reply from %s: %s reminder(s) resume", mask_phone(phone), resumed)
             answer = answers.spanish_start_answer(settings) if is_spanish_keyword(body) else None
-        receipts.record(session, sid, "start", answer, None, None)
-        return Outcome(answer=answer)
+        return _keyword_kept(session, sid, "start", answer, keep(OPTED_IN_BY_TEXT), patient, now)
     if keyword is Keyword.help:
         fallback = "es" if is_spanish_keyword(body) else "en"
         answer = answers.help_answer(settings, language or fallback)
-        receipts.record(session, sid, "help", answer, None, None)
-        return Outcome(answer=answer)
+        return _keyword_kept(session, sid, "help", answer, keep(HELP_ANSWERED), patient, now)
 
     urgent = mentions_warning_sign(body)
-    if keyword is Keyword.confirm and phone is not None and not urgent:
-        confirmed = confirm_next_visit(session, phone, now)
+    if keyword is Keyword.confirm and patient is not None and not urgent and not media_count:
+        confirmed = confirm_next_visit(session, patient.phone, now)
         if confirmed is not None:
             return _visit_confirmed(session, settings, confirmed, body, sid, now)
 
-    if patient is None:
-        # Not one of our patients: nobody to file it under, but the safety answer
-        # still goes out (rationed like any routine answer).
-        log.info("reply from a number no patient has; not stored (urgent=%s)", urgent)
-        answer, kind = _answer(session, settings, phone, None, urgent, False, now)
-        receipts.record(session, sid, "unknown_number", answer, kind, None)
-        return Outcome(answer=answer)
-
     reschedule = keyword is Keyword.reschedule
-    message = _store_reply(
-        session, patient, body, sid, now, urgent=urgent, reschedule_request=reschedule
-    )
-    answer, kind = _answer(session, settings, phone, language, urgent, reschedule, now)
-    receipts.record(session, sid, "reply", answer, kind, message.id)
-    _keep_answer(session, patient, answer, now)
+    message = keep(urgent=urgent, reschedule_request=reschedule)
+    stopped = phone is not None and is_opted_out(session, phone)
+    answer, kind = _answer(session, settings, phone, language, urgent, reschedule, stopped, now)
+    action = "reply" if patient is not None else "unknown_number"
+    receipts.record(session, sid, action, answer, kind, message.id)
+    keep_answer(session, patient, answer, now)
     log.info(
-        "reply stored message_id=%s patient_id=%s urgent=%s reschedule=%s answered=%s",
+        "reply stored message_id=%s patient_id=%s from=%s urgent=%s reschedule=%s media=%s"
+        " answered=%s",
         message.id,
-        patient.id,
+        message.patient_id,
+        mask_phone(sender) if patient is None else "patient's phone",
         urgent,
         reschedule,
+        media_count,
         answer is not None,
     )
     if not urgent:
@@ -130,6 +138,21 @@ def receive_text(
     )
 
 
+def _keyword_kept(
+    session: Session,
+    sid: str | None,
+    action: str,
+    answer: str | None,
+    message: Message,
+    patient: Patient | None,
+    now: datetime,
+) -> Outcome:
+    """A keyword, acted on and kept in the conversation already handled, with our answer."""
+    receipts.record(session, sid, action, answer, None, message.id)
+    keep_answer(session, patient, answer, now)
+    return Outcome(answer=answer)
+
+
 def _answer(
     session: Session,
     settings: Settings,
@@ -137,11 +160,15 @@ def _answer(
     language: str | None,
     urgent: bool,
     reschedule: bool,
+    stopped: bool,
     now: datetime,
 ) -> tuple[str | None, str | None]:
-    """The urgent answer every time; otherwise one answer per conversation window."""
+    """The urgent answer every time; otherwise one answer per conversation window, and
+    none to a number that replied STOP (the reply still waits in the inbox)."""
     if urgent:
         return answers.urgent_answer(settings, language), receipts.URGENT
+    if stopped:
+        return None, None
     if reschedule:
         return answers.reschedule_answer(settings, language), receipts.ROUTINE
     window = timedelta(hours=settings.conversation_window_hours)
@@ -160,9 +187,10 @@ def _visit_confirmed(
 ) -> Outcome:
     patient, visit = confirmed.patient, confirmed.appointment
     # Kept in the conversation, already handled: nobody needs to act on a confirmation.
-    message = _store_reply(
+    message = store_reply(
         session,
         patient,
+        patient.phone,
         body,
         sid,
         now,
@@ -181,33 +209,9 @@ def _visit_confirmed(
         local_time_text(local, lang),
     )
     receipts.record(session, sid, "confirm", answer, None, message.id)
-    _keep_answer(session, patient, answer, now)
+    keep_answer(session, patient, answer, now)
     log.info("visit confirmed by text appointment_id=%s patient_id=%s", visit.id, patient.id)
     return Outcome(answer=answer)
-
-
-def _keep_answer(session: Session, patient: Patient, answer: str | None, now: datetime) -> None:
-    """Our answer joins the patient's conversation, so staff read what the patient was told.
-
-    It goes back inside Twilio's answer to the webhook (TwiML), so it has no SID of its own.
-    """
-    if answer is None:
-        return
-    session.add(
-        Message(
-            patient_id=patient.id or 0,
-            direction=Direction.outbound,
-            phone=patient.phone,
-            body=answer,
-            steps=ANSWER_STEP,
-            language=answers.answer_language(patient.language),
-            status=MessageStatus.sent,
-            gateway="twiml",
-            created_at=now,
-            sent_at=now,
-            updated_at=now,
-        )
-    )
 
 
 def _e164(raw: str, settings: Settings) -> str | None:
@@ -221,31 +225,3 @@ def _latest_patient(session: Session, phone: str) -> Patient | None:
     return session.exec(
         select(Patient).where(Patient.phone == phone).order_by(col(Patient.id).desc())
     ).first()
-
-
-def _store_reply(
-    session: Session,
-    patient: Patient,
-    body: str,
-    sid: str | None,
-    now: datetime,
-    **fields: Any,
-) -> Message:
-    """The patient's words, kept on their record as Twilio delivered them (flushed, so
-    the answer can point at its id)."""
-    message = Message(
-        patient_id=patient.id or 0,
-        direction=Direction.inbound,
-        phone=patient.phone,
-        body=body,
-        language=patient.language,
-        status=MessageStatus.received,
-        gateway="twilio",
-        provider_message_id=sid,
-        created_at=now,
-        updated_at=now,
-        **fields,
-    )
-    session.add(message)
-    session.flush()
-    return message

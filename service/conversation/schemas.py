@@ -5,15 +5,20 @@ from pydantic import BaseModel, ConfigDict, Field
 
 class InboxReply(BaseModel):
     message_id: int
-    patient_id: int
-    given_name: str
-    family_name: str
+    number_on_file: bool = Field(
+        description="False for a text from a number no patient has: patient fields are null"
+    )
+    phone: str = Field(description="The number the text came from (E.164), to call back")
+    patient_id: int | None = Field(description="Null when the number is not on file")
+    given_name: str | None = Field(description="Null when the number is not on file")
+    family_name: str | None = Field(description="Null when the number is not on file")
     procedure_id: int | None
     procedure_scheduled_at: datetime | None
     procedure_status: str | None
     received_at: datetime
-    body: str
-    language: str
+    body: str = Field(description="The words as sent; empty for a picture alone")
+    media_count: int = Field(description="Pictures or files sent with it (not kept here)")
+    language: str = Field(description="The patient's language; empty for a number not on file")
     urgent: bool
     reschedule_request: bool
 

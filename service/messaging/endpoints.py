@@ -43,6 +43,7 @@ def message_public(m: Message) -> MessagePublic:
         template_versions=[v for v in (m.template_versions or "").split(",") if v],
         urgent=m.urgent,
         reschedule_request=m.reschedule_request,
+        media_count=m.media_count,
         handled_at=m.handled_at,
         handled_by=m.handled_by,
         handled_note=m.handled_note,

@@ -45,8 +45,10 @@ class Message(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    patient_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("patient.id"), nullable=False, index=True)
+    # None only for a reply from a number no patient has (kept for the inbox all the same).
+    patient_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("patient.id"), nullable=True, index=True),
     )
     procedure_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("procedure.id"), nullable=True)
@@ -64,6 +66,10 @@ class Message(SQLModel, table=True):
     error_message: str | None = Field(default=None, max_length=500)
     # An inbound reply that mentions a warning sign from the seeds.
     urgent: bool = False
+    # Pictures or files an inbound MMS carried (Twilio's NumMedia); not kept here.
+    media_count: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
     # An inbound reply asking to move a booked visit or the procedure.
     reschedule_request: bool = False
     # Inbound replies wait in the inbox until staff mark them handled (who, when, note).

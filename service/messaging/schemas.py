@@ -20,6 +20,8 @@ class MessagePublic(BaseModel):
     # Inbound replies: flagged for a warning sign, a reschedule request, and handling.
     urgent: bool
     reschedule_request: bool
+    # Pictures or files an inbound MMS carried (not kept here: Twilio's log has them).
+    media_count: int
     handled_at: datetime | None
     handled_by: str | None
     handled_note: str | None

@@ -1,9 +1,11 @@
 """The inbox pages over HTTP on SQLite and PostgreSQL: the API's rules hold in the
 console too (opt-outs, the form token, a reply handled once)."""
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.app import create_app
 from service.db import session_scope
@@ -45,8 +47,13 @@ def desk(database_url, engine, clock, gateway, staff):
 
 
 def _reply_id(engine) -> int:
+    """The one reply waiting for a person (a STOP is kept too, but already handled)."""
     with Session(engine) as session:
-        message = session.exec(select(Message).where(Message.direction == Direction.inbound)).one()
+        message = session.exec(
+            select(Message).where(
+                Message.direction == Direction.inbound, col(Message.handled_at).is_(None)
+            )
+        ).one()
         assert message.id is not None
         return message.id
 
@@ -95,3 +102,48 @@ def test_a_reply_is_handled_once_and_says_by_whom(desk, engine):
 def test_an_unknown_reply_is_a_page_not_found(desk):
     assert desk.get("/inbox/999999").status_code == 404
     assert desk.get("/inbox/not-a-number").status_code == 404
+
+
+CARER = "+13125550188"
+
+
+def test_a_reply_from_a_number_not_on_file_shows_the_number_to_call_and_is_handled(
+    desk, engine, gateway
+):
+    post_inbound(desk, "My mother has a fever of 102 after her back procedure", CARER)
+    listing = desk.get("/inbox")
+    assert "Number not on file" in listing.text and f'href="tel:{CARER}"' in listing.text
+    assert "Call back or mark handled" in listing.text
+    today = " ".join(re.sub(r"<[^>]+>", "", desk.get("/").text).split())
+    assert "1 reply waiting for a person" in today
+    assert "A number not on file" in today  # among Today's urgent replies
+    reply = _reply_id(engine)
+    page = desk.get(f"/inbox/{reply}")
+    assert page.status_code == 200
+    assert "<h1>Reply from a number not on file</h1>" in page.text
+    assert "Send text" not in page.text  # no consent on file: staff call instead
+    assert "What the service texted back" in page.text and "Please call 911" in page.text
+    refused = desk.post(
+        f"/inbox/{reply}/reply",
+        data={"body": "Please call 911", "csrf_token": csrf_token_of(page.text)},
+    )
+    assert refused.status_code == 422 and "call them back instead" in refused.text
+    assert gateway.sent == []
+    handled = desk.post(
+        f"/inbox/{reply}/handle",
+        data={"note": "called the daughter", "csrf_token": csrf_token_of(page.text)},
+        follow_redirects=False,
+    )
+    assert handled.status_code == 303
+    assert "No replies are waiting" in desk.get("/inbox").text
+    with Session(engine) as session:
+        message = session.get(Message, reply)
+        assert message.handled_by == "Dana Reyes" and message.patient_id is None
+
+
+def test_a_picture_and_an_empty_text_say_so_in_the_inbox(desk):
+    post_inbound(desk, "", PHONE, media=1)
+    post_inbound(desk, "", PHONE)
+    listing = desk.get("/inbox").text
+    assert "Sent 1 picture or file, not shown here" in listing
+    assert "An empty text: nothing was written." in listing

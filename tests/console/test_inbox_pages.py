@@ -135,3 +135,50 @@ def test_nurse_answers_a_reply_outside_the_window_only_when_she_says_so(
     # Answering does not close the reply: the nurse decides when it is handled.
     page.goto("/inbox")
     assert "Rosa Jiménez" in page.locator("table.inbox").inner_text()
+
+
+def test_nurse_calls_back_a_carer_texting_from_a_number_not_on_file(
+    page, console_app, console_clock
+):
+    carer = "+17735550123"
+    fever = "My mother has a fever of 102 after her back procedure"
+    with api_client(console_app, console_clock()) as api:
+        enroll_and_book(
+            api, "James", "Carter", "(312) 555-0177", "America/Chicago", "2027-03-02T08:00:00"
+        )
+    assert patient_texts(console_app, "Can I shower tomorrow?", "+13125550177").is_success
+    console_clock.advance(minutes=5)
+    assert patient_texts(console_app, fever, carer).is_success
+
+    sign_in(page, STAFF)
+    assert "A number not on file" in page.locator("#urgent + p + table").inner_text()
+    assert "2 replies waiting for a person" in " ".join(page.locator(".cards").inner_text().split())
+    page.get_by_role("link", name="Inbox").click()
+    rows = page.locator("table.inbox tbody tr")
+    assert rows.count() == 2
+    first = rows.nth(0).inner_text()  # urgent first, though newer
+    assert "Number not on file" in first and carer in first
+    assert "Urgent" in first and fever in first
+    call = rows.nth(0).get_by_role("link", name=carer, exact=True)
+    assert call.get_attribute("href") == f"tel:{carer}"
+    assert "James Carter" in rows.nth(1).inner_text()
+    assert_accessible(page)
+
+    rows.nth(0).get_by_role("link", name="Call back or mark handled").click()
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading == "Reply from a number not on file"
+    assert carer in page.locator(".notice").inner_text()
+    assert page.get_by_role("button", name="Send text").count() == 0
+    assert_accessible(page)
+    page.get_by_label("Note (optional)").fill("Called the daughter: her mother went to the ER")
+    page.get_by_role("button", name="Mark as handled").click()
+
+    assert page.url.endswith("/inbox")
+    assert "Reply marked as handled" in page.get_by_role("status").inner_text()
+    rows = page.locator("table.inbox tbody tr")
+    assert rows.count() == 1 and "James Carter" in rows.nth(0).inner_text()
+    with Session(console_app.engine) as session:
+        kept = session.exec(select(Message).where(Message.body == fever)).one()
+    assert kept.patient_id is None and kept.phone == carer
+    assert kept.handled_by == STAFF.name
+    assert kept.handled_note == "Called the daughter: her mother went to the ER"

@@ -40,8 +40,8 @@ def sign(url: str, form: dict[str, str], token: str = AUTH_TOKEN) -> str:
     return RequestValidator(token).compute_signature(url, form)
 
 
-def inbound_form(body: str, from_: str, sid: str) -> dict[str, str]:
-    return {
+def inbound_form(body: str, from_: str, sid: str, media: int = 0) -> dict[str, str]:
+    form = {
         "AccountSid": ACCOUNT_SID,
         "ApiVersion": "2010-04-01",
         "Body": body,
@@ -49,9 +49,15 @@ def inbound_form(body: str, from_: str, sid: str) -> dict[str, str]:
         "To": CLINIC_NUMBER,
         "MessageSid": sid,
         "SmsSid": sid,
-        "NumMedia": "0",
+        "NumMedia": str(media),
         "NumSegments": "1",
     }
+    for n in range(media):  # an MMS: where Twilio keeps each picture, and its type
+        form[f"MediaUrl{n}"] = (
+            f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/{sid}/Media/ME{n:032x}"
+        )
+        form[f"MediaContentType{n}"] = "image/jpeg"
+    return form
 
 
 _sids = iter(range(1, 1_000_000))
@@ -65,9 +71,10 @@ def post_inbound(
     sid: str | None = None,
     signature: str | None = None,
     signed_url: str = INBOUND_URL,
+    media: int = 0,
 ) -> httpx.Response:
     """POST a patient's reply as Twilio would, signed for `signed_url` unless told."""
-    form = inbound_form(body, from_, sid or f"SM{next(_sids):032x}")
+    form = inbound_form(body, from_, sid or f"SM{next(_sids):032x}", media)
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",
         "X-Twilio-Signature": signature if signature is not None else sign(signed_url, form),
