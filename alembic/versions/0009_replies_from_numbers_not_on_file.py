@@ -6,7 +6,7 @@ like any other reply, with no patient (patient_id NULL) and the number it came f
 still reaches the inbox as "sent a picture".
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0011
 Create Date: 2026-11-22 06:30:00
 """
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision: str = '0009'
-down_revision: str | None = '0008'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
