@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from service.timeline.local_time import add_months, local_instant
 from service.timeline.plan import (
     DEFAULT_PLAN,
+    OPT_OUT_STEP,
     FollowUpKind,
     Phase,
     SendingWindow,
@@ -292,7 +293,12 @@ def test_already_done_steps_are_not_planned_again(case: Case, data: st.DataObjec
     keys = sorted((r.step, r.occurrence) for r in full)
     done = set(data.draw(st.lists(st.sampled_from(keys), unique=True)))
     again = case.run(already_done=done)
-    assert {(r.step, r.occurrence) for r in again} == set(keys) - done
+    expected = set(keys) - done
+    if not pending(again):
+        # Nothing left to send (what remains has passed): the opt-out line rides only
+        # with a text that goes out, so it is not planned on its own.
+        expected.discard((OPT_OUT_STEP, 1))
+    assert {(r.step, r.occurrence) for r in again} == expected
     slots = sorted({r.due_at for r in pending(again)})
     for earlier, later in pairwise(slots):
         assert later - earlier >= case.plan.min_gap
