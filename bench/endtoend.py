@@ -31,11 +31,12 @@ PGQ_PYTHON = PGQ_ENV / "bin" / "python"
 PGQ_VERSION = "1.6.0"
 ASYNCPG_VERSION = "0.32.0"
 # pgqueuer's settings (see pgq_drain.py): HTTP calls in flight are capped by the handler's
-# thread pool (the concurrency, 64), as the worker's are by its sending threads; the batch
-# and the cap on picked jobs (pgqueuer's claim-ahead, like DISPATCH_BATCH_SIZE) were the
-# fastest of a sweep on this machine (bench/RESULTS.md).
+# thread pool (the concurrency, 64), as the worker's are by its sending threads. The cap on
+# jobs picked at once is pgqueuer's claim-ahead (the worker's is DISPATCH_BATCH_SIZE, 256):
+# a finished job keeps its slot until pgqueuer's completion buffer flushes, so a cap of 64
+# leaves only ~40 calls in flight. Batch and cap: the fastest of a sweep (bench/RESULTS.md).
 PGQ_BATCH = 32
-PGQ_PICKED = 256
+PGQ_PICKED = 128
 PGQ_SETTINGS = (
     f"pgqueuer {PGQ_VERSION} in `.cache/bench-pgqueuer`: asyncpg {ASYNCPG_VERSION} driver (one"
     f" connection, as its docs recommend), batch_size {PGQ_BATCH}, max_concurrent_tasks"
