@@ -1,10 +1,10 @@
 """pgqueuer draining N jobs whose handler makes the worker's HTTP call (the twilio library's
 messages.create) to the stand-in. Runs in the bench's own environment, never the project's:
 
-    .cache/bench-pgqueuer/bin/python bench/pgq_drain.py DSN N CONCURRENCY STANDIN_URL [BATCH]
+    .cache/bench-pgqueuer/bin/python bench/pgq_drain.py DSN N CONCURRENCY URL [BATCH [PICKED]]
 
 Set up as pgqueuer's documentation recommends for throughput: one direct asyncpg connection
-for the QueueManager (its default driver; "asyncpg achieves roughly double the throughput of
+for the QueueManager (its CLI's default driver; "asyncpg achieves roughly double the throughput of
 psycopg"). Its psycopg driver shares one connection between LISTEN and queries, and psycopg
 holds the connection's lock while it waits for a NOTIFY (up to 1 s), so every dequeue and
 every completion write queued behind that wait: 27-30 jobs/s at 64 in flight.
@@ -29,8 +29,9 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 FROM = "+15005550006"
-# As long as a real reminder, with the status-callback URL the worker also sends.
-BODY = "Lakeside Spine: your MILD procedure is tomorrow. Reply C to confirm or call us."
+# About a reminder's length (no clinical wording: only the stand-in reads it), with a
+# status-callback URL as the worker sends.
+BODY = "Lakeside Spine: a benchmark text about as long as a reminder, for the stand-in only."
 CALLBACK = "https://reminders.example.org/webhooks/twilio/status?attempt=0123456789abcdef"
 
 
@@ -50,7 +51,8 @@ class Redirecting(TwilioHttpClient):
 async def main(
     dsn: str, count: int, concurrency: int, standin: str, batch: int, picked: int
 ) -> None:
-    # asyncio.to_thread runs on the loop's default executor: one thread per job in flight.
+    # asyncio.to_thread runs on the loop's default executor, whose threads cap the calls in
+    # flight at `concurrency` (Python's own default would be min(32, CPUs + 4) = 6 here).
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(concurrency))
     client = Client("AC" + "0" * 32, "bench", http_client=Redirecting(standin))
     connection = await asyncpg.connect(dsn)
@@ -71,11 +73,13 @@ async def main(
         )
 
     await manager.run(
-        # pgqueuer requires max_concurrent_tasks >= 2 x batch_size; 64 in flight.
+        # Jobs picked at once (pgqueuer requires >= 2 x batch_size); a picked job keeps its
+        # slot until its completion is flushed, after its call. Calls: the threads above.
         batch_size=batch,
         max_concurrent_tasks=picked,
-        # With every slot taken, pgqueuer waits for a NOTIFY (a job's row deleted on
-        # completion sends one) or this timeout before it dequeues again.
+        # When it cannot pick more, pgqueuer waits for a NOTIFY (each flush of completions
+        # deletes rows and sends one), at most 100 ms while work is queued; this timeout
+        # only applies once the queue looks empty.
         dequeue_timeout=timedelta(milliseconds=50),
         mode=QueueExecutionMode.drain,
     )
