@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import Engine, text
 
-from bench.endtoend import PGQ_VERSION, pgqueuer_rate, worker_rate
+from bench.endtoend import PGQ_SETTINGS, pgqueuer_rate, worker_rate
 from bench.standin import tail
 from scheduler.worker import DispatchLoop
 from service.delivery.gateway import Accepted, OutgoingText
@@ -402,14 +402,24 @@ def main() -> None:
                 ours.append(worker_rate(url, count, profile, CONCURRENCY))
                 fresh(url)
                 theirs.append(pgqueuer_rate(url, count, profile, CONCURRENCY))
-            a, b = median(ours), median(theirs)
+                o, t = ours[-1], theirs[-1]
+                print(
+                    f"  {profile}: ours {o.rate:.0f}/s (in flight: peak {o.peak_in_flight},"
+                    f" mean {o.mean_in_flight:.0f}), pgqueuer {t.rate:.0f}/s (peak"
+                    f" {t.peak_in_flight}, mean {t.mean_in_flight:.0f}),"
+                    f" load {os.getloadavg()[0]:.1f}",
+                    flush=True,
+                )
+            a, b = median([d.rate for d in ours]), median([d.rate for d in theirs])
+            peaks = max(d.peak_in_flight for d in ours), max(d.peak_in_flight for d in theirs)
             label = "steady 100 ms" if profile == "steady" else "tail (lognormal ~120 ms, 2% 2 s)"
             target = ">= 1.0x pgqueuer" + (" and >= 500/s" if profile == "steady" else "")
             met = a >= b and (profile != "steady" or a >= 500)
             row(
                 n,
                 f"end to end, `reminders worker` vs pgqueuer, {label}, {count} texts",
-                f"{a:.0f} vs {b:.0f} texts/s ({a / b:.2f}x)",
+                f"{a:.0f} vs {b:.0f} texts/s ({a / b:.2f}x; at most {peaks[0]} vs {peaks[1]}"
+                " in flight)",
                 target,
                 met,
             )
@@ -471,9 +481,7 @@ def main() -> None:
         "",
         "Rows 2-3: texts/s measured at the loopback stand-in from the first text to the last."
         " Ours: one `reminders worker` process (twilio library over HTTP, SEND_CONCURRENCY"
-        f"={CONCURRENCY}). pgqueuer {PGQ_VERSION} in `.cache/bench-pgqueuer` (psycopg driver,"
-        f" batch {CONCURRENCY // 2}, max_concurrent_tasks {CONCURRENCY}, dequeue_timeout 50 ms),"
-        " each job making the same `messages.create` call from a thread.",
+        f"={CONCURRENCY}). {PGQ_SETTINGS}.",
         "",
     ]
     if args.only:
