@@ -200,15 +200,20 @@ def enrollment(url: str, pairs: int, clients: int = 16) -> tuple[float, float, f
         per_client = pairs // clients
 
         headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-        patient = json.dumps(
-            {
-                "given_name": "Bench",
-                "family_name": "Mark",
-                "phone": "(212) 555-0142",
-                "sms_consent": True,
-            }
-        )
         procedure = json.dumps({"scheduled_at": when})
+        failures: list[BaseException] = []
+
+        def patient(client: int, n: int) -> str:
+            # A patient of their own each time (the same phone and family name twice is
+            # refused as a likely duplicate, 409), as a clinic's enrolments are.
+            return json.dumps(
+                {
+                    "given_name": "Bench",
+                    "family_name": f"Mark{client}x{n}",
+                    "phone": f"(202) {300 + client} {1000 + n}",
+                    "sms_consent": True,
+                }
+            )
 
         def post(conn: http.client.HTTPConnection, path: str, body: str) -> bytes:
             conn.request("POST", path, body, headers)
@@ -221,19 +226,22 @@ def enrollment(url: str, pairs: int, clients: int = 16) -> tuple[float, float, f
         # The load generator shares the machine's cores with the server and PostgreSQL,
         # so it is kept light: the stdlib's HTTP/1.1 client, one keep-alive connection
         # per client (httpx costs several times the CPU per request).
-        def run() -> None:
+        def run(client: int) -> None:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             try:
-                for _ in range(per_client):
+                for n in range(per_client):
                     t = time.perf_counter()
-                    patient_id = json.loads(post(conn, "/v1/patients", patient))["id"]
+                    created = post(conn, "/v1/patients", patient(client, n))
+                    patient_id = json.loads(created)["id"]
                     post(conn, f"/v1/patients/{patient_id}/procedures", procedure)
                     with lock:
                         latencies.append(time.perf_counter() - t)
+            except BaseException as exc:  # a refused request fails the benchmark
+                failures.append(exc)
             finally:
                 conn.close()
 
-        threads = [threading.Thread(target=run) for _ in range(clients)]
+        threads = [threading.Thread(target=run, args=(c,)) for c in range(clients)]
         started = time.perf_counter()
         for t in threads:
             t.start()
@@ -243,6 +251,9 @@ def enrollment(url: str, pairs: int, clients: int = 16) -> tuple[float, float, f
     finally:
         server.terminate()
         server.wait(timeout=30)
+    if failures:
+        raise failures[0]
+    assert len(latencies) == per_client * clients, len(latencies)
     latencies.sort()
     return (
         len(latencies) / elapsed,
