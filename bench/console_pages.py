@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import Engine, text
 
+from bench.results import write_section
 from service.db import make_engine, session_scope
 from service.users.service import create_user
 from tests.conftest import run_migrations
@@ -28,7 +29,6 @@ from tests.support.net import free_port
 from tests.support.postgres import reset_database, throwaway_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "RESULTS.md"
 PATIENTS = 10_000
 STEPS = [  # (step, day offset): 15 texts per procedure, as the default plan spaces them
     ("prep_week", -7), ("fasting", -1), ("day_of_rest", 0), ("shower", 1),
@@ -207,7 +207,7 @@ def write_results(
     )
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     section = (
-        "<!-- console-pages:start -->\n## Console pages\n\n"
+        "## Console pages\n\n"
         "Reproduce: `.venv/bin/python -m bench.console_pages`. A throwaway PostgreSQL with "
         f"{counts['patient']:,} patients, {counts['reminder']:,} reminders and "
         f"{counts['message']:,} sent texts; `reminders api` (one process); a signed-in "
@@ -215,16 +215,9 @@ def write_results(
         f"and searches). Generated {generated}; the machine's load average was {load:.1f} on "
         f"{os.cpu_count()} CPUs (other work shares it, so these are upper bounds).\n\n"
         "| page | p50 | p95 | target (p95) | met |\n|---|---|---|---|---|\n"
-        f"{rows}\n<!-- console-pages:end -->"
+        f"{rows}\n"
     )
-    current = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"<!-- console-pages:start -->.*?<!-- console-pages:end -->", re.S)
-    updated = (
-        pattern.sub(lambda _: section, current)
-        if pattern.search(current)
-        else current.rstrip() + "\n\n" + section
-    )
-    RESULTS.write_text(updated.rstrip() + "\n")
+    write_section("console-pages", section)
     print(section)
 
 

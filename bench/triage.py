@@ -9,7 +9,6 @@ tuned on; its first measurement was recall 0.986, false alarms 0.000, the one mi
 Targets: recall >= 0.97, false alarms <= 0.15 on each.
 """
 
-import re
 import statistics
 import sys
 import time
@@ -17,15 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.results import write_section
 from service.conversation.triage import mentions_warning_sign
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "triage"
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 PARTS = ("tuning", "heldout")
 RECALL_TARGET = 0.97
 FALSE_ALARM_TARGET = 0.15
-SECTION_START = "<!-- triage:start -->"
-SECTION_END = "<!-- triage:end -->"
 
 
 @dataclass(frozen=True)
@@ -97,25 +94,14 @@ def section(scores: list[Score], speed: float) -> str:
     )
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
-        f"{SECTION_START}\n## Warning-sign triage\n\n"
+        "## Warning-sign triage\n\n"
         f"Reproduce: `.venv/bin/python -m bench.triage`. Corpus `tests/triage/` (English and "
         f"Spanish); targets recall >= {RECALL_TARGET}, false alarms <= {FALSE_ALARM_TARGET}. "
         "`heldout` was never tuned on (its first run: recall 0.986, false alarms 0.000; its one "
         f"miss then widened the 'cannot feel ... leg' wording). Generated {stamp}.\n\n"
         "| part | replies | recall | false alarms | met |\n|---|---|---|---|---|\n"
-        f"{rows}\n\nMedian time per reply: {speed:.0f} µs.\n{SECTION_END}\n"
+        f"{rows}\n\nMedian time per reply: {speed:.0f} µs.\n"
     )
-
-
-def write_section(text: str, results: Path = RESULTS) -> None:
-    """Replace (or append) the delimited triage section, leaving the rest untouched."""
-    current = results.read_text(encoding="utf-8") if results.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(SECTION_START) + r".*?" + re.escape(SECTION_END) + r"\n?", re.S)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text, current)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    results.write_text(updated, encoding="utf-8")
 
 
 def main() -> int:
@@ -131,7 +117,7 @@ def main() -> int:
         for text in score.flagged_routine:
             print(f"  false alarm: {text}")
     print(f"median {speed:.0f} µs per reply")
-    write_section(section(scores, speed))
+    write_section("triage", section(scores, speed))
     return 0 if all(s.met for s in scores) else 1
 
 
