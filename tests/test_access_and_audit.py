@@ -3,8 +3,13 @@
 import json
 
 import pytest
+from sqlmodel import Session, col, select
 
+from service.db import session_scope
+from service.procedures.appointments import Appointment
+from service.users.service import create_user
 from tests.conftest import book, enroll
+from tests.support.console_server import console_sign_in, csrf_token_of
 
 ADMIN_ENDPOINTS = [
     ("GET", "/v1/templates", None),
@@ -176,3 +181,154 @@ def test_cancelling_a_visit_twice_is_audited_once(client, staff, admin):
     entries = client.get("/v1/audit?entity=appointment", headers=admin).json()
     assert [e["action"] for e in entries] == ["cancel", "create"]
     assert entries[0]["changes"]["before"] == {"status": "booked"}
+
+
+def _changes_of(client, admin, patient_id):
+    """A patient's audited changes, oldest first, with who made each."""
+    entries = client.get("/v1/audit", params={"patient_id": patient_id}, headers=admin).json()
+    return [
+        (e["actor_name"], e["entity"], e["action"], e["changes"])
+        for e in reversed(entries)
+        if e["action"] != "read"
+    ]
+
+
+def _without_procedure_id(row):
+    _, entity, action, changes = row
+    after = {k: v for k, v in changes.get("after", {}).items() if k != "procedure_id"}
+    return entity, action, {**changes, "after": after}
+
+
+def _console_post(client, path, data, page):
+    token = csrf_token_of(client.get(page).text)
+    response = client.post(path, data={**data, "csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return response
+
+
+def _console_confirm(client, path, data, page):
+    token = csrf_token_of(client.get(page).text)
+    shown = client.post(path, data={**data, "csrf_token": token}, follow_redirects=False)
+    assert shown.status_code == 200 and "confirm" in shown.text, shown.text
+    _console_post(client, path, {**data, "confirm": "yes"}, page)
+
+
+def test_a_procedure_and_its_visits_are_audited_alike_from_the_api_and_the_console(
+    client, staff, admin, engine, clock
+):
+    # The same six changes, once by the front desk's API key and once by a person
+    # signed in to the console: the audit holds the same rows, each naming who acted.
+    with session_scope(engine) as session:
+        create_user(
+            session,
+            email="sam.staff@lakeside.test",
+            name="Sam Patel",
+            role="staff",
+            password="staff password one",
+            now=clock.now,
+        )
+    by_api = enroll(client, staff)["id"]
+    procedure = book(client, staff, by_api, "2027-03-16T07:00:00")["id"]
+    client.patch(
+        f"/v1/procedures/{procedure}", json={"scheduled_at": "2027-03-18T07:00:00"}, headers=staff
+    )
+    visit = client.post(
+        f"/v1/procedures/{procedure}/appointments",
+        json={"kind": "wound_check", "starts_at": "2027-03-26T10:00:00"},
+        headers=staff,
+    ).json()["id"]
+    client.patch(
+        f"/v1/appointments/{visit}", json={"starts_at": "2027-03-27T11:00:00"}, headers=staff
+    )
+    client.post(f"/v1/appointments/{visit}/cancel", headers=staff)
+    client.post(f"/v1/procedures/{procedure}/cancel", headers=staff)
+
+    by_console = enroll(client, staff, phone="(212) 555-0143", family_name="Ruiz")["id"]
+    console_sign_in(client, "sam.staff@lakeside.test", "staff password one")
+    patient_page = f"/patients/{by_console}"
+    page = _console_post(
+        client, f"{patient_page}/procedures", {"scheduled_at": "2027-03-16T07:00"}, patient_page
+    ).headers["location"]
+    # Each change is first shown with its consequences (tried, then rolled back,
+    # audit row included), then confirmed.
+    _console_confirm(client, f"{page}/reschedule", {"scheduled_at": "2027-03-18T07:00"}, page)
+    _console_confirm(
+        client, f"{page}/visits", {"kind": "wound_check", "starts_at": "2027-03-26T10:00"}, page
+    )
+    with Session(engine) as session:
+        console_visit = session.exec(
+            select(Appointment.id).order_by(col(Appointment.id).desc())
+        ).first()
+    _console_confirm(
+        client, f"/visits/{console_visit}/move", {"starts_at": "2027-03-27T11:00"}, page
+    )
+    _console_confirm(client, f"/visits/{console_visit}/cancel", {}, page)
+    _console_confirm(client, f"{page}/cancel", {}, page)
+
+    api_rows = _changes_of(client, admin, by_api)[1:]  # after the enrolment
+    console_rows = _changes_of(client, admin, by_console)[1:]
+    assert {who for who, *_ in api_rows} == {"test staff"}
+    assert {who for who, *_ in console_rows} == {"Sam Patel"}
+    # Alike but for whose procedure a visit belongs to.
+    assert [_without_procedure_id(row) for row in api_rows] == [
+        _without_procedure_id(row) for row in console_rows
+    ]
+    at = "2027-03-{}T{}:00:00+00:00".format
+    assert [(entity, action, changes) for _, entity, action, changes in api_rows] == [
+        (
+            "procedure",
+            "create",
+            {
+                "fields": ["scheduled_at", "status"],
+                "after": {"scheduled_at": at(16, 11), "status": "scheduled"},
+            },
+        ),
+        (
+            "procedure",
+            "reschedule",
+            {
+                "fields": ["scheduled_at"],
+                "before": {"scheduled_at": at(16, 11)},
+                "after": {"scheduled_at": at(18, 11)},
+            },
+        ),
+        (
+            "appointment",
+            "create",
+            {
+                "fields": ["kind", "procedure_id", "starts_at"],
+                "after": {
+                    "kind": "wound_check",
+                    "procedure_id": procedure,
+                    "starts_at": at(26, 14),
+                },
+            },
+        ),
+        (
+            "appointment",
+            "move",
+            {
+                "fields": ["starts_at"],
+                "before": {"starts_at": at(26, 14)},
+                "after": {"starts_at": at(27, 15)},
+            },
+        ),
+        (
+            "appointment",
+            "cancel",
+            {
+                "fields": ["status"],
+                "before": {"status": "booked"},
+                "after": {"status": "cancelled"},
+            },
+        ),
+        (
+            "procedure",
+            "cancel",
+            {
+                "fields": ["status"],
+                "before": {"status": "scheduled"},
+                "after": {"status": "cancelled"},
+            },
+        ),
+    ]
