@@ -9,10 +9,12 @@ import pytest
 from alembic.config import Config
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from alembic import command
 from service.app import create_app
 from service.auth.keys import create_api_key
+from service.auth.models import ApiKey
 from service.config import Settings
 from service.db import make_engine, session_scope
 from tests.support.postgres import postgres_available, reset_database, throwaway_postgres
@@ -124,6 +126,12 @@ def enroll(client: TestClient, headers: dict[str, str], **overrides: object) -> 
     response = client.post("/v1/patients", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def front_desk(session: Session, now: datetime) -> ApiKey:
+    """A staff key to name as who made a change, for tests that call the domain directly."""
+    key, _ = create_api_key(session, role="staff", name="front desk", now=now)
+    return key
 
 
 def book(client: TestClient, headers: dict[str, str], patient_id: int, scheduled_at: str) -> dict:

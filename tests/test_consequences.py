@@ -10,10 +10,12 @@ from service.delivery.dispatch import Dispatcher
 from service.errors import InvalidInput
 from service.patients.service import get_patient
 from service.procedures import consequences
-from service.procedures.service import get_procedure
+from service.procedures.consequences import Consequences
+from service.procedures.service import cancel_procedure, get_procedure, reschedule_procedure
+from service.procedures.visits import book_visit
 from service.timeline.active import default_plan
 from service.timeline.plan import FollowUpKind
-from tests.conftest import book, enroll
+from tests.conftest import book, enroll, front_desk
 from tests.fakes.gateways import RecordingGateway
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -46,14 +48,22 @@ def test_moving_a_procedure_shows_the_moved_texts_and_the_correction_without_cha
     with Session(engine) as session:
         procedure = get_procedure(session, procedure_id)
         patient = get_patient(session, procedure.patient_id)
-        shown = consequences.of_reschedule(
+        plan = default_plan(settings)
+        shown = consequences.of_change(
             session,
             procedure,
             patient,
-            datetime(2027, 3, 23, 8, 30),
-            default_plan(settings),
+            plan,
             settings,
-            now,
+            lambda: reschedule_procedure(
+                session,
+                procedure,
+                patient,
+                datetime(2027, 3, 23, 8, 30),
+                plan,
+                front_desk(session, now),
+                now,
+            ),
         )
         session.commit()
 
@@ -92,8 +102,16 @@ def test_cancelling_shows_the_cancellation_text_in_the_patients_language(
     with Session(engine) as session:
         procedure = get_procedure(session, procedure_id)
         patient = get_patient(session, procedure.patient_id)
-        shown = consequences.of_cancel(
-            session, procedure, patient, default_plan(settings), settings, _at("2027-03-10T10:00")
+        plan, now = default_plan(settings), _at("2027-03-10T10:00")
+        shown = consequences.of_change(
+            session,
+            procedure,
+            patient,
+            plan,
+            settings,
+            lambda: cancel_procedure(
+                session, procedure, patient, plan, front_desk(session, now), now
+            ),
         )
     assert shown.notice is not None
     assert "Su procedimiento MILD del martes 16 de marzo queda cancelado" in shown.notice.text
@@ -110,27 +128,25 @@ def test_booking_a_visit_shows_its_reminders_and_the_text_it_replaces(
     procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
     with Session(engine) as session:
         row = get_procedure(session, procedure["id"])
-        shown = consequences.of_visit_booking(
-            session,
-            row,
-            get_patient(session, row.patient_id),
-            FollowUpKind.wound_check,
-            datetime(2027, 3, 24, 10, 30),
-            default_plan(settings),
-            settings,
-            _at("2027-03-02T10:00"),
-        )
-        with pytest.raises(InvalidInput) as refused:
-            consequences.of_visit_booking(
+        patient_row = get_patient(session, row.patient_id)
+        plan, now = default_plan(settings), _at("2027-03-02T10:00")
+        desk = front_desk(session, now)
+
+        def booking(starts_at: datetime) -> Consequences:
+            return consequences.of_change(
                 session,
                 row,
-                get_patient(session, row.patient_id),
-                FollowUpKind.wound_check,
-                datetime(2027, 3, 15, 10, 30),
-                default_plan(settings),
+                patient_row,
+                plan,
                 settings,
-                _at("2027-03-02T10:00"),
+                lambda: book_visit(
+                    session, row, patient_row, FollowUpKind.wound_check, starts_at, plan, desk, now
+                ),
             )
+
+        shown = booking(datetime(2027, 3, 24, 10, 30))
+        with pytest.raises(InvalidInput) as refused:
+            booking(datetime(2027, 3, 15, 10, 30))
     assert refused.value.field == "starts_at"
     assert shown.notice is None
     assert [c.step for c in shown.withdrawn] == ["wound_check"]

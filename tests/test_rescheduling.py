@@ -13,7 +13,7 @@ from service.procedures.service import get_procedure, reschedule_procedure
 from service.procedures.visits import book_visit
 from service.timeline.active import default_plan
 from service.timeline.plan import FollowUpKind
-from tests.conftest import book, enroll
+from tests.conftest import book, enroll, front_desk
 from tests.fakes.gateways import RecordingGateway
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -215,7 +215,13 @@ def test_a_change_that_waited_behind_a_cancel_does_not_bring_the_reminders_back(
         with pytest.raises(Conflict):
             if change == "reschedule":
                 reschedule_procedure(
-                    session, loaded, loaded_patient, _at("2027-03-20T07:00:00"), plan, clock.now
+                    session,
+                    loaded,
+                    loaded_patient,
+                    _at("2027-03-20T07:00:00"),
+                    plan,
+                    front_desk(session, clock.now),
+                    clock.now,
                 )
             else:
                 book_visit(
@@ -225,6 +231,7 @@ def test_a_change_that_waited_behind_a_cancel_does_not_bring_the_reminders_back(
                     FollowUpKind.wound_check,
                     _at("2027-03-24T14:30:00"),
                     plan,
+                    front_desk(session, clock.now),
                     clock.now,
                 )
         session.rollback()

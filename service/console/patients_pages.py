@@ -228,17 +228,7 @@ def book_procedure(
     if wall is not None:
         try:
             procedure = procedures.schedule_procedure(
-                db, patient, wall, active_plan(settings, db), now
-            )
-            audit(
-                db,
-                user,
-                "create",
-                "procedure",
-                procedure.id,
-                patient.id,
-                at=now,
-                after={"scheduled_at": procedure.scheduled_at, "status": procedure.status},
+                db, patient, wall, active_plan(settings, db), user, now
             )
             db.commit()
             return see_other(request, f"/procedures/{procedure.id}", flash="Procedure booked")

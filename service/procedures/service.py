@@ -1,7 +1,8 @@
 """Scheduling, rescheduling and cancelling procedures, and keeping their reminders in step.
 
 The planner decides the timeline; this module reconciles it with what the database
-already holds, in the caller's transaction, so a change is all-or-nothing.
+already holds, in the caller's transaction, so a change is all-or-nothing. Each change
+is audited here, naming who made it (an API key or a person in the console).
 """
 
 from collections.abc import Sequence
@@ -12,9 +13,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from service.audit.service import Actor, audit, audit_change
 from service.errors import Conflict, InvalidInput, NotFound
 from service.messaging.models import Message, MessageStatus
 from service.patients.models import Patient
+from service.patients.service import get_patient
 from service.procedures.appointments import Appointment, AppointmentStatus
 from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
 from service.timeline.local_time import local_instant
@@ -64,6 +67,12 @@ def get_procedure(session: Session, procedure_id: int) -> Procedure:
     return procedure
 
 
+def load_procedure(session: Session, procedure_id: int) -> tuple[Procedure, Patient]:
+    """A procedure with the patient it belongs to."""
+    procedure = get_procedure(session, procedure_id)
+    return procedure, get_patient(session, procedure.patient_id)
+
+
 def reminders_of(session: Session, procedure_id: int) -> list[Reminder]:
     query = (
         select(Reminder)
@@ -78,8 +87,10 @@ def schedule_procedure(
     patient: Patient,
     scheduled_at: datetime,
     plan: TimelinePlan,
+    actor: Actor,
     now: datetime,
 ) -> Procedure:
+    """Book a procedure and plan its texts."""
     zone = ZoneInfo(patient.timezone)
     assert patient.id is not None
     procedure = Procedure(
@@ -97,6 +108,16 @@ def schedule_procedure(
         plan, procedure.scheduled_at, zone, now, late_reason=LATE_AT_ENROLLMENT
     )
     _insert_new(session, procedure, planned, now)
+    audit(
+        session,
+        actor,
+        "create",
+        "procedure",
+        procedure.id,
+        patient.id,
+        at=now,
+        after={"scheduled_at": procedure.scheduled_at, "status": procedure.status},
+    )
     return procedure
 
 
@@ -106,14 +127,17 @@ def reschedule_procedure(
     patient: Patient,
     scheduled_at: datetime,
     plan: TimelinePlan,
+    actor: Actor,
     now: datetime,
 ) -> Procedure:
+    """Move a procedure; a patient already told the date is owed a correction text."""
     zone = ZoneInfo(patient.timezone)
     new_start = resolve_scheduled_at(scheduled_at, zone, now)
     lock_procedure(session, procedure)
     if procedure.status == ProcedureStatus.cancelled:
         raise Conflict("a cancelled procedure cannot be rescheduled", field="procedure_id")
-    if new_start == procedure.scheduled_at:
+    was = procedure.scheduled_at
+    if new_start == was:
         return procedure
     procedure.scheduled_at = new_start
     procedure.updated_at = now
@@ -125,14 +149,33 @@ def reschedule_procedure(
         _queue_notice(
             session, procedure, reminders, CORRECTION_STEP, plan, zone, now, useful_until=new_start
         )
+    audit_change(
+        session,
+        actor,
+        "reschedule",
+        "procedure",
+        procedure.id,
+        patient.id,
+        at=now,
+        field="scheduled_at",
+        was=was,
+        now_is=new_start,
+    )
     return procedure
 
 
 def cancel_procedure(
-    session: Session, procedure: Procedure, patient: Patient, plan: TimelinePlan, now: datetime
+    session: Session,
+    procedure: Procedure,
+    patient: Patient,
+    plan: TimelinePlan,
+    actor: Actor,
+    now: datetime,
 ) -> Procedure:
+    """Cancel a procedure and its pending texts; cancelling twice changes nothing."""
     lock_procedure(session, procedure)
-    if procedure.status == ProcedureStatus.cancelled:
+    was = procedure.status
+    if was == ProcedureStatus.cancelled:
         return procedure
     reminders = reminders_of(session, procedure.id or 0)
     for reminder in reminders:
@@ -153,6 +196,18 @@ def cancel_procedure(
             now,
             useful_until=procedure.scheduled_at,
         )
+    audit_change(
+        session,
+        actor,
+        "cancel",
+        "procedure",
+        procedure.id,
+        patient.id,
+        at=now,
+        field="status",
+        was=was,
+        now_is=procedure.status,
+    )
     return procedure
 
 

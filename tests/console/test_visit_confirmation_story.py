@@ -11,6 +11,7 @@ from service.patients.schemas import PatientCreate
 from service.patients.service import enroll_patient
 from service.procedures.service import schedule_procedure
 from service.timeline.active import default_plan
+from tests.conftest import front_desk
 from tests.console.conftest import STAFF, assert_accessible, sign_in
 from tests.support.twilio_webhooks import INBOUND_URL, inbound_form, sign, twilio_settings
 
@@ -39,7 +40,12 @@ def test_staff_book_a_visit_and_see_it_confirmed_when_the_patient_replies_c(
             now,
         )
         procedure = schedule_procedure(
-            session, patient, datetime(2027, 3, 16, 7, 0), default_plan(console_app.settings), now
+            session,
+            patient,
+            datetime(2027, 3, 16, 7, 0),
+            default_plan(console_app.settings),
+            front_desk(session, now),
+            now,
         )
         procedure_id = procedure.id
 
