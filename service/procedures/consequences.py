@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from service.config import Settings
 from service.patients.models import Patient
-from service.procedures import service
 from service.procedures.models import Procedure, ReminderStatus
+from service.procedures.reconcile import reminders_of
 from service.procedures.wording import pending_texts
 from service.timeline.plan import CANCELLATION_STEP, CORRECTION_STEP, TimelinePlan
 
@@ -81,12 +81,12 @@ def of_change(
     would do to the patient's texts; it is run, then undone."""
     assert procedure.id is not None
     procedure_id = procedure.id
-    before = {r.id: (r.due_at, r.status) for r in service.reminders_of(session, procedure_id)}
+    before = {r.id: (r.due_at, r.status) for r in reminders_of(session, procedure_id)}
     savepoint = session.begin_nested()
     try:
         change()
         session.flush()
-        after = service.reminders_of(session, procedure_id)
+        after = reminders_of(session, procedure_id)
         texts = {
             reminder_id: slot.text.body
             for slot in pending_texts(session, procedure, patient, plan, settings, after)

@@ -11,12 +11,8 @@ from service.errors import Conflict, InvalidInput, NotFound
 from service.patients.models import Patient
 from service.procedures.appointments import Appointment, AppointmentStatus
 from service.procedures.models import Procedure, ProcedureStatus
-from service.procedures.service import (
-    LATE_AFTER_RESCHEDULE,
-    lock_procedure,
-    reconcile,
-    resolve_scheduled_at,
-)
+from service.procedures.reconcile import lock_procedure, reconcile
+from service.procedures.service import LATE_AFTER_RESCHEDULE, resolve_scheduled_at
 from service.timeline.plan import FollowUpKind, TimelinePlan
 
 VISIT_CHANGED = "a follow-up visit was booked or moved after this reminder's time"
