@@ -243,9 +243,12 @@ def test_a_procedure_and_its_visits_are_audited_alike_from_the_api_and_the_conso
     client.post(f"/v1/appointments/{visit}/cancel", headers=staff)
     client.post(f"/v1/procedures/{procedure}/cancel", headers=staff)
 
-    by_console = enroll(client, staff, phone="(212) 555-0143", family_name="Ruiz")["id"]
     console_sign_in(client, "sam.staff@lakeside.test", "staff password one")
-    patient_page = f"/patients/{by_console}"
+    typed = {"given_name": "Ana", "family_name": "Ruiz", "phone": "(212) 555-0143"}
+    form = {"mrn": "", "timezone": "America/New_York", "language": "en", "sms_consent": "on"}
+    patient_page = _console_post(client, "/patients/new", {**typed, **form}, "/patients/new")
+    patient_page = patient_page.headers["location"]
+    by_console = int(patient_page.rsplit("/", 1)[1])
     page = _console_post(
         client, f"{patient_page}/procedures", {"scheduled_at": "2027-03-16T07:00"}, patient_page
     ).headers["location"]
@@ -265,8 +268,19 @@ def test_a_procedure_and_its_visits_are_audited_alike_from_the_api_and_the_conso
     _console_confirm(client, f"/visits/{console_visit}/cancel", {}, page)
     _console_confirm(client, f"{page}/cancel", {}, page)
 
-    api_rows = _changes_of(client, admin, by_api)[1:]  # after the enrolment
-    console_rows = _changes_of(client, admin, by_console)[1:]
+    api_enrolled, *api_rows = _changes_of(client, admin, by_api)
+    console_enrolled, *console_rows = _changes_of(client, admin, by_console)
+    # Enrolled alike too, but for the fields each sent (the console's form sends them all).
+    assert (
+        api_enrolled[3]["after"]
+        == console_enrolled[3]["after"]
+        == {
+            "language": "en",
+            "sms_consent": True,
+            "timezone": "America/New_York",
+        }
+    )
+    assert (api_enrolled[0], console_enrolled[0]) == ("test staff", "Sam Patel")
     assert {who for who, *_ in api_rows} == {"test staff"}
     assert {who for who, *_ in console_rows} == {"Sam Patel"}
     # Alike but for whose procedure a visit belongs to.

@@ -25,14 +25,10 @@ def _seed_patient(console_app, now, when, **overrides):
         **overrides,
     }
     with session_scope(console_app.engine) as session:
-        patient = enroll_patient(session, PatientCreate(**body), console_app.settings, now)
+        desk = front_desk(session, now)
+        patient = enroll_patient(session, PatientCreate(**body), console_app.settings, desk, now)
         procedure = schedule_procedure(
-            session,
-            patient,
-            when,
-            default_plan(console_app.settings),
-            front_desk(session, now),
-            now,
+            session, patient, when, default_plan(console_app.settings), desk, now
         )
         return patient.id, procedure.id
 

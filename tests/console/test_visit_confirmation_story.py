@@ -26,6 +26,7 @@ def test_staff_book_a_visit_and_see_it_confirmed_when_the_patient_replies_c(
 ):
     now = console_clock.now
     with session_scope(console_app.engine) as session:
+        desk = front_desk(session, now)
         patient = enroll_patient(
             session,
             PatientCreate(
@@ -37,6 +38,7 @@ def test_staff_book_a_visit_and_see_it_confirmed_when_the_patient_replies_c(
                 sms_consent=True,
             ),
             console_app.settings,
+            desk,
             now,
         )
         procedure = schedule_procedure(
@@ -44,7 +46,7 @@ def test_staff_book_a_visit_and_see_it_confirmed_when_the_patient_replies_c(
             patient,
             datetime(2027, 3, 16, 7, 0),
             default_plan(console_app.settings),
-            front_desk(session, now),
+            desk,
             now,
         )
         procedure_id = procedure.id
