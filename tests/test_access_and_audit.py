@@ -5,11 +5,9 @@ import json
 import pytest
 from sqlmodel import Session, col, select
 
-from service.db import session_scope
 from service.procedures.appointments import Appointment
-from service.users.service import create_user
 from tests.conftest import book, enroll
-from tests.support.console_server import console_sign_in, csrf_token_of
+from tests.support.console_server import STAFF, console_post, sign_in_new_person
 
 ADMIN_ENDPOINTS = [
     ("GET", "/v1/templates", None),
@@ -200,15 +198,13 @@ def _without_procedure_id(row):
 
 
 def _console_post(client, path, data, page):
-    token = csrf_token_of(client.get(page).text)
-    response = client.post(path, data={**data, "csrf_token": token}, follow_redirects=False)
+    response = console_post(client, path, data, page)
     assert response.status_code == 303, response.text
     return response
 
 
 def _console_confirm(client, path, data, page):
-    token = csrf_token_of(client.get(page).text)
-    shown = client.post(path, data={**data, "csrf_token": token}, follow_redirects=False)
+    shown = console_post(client, path, data, page)
     assert shown.status_code == 200 and "confirm" in shown.text, shown.text
     _console_post(client, path, {**data, "confirm": "yes"}, page)
 
@@ -218,15 +214,6 @@ def test_a_procedure_and_its_visits_are_audited_alike_from_the_api_and_the_conso
 ):
     # The same six changes, once by the front desk's API key and once by a person
     # signed in to the console: the audit holds the same rows, each naming who acted.
-    with session_scope(engine) as session:
-        create_user(
-            session,
-            email="sam.staff@lakeside.test",
-            name="Sam Patel",
-            role="staff",
-            password="staff password one",
-            now=clock.now,
-        )
     by_api = enroll(client, staff)["id"]
     procedure = book(client, staff, by_api, "2027-03-16T07:00:00")["id"]
     client.patch(
@@ -243,7 +230,7 @@ def test_a_procedure_and_its_visits_are_audited_alike_from_the_api_and_the_conso
     client.post(f"/v1/appointments/{visit}/cancel", headers=staff)
     client.post(f"/v1/procedures/{procedure}/cancel", headers=staff)
 
-    console_sign_in(client, "sam.staff@lakeside.test", "staff password one")
+    sign_in_new_person(client, engine, STAFF, clock.now)
     typed = {"given_name": "Ana", "family_name": "Ruiz", "phone": "(212) 555-0143"}
     form = {"mrn": "", "timezone": "America/New_York", "language": "en", "sms_consent": "on"}
     patient_page = _console_post(client, "/patients/new", {**typed, **form}, "/patients/new")
