@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from service.procedures.appointments import Appointment
 from tests.conftest import book, enroll
-from tests.support.console_server import STAFF, console_post, sign_in_new_person
+from tests.support.console_server import ADMIN, STAFF, console_post, sign_in_new_person
 
 ADMIN_ENDPOINTS = [
     ("GET", "/v1/templates", None),
@@ -333,3 +333,18 @@ def test_a_procedure_and_its_visits_are_audited_alike_from_the_api_and_the_conso
             },
         ),
     ]
+
+
+def test_a_key_made_over_the_api_or_in_the_console_is_audited_alike(client, admin, engine, clock):
+    client.post("/v1/api-keys", json={"role": "staff", "name": "desk"}, headers=admin)
+    sign_in_new_person(client, engine, ADMIN, clock.now)
+    made = console_post(client, "/api-keys", {"name": "EHR interface", "role": "staff"})
+    assert made.status_code == 201
+    entries = client.get("/v1/audit", params={"entity": "api_key"}, headers=admin).json()
+    by_console, by_api = entries
+    assert (by_api["actor_name"], by_console["actor_name"]) == ("test admin", "Ada Okafor")
+    assert by_console["actor_user_id"] is not None and by_api["actor_key_id"] is not None
+    for entry in entries:
+        assert entry["action"] == "create"
+        assert entry["changes"]["fields"] == ["id", "name", "prefix", "role"]
+        assert entry["changes"]["after"]["role"] == "staff"
