@@ -1,12 +1,10 @@
 """Before staff confirm a change, they see what it would do to the patient's texts."""
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import pytest
 from sqlmodel import Session
 
-from service.delivery.dispatch import Dispatcher
 from service.errors import InvalidInput
 from service.patients.service import get_patient
 from service.procedures import consequences
@@ -15,14 +13,8 @@ from service.procedures.service import cancel_procedure, get_procedure, reschedu
 from service.procedures.visits import book_visit
 from service.timeline.active import default_plan
 from service.timeline.plan import FollowUpKind
-from tests.conftest import book, enroll, front_desk
+from tests.conftest import book, enroll, front_desk, new_york, send_due
 from tests.fakes.gateways import RecordingGateway
-
-NEW_YORK = ZoneInfo("America/New_York")
-
-
-def _at(local: str) -> datetime:
-    return datetime.fromisoformat(local).replace(tzinfo=NEW_YORK).astimezone(UTC)
 
 
 def _timeline(client, staff, procedure_id):
@@ -33,9 +25,7 @@ def _timeline(client, staff, procedure_id):
 def _told_the_date(client, staff, engine, settings, language="en"):
     patient = enroll(client, staff, language=language)
     procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
-    Dispatcher(
-        engine, RecordingGateway(), settings, plan=lambda: default_plan(settings), worker_id="w"
-    ).run_once(_at("2027-03-09T09:00:00"))
+    send_due(engine, settings, RecordingGateway(), "2027-03-09T09:00:00")
     return procedure["id"]
 
 
@@ -44,7 +34,7 @@ def test_moving_a_procedure_shows_the_moved_texts_and_the_correction_without_cha
 ):
     procedure_id = _told_the_date(client, staff, engine, settings)
     before, _ = _timeline(client, staff, procedure_id)
-    now = _at("2027-03-09T12:00:00")
+    now = new_york("2027-03-09T12:00:00")
     with Session(engine) as session:
         procedure = get_procedure(session, procedure_id)
         patient = get_patient(session, procedure.patient_id)
@@ -74,8 +64,8 @@ def test_moving_a_procedure_shows_the_moved_texts_and_the_correction_without_cha
     assert "Lakeside Spine" in notice.text  # signed as the worker signs it
     fasting = next(c for c in shown.moved if c.step == "fasting")
     assert (fasting.was_due_at, fasting.due_at) == (
-        _at("2027-03-15T18:00"),
-        _at("2027-03-22T18:00"),
+        new_york("2027-03-15T18:00"),
+        new_york("2027-03-22T18:00"),
     )
     assert "Nothing to eat or drink" in fasting.text
     # The week-before text already sent stays history; it is planned again for the new
@@ -102,7 +92,7 @@ def test_cancelling_shows_the_cancellation_text_in_the_patients_language(
     with Session(engine) as session:
         procedure = get_procedure(session, procedure_id)
         patient = get_patient(session, procedure.patient_id)
-        plan, now = default_plan(settings), _at("2027-03-10T10:00")
+        plan, now = default_plan(settings), new_york("2027-03-10T10:00")
         shown = consequences.of_change(
             session,
             procedure,
@@ -129,7 +119,7 @@ def test_booking_a_visit_shows_its_reminders_and_the_text_it_replaces(
     with Session(engine) as session:
         row = get_procedure(session, procedure["id"])
         patient_row = get_patient(session, row.patient_id)
-        plan, now = default_plan(settings), _at("2027-03-02T10:00")
+        plan, now = default_plan(settings), new_york("2027-03-02T10:00")
         desk = front_desk(session, now)
 
         def booking(starts_at: datetime) -> Consequences:
