@@ -4,17 +4,23 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from alembic.config import Config
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from alembic import command
 from service.app import create_app
 from service.auth.keys import create_api_key
+from service.auth.models import ApiKey
 from service.config import Settings
 from service.db import make_engine, session_scope
+from service.delivery.dispatch import Dispatcher
+from service.delivery.gateway import SmsGateway
+from service.timeline.active import default_plan
 from tests.support.postgres import postgres_available, reset_database, throwaway_postgres
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -124,6 +130,36 @@ def enroll(client: TestClient, headers: dict[str, str], **overrides: object) -> 
     response = client.post("/v1/patients", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def new_york(local: str) -> datetime:
+    """A wall time in New York (the test clinic's zone), as its instant in UTC."""
+    return datetime.fromisoformat(local).replace(tzinfo=NEW_YORK).astimezone(UTC)
+
+
+def send_due(engine: Engine, settings: Settings, gateway: SmsGateway, local: str) -> None:
+    """One worker round at New York time `local`, with the default plan."""
+    Dispatcher(
+        engine, gateway, settings, plan=lambda: default_plan(settings), worker_id="w"
+    ).run_once(new_york(local))
+
+
+def move(client: TestClient, headers: dict[str, str], procedure: dict, when: str) -> dict:
+    """Reschedule `procedure` over the API to local time `when`; its new state."""
+    response = client.patch(
+        f"/v1/procedures/{procedure['id']}", json={"scheduled_at": when}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def front_desk(session: Session, now: datetime) -> ApiKey:
+    """A staff key to name as who made a change, for tests that call the domain directly."""
+    key, _ = create_api_key(session, role="staff", name="front desk", now=now)
+    return key
 
 
 def book(client: TestClient, headers: dict[str, str], patient_id: int, scheduled_at: str) -> dict:

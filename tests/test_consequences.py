@@ -1,26 +1,20 @@
 """Before staff confirm a change, they see what it would do to the patient's texts."""
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import pytest
 from sqlmodel import Session
 
-from service.delivery.dispatch import Dispatcher
 from service.errors import InvalidInput
 from service.patients.service import get_patient
 from service.procedures import consequences
-from service.procedures.service import get_procedure
+from service.procedures.consequences import Consequences
+from service.procedures.service import cancel_procedure, get_procedure, reschedule_procedure
+from service.procedures.visits import book_visit
 from service.timeline.active import default_plan
 from service.timeline.plan import FollowUpKind
-from tests.conftest import book, enroll
+from tests.conftest import book, enroll, front_desk, new_york, send_due
 from tests.fakes.gateways import RecordingGateway
-
-NEW_YORK = ZoneInfo("America/New_York")
-
-
-def _at(local: str) -> datetime:
-    return datetime.fromisoformat(local).replace(tzinfo=NEW_YORK).astimezone(UTC)
 
 
 def _timeline(client, staff, procedure_id):
@@ -31,9 +25,7 @@ def _timeline(client, staff, procedure_id):
 def _told_the_date(client, staff, engine, settings, language="en"):
     patient = enroll(client, staff, language=language)
     procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
-    Dispatcher(
-        engine, RecordingGateway(), settings, plan=lambda: default_plan(settings), worker_id="w"
-    ).run_once(_at("2027-03-09T09:00:00"))
+    send_due(engine, settings, RecordingGateway(), "2027-03-09T09:00:00")
     return procedure["id"]
 
 
@@ -42,18 +34,26 @@ def test_moving_a_procedure_shows_the_moved_texts_and_the_correction_without_cha
 ):
     procedure_id = _told_the_date(client, staff, engine, settings)
     before, _ = _timeline(client, staff, procedure_id)
-    now = _at("2027-03-09T12:00:00")
+    now = new_york("2027-03-09T12:00:00")
     with Session(engine) as session:
         procedure = get_procedure(session, procedure_id)
         patient = get_patient(session, procedure.patient_id)
-        shown = consequences.of_reschedule(
+        plan = default_plan(settings)
+        shown = consequences.of_change(
             session,
             procedure,
             patient,
-            datetime(2027, 3, 23, 8, 30),
-            default_plan(settings),
+            plan,
             settings,
-            now,
+            lambda: reschedule_procedure(
+                session,
+                procedure,
+                patient,
+                datetime(2027, 3, 23, 8, 30),
+                plan,
+                front_desk(session, now),
+                now,
+            ),
         )
         session.commit()
 
@@ -64,8 +64,8 @@ def test_moving_a_procedure_shows_the_moved_texts_and_the_correction_without_cha
     assert "Lakeside Spine" in notice.text  # signed as the worker signs it
     fasting = next(c for c in shown.moved if c.step == "fasting")
     assert (fasting.was_due_at, fasting.due_at) == (
-        _at("2027-03-15T18:00"),
-        _at("2027-03-22T18:00"),
+        new_york("2027-03-15T18:00"),
+        new_york("2027-03-22T18:00"),
     )
     assert "Nothing to eat or drink" in fasting.text
     # The week-before text already sent stays history; it is planned again for the new
@@ -92,8 +92,16 @@ def test_cancelling_shows_the_cancellation_text_in_the_patients_language(
     with Session(engine) as session:
         procedure = get_procedure(session, procedure_id)
         patient = get_patient(session, procedure.patient_id)
-        shown = consequences.of_cancel(
-            session, procedure, patient, default_plan(settings), settings, _at("2027-03-10T10:00")
+        plan, now = default_plan(settings), new_york("2027-03-10T10:00")
+        shown = consequences.of_change(
+            session,
+            procedure,
+            patient,
+            plan,
+            settings,
+            lambda: cancel_procedure(
+                session, procedure, patient, plan, front_desk(session, now), now
+            ),
         )
     assert shown.notice is not None
     assert "Su procedimiento MILD del martes 16 de marzo queda cancelado" in shown.notice.text
@@ -110,27 +118,25 @@ def test_booking_a_visit_shows_its_reminders_and_the_text_it_replaces(
     procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
     with Session(engine) as session:
         row = get_procedure(session, procedure["id"])
-        shown = consequences.of_visit_booking(
-            session,
-            row,
-            get_patient(session, row.patient_id),
-            FollowUpKind.wound_check,
-            datetime(2027, 3, 24, 10, 30),
-            default_plan(settings),
-            settings,
-            _at("2027-03-02T10:00"),
-        )
-        with pytest.raises(InvalidInput) as refused:
-            consequences.of_visit_booking(
+        patient_row = get_patient(session, row.patient_id)
+        plan, now = default_plan(settings), new_york("2027-03-02T10:00")
+        desk = front_desk(session, now)
+
+        def booking(starts_at: datetime) -> Consequences:
+            return consequences.of_change(
                 session,
                 row,
-                get_patient(session, row.patient_id),
-                FollowUpKind.wound_check,
-                datetime(2027, 3, 15, 10, 30),
-                default_plan(settings),
+                patient_row,
+                plan,
                 settings,
-                _at("2027-03-02T10:00"),
+                lambda: book_visit(
+                    session, row, patient_row, FollowUpKind.wound_check, starts_at, plan, desk, now
+                ),
             )
+
+        shown = booking(datetime(2027, 3, 24, 10, 30))
+        with pytest.raises(InvalidInput) as refused:
+            booking(datetime(2027, 3, 15, 10, 30))
     assert refused.value.field == "starts_at"
     assert shown.notice is None
     assert [c.step for c in shown.withdrawn] == ["wound_check"]

@@ -18,9 +18,15 @@ from service.db import session_scope
 from service.errors import Conflict, InvalidInput
 from service.users.models import ConsoleSession, LoginThrottle, User
 from service.users.service import create_user, disable_user, set_password
-from tests.support.console_server import console_sign_in, csrf_token_of
+from tests.support.console_server import (
+    Person,
+    console_sign_in,
+    csrf_token_of,
+    sign_in_new_person,
+)
 
 PASSWORD = "a long enough password"
+ADA = Person("ada@lakeside.test", PASSWORD, "Ada", "admin")
 
 
 @pytest.fixture
@@ -255,16 +261,7 @@ def test_logging_out_ends_the_session_on_the_server(client, engine, dana):
 
 
 def test_admin_form_posted_without_its_token_adds_nobody(client, engine, clock):
-    with session_scope(engine) as session:
-        create_user(
-            session,
-            email="ada@lakeside.test",
-            name="Ada",
-            role="admin",
-            password=PASSWORD,
-            now=clock.now,
-        )
-    console_sign_in(client, "ada@lakeside.test", PASSWORD)
+    sign_in_new_person(client, engine, ADA, clock.now)
     form = {
         "name": "Mallory",
         "email": "mallory@evil.test",
@@ -286,16 +283,7 @@ def test_admin_form_posted_without_its_token_adds_nobody(client, engine, clock):
 
 
 def test_console_page_for_something_that_does_not_exist_is_an_html_404(client, engine, clock):
-    with session_scope(engine) as session:
-        create_user(
-            session,
-            email="ada@lakeside.test",
-            name="Ada",
-            role="admin",
-            password=PASSWORD,
-            now=clock.now,
-        )
-    console_sign_in(client, "ada@lakeside.test", PASSWORD)
+    sign_in_new_person(client, engine, ADA, clock.now)
     for path in ("/users/999999/password", "/users/not-a-number/password"):
         response = client.get(path)
         assert response.status_code == 404

@@ -28,7 +28,7 @@ from service.patients.models import Patient
 from service.procedures import service as procedures
 from service.procedures.models import Procedure, Reminder
 from service.timeline.active import active_plan, active_plan_for_engine
-from tests.conftest import Clock, book, enroll, run_migrations
+from tests.conftest import Clock, book, enroll, front_desk, run_migrations
 from tests.support.postgres import reset_database
 
 pytestmark = pytest.mark.postgres
@@ -200,6 +200,7 @@ def test_a_send_waiting_behind_a_reschedule_finds_its_claim_released(world):
             patient,
             datetime(2027, 3, 23, 7, 0),
             active_plan(dispatcher.settings, session),
+            front_desk(session, due),
             due,
         )
         sender = threading.Thread(target=dispatcher.send_slot, args=(slots[0], due))

@@ -1,32 +1,7 @@
 """When a procedure moves, the patient gets the pre-procedure texts again for the new date."""
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
-from service.delivery.dispatch import Dispatcher
-from service.timeline.active import default_plan
-from tests.conftest import book, enroll
+from tests.conftest import book, enroll, move, new_york, send_due
 from tests.fakes.gateways import RecordingGateway
-
-NEW_YORK = ZoneInfo("America/New_York")
-
-
-def _at(local: str) -> datetime:
-    return datetime.fromisoformat(local).replace(tzinfo=NEW_YORK).astimezone(UTC)
-
-
-def _send_due(engine, settings, gateway, local: str):
-    Dispatcher(
-        engine, gateway, settings, plan=lambda: default_plan(settings), worker_id="w"
-    ).run_once(_at(local))
-
-
-def _move(client, staff, procedure, when):
-    response = client.patch(
-        f"/v1/procedures/{procedure['id']}", json={"scheduled_at": when}, headers=staff
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def _live(procedure, step):
@@ -39,11 +14,11 @@ def test_postponed_the_evening_before_after_the_fasting_text_gets_fasting_again(
     patient = enroll(client, staff)
     procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
     gateway = RecordingGateway()
-    _send_due(engine, settings, gateway, "2027-03-09T09:00:00")  # week before
-    _send_due(engine, settings, gateway, "2027-03-15T18:00:00")  # fasting, evening before
+    send_due(engine, settings, gateway, "2027-03-09T09:00:00")  # week before
+    send_due(engine, settings, gateway, "2027-03-15T18:00:00")  # fasting, evening before
     assert "11:00 PM on Monday, March 15" in gateway.sent[-1].body
-    clock.now = _at("2027-03-15T19:30:00")
-    moved = _move(client, staff, procedure, "2027-03-23T07:00:00")
+    clock.now = new_york("2027-03-15T19:30:00")
+    moved = move(client, staff, procedure, "2027-03-23T07:00:00")
 
     [fasting] = _live(moved, "fasting")
     assert fasting["occurrence"] == 2
@@ -56,9 +31,9 @@ def test_postponed_the_evening_before_after_the_fasting_text_gets_fasting_again(
     sent_before = [r for r in moved["reminders"] if r["status"] == "sent"]
     assert all(r["text"] is None for r in sent_before)  # history: will not be sent again
 
-    _send_due(engine, settings, gateway, "2027-03-15T19:31:00")  # the correction
-    _send_due(engine, settings, gateway, "2027-03-16T09:00:00")  # the week-before, again
-    _send_due(engine, settings, gateway, "2027-03-22T18:00:00")
+    send_due(engine, settings, gateway, "2027-03-15T19:31:00")  # the correction
+    send_due(engine, settings, gateway, "2027-03-16T09:00:00")  # the week-before, again
+    send_due(engine, settings, gateway, "2027-03-22T18:00:00")
     assert "11:00 PM on Monday, March 22" in gateway.sent[-1].body
     assert gateway.sent[-1].body == fasting["text"]  # exactly what the API showed
 
@@ -69,9 +44,9 @@ def test_moved_four_weeks_out_after_the_week_before_text_gets_it_again(
     patient = enroll(client, staff, language="es")
     procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
     gateway = RecordingGateway()
-    _send_due(engine, settings, gateway, "2027-03-09T09:00:00")
-    clock.now = _at("2027-03-10T10:00:00")
-    moved = _move(client, staff, procedure, "2027-04-13T07:00:00")
+    send_due(engine, settings, gateway, "2027-03-09T09:00:00")
+    clock.now = new_york("2027-03-10T10:00:00")
+    moved = move(client, staff, procedure, "2027-04-13T07:00:00")
     [prep] = _live(moved, "prep_week")
     assert prep["occurrence"] == 2
     assert prep["local_due_at"] == "2027-04-06T09:00:00-04:00"
@@ -79,7 +54,7 @@ def test_moved_four_weeks_out_after_the_week_before_text_gets_it_again(
     [fasting] = _live(moved, "fasting")
     assert fasting["occurrence"] == 1 and fasting["local_due_at"] == "2027-04-12T18:00:00-04:00"
     assert _live(moved, "procedure_moved")  # and the correction, now
-    _send_due(engine, settings, gateway, "2027-04-06T09:00:00")
+    send_due(engine, settings, gateway, "2027-04-06T09:00:00")
     assert "martes 13 de abril" in gateway.sent[-1].body
 
 
@@ -89,9 +64,9 @@ def test_moved_earlier_after_the_week_before_text_gets_it_at_once_with_the_corre
     patient = enroll(client, staff)
     procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
     gateway = RecordingGateway()
-    _send_due(engine, settings, gateway, "2027-03-09T09:00:00")
-    clock.now = _at("2027-03-10T10:00:00")
-    moved = _move(client, staff, procedure, "2027-03-12T07:00:00")
+    send_due(engine, settings, gateway, "2027-03-09T09:00:00")
+    clock.now = new_york("2027-03-10T10:00:00")
+    moved = move(client, staff, procedure, "2027-03-12T07:00:00")
     [prep] = _live(moved, "prep_week")
     [correction] = _live(moved, "procedure_moved")
     assert prep["due_at"] == correction["due_at"] == "2027-03-10T15:00:00Z"  # at once
@@ -100,7 +75,7 @@ def test_moved_earlier_after_the_week_before_text_gets_it_at_once_with_the_corre
     assert "Please do the pre-procedure testing" in prep["text"]
     [fasting] = _live(moved, "fasting")
     assert fasting["local_due_at"] == "2027-03-11T18:00:00-05:00"
-    _send_due(engine, settings, gateway, "2027-03-10T10:00:30")
+    send_due(engine, settings, gateway, "2027-03-10T10:00:30")
     assert gateway.sent[-1].body == prep["text"]
 
 
@@ -109,10 +84,10 @@ def test_a_second_move_replans_the_repeat_instead_of_adding_another(
 ):
     patient = enroll(client, staff)
     procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
-    _send_due(engine, settings, RecordingGateway(), "2027-03-09T09:00:00")
-    clock.now = _at("2027-03-10T10:00:00")
-    _move(client, staff, procedure, "2027-04-13T07:00:00")
-    moved = _move(client, staff, procedure, "2027-04-20T07:00:00")
+    send_due(engine, settings, RecordingGateway(), "2027-03-09T09:00:00")
+    clock.now = new_york("2027-03-10T10:00:00")
+    move(client, staff, procedure, "2027-04-13T07:00:00")
+    moved = move(client, staff, procedure, "2027-04-20T07:00:00")
     [prep] = _live(moved, "prep_week")
     assert prep["occurrence"] == 2 and prep["local_due_at"] == "2027-04-13T09:00:00-04:00"
     assert [r["status"] for r in moved["reminders"] if r["step"] == "prep_week"].count(

@@ -1,32 +1,16 @@
 """Moving, cancelling and late bookings: the patient is never left with a wrong fact."""
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 from sqlmodel import Session
 
-from service.delivery.dispatch import Dispatcher
 from service.errors import Conflict
 from service.patients.service import get_patient
 from service.procedures.service import get_procedure, reschedule_procedure
 from service.procedures.visits import book_visit
 from service.timeline.active import default_plan
 from service.timeline.plan import FollowUpKind
-from tests.conftest import book, enroll
+from tests.conftest import book, enroll, front_desk, move, new_york, send_due
 from tests.fakes.gateways import RecordingGateway
-
-NEW_YORK = ZoneInfo("America/New_York")
-
-
-def _at(local: str) -> datetime:
-    return datetime.fromisoformat(local).replace(tzinfo=NEW_YORK).astimezone(UTC)
-
-
-def _send_due(engine, settings, gateway, local: str):
-    Dispatcher(
-        engine, gateway, settings, plan=lambda: default_plan(settings), worker_id="w"
-    ).run_once(_at(local))
 
 
 def _steps(procedure, status=None):
@@ -41,20 +25,12 @@ def _get(client, staff, procedure):
     return client.get(f"/v1/procedures/{procedure['id']}", headers=staff).json()
 
 
-def _move(client, staff, procedure, when):
-    response = client.patch(
-        f"/v1/procedures/{procedure['id']}", json={"scheduled_at": when}, headers=staff
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 def test_moving_the_procedure_earlier_and_later_never_duplicates_a_reminder(client, staff):
     patient = enroll(client, staff)
     procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
     original = _steps(procedure)
     for when in ("2027-03-12T10:00:00", "2027-03-30T13:30:00", "2027-03-30T14:00:00"):
-        moved = _move(client, staff, procedure, when)
+        moved = move(client, staff, procedure, when)
         assert _steps(moved) == original
         assert len({r["id"] for r in moved["reminders"]}) == len(original)
     fasting = next(r for r in moved["reminders"] if r["step"] == "fasting")
@@ -67,15 +43,15 @@ def test_a_patient_told_the_date_gets_one_correction_even_after_two_quick_moves(
     patient = enroll(client, staff)
     procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
     gateway = RecordingGateway()
-    _send_due(engine, settings, gateway, "2027-03-09T09:00:00")  # the week-before text
-    clock.now = _at("2027-03-09T12:00:00")
-    _move(client, staff, procedure, "2027-03-18T08:00:00")
-    moved = _move(client, staff, procedure, "2027-03-19T09:30:00")
+    send_due(engine, settings, gateway, "2027-03-09T09:00:00")  # the week-before text
+    clock.now = new_york("2027-03-09T12:00:00")
+    move(client, staff, procedure, "2027-03-18T08:00:00")
+    moved = move(client, staff, procedure, "2027-03-19T09:30:00")
     corrections = [r for r in moved["reminders"] if r["step"] == "procedure_moved"]
     assert [(r["status"], r["local_due_at"]) for r in corrections] == [
         ("pending", "2027-03-09T12:00:00-05:00")
     ]
-    _send_due(engine, settings, gateway, "2027-03-09T12:00:00")
+    send_due(engine, settings, gateway, "2027-03-09T12:00:00")
     correction = gateway.sent[-1].body
     assert "has moved to Friday, March 19 at 9:30 AM" in correction
     assert "Nothing to eat" not in correction  # no fasting time had been given yet
@@ -85,7 +61,7 @@ def test_a_patient_told_the_date_gets_one_correction_even_after_two_quick_moves(
 def test_a_patient_not_yet_told_anything_gets_no_correction(client, staff):
     patient = enroll(client, staff)
     procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
-    moved = _move(client, staff, procedure, "2027-03-18T08:00:00")
+    moved = move(client, staff, procedure, "2027-03-18T08:00:00")
     assert "procedure_moved" not in {r["step"] for r in moved["reminders"]}
 
 
@@ -95,10 +71,10 @@ def test_a_correction_after_the_fasting_text_repeats_the_new_fasting_time(
     patient = enroll(client, staff)
     procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
     gateway = RecordingGateway()
-    _send_due(engine, settings, gateway, "2027-03-15T18:00:00")
-    clock.now = _at("2027-03-15T19:00:00")
-    _move(client, staff, procedure, "2027-03-16T11:00:00")
-    _send_due(engine, settings, gateway, "2027-03-15T19:00:00")
+    send_due(engine, settings, gateway, "2027-03-15T18:00:00")
+    clock.now = new_york("2027-03-15T19:00:00")
+    move(client, staff, procedure, "2027-03-16T11:00:00")
+    send_due(engine, settings, gateway, "2027-03-15T19:00:00")
     assert "Nothing to eat or drink from 3:00 AM on Tuesday, March 16" in gateway.sent[-1].body
 
 
@@ -108,22 +84,22 @@ def test_cancelling_after_the_patient_was_told_sends_one_cancellation_text(
     patient = enroll(client, staff)
     procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
     gateway = RecordingGateway()
-    _send_due(engine, settings, gateway, "2027-03-09T09:00:00")
-    clock.now = _at("2027-03-10T22:00:00")  # late evening: the text waits for morning
+    send_due(engine, settings, gateway, "2027-03-09T09:00:00")
+    clock.now = new_york("2027-03-10T22:00:00")  # late evening: the text waits for morning
     cancelled = client.post(f"/v1/procedures/{procedure['id']}/cancel", headers=staff).json()
     notice = [r for r in cancelled["reminders"] if r["step"] == "procedure_cancelled"]
     assert [(r["status"], r["local_due_at"]) for r in notice] == [
         ("pending", "2027-03-11T08:00:00-05:00")
     ]
     assert {r["status"] for r in cancelled["reminders"] if r["step"] == "fasting"} == {"cancelled"}
-    _send_due(engine, settings, gateway, "2027-03-11T08:00:00")
+    send_due(engine, settings, gateway, "2027-03-11T08:00:00")
     assert "Tuesday, March 16 is cancelled" in gateway.sent[-1].body
-    _send_due(engine, settings, gateway, "2027-03-16T09:00:00")
+    send_due(engine, settings, gateway, "2027-03-16T09:00:00")
     assert len(gateway.sent) == 2
 
 
 def test_enrolled_two_days_before_the_week_ahead_text_goes_out_at_once(client, staff, clock):
-    clock.now = _at("2027-03-14T10:15:00")
+    clock.now = new_york("2027-03-14T10:15:00")
     patient = enroll(client, staff)
     procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
     prep = next(r for r in procedure["reminders"] if r["step"] == "prep_week")
@@ -131,7 +107,7 @@ def test_enrolled_two_days_before_the_week_ahead_text_goes_out_at_once(client, s
 
 
 def test_enrolled_after_the_procedure_shows_each_skipped_text_with_its_reason(client, staff, clock):
-    clock.now = _at("2027-03-18T15:00:00")
+    clock.now = new_york("2027-03-18T15:00:00")
     patient = enroll(client, staff)
     procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
     by_step = {(r["step"], r["occurrence"]): r for r in _get(client, staff, procedure)["reminders"]}
@@ -166,10 +142,10 @@ def test_a_booked_wound_check_replaces_the_book_your_visit_text(
     assert reminders == {1: "2027-03-23T10:00:00-04:00", 2: "2027-03-24T08:00:00-04:00"}
 
     gateway = RecordingGateway()
-    _send_due(engine, settings, gateway, "2027-03-23T10:00:00")
+    send_due(engine, settings, gateway, "2027-03-23T10:00:00")
     assert "wound check visit is Wednesday, March 24 at 2:30 PM" in gateway.sent[-1].body
 
-    clock.now = _at("2027-03-23T11:00:00")
+    clock.now = new_york("2027-03-23T11:00:00")
     client.post(f"/v1/appointments/{visit['id']}/cancel", headers=staff)
     after = _get(client, staff, procedure)
     assert {r["step"]: r["status"] for r in after["reminders"] if r["occurrence"] == 2}[
@@ -215,7 +191,13 @@ def test_a_change_that_waited_behind_a_cancel_does_not_bring_the_reminders_back(
         with pytest.raises(Conflict):
             if change == "reschedule":
                 reschedule_procedure(
-                    session, loaded, loaded_patient, _at("2027-03-20T07:00:00"), plan, clock.now
+                    session,
+                    loaded,
+                    loaded_patient,
+                    new_york("2027-03-20T07:00:00"),
+                    plan,
+                    front_desk(session, clock.now),
+                    clock.now,
                 )
             else:
                 book_visit(
@@ -223,8 +205,9 @@ def test_a_change_that_waited_behind_a_cancel_does_not_bring_the_reminders_back(
                     loaded,
                     loaded_patient,
                     FollowUpKind.wound_check,
-                    _at("2027-03-24T14:30:00"),
+                    new_york("2027-03-24T14:30:00"),
                     plan,
+                    front_desk(session, clock.now),
                     clock.now,
                 )
         session.rollback()

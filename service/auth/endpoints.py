@@ -6,9 +6,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
-from service.audit.service import audit
 from service.auth.deps import AdminKey
-from service.auth.keys import create_api_key, revoke_api_key
+from service.auth.keys import issue_api_key, revoke_api_key
 from service.auth.models import ApiKey
 from service.deps import NowDep, ResourceId, SessionDep
 from service.validation import PlainText
@@ -49,17 +48,7 @@ def _public(key: ApiKey) -> ApiKeyPublic:
 def create_key(
     body: ApiKeyCreate, session: SessionDep, now: NowDep, key: AdminKey
 ) -> ApiKeyCreated:
-    new, secret = create_api_key(session, role=body.role, name=body.name.strip(), now=now)
-    audit(
-        session,
-        key,
-        "create",
-        "api_key",
-        new.id,
-        at=now,
-        fields=["role", "name"],
-        after={"id": new.id, "role": new.role, "prefix": new.prefix},
-    )
+    new, secret = issue_api_key(session, key, role=body.role, name=body.name.strip(), now=now)
     session.commit()
     return ApiKeyCreated(**_public(new).model_dump(), secret=secret)
 

@@ -36,6 +36,24 @@ def create_api_key(session: Session, *, role: str, name: str, now: datetime) -> 
     return key, secret
 
 
+def issue_api_key(
+    session: Session, actor: Actor, *, role: str, name: str, now: datetime
+) -> tuple[ApiKey, str]:
+    """`create_api_key` for an admin (by key or in the console), audited with who did it."""
+    key, secret = create_api_key(session, role=role, name=name, now=now)
+    audit(
+        session,
+        actor,
+        "create",
+        "api_key",
+        key.id,
+        at=now,
+        fields=["role", "name"],
+        after={"id": key.id, "role": key.role, "prefix": key.prefix},
+    )
+    return key, secret
+
+
 def find_active_key(session: Session, secret: str) -> ApiKey | None:
     key = session.exec(select(ApiKey).where(ApiKey.key_hash == hash_key(secret))).first()
     if key is None or key.revoked_at is not None:

@@ -6,8 +6,7 @@ from fastapi import Form, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 
-from service.audit.service import audit
-from service.auth.keys import create_api_key, revoke_api_key
+from service.auth.keys import issue_api_key, revoke_api_key
 from service.auth.models import ApiKey, Role
 from service.console.deps import ConsoleAdmin
 from service.console.forms import FormState
@@ -64,17 +63,7 @@ def create_key(
         form.error("name", "The name must be at most 200 characters")
     if form.ok:
         try:
-            key, secret = create_api_key(db, role=role, name=label, now=now)
-            audit(
-                db,
-                admin,
-                "create",
-                "api_key",
-                key.id,
-                at=now,
-                fields=["role", "name"],
-                after={"id": key.id, "role": key.role, "prefix": key.prefix},
-            )
+            key, secret = issue_api_key(db, admin, role=role, name=label, now=now)
             db.commit()
             return _page(request, db, created=(key, secret), status_code=201)
         except DomainError as exc:

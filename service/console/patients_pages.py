@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from service.audit.service import audit, audit_patient_read
+from service.audit.service import audit_patient_read
 from service.console.deps import ConsoleUser
 from service.console.forms import FormState
 from service.console.rendering import render, see_other
@@ -136,18 +136,7 @@ def enroll(
                     },
                     status_code=409,
                 )
-        patient = patients.enroll_patient(db, data, settings, now)
-        audit(
-            db,
-            user,
-            "create",
-            "patient",
-            patient.id,
-            patient.id,
-            at=now,
-            fields=data.model_fields_set - {"allow_duplicate"},
-            after={"language": patient.language, "timezone": patient.timezone},
-        )
+        patient = patients.enroll_patient(db, data, settings, user, now)
         db.commit()
     except DomainError as exc:
         db.rollback()  # nothing half-written
@@ -228,17 +217,7 @@ def book_procedure(
     if wall is not None:
         try:
             procedure = procedures.schedule_procedure(
-                db, patient, wall, active_plan(settings, db), now
-            )
-            audit(
-                db,
-                user,
-                "create",
-                "procedure",
-                procedure.id,
-                patient.id,
-                at=now,
-                after={"scheduled_at": procedure.scheduled_at, "status": procedure.status},
+                db, patient, wall, active_plan(settings, db), user, now
             )
             db.commit()
             return see_other(request, f"/procedures/{procedure.id}", flash="Procedure booked")

@@ -2,75 +2,96 @@
 procedure page it returns to on a refusal."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from service.config import Settings
+from service.console.deps import ConsoleUser
 from service.console.forms import FormState
 from service.console.procedure_view import VISIT_KINDS, timeline
 from service.console.rendering import render, see_other
+from service.deps import NowDep, SessionDep, SettingsDep
 from service.errors import DomainError
 from service.patients.models import Patient
-from service.patients.service import get_patient
-from service.procedures import service as procedures
-from service.procedures.consequences import Consequences
+from service.procedures import consequences
 from service.procedures.models import Procedure
 from service.procedures.visits import booked_appointments
 from service.timeline.active import active_plan
+from service.timeline.plan import TimelinePlan
 
 
-def check_or_change(
-    request: Request,
-    db: Session,
-    settings: Settings,
-    procedure: Procedure,
-    patient: Patient,
-    form: FormState,
-    field: str,
-    confirm: str,
-    check: Callable[[], Consequences],
-    change: Callable[[], str],
-    *,
-    action: str,
-    question: str,
-    hidden: dict[str, str] | None = None,
-) -> Response:
-    """First POST: the consequences on a page to confirm (nothing changes). Second POST,
-    with `confirm=yes`: the change itself, then back to the timeline (POST-redirect-GET)."""
-    if form.ok:
-        try:
-            if confirm != "yes":
-                shown = check()
-                db.rollback()
-                return render(
-                    request,
-                    "procedure_confirm.html",
-                    {
-                        "title": question,
-                        "question": question,
-                        "action": action,
-                        "hidden": hidden if hidden is not None else form.values,
-                        "shown": shown,
-                        "patient": patient,
-                        "procedure": procedure,
-                    },
-                )
-            flash = change()
-            db.commit()
-            return see_other(request, f"/procedures/{procedure.id}", flash=flash)
-        except DomainError as exc:
-            db.rollback()  # nothing half-written
-            form.from_domain_error(exc, fallback_field=field)
-    return procedure_page_view(request, db, settings, procedure, patient, form.values, form.errors)
+@dataclass
+class ChangeDesk:
+    """What a change from the procedure page needs: who makes it, the plan in force,
+    and whether staff have seen its consequences and confirmed (`confirm=yes`)."""
+
+    request: Request
+    user: ConsoleUser
+    db: SessionDep
+    settings: SettingsDep
+    now: NowDep
+    confirm: Annotated[str, Form()] = ""
+
+    @cached_property
+    def plan(self) -> TimelinePlan:
+        return active_plan(self.settings, self.db)
+
+    def check_or_change(
+        self,
+        procedure: Procedure,
+        patient: Patient,
+        field: str,
+        change: Callable[[], str],
+        *,
+        question: str,
+        form: FormState | None = None,
+        hidden: dict[str, str] | None = None,
+    ) -> Response:
+        """First POST: what `change` would do, on a page to confirm (nothing changes).
+        Second POST, confirmed: the change, then back to the timeline (POST-redirect-GET).
+        `change` returns the message shown there; a refusal is shown on `field`."""
+        db, request = self.db, self.request
+        form = form if form is not None else FormState(values={field: ""})
+        if form.ok:
+            try:
+                if self.confirm != "yes":
+                    shown = consequences.of_change(
+                        db, procedure, patient, self.plan, self.settings, change
+                    )
+                    db.rollback()
+                    return render(
+                        request,
+                        "procedure_confirm.html",
+                        {
+                            "title": question,
+                            "question": question,
+                            # The confirm form posts back here, with what was typed.
+                            "action": request.url.path,
+                            "hidden": hidden if hidden is not None else form.values,
+                            "shown": shown,
+                            "patient": patient,
+                            "procedure": procedure,
+                        },
+                    )
+                flash = change()
+                db.commit()
+                return see_other(request, f"/procedures/{procedure.id}", flash=flash)
+            except DomainError as exc:
+                db.rollback()  # nothing half-written
+                form.from_domain_error(exc, fallback_field=field)
+        return procedure_page_view(
+            request, db, self.settings, procedure, patient, form.values, form.errors
+        )
 
 
-def load(db: Session, procedure_id: int) -> tuple[Procedure, Patient]:
-    procedure = procedures.get_procedure(db, procedure_id)
-    return procedure, get_patient(db, procedure.patient_id)
+Desk = Annotated[ChangeDesk, Depends()]
 
 
 def procedure_page_view(

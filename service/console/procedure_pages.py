@@ -1,30 +1,31 @@
 """/procedures/{id}: the timeline with each text's words, and every change to the
 procedure or its visits shown with its consequences before it is confirmed."""
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import Form, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
-from service.audit.service import audit_change, audit_patient_read
+from service.audit.service import audit_patient_read
 from service.console.deps import ConsoleUser
 from service.console.forms import FormState
 from service.console.patients_pages import parse_local
-from service.console.procedure_flow import check_or_change, load, procedure_page_view
+from service.console.procedure_flow import Desk, procedure_page_view
 from service.console.procedure_view import printable, timeline
 from service.console.rendering import render
 from service.console.routing import console_router
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
-from service.procedures import consequences
+from service.patients.models import Patient
 from service.procedures import service as procedures
-from service.procedures.consequences import Consequences
 from service.procedures.lists import procedures_between
+from service.procedures.models import Procedure
 from service.timeline.active import active_plan
 from service.timeline.local_time import local_date, local_instant
+from service.users.models import User
 
 router = console_router()
-Confirm = Annotated[str, Form()]
 
 
 @router.get("/procedures/{procedure_id}")
@@ -36,9 +37,7 @@ def procedure_page(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    procedure, patient = load(db, procedure_id)
-    audit_patient_read(db, user, patient.id or 0, at=now)
-    db.commit()
+    procedure, patient = _read(db, user, procedure_id, now)
     return procedure_page_view(request, db, settings, procedure, patient, {}, {})
 
 
@@ -51,9 +50,7 @@ def print_page(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    procedure, patient = load(db, procedure_id)
-    audit_patient_read(db, user, patient.id or 0, at=now)
-    db.commit()
+    procedure, patient = _read(db, user, procedure_id, now)
     lines = timeline(db, procedure, patient, active_plan(settings, db), settings)
     sheet = printable(lines, procedure, patient, settings)
     return render(
@@ -63,106 +60,44 @@ def print_page(
     )
 
 
+def _read(db: Session, user: User, procedure_id: int, now: datetime) -> tuple[Procedure, Patient]:
+    """A procedure and its patient, the look at them audited as a read."""
+    procedure, patient = procedures.load_procedure(db, procedure_id)
+    audit_patient_read(db, user, patient.id or 0, at=now)
+    db.commit()
+    return procedure, patient
+
+
 @router.post("/procedures/{procedure_id}/reschedule")
 def reschedule(
-    procedure_id: ResourceId,
-    request: Request,
-    user: ConsoleUser,
-    db: SessionDep,
-    settings: SettingsDep,
-    now: NowDep,
-    scheduled_at: Annotated[str, Form()] = "",
-    confirm: Confirm = "",
+    procedure_id: ResourceId, desk: Desk, scheduled_at: Annotated[str, Form()] = ""
 ) -> Response:
-    procedure, patient = load(db, procedure_id)
+    procedure, patient = procedures.load_procedure(desk.db, procedure_id)
     form = FormState(values={"scheduled_at": scheduled_at})
     wall = parse_local(form, "scheduled_at", "Enter the new date and time")
-    plan = active_plan(settings, db)
-    was = procedure.scheduled_at
-
-    def check() -> Consequences:
-        assert wall is not None
-        return consequences.of_reschedule(db, procedure, patient, wall, plan, settings, now)
 
     def change() -> str:
         assert wall is not None
-        procedures.reschedule_procedure(db, procedure, patient, wall, plan, now)
-        audit_change(
-            db,
-            user,
-            "reschedule",
-            "procedure",
-            procedure.id,
-            patient.id,
-            at=now,
-            field="scheduled_at",
-            was=was,
-            now_is=procedure.scheduled_at,
+        procedures.reschedule_procedure(
+            desk.db, procedure, patient, wall, desk.plan, desk.user, desk.now
         )
         return "Procedure moved"
 
-    return check_or_change(
-        request,
-        db,
-        settings,
-        procedure,
-        patient,
-        form,
-        "scheduled_at",
-        confirm,
-        check,
-        change,
-        action=f"/procedures/{procedure_id}/reschedule",
-        question="Move the procedure?",
+    return desk.check_or_change(
+        procedure, patient, "scheduled_at", change, question="Move the procedure?", form=form
     )
 
 
 @router.post("/procedures/{procedure_id}/cancel")
-def cancel(
-    procedure_id: ResourceId,
-    request: Request,
-    user: ConsoleUser,
-    db: SessionDep,
-    settings: SettingsDep,
-    now: NowDep,
-    confirm: Confirm = "",
-) -> Response:
-    procedure, patient = load(db, procedure_id)
-    plan = active_plan(settings, db)
-    was = procedure.status
-
-    def check() -> Consequences:
-        return consequences.of_cancel(db, procedure, patient, plan, settings, now)
+def cancel(procedure_id: ResourceId, desk: Desk) -> Response:
+    procedure, patient = procedures.load_procedure(desk.db, procedure_id)
 
     def change() -> str:
-        procedures.cancel_procedure(db, procedure, patient, plan, now)
-        audit_change(
-            db,
-            user,
-            "cancel",
-            "procedure",
-            procedure.id,
-            patient.id,
-            at=now,
-            field="status",
-            was=was,
-            now_is=procedure.status,
-        )
+        procedures.cancel_procedure(desk.db, procedure, patient, desk.plan, desk.user, desk.now)
         return "Procedure cancelled"
 
-    return check_or_change(
-        request,
-        db,
-        settings,
-        procedure,
-        patient,
-        FormState(values={"cancel": ""}),
-        "cancel",
-        confirm,
-        check,
-        change,
-        action=f"/procedures/{procedure_id}/cancel",
-        question="Cancel the procedure?",
+    return desk.check_or_change(
+        procedure, patient, "cancel", change, question="Cancel the procedure?"
     )
 
 

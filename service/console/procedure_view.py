@@ -12,7 +12,7 @@ from service.console.today_view import step_label
 from service.messaging.models import Message
 from service.patients.models import Patient
 from service.procedures.models import Procedure, Reminder, ReminderStatus
-from service.procedures.service import reminders_of
+from service.procedures.reconcile import reminders_of
 from service.procedures.wording import pending_texts
 from service.templates.compose import language_for, local_date_text, local_time_text
 from service.timeline.plan import TimelinePlan

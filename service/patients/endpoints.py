@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Response
 from sqlmodel import Session
 
-from service.audit.service import audit, record_read
+from service.audit.service import record_read
 from service.auth.deps import StaffKey
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.errors import InvalidInput
@@ -61,22 +61,7 @@ def enroll_patient(
     """A likely second record of an enrolled patient (same phone and family name, or the
     same MRN) is refused with 409 naming `existing_patient_ids`; resend with
     `allow_duplicate: true` for a different person on a shared phone."""
-    patient = service.enroll_patient(session, body, settings, now)
-    audit(
-        session,
-        key,
-        "create",
-        "patient",
-        patient.id,
-        patient.id,
-        at=now,
-        fields=body.model_fields_set - {"allow_duplicate"},
-        after={
-            "language": patient.language,
-            "timezone": patient.timezone,
-            "sms_consent": patient.sms_consent,
-        },
-    )
+    patient = service.enroll_patient(session, body, settings, key, now)
     # Read inside the transaction, then committed: one connection checkout per request.
     public = patient_public(session, patient)
     session.commit()

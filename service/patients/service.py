@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from service.audit.service import Actor, audit
 from service.config import Settings
 from service.errors import Conflict, InvalidInput, LikelyDuplicate, NotFound
 from service.patients.models import Patient
@@ -24,8 +25,9 @@ def zone_named(name: str, *, field: str = "timezone") -> ZoneInfo:
 
 
 def enroll_patient(
-    session: Session, data: PatientCreate, settings: Settings, now: datetime
+    session: Session, data: PatientCreate, settings: Settings, actor: Actor, now: datetime
 ) -> Patient:
+    """Enroll a patient who agreed to texts, unless a likely record of them exists; audited."""
     if not data.sms_consent:
         raise InvalidInput(
             "the patient must agree to receive text messages (sms_consent: true)",
@@ -55,6 +57,21 @@ def enroll_patient(
         # Only the MRN is unique: someone enrolled it at the same moment. The caller's
         # transaction is rolled back with the error, so nothing is half-written.
         raise Conflict(f"MRN {mrn} was just given to another patient", field="mrn") from None
+    audit(
+        session,
+        actor,
+        "create",
+        "patient",
+        patient.id,
+        patient.id,
+        at=now,
+        fields=data.model_fields_set - {"allow_duplicate"},
+        after={
+            "language": patient.language,
+            "timezone": patient.timezone,
+            "sms_consent": patient.sms_consent,
+        },
+    )
     return patient
 
 

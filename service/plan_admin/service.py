@@ -9,6 +9,7 @@ A step missing from the JSON keeps its code default. What the seeds decided (use
 windows, fasting lead, visit replacement) is not editable here.
 """
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import time, timedelta
 from typing import Any
@@ -69,6 +70,19 @@ def plan_from_json(data: dict[str, Any], settings: Settings, version: int = 0) -
     )
 
 
+def step_name(
+    item: dict[str, Any], index: int, *, known: Collection[str], seen: Collection[str]
+) -> str:
+    """The name of the `index`-th step sent: a step of the plan, listed once (else 422)."""
+    name = item.get("name")
+    field = f"steps[{index}].name"
+    if name not in known:
+        raise InvalidInput(f"unknown step '{name}'; steps: {', '.join(known)}", field=field)
+    if name in seen:
+        raise InvalidInput(f"step '{name}' is listed twice", field=field)
+    return str(name)
+
+
 def validate_plan(data: dict[str, Any]) -> dict[str, Any]:
     """The normalised JSON, or 422 naming the first field at fault."""
     fasting = data.get("fasting_hours")
@@ -86,13 +100,7 @@ def validate_plan(data: dict[str, Any]) -> dict[str, Any]:
     steps: dict[str, dict[str, Any]] = {}
     for index, item in enumerate(data.get("steps") or []):
         where = f"steps[{index}]"
-        name = item.get("name")
-        if name not in defaults:
-            raise InvalidInput(
-                f"unknown step '{name}'; steps: {', '.join(defaults)}", field=f"{where}.name"
-            )
-        if name in steps:
-            raise InvalidInput(f"step '{name}' is listed twice", field=f"{where}.name")
+        name = step_name(item, index, known=defaults, seen=steps)
         default = defaults[name]
         day, months = item.get("day"), item.get("months", 0)
         if not isinstance(day, int) or not -60 <= day <= 400:

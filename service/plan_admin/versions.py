@@ -23,6 +23,7 @@ from service.plan_admin.service import (
     changed_steps,
     default_settings,
     latest_record,
+    step_name,
     validate_plan,
 )
 
@@ -134,13 +135,7 @@ def patch_plan(
     steps = {name: dict(step) for name, step in merged["steps"].items()}
     seen: list[str] = []
     for index, item in enumerate(changes.get("steps") or []):
-        name = item.get("name")
-        if name not in steps:
-            raise InvalidInput(
-                f"unknown step '{name}'; steps: {', '.join(steps)}", field=f"steps[{index}].name"
-            )
-        if name in seen:
-            raise InvalidInput(f"step '{name}' is listed twice", field=f"steps[{index}].name")
+        name = step_name(item, index, known=steps, seen=seen)
         seen.append(name)
         steps[name].update({k: v for k, v in item.items() if k != "name"})
     # The steps sent come first, so a refusal's `steps[i]` is the i-th step of the patch.

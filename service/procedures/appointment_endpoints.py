@@ -3,13 +3,13 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body
 
-from service.audit.service import audit, audit_change
 from service.auth.deps import StaffKey
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.openapi import problems
 from service.procedures import visits
-from service.procedures.endpoints import appointment_public, procedure_and_patient
+from service.procedures.endpoints import appointment_public
 from service.procedures.schemas import AppointmentBook, AppointmentMove, AppointmentPublic
+from service.procedures.service import load_procedure
 from service.timeline.active import active_plan
 
 router = APIRouter(tags=["appointments"], responses=problems(401, 422))
@@ -42,23 +42,10 @@ def book_visit(
     key: StaffKey,
 ) -> AppointmentPublic:
     """Record a booked follow-up visit; it replaces the generic "book your visit" text."""
-    procedure, patient = procedure_and_patient(session, procedure_id)
+    procedure, patient = load_procedure(session, procedure_id)
+    plan = active_plan(settings, session)
     appointment = visits.book_visit(
-        session, procedure, patient, body.kind, body.starts_at, active_plan(settings, session), now
-    )
-    audit(
-        session,
-        key,
-        "create",
-        "appointment",
-        appointment.id,
-        patient.id,
-        at=now,
-        after={
-            "procedure_id": procedure.id,
-            "kind": appointment.kind,
-            "starts_at": appointment.starts_at,
-        },
+        session, procedure, patient, body.kind, body.starts_at, plan, key, now
     )
     session.commit()
     return appointment_public(appointment, ZoneInfo(patient.timezone))
@@ -79,28 +66,8 @@ def move_visit(
     key: StaffKey,
 ) -> AppointmentPublic:
     appointment, procedure, patient = visits.load_visit(session, appointment_id)
-    was = appointment.starts_at
-    visits.move_visit(
-        session,
-        appointment,
-        procedure,
-        patient,
-        body.starts_at,
-        active_plan(settings, session),
-        now,
-    )
-    audit_change(
-        session,
-        key,
-        "move",
-        "appointment",
-        appointment.id,
-        patient.id,
-        at=now,
-        field="starts_at",
-        was=was,
-        now_is=appointment.starts_at,
-    )
+    plan = active_plan(settings, session)
+    visits.move_visit(session, appointment, procedure, patient, body.starts_at, plan, key, now)
     session.commit()
     return appointment_public(appointment, ZoneInfo(patient.timezone))
 
@@ -119,21 +86,7 @@ def cancel_visit(
     key: StaffKey,
 ) -> AppointmentPublic:
     appointment, procedure, patient = visits.load_visit(session, appointment_id)
-    was = appointment.status
-    visits.cancel_visit(
-        session, appointment, procedure, patient, active_plan(settings, session), now
-    )
-    audit_change(
-        session,
-        key,
-        "cancel",
-        "appointment",
-        appointment.id,
-        patient.id,
-        at=now,
-        field="status",
-        was=was,
-        now_is=appointment.status,
-    )
+    plan = active_plan(settings, session)
+    visits.cancel_visit(session, appointment, procedure, patient, plan, key, now)
     session.commit()
     return appointment_public(appointment, ZoneInfo(patient.timezone))

@@ -1,10 +1,11 @@
 """What a change to a procedure or a visit would do to the patient's texts, before it is made.
 
-Each function runs the real change (`service.procedures.service`, `visits`) inside a
+`of_change` runs the real change (`service.procedures.service`, `visits`) inside a
 savepoint, reads what it did to the reminders and words the texts that would go out,
-then rolls the savepoint back: the rules live in one place, and what staff confirm is
-exactly what confirming does (unless someone else changes the procedure in between).
-A change that would be refused raises the same error the change itself raises.
+then rolls the savepoint back (its audit entry with it): the rules live in one place,
+and what staff confirm is exactly what confirming does (unless someone else changes
+the procedure in between). A change that would be refused raises the same error the
+change itself raises.
 """
 
 from collections.abc import Callable
@@ -15,11 +16,10 @@ from sqlmodel import Session
 
 from service.config import Settings
 from service.patients.models import Patient
-from service.procedures import service, visits
-from service.procedures.appointments import Appointment
 from service.procedures.models import Procedure, ReminderStatus
+from service.procedures.reconcile import reminders_of
 from service.procedures.wording import pending_texts
-from service.timeline.plan import CANCELLATION_STEP, CORRECTION_STEP, FollowUpKind, TimelinePlan
+from service.timeline.plan import CANCELLATION_STEP, CORRECTION_STEP, TimelinePlan
 
 
 @dataclass(frozen=True)
@@ -69,98 +69,24 @@ class Consequences:
         ]
 
 
-def of_reschedule(
-    session: Session,
-    procedure: Procedure,
-    patient: Patient,
-    scheduled_at: datetime,
-    plan: TimelinePlan,
-    settings: Settings,
-    now: datetime,
-) -> Consequences:
-    def change() -> None:
-        service.reschedule_procedure(session, procedure, patient, scheduled_at, plan, now)
-
-    return _what_if(session, procedure, patient, plan, settings, change)
-
-
-def of_cancel(
+def of_change(
     session: Session,
     procedure: Procedure,
     patient: Patient,
     plan: TimelinePlan,
     settings: Settings,
-    now: datetime,
+    change: Callable[[], object],
 ) -> Consequences:
-    def change() -> None:
-        service.cancel_procedure(session, procedure, patient, plan, now)
-
-    return _what_if(session, procedure, patient, plan, settings, change)
-
-
-def of_visit_booking(
-    session: Session,
-    procedure: Procedure,
-    patient: Patient,
-    kind: FollowUpKind,
-    starts_at: datetime,
-    plan: TimelinePlan,
-    settings: Settings,
-    now: datetime,
-) -> Consequences:
-    def change() -> None:
-        visits.book_visit(session, procedure, patient, kind, starts_at, plan, now)
-
-    return _what_if(session, procedure, patient, plan, settings, change)
-
-
-def of_visit_move(
-    session: Session,
-    appointment: Appointment,
-    procedure: Procedure,
-    patient: Patient,
-    starts_at: datetime,
-    plan: TimelinePlan,
-    settings: Settings,
-    now: datetime,
-) -> Consequences:
-    def change() -> None:
-        visits.move_visit(session, appointment, procedure, patient, starts_at, plan, now)
-
-    return _what_if(session, procedure, patient, plan, settings, change)
-
-
-def of_visit_cancel(
-    session: Session,
-    appointment: Appointment,
-    procedure: Procedure,
-    patient: Patient,
-    plan: TimelinePlan,
-    settings: Settings,
-    now: datetime,
-) -> Consequences:
-    def change() -> None:
-        visits.cancel_visit(session, appointment, procedure, patient, plan, now)
-
-    return _what_if(session, procedure, patient, plan, settings, change)
-
-
-def _what_if(
-    session: Session,
-    procedure: Procedure,
-    patient: Patient,
-    plan: TimelinePlan,
-    settings: Settings,
-    change: Callable[[], None],
-) -> Consequences:
+    """What `change` (a change to `procedure` or one of its visits, made with `plan`)
+    would do to the patient's texts; it is run, then undone."""
     assert procedure.id is not None
     procedure_id = procedure.id
-    before = {r.id: (r.due_at, r.status) for r in service.reminders_of(session, procedure_id)}
+    before = {r.id: (r.due_at, r.status) for r in reminders_of(session, procedure_id)}
     savepoint = session.begin_nested()
     try:
         change()
         session.flush()
-        after = service.reminders_of(session, procedure_id)
+        after = reminders_of(session, procedure_id)
         texts = {
             reminder_id: slot.text.body
             for slot in pending_texts(session, procedure, patient, plan, settings, after)

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
-from service.audit.service import audit, audit_change, record_read
+from service.audit.service import record_read
 from service.auth.deps import StaffKey
 from service.config import Settings
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
@@ -46,17 +46,7 @@ def schedule_procedure(
 ) -> ProcedurePublic:
     patient = get_patient(session, patient_id)
     plan = active_plan(settings, session)
-    procedure = service.schedule_procedure(session, patient, body.scheduled_at, plan, now)
-    audit(
-        session,
-        key,
-        "create",
-        "procedure",
-        procedure.id,
-        patient.id,
-        at=now,
-        after={"scheduled_at": procedure.scheduled_at, "status": procedure.status},
-    )
+    procedure = service.schedule_procedure(session, patient, body.scheduled_at, plan, key, now)
     # Built inside the transaction (one connection, one round of reads), then committed:
     # a failed commit is still an error, never a 201 for nothing.
     public = _public(session, settings, procedure, patient, plan, appointments=[])
@@ -73,7 +63,7 @@ def schedule_procedure(
 def get_procedure(
     procedure_id: ResourceId, session: SessionDep, settings: SettingsDep, now: NowDep, key: StaffKey
 ) -> ProcedurePublic:
-    procedure, patient = procedure_and_patient(session, procedure_id)
+    procedure, patient = service.load_procedure(session, procedure_id)
     public = _public(session, settings, procedure, patient, active_plan(settings, session))
     record_read(session, key, "procedure", procedure_id, patient.id, at=now)
     session.commit()
@@ -94,22 +84,9 @@ def reschedule_procedure(
     now: NowDep,
     key: StaffKey,
 ) -> ProcedurePublic:
-    procedure, patient = procedure_and_patient(session, procedure_id)
-    was = procedure.scheduled_at
+    procedure, patient = service.load_procedure(session, procedure_id)
     plan = active_plan(settings, session)
-    service.reschedule_procedure(session, procedure, patient, body.scheduled_at, plan, now)
-    audit_change(
-        session,
-        key,
-        "reschedule",
-        "procedure",
-        procedure.id,
-        patient.id,
-        at=now,
-        field="scheduled_at",
-        was=was,
-        now_is=procedure.scheduled_at,
-    )
+    service.reschedule_procedure(session, procedure, patient, body.scheduled_at, plan, key, now)
     public = _public(session, settings, procedure, patient, plan)
     session.commit()
     return public
@@ -124,30 +101,12 @@ def reschedule_procedure(
 def cancel_procedure(
     procedure_id: ResourceId, session: SessionDep, settings: SettingsDep, now: NowDep, key: StaffKey
 ) -> ProcedurePublic:
-    procedure, patient = procedure_and_patient(session, procedure_id)
-    was = procedure.status
+    procedure, patient = service.load_procedure(session, procedure_id)
     plan = active_plan(settings, session)
-    service.cancel_procedure(session, procedure, patient, plan, now)
-    audit_change(
-        session,
-        key,
-        "cancel",
-        "procedure",
-        procedure.id,
-        patient.id,
-        at=now,
-        field="status",
-        was=was,
-        now_is=procedure.status,
-    )
+    service.cancel_procedure(session, procedure, patient, plan, key, now)
     public = _public(session, settings, procedure, patient, plan)
     session.commit()
     return public
-
-
-def procedure_and_patient(session: Session, procedure_id: int) -> tuple[Procedure, Patient]:
-    procedure = service.get_procedure(session, procedure_id)
-    return procedure, get_patient(session, procedure.patient_id)
 
 
 def _public(

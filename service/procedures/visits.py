@@ -1,20 +1,18 @@
-"""Booking, moving and cancelling follow-up visits; each change re-plans the timeline."""
+"""Booking, moving and cancelling follow-up visits; each change re-plans the timeline
+and is audited here, naming who made it."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from service.audit.service import Actor, audit, audit_change
 from service.errors import Conflict, InvalidInput, NotFound
 from service.patients.models import Patient
 from service.procedures.appointments import Appointment, AppointmentStatus
 from service.procedures.models import Procedure, ProcedureStatus
-from service.procedures.service import (
-    LATE_AFTER_RESCHEDULE,
-    lock_procedure,
-    reconcile,
-    resolve_scheduled_at,
-)
+from service.procedures.reconcile import lock_procedure, reconcile
+from service.procedures.service import LATE_AFTER_RESCHEDULE, resolve_scheduled_at
 from service.timeline.plan import FollowUpKind, TimelinePlan
 
 VISIT_CHANGED = "a follow-up visit was booked or moved after this reminder's time"
@@ -53,8 +51,10 @@ def book_visit(
     kind: FollowUpKind,
     starts_at: datetime,
     plan: TimelinePlan,
+    actor: Actor,
     now: datetime,
 ) -> Appointment:
+    """Record a booked visit; it replaces the generic "book your visit" text."""
     # Locked first, so two bookings of one kind cannot both pass the check below.
     lock_procedure(session, procedure)
     _require_scheduled(procedure)
@@ -76,6 +76,20 @@ def book_visit(
     session.add(appointment)
     session.flush()
     reconcile(session, procedure, ZoneInfo(patient.timezone), plan, now, VISIT_CHANGED)
+    audit(
+        session,
+        actor,
+        "create",
+        "appointment",
+        appointment.id,
+        patient.id,
+        at=now,
+        after={
+            "procedure_id": procedure.id,
+            "kind": appointment.kind,
+            "starts_at": appointment.starts_at,
+        },
+    )
     return appointment
 
 
@@ -86,17 +100,21 @@ def move_visit(
     patient: Patient,
     starts_at: datetime,
     plan: TimelinePlan,
+    actor: Actor,
     now: datetime,
 ) -> Appointment:
+    """Move a booked visit and re-plan the texts around it."""
     lock_procedure(session, procedure)
     session.refresh(appointment)  # as the lock holder left it
     _require_scheduled(procedure)
     if appointment.status != AppointmentStatus.booked:
         raise Conflict("a cancelled visit cannot be moved; book a new one", field="appointment_id")
+    was = appointment.starts_at
     appointment.starts_at = _visit_instant(procedure, patient, starts_at, plan, now)
     appointment.updated_at = now
     session.add(appointment)
     reconcile(session, procedure, ZoneInfo(patient.timezone), plan, now, VISIT_CHANGED)
+    _audit_change(session, actor, "move", appointment, patient, "starts_at", was, now)
     return appointment
 
 
@@ -106,11 +124,14 @@ def cancel_visit(
     procedure: Procedure,
     patient: Patient,
     plan: TimelinePlan,
+    actor: Actor,
     now: datetime,
 ) -> Appointment:
+    """Cancel a visit; cancelling twice changes nothing."""
     lock_procedure(session, procedure)
     session.refresh(appointment)  # as the lock holder left it
-    if appointment.status == AppointmentStatus.cancelled:
+    was = appointment.status
+    if was == AppointmentStatus.cancelled:
         return appointment
     appointment.status = AppointmentStatus.cancelled
     appointment.updated_at = now
@@ -118,7 +139,32 @@ def cancel_visit(
     if procedure.status == ProcedureStatus.scheduled:
         # The generic "book your visit" step comes back if it can still help.
         reconcile(session, procedure, ZoneInfo(patient.timezone), plan, now, LATE_AFTER_RESCHEDULE)
+    _audit_change(session, actor, "cancel", appointment, patient, "status", was, now)
     return appointment
+
+
+def _audit_change(
+    session: Session,
+    actor: Actor,
+    action: str,
+    appointment: Appointment,
+    patient: Patient,
+    field: str,
+    was: datetime | str,
+    now: datetime,
+) -> None:
+    audit_change(
+        session,
+        actor,
+        action,
+        "appointment",
+        appointment.id,
+        patient.id,
+        at=now,
+        field=field,
+        was=was,
+        now_is=getattr(appointment, field),
+    )
 
 
 def _require_scheduled(procedure: Procedure) -> None:

@@ -12,8 +12,7 @@ from sqlmodel import Session
 
 from service.config import Settings
 from service.errors import InvalidInput
-from service.patients.service import get_patient
-from service.procedures.service import get_procedure
+from service.procedures.service import load_procedure
 from service.templates import store
 from service.templates.compose import TextFacts, language_for, text_variables
 from service.templates.sandbox import validate_template
@@ -46,8 +45,7 @@ def preview_template(
     step = store.check_step(step) if step else "prep_week"
     source = store.DbTemplates(session)
     if procedure_id is not None:
-        procedure = get_procedure(session, procedure_id)
-        patient = get_patient(session, procedure.patient_id)
+        procedure, patient = load_procedure(session, procedure_id)
         language = language_for(language or patient.language)
         facts = TextFacts(
             given_name=patient.given_name,

@@ -1,7 +1,7 @@
 """The timeline planner: plan, procedure, visits, patient zone and `now` in; reminders out.
 
 Pure: no clock, no I/O. Everything that reads or writes the database sits around it
-(`service.procedures.service`), so every rule here can be property-tested.
+(`service.procedures.service` and `.reconcile`), so every rule here can be property-tested.
 """
 
 import heapq

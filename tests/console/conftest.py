@@ -5,7 +5,6 @@ Under CI=true a missing chromium or Playwright fails these tests; elsewhere they
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,28 +12,19 @@ import pytest
 from sqlalchemy import Engine
 
 from service.config import Settings
-from service.db import make_engine, session_scope
-from service.users.service import create_user
+from service.db import make_engine
 from tests.conftest import IN_CI, Clock, run_migrations
 from tests.support.console_server import (
+    ADMIN,
+    STAFF,
+    Person,
     RunningApp,
+    add_person,
     chromium_args,
     chromium_path,
     serious_violations,
     serve_in_thread,
 )
-
-
-@dataclass(frozen=True)
-class Person:
-    email: str
-    password: str
-    name: str
-    role: str
-
-
-ADMIN = Person("ada.admin@lakeside.test", "admin password one", "Ada Okafor", "admin")
-STAFF = Person("sam.staff@lakeside.test", "staff password one", "Sam Patel", "staff")
 
 
 @pytest.fixture
@@ -48,16 +38,8 @@ def console_engine(tmp_path: Path) -> Iterator[Engine]:
     url = f"sqlite:///{tmp_path / 'console.db'}"
     run_migrations(url)
     engine = make_engine(url)
-    with session_scope(engine) as session:
-        for person in (ADMIN, STAFF):
-            create_user(
-                session,
-                email=person.email,
-                name=person.name,
-                role=person.role,
-                password=person.password,
-                now=datetime(2027, 1, 4, 15, 0, tzinfo=UTC),
-            )
+    for person in (ADMIN, STAFF):
+        add_person(engine, person, datetime(2027, 1, 4, 15, 0, tzinfo=UTC))
     yield engine
     engine.dispose()
 

@@ -8,16 +8,14 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from service.app import create_app
-from service.db import session_scope
 from service.messaging.models import Direction, Message
-from service.users.service import create_user
 from tests.conftest import book, enroll
 from tests.fakes.gateways import RecordingGateway
-from tests.support.console_server import console_sign_in, csrf_token_of
+from tests.support.console_server import Person, csrf_token_of, sign_in_new_person
 from tests.support.twilio_webhooks import PUBLIC_BASE_URL, post_inbound, twilio_settings
 
 PHONE = "+12125550142"
-PASSWORD = "a long enough password"
+DANA = Person("dana@lakeside.test", "a long enough password", "Dana Reyes", "staff")
 
 
 @pytest.fixture
@@ -28,21 +26,12 @@ def gateway():
 @pytest.fixture
 def desk(database_url, engine, clock, gateway, staff):
     """A TestClient signed in as a staff member, with Maria Lopez enrolled and booked."""
-    with session_scope(engine) as session:
-        create_user(
-            session,
-            email="dana@lakeside.test",
-            name="Dana Reyes",
-            role="staff",
-            password=PASSWORD,
-            now=clock.now,
-        )
     app = create_app(twilio_settings(database_url), engine=engine, clock=clock)
     app.state.sms_gateway = gateway
     with TestClient(app, base_url=PUBLIC_BASE_URL) as client:
         patient = enroll(client, staff)
         book(client, staff, patient["id"], "2027-03-16T07:00:00")
-        console_sign_in(client, "dana@lakeside.test", PASSWORD)
+        sign_in_new_person(client, engine, DANA, clock.now)
         yield client
 
 

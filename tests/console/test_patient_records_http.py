@@ -8,28 +8,15 @@ import pytest
 from sqlmodel import Session, select
 
 from service.audit.models import AuditEntry
-from service.db import session_scope
 from service.patients.models import Patient
 from service.procedures.models import Reminder
-from service.users.service import create_user
-from tests.support.console_server import console_sign_in, csrf_token_of
-
-EMAIL, PASSWORD = "sam.staff@lakeside.test", "staff password one"
+from tests.support.console_server import STAFF, console_post, csrf_token_of, sign_in_new_person
 
 
 @pytest.fixture
 def desk(client, engine, clock):
-    with session_scope(engine) as session:
-        create_user(
-            session, email=EMAIL, name="Sam Patel", role="staff", password=PASSWORD, now=clock.now
-        )
-    console_sign_in(client, EMAIL, PASSWORD)
+    sign_in_new_person(client, engine, STAFF, clock.now)
     return client
-
-
-def _post(client, path, data, page=None):
-    token = csrf_token_of(client.get(page or path).text)
-    return client.post(path, data={**data, "csrf_token": token}, follow_redirects=False)
 
 
 MARIA = {
@@ -43,22 +30,22 @@ MARIA = {
 
 
 def test_enrolling_with_a_bad_phone_keeps_what_was_typed_and_writes_nothing(desk, engine):
-    refused = _post(desk, "/patients/new", {**MARIA, "phone": "12", "sms_consent": ""})
+    refused = console_post(desk, "/patients/new", {**MARIA, "phone": "12", "sms_consent": ""})
     assert refused.status_code == 422
     assert 'id="phone-error"' in refused.text and 'id="sms_consent-error"' not in refused.text
     assert 'value="María"' in refused.text  # kept
     with Session(engine) as session:
         assert session.exec(select(Patient)).all() == []
 
-    enrolled = _post(desk, "/patients/new", MARIA)
+    enrolled = console_post(desk, "/patients/new", MARIA)
     assert enrolled.status_code == 303
     page = desk.get(enrolled.headers["location"])
     assert "María López" in page.text and "Chicago time" in page.text
 
 
 def test_a_likely_duplicate_asks_before_a_second_record(desk, engine):
-    first = _post(desk, "/patients/new", MARIA)
-    asked = _post(desk, "/patients/new", {**MARIA, "given_name": "José"})
+    first = console_post(desk, "/patients/new", MARIA)
+    asked = console_post(desk, "/patients/new", {**MARIA, "given_name": "José"})
     assert asked.status_code == 409
     assert "Is this the same patient?" in asked.text
     assert first.headers["location"] in asked.text  # a link to the existing record
@@ -74,7 +61,7 @@ def test_a_likely_duplicate_asks_before_a_second_record(desk, engine):
 
 
 def test_search_finds_by_name_and_reading_a_patient_is_audited_with_the_person(desk, engine):
-    location = _post(desk, "/patients/new", MARIA).headers["location"]
+    location = console_post(desk, "/patients/new", MARIA).headers["location"]
     found = desk.get("/patients", params={"q": "lóp"})
     assert location in found.text
     assert "No patient matches" in desk.get("/patients", params={"q": "zz"}).text
@@ -85,10 +72,10 @@ def test_search_finds_by_name_and_reading_a_patient_is_audited_with_the_person(d
 
 
 def test_booking_then_moving_shows_the_consequences_before_anything_changes(desk, engine):
-    patient = _post(desk, "/patients/new", MARIA).headers["location"]
-    bad = _post(desk, f"{patient}/procedures", {"scheduled_at": "not a date"}, page=patient)
+    patient = console_post(desk, "/patients/new", MARIA).headers["location"]
+    bad = console_post(desk, f"{patient}/procedures", {"scheduled_at": "not a date"}, page=patient)
     assert bad.status_code == 422 and 'id="scheduled_at-error"' in bad.text
-    booked = _post(
+    booked = console_post(
         desk, f"{patient}/procedures", {"scheduled_at": "2027-03-16T07:00"}, page=patient
     )
     assert booked.status_code == 303
@@ -99,7 +86,7 @@ def test_booking_then_moving_shows_the_consequences_before_anything_changes(desk
 
     with Session(engine) as session:
         before = [(r.id, r.due_at, r.status) for r in session.exec(select(Reminder))]
-    shown = _post(
+    shown = console_post(
         desk, f"{procedure}/reschedule", {"scheduled_at": "2027-03-23T08:30"}, page=procedure
     )
     assert shown.status_code == 200 and "Move the procedure?" in shown.text
@@ -121,7 +108,7 @@ def test_booking_then_moving_shows_the_consequences_before_anything_changes(desk
 
 
 def test_a_change_without_the_form_token_is_refused_and_changes_nothing(desk, engine):
-    patient = _post(desk, "/patients/new", MARIA).headers["location"]
+    patient = console_post(desk, "/patients/new", MARIA).headers["location"]
     refused = desk.post(f"{patient}/procedures", data={"scheduled_at": "2027-03-16T07:00"})
     assert refused.status_code == 403
     with Session(engine) as session:
@@ -129,17 +116,17 @@ def test_a_change_without_the_form_token_is_refused_and_changes_nothing(desk, en
 
 
 def test_staff_book_and_cancel_a_visit_after_seeing_what_it_replaces(desk, engine, clock):
-    patient = _post(desk, "/patients/new", MARIA).headers["location"]
-    procedure = _post(
+    patient = console_post(desk, "/patients/new", MARIA).headers["location"]
+    procedure = console_post(
         desk, f"{patient}/procedures", {"scheduled_at": "2027-03-16T07:00"}, page=patient
     ).headers["location"]
-    early = _post(
+    early = console_post(
         desk, f"{procedure}/visits", {"kind": "wound_check", "starts_at": "2027-03-10T10:00"},
         page=procedure,
     )  # fmt: skip
     assert early.status_code == 422 and 'id="starts_at-error"' in early.text
     assert "must be after the procedure" in early.text
-    shown = _post(
+    shown = console_post(
         desk, f"{procedure}/visits", {"kind": "wound_check", "starts_at": "2027-03-24T10:30"},
         page=procedure,
     )  # fmt: skip
@@ -154,6 +141,6 @@ def test_staff_book_and_cancel_a_visit_after_seeing_what_it_replaces(desk, engin
     page = desk.get(procedure).text
     assert "Wound check" in page and "10:30am Chicago time" in page
     visit_id = re.search(r'action="/visits/(\d+)/cancel"', page).group(1)
-    cancel = _post(desk, f"/visits/{visit_id}/cancel", {}, page=procedure)
+    cancel = console_post(desk, f"/visits/{visit_id}/cancel", {}, page=procedure)
     assert "Cancel the visit?" in cancel.text
     assert datetime(2027, 3, 1, tzinfo=UTC) < clock.now

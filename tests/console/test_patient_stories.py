@@ -10,6 +10,7 @@ from service.patients.schemas import PatientCreate
 from service.patients.service import enroll_patient
 from service.procedures.service import schedule_procedure
 from service.timeline.active import default_plan
+from tests.conftest import front_desk
 from tests.console.conftest import STAFF, assert_accessible, sign_in
 from tests.fakes.gateways import RecordingGateway
 
@@ -24,9 +25,10 @@ def _seed_patient(console_app, now, when, **overrides):
         **overrides,
     }
     with session_scope(console_app.engine) as session:
-        patient = enroll_patient(session, PatientCreate(**body), console_app.settings, now)
+        desk = front_desk(session, now)
+        patient = enroll_patient(session, PatientCreate(**body), console_app.settings, desk, now)
         procedure = schedule_procedure(
-            session, patient, when, default_plan(console_app.settings), now
+            session, patient, when, default_plan(console_app.settings), desk, now
         )
         return patient.id, procedure.id
 

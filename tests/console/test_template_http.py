@@ -5,27 +5,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.app import create_app
-from service.db import session_scope
-from service.users.service import create_user
-from tests.support.console_server import console_sign_in, csrf_token_of
-
-PASSWORD = "a long enough password"
+from tests.support.console_server import ADMIN, csrf_token_of, sign_in_new_person
 
 
 @pytest.fixture
 def ada(settings, engine, clock):
     """A TestClient signed in as Ada, an admin."""
-    with session_scope(engine) as session:
-        create_user(
-            session,
-            email="ada@lakeside.test",
-            name="Ada Okafor",
-            role="admin",
-            password=PASSWORD,
-            now=clock.now,
-        )
     with TestClient(create_app(settings, engine=engine, clock=clock)) as client:
-        console_sign_in(client, "ada@lakeside.test", PASSWORD)
+        sign_in_new_person(client, engine, ADMIN, clock.now)
         yield client
 
 

@@ -11,6 +11,7 @@ from service.patients.schemas import PatientCreate
 from service.patients.service import enroll_patient
 from service.procedures.service import schedule_procedure
 from service.timeline.active import default_plan
+from tests.conftest import front_desk
 from tests.console.conftest import STAFF, assert_accessible, sign_in
 from tests.support.twilio_webhooks import INBOUND_URL, inbound_form, sign, twilio_settings
 
@@ -25,6 +26,7 @@ def test_staff_book_a_visit_and_see_it_confirmed_when_the_patient_replies_c(
 ):
     now = console_clock.now
     with session_scope(console_app.engine) as session:
+        desk = front_desk(session, now)
         patient = enroll_patient(
             session,
             PatientCreate(
@@ -36,10 +38,16 @@ def test_staff_book_a_visit_and_see_it_confirmed_when_the_patient_replies_c(
                 sms_consent=True,
             ),
             console_app.settings,
+            desk,
             now,
         )
         procedure = schedule_procedure(
-            session, patient, datetime(2027, 3, 16, 7, 0), default_plan(console_app.settings), now
+            session,
+            patient,
+            datetime(2027, 3, 16, 7, 0),
+            default_plan(console_app.settings),
+            desk,
+            now,
         )
         procedure_id = procedure.id
 

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import uvicorn
@@ -18,6 +19,8 @@ from sqlalchemy import Engine
 
 from service.app import create_app
 from service.config import Settings
+from service.db import session_scope
+from service.users.service import create_user
 from tests.support.net import free_port
 
 CHROMIUM = "/usr/lib/chromium/chromium"
@@ -88,6 +91,45 @@ def console_sign_in(client, email: str, password: str) -> None:  # type: ignore[
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone with a console account."""
+
+    email: str
+    password: str
+    name: str
+    role: str
+
+
+ADMIN = Person("ada.admin@lakeside.test", "admin password one", "Ada Okafor", "admin")
+STAFF = Person("sam.staff@lakeside.test", "staff password one", "Sam Patel", "staff")
+
+
+def add_person(engine: Engine, person: Person, now: datetime) -> None:
+    """Give `person` a console account."""
+    with session_scope(engine) as session:
+        create_user(
+            session,
+            email=person.email,
+            name=person.name,
+            role=person.role,
+            password=person.password,
+            now=now,
+        )
+
+
+def sign_in_new_person(client, engine: Engine, person: Person, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    """Give `person` a console account and sign `client` in as them."""
+    add_person(engine, person, now)
+    console_sign_in(client, person.email, person.password)
+
+
+def console_post(client, path: str, data: dict[str, str], page: str | None = None):  # type: ignore[no-untyped-def]
+    """POST a console form with the CSRF token of `page` (by default `path` itself)."""
+    token = csrf_token_of(client.get(page or path).text)
+    return client.post(path, data={**data, "csrf_token": token}, follow_redirects=False)
 
 
 def serious_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
