@@ -136,6 +136,11 @@ def inbound_catch_up_job(
     """The catch-up for Twilio's number; None with the console gateway (nothing to read)."""
     twilio_log = message_log(settings)
     if twilio_log is None:
+        if settings.sms_gateway == "twilio":
+            log.warning(
+                "inbound catch-up off: set TWILIO_INBOUND_NUMBER (the number patients text) so "
+                "texts Twilio holds after a webhook outage are taken in"
+            )
         return None
     return InboundCatchUpJob(engine, settings, twilio_log, gateway)
 

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     )
     twilio_messaging_service_sid: str | None = None
     twilio_from_number: str | None = None
+    # The number patients text (E.164), whose log the inbound catch-up reads; defaults to
+    # TWILIO_FROM_NUMBER (set it when sending through a messaging service).
+    twilio_inbound_number: str | None = Field(default=None, pattern=r"^\+[1-9]\d{6,14}$")
     # Twilio's own API unless pointed elsewhere (a mock in tests).
     twilio_api_base_url: str | None = None
     sms_max_per_second: float = Field(default=1.0, gt=0)

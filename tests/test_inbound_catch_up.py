@@ -316,3 +316,27 @@ def test_the_database_down_during_the_catch_up_never_stops_the_worker(
     assert InboundCatchUpJob(broken, tw_settings, twilio_log, gateway, clock=clock)() is None
     assert "catch-up run failed (OperationalError)" in caplog.text
     assert "sore" not in caplog.text and PHONE not in caplog.text
+
+
+def test_sending_through_a_messaging_service_reads_the_number_patients_text(
+    database_url, fake, engine, gateway
+):
+    service = {"twilio_from_number": None, "twilio_messaging_service_sid": "MG" + "1" * 32}
+    without = twilio_settings(database_url, **service)
+    assert message_log(without) is None
+    assert inbound_catch_up_job(without, engine, gateway) is None
+
+    with_number = twilio_settings(database_url, **service, twilio_inbound_number=CLINIC_NUMBER)
+    twilio_log = message_log(with_number)
+    assert twilio_log is not None and twilio_log.number == CLINIC_NUMBER
+
+
+def test_a_mistyped_inbound_number_or_catch_up_interval_is_refused_by_name():
+    from pydantic import ValidationError
+
+    from service.config import Settings
+
+    with pytest.raises(ValidationError, match="twilio_inbound_number"):
+        Settings(_env_file=None, twilio_inbound_number="555-0100")  # type: ignore[call-arg]
+    with pytest.raises(ValidationError, match="inbound_catch_up_minutes"):
+        Settings(_env_file=None, inbound_catch_up_minutes=0)  # type: ignore[call-arg]

@@ -83,6 +83,9 @@ def catch_up(
             if outcome is None:
                 report.failed += 1
                 continue
+            if outcome.replay:  # the webhook's retry got there first, just now
+                report.already_kept += 1
+                continue
             report.recovered += 1
             if outcome.urgent_message_id is not None:
                 report.urgent.append(outcome)

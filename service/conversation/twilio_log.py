@@ -92,8 +92,10 @@ def _inbound(page: object, number: str, since: datetime) -> list[LoggedText]:
 
 
 def message_log(settings: Settings) -> TwilioMessageLog | None:
-    """Twilio's log for TWILIO_FROM_NUMBER, or None (console gateway, or no number set)."""
-    if settings.sms_gateway != "twilio" or not settings.twilio_from_number:
+    """Twilio's log for the number patients text, or None (console gateway, or a messaging
+    service with no TWILIO_INBOUND_NUMBER: there is no one number to read)."""
+    number = settings.twilio_inbound_number or settings.twilio_from_number
+    if settings.sms_gateway != "twilio" or not number:
         return None
     assert settings.twilio_account_sid and settings.twilio_auth_token
     client = make_twilio_client(
@@ -101,4 +103,4 @@ def message_log(settings: Settings) -> TwilioMessageLog | None:
         settings.twilio_auth_token,
         settings.twilio_api_base_url,
     )
-    return TwilioMessageLog(client, settings.twilio_from_number)
+    return TwilioMessageLog(client, number)
