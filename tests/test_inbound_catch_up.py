@@ -97,6 +97,14 @@ def _texts_to(fake: FakeTwilio, phone: str) -> list[str]:
     return [str(m["body"]) for m in fake.created if m["to"] == phone]
 
 
+def _answers_on_record(engine) -> list[str]:
+    """Our answers as the conversation shows them (an answer is never recorded unsent)."""
+    with Session(engine) as session:
+        return list(
+            session.exec(select(Message.body).where(Message.direction == Direction.outbound))
+        )
+
+
 def test_a_text_sent_while_our_webhook_was_down_is_in_the_inbox_after_the_catch_up(
     tw, staff, engine, fake, job, clock: Clock
 ):
@@ -114,6 +122,7 @@ def test_a_text_sent_while_our_webhook_was_down_is_in_the_inbox_after_the_catch_
     assert datetime.fromisoformat(reply["received_at"]) == sent_at
     # Hours late, no automatic answer: a person at the clinic calls back.
     assert _texts_to(fake, PHONE) == []
+    assert _answers_on_record(engine) == []
     assert "replies_recovered 1.0" in tw.get("/metrics").text
 
 
@@ -202,6 +211,7 @@ def test_an_urgent_text_from_the_outage_pages_on_call_and_goes_first(
     assert all(r["recovered_after_outage"] for r in inbox)
     assert _texts_to(fake, ON_CALL) == ["Urgent patient reply waiting: open the inbox."]
     assert _texts_to(fake, PHONE) == []  # no "call 911 now" hours late: on-call calls
+    assert _answers_on_record(engine) == []
 
 
 def test_help_or_c_sent_during_the_outage_waits_for_a_person(tw, staff, engine, fake, job, clock):
@@ -213,6 +223,7 @@ def test_help_or_c_sent_during_the_outage_waits_for_a_person(tw, staff, engine, 
 
     assert [r["body"] for r in tw.get("/v1/inbox", headers=staff).json()] == ["HELP", "C"]
     assert _texts_to(fake, PHONE) == []
+    assert _answers_on_record(engine) == []
 
 
 def test_a_text_that_just_arrived_is_left_to_the_webhook(tw, staff, engine, fake, job, clock):
