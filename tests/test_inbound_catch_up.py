@@ -351,3 +351,39 @@ def test_a_mistyped_inbound_number_or_catch_up_interval_is_refused_by_name():
         Settings(_env_file=None, twilio_inbound_number="555-0100")  # type: ignore[call-arg]
     with pytest.raises(ValidationError, match="inbound_catch_up_minutes"):
         Settings(_env_file=None, inbound_catch_up_minutes=0)  # type: ignore[call-arg]
+
+
+def test_a_text_that_cannot_be_kept_holds_the_mark_back_and_is_taken_next_run(
+    tw, staff, engine, fake, job, clock, monkeypatch: pytest.MonkeyPatch
+):
+    from service.conversation import catch_up as catch_up_module
+
+    enroll(tw, staff)
+    first = clock.now - timedelta(minutes=40)
+    troubled = clock.now - timedelta(minutes=30)
+    fake.receive("first question", PHONE, CLINIC_NUMBER, first)
+    fake.receive("second question", PHONE, CLINIC_NUMBER, troubled)
+    fake.receive("third question", PHONE, CLINIC_NUMBER, clock.now - timedelta(minutes=20))
+    real = catch_up_module.receive_text
+
+    def failing(*args, **kwargs):
+        if kwargs["raw_body"] == "second question":
+            raise RuntimeError("the disk filled up")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(catch_up_module, "receive_text", failing)
+    report = job()
+    assert report is not None and (report.recovered, report.failed) == (2, 1)
+    assert report.read_through == troubled
+    assert [m.body for m in _inbound(engine)] == ["first question", "third question"]
+
+    monkeypatch.setattr(catch_up_module, "receive_text", real)
+    clock.advance(minutes=5)
+    again = job()
+    assert again is not None and (again.recovered, again.already_kept) == (1, 2)
+    assert again.read_through == clock.now - timedelta(minutes=2)
+    assert sorted(m.body for m in _inbound(engine)) == [
+        "first question",
+        "second question",
+        "third question",
+    ]

@@ -75,6 +75,8 @@ def catch_up(
             select(InboundCatchUp).where(InboundCatchUp.number == number).with_for_update()
         ).one()
         kept = _kept_sids(session, [t.sid for t in due])
+        # The mark never passes a text that could not be kept: the next run reads it again.
+        read_through = until
         for text in due:
             if sid_key(text.sid) in kept:
                 report.already_kept += 1
@@ -82,6 +84,7 @@ def catch_up(
             outcome = _take_in(session, settings, text, now)
             if outcome is None:
                 report.failed += 1
+                read_through = min(read_through, text.sent_at)
                 continue
             if outcome.replay:  # the webhook's retry got there first, just now
                 report.already_kept += 1
@@ -89,8 +92,8 @@ def catch_up(
             report.recovered += 1
             if outcome.urgent_message_id is not None:
                 report.urgent.append(outcome)
-        if complete and not report.failed and until > row.read_through:
-            row.read_through, row.updated_at = until, now
+        if complete and read_through > row.read_through:
+            row.read_through, row.updated_at = read_through, now
             session.add(row)
         report.read_through = row.read_through
         session.commit()
