@@ -1,7 +1,9 @@
 """APScheduler runs the dispatch round and the housekeeping; the database holds the reminders.
 
-No reminder lives in APScheduler's job store: its two jobs are fixed intervals, so any
+No reminder lives in APScheduler's job store: its jobs are fixed intervals, so any
 number of workers can run side by side and a restarted one just starts polling again.
+With Twilio, a third job reads Twilio's log for texts our webhook missed (scheduler/inbound.py);
+its high-water mark is in the database too.
 """
 
 import logging
@@ -19,7 +21,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import Engine
 
 from scheduler.heartbeat import RUNNING, STOPPED, beat
+from scheduler.inbound import InboundCatchUpJob
 from service.config import Settings, get_settings
+from service.conversation.twilio_log import message_log
 from service.db import make_engine
 from service.delivery.claim import sweep_expired_claims
 from service.delivery.dispatch import Dispatcher
@@ -126,7 +130,27 @@ def build_dispatcher(settings: Settings, engine: Engine, gateway: SmsGateway) ->
     )
 
 
-def schedule_jobs(scheduler: BaseScheduler, loop: DispatchLoop, engine: Engine) -> None:
+def inbound_catch_up_job(
+    settings: Settings, engine: Engine, gateway: SmsGateway
+) -> InboundCatchUpJob | None:
+    """The catch-up for Twilio's number; None with the console gateway (nothing to read)."""
+    twilio_log = message_log(settings)
+    if twilio_log is None:
+        if settings.sms_gateway == "twilio":
+            log.warning(
+                "inbound catch-up off: set TWILIO_INBOUND_NUMBER (the number patients text) so "
+                "texts Twilio holds after a webhook outage are taken in"
+            )
+        return None
+    return InboundCatchUpJob(engine, settings, twilio_log, gateway)
+
+
+def schedule_jobs(
+    scheduler: BaseScheduler,
+    loop: DispatchLoop,
+    engine: Engine,
+    catch_up: InboundCatchUpJob | None = None,
+) -> None:
     interval = loop.dispatcher.settings.dispatch_interval_seconds
     # One round at a time per worker; a slow round is never stacked behind another.
     scheduler.add_job(
@@ -146,15 +170,26 @@ def schedule_jobs(scheduler: BaseScheduler, loop: DispatchLoop, engine: Engine) 
         max_instances=1,
         coalesce=True,
     )
+    if catch_up is not None:
+        scheduler.add_job(
+            catch_up,
+            "interval",
+            minutes=catch_up.settings.inbound_catch_up_minutes,
+            id="inbound_catch_up",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=utc_now(),
+        )
 
 
 def start_background_worker(
     settings: Settings, engine: Engine
 ) -> tuple[BackgroundScheduler, DispatchLoop]:
     """The worker inside another process (`reminders serve`)."""
-    loop = DispatchLoop(build_dispatcher(settings, engine, build_gateway(settings)))
+    gateway = build_gateway(settings)
+    loop = DispatchLoop(build_dispatcher(settings, engine, gateway))
     scheduler = BackgroundScheduler(timezone=UTC)
-    schedule_jobs(scheduler, loop, engine)
+    schedule_jobs(scheduler, loop, engine, inbound_catch_up_job(settings, engine, gateway))
     scheduler.start()
     return scheduler, loop
 
@@ -168,9 +203,10 @@ def worker_engine(url: str) -> Engine:
 def run_worker(settings: Settings) -> None:
     """The worker as its own process, until SIGTERM or Ctrl-C; exits 0 on either."""
     engine = worker_engine(settings.database_url)
-    loop = DispatchLoop(build_dispatcher(settings, engine, build_gateway(settings)))
+    gateway = build_gateway(settings)
+    loop = DispatchLoop(build_dispatcher(settings, engine, gateway))
     scheduler = BlockingScheduler(timezone=UTC)
-    schedule_jobs(scheduler, loop, engine)
+    schedule_jobs(scheduler, loop, engine, inbound_catch_up_job(settings, engine, gateway))
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         # Stop claiming; the slots already sending finish, the rest are released below.

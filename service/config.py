@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     )
     twilio_messaging_service_sid: str | None = None
     twilio_from_number: str | None = None
+    # The number patients text (E.164), whose log the inbound catch-up reads; defaults to
+    # TWILIO_FROM_NUMBER (set it when sending through a messaging service).
+    twilio_inbound_number: str | None = Field(default=None, pattern=r"^\+[1-9]\d{6,14}$")
     # Twilio's own API unless pointed elsewhere (a mock in tests).
     twilio_api_base_url: str | None = None
     sms_max_per_second: float = Field(default=1.0, gt=0)
@@ -76,6 +79,8 @@ class Settings(BaseSettings):
     on_call_page_interval_minutes: int = Field(default=15, ge=1, le=1440)
     # A routine reply is answered at most once per window; an urgent one every time.
     conversation_window_hours: float = Field(default=12.0, ge=0, le=168)
+    # How often the worker reads Twilio's log for texts our webhook missed (an outage).
+    inbound_catch_up_minutes: float = Field(default=5.0, gt=0, le=1440)
     # The most SMS segments one text may cost (checked on the merged text of a slot).
     sms_max_segments: int = Field(default=4, ge=1, le=10)
     # Seeds disagree (003: 1-2 weeks; 001, 004: 2-4 weeks): the cautious one by default.

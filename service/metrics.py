@@ -59,11 +59,12 @@ class InboxCollector(Collector):
         self.clock = clock
 
     def collect(self) -> Iterator[Metric]:
-        from service.conversation.inbox import unhandled_summary
+        from service.conversation.inbox import recovered_count, unhandled_summary
 
         now = self.clock()
         with Session(self.engine) as session:
             count, oldest = unhandled_summary(session)
+            recovered = recovered_count(session)
         yield GaugeMetricFamily("replies_unhandled", "Patients' replies nobody has handled", count)
         age = 0.0
         if oldest is not None:
@@ -73,6 +74,11 @@ class InboxCollector(Collector):
             "replies_oldest_unhandled_seconds",
             "Age of the oldest unhandled reply (0 when none): the lag to page on",
             age,
+        )
+        yield GaugeMetricFamily(
+            "replies_recovered",
+            "Replies the inbound catch-up took from Twilio's log after our webhook missed them",
+            recovered,
         )
 
 

@@ -5,7 +5,7 @@ from sqlmodel import SQLModel
 from scheduler.heartbeat import WorkerHeartbeat
 from service.audit.models import AuditEntry
 from service.auth.models import ApiKey
-from service.conversation.models import InboundReceipt, OnCallPage
+from service.conversation.models import InboundCatchUp, InboundReceipt, OnCallPage
 from service.conversation.optouts import PhoneOptOut
 from service.messaging.models import Message
 from service.patients.models import Patient
@@ -21,6 +21,7 @@ __all__ = [
     "Appointment",
     "AuditEntry",
     "ConsoleSession",
+    "InboundCatchUp",
     "InboundReceipt",
     "LoginThrottle",
     "Message",

@@ -11,6 +11,7 @@ import pytest
 from twilio.base import values
 from twilio.base.exceptions import TwilioRestException
 
+from service.conversation.twilio_log import LoggedText, TwilioLogUnreadable, TwilioMessageLog
 from service.delivery.gateway import OutgoingText, SendFailed
 from service.delivery.twilio_gateway import TwilioGateway, make_twilio_client
 from tests.support.prism import prism_twilio, require_prism
@@ -122,3 +123,51 @@ def test_a_text_twilio_does_not_list_is_not_taken_for_sent(prism_url: str) -> No
     # Nor a matching body from before the attempt began.
     later = datetime(2019, 6, 1, tzinfo=UTC)
     assert gateway.find_accepted(OutgoingText("+18182008801", "testing"), later) is None
+
+
+# --- the inbound catch-up: list Messages To our number sent after the mark ---------------
+
+
+def test_reading_twilios_log_of_texts_to_the_clinic_is_a_valid_list_call(prism_url: str) -> None:
+    # Prism answers a valid request (To, DateSent>, PageSize) with the spec's example page:
+    # an outbound "testing" and an inbound MMS to +18182008801, with a next page that never
+    # ends. Only the inbound one is a patient's text, once, and the page bound stops the
+    # reading (the mark stays; the rest waits a run).
+    client = make_twilio_client(ACCOUNT_SID, AUTH_TOKEN, api_base_url=prism_url)
+    twilio_log = TwilioMessageLog(client, "+18182008801")
+
+    texts, complete = twilio_log.inbound_since(datetime(2019, 5, 24, tzinfo=UTC))
+
+    assert texts == [
+        LoggedText(
+            sid="MMc26223853f8c46b4ab7dfaa6abba0a26",
+            sender="+12019235161",
+            body="look mom I have media!",
+            sent_at=datetime(2019, 5, 24, 17, 44, 49, tzinfo=UTC),
+            media_count=3,
+        )
+    ]
+    assert complete is False
+
+
+def test_texts_to_another_number_or_before_the_mark_are_not_taken(prism_url: str) -> None:
+    client = make_twilio_client(ACCOUNT_SID, AUTH_TOKEN, api_base_url=prism_url)
+
+    elsewhere, _ = TwilioMessageLog(client, CLINIC_NUMBER).inbound_since(
+        datetime(2019, 5, 24, tzinfo=UTC)
+    )
+    before, _ = TwilioMessageLog(client, "+18182008801").inbound_since(
+        datetime(2019, 5, 25, tzinfo=UTC)
+    )
+
+    assert (elsewhere, before) == ([], [])
+
+
+def test_reading_the_log_with_a_mistyped_number_breaks_no_contract_but_is_reported(
+    prism_url: str,
+) -> None:
+    # Bad credentials-shaped account SID: Prism refuses the path, the catch-up hears why.
+    client = make_twilio_client("not-an-account", AUTH_TOKEN, api_base_url=prism_url)
+
+    with pytest.raises(TwilioLogUnreadable):
+        TwilioMessageLog(client, CLINIC_NUMBER).inbound_since(datetime(2019, 5, 24, tzinfo=UTC))

@@ -43,6 +43,7 @@ def list_inbox(
             language=r.message.language,
             urgent=r.message.urgent,
             reschedule_request=r.message.reschedule_request,
+            recovered_after_outage=r.message.recovered_at is not None,
         )
         for r in replies
     ]

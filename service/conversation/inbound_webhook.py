@@ -26,7 +26,7 @@ def inbound_text(
     """A patient's reply: STOP/START/HELP (and ALTO/COMENZAR/AYUDA), C to confirm a
     visit, or words for the clinic; answered by TwiML in the patient's language. Every
     text is kept, from a number on file or not; if it cannot be kept (the database is
-    down) the answer is 503 and Twilio's retry, or its message log, still has it."""
+    down) the answer is 503 and Twilio's retry, or the worker's catch-up, takes it in."""
     outcome = receive_text(
         session,
         settings,

@@ -140,3 +140,10 @@ def unhandled_summary(session: Session) -> tuple[int, datetime | None]:
         select(func.count(), func.min(Message.created_at)).where(_unhandled())
     ).one()
     return int(count or 0), oldest
+
+
+def recovered_count(session: Session) -> int:
+    """Replies the catch-up took from Twilio's log after an outage (for /metrics)."""
+    return int(
+        session.exec(select(func.count()).where(col(Message.recovered_at).is_not(None))).one()
+    )

@@ -45,3 +45,18 @@ class OnCallPage(SQLModel, table=True):
     status: str = Field(max_length=16)
     provider_message_id: str | None = Field(default=None, max_length=64)
     error_code: str | None = Field(default=None, max_length=32)
+
+
+class InboundCatchUp(SQLModel, table=True):
+    """How far back Twilio's log of texts to our number has been read (the catch-up).
+
+    One row per number. Kept in the database, the single source of truth, so any worker
+    picks up where the last one stopped; the row lock lets one worker read at a time.
+    """
+
+    __tablename__ = "inbound_catch_up"
+
+    number: str = Field(primary_key=True, max_length=16)
+    # Every text Twilio sent us before this moment has been read and kept.
+    read_through: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -1,7 +1,14 @@
 """A patient's text, taken in: keywords, confirmations, warning signs, and the answer.
 
-One implementation behind the Twilio webhook. Every step happens in the caller's
-transaction, claimed by the text's MessageSid, so a replayed webhook changes nothing.
+One implementation behind the Twilio webhook and the inbound catch-up (texts Twilio
+logged while our webhook was down). Every step happens in the caller's transaction,
+claimed by the text's MessageSid, so a replayed webhook changes nothing.
+
+A recovered text (`sent_at` given) is acted on but never answered automatically: an
+answer hours late, out of the conversation's context, could mislead. STOP and START
+still act, an urgent one still pages and goes first in the inbox, and everything but
+STOP/START waits in the inbox for a person (a late C confirms no visit: which visit the
+patient meant may have passed).
 """
 
 import logging
@@ -60,8 +67,11 @@ def receive_text(
     raw_sid: str | None,
     now: datetime,
     media_count: int = 0,
+    sent_at: datetime | None = None,
 ) -> Outcome:
-    """Act on one inbound text, keep it, and return the answer to text back (None: none)."""
+    """Act on one inbound text, keep it, and return the answer to text back (None: none).
+    `sent_at`: the catch-up's recovered text, sent then; see the module docstring."""
+    recovered = sent_at is not None
     body = clean_text(raw_body)
     sid = sid_key(raw_sid)
     phone = _e164(clean_text(raw_from), settings)
@@ -79,8 +89,10 @@ def receive_text(
         # A keyword needs no person, unless a picture came with it: someone must look.
         if handled_by is not None and media_count == 0:
             fields.update(handled_at=now, handled_by=handled_by)
+        if recovered:
+            fields.update(recovered_at=now)
         return store_reply(
-            session, patient, sender, body, sid, now, media_count=media_count, **fields
+            session, patient, sender, body, sid, sent_at or now, media_count=media_count, **fields
         )
 
     if keyword is Keyword.stop:
@@ -90,22 +102,24 @@ def receive_text(
             log.info("opt-out by reply from %s: %s reminder(s) skipped", mask_phone(phone), skipped)
             # Twilio confirms its own keywords (a second text would be a double); it
             # knows nothing of ALTO, PARAR or DETENER, so those we confirm.
-            answer = answers.spanish_stop_answer(settings) if is_spanish_keyword(body) else None
+            spanish = is_spanish_keyword(body) and not recovered
+            answer = answers.spanish_stop_answer(settings) if spanish else None
         return _keyword_kept(session, sid, "stop", answer, keep(OPTED_OUT_BY_TEXT), patient, now)
     if keyword is Keyword.start:
         answer = None
         if phone is not None:
             resumed = opt_in(session, phone, reply_word(body), now, plan)
             log.info("opt-in by reply from %s: %s reminder(s) resume", mask_phone(phone), resumed)
-            answer = answers.spanish_start_answer(settings) if is_spanish_keyword(body) else None
+            spanish = is_spanish_keyword(body) and not recovered
+            answer = answers.spanish_start_answer(settings) if spanish else None
         return _keyword_kept(session, sid, "start", answer, keep(OPTED_IN_BY_TEXT), patient, now)
-    if keyword is Keyword.help:
+    if keyword is Keyword.help and not recovered:
         fallback = "es" if is_spanish_keyword(body) else "en"
         answer = answers.help_answer(settings, language or fallback)
         return _keyword_kept(session, sid, "help", answer, keep(HELP_ANSWERED), patient, now)
 
     urgent = mentions_warning_sign(body)
-    if keyword is Keyword.confirm and patient is not None and not urgent and not media_count:
+    if keyword is Keyword.confirm and patient and not (urgent or media_count or recovered):
         confirmed = confirm_next_visit(session, patient.phone, now)
         if confirmed is not None:
             return _visit_confirmed(session, settings, confirmed, body, sid, now)
@@ -113,13 +127,15 @@ def receive_text(
     reschedule = keyword is Keyword.reschedule
     message = keep(urgent=urgent, reschedule_request=reschedule)
     stopped = phone is not None and is_opted_out(session, phone)
-    answer, kind = _answer(session, settings, phone, language, urgent, reschedule, stopped, now)
+    answer, kind = (None, None)
+    if not recovered:
+        answer, kind = _answer(session, settings, phone, language, urgent, reschedule, stopped, now)
     action = "reply" if patient is not None else "unknown_number"
     receipts.record(session, sid, action, answer, kind, message.id)
     keep_answer(session, patient, answer, now)
     log.info(
         "reply stored message_id=%s patient_id=%s from=%s urgent=%s reschedule=%s media=%s"
-        " answered=%s",
+        " answered=%s recovered=%s",
         message.id,
         message.patient_id,
         mask_phone(sender) if patient is None else "patient's phone",
@@ -127,6 +143,7 @@ def receive_text(
         reschedule,
         media_count,
         answer is not None,
+        recovered,
     )
     if not urgent:
         return Outcome(answer=answer)
@@ -134,7 +151,7 @@ def receive_text(
         answer=answer,
         urgent_message_id=message.id,
         urgent_patient_id=message.patient_id,
-        urgent_received_at=now,
+        urgent_received_at=sent_at or now,
     )
 
 

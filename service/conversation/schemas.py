@@ -21,6 +21,10 @@ class InboxReply(BaseModel):
     language: str = Field(description="The patient's language; empty for a number not on file")
     urgent: bool
     reschedule_request: bool
+    recovered_after_outage: bool = Field(
+        description="Taken from Twilio's log after our webhook was down: received_at is when"
+        " the patient sent it, and no automatic answer went back"
+    )
 
 
 class HandleReply(BaseModel):

@@ -42,6 +42,13 @@ class Message(SQLModel, table=True):
             postgresql_where=text("direction = 'inbound' AND urgent IS true"),
             sqlite_where=text("direction = 'inbound' AND urgent IS true"),
         ),
+        # /metrics counts the replies the catch-up recovered: a handful among all texts.
+        Index(
+            "ix_message_recovered",
+            "recovered_at",
+            postgresql_where=text("recovered_at IS NOT NULL"),
+            sqlite_where=text("recovered_at IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -79,6 +86,9 @@ class Message(SQLModel, table=True):
     )
     handled_by: str | None = Field(default=None, max_length=200)
     handled_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # When the inbound catch-up took in a reply our webhook never received (an outage):
+    # created_at is then when the patient sent it, and no automatic answer went back.
+    recovered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     # Which template version produced each step of the text, e.g. "prep_week:en:3".
     template_versions: str | None = Field(default=None, max_length=400)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.utils import formatdate
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import parse_qs, urlencode
@@ -111,7 +111,9 @@ class FakeTwilio:
     each request gets a 201 with a fresh `SM...` sid, after `delay_seconds`. With
     `accept_before_reply` a text is taken (listed, counted in `created`) as soon as it
     arrives, before the delay: a worker killed meanwhile never hears the answer.
-    `GET .../Messages.json?To=...` lists what was taken, newest first (the take-over lookup).
+    `GET .../Messages.json?To=...` lists what was taken, newest first (the take-over lookup),
+    and the texts patients sent us (`receive`), filtered by `DateSent>` and paged like
+    Twilio (`list_page_size` caps a page); `fail_lists` makes the next list requests fail.
     """
 
     def __init__(
@@ -127,6 +129,9 @@ class FakeTwilio:
         self.requests: list[ReceivedRequest] = []
         self.created: list[dict[str, object]] = []
         self._script: deque[ScriptedReply] = deque()
+        self.inbound: list[dict[str, object]] = []
+        self.list_page_size: int | None = None
+        self._list_failures: deque[ScriptedReply] = deque()
         self._lock = threading.Lock()
         # Set on close so slow scripted replies stop waiting and the server shuts down fast.
         self._closing = threading.Event()
@@ -154,6 +159,24 @@ class FakeTwilio:
         reply = ScriptedReply(status, code, message, dict(headers or {}), delay_seconds)
         with self._lock:
             self._script.extend([reply] * times)
+        return self
+
+    def receive(
+        self, body: str, from_: str, to: str, sent_at: datetime, *, sid: str | None = None
+    ) -> str:
+        """A patient's text Twilio took in for our number (whether or not we heard of it)."""
+        sid = sid or new_sid()
+        form = {"Body": body, "From": from_, "To": to}
+        message = message_resource("AC" + "0" * 32, form, sid, sent_at)
+        message.update(direction="inbound", status="received", date_sent=message["date_created"])
+        with self._lock:
+            self.inbound.append(message)
+        return sid
+
+    def fail_lists(self, status: int = 503, code: int = 20500, times: int = 1) -> FakeTwilio:
+        """The next `times` list requests get this error (Twilio down)."""
+        with self._lock:
+            self._list_failures.extend([ScriptedReply(status, code)] * times)
         return self
 
     def start(self) -> FakeTwilio:
@@ -233,6 +256,12 @@ class FakeTwilio:
             self.requests.append(received)
 
         if match is not None and handler.command == "GET":
+            with self._lock:
+                failure = self._list_failures.popleft() if self._list_failures else None
+            if failure is not None:
+                code = failure.code or failure.status
+                self._reply(handler, failure.status, _error(code, "Error", failure.status))
+                return
             self._reply(handler, 200, self._list(handler.path, received.account_sid or ""))
             return
         if match is None or handler.command != "POST":
@@ -263,19 +292,30 @@ class FakeTwilio:
     def _list(self, path: str, account_sid: str) -> dict[str, object]:
         query = parse_qs(path.partition("?")[2])
         to = query.get("To", [None])[-1]
-        size = int(query.get("PageSize", ["50"])[-1])
+        after = query.get("DateSent>", [None])[-1]
+        size = min(int(query.get("PageSize", ["50"])[-1]), self.list_page_size or 1000)
+        number = int(query.get("Page", ["0"])[-1])
         with self._lock:
-            found = [m for m in reversed(self.created) if to is None or m["to"] == to][:size]
+            every = self.created + self.inbound
+        # Newest first; equal times newest-taken first, as before.
+        found = [m for m in reversed(every) if to is None or m["to"] == to]
+        if after is not None:
+            since = datetime.fromisoformat(after.replace("Z", "+00:00"))
+            found = [m for m in found if m["date_sent"] and _when(m["date_sent"]) >= since]
+        found.sort(key=lambda m: _when(m["date_sent"] or m["date_created"]), reverse=True)
+        page = found[number * size : (number + 1) * size]
         uri = f"/2010-04-01/Accounts/{account_sid}/Messages.json"
+        following = {k: v[-1] for k, v in query.items()} | {"Page": str(number + 1)}
+        more = (number + 1) * size < len(found)
         return {
-            "messages": found,
-            "end": max(len(found) - 1, 0),
+            "messages": page,
+            "end": number * size + max(len(page) - 1, 0),
             "first_page_uri": uri,
-            "next_page_uri": None,
+            "next_page_uri": f"{uri}?{urlencode(following)}" if more else None,
             "previous_page_uri": None,
-            "page": 0,
+            "page": number,
             "page_size": size,
-            "start": 0,
+            "start": number * size,
             "uri": uri,
         }
 
@@ -302,6 +342,10 @@ class FakeTwilio:
             handler.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up waiting (a timeout test)
+
+
+def _when(rfc2822: object) -> datetime:
+    return parsedate_to_datetime(str(rfc2822))
 
 
 def _error(code: int, message: str, status: int) -> dict[str, object]:
