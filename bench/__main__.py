@@ -422,6 +422,7 @@ def main() -> None:
                 ">= 4,000/s",
                 r1 >= 4000,
             )
+        pairs: list[str] = []  # rows 2-3, run by run
         for n, profile in ((2, "steady"), (3, "tail")):
             if n not in wanted:
                 continue
@@ -433,13 +434,13 @@ def main() -> None:
                 fresh(url)
                 theirs.append(pgqueuer_rate(url, count, profile, CONCURRENCY))
                 o, t = ours[-1], theirs[-1]
-                print(
-                    f"  {profile}: ours {o.rate:.0f}/s (in flight: peak {o.peak_in_flight},"
+                pairs.append(
+                    f"- {profile}: ours {o.rate:.0f}/s (in flight: peak {o.peak_in_flight},"
                     f" mean {o.mean_in_flight:.0f}), pgqueuer {t.rate:.0f}/s (peak"
                     f" {t.peak_in_flight}, mean {t.mean_in_flight:.0f}),"
-                    f" load {os.getloadavg()[0]:.1f}",
-                    flush=True,
+                    f" load {os.getloadavg()[0]:.1f}"
                 )
+                print(pairs[-1], flush=True)
             a, b = median([d.rate for d in ours]), median([d.rate for d in theirs])
             peaks = max(d.peak_in_flight for d in ours), max(d.peak_in_flight for d in theirs)
             label = "steady 100 ms" if profile == "steady" else "tail (lognormal ~120 ms, 2% 2 s)"
@@ -508,6 +509,8 @@ def main() -> None:
             )
 
     lines += ["", *NOTES, f"{PGQ_SETTINGS}."]
+    if pairs:
+        lines += ["", "Rows 2-3, run by run:", "", *pairs]
     if args.only:
         print("(--only: bench/RESULTS.md left as it was)")
         return
