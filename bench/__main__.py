@@ -471,8 +471,12 @@ def main() -> None:
         if 5 in wanted:
             pending = 2000 if q else 10_000
             history = 100_000 if q else 1_000_000
-            empty = median([throughput(url, pending) for _ in range(runs)])
-            full = median([throughput(url, pending, history) for _ in range(runs)])
+            # Interleaved, so that a drift of the machine's load falls on both sides.
+            drains = [
+                (throughput(url, pending), throughput(url, pending, history)) for _ in range(runs)
+            ]
+            empty = median([e for e, _ in drains])
+            full = median([f for _, f in drains])
             row(
                 5,
                 f"claim cost as history grows: {pending} pending, no history vs {history} sent",
