@@ -21,7 +21,9 @@ from service.db import make_engine, session_scope
 from service.delivery.dispatch import Dispatcher
 from service.delivery.gateway import SmsGateway
 from service.timeline.active import default_plan
+from tests.fakes.fake_twilio import FakeTwilio
 from tests.support.postgres import postgres_available, reset_database, throwaway_postgres
+from tests.support.twilio_webhooks import PUBLIC_BASE_URL, twilio_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -170,3 +172,37 @@ def book(client: TestClient, headers: dict[str, str], patient_id: int, scheduled
     )
     assert response.status_code == 201, response.text
     return response.json()
+
+
+# --- Twilio: the local fake, and the app as Twilio reaches it -----------------------------
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTwilio]:
+    """The local fake Twilio (a module's `tw_settings` may point the app at it)."""
+    with FakeTwilio() as server:
+        yield server
+
+
+@pytest.fixture
+def tw_settings(database_url: str) -> Settings:
+    """Settings with Twilio configured; a module overrides this fixture to change them."""
+    return twilio_settings(database_url)
+
+
+@pytest.fixture
+def sms_gateway() -> SmsGateway | None:
+    """The gateway the app sends through; None keeps the one its settings build."""
+    return None
+
+
+@pytest.fixture
+def tw(
+    tw_settings: Settings, engine: Engine, clock: Clock, sms_gateway: SmsGateway | None
+) -> Iterator[TestClient]:
+    """The app at its public address, where Twilio's signed webhooks reach it."""
+    app = create_app(tw_settings, engine=engine, clock=clock)
+    if sms_gateway is not None:
+        app.state.sms_gateway = sms_gateway
+    with TestClient(app, base_url=PUBLIC_BASE_URL) as client:
+        yield client

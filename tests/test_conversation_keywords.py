@@ -3,29 +3,18 @@
 from datetime import UTC, datetime
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from service.app import create_app
 from service.conversation.keywords import Keyword, keyword_of
 from service.conversation.optouts import PhoneOptOut
 from service.messaging.models import Message
 from tests.conftest import book, enroll
 from tests.support.twilio_webhooks import (
     EMPTY_TWIML,
-    PUBLIC_BASE_URL,
     post_inbound,
-    twilio_settings,
 )
 
 PHONE = "+12125550142"
-
-
-@pytest.fixture
-def tw(database_url, engine, clock):
-    app = create_app(twilio_settings(database_url), engine=engine, clock=clock)
-    with TestClient(app, base_url=PUBLIC_BASE_URL) as client:
-        yield client
 
 
 def _opted_out(engine) -> bool:

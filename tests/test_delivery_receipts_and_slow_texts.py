@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from service.app import create_app
 from service.delivery.chunk import RoundReport
 from service.delivery.dispatch import Dispatcher
 from service.delivery.gateway import Accepted, OutgoingText
@@ -23,23 +22,10 @@ from tests.fakes.fake_twilio import new_sid, post_delivery_receipt
 from tests.fakes.gateways import RecordingGateway
 from tests.support.bulk import NOW, phone_of, reminder_states, seed_due_anywhere
 from tests.support.postgres import reset_database
-from tests.support.twilio_webhooks import AUTH_TOKEN, PUBLIC_BASE_URL, STATUS_URL, twilio_settings
+from tests.support.twilio_webhooks import AUTH_TOKEN, PUBLIC_BASE_URL, STATUS_URL
 from tests.support.worker_process import make_dispatcher
 
 WEEK_BEFORE = datetime(2027, 3, 9, 9, 0, tzinfo=ZoneInfo("America/New_York")).astimezone(UTC)
-
-
-@pytest.fixture
-def tw_settings(database_url):
-    return twilio_settings(database_url)
-
-
-@pytest.fixture
-def tw(tw_settings, engine, clock):
-    with TestClient(
-        create_app(tw_settings, engine=engine, clock=clock), base_url=PUBLIC_BASE_URL
-    ) as c:
-        yield c
 
 
 def _path(callback: str) -> str:

@@ -38,12 +38,13 @@ def gateway():
 
 
 @pytest.fixture
-def tw(database_url, engine, clock, gateway):
-    settings = twilio_settings(database_url, on_call_phone="(212) 555-0777")
-    app = create_app(settings, engine=engine, clock=clock)
-    app.state.sms_gateway = gateway
-    with TestClient(app, base_url=PUBLIC_BASE_URL) as client:
-        yield client
+def tw_settings(database_url):
+    return twilio_settings(database_url, on_call_phone="(212) 555-0777")
+
+
+@pytest.fixture
+def sms_gateway(gateway):
+    return gateway
 
 
 def _inbox(client, staff):

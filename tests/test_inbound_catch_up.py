@@ -7,12 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from scheduler.inbound import InboundCatchUpJob
 from scheduler.worker import DispatchLoop, build_dispatcher, inbound_catch_up_job, schedule_jobs
-from service.app import create_app
 from service.conversation import twilio_log as twilio_log_module
 from service.conversation.catch_up import catch_up
 from service.conversation.models import InboundCatchUp
@@ -29,7 +27,6 @@ from tests.support.twilio_webhooks import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     CLINIC_NUMBER,
-    PUBLIC_BASE_URL,
     post_inbound,
     twilio_settings,
 )
@@ -44,24 +41,10 @@ def _at(local: str) -> datetime:
 
 
 @pytest.fixture
-def fake():
-    with FakeTwilio() as server:
-        yield server
-
-
-@pytest.fixture
 def tw_settings(database_url, fake):
     return twilio_settings(
         database_url, twilio_api_base_url=fake.base_url, on_call_phone="(212) 555-0777"
     )
-
-
-@pytest.fixture
-def tw(tw_settings, engine, clock):
-    with TestClient(
-        create_app(tw_settings, engine=engine, clock=clock), base_url=PUBLIC_BASE_URL
-    ) as c:
-        yield c
 
 
 @pytest.fixture

@@ -2,10 +2,8 @@
 urgent ones page the on-call phone; visits are confirmed by text; staff text patients."""
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from service.app import create_app
 from service.audit.models import AuditEntry
 from service.delivery.gateway import SendFailed
 from service.procedures.appointments import Appointment
@@ -13,7 +11,6 @@ from tests.conftest import book, enroll
 from tests.fakes.gateways import RecordingGateway
 from tests.support.twilio_webhooks import (
     EMPTY_TWIML,
-    PUBLIC_BASE_URL,
     post_inbound,
     twilio_settings,
 )
@@ -28,12 +25,13 @@ def gateway():
 
 
 @pytest.fixture
-def tw(database_url, engine, clock, gateway):
-    settings = twilio_settings(database_url, on_call_phone="(212) 555-0777")
-    app = create_app(settings, engine=engine, clock=clock)
-    app.state.sms_gateway = gateway
-    with TestClient(app, base_url=PUBLIC_BASE_URL) as client:
-        yield client
+def tw_settings(database_url):
+    return twilio_settings(database_url, on_call_phone="(212) 555-0777")
+
+
+@pytest.fixture
+def sms_gateway(gateway):
+    return gateway
 
 
 def _inbox(client, staff):

@@ -5,10 +5,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from service.app import create_app
 from service.conversation.optouts import PhoneOptOut
 from service.delivery.dispatch import Dispatcher
 from service.delivery.gateways import status_callback_url
@@ -16,12 +14,11 @@ from service.delivery.twilio_gateway import TwilioGateway
 from service.procedures.models import Reminder
 from service.timeline.active import default_plan
 from tests.conftest import book, enroll
-from tests.fakes.fake_twilio import FakeTwilio, post_delivery_receipt
+from tests.fakes.fake_twilio import post_delivery_receipt
 from tests.support.twilio_webhooks import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     CLINIC_NUMBER,
-    PUBLIC_BASE_URL,
     STATUS_URL,
     post_inbound,
     twilio_settings,
@@ -37,21 +34,8 @@ def _at(local: str) -> datetime:
 
 
 @pytest.fixture
-def fake():
-    with FakeTwilio() as server:
-        yield server
-
-
-@pytest.fixture
 def tw_settings(database_url, fake):
     return twilio_settings(database_url, twilio_api_base_url=fake.base_url)
-
-
-@pytest.fixture
-def tw(tw_settings, engine, clock):
-    app = create_app(tw_settings, engine=engine, clock=clock)
-    with TestClient(app, base_url=PUBLIC_BASE_URL) as client:
-        yield client
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -52,12 +51,6 @@ class FakeTime:
 def longest_backoff(low: float, high: float) -> float:
     """Jitter pinned to the top of its range, so backoffs are exact."""
     return high
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTwilio]:
-    with FakeTwilio() as server:
-        yield server
 
 
 @pytest.fixture

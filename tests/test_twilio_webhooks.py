@@ -39,18 +39,6 @@ STOP_WORDS = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE
 START_WORDS = ["START", "YES", "UNSTOP"]
 
 
-@pytest.fixture
-def tw_settings(database_url):
-    return twilio_settings(database_url)
-
-
-@pytest.fixture
-def tw(tw_settings, engine, clock):
-    app = create_app(tw_settings, engine=engine, clock=clock)
-    with TestClient(app, base_url=PUBLIC_BASE_URL) as client:
-        yield client
-
-
 def _at(local: str) -> datetime:
     return (
         datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("America/New_York")).astimezone(UTC)
