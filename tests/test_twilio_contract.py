@@ -13,7 +13,8 @@ from twilio.base.exceptions import TwilioRestException
 
 from service.conversation.twilio_log import LoggedText, TwilioLogUnreadable, TwilioMessageLog
 from service.delivery.gateway import OutgoingText, SendFailed
-from service.delivery.twilio_gateway import TwilioGateway, make_twilio_client
+from service.delivery.twilio_client import make_twilio_client
+from service.delivery.twilio_gateway import TwilioGateway
 from tests.support.prism import prism_twilio, require_prism
 
 pytestmark = pytest.mark.prism

@@ -14,7 +14,7 @@ from twilio.rest import Client
 
 from service.config import Settings
 from service.conversation.inbound_text import media_count
-from service.delivery.twilio_gateway import make_twilio_client
+from service.delivery.twilio_client import make_twilio_client
 
 log = logging.getLogger("reminders.catch_up")
 

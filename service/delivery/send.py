@@ -84,12 +84,13 @@ class Sender:
 
     def _run(self) -> None:
         while (text := self._queue.get()) is not None:
-            result = self.send_one(text)
-            self.on_outcome(Outcome(text, result))
-            with self._counting:
-                self._backlog -= 1
-                if self._room_at >= 0 and self._backlog <= self._room_at:
-                    self._room.set()
+            try:
+                self.on_outcome(Outcome(text, self.send_one(text)))
+            finally:  # counted out whatever happened, or the dispatcher would wait forever
+                with self._counting:
+                    self._backlog -= 1
+                    if self._room_at >= 0 and self._backlog <= self._room_at:
+                        self._room.set()
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """`fn` over `items`, up to `concurrency` at once (take-over lookups: rare)."""

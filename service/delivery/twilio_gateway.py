@@ -9,27 +9,19 @@ already have accepted that text. Any other retrying is the dispatcher's job, gui
 
 import json
 import logging
-import os
 import random
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from requests.utils import get_environ_proxies
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
-from twilio.http.http_client import TwilioHttpClient
-from twilio.http.response import Response
-from twilio.rest import Client
 from urllib3.exceptions import NewConnectionError
 
 from service.delivery.gateway import Accepted, OutgoingText, SendFailed
 from service.delivery.rate_limit import RateLimiter, header, parse_retry_after
+from service.delivery.twilio_client import RedirectingHttpClient, Reply, make_twilio_client
 from service.messaging.masking import mask_phone, mask_phone_numbers_in
 
 logger = logging.getLogger(__name__)
@@ -41,8 +33,6 @@ RECIPIENT_UNSUBSCRIBED = 21610  # the recipient replied STOP; the carrier blocks
 INVALID_TO_NUMBER = 21211
 NOT_A_MOBILE_NUMBER = 21614
 
-MAX_CONNECTIONS = 256
-TWILIO_API = "https://api.twilio.com"
 IN_CALL_RETRIES = 2
 RETRY_BASE_SECONDS = 0.25  # then 0.5 s; each backoff is jittered into [d/2, d]
 # A 429 asking for a longer pause than this is handed back to the dispatcher instead.
@@ -53,99 +43,6 @@ LOOKUP_PAGE_SIZE = 50
 LOOKUP_CLOCK_SKEW = timedelta(minutes=5)
 # A text Twilio has but could not deliver never reached the phone: sending again is right.
 _NEVER_REACHED = frozenset({"failed", "undelivered", "canceled"})
-
-
-@dataclass(frozen=True)
-class _Reply:
-    status: int
-    headers: dict[str, str]
-    text: str
-
-
-class _RedirectingHttpClient(TwilioHttpClient):
-    """Twilio's HTTP client, optionally sending to another host (Prism, a fake).
-
-    It also keeps the last raw reply per thread: TwilioRestException drops the
-    headers (Retry-After) and any error body that is not in Twilio's shape.
-    """
-
-    def __init__(self, base_url: str | None, timeout_seconds: float) -> None:
-        super().__init__(timeout=timeout_seconds)
-        # One kept-alive connection per sending thread (SEND_CONCURRENCY is at most 256);
-        # the library's default pool keeps 6 and reconnects for every other request.
-        assert self.session is not None
-        for scheme in ("https://", "http://"):
-            self.session.mount(scheme, HTTPAdapter(pool_maxsize=MAX_CONNECTIONS))
-        # requests reads the proxy and CA-bundle variables from the environment on every
-        # request (a scan of all of os.environ, a fifth of each call's CPU): read them
-        # once here, for the one host this client talks to.
-        self.session.proxies.update(get_environ_proxies(base_url or TWILIO_API))
-        ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-        if ca_bundle:
-            self.session.verify = ca_bundle
-        self.session.trust_env = False
-        self._base = urlsplit(base_url.rstrip("/")) if base_url else None
-        self._local = threading.local()
-
-    def request(
-        self,
-        method: str,
-        url: str,
-        params: dict[str, object] | None = None,
-        data: dict[str, object] | None = None,
-        headers: dict[str, str] | None = None,
-        auth: tuple[str, str] | None = None,
-        timeout: float | None = None,
-        allow_redirects: bool = False,
-    ) -> Response:
-        self._local.reply = None
-        if self._base is not None:
-            # Twilio's client has no base-URL setting; every URL it builds is absolute
-            # (https://api.twilio.com/2010-04-01/...), so swap scheme and host here.
-            parts = urlsplit(url)
-            url = urlunsplit(
-                (
-                    self._base.scheme,
-                    self._base.netloc,
-                    self._base.path + parts.path,
-                    parts.query,
-                    parts.fragment,
-                )
-            )
-        response = super().request(
-            method,
-            url,
-            params=params,
-            data=data,
-            headers=headers,
-            auth=auth,
-            timeout=timeout,
-            allow_redirects=allow_redirects,
-        )
-        self._local.reply = _Reply(
-            status=response.status_code, headers=dict(response.headers), text=response.text
-        )
-        return response
-
-    def last_reply(self) -> _Reply | None:
-        """The raw reply to the last request this thread made, if one arrived."""
-        reply: _Reply | None = getattr(self._local, "reply", None)
-        return reply
-
-
-def make_twilio_client(
-    account_sid: str,
-    auth_token: str,
-    api_base_url: str | None = None,
-    timeout_seconds: float = 10.0,
-) -> Client:
-    """A `twilio.rest.Client` whose requests go to `api_base_url` (None: Twilio itself)."""
-    return Client(
-        username=account_sid,
-        password=auth_token,
-        account_sid=account_sid,
-        http_client=_RedirectingHttpClient(api_base_url, timeout_seconds),
-    )
 
 
 class _Retry(Exception):
@@ -191,7 +88,7 @@ class TwilioGateway:
         self._limiter = RateLimiter(max_per_second, clock=clock, sleep=sleep)
         self._client = make_twilio_client(account_sid, auth_token, api_base_url, timeout_seconds)
         http = self._client.http_client
-        assert isinstance(http, _RedirectingHttpClient)
+        assert isinstance(http, RedirectingHttpClient)
         self._http = http
 
     def send(self, text: OutgoingText) -> Accepted:
@@ -328,7 +225,7 @@ class TwilioGateway:
         raise SendFailed(description, retryable=False, code=str(code)) from exc
 
 
-def _twilio_message(exc: TwilioRestException | TwilioServiceException, reply: _Reply | None) -> str:
+def _twilio_message(exc: TwilioRestException | TwilioServiceException, reply: Reply | None) -> str:
     """Twilio's own words when it sent its error shape, else whatever the body explains."""
     if reply is not None:
         try:
