@@ -84,20 +84,20 @@ _SENT_BY_ID = _sent(
     and_(REMINDER.c.id == bindparam("r_id"), REMINDER.c.message_id == bindparam("m_id"))
 )
 # The hot path on PostgreSQL: the accepted messages and their reminders in one statement,
-# each list as one JSON document (the same text for every batch, prepared once by the
-# driver), instead of two row-by-row updates.
+# each list as one JSON document of the rows the SQLite path binds one by one (the same
+# text for every batch, prepared once by the driver), instead of two row-by-row updates.
 _ACCEPTED_AND_SENT = sql(
     "WITH accepted AS ("
-    " UPDATE message SET status = m.status, provider_message_id = m.sid, sent_at = m.at,"
-    " updated_at = m.at"
+    " UPDATE message SET status = m.m_status, provider_message_id = m.m_sid, sent_at = m.m_at,"
+    " updated_at = m.m_at"
     " FROM json_to_recordset(CAST(:accepted AS json))"
-    " AS m(id integer, status text, sid text, at timestamptz)"
-    " WHERE message.id = m.id RETURNING message.id)"
+    " AS m(m_id integer, m_status text, m_sid text, m_at timestamptz)"
+    " WHERE message.id = m.m_id RETURNING message.id)"
     " UPDATE reminder SET status = :sent, status_reason = NULL, attempts = attempts + 1,"
-    " next_attempt_at = NULL, claimed_by = NULL, claimed_until = NULL, updated_at = r.at"
+    " next_attempt_at = NULL, claimed_by = NULL, claimed_until = NULL, updated_at = r.m_at"
     " FROM json_to_recordset(CAST(:reminders AS json))"
-    " AS r(id integer, message_id integer, at timestamptz)"
-    " WHERE reminder.id = r.id AND reminder.message_id = r.message_id"
+    " AS r(r_id integer, m_id integer, m_at timestamptz)"
+    " WHERE reminder.id = r.r_id AND reminder.message_id = r.m_id"
     " AND reminder.status IN (:pending, :cancelled)"
 ).bindparams(
     sent=ReminderStatus.sent.value,
@@ -185,8 +185,9 @@ class Outcomes:
     def write(self, session: Session, outcomes: list[Outcome]) -> None:
         """Write a batch of outcomes in the caller's transaction."""
         ids = sorted(o.text.message_id for o in outcomes)
+        postgres = session.get_bind().dialect.name == "postgresql"
         # Message rows first, in id order, as the receipt webhook does: no deadlock.
-        if session.get_bind().dialect.name == "postgresql":
+        if postgres:
             rows = session.connection().execute(_LOCK_MESSAGES, {"ids": id_array(ids)})
         else:
             rows = session.connection().execute(
@@ -232,27 +233,12 @@ class Outcomes:
             )
             self._fail(session, text, result)
             reminder_rows += [_outcome_row(r, text.message_id, at) for r in text.reminders]
-        if accepted and session.get_bind().dialect.name == "postgresql":
+        if accepted and postgres:
             session.connection().execute(
                 _ACCEPTED_AND_SENT,
                 {
-                    "accepted": json.dumps(
-                        [
-                            {
-                                "id": a["m_id"],
-                                "status": a["m_status"],
-                                "sid": a["m_sid"],
-                                "at": a["m_at"].isoformat(),
-                            }
-                            for a in accepted
-                        ]
-                    ),
-                    "reminders": json.dumps(
-                        [
-                            {"id": r["r_id"], "message_id": r["m_id"], "at": r["m_at"].isoformat()}
-                            for r in sent_by_id
-                        ]
-                    ),
+                    "accepted": json.dumps(accepted, default=datetime.isoformat),
+                    "reminders": json.dumps(sent_by_id, default=datetime.isoformat),
                 },
             )
         else:
