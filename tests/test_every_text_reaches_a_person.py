@@ -23,6 +23,7 @@ from tests.support.twilio_webhooks import (
     EMPTY_TWIML,
     PUBLIC_BASE_URL,
     post_inbound,
+    read_inbox,
     twilio_settings,
 )
 
@@ -45,12 +46,6 @@ def tw_settings(database_url):
 @pytest.fixture
 def sms_gateway(gateway):
     return gateway
-
-
-def _inbox(client, staff):
-    response = client.get("/v1/inbox", headers=staff)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def _inbound(engine):
@@ -76,7 +71,7 @@ def test_a_carer_texting_about_a_fever_reaches_the_inbox_first_and_pages_on_call
     assert answered.status_code == 200
     assert "Please call 911 or the clinic now" in answered.text  # the safety answer
 
-    carer, maria = _inbox(tw, staff)  # urgent first, though newer
+    carer, maria = read_inbox(tw, staff)  # urgent first, though newer
     assert carer["body"] == FEVER and carer["urgent"] is True
     assert carer["number_on_file"] is False and carer["phone"] == CARER
     assert carer["patient_id"] is None
@@ -103,7 +98,7 @@ def test_a_carer_texting_about_a_fever_reaches_the_inbox_first_and_pages_on_call
     )
     assert handled.status_code == 200, handled.text
     assert handled.json()["handled_by"] == "test staff"
-    assert [r["body"] for r in _inbox(tw, staff)] == ["What time should I arrive?"]
+    assert [r["body"] for r in read_inbox(tw, staff)] == ["What time should I arrive?"]
     with Session(engine) as session:
         [entry] = session.exec(
             select(AuditEntry).where(AuditEntry.action == "handle", AuditEntry.entity == "reply")
@@ -121,7 +116,7 @@ def test_a_routine_text_from_a_number_not_on_file_is_answered_once_and_kept_each
     clock.advance(minutes=5)
     second = post_inbound(tw, "Please use this number from now on", CARER)
     assert second.text == EMPTY_TWIML  # one routine answer per conversation window
-    assert [r["body"] for r in _inbox(tw, staff)] == [
+    assert [r["body"] for r in read_inbox(tw, staff)] == [
         "Hi, this is Maria's new phone",
         "Please use this number from now on",
     ]
@@ -133,11 +128,11 @@ def test_twilio_replaying_a_text_from_a_number_not_on_file_keeps_it_once(tw, sta
     first = post_inbound(tw, FEVER, CARER, sid=sid)
     replay = post_inbound(tw, FEVER, CARER, sid=sid)
     assert replay.status_code == 200 and replay.text == first.text
-    assert len(_inbox(tw, staff)) == 1
+    assert len(read_inbox(tw, staff)) == 1
     with Session(engine) as session:
         receipt = session.get(InboundReceipt, sid)
     assert receipt is not None and receipt.action == "unknown_number"
-    assert receipt.message_id == _inbox(tw, staff)[0]["message_id"]
+    assert receipt.message_id == read_inbox(tw, staff)[0]["message_id"]
 
 
 def test_stop_from_a_number_not_on_file_is_honoured_and_kept(tw, staff, engine):
@@ -149,7 +144,7 @@ def test_stop_from_a_number_not_on_file_is_honoured_and_kept(tw, staff, engine):
     [stop] = _inbound(engine)
     assert stop.body == "STOP" and stop.patient_id is None
     assert stop.handled_by == "texts stopped by the reply"
-    assert _inbox(tw, staff) == []
+    assert read_inbox(tw, staff) == []
     # Enrolled later with that number, she shows as opted out: no texts until START.
     patient = enroll(tw, staff, phone=CARER)
     shown = tw.get(f"/v1/patients/{patient['id']}", headers=staff).json()
@@ -158,7 +153,7 @@ def test_stop_from_a_number_not_on_file_is_honoured_and_kept(tw, staff, engine):
 
 def test_a_reply_from_a_number_that_is_not_a_phone_number_is_kept_with_what_twilio_sent(tw, staff):
     post_inbound(tw, "fever and chills", "LAKESIDE")
-    [reply] = _inbox(tw, staff)
+    [reply] = read_inbox(tw, staff)
     assert reply["phone"] == "LAKESIDE" and reply["urgent"] is True
 
 
@@ -181,7 +176,7 @@ def test_keywords_are_kept_in_the_patients_conversation_already_handled(tw, staf
     # What she was told is kept too; nothing waits for a person.
     answers = [m["body"] for m in messages if m["steps"] == ["answer_to_reply"]]
     assert len(answers) == 2 and all("(555) 201-3344" in a for a in answers)
-    assert _inbox(tw, staff) == []
+    assert read_inbox(tw, staff) == []
 
 
 def test_a_patient_who_replied_stop_is_still_heard_but_not_texted_back(tw, staff, gateway):
@@ -191,7 +186,7 @@ def test_a_patient_who_replied_stop_is_still_heard_but_not_texted_back(tw, staff
     assert routine.text == EMPTY_TWIML  # she asked for no texts: staff call instead
     urgent = post_inbound(tw, "I can't feel my legs", PHONE)
     assert "Please call 911" in urgent.text  # the safety answer still goes
-    inbox = _inbox(tw, staff)
+    inbox = read_inbox(tw, staff)
     assert [r["body"] for r in inbox] == [
         "I can't feel my legs",
         "Sorry, wrong button. Is my visit still Tuesday?",
@@ -204,7 +199,7 @@ def test_an_empty_text_still_reaches_the_inbox(tw, staff, body):
     enroll(tw, staff)
     response = post_inbound(tw, body, PHONE)
     assert response.status_code == 200
-    [reply] = _inbox(tw, staff)
+    [reply] = read_inbox(tw, staff)
     assert reply["body"] == body.replace("\x00", "").replace("\x07", "").replace("\x1b", "")
     assert reply["media_count"] == 0
 
@@ -212,7 +207,7 @@ def test_an_empty_text_still_reaches_the_inbox(tw, staff, body):
 def test_a_picture_with_no_words_reaches_the_inbox_as_a_picture(tw, staff, engine):
     patient = enroll(tw, staff)
     post_inbound(tw, "", PHONE, media=2)
-    [reply] = _inbox(tw, staff)
+    [reply] = read_inbox(tw, staff)
     assert reply["body"] == "" and reply["media_count"] == 2
     messages = tw.get(f"/v1/patients/{patient['id']}/messages", headers=staff).json()
     assert messages[0]["media_count"] == 2
@@ -223,7 +218,7 @@ def test_a_keyword_sent_with_a_picture_still_acts_but_waits_for_a_person(tw, sta
     post_inbound(tw, "STOP", PHONE, media=1)
     with Session(engine) as session:
         assert session.get(PhoneOptOut, PHONE).opted_out
-    [reply] = _inbox(tw, staff)
+    [reply] = read_inbox(tw, staff)
     assert reply["body"] == "STOP" and reply["media_count"] == 1
 
 
@@ -233,7 +228,7 @@ def test_the_longest_text_twilio_delivers_is_kept_whole(tw, staff):
     # inside the webhook's body limit (a 413 would lose the words).
     long_words = "🙁" * 1600
     assert post_inbound(tw, long_words, PHONE, media=10).status_code == 200
-    [reply] = _inbox(tw, staff)
+    [reply] = read_inbox(tw, staff)
     assert reply["body"] == long_words and reply["media_count"] == 10
 
 
@@ -253,7 +248,7 @@ def test_an_unreadable_media_count_neither_refuses_nor_loses_the_text(tw, staff)
         },
     )
     assert response.status_code == 200
-    [reply] = _inbox(tw, staff)
+    [reply] = read_inbox(tw, staff)
     assert reply["body"] == "my incision is red and hot" and reply["media_count"] == 0
 
 
@@ -289,7 +284,7 @@ def test_a_text_arriving_while_the_database_is_locked_is_refused_and_kept_on_the
     with TestClient(app, base_url=PUBLIC_BASE_URL) as client:
         retried = post_inbound(client, FEVER, CARER, sid=sid)
         assert retried.status_code == 200 and "Please call 911" in retried.text
-        assert [r["body"] for r in _inbox(client, staff)] == [FEVER]
+        assert [r["body"] for r in read_inbox(client, staff)] == [FEVER]
     app.state.engine.dispose()
 
 
@@ -307,7 +302,7 @@ def test_a_text_arriving_while_postgres_is_down_is_refused_and_kept_on_the_retry
         assert refused.status_code == 503, refused.text
         retried = post_inbound(client, "My incision is leaking pus", PHONE, sid=sid)
         assert retried.status_code == 200, retried.text
-        assert [r["body"] for r in _inbox(client, staff)] == ["My incision is leaking pus"]
+        assert [r["body"] for r in read_inbox(client, staff)] == ["My incision is leaking pus"]
     app.state.engine.dispose()
 
 

@@ -12,6 +12,7 @@ from tests.fakes.gateways import RecordingGateway
 from tests.support.twilio_webhooks import (
     EMPTY_TWIML,
     post_inbound,
+    read_inbox,
     twilio_settings,
 )
 
@@ -32,12 +33,6 @@ def tw_settings(database_url):
 @pytest.fixture
 def sms_gateway(gateway):
     return gateway
-
-
-def _inbox(client, staff):
-    response = client.get("/v1/inbox", headers=staff)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 @pytest.mark.parametrize(
@@ -70,7 +65,7 @@ def test_every_reply_is_answered_listed_urgent_first_and_handled(
     second = post_inbound(tw, urgent, PHONE)
     assert urgent_answer in second.text
 
-    inbox = _inbox(tw, staff)
+    inbox = read_inbox(tw, staff)
     assert [r["body"] for r in inbox] == [urgent, routine]  # urgent first
     assert inbox[0]["urgent"] is True and inbox[1]["urgent"] is False
     assert inbox[0]["given_name"] == "Maria" and inbox[0]["family_name"] == "Lopez"
@@ -90,9 +85,9 @@ def test_every_reply_is_answered_listed_urgent_first_and_handled(
     assert handled.status_code == 200, handled.text
     assert handled.json()["handled_by"] == "test staff"
     assert handled.json()["note"] == "called back, sent to the ER"
-    assert [r["body"] for r in _inbox(tw, staff)] == [routine]
+    assert [r["body"] for r in read_inbox(tw, staff)] == [routine]
     assert tw.post(f"/v1/inbox/{inbox[1]['message_id']}/handle", headers=staff).status_code == 200
-    assert _inbox(tw, staff) == []
+    assert read_inbox(tw, staff) == []
     assert "replies_unhandled 0.0" in tw.get("/metrics").text
 
     again = tw.post(f"/v1/inbox/{inbox[0]['message_id']}/handle", headers=staff)
@@ -143,7 +138,7 @@ def test_a_replayed_urgent_reply_pages_once(tw, staff, gateway, clock):
     replay = post_inbound(tw, "temp is 102.3", PHONE, sid=sid)
     assert "911" in replay.text
     assert len(gateway.sent) == 1
-    assert len(_inbox(tw, staff)) == 1
+    assert len(read_inbox(tw, staff)) == 1
 
 
 def test_a_failed_page_does_not_fail_the_reply(tw, staff, gateway):
@@ -151,7 +146,7 @@ def test_a_failed_page_does_not_fail_the_reply(tw, staff, gateway):
     gateway.failures.append(SendFailed("down", retryable=True, code="500"))
     response = post_inbound(tw, "I fell in the bathroom", PHONE)
     assert response.status_code == 200 and "911" in response.text
-    assert len(_inbox(tw, staff)) == 1
+    assert len(read_inbox(tw, staff)) == 1
 
 
 def _book_visit(client, staff, procedure_id, starts_at="2027-03-24T10:30:00"):
@@ -184,14 +179,14 @@ def test_a_patient_confirms_a_booked_visit_by_text(tw, staff, engine, language, 
     assert stored.confirmed_at is not None
     shown = tw.get(f"/v1/procedures/{procedure['id']}", headers=staff).json()
     assert shown["appointments"][0]["confirmed_at"] == "2027-03-01T14:00:00Z"
-    assert _inbox(tw, staff) == []  # nothing for a person to do
+    assert read_inbox(tw, staff) == []  # nothing for a person to do
 
 
 def test_c_without_a_booked_visit_goes_to_the_inbox(tw, staff):
     enroll(tw, staff)
     response = post_inbound(tw, "C", PHONE)
     assert "not watched around the clock" in response.text
-    assert [r["body"] for r in _inbox(tw, staff)] == ["C"]
+    assert [r["body"] for r in read_inbox(tw, staff)] == ["C"]
 
 
 @pytest.mark.parametrize(
@@ -206,7 +201,7 @@ def test_a_reschedule_request_is_marked_in_the_inbox(tw, staff, language, body, 
     enroll(tw, staff, language=language)
     response = post_inbound(tw, body, PHONE)
     assert expected in response.text
-    [reply] = _inbox(tw, staff)
+    [reply] = read_inbox(tw, staff)
     assert reply["reschedule_request"] is True and reply["urgent"] is False
 
 
@@ -281,4 +276,4 @@ def test_routine_replies_leave_no_answer_inside_the_window_but_stay_in_the_inbox
     post_inbound(tw, "thanks", PHONE)
     clock.advance(hours=1)
     assert post_inbound(tw, "see you soon", PHONE).text == EMPTY_TWIML
-    assert len(_inbox(tw, staff)) == 2
+    assert len(read_inbox(tw, staff)) == 2

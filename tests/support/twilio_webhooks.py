@@ -80,3 +80,11 @@ def post_inbound(
         "X-Twilio-Signature": signature if signature is not None else sign(signed_url, form),
     }
     return client.post("/v1/twilio/inbound", content=urlencode(form), headers=headers)
+
+
+def read_inbox(client: TestClient, staff: dict[str, str]) -> list[dict[str, object]]:
+    """`GET /v1/inbox` as staff: the replies waiting for a person, urgent first."""
+    response = client.get("/v1/inbox", headers=staff)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, object]] = response.json()
+    return items
