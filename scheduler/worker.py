@@ -186,27 +186,31 @@ def start_background_worker(
     settings: Settings, engine: Engine
 ) -> tuple[BackgroundScheduler, DispatchLoop]:
     """The worker inside another process (`reminders serve`)."""
-    gateway = build_gateway(settings)
-    loop = DispatchLoop(build_dispatcher(settings, engine, gateway))
     scheduler = BackgroundScheduler(timezone=UTC)
-    schedule_jobs(scheduler, loop, engine, inbound_catch_up_job(settings, engine, gateway))
+    loop = _worker_jobs(scheduler, settings, engine)
     scheduler.start()
     return scheduler, loop
 
 
+def _worker_jobs(scheduler: BaseScheduler, settings: Settings, engine: Engine) -> DispatchLoop:
+    """The worker's jobs on `scheduler`, sending through the configured gateway."""
+    gateway = build_gateway(settings)
+    loop = DispatchLoop(build_dispatcher(settings, engine, gateway))
+    schedule_jobs(scheduler, loop, engine, inbound_catch_up_job(settings, engine, gateway))
+    return loop
+
+
 def worker_engine(url: str) -> Engine:
-    """An engine for the worker: one connection sends a chunk (its texts go out from
-    threads that need none), one claims, one beats; a little headroom on top."""
+    """An engine for the worker: a connection for each of its two rounds, the recorder's,
+    the heartbeat's and the catch-up's (its texts go out from threads that need none)."""
     return make_engine(url, pool_size=4, max_overflow=4, planned_each_time=True)
 
 
 def run_worker(settings: Settings) -> None:
     """The worker as its own process, until SIGTERM or Ctrl-C; exits 0 on either."""
     engine = worker_engine(settings.database_url)
-    gateway = build_gateway(settings)
-    loop = DispatchLoop(build_dispatcher(settings, engine, gateway))
     scheduler = BlockingScheduler(timezone=UTC)
-    schedule_jobs(scheduler, loop, engine, inbound_catch_up_job(settings, engine, gateway))
+    loop = _worker_jobs(scheduler, settings, engine)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         # Stop claiming; the slots already sending finish, the rest are released below.
