@@ -14,6 +14,7 @@ from service.console.deps import ConsoleUser
 from service.console.forms import FormState
 from service.console.rendering import render, see_other
 from service.console.routing import console_router
+from service.conversation.inbox import urgent_waiting
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.errors import DomainError
 from service.messaging.models import Message
@@ -268,6 +269,7 @@ def _patient_view(
             "title": f"{patient.given_name} {patient.family_name}",
             "patient": patient,
             "opted_out_since": stopped.get(patient.phone),
+            "urgent_waiting": [m for m, _ in urgent_waiting(db, 20, patient_id=patient.id)],
             "procedures": procedures_of_patient(db, patient.id),
             "conversation": conversation,
             "values": values,

@@ -20,6 +20,7 @@ from service.console.rendering import render, see_other
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.errors import DomainError
 from service.patients.models import Patient
+from service.patients.search import opted_out_since
 from service.procedures import consequences
 from service.procedures.models import Procedure
 from service.procedures.visits import booked_appointments
@@ -114,6 +115,7 @@ def procedure_page_view(
             "patient": patient,
             "lines": timeline(db, procedure, patient, plan, settings),
             "visits": booked_appointments(db, procedure.id),
+            "opted_out_since": opted_out_since(db, [patient.phone]).get(patient.phone),
             "visit_kinds": VISIT_KINDS,
             "visit_names": dict(VISIT_KINDS),
             "local_value": _local_value,

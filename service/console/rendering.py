@@ -7,12 +7,24 @@ from urllib.parse import quote, unquote
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from service.console import formatting
+from service.patients.phone import readable_phone
 from service.users.sessions import SignedIn
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+@pass_context
+def _phone(context: Context, e164: str | None) -> str:
+    """`{{ patient.phone | phone }}`: the clinic's national format (links keep E.164)."""
+    return readable_phone(e164, context["request"].app.state.settings.clinic_phone_region)
+
+
 TEMPLATES.env.filters.update(
+    phone=_phone,
     local_datetime=formatting.local_datetime,
     local_date=formatting.local_date,
     local_time=formatting.local_time,

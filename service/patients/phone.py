@@ -47,3 +47,22 @@ def _masked(raw: str) -> str:
     # The caller knows the number; an error (which may end up in a log) need not repeat it.
     digits = [c for c in raw if c.isdigit()]
     return "the number ending " + "".join(digits[-4:]) if len(digits) > 4 else "the number"
+
+
+def readable_phone(e164: str | None, clinic_region: str) -> str:
+    """A stored number as people read and dial it: the clinic's national format for a
+    number of its own country ("(312) 555-0142"), international otherwise ("+44 20 …").
+    The one formatter for every screen and printout; the API keeps E.164."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, clinic_region)
+    except phonenumbers.NumberParseException:
+        return e164  # a sender's raw id kept as Twilio gave it (not a number): shown as is
+    region = phonenumbers.region_code_for_number(number)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if region == clinic_region.upper()
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
