@@ -36,6 +36,12 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--role", choices=["staff", "admin"], required=True)
     create.add_argument("--name", default="")
     _add_user_commands(commands)
+    reply = commands.add_parser(
+        "reply",
+        help="with the console SMS gateway: take in a patient's text as Twilio would post it",
+    )
+    reply.add_argument("--from", dest="sender", required=True, help="the patient's number")
+    reply.add_argument("words", help="what the patient wrote, in quotes")
     args = parser.parse_args(argv)
 
     configure_logging()
@@ -44,8 +50,18 @@ def main(argv: list[str] | None = None) -> None:
     except ValidationError as exc:
         sys.exit(f"configuration error: {_settings_problem(exc)}")
 
+    if args.command in ("user", "api-key", "reply"):
+        from service.db_ready import database_not_ready
+
+        problem = database_not_ready(settings)
+        if problem is not None:
+            sys.exit(f"reminders {args.command}: {problem}")
     if args.command == "migrate":
         migrate(settings)
+    elif args.command == "reply":
+        from service.conversation.simulated import run_reply_command
+
+        sys.exit(run_reply_command(settings, args.sender, args.words))
     elif args.command == "user":
         from service.users.cli import run_user_command
 
