@@ -47,3 +47,8 @@ def local_time(value: datetime | None, zone: str) -> str:
 def sentence(message: str) -> str:
     """Domain messages start in lower case; on a page they start a sentence."""
     return message[:1].upper() + message[1:] if message else message
+
+
+def step_label(step: str) -> str:
+    """'two_week_followup' -> 'Two week followup' (steps joined by commas when merged)."""
+    return ", ".join(s.replace("_", " ").strip().capitalize() for s in step.split(",") if s)

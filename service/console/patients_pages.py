@@ -23,6 +23,7 @@ from service.patients.models import Patient
 from service.patients.schemas import PatientCreate
 from service.patients.search import opted_out_since, search_patients
 from service.procedures import service as procedures
+from service.procedures.booking_check import check_booking
 from service.procedures.lists import procedures_of_patient
 from service.timeline.active import active_plan
 
@@ -211,15 +212,28 @@ def book_procedure(
     settings: SettingsDep,
     now: NowDep,
     scheduled_at: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
     patient = patients.get_patient(db, patient_id)
     form = FormState(values={"scheduled_at": scheduled_at})
     wall = parse_local(form, "scheduled_at", "Enter the date and time of the procedure")
     if wall is not None:
         try:
-            procedure = procedures.schedule_procedure(
-                db, patient, wall, active_plan(settings, db), user, now
-            )
+            plan = active_plan(settings, db)
+            # A past date, or one over a year ahead, is asked about first.
+            check = None if confirm == "yes" else check_booking(db, patient, wall, plan, now)
+            if check is not None:
+                return render(
+                    request,
+                    "procedure_book_confirm.html",
+                    {
+                        "title": "Book the procedure on this date?",
+                        "patient": patient,
+                        "date_check": check,
+                        "scheduled_at": scheduled_at,
+                    },
+                )
+            procedure = procedures.schedule_procedure(db, patient, wall, plan, user, now)
             db.commit()
             return see_other(request, f"/procedures/{procedure.id}", flash="Procedure booked")
         except DomainError as exc:

@@ -22,6 +22,7 @@ from service.errors import DomainError
 from service.patients.models import Patient
 from service.patients.search import opted_out_since
 from service.procedures import consequences
+from service.procedures.booking_check import DateCheck
 from service.procedures.models import Procedure
 from service.procedures.visits import booked_appointments
 from service.timeline.active import active_plan
@@ -54,10 +55,12 @@ class ChangeDesk:
         question: str,
         form: FormState | None = None,
         hidden: dict[str, str] | None = None,
+        date_check: Callable[[], DateCheck | None] | None = None,
     ) -> Response:
         """First POST: what `change` would do, on a page to confirm (nothing changes).
         Second POST, confirmed: the change, then back to the timeline (POST-redirect-GET).
-        `change` returns the message shown there; a refusal is shown on `field`."""
+        `change` returns the message shown there; a refusal is shown on `field`.
+        `date_check`: for a new date, whether it looks like a slip (past, far ahead)."""
         db, request = self.db, self.request
         form = form if form is not None else FormState(values={field: ""})
         if form.ok:
@@ -79,6 +82,7 @@ class ChangeDesk:
                             "shown": shown,
                             "patient": patient,
                             "procedure": procedure,
+                            "date_check": date_check() if date_check else None,
                         },
                     )
                 flash = change()

@@ -19,6 +19,7 @@ from service.console.routing import console_router
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.patients.models import Patient
 from service.procedures import service as procedures
+from service.procedures.booking_check import DateCheck, check_booking
 from service.procedures.lists import procedures_between
 from service.procedures.models import Procedure
 from service.timeline.active import active_plan
@@ -83,8 +84,18 @@ def reschedule(
         )
         return "Procedure moved"
 
+    def date_check() -> DateCheck | None:
+        assert wall is not None
+        return check_booking(desk.db, patient, wall, desk.plan, desk.now)
+
     return desk.check_or_change(
-        procedure, patient, "scheduled_at", change, question="Move the procedure?", form=form
+        procedure,
+        patient,
+        "scheduled_at",
+        change,
+        question="Move the procedure?",
+        form=form,
+        date_check=date_check,
     )
 
 

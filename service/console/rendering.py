@@ -30,6 +30,7 @@ TEMPLATES.env.filters.update(
     local_time=formatting.local_time,
     zone_label=formatting.zone_label,
     sentence=formatting.sentence,
+    step_label=formatting.step_label,
 )
 
 FLASH_COOKIE = "console_flash"

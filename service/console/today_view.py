@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import literal, select
 from sqlmodel import Session, col
 
+from service.console.formatting import step_label
 from service.conversation.inbox import urgent_waiting
 from service.patients.models import Patient
 from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
@@ -53,11 +54,6 @@ class Today:
     texts_due: list[Row]
     failed_texts: list[Row]
     urgent_replies: list[Row]
-
-
-def step_label(step: str) -> str:
-    """'two_week_followup' -> 'Two week followup' (steps joined by commas when merged)."""
-    return ", ".join(s.replace("_", " ").strip().capitalize() for s in step.split(",") if s)
 
 
 # Columns, not whole rows: the page shows a few fields of a few hundred rows.
