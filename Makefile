@@ -2,13 +2,17 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:12])")
+# One stamp per pyproject.toml and per set of packages: `make run` installs only what the
+# service runs on; `make test` adds the test extras (Playwright, Schemathesis, ruff, ...).
+PYPROJECT_HASH := $(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:12])")
+RUN_STAMP := $(VENV)/.installed-run-$(PYPROJECT_HASH)
+STAMP := $(VENV)/.installed-test-$(PYPROJECT_HASH)
 PRISM := .cache/prism/node_modules/.bin/prism
 PRISM_VERSION := 5.14.2
 
 .PHONY: run test lint typecheck test-deps postgres prism chromium screenshots bench clean
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/reminders migrate
 	$(BIN)/reminders serve
 
@@ -32,11 +36,18 @@ bench: $(STAMP) postgres
 	$(BIN)/python -m bench.sqlite_load
 	$(BIN)/python -m bench.console_pages
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@rm -f $(VENV)/.installed-run-*
+	@touch $@
+
+# The test extras on top of the service's own packages; a changed pyproject.toml
+# makes both stamps stale, so neither set is left behind.
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	@rm -f $(VENV)/.installed-*
+	@rm -f $(VENV)/.installed-test-*
 	@touch $@
 
 test-deps: postgres prism chromium

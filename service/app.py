@@ -23,6 +23,7 @@ from service.auth.endpoints import router as api_keys_router
 from service.auth.throttle import FailedAuthThrottle
 from service.config import Settings
 from service.console import install_console
+from service.console.routing import not_found_page, wants_a_page
 from service.conversation.alerts import router as alerts_router
 from service.conversation.endpoints import router as inbox_router
 from service.conversation.inbound_webhook import router as inbound_webhook_router
@@ -205,7 +206,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _problem(422, summary, errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and wants_a_page(request):
+            return not_found_page(request)  # a person's browser, not an API client
         # FastAPI answers 400 itself when the body cannot even be decoded (bad UTF-8).
         if exc.status_code == 400 and "parsing the body" in str(exc.detail):
             return _unreadable_body()

@@ -109,3 +109,17 @@ def test_a_procedure_typed_for_last_week_lists_the_texts_it_skips_and_sends_late
 )
 def test_numbers_are_written_the_clinics_way(stored, region, shown):
     assert readable_phone(stored, region) == shown
+
+
+def test_make_run_installs_only_what_the_service_runs_on_and_make_test_adds_the_rest():
+    repo = Path(__file__).resolve().parents[1]
+
+    def installs(target: str) -> list[str]:
+        planned = subprocess.run(
+            ["make", "-n", "-B", target], cwd=repo, capture_output=True, text=True, check=True
+        ).stdout
+        return [line for line in planned.splitlines() if "pip install" in line]
+
+    assert not any("[test]" in line for line in installs("run"))
+    assert any(line.endswith("-e .") for line in installs("run"))
+    assert any("'.[test]'" in line for line in installs("test"))

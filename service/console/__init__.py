@@ -6,6 +6,7 @@ See README.md in this folder for how to add a page and write its browser story.
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 STATIC = Path(__file__).parent / "static"
@@ -39,3 +40,8 @@ def install_console(app: FastAPI) -> None:
     for router in (inbox_router, template_router, plan_router):  # the inbox, texts and plan pages
         app.include_router(router)
     app.mount("/console-assets", StaticFiles(directory=STATIC), name="console-assets")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        # Browsers ask for /favicon.ico whatever the page says: our own SVG, no 404 logged.
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")

@@ -31,6 +31,17 @@ def error_page(request: Request, status: int, title: str, message: str) -> HTMLR
     return render(request, "error.html", {"title": title, "message": message}, status_code=status)
 
 
+def wants_a_page(request: Request) -> bool:
+    """A browser asking for a page (an unknown console address), not an API client."""
+    accepts_html = "text/html" in request.headers.get("accept", "")
+    return accepts_html and not request.url.path.startswith(("/v1/", "/console-assets/"))
+
+
+def not_found_page(request: Request) -> HTMLResponse:
+    message = "There is no page at this address. Check it, or start again from Today."
+    return secure(error_page(request, 404, "Page not found", message))  # type: ignore[return-value]
+
+
 class ConsoleRoute(APIRoute):
     """Turns the console's refusals into pages (not JSON) and secures every answer."""
 
