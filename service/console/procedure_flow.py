@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from service.config import Settings
 from service.console.deps import ConsoleUser
+from service.console.formatting import step_label
 from service.console.forms import FormState
 from service.console.procedure_view import VISIT_KINDS, timeline
 from service.console.rendering import render, see_other
@@ -83,6 +84,11 @@ class ChangeDesk:
                             "patient": patient,
                             "procedure": procedure,
                             "date_check": date_check() if date_check else None,
+                            "new_when": _new_when(form.values, patient.timezone),
+                            "moved_texts": one_row_per_text(shown.moved),
+                            "added_texts": one_row_per_text(shown.added),
+                            # Cancelling stops texts a patient relies on: the red button.
+                            "danger": question.startswith("Cancel"),
                         },
                     )
                 flash = change()
@@ -97,6 +103,49 @@ class ChangeDesk:
 
 
 Desk = Annotated[ChangeDesk, Depends()]
+
+
+@dataclass(frozen=True)
+class TextRow:
+    """One text of a change as the patient gets it: steps due together are one text."""
+
+    label: str
+    was_due_at: datetime | None
+    due_at: datetime
+    status: str
+    status_reason: str | None
+    text: str | None
+
+
+def one_row_per_text(changes: list[consequences.TextChange]) -> list[TextRow]:
+    """The changes, one row per text: a merged text covers several steps, listed once."""
+    rows: dict[tuple[object, ...], list[consequences.TextChange]] = {}
+    for change in changes:
+        key = (change.due_at, change.status, change.text or change.step)
+        rows.setdefault(key, []).append(change)
+    return [
+        TextRow(
+            step_label(",".join(dict.fromkeys(c.step for c in group))),
+            min((c.was_due_at for c in group if c.was_due_at), default=None),
+            group[0].due_at,
+            group[0].status,
+            group[0].status_reason,
+            group[0].text,
+        )
+        for group in rows.values()
+    ]
+
+
+def _new_when(values: dict[str, str], zone: str) -> datetime | None:
+    """The new date typed on the form (a datetime-local value), in the patient's zone."""
+    for value in values.values():
+        try:
+            wall = datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            continue
+        if wall.tzinfo is None:
+            return wall.replace(tzinfo=ZoneInfo(zone))
+    return None
 
 
 def procedure_page_view(
