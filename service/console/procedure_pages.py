@@ -144,6 +144,8 @@ def procedures_list_page(
             "first": first,
             "last": first + timedelta(days=days - 1),
             "days": days,
+            "previous_from": (first - timedelta(days=days)).isoformat(),
+            "next_from": (first + timedelta(days=days)).isoformat(),
             "values": {"from": first.isoformat()},
             "errors": form.errors,
         },

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 
 from service.console.deps import LOGIN_PATH, ConsoleForbidden, LoginRequired, check_csrf
-from service.console.formatting import sentence
+from service.console.formatting import sentence, staff_words
 from service.console.rendering import render, secure
 from service.errors import DomainError
 
@@ -60,7 +60,8 @@ class ConsoleRoute(APIRoute):
                 response = error_page(request, 404, "Page not found", "Check the address.")
             except DomainError as exc:
                 title = "Not found" if exc.status_code == 404 else "This could not be done"
-                response = error_page(request, exc.status_code, title, sentence(exc.message))
+                message = sentence(staff_words(exc.message))
+                response = error_page(request, exc.status_code, title, message)
             return secure(response)
 
         return console_handler

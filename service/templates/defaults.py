@@ -64,11 +64,13 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
             "Walking and light activities are good in these first days; rest in between. "
             "Time off work varies: ask your doctor."
         ),
-        # 000: 7 days of back soreness, ice packs
+        # 000: 7 days of back soreness, ice packs. The count follows the plan's ice
+        # repetitions (`ice_days`), so a clinic that plans 5 never texts "day 5 of 7".
         "ice": (
-            "{% if ice_day %}Ice day {{ ice_day }} of 7{% if ice_day == 7 %}, the last"
-            "{% endif %}: ice packs help with back soreness."
-            "{% else %}Ice packs help with back soreness in the first 7 days.{% endif %}"
+            "{% if ice_day %}Ice day {{ ice_day }} of {{ ice_days }}{% if ice_day == ice_days %}"
+            ", the last{% endif %}: ice packs help with back soreness."
+            "{% else %}Ice packs help with back soreness in the first {{ ice_days }} days."
+            "{% endif %}"
         ),
         # 001, 003, 004 (again in the first week: days +2 and +7)
         "warning_signs": _WARNING_EN,
@@ -157,10 +159,11 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
             "ratos. El tiempo sin trabajar cambia de una persona a otra: pregunte a su médico."
         ),
         "ice": (
-            "{% if ice_day %}Hielo, jornada {{ ice_day }} de 7{% if ice_day == 7 %} (hoy "
-            "termina){% endif %}: las bolsas de hielo alivian el dolor de espalda."
-            "{% else %}Las bolsas de hielo alivian el dolor de espalda la primera semana."
-            "{% endif %}"
+            "{% if ice_day %}Hielo, jornada {{ ice_day }} de {{ ice_days }}{% if ice_day == "
+            "ice_days %} (hoy termina){% endif %}: las bolsas de hielo alivian el dolor de "
+            "espalda.{% else %}Las bolsas de hielo alivian el dolor de espalda "
+            "{% if ice_days == 7 %}la primera semana{% else %}las primeras {{ ice_days }} "
+            "jornadas{% endif %}.{% endif %}"
         ),
         "warning_signs": _WARNING_ES,
         "wound_check": (

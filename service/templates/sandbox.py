@@ -73,7 +73,8 @@ _VARIABLES: dict[str, tuple[str, str | int]] = {
         "NORMAL_ACTIVITY_WEEKS), e.g. '2-4'.",
         "2-4",
     ),
-    "ice_day": ("Which day of the seven ice days it is (0 when unknown), e.g. 3.", 3),
+    "ice_day": ("Which of the ice days it is (0 when unknown), e.g. 3.", 3),
+    "ice_days": ("How many ice texts the plan sends (its ice repetitions), e.g. 7.", 7),
     "mention_fasting": (
         "True when the patient was already told a fasting time (for `procedure_moved`).",
         True,
