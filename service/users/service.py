@@ -89,6 +89,16 @@ def disable_user(session: Session, user: User, now: datetime) -> bool:
     return True
 
 
+def enable_user(session: Session, user: User, now: datetime) -> bool:
+    """A disabled person may sign in again (with their password). False when active."""
+    if user.active:
+        return False
+    user.active = True
+    user.disabled_at = None
+    session.add(user)
+    return True
+
+
 def end_all_sessions(session: Session, user: User, now: datetime) -> None:
     session.execute(
         update(ConsoleSession)
