@@ -14,6 +14,7 @@ STATIC = Path(__file__).parent / "static"
 
 def install_console(app: FastAPI) -> None:
     """Mount the console's pages and its stylesheet on `app`."""
+    from service.console.account_pages import router as account_router
     from service.console.api_keys_pages import router as api_keys_router
     from service.console.audit_pages import router as audit_router
     from service.console.auth_pages import router as auth_router
@@ -28,6 +29,7 @@ def install_console(app: FastAPI) -> None:
 
     for router in (
         auth_router,
+        account_router,
         today_router,
         users_router,
         api_keys_router,
