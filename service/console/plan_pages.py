@@ -227,7 +227,7 @@ def _days_sent(step: Step, values: dict[str, str]) -> str:
     except ValueError:
         return ""
     days = [first + i * step.repeat_every_days for i in range(max(repeat, 1))][:31]
-    written = [f"{d:+d}".replace("-", "\u2212") for d in days]
+    written = [f"{d:+d}".replace("-", "\u2212") if d else "0" for d in days]
     if len(days) == 1:
         text = f"Day {written[0]}"
     elif step.repeat_every_days == 1 and len(days) > 2:
