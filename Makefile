@@ -9,6 +9,8 @@ RUN_STAMP := $(VENV)/.installed-run-$(PYPROJECT_HASH)
 STAMP := $(VENV)/.installed-test-$(PYPROJECT_HASH)
 PRISM := .cache/prism/node_modules/.bin/prism
 PRISM_VERSION := 5.14.2
+# One test process per core; each starts its own PostgreSQL and Prism.
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint typecheck test-deps postgres prism chromium screenshots bench clean
 
@@ -17,7 +19,7 @@ run: $(RUN_STAMP)
 	$(BIN)/reminders serve
 
 test: $(STAMP) test-deps lint typecheck
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
