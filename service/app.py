@@ -17,7 +17,6 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from scheduler.heartbeat import alive_workers, freshness_limit
 from service.audit.endpoints import router as audit_router
 from service.auth.endpoints import router as api_keys_router
 from service.auth.throttle import FailedAuthThrottle
@@ -42,6 +41,7 @@ from service.procedures.appointment_endpoints import router as appointments_rout
 from service.procedures.endpoints import router as procedures_router
 from service.procedures.worklist import router as worklist_router
 from service.templates.endpoints import router as templates_router
+from service.workers.heartbeat import alive_workers, freshness_limit
 
 log = logging.getLogger("reminders.api")
 

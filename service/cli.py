@@ -101,8 +101,8 @@ def migrate(settings: Settings) -> None:
 
 def check_worker(settings: Settings) -> int:
     """`reminders worker --check`: 0 when some worker beat recently, else 1 with the reason."""
-    from scheduler.heartbeat import check_workers
     from service.db import make_engine
+    from service.workers.heartbeat import check_workers
 
     engine = make_engine(settings.database_url)
     try:

@@ -2,7 +2,6 @@
 
 from sqlmodel import SQLModel
 
-from scheduler.heartbeat import WorkerHeartbeat
 from service.audit.models import AuditEntry
 from service.auth.models import ApiKey
 from service.conversation.models import InboundCatchUp, InboundReceipt, OnCallPage
@@ -14,6 +13,7 @@ from service.procedures.appointments import Appointment
 from service.procedures.models import Procedure, Reminder
 from service.templates.models import MessageTemplate
 from service.users.models import ConsoleSession, LoginThrottle, User
+from service.workers.heartbeat import WorkerHeartbeat
 
 metadata = SQLModel.metadata
 __all__ = [
