@@ -8,10 +8,10 @@ from service.conversation.models import InboundCatchUp, InboundReceipt, OnCallPa
 from service.conversation.optouts import PhoneOptOut
 from service.messaging.models import Message
 from service.patients.models import Patient
-from service.plan_admin.models import TimelinePlanRecord
 from service.procedures.appointments import Appointment
 from service.procedures.models import Procedure, Reminder
 from service.templates.models import MessageTemplate
+from service.timeline.models import TimelinePlanRecord
 from service.users.models import ConsoleSession, LoginThrottle, User
 from service.workers.heartbeat import WorkerHeartbeat
 

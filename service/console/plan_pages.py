@@ -18,7 +18,7 @@ from service.deps import NowDep, SessionDep, SettingsDep
 from service.errors import InvalidInput
 from service.patients.models import Patient
 from service.plan_admin import apply, service, versions
-from service.timeline.active import active_plan
+from service.timeline.active import active_plan, latest_record
 from service.timeline.plan import DEFAULT_PLAN, Phase
 
 router = console_router()
@@ -93,7 +93,7 @@ def dry_run_page(
     request: Request, admin: ConsoleAdmin, db: SessionDep, settings: SettingsDep, now: NowDep
 ) -> Response:
     """What applying would change, computed and rolled back: nothing changes here."""
-    record = service.latest_record(db)
+    record = latest_record(db)
     report = apply.apply_to_pending(db, active_plan(settings, db), settings, now, dry_run=True)
     patients = _patients(db, {c.patient_id for c in report.changes})
     context = {
@@ -114,7 +114,7 @@ def apply_plan(
     now: NowDep,
     version: Annotated[int, Form()] = -1,
 ) -> Response:
-    record = service.latest_record(db)
+    record = latest_record(db)
     if version != (record.version if record else 0):
         # The dry run the person read was for another plan: show the new one first.
         return see_other(
@@ -197,7 +197,7 @@ def _patients(db: Session, ids: set[int]) -> dict[int, Patient]:
 
 
 def _page(request: Request, db: Session, form: FormState, *, status_code: int = 200) -> Response:
-    record = service.latest_record(db)
+    record = latest_record(db)
     history = [(r, json.loads(r.body)) for r in versions.plan_versions(db)]
     steps = [
         (step, step_label(step.name), step.phase is Phase.before) for step in DEFAULT_PLAN.steps

@@ -14,9 +14,9 @@ from service.config import Settings
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.openapi import problems
 from service.plan_admin import apply, service, versions
-from service.plan_admin.models import TimelinePlanRecord
 from service.plan_admin.versions import SavedBy
-from service.timeline.active import active_plan
+from service.timeline.active import active_plan, latest_record
+from service.timeline.models import TimelinePlanRecord
 from service.timeline.plan import DEFAULT_PLAN
 
 router = APIRouter(prefix="/v1/plan", tags=["plan"], responses=problems(401, 403, 422))
@@ -263,7 +263,7 @@ def _saved(
 
 
 def _public(session: Session, settings: Settings) -> PlanPublic:
-    record = service.latest_record(session)
+    record = latest_record(session)
     data = versions.current_settings(session, settings)
     return PlanPublic(
         version=record.version if record else 0,
