@@ -5,8 +5,8 @@ from sqlmodel import SQLModel
 from service.audit.models import AuditEntry
 from service.auth.models import ApiKey
 from service.conversation.models import InboundCatchUp, InboundReceipt, OnCallPage
-from service.conversation.optouts import PhoneOptOut
 from service.messaging.models import Message
+from service.optouts.models import PhoneOptOut
 from service.patients.models import Patient
 from service.procedures.appointments import Appointment
 from service.procedures.models import Procedure, Reminder
