@@ -17,8 +17,8 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service.api_keys.endpoints import router as api_keys_router
 from service.audit.endpoints import router as audit_router
-from service.auth.endpoints import router as api_keys_router
 from service.auth.throttle import FailedAuthThrottle
 from service.config import Settings
 from service.console import install_console

@@ -6,7 +6,7 @@ from fastapi import Form, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 
-from service.auth.keys import issue_api_key, revoke_api_key
+from service.api_keys.service import issue_api_key, revoke_api_key
 from service.auth.models import ApiKey, Role
 from service.console.deps import ConsoleAdmin
 from service.console.forms import FormState

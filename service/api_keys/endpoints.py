@@ -6,8 +6,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
+from service.api_keys.service import issue_api_key, revoke_api_key
 from service.auth.deps import AdminKey
-from service.auth.keys import issue_api_key, revoke_api_key
 from service.auth.models import ApiKey
 from service.deps import NowDep, ResourceId, SessionDep
 from service.validation import PlainText
