@@ -6,18 +6,22 @@ STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashl
 PRISM := .cache/prism/node_modules/.bin/prism
 PRISM_VERSION := 5.14.2
 
-.PHONY: run test lint typecheck test-deps postgres prism chromium screenshots bench clean
+.PHONY: run test lint layers typecheck test-deps postgres prism chromium screenshots bench clean
 
 run: $(STAMP)
 	$(BIN)/reminders migrate
 	$(BIN)/reminders serve
 
-test: $(STAMP) test-deps lint typecheck
+test: $(STAMP) test-deps lint layers typecheck
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Imports run one way: the contracts in pyproject.toml ([tool.importlinter]; README "Layout").
+layers: $(STAMP)
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

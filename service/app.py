@@ -32,7 +32,6 @@ from service.edge.body_limit import BodySizeLimit
 from service.edge.headers import SecurityHeaders
 from service.edge.query import refuse_unknown_query_parameters
 from service.errors import DomainError, NotAuthenticated, TooManyAttempts
-from service.messaging.endpoints import router as messages_router
 from service.metrics import render_metrics
 from service.openapi import install_openapi
 from service.patients.endpoints import router as patients_router
@@ -91,7 +90,6 @@ def create_app(
         procedures_router,
         appointments_router,
         worklist_router,
-        messages_router,
     ):
         app.include_router(router)
     for router in (templates_router, plan_router, api_keys_router, audit_router):

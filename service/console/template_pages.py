@@ -18,6 +18,7 @@ from service.console.routing import console_router
 from service.console.today_view import step_label
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.errors import DomainError, NotFound
+from service.procedures.wording import preview_sample
 from service.templates import editing, store
 from service.templates.endpoints import MAX_BODY
 from service.templates.preview import Preview, preview_template
@@ -197,8 +198,9 @@ def _preview(
             return None, ("procedure_id", "Enter a procedure number, like 12, or leave it empty")
         procedure_id = int(raw_id)
     try:
+        sample = None if procedure_id is None else preview_sample(db, settings, procedure_id)
         preview = preview_template(
-            db, settings, step=step, language=language, body=body, procedure_id=procedure_id
+            db, settings, step=step, language=language, body=body, procedure=sample
         )
     except DomainError as exc:
         field = exc.field if exc.field in ("body", "procedure_id") else "body"

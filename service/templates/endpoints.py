@@ -10,6 +10,7 @@ from sqlmodel import Session
 from service.auth.deps import AdminKey, StaffKey
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.openapi import problems
+from service.procedures.wording import preview_sample
 from service.templates import editing, store
 from service.templates.preview import preview_template
 from service.validation import MultilineText
@@ -132,7 +133,9 @@ def preview(
         step=body.step,
         language=body.language,
         body=body.body,
-        procedure_id=body.procedure_id,
+        procedure=None
+        if body.procedure_id is None
+        else preview_sample(session, settings, body.procedure_id),
     )
     return PreviewResult(
         text=shown.text,
