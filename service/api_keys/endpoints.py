@@ -1,36 +1,15 @@
 """API keys over HTTP (admin only): mint, list, revoke. The CLI mints the first one."""
 
-from datetime import datetime
-
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
+from service.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 from service.api_keys.service import issue_api_key, revoke_api_key
 from service.auth.deps import AdminKey
 from service.auth.models import ApiKey
 from service.deps import NowDep, ResourceId, SessionDep
-from service.validation import PlainText
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
-
-
-class ApiKeyCreate(BaseModel):
-    role: str = Field(description="staff or admin")
-    name: PlainText = Field(min_length=1, max_length=200, description="Who or what uses the key")
-
-
-class ApiKeyPublic(BaseModel):
-    id: int
-    prefix: str
-    role: str
-    name: str
-    created_at: datetime
-    revoked_at: datetime | None
-
-
-class ApiKeyCreated(ApiKeyPublic):
-    secret: str = Field(description="Shown this once; only its hash is stored")
 
 
 def _public(key: ApiKey) -> ApiKeyPublic:

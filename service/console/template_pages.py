@@ -20,8 +20,8 @@ from service.deps import NowDep, SessionDep, SettingsDep
 from service.errors import DomainError, NotFound
 from service.procedures.wording import preview_sample
 from service.templates import editing, store
-from service.templates.endpoints import MAX_BODY
 from service.templates.preview import Preview, preview_template
+from service.templates.schemas import MAX_BODY
 from service.users.models import User
 from service.validation import MultilineText
 

@@ -8,11 +8,11 @@ import logging
 from datetime import datetime
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
 from service.audit.service import record_read
 from service.auth.deps import StaffKey
+from service.conversation.schemas import AlertPublic
 from service.deps import NowDep, SessionDep
 from service.messaging.models import Direction, Message
 
@@ -21,15 +21,6 @@ log = logging.getLogger("reminders.alerts")
 ALERT_WEBHOOK_TIMEOUT_SECONDS = 3.0
 
 router = APIRouter(tags=["alerts"])
-
-
-class AlertPublic(BaseModel):
-    message_id: int
-    patient_id: int | None = Field(
-        description="None for a reply from a number not on file (see GET /v1/inbox)"
-    )
-    received_at: datetime
-    body: str
 
 
 @router.get("/v1/alerts", response_model=list[AlertPublic])

@@ -7,8 +7,12 @@ from service.auth.deps import StaffKey
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.openapi import problems
 from service.procedures import visits
-from service.procedures.endpoints import appointment_public
-from service.procedures.schemas import AppointmentBook, AppointmentMove, AppointmentPublic
+from service.procedures.schemas import (
+    AppointmentBook,
+    AppointmentMove,
+    AppointmentPublic,
+    appointment_public,
+)
 from service.procedures.service import load_procedure
 from service.timeline.active import active_plan
 

@@ -15,10 +15,10 @@ from service.procedures import service
 from service.procedures.appointments import Appointment
 from service.procedures.models import Procedure, Reminder
 from service.procedures.schemas import (
-    AppointmentPublic,
     ProcedurePublic,
     ProcedureSchedule,
     ReminderPublic,
+    appointment_public,
 )
 from service.procedures.visits import booked_appointments
 from service.procedures.wording import reminder_texts
@@ -176,16 +176,3 @@ def _reminders_public(
             session.execute(query)
         )
     ]
-
-
-def appointment_public(appointment: Appointment, zone: ZoneInfo) -> AppointmentPublic:
-    assert appointment.id is not None
-    return AppointmentPublic(
-        id=appointment.id,
-        procedure_id=appointment.procedure_id,
-        kind=appointment.kind,
-        status=appointment.status,
-        starts_at=appointment.starts_at,
-        local_starts_at=appointment.starts_at.astimezone(zone),
-        confirmed_at=appointment.confirmed_at,
-    )
