@@ -27,7 +27,9 @@ def _public(key: ApiKey) -> ApiKeyPublic:
 def create_key(
     body: ApiKeyCreate, session: SessionDep, now: NowDep, key: AdminKey
 ) -> ApiKeyCreated:
-    new, secret = issue_api_key(session, key, role=body.role, name=body.name.strip(), now=now)
+    new, secret = issue_api_key(
+        session, key.subject, role=body.role, name=body.name.strip(), now=now
+    )
     session.commit()
     return ApiKeyCreated(**_public(new).model_dump(), secret=secret)
 
@@ -41,6 +43,6 @@ def list_keys(session: SessionDep, _: AdminKey) -> list[ApiKeyPublic]:
 @router.delete("/{key_id}", response_model=ApiKeyPublic, responses={404: {}, 409: {}})
 def revoke_key(key_id: ResourceId, session: SessionDep, now: NowDep, key: AdminKey) -> ApiKeyPublic:
     """Revoked at once: the next request with it gets 401. Revoking twice is a no-op."""
-    target = revoke_api_key(session, key_id, key, now)
+    target = revoke_api_key(session, key_id, key.subject, now)
     session.commit()
     return _public(target)

@@ -6,8 +6,9 @@ from sqlmodel import Session, col, select
 
 from service.audit.service import Actor, audit
 from service.auth.keys import create_api_key
-from service.auth.models import ApiKey, Role
+from service.auth.models import ApiKey
 from service.errors import Conflict, NotFound
+from service.users.models import Role
 
 
 def issue_api_key(

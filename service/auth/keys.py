@@ -6,8 +6,9 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from service.auth.models import ApiKey, Role
+from service.auth.models import ApiKey
 from service.errors import InvalidInput
+from service.users.models import Role
 
 KEY_PREFIX = "mr_"
 

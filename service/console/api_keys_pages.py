@@ -7,13 +7,14 @@ from fastapi.responses import Response
 from sqlmodel import col, select
 
 from service.api_keys.service import issue_api_key, revoke_api_key
-from service.auth.models import ApiKey, Role
+from service.auth.models import ApiKey
 from service.console.deps import ConsoleAdmin
 from service.console.forms import FormState
 from service.console.rendering import render, see_other
 from service.console.routing import console_router
 from service.deps import NowDep, ResourceId, SessionDep
 from service.errors import DomainError
+from service.users.models import Role
 
 router = console_router()
 
@@ -63,7 +64,7 @@ def create_key(
         form.error("name", "The name must be at most 200 characters")
     if form.ok:
         try:
-            key, secret = issue_api_key(db, admin, role=role, name=label, now=now)
+            key, secret = issue_api_key(db, admin.subject, role=role, name=label, now=now)
             db.commit()
             return _page(request, db, created=(key, secret), status_code=201)
         except DomainError as exc:
@@ -76,6 +77,6 @@ def create_key(
 def revoke_key(
     key_id: ResourceId, request: Request, admin: ConsoleAdmin, db: SessionDep, now: NowDep
 ) -> Response:
-    key = revoke_api_key(db, key_id, admin, now)
+    key = revoke_api_key(db, key_id, admin.subject, now)
     db.commit()
     return see_other(request, "/api-keys", flash=f"The key {key.prefix}… ({key.name}) is revoked.")

@@ -136,7 +136,7 @@ def enroll(
                     },
                     status_code=409,
                 )
-        patient = patients.enroll_patient(db, data, settings, user, now)
+        patient = patients.enroll_patient(db, data, settings, user.subject, now)
         db.commit()
     except DomainError as exc:
         db.rollback()  # nothing half-written
@@ -196,7 +196,7 @@ def patient_page(
     now: NowDep,
 ) -> Response:
     patient = patients.get_patient(db, patient_id)
-    audit_patient_read(db, user, patient_id, at=now)
+    audit_patient_read(db, user.subject, patient_id, at=now)
     db.commit()
     return _patient_view(request, db, patient, {}, {})
 
@@ -217,7 +217,7 @@ def book_procedure(
     if wall is not None:
         try:
             procedure = procedures.schedule_procedure(
-                db, patient, wall, active_plan(settings, db), user, now
+                db, patient, wall, active_plan(settings, db), user.subject, now
             )
             db.commit()
             return see_other(request, f"/procedures/{procedure.id}", flash="Procedure booked")

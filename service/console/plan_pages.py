@@ -73,8 +73,8 @@ def save_plan(
     if form.ok:
         before = versions.current_settings(db, settings)
         try:
-            record = versions.save_plan(db, request_body, versions.saved_by(admin), now)
-            versions.audit_saved(db, admin, "update", before, record, now)
+            record = versions.save_plan(db, request_body, versions.saved_by(admin.subject), now)
+            versions.audit_saved(db, admin.subject, "update", before, record, now)
             db.commit()
             return see_other(
                 request,
@@ -122,7 +122,7 @@ def apply_plan(
             "/plan/apply-to-pending",
             flash="The plan changed since you checked. Check what would change again.",
         )
-    report = apply.apply_and_audit(db, active_plan(settings, db), settings, admin, now)
+    report = apply.apply_and_audit(db, active_plan(settings, db), settings, admin.subject, now)
     db.commit()
     return see_other(
         request,
@@ -142,8 +142,8 @@ def restore_plan(
     now: NowDep,
 ) -> Response:
     before = versions.current_settings(db, settings)
-    record = versions.restore_plan(db, version, settings, versions.saved_by(admin), now)
-    versions.audit_saved(db, admin, "restore", before, record, now)
+    record = versions.restore_plan(db, version, settings, versions.saved_by(admin.subject), now)
+    versions.audit_saved(db, admin.subject, "restore", before, record, now)
     db.commit()
     return see_other(
         request, "/plan", flash=f"Version {version} restored as version {record.version}."

@@ -38,7 +38,7 @@ def list_alerts(
         .limit(limit)
     ).all()
     for m in messages:  # each alert shown is a look at that patient's words
-        record_read(session, key, "alert", m.id, m.patient_id, at=now)
+        record_read(session, key.subject, "alert", m.id, m.patient_id, at=now)
     session.commit()
     return [
         AlertPublic(

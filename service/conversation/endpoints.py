@@ -27,7 +27,7 @@ def list_inbox(
 ) -> list[InboxReply]:
     """Replies nobody has handled yet: urgent first, then oldest first. A text from a
     number no patient has is here too, with `number_on_file` false and patient fields null."""
-    replies = inbox.read_inbox(session, key, now, limit)
+    replies = inbox.read_inbox(session, key.subject, now, limit)
     return [
         InboxReply(
             message_id=r.message.id or 0,
@@ -64,7 +64,7 @@ def handle_reply(
     body: HandleReply | None = None,
 ) -> HandledReply:
     """Mark a reply handled, with an optional note; it leaves the inbox."""
-    message = inbox.handle_reply(session, message_id, key, body.note if body else None, now)
+    message = inbox.handle_reply(session, message_id, key.subject, body.note if body else None, now)
     session.commit()
     return HandledReply(
         message_id=message.id or 0,
@@ -86,7 +86,7 @@ def list_messages(
     """Every text to and from the patient, oldest first, exactly as sent."""
     get_patient(session, patient_id)
     messages = messages_of_patient(session, patient_id)
-    record_read(session, key, "messages", patient_id, patient_id, at=now)
+    record_read(session, key.subject, "messages", patient_id, patient_id, at=now)
     session.commit()
     return [message_public(m) for m in messages]
 
@@ -117,7 +117,7 @@ def send_message(
         gateway,
         patient,
         body.body,
-        key,
+        key.subject,
         now,
         outside_window=body.outside_window,
     )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Path, Query
 from sqlmodel import Session
 
 from service.auth.deps import AdminKey
-from service.auth.models import ApiKey
+from service.auth.principals import AdminPrincipal
 from service.config import Settings
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.openapi import problems
@@ -126,7 +126,7 @@ def apply_to_pending(
     if dry_run:
         report = apply.apply_to_pending(session, plan, settings, now, dry_run=True)
     else:
-        report = apply.apply_and_audit(session, plan, settings, key, now)
+        report = apply.apply_and_audit(session, plan, settings, key.subject, now)
         session.commit()
     result = ApplyResult(
         dry_run=dry_run,
@@ -142,20 +142,20 @@ def apply_to_pending(
     return result
 
 
-def _by(key: ApiKey) -> SavedBy:
-    return versions.saved_by(key)
+def _by(key: AdminPrincipal) -> SavedBy:
+    return versions.saved_by(key.subject)
 
 
 def _saved(
     session: Session,
     settings: Settings,
-    key: ApiKey,
+    key: AdminPrincipal,
     action: str,
     before: dict[str, Any],
     record: TimelinePlanRecord,
     now: datetime,
 ) -> PlanPublic:
-    versions.audit_saved(session, key, action, before, record, now)
+    versions.audit_saved(session, key.subject, action, before, record, now)
     session.commit()
     return _public(session, settings)
 

@@ -46,7 +46,9 @@ def schedule_procedure(
 ) -> ProcedurePublic:
     patient = get_patient(session, patient_id)
     plan = active_plan(settings, session)
-    procedure = service.schedule_procedure(session, patient, body.scheduled_at, plan, key, now)
+    procedure = service.schedule_procedure(
+        session, patient, body.scheduled_at, plan, key.subject, now
+    )
     # Built inside the transaction (one connection, one round of reads), then committed:
     # a failed commit is still an error, never a 201 for nothing.
     public = _public(session, settings, procedure, patient, plan, appointments=[])
@@ -65,7 +67,7 @@ def get_procedure(
 ) -> ProcedurePublic:
     procedure, patient = service.load_procedure(session, procedure_id)
     public = _public(session, settings, procedure, patient, active_plan(settings, session))
-    record_read(session, key, "procedure", procedure_id, patient.id, at=now)
+    record_read(session, key.subject, "procedure", procedure_id, patient.id, at=now)
     session.commit()
     return public
 
@@ -86,7 +88,9 @@ def reschedule_procedure(
 ) -> ProcedurePublic:
     procedure, patient = service.load_procedure(session, procedure_id)
     plan = active_plan(settings, session)
-    service.reschedule_procedure(session, procedure, patient, body.scheduled_at, plan, key, now)
+    service.reschedule_procedure(
+        session, procedure, patient, body.scheduled_at, plan, key.subject, now
+    )
     public = _public(session, settings, procedure, patient, plan)
     session.commit()
     return public
@@ -103,7 +107,7 @@ def cancel_procedure(
 ) -> ProcedurePublic:
     procedure, patient = service.load_procedure(session, procedure_id)
     plan = active_plan(settings, session)
-    service.cancel_procedure(session, procedure, patient, plan, key, now)
+    service.cancel_procedure(session, procedure, patient, plan, key.subject, now)
     public = _public(session, settings, procedure, patient, plan)
     session.commit()
     return public

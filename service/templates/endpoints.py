@@ -120,7 +120,7 @@ def put_template(
 ) -> TemplateDetail:
     """Validates, then saves a new active version; nothing is saved on a 422 (e.g. when
     the text, or a day's merged text using it, would exceed SMS_MAX_SEGMENTS)."""
-    editing.save_version(session, settings, step, language, body.body, key, now)
+    editing.save_version(session, settings, step, language, body.body, key.subject, now)
     session.commit()
     return _detail(session, step, language)
 
@@ -141,7 +141,7 @@ def restore(
     key: AdminKey,
 ) -> TemplateDetail:
     """Adds a new version copying `version`'s body (0 = the code default)."""
-    editing.restore_version(session, settings, step, language, version, key, now)
+    editing.restore_version(session, settings, step, language, version, key.subject, now)
     session.commit()
     return _detail(session, step, language)
 
