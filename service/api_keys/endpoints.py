@@ -1,10 +1,9 @@
 """API keys over HTTP (admin only): mint, list, revoke. The CLI mints the first one."""
 
 from fastapi import APIRouter
-from sqlmodel import col, select
 
 from service.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
-from service.api_keys.service import issue_api_key, revoke_api_key
+from service.api_keys.service import issue_api_key, list_api_keys, revoke_api_key
 from service.auth.deps import AdminKey
 from service.auth.models import ApiKey
 from service.deps import NowDep, ResourceId, SessionDep
@@ -36,7 +35,7 @@ def create_key(
 
 @router.get("", response_model=list[ApiKeyPublic])
 def list_keys(session: SessionDep, _: AdminKey) -> list[ApiKeyPublic]:
-    keys = session.exec(select(ApiKey).order_by(col(ApiKey.id)))
+    keys = list_api_keys(session)
     return [_public(k) for k in keys]
 
 

@@ -29,6 +29,14 @@ def issue_api_key(
     return key, secret
 
 
+def list_api_keys(session: Session, *, revoked_last: bool = False) -> list[ApiKey]:
+    """Every key, oldest first (the console lists the revoked ones after the active ones)."""
+    query = select(ApiKey)
+    if revoked_last:
+        query = query.order_by(col(ApiKey.revoked_at).is_not(None))
+    return list(session.exec(query.order_by(col(ApiKey.id))))
+
+
 def revoke_api_key(session: Session, key_id: int, actor: Actor, now: datetime) -> ApiKey:
     """Revoked at once (the next request with it gets 401), audited; twice is a no-op.
     The last active admin key stays: without it no machine could administer the API."""

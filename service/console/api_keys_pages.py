@@ -4,9 +4,8 @@ from typing import Annotated
 
 from fastapi import Form, Request
 from fastapi.responses import Response
-from sqlmodel import col, select
 
-from service.api_keys.service import issue_api_key, revoke_api_key
+from service.api_keys.service import issue_api_key, list_api_keys, revoke_api_key
 from service.auth.models import ApiKey
 from service.console.deps import ConsoleAdmin
 from service.console.forms import FormState
@@ -29,9 +28,7 @@ def _page(
     status_code: int = 200,
 ) -> Response:
     form = form or FormState(values={"role": Role.staff.value})
-    keys = list(
-        db.exec(select(ApiKey).order_by(col(ApiKey.revoked_at).is_not(None), col(ApiKey.id)))
-    )
+    keys = list_api_keys(db, revoked_last=True)
     context = {
         "title": "API keys",
         "keys": keys,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Form, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from service.audit.service import audit_patient_read
 from service.console.deps import ConsoleUser
@@ -16,7 +16,7 @@ from service.console.rendering import render, see_other
 from service.console.routing import console_router
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.errors import DomainError
-from service.messaging.models import Message
+from service.messaging.repository import latest_messages_of_patient
 from service.patients import service as patients
 from service.patients.models import Patient
 from service.patients.schemas import PatientCreate
@@ -252,15 +252,7 @@ def _patient_view(
 ) -> Response:
     assert patient.id is not None
     stopped = opted_out_since(db, [patient.phone])
-    conversation = list(
-        db.exec(
-            select(Message)
-            .where(Message.patient_id == patient.id)
-            .order_by(col(Message.created_at).desc(), col(Message.id).desc())
-            .limit(CONVERSATION_LIMIT)
-        )
-    )
-    conversation.reverse()  # the latest texts, read top to bottom in order
+    conversation = latest_messages_of_patient(db, patient.id, CONVERSATION_LIMIT)
     return render(
         request,
         "patient.html",

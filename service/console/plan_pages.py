@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Form, Path, Request
 from fastapi.responses import Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from service.console.deps import ConsoleAdmin
 from service.console.forms import FormState
@@ -16,7 +16,7 @@ from service.console.routing import console_router
 from service.console.today_view import step_label
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.errors import InvalidInput
-from service.patients.models import Patient
+from service.patients.repository import patients_by_id
 from service.plan_admin import apply, service, versions
 from service.timeline.active import active_plan, latest_record
 from service.timeline.plan import DEFAULT_PLAN, Phase
@@ -95,7 +95,7 @@ def dry_run_page(
     """What applying would change, computed and rolled back: nothing changes here."""
     record = latest_record(db)
     report = apply.apply_to_pending(db, active_plan(settings, db), settings, now, dry_run=True)
-    patients = _patients(db, {c.patient_id for c in report.changes})
+    patients = patients_by_id(db, {c.patient_id for c in report.changes})
     context = {
         "title": "Apply the plan to texts already booked",
         "report": report,
@@ -188,12 +188,6 @@ def _form_field(field: str | None) -> str:
     if field and field.startswith("sending_window"):
         return "window_opens"
     return "fasting_hours"
-
-
-def _patients(db: Session, ids: set[int]) -> dict[int, Patient]:
-    if not ids:
-        return {}
-    return {p.id or 0: p for p in db.exec(select(Patient).where(col(Patient.id).in_(ids)))}
 
 
 def _page(request: Request, db: Session, form: FormState, *, status_code: int = 200) -> Response:

@@ -8,13 +8,12 @@ import logging
 from datetime import datetime
 
 from fastapi import APIRouter, Query
-from sqlmodel import col, select
 
 from service.audit.service import record_read
 from service.auth.deps import StaffKey
 from service.conversation.schemas import AlertPublic
 from service.deps import NowDep, SessionDep
-from service.messaging.models import Direction, Message
+from service.messaging.repository import urgent_replies
 
 log = logging.getLogger("reminders.alerts")
 
@@ -31,12 +30,7 @@ def list_alerts(
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> list[AlertPublic]:
     """Replies that mention a warning sign (fever, bleeding, ...), newest first."""
-    messages = session.exec(
-        select(Message)
-        .where(Message.direction == Direction.inbound, col(Message.urgent).is_(True))
-        .order_by(col(Message.created_at).desc(), col(Message.id).desc())
-        .limit(limit)
-    ).all()
+    messages = urgent_replies(session, limit)
     for m in messages:  # each alert shown is a look at that patient's words
         record_read(session, key.subject, "alert", m.id, m.patient_id, at=now)
     session.commit()
