@@ -58,4 +58,4 @@ def test_an_admin_is_staff_too_but_staff_is_never_an_admin():
         assert isinstance(principal, AdminPrincipal)
         assert isinstance(principal, StaffPrincipal)  # admins can do what staff can
         assert as_admin(principal) is principal
-        assert principal.name == subject.name
+        assert principal.subject is subject

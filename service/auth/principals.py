@@ -17,11 +17,10 @@ from service.users.models import Role, User
 class StaffPrincipal:
     """Someone who may do what staff do: an API key or a person (admins are staff too)."""
 
+    # The key or the person, as the domain services and the audit take them. No `name` of
+    # its own on purpose: a principal is never mistaken for an actor, so each call site
+    # passes `.subject` and the audit keeps the key's or the person's id.
     subject: ApiKey | User
-
-    @property
-    def name(self) -> str:
-        return self.subject.name
 
     @property
     def is_admin(self) -> bool:
