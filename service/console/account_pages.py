@@ -12,6 +12,7 @@ from service.console.rendering import render, see_other
 from service.console.routing import console_router
 from service.deps import NowDep, SessionDep
 from service.errors import DomainError
+from service.users.models import User
 from service.users.passwords import MIN_LENGTH
 from service.users.service import change_own_password
 
@@ -47,10 +48,11 @@ def change_password(
         form.error("current_password", "Enter your current password")
     if not password:
         form.error("password", "Enter the new password")
-    if form.ok:
+    person = user.subject
+    if form.ok and isinstance(person, User):  # a console principal is always a person
         try:
-            change_own_password(db, user, current_password, password, now)
-            audit(db, user, "change_password", "user", user.id, at=now, fields=["password"])
+            change_own_password(db, person, current_password, password, now)
+            audit(db, person, "change_password", "user", person.id, at=now, fields=["password"])
             db.commit()
             # Every session ended with the old password, this one too.
             return see_other(request, "/login", flash="Password changed. Sign in with the new one.")

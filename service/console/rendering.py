@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from service.auth.principals import staff_principal
 from service.console import formatting
 from service.patients.phone import readable_phone
 from service.users.sessions import SignedIn
@@ -73,7 +74,7 @@ def _nav_for(request: Request, found: SignedIn | None) -> list[dict[str, Any]]:
     path = request.url.path
     items = []
     for href, label, admin_only in NAV:
-        if admin_only and found.user.role != "admin":
+        if admin_only and not staff_principal(found.user).is_admin:
             continue
         current = path == href if href == "/" else path == href or path.startswith(href + "/")
         items.append({"href": href, "label": label, "current": current})

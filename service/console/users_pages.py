@@ -7,7 +7,6 @@ from fastapi import Form, Request
 from fastapi.responses import Response
 
 from service.audit.service import audit
-from service.auth.models import Role
 from service.console.confirming import ask_first
 from service.console.deps import ConsoleAdmin
 from service.console.forms import FormState
@@ -15,6 +14,7 @@ from service.console.rendering import render, see_other
 from service.console.routing import console_router
 from service.deps import NowDep, ResourceId, SessionDep
 from service.errors import Conflict, DomainError
+from service.users.models import Role
 from service.users.passwords import MIN_LENGTH
 from service.users.service import (
     create_user,
@@ -71,7 +71,7 @@ def add_user(
             person = create_user(db, email=email, name=name, role=role, password=password, now=now)
             audit(
                 db,
-                admin,
+                admin.subject,
                 "create",
                 "user",
                 person.id,
@@ -97,7 +97,7 @@ def disable(
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
     person = get_user(db, user_id)
-    if person.id == admin.id:
+    if person.id == admin.subject.id:
         raise Conflict("you cannot disable your own account; ask another admin", field="user_id")
     if confirm != "yes" and person.active:
         return ask_first(
@@ -114,7 +114,7 @@ def disable(
     if disable_user(db, person, now):
         audit(
             db,
-            admin,
+            admin.subject,
             "disable",
             "user",
             person.id,
@@ -134,7 +134,7 @@ def enable(
     if enable_user(db, person, now):
         audit(
             db,
-            admin,
+            admin.subject,
             "enable",
             "user",
             person.id,
@@ -177,7 +177,15 @@ def reset_password(
     if form.ok:
         try:
             set_password(db, person, password, now)
-            audit(db, admin, "reset_password", "user", person.id, at=now, fields=["password"])
+            audit(
+                db,
+                admin.subject,
+                "reset_password",
+                "user",
+                person.id,
+                at=now,
+                fields=["password"],
+            )
             db.commit()
             return see_other(
                 request,

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from service.conversation.optouts import PhoneOptOut
 from service.messaging.models import Direction, Message, MessageStatus
+from service.optouts.models import PhoneOptOut
 from service.patients.models import Patient
 from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
 
