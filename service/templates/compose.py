@@ -113,19 +113,23 @@ def compose(
 def _render(template: ActiveTemplate, variables: dict[str, object]) -> tuple[str, ActiveTemplate]:
     """The rendered text, falling back to the code default if a saved version fails.
 
-    Saving renders every template with sample values, but a branch the samples did not
-    take may still fail with real ones: the patient then gets the default wording
-    rather than nothing, and the message records version 0.
+    Saving renders every template for many sample patients and every branch within the
+    limits, but real values may still fail one (or take it over a render's limits): the
+    patient then gets the default wording rather than nothing, the message records
+    version 0 and the error is logged; the worker goes on with the other texts.
     """
     try:
         return render_template(template.body, variables), template
     except TemplateInvalid as exc:
         if template.version == 0:
             raise
+        # The kind and line only: a message may quote a value (a patient's name).
+        problem = exc.problems[0] if exc.problems else None
         log.error(
-            "template %s failed to render, sending the default instead: %s",
+            "template %s failed to render (%s, line %s), sending the default instead",
             template.label,
-            exc,
+            type(exc.__cause__).__name__ if exc.__cause__ else "invalid",
+            problem.line if problem else None,
         )
         fallback = default_template(template.step, template.language)
         return render_template(fallback.body, variables), fallback
