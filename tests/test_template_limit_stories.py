@@ -6,7 +6,6 @@ import logging
 import threading
 from datetime import UTC, datetime
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
