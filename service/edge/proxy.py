@@ -16,7 +16,7 @@ class TrustedProxies:
     def __init__(self, app: ASGIApp, allowed: list[str]) -> None:
         # No proxy named: the headers are never read, whoever sends them.
         self.app: ASGIApp = (
-            ProxyHeadersMiddleware(app, trusted_hosts=allowed)  # type: ignore[arg-type]
+            ProxyHeadersMiddleware(app, trusted_hosts=allowed)  # type: ignore[arg-type,assignment]
             if allowed
             else app
         )
