@@ -1,6 +1,7 @@
 """Every template render is bounded: the payloads a staff login once used to stall the
 service or grow it by a gigabyte are refused with the reason, quickly and in little memory."""
 
+import logging
 import re
 import time
 import tracemalloc
@@ -10,6 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.templates import limits
+from service.templates.compose import compose
+from service.templates.source import ActiveTemplate, default_template
+from service.templates.store import sample_facts
 from service.templates.sandbox import (
     SAMPLE_VARIABLES,
     TemplateInvalid,
@@ -167,3 +171,35 @@ def test_whatever_renders_is_words_never_a_repr(body):
     except TemplateInvalid:
         return
     assert not _REPR.search(text), (body, text)
+
+
+class _Saved:
+    """The active templates with one saved version standing in for a step."""
+
+    def __init__(self, step: str, body: str) -> None:
+        self.step, self.body = step, body
+
+    def get(self, step: str, language: str) -> ActiveTemplate:
+        if step == self.step:
+            return ActiveTemplate(step, language, 3, self.body)
+        return default_template(step, language)
+
+
+def test_a_saved_template_that_runs_out_of_time_costs_it_once_per_process(caplog):
+    slow = (
+        "Ice.{% for a in 'x'*999 %}"
+        + "{% if ('x ' * 1000 ~ 'x ' * 1000).split()|length %}{% endif %}" * 30
+    )
+    slow += "{% endfor %}"
+    facts = sample_facts("en")
+    spent = []
+    with caplog.at_level(logging.ERROR, logger="reminders.templates"):
+        for _ in range(3):
+            started = time.thread_time()
+            text = compose(["ice"], facts, "en", _Saved("ice", slow))
+            spent.append(time.thread_time() - started)
+            assert "ice" in text.template_versions and ":0" in text.template_versions
+            assert "Ice." not in text.body
+    assert spent[0] >= limits.MAX_CPU_SECONDS
+    assert max(spent[1:]) < limits.MAX_CPU_SECONDS / 2
+    assert len(caplog.records) == 1 and "(OverTime, line" in caplog.records[0].getMessage()

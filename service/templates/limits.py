@@ -12,9 +12,8 @@ that build a text of any size (padding, `format`, recursion) are refused outrigh
 
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from contextvars import ContextVar, Token
+from dataclasses import dataclass
 from typing import Any
 
 from jinja2.runtime import Undefined
@@ -36,19 +35,36 @@ class OverLimit(Exception):
     """The render would cost more than a text may; the message says which limit."""
 
 
+class OverTime(OverLimit):
+    """The render used up its CPU time: trying the same template again costs as much."""
+
+
 class NotText(Exception):
     """A `{{ }}` or a `~` would write a Python object (a method, a list, True) into a text."""
 
 
-@dataclass
+# The clock is read every this many steps: reading a thread's CPU time is a system call,
+# and a text's few steps each cost microseconds (no step builds more than MAX_TEXT).
+_STEPS_PER_CLOCK_READ = 16
+
+
+@dataclass(slots=True)
 class Budget:
-    cpu_deadline: float = field(default_factory=lambda: time.thread_time() + MAX_CPU_SECONDS)
+    # Set at the first clock read: the steps before it are few and bounded.
+    cpu_deadline: float | None = None
+    steps: int = 0
     rounds: int = 0
     written: int = 0
 
     def step(self) -> None:
-        if time.thread_time() > self.cpu_deadline:
-            raise OverLimit(f"it takes more than {MAX_CPU_SECONDS * 1000:.0f} ms to write")
+        self.steps += 1
+        if self.steps % _STEPS_PER_CLOCK_READ:
+            return
+        now = time.thread_time()
+        if self.cpu_deadline is None:
+            self.cpu_deadline = now + MAX_CPU_SECONDS
+        elif now > self.cpu_deadline:
+            raise OverTime(f"it takes more than {MAX_CPU_SECONDS * 1000:.0f} ms to write")
 
     def round(self) -> None:
         self.rounds += 1
@@ -57,10 +73,10 @@ class Budget:
         self.step()
 
     def write(self, chunk: str) -> None:
+        # No clock read: output that comes often comes from a loop, whose rounds read it.
         self.written += len(chunk)
         if self.written > MAX_TEXT:
             raise OverLimit(f"it writes more than {MAX_TEXT} characters")
-        self.step()
 
 
 _current: ContextVar[Budget | None] = ContextVar("template_budget", default=None)
@@ -72,13 +88,14 @@ def budget() -> Budget:
     return _current.get() or Budget()
 
 
-@contextmanager
-def spending(limit: Budget) -> Iterator[Budget]:
-    token = _current.set(limit)
-    try:
-        yield limit
-    finally:
-        _current.reset(token)
+def start(limit: Budget) -> Token[Budget | None]:
+    """Make `limit` the running render's budget until `stop` (no context manager: the
+    worker renders thousands of texts a second)."""
+    return _current.set(limit)
+
+
+def stop(token: Token[Budget | None]) -> None:
+    _current.reset(token)
 
 
 def rounds(iterable: Iterable[Any]) -> Iterator[Any]:
@@ -117,12 +134,16 @@ def replaced_length(text: str, old: str, new: str, count: int = -1) -> int:
 
 def printable(value: Any) -> Any:
     """Jinja's `finalize`: what a `{{ }}` may write is words or a number, nothing else."""
+    kind = type(value)
+    if kind is str:  # nearly always: checked first, and cheaply (the worker's hot path)
+        if len(value) > MAX_TEXT:
+            check_length(len(value))
+        return value
     if isinstance(value, Undefined):
         str(value)  # StrictUndefined raises, naming the variable
     if isinstance(value, bool) or value is None:
         raise NotText(f"it would print {value}: use a yes/no value in {{% if %}}")
     if not isinstance(value, str | int | float):
-        kind = "a method (add the brackets)" if callable(value) else f"a {type(value).__name__}"
-        raise NotText(f"it would print {kind}, not text")
-    budget().step()
+        kind_name = "a method (add the brackets)" if callable(value) else f"a {kind.__name__}"
+        raise NotText(f"it would print {kind_name}, not text")
     return check_size(value)

@@ -211,17 +211,19 @@ def _render(template: Template, body: str, variables: Mapping[str, object]) -> s
         shared=True,
     )
     spent = limits.Budget()
+    token = limits.start(spent)
     try:
-        with limits.spending(spent):
-            parts = []
-            for part in template.root_render_func(context):
-                spent.write(part)
-                parts.append(part)
+        parts = []
+        for part in template.root_render_func(context):
+            spent.write(part)
+            parts.append(part)
     except Exception:
         # Jinja's own rewrite: the traceback's frames then carry the template's lines.
         exc = rewrite_traceback_stack(source=body)
         problem = TemplateProblem(_template_line(exc), _describe(exc))
         raise TemplateInvalid([problem]) from exc
+    finally:
+        limits.stop(token)
     return "".join(parts)
 
 
