@@ -12,14 +12,14 @@ from hypothesis import strategies as st
 
 from service.templates import limits
 from service.templates.compose import compose
-from service.templates.source import ActiveTemplate, default_template
-from service.templates.store import sample_facts
 from service.templates.sandbox import (
     SAMPLE_VARIABLES,
     TemplateInvalid,
     render_template,
     validate_template,
 )
+from service.templates.source import ActiveTemplate, default_template
+from service.templates.store import sample_facts
 
 NESTED_LOOPS = (
     "{% for a in 'x'*2000 %}{% for b in 'x'*2000 %}{% for c in 'x'*40 %}"
