@@ -95,6 +95,12 @@ def test_a_template_that_would_run_too_long_is_stopped_by_its_cpu_budget():
         ("{{ given_name.zfill(10**8) }}", "pads a text"),
         ("{{ given_name|indent(10**8) }}", "no filter named 'indent'"),
         ("{{ given_name|center(10**8) }}", "no filter named 'center'"),
+        (
+            "{% set a %}{{ given_name }}{{ given_name }}{% endset %}"
+            + "{% set a %}{{ a }}{{ a }}{% endset %}" * 30,
+            "{% set x %}...{% endset %} is not supported",
+        ),
+        ("{% filter upper %}{{ given_name }}{% endfilter %}", "{% filter %} is not supported"),
     ],
 )
 def test_texts_cannot_grow_past_the_cap_whatever_the_route(body, reason):

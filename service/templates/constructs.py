@@ -2,9 +2,10 @@
 
 A text needs variables, `if`, a few filters and text methods; it may loop a little. What
 can build a text of any size or run for any time is refused here with the reason:
-padding and formatting methods (`ljust`, `center`, `format`...), most filters, macros and
-recursive loops, calls of anything but a text method, and a method or `loop` written
-where it would be printed (its Python repr). Refused at compile time, so a template saved
+padding and formatting methods (`ljust`, `center`, `format`...), most filters, macros,
+recursive loops, blocks that gather output into a value (`{% set %}...{% endset %}`),
+calls of anything but a text method, and a method or `loop` written where it would be
+printed (its Python repr). Refused at compile time, so a template saved
 before these rules existed fails at send time too (and the default text goes out).
 
 Then every `for` is made to iterate through `limits.rounds` and every `~` through the
@@ -41,7 +42,7 @@ _FORMATTING = frozenset({"format", "format_map"})
 # Jinja nodes a template may contain; anything else is refused by name.
 _ALLOWED = (
     nodes.Template, nodes.Output, nodes.TemplateData, nodes.If, nodes.For, nodes.Assign,
-    nodes.AssignBlock, nodes.With, nodes.FilterBlock, nodes.Name, nodes.Const, nodes.Tuple,
+    nodes.With, nodes.Name, nodes.Const, nodes.Tuple,
     nodes.List, nodes.Dict, nodes.Pair, nodes.Keyword, nodes.CondExpr, nodes.BinExpr,
     nodes.UnaryExpr, nodes.Compare, nodes.Operand, nodes.Concat, nodes.Filter, nodes.Test,
     nodes.Getattr, nodes.Getitem, nodes.Slice, nodes.Call,
@@ -54,6 +55,12 @@ _TAG_NAMES: dict[type[nodes.Node], str] = {
     nodes.Macro: "macro",
     nodes.CallBlock: "call",
     nodes.Block: "block",
+}
+# Blocks that gather their output into a value, out of sight of the output's limit (and
+# `{% set a %}{{ b }}{{ b }}{% endset %}` doubles at each step): the expression forms do.
+_GATHERING: dict[type[nodes.Node], str] = {
+    nodes.AssignBlock: "{% set x %}...{% endset %} is not supported: write {% set x = ... %}",
+    nodes.FilterBlock: "{% filter %} is not supported: put the filter on the value, {{ x|upper }}",
 }
 
 
@@ -144,6 +151,8 @@ def refusals(ast: nodes.Template) -> list[tuple[int, str]]:
 def _reason(node: Any, called: set[int], attribute_bases: set[int]) -> str | None:
     if type(node) in _TAG_NAMES:
         return f"{{% {_TAG_NAMES[type(node)]} %}} is not supported"
+    if type(node) in _GATHERING:
+        return _GATHERING[type(node)]
     if not isinstance(node, _ALLOWED):
         return f"{type(node).__name__.lower()} is not supported in a text"
     if isinstance(node, nodes.For) and node.recursive:
