@@ -242,6 +242,7 @@ def _page(
         "versions": versions,
         "previous": {v.version: o.version for v, o in pairwise(versions)},
         "variables": editing.variables_of(step),
+        **editing.what_a_text_may_use(),
         "can_edit": user.role == "admin",
         "values": form.values,
         "errors": form.errors,
