@@ -156,13 +156,16 @@ def validate_template(
         return [TemplateProblem(None, f"cannot read the template: {_describe(exc)}")]
 
     allowed = set(allowed)
-    problems = _private_access(ast)
-    problems += [TemplateProblem(line, reason) for line, reason in constructs.refusals(ast)]
     try:
-        problems += _unknown_variables(ast, allowed)
-    except TemplateSyntaxError as exc:  # an unknown test or filter, found while compiling
-        if not problems:  # an unknown filter is already among them
-            problems.append(TemplateProblem(exc.lineno, exc.message or str(exc)))
+        problems = _private_access(ast)
+        problems += [TemplateProblem(line, reason) for line, reason in constructs.refusals(ast)]
+        try:
+            problems += _unknown_variables(ast, allowed)
+        except TemplateSyntaxError as exc:  # an unknown test or filter, found compiling
+            if not problems:  # an unknown filter is already among them
+                problems.append(TemplateProblem(exc.lineno, exc.message or str(exc)))
+    except Exception as exc:  # e.g. RecursionError on absurd nesting
+        return [TemplateProblem(None, f"cannot read the template: {_describe(exc)}")]
     if problems:  # rendering would only repeat them
         return _in_order(problems)
     try:
