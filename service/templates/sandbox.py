@@ -25,7 +25,7 @@ from jinja2.runtime import Context, LoopContext, new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from service.templates import constructs, limits
-from service.templates.variables import SAMPLE_NAMES, SAMPLE_VARIABLES, TEMPLATE_VARIABLES
+from service.templates.variables import SAMPLE_VARIABLES, TEMPLATE_VARIABLES, default_samples
 from service.templates.whitespace import normalize_whitespace
 
 __all__ = [
@@ -174,7 +174,7 @@ def validate_template(
         return exc.problems
 
     defaults = {name: SAMPLE_VARIABLES.get(name, f"[{name}]") for name in allowed}
-    for sample in samples if samples is not None else _default_samples():
+    for sample in samples if samples is not None else default_samples():
         try:
             _render(template, body, {**defaults, **sample})
         except TemplateInvalid as exc:
@@ -228,23 +228,6 @@ def _render(template: Template, body: str, variables: Mapping[str, object]) -> s
     finally:
         limits.stop(token)
     return "".join(parts)
-
-
-def _default_samples() -> list[Mapping[str, object]]:
-    other = {
-        "mention_fasting": False,
-        "ice_day": 7,
-        "appointment_kind": "",
-        "appointment_date": "",
-        "appointment_time": "",
-        "procedure_date": "miércoles 17 de marzo",
-        "procedure_time": "7:00 a.m.",
-    }
-    samples: list[Mapping[str, object]] = []
-    for index, (given, family) in enumerate(SAMPLE_NAMES):
-        names = {"given_name": given, "family_name": family}
-        samples.append(names if index % 2 == 0 else {**other, **names})
-    return samples
 
 
 @lru_cache(maxsize=512)

@@ -1,5 +1,7 @@
 """The variables a text may use, what each holds, and the values previews and checks use."""
 
+from collections.abc import Mapping
+
 # name -> (what it holds, sample value used for previews and validation). Samples have
 # the type the composer passes (numbers are ints), so validation sees what sending sees.
 # To add a variable: add one line here, then supply it where texts are composed.
@@ -67,3 +69,22 @@ SAMPLE_NAMES: tuple[tuple[str, str], ...] = (
     ("Al", "Li"),
     (("Bartholomew Maximilian-" * 5)[:100], ("Featherstonehaugh-Núñez " * 5)[:100]),
 )
+
+
+def default_samples() -> list[Mapping[str, object]]:
+    """What validation tries besides the sample patient when the caller gives nothing:
+    each sample name, every other one with other yes/no, day and date values."""
+    other = {
+        "mention_fasting": False,
+        "ice_day": 7,
+        "appointment_kind": "",
+        "appointment_date": "",
+        "appointment_time": "",
+        "procedure_date": "miércoles 17 de marzo",
+        "procedure_time": "7:00 a.m.",
+    }
+    samples: list[Mapping[str, object]] = []
+    for index, (given, family) in enumerate(SAMPLE_NAMES):
+        names = {"given_name": given, "family_name": family}
+        samples.append(names if index % 2 == 0 else {**other, **names})
+    return samples
