@@ -6,6 +6,7 @@ import logging
 import threading
 from datetime import UTC, datetime
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -101,8 +102,11 @@ def test_a_template_saved_before_the_limits_fails_only_its_own_texts_at_send_tim
     assert not any(name in line for line in failures for name in ("Joan", "Lupe"))
 
 
-def test_a_slow_preview_keeps_no_one_waiting(tw, staff, engine, tw_settings, clock, monkeypatch):
-    """While a preview renders, a patient's text comes in, someone logs in and the worker
+@pytest.mark.parametrize("action", ["preview", "save"])
+def test_a_slow_preview_or_save_keeps_no_one_waiting(
+    action, tw, staff, admin, engine, tw_settings, clock, monkeypatch
+):
+    """While a draft renders, a patient's text comes in, someone logs in and the worker
     claims and sends: no transaction (on SQLite, the write lock) is open meanwhile."""
     patient = enroll(tw, staff)
     book(tw, staff, patient["id"], "2027-03-16T07:00:00")
@@ -117,11 +121,12 @@ def test_a_slow_preview_keeps_no_one_waiting(tw, staff, engine, tw_settings, clo
 
     monkeypatch.setattr(store, "refuse_if_invalid", slow_check)
     answers: list[int] = []
+    draft = {"body": "Ice {{ given_name }}."}
     preview = threading.Thread(
         target=lambda: answers.append(
-            tw.post(
-                "/v1/templates/preview", json={"body": "Ice {{ given_name }}."}, headers=staff
-            ).status_code
+            tw.post("/v1/templates/preview", json=draft, headers=staff).status_code
+            if action == "preview"
+            else tw.put("/v1/templates/ice/en", json=draft, headers=admin).status_code
         )
     )
     preview.start()
@@ -133,7 +138,7 @@ def test_a_slow_preview_keeps_no_one_waiting(tw, staff, engine, tw_settings, clo
             _at("2027-03-09T09:00:30")
         )
         assert report.sent == 1
-        assert not answers  # all that while, the preview was still rendering
+        assert not answers  # all that while, the draft was still rendering
     finally:
         finish.set()
         preview.join(30)
