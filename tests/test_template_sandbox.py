@@ -313,7 +313,7 @@ _TOKENS = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # validation compiles and renders a few times
 @given(st.lists(_TOKENS, max_size=25).map("".join))
 def test_validation_never_crashes_and_agrees_with_render(body):
     problems = validate_template(body)
