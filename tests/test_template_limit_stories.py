@@ -17,18 +17,11 @@ from service.messaging.models import Message
 from service.templates import store
 from service.templates.models import MessageTemplate
 from service.timeline.active import default_plan
-from tests.conftest import book, enroll
+from tests.conftest import book, enroll, new_york
 from tests.fakes.gateways import RecordingGateway
 from tests.support.console_server import ADMIN, STAFF, add_person, console_sign_in, csrf_token_of
 from tests.support.twilio_webhooks import post_inbound
 from tests.test_template_limits import NESTED_LOOPS, PAYLOADS
-
-
-def _at(local: str) -> datetime:
-    from zoneinfo import ZoneInfo
-
-    wall = datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("America/New_York"))
-    return wall.astimezone(UTC)
 
 
 def _dispatcher(engine, settings, gateway):
@@ -88,7 +81,7 @@ def test_a_template_saved_before_the_limits_fails_only_its_own_texts_at_send_tim
         book(client, staff, patient["id"], "2027-03-16T07:00:00")
     gateway = RecordingGateway()
     with caplog.at_level(logging.ERROR, logger="reminders.templates"):
-        report = _dispatcher(engine, settings, gateway).run_once(_at("2027-03-09T09:00:30"))
+        report = _dispatcher(engine, settings, gateway).run_once(new_york("2027-03-09T09:00:30"))
     # Both patients get the default week-before text, quickly; the worker goes on.
     assert report.sent == 2
     assert all("blood thinners" in text.body for text in gateway.sent)
@@ -135,7 +128,7 @@ def test_a_slow_preview_or_save_keeps_no_one_waiting(
         assert post_inbound(tw, "Feeling ok", "+12125550142").status_code == 200
         console_sign_in(tw, ADMIN.email, ADMIN.password)
         report = _dispatcher(engine, tw_settings, RecordingGateway()).run_once(
-            _at("2027-03-09T09:00:30")
+            new_york("2027-03-09T09:00:30")
         )
         assert report.sent == 1
         assert not answers  # all that while, the draft was still rendering
