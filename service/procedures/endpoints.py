@@ -140,7 +140,10 @@ def _public(
 
 
 def _reminders_public(
-    session: Session, procedure_id: int, zone: ZoneInfo, texts: dict[int, str | None]
+    session: Session,
+    procedure_id: int,
+    zone: ZoneInfo,
+    texts: dict[int, tuple[str, int] | None],
 ) -> list[ReminderPublic]:
     # Just the columns the answer shows, in `reminders_of` order, without ORM objects.
     session.flush()  # a Core select does not autoflush; pending reminders must show
@@ -170,7 +173,8 @@ def _reminders_public(
             status_reason=status_reason,
             attempts=attempts,
             message_id=message_id,
-            text=texts.get(r_id or 0),
+            text=(texts.get(r_id or 0) or (None, None))[0],
+            segments=(texts.get(r_id or 0) or (None, None))[1],
         )
         for r_id, step, occurrence, due_at, status, status_reason, attempts, message_id in (
             session.execute(query)

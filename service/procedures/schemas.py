@@ -55,6 +55,9 @@ class ReminderPublic(BaseModel):
     # due at the same time, in the patient's language, active templates); None once it
     # will not be sent.
     text: str | None = None
+    # What that text costs in SMS segments (UCS-2 once a letter such as the í of María
+    # needs it); each text is kept within SMS_MAX_SEGMENTS when it is sent.
+    segments: int | None = None
 
 
 class ProcedurePublic(BaseModel):

@@ -21,7 +21,13 @@ from service.templates.source import (
     default_template,
 )
 from service.timeline.local_time import add_months, local_date
-from service.timeline.plan import OPT_OUT_STEP, FollowUpKind, TimelinePlan
+from service.timeline.plan import (
+    CANCELLATION_STEP,
+    CORRECTION_STEP,
+    OPT_OUT_STEP,
+    FollowUpKind,
+    TimelinePlan,
+)
 from service.timeline.planner import fasting_starts_at
 
 log = logging.getLogger("reminders.templates")
@@ -52,6 +58,8 @@ class TextFacts:
     # The patient-local day the text goes out. Unset, it is today (the text is being
     # sent now); previews and transcripts set it, and a sender may.
     sending_on: date | None = None
+    # CLINIC_AFTER_HOURS_PHONE; empty sends warning signs after hours to the emergency room.
+    clinic_after_hours_phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,101 @@ def language_for(language: str) -> str:
     return base if base in STEP_TEXTS else DEFAULT_LANGUAGE
 
 
+# Read first: what changed (a correction), then what to do about warning signs, then
+# what asks the patient to act (book, confirm a visit); the rest in the timeline's order.
+_LEADS = {
+    CORRECTION_STEP: 0,
+    CANCELLATION_STEP: 0,
+    "warning_signs": 1,
+    "day_of_rest": 1,
+    "wound_check": 2,
+    "two_week_followup": 2,
+    "three_month_followup": 2,
+}
+# A step the worker split across texts continues as "<step>~<first piece>" (fitting.py).
+PART_MARK = "~"
+
+
+def split_part(step: str) -> tuple[str, int]:
+    """("warning_signs", 2) for "warning_signs~2": the step and its first piece."""
+    base, _, first = step.partition(PART_MARK)
+    return base, int(first) if first.isdigit() else 0
+
+
+def reading_order(steps: Sequence[str], plan: TimelinePlan) -> list[str]:
+    """The steps as the patient should read them (see `_LEADS`), each once."""
+    order = {step.name: index for index, step in enumerate(plan.steps)}
+
+    def key(name: str) -> tuple[int, int, int]:
+        base, first = split_part(name)
+        lead = 1 if base.endswith("_visit") else _LEADS.get(base, 3)
+        return (lead, order.get(base, len(order)), first)
+
+    return sorted(_unique(steps), key=key)
+
+
+@dataclass(frozen=True)
+class Fragments:
+    """Each step's rendered words, ready to be framed into one or more texts."""
+
+    language: str
+    variables: dict[str, object]
+    source: TemplateSource
+    parts: list[tuple[str, str, ActiveTemplate]]  # (step, words, template), reading order
+    opt_out: bool
+
+    def frame(
+        self,
+        words: Sequence[str],
+        with_opt_out: bool,
+        used: Sequence[ActiveTemplate] | None = None,
+    ) -> ComposedText:
+        """The framed text of `words`; `used`: their templates (default: every part's)."""
+        used = list(used if used is not None else [t for _, _, t in self.parts])
+        body, frame = _render(
+            self.source.get(FRAME_STEP, self.language),
+            {**self.variables, "fragments": " ".join(words)},
+        )
+        if with_opt_out:
+            notice, template = _render(self.source.get(OPT_OUT_STEP, self.language), self.variables)
+            body = f"{body} {notice}"
+            used.append(template)
+        return ComposedText(
+            body=_ABBREVIATION_STOP.sub(r"\1", body),
+            language=self.language,
+            template_versions=",".join(t.label for t in [frame, *used])[:400],
+        )
+
+
+def render_fragments(
+    steps: Sequence[str],
+    facts: TextFacts,
+    language: str,
+    templates: TemplateSource | None = None,
+) -> Fragments:
+    """Each step's words in reading order; "<step>~<n>" is that step from its piece n."""
+    from service.templates.fitting import pieces  # fitting builds on this module
+
+    source = templates or CODE_DEFAULTS
+    lang = language_for(language)
+    bases = [split_part(s)[0] for s in steps]
+    variables = text_variables(
+        facts, lang, visit_step=next((s for s in bases if s in facts.visits), None)
+    )
+    parts = []
+    for step in reading_order(steps, facts.plan):
+        base, first = split_part(step)
+        if base == OPT_OUT_STEP:
+            continue
+        text, template = _render(source.get(base, lang), variables)
+        if first:
+            text = " ".join(pieces(text)[first:])
+            if not text:
+                continue  # the step's words changed since it was cut: nothing is left
+        parts.append((step, text, template))
+    return Fragments(lang, variables, source, parts, OPT_OUT_STEP in steps)
+
+
 def compose(
     steps: Sequence[str],
     facts: TextFacts,
@@ -78,36 +181,11 @@ def compose(
 
     `templates` gives the active version of each template (the database's, see
     `service.templates.store.DbTemplates`); without it the code defaults are used. The
-    opt-out line, when it rides along, ends the text after the frame.
+    opt-out line, when it rides along, ends the text after the frame. To keep within
+    SMS_MAX_SEGMENTS use `service.templates.fitting.compose_within`.
     """
-    source = templates or CODE_DEFAULTS
-    lang = language_for(language)
-    variables = text_variables(
-        facts, lang, visit_step=next((s for s in steps if s in facts.visits), None)
-    )
-    used: list[ActiveTemplate] = []
-    fragments = []
-    # In the timeline's order (shower before ice), however the caller listed them.
-    order = {step.name: index for index, step in enumerate(facts.plan.steps)}
-    ordered = sorted(_unique(steps), key=lambda name: order.get(name, len(order)))
-    for step in ordered:
-        if step == OPT_OUT_STEP:
-            continue
-        text, template = _render(source.get(step, lang), variables)
-        fragments.append(text)
-        used.append(template)
-    body, frame = _render(
-        source.get(FRAME_STEP, lang), {**variables, "fragments": " ".join(fragments)}
-    )
-    if OPT_OUT_STEP in steps:
-        notice, template = _render(source.get(OPT_OUT_STEP, lang), variables)
-        body = f"{body} {notice}"
-        used.append(template)
-    return ComposedText(
-        body=_ABBREVIATION_STOP.sub(r"\1", body),
-        language=lang,
-        template_versions=",".join(t.label for t in [frame, *used])[:400],
-    )
+    fragments = render_fragments(steps, facts, language, templates)
+    return fragments.frame([text for _, text, _ in fragments.parts], fragments.opt_out)
 
 
 def _render(template: ActiveTemplate, variables: dict[str, object]) -> tuple[str, ActiveTemplate]:
@@ -138,6 +216,7 @@ def text_variables(facts: TextFacts, lang: str, visit_step: str | None = None) -
         "family_name": facts.family_name,
         "clinic_name": facts.clinic_name,
         "clinic_phone": facts.clinic_phone,
+        "clinic_after_hours_phone": facts.clinic_after_hours_phone,
         **_procedure_variables(facts.procedure_starts_at, facts.zone, lang, facts.plan),
         "mention_fasting": facts.include_fasting,
         "ice_day": _ice_day(facts, procedure_day),

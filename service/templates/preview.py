@@ -52,6 +52,7 @@ def preview_template(
             family_name=patient.family_name,
             clinic_name=settings.clinic_name,
             clinic_phone=settings.clinic_phone,
+            clinic_after_hours_phone=settings.clinic_after_hours_phone,
             zone=ZoneInfo(patient.timezone),
             procedure_starts_at=procedure.scheduled_at,
             plan=active_plan(settings, session),
