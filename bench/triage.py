@@ -5,8 +5,10 @@
 The corpus (tests/triage/) has two parts: `tuning` (the matcher was developed against
 it) and `heldout` (written at the same time, before the matcher existed, and never
 tuned on; its first measurement was recall 0.986, false alarms 0.000, the one miss
-"cant feel my left leg", after which the "cannot feel <words> leg" wording was widened).
-Targets: recall >= 0.97, false alarms <= 0.15 on each.
+"cant feel my left leg", after which the "cannot feel <words> leg" wording was widened),
+and `heldout_paraphrases` (issue 19, written before the matcher learnt "a body part or
+symptom with a change or a loss"; never tuned on). Targets: recall >= 0.98, false
+alarms <= 0.25 on each.
 """
 
 import statistics
@@ -20,9 +22,11 @@ from bench.results import write_section
 from service.conversation.triage import mentions_warning_sign
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "triage"
-PARTS = ("tuning", "heldout")
-RECALL_TARGET = 0.97
-FALSE_ALARM_TARGET = 0.15
+PARTS = ("tuning", "heldout", "heldout_paraphrases")
+# Issue 19: err towards a person. A false alarm costs a nurse a minute; a miss can cost
+# a patient the use of their legs.
+RECALL_TARGET = 0.98
+FALSE_ALARM_TARGET = 0.25
 
 
 @dataclass(frozen=True)
@@ -98,9 +102,18 @@ def section(scores: list[Score], speed: float) -> str:
         f"Reproduce: `.venv/bin/python -m bench.triage`. Corpus `tests/triage/` (English and "
         f"Spanish); targets recall >= {RECALL_TARGET}, false alarms <= {FALSE_ALARM_TARGET}. "
         "`heldout` was never tuned on (its first run: recall 0.986, false alarms 0.000; its one "
-        f"miss then widened the 'cannot feel ... leg' wording). Generated {stamp}.\n\n"
+        f"miss then widened the 'cannot feel ... leg' wording). `heldout_paraphrases` (issue 19: "
+        "patients' words for cauda equina, foot drop, infection, falls, typos, Spanish) was "
+        "written before the matcher was widened to 'a body part or symptom with a change or "
+        "a loss', and is never tuned on: its misses below are reported, not fixed against "
+        f"it. Generated {stamp}.\n\n"
         "| part | replies | recall | false alarms | met |\n|---|---|---|---|---|\n"
         f"{rows}\n\nMedian time per reply: {speed:.0f} µs.\n"
+        + "".join(
+            f"\n{s.part}: missed {list(s.missed)}; false alarms {list(s.flagged_routine)}\n"
+            for s in scores
+            if s.part.startswith("heldout") and (s.missed or s.flagged_routine)
+        )
     )
 
 

@@ -33,7 +33,11 @@ FEVER_C = 38.0
 SEVERE_PAIN_SCORE = 8
 
 _CONTRACTIONS = (
-    (r"\b(can ?not|can'?t|could ?n'?t|unable to|not able to|been unable to)\b", "cannot"),
+    (
+        r"\b(can ?not|can'?t|could ?n'?t|unable to|not able to|been unable to|cnt|cant'"
+        r"|canot|cannt|caint|carnt)\b",
+        "cannot",
+    ),
     (r"\b(won'?t|will not)\b", "wont"),
     (r"\b(don'?t|do not)\b", "dont"),
     (r"\b(didn'?t|did not)\b", "didnt"),

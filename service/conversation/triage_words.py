@@ -63,6 +63,25 @@ MILD = r"(little|tiny|small|slight|slightly|mild|bit|spot|dot|drop|few drops|poq
 _NOT = r"(cannot|havent|hasnt|no he|no ha|no puedo|no pude|no he podido|dont|didnt|wont)"
 _SAY_WEE = r"(pee|peed|peeing|urinate|urinated|urinating|void|orinar|orinado|hacer pipi|pipi)"
 
+# Where a change is felt, and what is felt: legs and feet, the saddle area, bladder and
+# bowels, the incision; pain, numbness, weakness, swelling, redness.
+_BODY_OR_SYMPTOM = (
+    r"(legs?|foot|feet|toes?|thighs?|knees?|ankles?|groin|bottom|butt\w*|privates?|crotch"
+    r"|saddle|bladder|bowels?|urine|pee|poop|stool|incision|wound|cut|site|bandage|dressing"
+    r"|gauze|pain|numb\w*|tingl\w*|weak\w*|swell\w*|swollen|redness|feeling|sensation"
+    r"|piernas?|pies?|pie|dedos|muslos?|rodillas?|entrepierna|nalgas?|vejiga|intestino"
+    r"|orina|heces|herida|vendaje|gasa|dolor|entumec\w*|hormigue\w*|debil\w*|hinchaz\w*"
+    r"|hinchad\w*|fuerza|sensibilidad)\b"
+)
+# A change or a loss: worse, cannot, won't, dead, drags, gave out, trouble, leaking...
+_CHANGE_OR_LOSS = (
+    r"(worse|worsening|weaker|cannot|wont|dead|drags?|dragging|draggy|gave out|giving out"
+    r"|gives out|give out|trouble|problems? with|leak\w*|lost|losing|loss|floppy|buckl\w*"
+    r"|spreading|bigger|heavier|no feeling|not working|stopped working|went out|collaps\w*"
+    r"|slaps?|catch\w*|peor|empeor\w*|no puedo|no responde\w*|arrastr\w*|muert\w*"
+    r"|perdi\w*|se me dobl\w*|se me va|se me fue|cada vez mas|mas que|flops?|no (me )?responde\w*)\b"
+)
+
 # (sign, pattern, negatable). Not negatable: the pattern already holds its negation
 # ("cannot pee") or a negation that is part of the sign ("won't stop bleeding").
 PATTERNS: tuple[tuple[str, str, bool], ...] = (
@@ -261,6 +280,10 @@ PATTERNS: tuple[tuple[str, str, bool], ...] = (
         False,
     ),
     ("emergency", r"me cuesta respirar|pass out|passing out", False),
+    # Erring towards a person (issue 19): a body part or a symptom said together with a
+    # change or a loss, whatever the words around them, is urgent unless negated.
+    ("change_or_loss", _BODY_OR_SYMPTOM + r"( \w+){0,6} " + _CHANGE_OR_LOSS, True),
+    ("change_or_loss", _CHANGE_OR_LOSS + r"( \w+){0,6} " + _BODY_OR_SYMPTOM, True),
 )
 
 # Wording that contains a sign's word but is not about the sign: removed before matching.
