@@ -79,7 +79,8 @@ _CHANGE_OR_LOSS = (
     r"|gives out|give out|trouble|problems? with|leak\w*|lost|losing|loss|floppy|buckl\w*"
     r"|spreading|bigger|heavier|no feeling|not working|stopped working|went out|collaps\w*"
     r"|slaps?|catch\w*|peor|empeor\w*|no puedo|no responde\w*|arrastr\w*|muert\w*"
-    r"|perdi\w*|se me dobl\w*|se me va|se me fue|cada vez mas|mas que|flops?|no (me )?responde\w*)\b"
+    r"|perdi\w*|se me dobl\w*|se me va|se me fue|cada vez mas|mas que|flops?"
+    r"|no (me )?responde\w*)\b"
 )
 
 # (sign, pattern, negatable). Not negatable: the pattern already holds its negation
