@@ -61,13 +61,13 @@ def test_english_stop_and_start_stay_silent_for_twilio_confirms_them(tw, staff, 
 @pytest.mark.parametrize(
     ("language", "word", "expected"),
     [
-        ("es", "HELP", "Responda ALTO para no recibir más"),
+        ("es", "HELP", "Reply STOP to opt out"),  # the language written in wins (issue 19)
         ("es", "AYUDA", "Responda ALTO para no recibir más"),
-        ("en", "AYUDA", "Reply STOP to opt out"),  # the patient's language wins
+        ("en", "AYUDA", "Responda ALTO para no recibir más"),
         ("en", "help", "Reply STOP to opt out"),
     ],
 )
-def test_help_and_ayuda_are_answered_in_the_patients_language(tw, staff, language, word, expected):
+def test_help_and_ayuda_are_answered_in_the_language_written_in(tw, staff, language, word, expected):
     enroll(tw, staff, language=language)
     response = post_inbound(tw, word, PHONE)
     assert expected in response.text and "(555) 201-3344" in response.text

@@ -32,7 +32,7 @@ def _transcript(client, staff, language: str) -> list[tuple[str, str, str]]:
             continue
         # A slot over SMS_MAX_SEGMENTS goes out as several texts, a minute apart.
         key = f"{reminder['local_due_at']} #{reminder['text'][:40]}"
-        steps, text = slots.setdefault(key, ([], reminder["text"]))
+        steps, _text = slots.setdefault(key, ([], reminder["text"]))
         assert reminder["segments"] <= 4
         steps.append(
             reminder["step"]
