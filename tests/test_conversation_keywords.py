@@ -67,7 +67,7 @@ def test_english_stop_and_start_stay_silent_for_twilio_confirms_them(tw, staff, 
         ("en", "help", "Reply STOP to opt out"),
     ],
 )
-def test_help_and_ayuda_are_answered_in_the_language_written_in(tw, staff, language, word, expected):
+def test_help_and_ayuda_are_answered_in_the_language_written(tw, staff, language, word, expected):
     enroll(tw, staff, language=language)
     response = post_inbound(tw, word, PHONE)
     assert expected in response.text and "(555) 201-3344" in response.text
