@@ -168,8 +168,8 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
         ),
         "day_of_rest": (
             "Hoy descanse. Puede tener dolor de espalda moderado o intenso: tome los "
-            "analgésicos recetados. No maneje ni use maquinaria pesada mientras tome cualquier "
-            "analgésico. " + _WARNING_ES
+            "analgésicos recetados. No maneje ni use maquinaria pesada mientras tome "
+            "analgésicos. " + _WARNING_ES
         ),
         "shower": (
             "Desde esta mañana puede ducharse o bañarse. Quite el vendaje cuando la herida ya "
