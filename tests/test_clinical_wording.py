@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bench.texts import PATIENTS, PROCEDURES, timeline
 from service.conversation.triage import mentions_warning_sign
 from service.conversation.written_language import written_language
 from service.templates.compose import TextFacts, compose
@@ -140,3 +141,10 @@ def test_negated_or_better_replies_are_routine(reply):
 )
 def test_the_language_a_reply_is_written_in(body, language):
     assert written_language(body) == language
+
+
+@pytest.mark.parametrize(("name", "language"), PATIENTS)
+def test_no_text_of_a_whole_timeline_is_over_the_limit(name, language):
+    for starts_at in PROCEDURES.values():
+        costs = timeline(name, language, starts_at, 4)
+        assert costs and max(costs) <= 4
