@@ -18,14 +18,14 @@ def test_the_corpus_is_broad_enough_to_mean_something():
     assert len({r.text for r in replies}) == len(replies)  # no reply counted twice
 
 
-# The issue-19 held-out paraphrases measure below the recall target (0.942 on their one
-# run; misses in bench/RESULTS.md). They are never tuned on, so the gap stays visible here.
+# Issue 19's unseen round 2 measures below the recall target (0.939 on its one run; the
+# misses are listed in bench/RESULTS.md). It is never tuned on, so the gap stays visible.
 _BELOW_TARGET = pytest.mark.xfail(strict=True, reason="held out, below target, not tuned on")
 
 
 @pytest.mark.parametrize(
     "part",
-    [pytest.param(p, marks=_BELOW_TARGET) if p == "heldout_paraphrases" else p for p in PARTS],
+    [pytest.param(p, marks=_BELOW_TARGET) if p == "heldout_round2" else p for p in PARTS],
 )
 def test_the_matcher_catches_warning_signs_without_crying_wolf(part):
     score = measure(part, load(part))

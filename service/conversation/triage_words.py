@@ -27,7 +27,9 @@ VOCABULARY = _words(
     "entumecido entumecida entumidas dormida hormigueo debilidad debil orinar orina orine "
     "orino orinado orinando "
     "vejiga intestino insoportable hinchada hinchado enrojecida supura desmayo desmayado "
-    "respirar confundido confundida desorientado desorientada"
+    "respirar confundido confundida desorientado desorientada "
+    "paralyzed paralysis paralized control controlling groin sensation sciatica "
+    "collapsed dragging tripping stumbling giving"
 )
 
 # Real words one letter away from a vocabulary word: never "corrected" into a sign.
@@ -66,7 +68,8 @@ _SAY_WEE = r"(pee|peed|peeing|urinate|urinated|urinating|void|orinar|orinado|hac
 # Where a change is felt, and what is felt: legs and feet, the saddle area, bladder and
 # bowels, the incision; pain, numbness, weakness, swelling, redness.
 _BODY_OR_SYMPTOM = (
-    r"(legs?|foot|feet|toes?|thighs?|knees?|ankles?|groin|bottom|butt\w*|privates?|crotch"
+    r"(legs?|foot|feet|toes?|thighs?|knees?|ankles?|calf|calves|hips?|heels?|bum|sciatica"
+    r"|groin|bottom|butt\w*|privates?|crotch"
     r"|saddle|bladder|bowels?|urine|pee|poop|stool|incision|wound|cut|site|bandage|dressing"
     r"|gauze|pain|numb\w*|tingl\w*|weak\w*|swell\w*|swollen|redness|feeling|sensation"
     r"|piernas?|pies?|pie|dedos|muslos?|rodillas?|entrepierna|nalgas?|vejiga|intestino"
@@ -281,6 +284,52 @@ PATTERNS: tuple[tuple[str, str, bool], ...] = (
         False,
     ),
     ("emergency", r"me cuesta respirar|pass out|passing out", False),
+    # Round 2 (issue 19): losses said as what the body did, foot drop as tripping, falls as
+    # going down, a headache that changes with posture, bladder wording from home.
+    (
+        "bladder_bowel",
+        r"(bladder|bowels?|bowl|it|pee|poop|urine|pipi|popo) (\w+ ){0,2}(let go|lets go"
+        r"|letting go|gave way|just (comes|came|goes|went)|came out on its own)"
+        r"|wet (the|my) bed|make it to the (toilet|bathroom|restroom|loo) in time"
+        r"|(no|lost|losing|without) control (down there|of it)|cannot hold it( in)?"
+        r"|(only|just) a trickle|no llego al bano|se me (sale|salio|escapa)\w*"
+        r"|no (siento|sentia) (cuando|las ganas)|no puedo hacer del bano"
+        r"|number (2|two) (\w+ ){0,2}(cannot|dont|didnt)|(cannot|dont|didnt) (\w+ ){0,3}"
+        r"number (2|two)",
+        False,
+    ),
+    (
+        "numbness_weakness",
+        r"(paraly\w*|paraliz\w*|paralis\w*|paralys\w*)|(trip\w*|stumbl\w*|catch\w*)"
+        r" (\w+ ){0,4}(foot|feet|toes?)|tropiez\w*|tropec\w*"
+        r"|(foot|feet|pie) (\w+ ){0,2}(flops?|flopping|slaps?|slapping|catch\w*|drags?)"
+        r"|(legs?|knees?|piernas?|rodillas?) (\w+ ){0,3}(rubber|jelly|noodles?|flojas?"
+        r"|no me sostienen|wont (hold|support))|(leg|foot|feet|legs) (\w+ ){0,2}asleep"
+        r"|(lost|losing|loss of|no|without) (\w+ ){0,1}(sensation|feeling|sensibilidad)"
+        r"|(tiptoes?|heels?|toes) (\w+ ){0,3}(cannot|wont)|cannot (\w+ ){0,3}(tiptoes?|heels?)",
+        True,
+    ),
+    (
+        "emergency",
+        r"went down(?! (to|the|for|stairs|town|south|a |in price))"
+        r"|hit the (floor|ground|deck)|(took|had) a (tumble|spill)|me fui al (piso|suelo)"
+        r"|me cai\w*|dizz\w*|mare\w*|lightheaded|light headed",
+        True,
+    ),
+    (
+        "severe_pain",
+        r"(headache|migraine|dolor de cabeza)( \w+){0,8} (lie|lying|flat|sit\w*|stand\w*"
+        r"|acost\w*|sentad\w*|de pie)|(severe|terrible|worst|bad|awful|horrible) headache"
+        r"|off the charts|through the roof|cannot sleep (\w+ ){0,4}(pain|hurts)"
+        r"|(pain|hurts) (\w+ ){0,4}cannot sleep",
+        True,
+    ),
+    (
+        "infection",
+        r"seep\w*|crust\w*|angry|warm to the touch|hot to the touch|gaping|gapes"
+        r"|huele (feo|raro)|sweat\w* (\w+ ){0,3}(shiver\w*|chill\w*|shak\w*)",
+        True,
+    ),
     # Erring towards a person (issue 19): a body part or a symptom said together with a
     # change or a loss, whatever the words around them, is urgent unless negated.
     ("change_or_loss", _BODY_OR_SYMPTOM + r"( \w+){0,6} " + _CHANGE_OR_LOSS, True),
