@@ -188,3 +188,18 @@ def test_replies_are_kept_in_utc(tw, staff, engine, clock):
     enroll(tw, staff)
     post_inbound(tw, "hi", PHONE)
     assert _replies(engine)[0].created_at == datetime(2027, 3, 1, 14, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("profile", "reply", "expected"),
+    [
+        ("en", "no puedo orinar", "Llame al 911"),  # issue 19: written in Spanish
+        ("es", "I can't feel my legs", "Please call 911"),
+        ("en", "my leg gave out", "Please call 911"),
+    ],
+)
+def test_an_urgent_reply_is_answered_in_the_language_it_was_written_in(
+    tw, staff, profile, reply, expected
+):
+    enroll(tw, staff, language=profile)
+    assert expected in post_inbound(tw, reply, PHONE).text
