@@ -91,6 +91,11 @@ def test_the_procedure_shows_each_texts_real_segment_count(client, staff, engine
     assert {r["step"] for r in pending} >= {"day_of_rest", "warning_signs"}
     for reminder in pending:
         assert reminder["segments"] == count_segments(reminder["text"]).segments <= 4
+    # Every text still to go, a cut step's continuation too, with its real count.
+    texts = shown["pending_texts"]
+    assert any("~" in step for text in texts for step in text["steps"])
+    for text in texts:
+        assert text["segments"] == count_segments(text["text"]).segments <= 4
     with session_scope(engine) as session:
         create_user(
             session,
@@ -103,5 +108,5 @@ def test_the_procedure_shows_each_texts_real_segment_count(client, staff, engine
     console_sign_in(client, "dana@lakeside.test", PASSWORD)
     page = client.get(f"/procedures/{procedure['id']}")
     assert page.status_code == 200
-    for reminder in pending:
-        assert f"{reminder['segments']} SMS segment" in page.text
+    for text in texts:
+        assert f"{text['segments']} SMS segment" in page.text

@@ -15,10 +15,12 @@ from tests.conftest import book, enroll
 GOLDEN = Path(__file__).parent / "golden"
 
 
-def _transcript(client, staff, language: str) -> list[tuple[str, str, str]]:
+def _transcript(
+    client, staff, language: str, name: str = "Maria", day: str = "2027-03-16"
+) -> list[tuple[str, str, str]]:
     """(local time, steps, text) for every text the timeline will send, in order."""
-    patient = enroll(client, staff, language=language)
-    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    patient = enroll(client, staff, language=language, given_name=name)
+    procedure = book(client, staff, patient["id"], f"{day}T07:00:00")
     visit = client.post(
         f"/v1/procedures/{procedure['id']}/appointments",
         json={"kind": "three_month", "starts_at": "2027-06-17T10:30:00"},
@@ -26,30 +28,47 @@ def _transcript(client, staff, language: str) -> list[tuple[str, str, str]]:
     )
     assert visit.status_code == 201, visit.text
     shown = client.get(f"/v1/procedures/{procedure['id']}", headers=staff).json()
-    slots: dict[str, tuple[list[str], str]] = {}
-    for reminder in shown["reminders"]:
-        if reminder["status"] != "pending":
-            continue
-        # A slot over SMS_MAX_SEGMENTS goes out as several texts, a minute apart.
-        key = f"{reminder['local_due_at']} #{reminder['text'][:40]}"
-        steps, _text = slots.setdefault(key, ([], reminder["text"]))
-        assert reminder["segments"] <= 4
-        steps.append(
-            reminder["step"]
-            if reminder["occurrence"] == 1
-            else f"{reminder['step']}#{reminder['occurrence']}"
-        )
-    return [(when, ", ".join(sorted(steps)), text) for when, (steps, text) in sorted(slots.items())]
+    occurrences = {
+        r["step"]: r["occurrence"] for r in shown["reminders"] if r["status"] == "pending"
+    }
+    transcript = []
+    for text in shown["pending_texts"]:
+        assert text["segments"] <= 4
+        steps = []
+        for step in text["steps"]:
+            occurrence = next(
+                (
+                    r["occurrence"]
+                    for r in shown["reminders"]
+                    if r["step"] == step and r["local_sends_at"] == text["local_sends_at"]
+                ),
+                1,
+            )
+            steps.append(step if occurrence == 1 else f"{step}#{occurrence}")
+        transcript.append((text["local_sends_at"], ", ".join(sorted(steps)), text["text"]))
+    assert occurrences  # the timeline has pending texts to read
+    return transcript
 
 
 def _render(transcript: list[tuple[str, str, str]]) -> str:
     return "\n".join(f"## {when}  [{steps}]\n{text}\n" for when, steps, text in transcript)
 
 
-@pytest.mark.parametrize("language", ["en", "es"])
-def test_the_transcript_matches_the_reviewed_golden_file(client, staff, language):
-    rendered = _render(_transcript(client, staff, language))
-    golden = GOLDEN / f"transcript_{language}.txt"
+@pytest.mark.parametrize(
+    ("language", "name", "day", "golden_name"),
+    [
+        ("en", "Maria", "2027-03-16", "transcript_en.txt"),
+        ("es", "Maria", "2027-03-16", "transcript_es.txt"),
+        # Issue 19: an accented name makes every text UCS-2, and a Wednesday procedure puts
+        # "sábado" in the wound-check window; every text still within SMS_MAX_SEGMENTS.
+        ("es", "María", "2027-03-17", "transcript_es_maria_wednesday.txt"),
+    ],
+)
+def test_the_transcript_matches_the_reviewed_golden_file(
+    client, staff, language, name, day, golden_name
+):
+    rendered = _render(_transcript(client, staff, language, name, day))
+    golden = GOLDEN / golden_name
     if os.environ.get("UPDATE_GOLDEN") == "1":
         golden.write_text(rendered, encoding="utf-8")
     assert rendered == golden.read_text(encoding="utf-8")
@@ -136,3 +155,29 @@ def test_the_spanish_timeline_is_natural_neutral_and_in_12_hour_time(client, sta
     assert "No maneje ni use maquinaria pesada mientras tome cualquier analgésico" in driving
     ice = [t for _, s, t in transcript if any(x.startswith("ice") for x in s.split(", "))]
     assert [f"hielo ({d} de 7" in t for d, t in enumerate(ice, start=1)] == [True] * 7
+
+
+def test_an_accented_name_keeps_every_instruction_within_the_limit(client, staff):
+    transcript = _transcript(client, staff, "es", "María", "2027-03-17")
+    texts = [text for _, _, text in transcript]
+    said = " ".join(texts)
+    for text in texts:
+        count = count_segments(text)
+        assert count.encoding == "UCS-2" and count.segments <= 4, text
+    # Every instruction of the Tuesday transcript is still there, cut between sentences.
+    for words in (
+        "consulte con nosotros si toma anticoagulantes",
+        "alguien que le lleve a casa",
+        "salvo los anticoagulantes",
+        "Llame al 911 o vaya a urgencias de inmediato",
+        "Llame al consultorio de inmediato si tiene fiebre",
+        "Es normal que la herida se hinche un poco",
+        "No levante objetos pesados",
+        "el sábado 27 de marzo",
+        "Si su médico le recomienda fisioterapia",
+    ):
+        assert words in said
+    # Both warning-sign days carry both instructions, the 911 one first.
+    for day in ("2027-03-19", "2027-03-24"):
+        on_day = " ".join(text for when, _, text in transcript if when.startswith(day))
+        assert on_day.index("911") < on_day.index("consultorio de inmediato")

@@ -16,12 +16,13 @@ from service.procedures.appointments import Appointment
 from service.procedures.models import Procedure, Reminder
 from service.procedures.schemas import (
     AppointmentPublic,
+    PendingTextPublic,
     ProcedurePublic,
     ProcedureSchedule,
     ReminderPublic,
 )
 from service.procedures.visits import booked_appointments
-from service.procedures.wording import reminder_texts
+from service.procedures.wording import SlotText, reminder_texts
 from service.timeline.active import active_plan
 from service.timeline.plan import TimelinePlan
 from service.timeline.planner import fasting_starts_at
@@ -124,6 +125,7 @@ def _public(
     assert procedure.id is not None
     if appointments is None:
         appointments = booked_appointments(session, procedure.id)
+    by_reminder, slots = reminder_texts(session, settings, procedure, patient, plan)
     return ProcedurePublic(
         id=procedure.id,
         patient_id=procedure.patient_id,
@@ -133,9 +135,16 @@ def _public(
         timezone=patient.timezone,
         fasting_starts_at=fasting_starts_at(plan, procedure.scheduled_at),
         appointments=[appointment_public(a, zone) for a in appointments],
-        reminders=_reminders_public(
-            session, procedure.id, zone, reminder_texts(session, settings, procedure, patient, plan)
-        ),
+        reminders=_reminders_public(session, procedure.id, zone, by_reminder),
+        pending_texts=[
+            PendingTextPublic(
+                local_sends_at=slot.due_at.astimezone(zone),
+                steps=list(slot.steps),
+                text=slot.text.body,
+                segments=slot.segments,
+            )
+            for slot in slots
+        ],
     )
 
 
@@ -143,7 +152,7 @@ def _reminders_public(
     session: Session,
     procedure_id: int,
     zone: ZoneInfo,
-    texts: dict[int, tuple[str, int] | None],
+    texts: dict[int, SlotText | None],
 ) -> list[ReminderPublic]:
     # Just the columns the answer shows, in `reminders_of` order, without ORM objects.
     session.flush()  # a Core select does not autoflush; pending reminders must show
@@ -173,12 +182,14 @@ def _reminders_public(
             status_reason=status_reason,
             attempts=attempts,
             message_id=message_id,
-            text=(texts.get(r_id or 0) or (None, None))[0],
-            segments=(texts.get(r_id or 0) or (None, None))[1],
+            text=slot.text.body if slot else None,
+            segments=slot.segments if slot else None,
+            local_sends_at=slot.due_at.astimezone(zone) if slot else None,
         )
         for r_id, step, occurrence, due_at, status, status_reason, attempts, message_id in (
             session.execute(query)
         )
+        for slot in [texts.get(r_id or 0)]
     ]
 
 

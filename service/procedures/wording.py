@@ -135,9 +135,9 @@ def reminder_texts(
     procedure: Procedure,
     patient: Patient,
     plan: TimelinePlan,
-) -> dict[int, tuple[str, int] | None]:
-    """Every reminder of the procedure with the text it would be sent with now and its
-    segments (None: it will not be sent)."""
+) -> tuple[dict[int, SlotText | None], list[SlotText]]:
+    """Every reminder of the procedure with the text it would be sent with now (None: it
+    will not be sent), and every text still to go out, continuations of cut steps too."""
     session.flush()
     reminders = list(
         session.exec(
@@ -146,8 +146,10 @@ def reminder_texts(
             .order_by(col(Reminder.due_at), col(Reminder.id))
         )
     )
-    texts: dict[int, tuple[str, int] | None] = {r.id or 0: None for r in reminders}
-    for slot in pending_texts(session, procedure, patient, plan, settings, reminders):
+    texts: dict[int, SlotText | None] = {r.id or 0: None for r in reminders}
+    slots = pending_texts(session, procedure, patient, plan, settings, reminders)
+    for slot in slots:
         for reminder_id in slot.reminder_ids:
-            texts[reminder_id] = (slot.text.body, slot.segments)
-    return texts
+            if texts.get(reminder_id) is None:  # a cut step shows its first text
+                texts[reminder_id] = slot
+    return texts, slots
