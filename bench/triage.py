@@ -8,9 +8,10 @@ tuned on; its first measurement was recall 0.986, false alarms 0.000, the one mi
 "cant feel my left leg", after which the "cannot feel <words> leg" wording was widened),
 `heldout_paraphrases` (issue 19, round 1, written before the matcher learnt "a body part
 or symptom with a change or a loss": first run recall 0.939, false alarms 0.000; its five
-misses were then seen, so it counts as seen since) and `heldout_round2` (written after
-round 1 was measured and before the second widening; never tuned on). Targets: recall
->= 0.98, false alarms <= 0.25.
+misses were then seen, so it counts as seen since), `heldout_round2` (written after round
+1 was measured and before the second widening: first run recall 0.939, false alarms
+0.037; seen since) and `heldout_round3` (written after round 2 was measured and before
+the third widening; never tuned on). Targets: recall >= 0.98, false alarms <= 0.25.
 """
 
 import statistics
@@ -24,10 +25,10 @@ from bench.results import write_section
 from service.conversation.triage import mentions_warning_sign
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "triage"
-PARTS = ("tuning", "heldout", "heldout_paraphrases", "heldout_round2")
-# Parts never tuned on: the unseen measure. Round 1 (`heldout_paraphrases`) was seen once
-# measured (recall 0.939, 0 false alarms), and the second widening learnt from its misses.
-UNSEEN = ("heldout", "heldout_round2")
+PARTS = ("tuning", "heldout", "heldout_paraphrases", "heldout_round2", "heldout_round3")
+# Parts never tuned on: the unseen measure. Rounds 1 and 2 were seen once measured (each
+# first run: recall 0.939), and the next widening learnt from their misses.
+UNSEEN = ("heldout", "heldout_round3")
 # Issue 19: err towards a person. A false alarm costs a nurse a minute; a miss can cost
 # a patient the use of their legs.
 RECALL_TARGET = 0.98
@@ -114,9 +115,14 @@ def section(scores: list[Score], speed: float) -> str:
         "'my bowels just let go', 'keep tripping over my own foot', 'my leg is paralized', "
         "'i havnt been able to go pee', a headache that eases lying down), false alarms "
         "0.000. Those misses were then seen, and a second widening learnt their kinds of "
-        "wording, so round 1 is a seen part now. `heldout_round2` was written before that "
-        "second widening and never tuned on: it is the unseen measure, its misses listed "
-        f"below and not fixed against it. Generated {stamp}.\n\n"
+        "wording, so round 1 is a seen part now. `heldout_round2`, written before that second "
+        "widening, first ran at recall 0.939, false alarms 0.037 (misses: 'number 2' said "
+        "without feeling, pain down a leg with 'getting worse' in the next clause, a "
+        "headache that eases lying flat, legs that 'feel off'); a third widening learnt those "
+        "kinds, so it is seen too. `heldout_round3` (family members, run-on sentences, "
+        "capitals, emoji, Spanglish) was written before the third widening and never tuned "
+        "on: it is the unseen measure, its misses listed below and not fixed against it. "
+        f"Generated {stamp}.\n\n"
         "| part | replies | recall | false alarms | met |\n|---|---|---|---|---|\n"
         f"{rows}\n\nMedian time per reply: {speed:.0f} µs.\n"
         + "".join(

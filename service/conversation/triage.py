@@ -55,6 +55,10 @@ _CONTRACTIONS = (
 )
 _CONTRACTION_RES = [(re.compile(p), r) for p, r in _CONTRACTIONS]
 _CLAUSES = re.compile(r"[.;!?\n]+|,|\bbut\b|\bpero\b|\bthough\b|\baunque\b")
+# A change said in the next clause still belongs to the body part before it ("pain down my
+# leg, getting worse each day"): that sign is also read across commas.
+_SENTENCES = re.compile(r"[.;!?\n]+|\bbut\b|\bpero\b|\bthough\b|\baunque\b")
+_ACROSS_COMMAS = frozenset(("change_or_loss",))
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-zñ0-9']+|[°/]")
 _COMPILED = [(sign, re.compile(r"\b(?:" + pattern + r")"), neg) for sign, pattern, neg in PATTERNS]
 _NOT_A_SIGN = re.compile(r"\b(?:" + NOT_A_SIGN + r")")
@@ -85,13 +89,15 @@ def warning_signs(text: str) -> list[str]:
         found.append("fever")
     if _severe_pain_score(plain):
         found.append("severe_pain")
-    for clause in _CLAUSES.split(plain):
+    parts = [(c, False) for c in _CLAUSES.split(plain)]
+    parts += [(s, True) for s in _SENTENCES.split(plain) if "," in s]
+    for clause, across_commas in parts:
         words = _corrected(clause)
         if not words:
             continue
         sentence = _NOT_A_SIGN.sub(" ", " ".join(words))
         for sign, pattern, negatable in _COMPILED:
-            if sign in found:
+            if sign in found or (across_commas and sign not in _ACROSS_COMMAS):
                 continue
             for match in pattern.finditer(sentence):
                 if negatable and _ruled_out(sign, sentence, match.start(), match.end()):

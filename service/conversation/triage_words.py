@@ -83,6 +83,7 @@ _CHANGE_OR_LOSS = (
     r"|spreading|bigger|heavier|no feeling|not working|stopped working|went out|collaps\w*"
     r"|slaps?|catch\w*|peor|empeor\w*|no puedo|no responde\w*|arrastr\w*|muert\w*"
     r"|perdi\w*|se me dobl\w*|se me va|se me fue|cada vez mas|mas que|flops?"
+    r"|feels? (off|funny|weird|strange|wrong|different)|not right"
     r"|no (me )?responde\w*)\b"
 )
 
@@ -101,6 +102,12 @@ PATTERNS: tuple[tuple[str, str, bool], ...] = (
         "bladder_bowel",
         r"(cannot|didnt|dont) (feel|tell) (when|if|that) i (need|have|had)"
         r" to go",
+        False,
+    ),
+    (
+        "bladder_bowel",
+        r"(cannot|didnt|dont|no longer) (feel|tell|know|notice|sense) (it |anything )?(when"
+        r"|if) (i|im) (need|have|had|am|was|go|going)",
         False,
     ),
     ("bladder_bowel", r"(los[st]|loss|losing|lose|no) (of )?(\w+ ){0,2}(control|contro)", True),
@@ -316,10 +323,17 @@ PATTERNS: tuple[tuple[str, str, bool], ...] = (
         r"|me cai\w*|dizz\w*|mare\w*|lightheaded|light headed",
         True,
     ),
+    # A headache that changes with posture: "better when I lie flat" is the sign itself,
+    # not easing, so this one is not negatable.
     (
         "severe_pain",
         r"(headache|migraine|dolor de cabeza)( \w+){0,8} (lie|lying|flat|sit\w*|stand\w*"
-        r"|acost\w*|sentad\w*|de pie)|(severe|terrible|worst|bad|awful|horrible) headache"
+        r"|acost\w*|sentad\w*|de pie)",
+        False,
+    ),
+    (
+        "severe_pain",
+        r"(severe|terrible|worst|bad|awful|horrible) headache"
         r"|off the charts|through the roof|cannot sleep (\w+ ){0,4}(pain|hurts)"
         r"|(pain|hurts) (\w+ ){0,4}cannot sleep",
         True,
@@ -343,6 +357,9 @@ NOT_A_SIGN = (
     r"|on|as to|whether|if)|cannot wait|pain (killer|med\w*|pill\w*)"
     r"|(bandage|dressing|gauze|tape|it|vendaje|gasa|curita) (\w+ )?(fell|falls?|falling"
     r"|se cayo|se cae)"
+    # A change said not to be happening ("not getting bigger", "no esta peor").
+    r"|\b(not|no|never|nothing) (getting |any |esta |se pone )?(worse|bigger|weaker|spreading"
+    r"|heavier|peor|empeorando)"
 )
 # A sign said to be easing ("swelling going down", "bleeding stopped").
 EASING = (
