@@ -11,7 +11,10 @@ or symptom with a change or a loss": first run recall 0.939, false alarms 0.000;
 misses were then seen, so it counts as seen since), `heldout_round2` (written after round
 1 was measured and before the second widening: first run recall 0.939, false alarms
 0.037; seen since) and `heldout_round3` (written after round 2 was measured and before
-the third widening; never tuned on). Targets: recall >= 0.98, false alarms <= 0.25.
+the third widening: first run recall 0.750, false alarms 0.034; seen since) and
+`heldout_round4` (written after round 3 was measured and before the fourth change, "a
+statement about the body with nothing reassuring in it is urgent"; never tuned on).
+Targets: recall >= 0.98, false alarms <= 0.25.
 """
 
 import statistics
@@ -25,10 +28,17 @@ from bench.results import write_section
 from service.conversation.triage import mentions_warning_sign
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "triage"
-PARTS = ("tuning", "heldout", "heldout_paraphrases", "heldout_round2", "heldout_round3")
+PARTS = (
+    "tuning",
+    "heldout",
+    "heldout_paraphrases",
+    "heldout_round2",
+    "heldout_round3",
+    "heldout_round4",
+)
 # Parts never tuned on: the unseen measure. Rounds 1 and 2 were seen once measured (each
 # first run: recall 0.939), and the next widening learnt from their misses.
-UNSEEN = ("heldout", "heldout_round3")
+UNSEEN = ("heldout", "heldout_round4")
 # Issue 19: err towards a person. A false alarm costs a nurse a minute; a miss can cost
 # a patient the use of their legs.
 RECALL_TARGET = 0.98
@@ -120,9 +130,13 @@ def section(scores: list[Score], speed: float) -> str:
         "without feeling, pain down a leg with 'getting worse' in the next clause, a "
         "headache that eases lying flat, legs that 'feel off'); a third widening learnt those "
         "kinds, so it is seen too. `heldout_round3` (family members, run-on sentences, "
-        "capitals, emoji, Spanglish) was written before the third widening and never tuned "
-        "on: it is the unseen measure, its misses listed below and not fixed against it. "
-        f"Generated {stamp}.\n\n"
+        "capitals, emoji, Spanglish), written before the third widening, first ran at recall "
+        "0.750, false alarms 0.034: wording the patterns had never met, above all in Spanish. "
+        "The fourth change stopped widening patterns and erred towards a person instead: a "
+        "statement that names a body part or symptom, not negated, easing or mild, with "
+        "nothing reassuring in it, is urgent. `heldout_round4` was written before that change "
+        "and never tuned on: it is the unseen measure, its misses listed below and not fixed "
+        f"against it. Generated {stamp}.\n\n"
         "| part | replies | recall | false alarms | met |\n|---|---|---|---|---|\n"
         f"{rows}\n\nMedian time per reply: {speed:.0f} µs.\n"
         + "".join(

@@ -29,7 +29,8 @@ VOCABULARY = _words(
     "vejiga intestino insoportable hinchada hinchado enrojecida supura desmayo desmayado "
     "respirar confundido confundida desorientado desorientada "
     "paralyzed paralysis paralized control controlling groin sensation sciatica "
-    "collapsed dragging tripping stumbling giving"
+    "collapsed dragging tripping stumbling giving caminar walking balance equilibrio "
+    "piernas legs espalda"
 )
 
 # Real words one letter away from a vocabulary word: never "corrected" into a sign.
@@ -50,7 +51,8 @@ NEGATION_BRIDGE = frozenset(
         "a an any more signs sign of the my real major big new have has had having feel "
         "feeling felt see seen or and nor ni y o hay tengo tiene siento ningun ninguna "
         "mas at all anymore much really im i is are am been getting get esta estoy muy "
-        "ya un una de del la el los las mi mis"
+        "ya un una de del la el los las mi mis problems problem trouble issues issue en in"
+        " with when con"
         # other signs in a list: "no numbness or tingling", "no pus ni enrojecimiento"
         " fever chills numbness numb tingling redness swelling pus bleeding blood drainage"
         " weakness pain fiebre escalofrios entumecimiento hormigueo enrojecimiento sangrado"
@@ -291,6 +293,21 @@ PATTERNS: tuple[tuple[str, str, bool], ...] = (
         False,
     ),
     ("emergency", r"me cuesta respirar|pass out|passing out", False),
+    # Round 4 (issue 19, after round 3 was seen): retention said other ways, pain that
+    # medicine no longer touches.
+    (
+        "bladder_bowel",
+        r"cannot (pass|make) water|cannot (\w+ ){0,1}empty|(strain\w*|push\w*|pujar)"
+        r" (\w+ ){0,3}(pee|urinat\w*|orinar)",
+        False,
+    ),
+    (
+        "severe_pain",
+        r"(meds?|medicines?|medications?|pills?|pastillas|medicinas?|analgesicos?) (\w+ ){0,2}"
+        r"(not|arent|dont|doesnt|isnt|no|nothing) (\w+ )?(touching|working|helping|help|work"
+        r"|quitan|sirven|hacen)",
+        False,
+    ),
     # Round 2 (issue 19): losses said as what the body did, foot drop as tripping, falls as
     # going down, a headache that changes with posture, bladder wording from home.
     (
@@ -368,3 +385,32 @@ EASING = (
 )
 # Signs whose mild form is ordinary: a spot of blood, a little swelling or drainage.
 MILD_ORDINARY = frozenset(("bleeding", "infection"))
+
+# Erring towards a person, last: a reply about the body that says nothing reassuring is
+# read by someone. A statement (not a question) naming one of these, with none of the
+# reassuring words below, is urgent even when no pattern above matched.
+BODY_OR_SYMPTOM_WORDS = (
+    r"(legs?|foot|feet|toes?|thighs?|knees?|ankles?|calf|calves|hips?|groin|bottom|butt\w*"
+    r"|my back|lower back|back pain|back hurts|spine|bladder|bowels?|pee\w*|urin\w*|poop\w*"
+    r"|stool|incision|wound|stitch\w*|pain\w*|hurt\w*|ach(e|es|ing|y)|numb(ness|ed|y)?"
+    r"|tingl\w*|weak\w*|swell\w*|swollen|red|blood\w*|bleed\w*|fever\w*|temp|temperature"
+    r"|balance|walk\w*|stand\w*|head(ache)?s?|dizz\w*|speech|words|side|body|agony|seizure"
+    r"|piernas?|pies?|dedos|muslos?"
+    r"|rodillas?|espalda|columna|vejiga|intestino|orin\w*|popo|heces|herida|puntos|dolor\w*"
+    r"|duel\w*|entum\w*|hormigue\w*|debil\w*|hinch\w*|inflamad\w*|sangr\w*|fiebre"
+    r"|calentura|equilibrio|camin\w*|parar\w*|cabeza|marea\w*|lengua|cuerpo|lado)\b"
+)
+REASSURING = (
+    r"\b(better|fine|good|great|well|normal|ok|okay|healing|healed|clean|dry|gone|less"
+    r"|improv\w*|nicely|down to|no pain|without (\w+ )?pain|thanks?|thank you|mejor|bien"
+    r"|sanando|limpia|seca|menos|sin dolor|gracias|excelente|perfecto|stronger|amazing"
+    r"|manageable|nothing major|fading|going down|bajando|anymore|no more|ya no|further"
+    r"|already|barely any|casi no|smaller|walked|camine|wrong number|nada grave|tight"
+    r"|stiff|tired|cansad\w*"
+    # About a visit or a bill, not the body: "I need to reschedule my wound check".
+    r"|reschedul\w*|appointment|cita|cambiar|bill|factura|pharmacy|prescription|receta)\b"
+)
+QUESTION = (
+    r"(\?|^\s*(can|could|should|when|what|how|is|are|do|does|will|would|may|cuando|cuanto"
+    r"|puedo|debo|que|como|es|hay)\b)"
+)
