@@ -7,7 +7,7 @@ from sqlalchemy import and_, insert, select
 from sqlmodel import Session
 
 from service.procedures.models import ReminderStatus
-from service.templates.fitting import NEXT_PART_AFTER
+from service.templates.pieces import NEXT_PART_AFTER
 
 from .chunk import Due
 from .record import REMINDER

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 
 from service.templates.defaults import DEFAULT_LANGUAGE, STEP_TEXTS
+from service.templates.pieces import pieces
 from service.templates.sandbox import TemplateInvalid, render_template
 from service.templates.source import (
     CODE_DEFAULTS,
@@ -149,8 +150,6 @@ def render_fragments(
     templates: TemplateSource | None = None,
 ) -> Fragments:
     """Each step's words in reading order; "<step>~<n>" is that step from its piece n."""
-    from service.templates.fitting import pieces  # fitting builds on this module
-
     source = templates or CODE_DEFAULTS
     lang = language_for(language)
     bases = [split_part(s)[0] for s in steps]

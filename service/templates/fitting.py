@@ -12,10 +12,8 @@ greeting and number. The rest of a cut step continues as the step "<step>~<n>" (
 words from piece n), which the worker sends a minute later like any reminder.
 """
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
 from service.templates.compose import (
     PART_MARK,
@@ -25,26 +23,10 @@ from service.templates.compose import (
     render_fragments,
     split_part,
 )
+from service.templates.pieces import pieces, sentences
 from service.templates.segments import count_segments
 from service.templates.source import ActiveTemplate, TemplateSource
 from service.timeline.plan import OPT_OUT_STEP
-
-# Between sentences ("... bandage. Call ..." / "... 911. ¿Dudas?"), and inside a sentence
-# after a semicolon; a piece keeps its own punctuation, so joining with " " restores it.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[¿¡\"(A-Z0-9ÁÉÍÓÚÑ])")
-_CLAUSE_END = re.compile(r"(?<=;)\s+")
-# Texts of one slot go out this far apart, so they arrive in order.
-NEXT_PART_AFTER = timedelta(minutes=1)
-
-
-def sentences(words: str) -> list[list[str]]:
-    """The words as sentences, each a list of its clauses."""
-    return [_CLAUSE_END.split(s) for s in _SENTENCE_END.split(words.strip()) if s]
-
-
-def pieces(words: str) -> list[str]:
-    """The smallest parts a step's words are ever cut into (clauses), in order."""
-    return [clause for sentence in sentences(words) for clause in sentence]
 
 
 @dataclass(frozen=True)
