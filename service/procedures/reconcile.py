@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from service.procedures.appointments import Appointment, AppointmentStatus
 from service.procedures.models import Procedure, Reminder, ReminderStatus
-from service.templates.compose import PART_MARK
+from service.templates.reading_order import PART_MARK
 from service.timeline.plan import (
     CANCELLATION_STEP,
     CORRECTION_STEP,

@@ -13,6 +13,7 @@ from babel.dates import format_date, format_time
 
 from service.templates.defaults import DEFAULT_LANGUAGE, STEP_TEXTS
 from service.templates.pieces import pieces
+from service.templates.reading_order import reading_order, split_part
 from service.templates.sandbox import TemplateInvalid, render_template
 from service.templates.source import (
     CODE_DEFAULTS,
@@ -22,13 +23,7 @@ from service.templates.source import (
     default_template,
 )
 from service.timeline.local_time import add_months, local_date
-from service.timeline.plan import (
-    CANCELLATION_STEP,
-    CORRECTION_STEP,
-    OPT_OUT_STEP,
-    FollowUpKind,
-    TimelinePlan,
-)
+from service.timeline.plan import OPT_OUT_STEP, FollowUpKind, TimelinePlan
 from service.timeline.planner import fasting_starts_at
 
 log = logging.getLogger("reminders.templates")
@@ -75,39 +70,6 @@ def language_for(language: str) -> str:
     """The patient's language if we have texts in it, else the default."""
     base = language.split("-")[0].lower()
     return base if base in STEP_TEXTS else DEFAULT_LANGUAGE
-
-
-# Read first: what changed (a correction), then what to do about warning signs, then
-# what asks the patient to act (book, confirm a visit); the rest in the timeline's order.
-_LEADS = {
-    CORRECTION_STEP: 0,
-    CANCELLATION_STEP: 0,
-    "warning_signs": 1,
-    "day_of_rest": 1,
-    "wound_check": 2,
-    "two_week_followup": 2,
-    "three_month_followup": 2,
-}
-# A step the worker split across texts continues as "<step>~<first piece>" (fitting.py).
-PART_MARK = "~"
-
-
-def split_part(step: str) -> tuple[str, int]:
-    """("warning_signs", 2) for "warning_signs~2": the step and its first piece."""
-    base, _, first = step.partition(PART_MARK)
-    return base, int(first) if first.isdigit() else 0
-
-
-def reading_order(steps: Sequence[str], plan: TimelinePlan) -> list[str]:
-    """The steps as the patient should read them (see `_LEADS`), each once."""
-    order = {step.name: index for index, step in enumerate(plan.steps)}
-
-    def key(name: str) -> tuple[int, int, int]:
-        base, first = split_part(name)
-        lead = 1 if base.endswith("_visit") else _LEADS.get(base, 3)
-        return (lead, order.get(base, len(order)), first)
-
-    return sorted(_unique(steps), key=key)
 
 
 @dataclass(frozen=True)
@@ -322,8 +284,3 @@ def _local_time_text(wall: time, lang: str, twelve_hour: bool = False) -> str:
         text = format_time(wall, _TIME_FORMATS.get(lang, _TIME_FORMATS["en"]), locale=lang)
     # Babel may use narrow no-break spaces, which no SMS alphabet but UCS-2 carries.
     return text.replace("\u202f", " ").replace("\u00a0", " ")
-
-
-def _unique(steps: Sequence[str]) -> list[str]:
-    # Several ice occurrences never share a slot, but a merged slot lists a step once.
-    return list(dict.fromkeys(steps))

@@ -15,15 +15,9 @@ words from piece n), which the worker sends a minute later like any reminder.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from service.templates.compose import (
-    PART_MARK,
-    ComposedText,
-    Fragments,
-    TextFacts,
-    render_fragments,
-    split_part,
-)
+from service.templates.compose import ComposedText, Fragments, TextFacts, render_fragments
 from service.templates.pieces import pieces, sentences
+from service.templates.reading_order import PART_MARK, split_part
 from service.templates.segments import count_segments
 from service.templates.source import ActiveTemplate, TemplateSource
 from service.timeline.plan import OPT_OUT_STEP
