@@ -148,3 +148,13 @@ def test_no_text_of_a_whole_timeline_is_over_the_limit(name, language):
     for starts_at in PROCEDURES.values():
         costs = timeline(name, language, starts_at, 4)
         assert costs and max(costs) <= 4
+
+
+def test_miercoles_stays_gsm7_and_sabado_makes_the_text_ucs2():
+    wednesday = compose(["prep_week"], _facts("Begoña"), "es").body
+    assert "miércoles 17 de marzo" in wednesday
+    assert count_segments(wednesday).encoding == "GSM-7"
+    saturday = compose(["wound_check"], _facts("Begoña"), "es").body
+    assert "sábado 27 de marzo" in saturday
+    assert count_segments(saturday).encoding == "UCS-2"
+    assert count_segments(saturday).segments <= 4
