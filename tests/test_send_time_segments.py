@@ -14,7 +14,7 @@ from tests.conftest import book, enroll, new_york
 from tests.fakes.gateways import RecordingGateway
 from tests.support.console_server import console_sign_in
 
-PASSWORD = "a long enough password for Dana"
+PASSWORD = "quiet harbour lanterns 7 violet"
 
 
 def _rounds(engine, settings, gateway, day: str, start: str, minutes: int) -> None:
