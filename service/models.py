@@ -8,7 +8,7 @@ from service.auth.models import ApiKey
 from service.conversation.models import InboundCatchUp, InboundReceipt, OnCallPage
 from service.conversation.optouts import PhoneOptOut
 from service.messaging.models import Message
-from service.patients.models import Patient
+from service.patients.models import Patient, PatientNameToken
 from service.plan_admin.models import TimelinePlanRecord
 from service.procedures.appointments import Appointment
 from service.procedures.models import Procedure, Reminder
@@ -28,6 +28,7 @@ __all__ = [
     "MessageTemplate",
     "OnCallPage",
     "Patient",
+    "PatientNameToken",
     "PhoneOptOut",
     "Procedure",
     "Reminder",
