@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from service.console import formatting
+from service.patients.phone import national_format
 from service.users.sessions import SignedIn
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -18,6 +19,7 @@ TEMPLATES.env.filters.update(
     local_time=formatting.local_time,
     zone_label=formatting.zone_label,
     sentence=formatting.sentence,
+    national_phone=national_format,
 )
 
 FLASH_COOKIE = "console_flash"
