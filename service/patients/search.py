@@ -14,8 +14,10 @@ are never found.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, intersect, or_, true, union
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -81,7 +83,9 @@ def _matches(q: str, phone_region: str) -> ColumnElement[bool]:
     q = q.strip()
     if not q:
         return true()
-    branches: list[ColumnElement[bool]] = []
+    # Each way of matching is its own set of patient ids, united: PostgreSQL reads each
+    # from its index (an OR across subqueries would make it scan every patient).
+    branches: list[Select[Any]] = []
     dates: list[date] = []
     names: list[str] = []
     unread = 0  # words that are neither a name nor a date ("(312)")
@@ -96,22 +100,29 @@ def _matches(q: str, phone_region: str) -> ColumnElement[bool]:
             unread += 1
     if (names or dates) and len(dates) <= 1 and not unread:
         # "garcia 1950-03-16": every name word and the date must match.
-        parts = [_name_starts_with(w) for w in names]
-        parts += [col(Patient.birth_date) == d for d in dates]
-        branches.append(and_(*parts))
+        parts: list[Select[Any]] = [_name_starts_with(w) for w in names]
+        parts += [_ids(col(Patient.birth_date) == d) for d in dates]
+        branches.append(parts[0] if len(parts) == 1 else intersect(*parts))  # type: ignore[arg-type]
     ending = phone_ending(q)
     if ending is not None:
-        pattern = ending[::-1] + "%"
-        branches.append(col(Patient.phone_reversed).like(pattern))
+        branches.append(_ids(col(Patient.phone_reversed).like(ending[::-1] + "%")))
     if len(q) <= 40:
-        branches.append(col(Patient.mrn) == normalise_mrn(q))
-    return or_(*branches) if branches else false()
+        branches.append(_ids(col(Patient.mrn) == normalise_mrn(q)))
+    if not branches:
+        return false()
+    found = branches[0] if len(branches) == 1 else union(*branches)
+    return col(Patient.id).in_(found)
 
 
-def _name_starts_with(word: str) -> ColumnElement[bool]:
+def _ids(condition: ColumnElement[bool]) -> Select[Any]:
+    return sa_select(col(Patient.id)).where(condition)
+
+
+def _name_starts_with(word: str) -> Select[Any]:
     # Folded words are letters and digits only: nothing for LIKE to escape.
-    tokens = select(PatientNameToken.patient_id).where(col(PatientNameToken.token).like(word + "%"))
-    return col(Patient.id).in_(tokens)
+    return sa_select(col(PatientNameToken.patient_id)).where(
+        col(PatientNameToken.token).like(word + "%")
+    )
 
 
 def likely_duplicates(
