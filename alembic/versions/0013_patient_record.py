@@ -57,6 +57,11 @@ def upgrade() -> None:
         batch_op.create_index(
             'ix_patient_family_folded_birth', ['family_name_folded', 'birth_date'], unique=False
         )
+        batch_op.create_index(
+            'ix_patient_name_order',
+            ['family_name_folded', 'given_name_folded', 'id'],
+            unique=False,
+        )
     op.create_index(
         'ix_patient_phone_reversed',
         'patient',
@@ -117,6 +122,7 @@ def downgrade() -> None:
     op.drop_table('patient_name_token')
     op.drop_index('ix_patient_phone_reversed', table_name='patient')
     with op.batch_alter_table('patient', schema=None) as batch_op:
+        batch_op.drop_index('ix_patient_name_order')
         batch_op.drop_index('ix_patient_family_folded_birth')
         batch_op.drop_index('ix_patient_birth_date')
         batch_op.drop_constraint('fk_patient_merged_into_id_patient', type_='foreignkey')

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, intersect, or_, true, union
+from sqlalchemy import ColumnElement, Select, and_, false, func, intersect, or_, union
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -59,9 +59,15 @@ def search_patients(
     """Patients matching `q` by family name, then given name; empty `q` lists everyone."""
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in q):
         raise InvalidInput("must not contain control characters", field="q")
-    condition = matches(q, phone_region)
-    total = session.exec(select(func.count()).select_from(Patient).where(condition)).one()
-    rows = session.exec(search_query(condition).limit(limit).offset(offset))
+    ids = matching_ids(q, phone_region)
+    if ids is None:  # an empty search lists every patient
+        counted = select(func.count()).select_from(Patient).where(_not_merged())
+    else:
+        # Counted from the ids alone (each branch leaves merged records out): an index-only
+        # read, without visiting the patients.
+        counted = select(func.count()).select_from(ids.subquery())
+    total = session.exec(counted).one()
+    rows = session.exec(search_query(matches(q, phone_region)).limit(limit).offset(offset))
     return PatientPage(list(rows), int(total), limit, offset)
 
 
@@ -76,15 +82,23 @@ def search_query(condition: ColumnElement[bool]) -> SelectOfScalar[Patient]:
 
 def matches(q: str, phone_region: str) -> ColumnElement[bool]:
     """The condition `search_patients` reads with (for query plans and tests)."""
-    return and_(col(Patient.merged_into_id).is_(None), _matches(q, phone_region))
+    ids = matching_ids(q, phone_region)
+    return _not_merged() if ids is None else col(Patient.id).in_(ids)
 
 
-def _matches(q: str, phone_region: str) -> ColumnElement[bool]:
+def _not_merged() -> ColumnElement[bool]:
+    return col(Patient.merged_into_id).is_(None)
+
+
+def matching_ids(q: str, phone_region: str) -> Select[Any] | None:
+    """The ids of the patients `q` finds, without duplicates; None for an empty `q`.
+
+    Each way of matching is its own set of ids, united: PostgreSQL reads each from its
+    index (an OR across subqueries would make it scan every patient).
+    """
     q = q.strip()
     if not q:
-        return true()
-    # Each way of matching is its own set of patient ids, united: PostgreSQL reads each
-    # from its index (an OR across subqueries would make it scan every patient).
+        return None
     branches: list[Select[Any]] = []
     dates: list[date] = []
     names: list[str] = []
@@ -100,26 +114,30 @@ def _matches(q: str, phone_region: str) -> ColumnElement[bool]:
             unread += 1
     if (names or dates) and len(dates) <= 1 and not unread:
         # "garcia 1950-03-16": every name word and the date must match.
-        parts: list[Select[Any]] = [_name_starts_with(w) for w in names]
+        parts = [_name_starts_with(w) for w in names]
         parts += [_ids(col(Patient.birth_date) == d) for d in dates]
-        branches.append(parts[0] if len(parts) == 1 else intersect(*parts))  # type: ignore[arg-type]
+        if len(parts) == 1:
+            branches.append(parts[0])
+        else:  # a subquery: SQLite takes no parentheses around a part of a UNION
+            both = intersect(*parts).subquery()
+            branches.append(sa_select(both.c[0]))
     ending = phone_ending(q)
     if ending is not None:
         branches.append(_ids(col(Patient.phone_reversed).like(ending[::-1] + "%")))
     if len(q) <= 40:
         branches.append(_ids(col(Patient.mrn) == normalise_mrn(q)))
     if not branches:
-        return false()
-    found = branches[0] if len(branches) == 1 else union(*branches)
-    return col(Patient.id).in_(found)
+        return sa_select(col(Patient.id)).where(false())
+    return branches[0].distinct() if len(branches) == 1 else union(*branches)  # type: ignore[return-value]
 
 
 def _ids(condition: ColumnElement[bool]) -> Select[Any]:
-    return sa_select(col(Patient.id)).where(condition)
+    return sa_select(col(Patient.id)).where(condition, _not_merged())
 
 
 def _name_starts_with(word: str) -> Select[Any]:
-    # Folded words are letters and digits only: nothing for LIKE to escape.
+    # Folded words are letters and digits only: nothing for LIKE to escape. A merged
+    # record has no tokens (see `repository.write_search_columns`).
     return sa_select(col(PatientNameToken.patient_id)).where(
         col(PatientNameToken.token).like(word + "%")
     )
