@@ -5,7 +5,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
 
 from service.db import make_engine
-from service.patients.folding import name_tokens
+from service.patients.folding import fold, name_tokens
 from service.patients.search import matches, search_query
 from tests.support.schema import fresh_postgres
 
@@ -42,9 +42,12 @@ def test_name_phone_birth_date_and_mrn_searches_use_indexes_at_ten_thousand_pati
             )
             rows = conn.execute(text("SELECT id, given_name, family_name FROM patient")).all()
             conn.execute(
-                text("INSERT INTO patient_name_token (patient_id, token) VALUES (:id, :t)"),
+                text(
+                    "INSERT INTO patient_name_token (patient_id, token, family_name_folded,"
+                    " given_name_folded) VALUES (:id, :t, :f, :g)"
+                ),
                 [
-                    {"id": r.id, "t": t}
+                    {"id": r.id, "t": t, "f": fold(r.family_name), "g": fold(r.given_name)}
                     for r in rows
                     for t in name_tokens(r.given_name, r.family_name)
                 ],

@@ -72,6 +72,12 @@ def upgrade() -> None:
         'patient_name_token',
         sa.Column('patient_id', sa.Integer(), nullable=False),
         sa.Column('token', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column(
+            'family_name_folded', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False
+        ),
+        sa.Column(
+            'given_name_folded', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False
+        ),
         sa.ForeignKeyConstraint(['patient_id'], ['patient.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('patient_id', 'token'),
     )
@@ -93,7 +99,10 @@ def _fill_search_columns() -> None:
         'UPDATE patient SET given_name_folded = :given, family_name_folded = :family,'
         ' phone_reversed = :reversed WHERE id = :id'
     )
-    insert = sa.text('INSERT INTO patient_name_token (patient_id, token) VALUES (:id, :token)')
+    insert = sa.text(
+        'INSERT INTO patient_name_token (patient_id, token, family_name_folded,'
+        ' given_name_folded) VALUES (:id, :token, :family, :given)'
+    )
     for start in range(0, len(rows), 1000):
         batch = rows[start : start + 1000]
         connection.execute(
@@ -109,7 +118,12 @@ def _fill_search_columns() -> None:
             ],
         )
         tokens = [
-            {'id': row.id, 'token': token}
+            {
+                'id': row.id,
+                'token': token,
+                'family': fold(row.family_name)[:100],
+                'given': fold(row.given_name)[:100],
+            }
             for row in batch
             for token in sorted(name_tokens(row.given_name, row.family_name))
         ]

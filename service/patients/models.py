@@ -76,3 +76,7 @@ class PatientNameToken(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("patient.id", ondelete="CASCADE"), primary_key=True)
     )
     token: str = Field(primary_key=True, max_length=100)
+    # The patient's folded names, the order results are shown in: a search sorts its
+    # matches here and reads only the first page's patients (not every match's row).
+    family_name_folded: str = Field(default="", max_length=100)
+    given_name_folded: str = Field(default="", max_length=100)

@@ -36,7 +36,16 @@ def write_search_columns(session: Session, patient: Patient) -> None:
     tokens = sorted(name_tokens(patient.given_name, patient.family_name))
     if tokens and patient.merged_into_id is None:
         session.execute(
-            insert(PatientNameToken), [{"patient_id": patient.id, "token": t} for t in tokens]
+            insert(PatientNameToken),
+            [
+                {
+                    "patient_id": patient.id,
+                    "token": token,
+                    "family_name_folded": patient.family_name_folded,
+                    "given_name_folded": patient.given_name_folded,
+                }
+                for token in tokens
+            ],
         )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, intersect, or_, union
+from sqlalchemy import ColumnElement, Select, and_, func, intersect, or_, union
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -59,16 +59,25 @@ def search_patients(
     """Patients matching `q` by family name, then given name; empty `q` lists everyone."""
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in q):
         raise InvalidInput("must not contain control characters", field="q")
-    ids = matching_ids(q, phone_region)
-    if ids is None:  # an empty search lists every patient
-        counted = select(func.count()).select_from(Patient).where(_not_merged())
-    else:
-        # Counted from the ids alone (each branch leaves merged records out): an index-only
-        # read, without visiting the patients.
-        counted = select(func.count()).select_from(ids.subquery())
-    total = session.exec(counted).one()
-    rows = session.exec(search_query(matches(q, phone_region)).limit(limit).offset(offset))
-    return PatientPage(list(rows), int(total), limit, offset)
+    found = matching(q, phone_region)
+    if found is None:  # an empty search lists every patient
+        total = session.exec(select(func.count()).select_from(Patient).where(_not_merged())).one()
+        rows = session.exec(search_query(_not_merged()).limit(limit).offset(offset))
+        return PatientPage(list(rows), int(total), limit, offset)
+    # Counted and put in order from the matches alone (ids and folded names, read from
+    # the indexes): only the page's own patients are read from the patient table.
+    matches_ = found.subquery()
+    total = session.exec(select(func.count()).select_from(matches_)).one()
+    page_ids = list(
+        session.exec(
+            select(matches_.c.patient_id)
+            .order_by(matches_.c.family, matches_.c.given, matches_.c.patient_id)
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    patients = list(session.exec(search_query(col(Patient.id).in_(page_ids)))) if page_ids else []
+    return PatientPage(patients, int(total), limit, offset)
 
 
 def search_query(condition: ColumnElement[bool]) -> SelectOfScalar[Patient]:
@@ -81,20 +90,23 @@ def search_query(condition: ColumnElement[bool]) -> SelectOfScalar[Patient]:
 
 
 def matches(q: str, phone_region: str) -> ColumnElement[bool]:
-    """The condition `search_patients` reads with (for query plans and tests)."""
-    ids = matching_ids(q, phone_region)
-    return _not_merged() if ids is None else col(Patient.id).in_(ids)
+    """Whether a patient is one `q` finds (for query plans and tests)."""
+    found = matching(q, phone_region)
+    if found is None:
+        return _not_merged()
+    return col(Patient.id).in_(sa_select(found.subquery().c.patient_id))
 
 
 def _not_merged() -> ColumnElement[bool]:
     return col(Patient.merged_into_id).is_(None)
 
 
-def matching_ids(q: str, phone_region: str) -> Select[Any] | None:
-    """The ids of the patients `q` finds, without duplicates; None for an empty `q`.
+def matching(q: str, phone_region: str) -> Select[Any] | None:
+    """The patients `q` finds, once each, as (patient_id, family, given) with the folded
+    names they sort by; None for an empty `q`.
 
-    Each way of matching is its own set of ids, united: PostgreSQL reads each from its
-    index (an OR across subqueries would make it scan every patient).
+    Each way of matching is its own set, united: PostgreSQL reads each from its index
+    (an OR across subqueries would make it scan every patient).
     """
     q = q.strip()
     if not q:
@@ -115,32 +127,38 @@ def matching_ids(q: str, phone_region: str) -> Select[Any] | None:
     if (names or dates) and len(dates) <= 1 and not unread:
         # "garcia 1950-03-16": every name word and the date must match.
         parts = [_name_starts_with(w) for w in names]
-        parts += [_ids(col(Patient.birth_date) == d) for d in dates]
+        parts += [_patients(col(Patient.birth_date) == d) for d in dates]
         if len(parts) == 1:
             branches.append(parts[0])
         else:  # a subquery: SQLite takes no parentheses around a part of a UNION
             both = intersect(*parts).subquery()
-            branches.append(sa_select(both.c[0]))
+            branches.append(sa_select(*both.c))
     ending = phone_ending(q)
     if ending is not None:
-        branches.append(_ids(col(Patient.phone_reversed).like(ending[::-1] + "%")))
+        branches.append(_patients(col(Patient.phone_reversed).like(ending[::-1] + "%")))
     if len(q) <= 40:
-        branches.append(_ids(col(Patient.mrn) == normalise_mrn(q)))
-    if not branches:
-        return sa_select(col(Patient.id)).where(false())
-    return branches[0].distinct() if len(branches) == 1 else union(*branches)  # type: ignore[return-value]
+        branches.append(_patients(col(Patient.mrn) == normalise_mrn(q)))
+    if len(branches) == 1:
+        return branches[0].distinct()
+    return union(*branches)  # type: ignore[return-value]
 
 
-def _ids(condition: ColumnElement[bool]) -> Select[Any]:
-    return sa_select(col(Patient.id)).where(condition, _not_merged())
+def _patients(condition: ColumnElement[bool]) -> Select[Any]:
+    return sa_select(  # type: ignore[return-value]
+        col(Patient.id).label("patient_id"),
+        col(Patient.family_name_folded).label("family"),
+        col(Patient.given_name_folded).label("given"),
+    ).where(condition, _not_merged())
 
 
 def _name_starts_with(word: str) -> Select[Any]:
     # Folded words are letters and digits only: nothing for LIKE to escape. A merged
     # record has no tokens (see `repository.write_search_columns`).
-    return sa_select(col(PatientNameToken.patient_id)).where(
-        col(PatientNameToken.token).like(word + "%")
-    )
+    return sa_select(  # type: ignore[return-value]
+        col(PatientNameToken.patient_id).label("patient_id"),
+        col(PatientNameToken.family_name_folded).label("family"),
+        col(PatientNameToken.given_name_folded).label("given"),
+    ).where(col(PatientNameToken.token).like(word + "%"))
 
 
 def likely_duplicates(
