@@ -17,7 +17,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Connection, Engine, insert, text
 from sqlmodel import Session
 
 from bench.results import write_section
@@ -56,33 +56,39 @@ def seed(engine: Engine) -> None:
             ),
             {"given": GIVEN, "family": FAMILY, "n": PATIENTS},
         )
-        rows = conn.execute(text("SELECT id, given_name, family_name, phone FROM patient")).all()
-        for start in range(0, len(rows), 5000):
-            batch = rows[start : start + 5000]
-            conn.execute(
-                text(
-                    "UPDATE patient SET given_name_folded = :g, family_name_folded = :f,"
-                    " phone_reversed = :r WHERE id = :id"
-                ),
-                [_folded(r) for r in batch],
-            )
-            conn.execute(
-                insert(PatientNameToken),
-                [
-                    {
-                        "patient_id": r.id,
-                        "token": token,
-                        "family_name_folded": fold(r.family_name),
-                        "given_name_folded": fold(r.given_name),
-                    }
-                    for r in batch
-                    for token in name_tokens(r.given_name, r.family_name)
-                ],
-            )
+        fill_search_columns(conn)
     # As autovacuum would have done by now on a clinic's server: the visibility map lets
     # PostgreSQL answer from the indexes alone.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
+
+
+def fill_search_columns(conn: Connection) -> None:
+    """Folded names, reversed phone digits and name tokens for patients inserted with
+    plain SQL, computed by the service's own folding code."""
+    rows = conn.execute(text("SELECT id, given_name, family_name, phone FROM patient")).all()
+    for start in range(0, len(rows), 5000):
+        batch = rows[start : start + 5000]
+        conn.execute(
+            text(
+                "UPDATE patient SET given_name_folded = :g, family_name_folded = :f,"
+                " phone_reversed = :r WHERE id = :id"
+            ),
+            [_folded(r) for r in batch],
+        )
+        conn.execute(
+            insert(PatientNameToken),
+            [
+                {
+                    "patient_id": r.id,
+                    "token": token,
+                    "family_name_folded": fold(r.family_name),
+                    "given_name_folded": fold(r.given_name),
+                }
+                for r in batch
+                for token in name_tokens(r.given_name, r.family_name)
+            ],
+        )
 
 
 def _folded(row: Any) -> dict[str, object]:

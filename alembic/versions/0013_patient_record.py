@@ -86,6 +86,7 @@ def upgrade() -> None:
         'patient_name_token',
         ['token', 'patient_id'],
         postgresql_ops={'token': 'text_pattern_ops'},
+        postgresql_include=['family_name_folded', 'given_name_folded'],
     )
     _fill_search_columns()
 

@@ -69,6 +69,8 @@ class PatientNameToken(SQLModel, table=True):
             "token",
             "patient_id",
             postgresql_ops={"token": "text_pattern_ops"},
+            # The names ride along in the index: a search is answered from it alone.
+            postgresql_include=["family_name_folded", "given_name_folded"],
         ),
     )
 

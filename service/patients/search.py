@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, intersect, or_, union
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, union
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -65,17 +66,18 @@ def search_patients(
         rows = session.exec(search_query(_not_merged()).limit(limit).offset(offset))
         return PatientPage(list(rows), int(total), limit, offset)
     # Counted and put in order from the matches alone (ids and folded names, read from
-    # the indexes): only the page's own patients are read from the patient table.
+    # the indexes) in one statement: only the page's own patients are then read.
     matches_ = found.subquery()
-    total = session.exec(select(func.count()).select_from(matches_)).one()
-    page_ids = list(
-        session.exec(
-            select(matches_.c.patient_id)
-            .order_by(matches_.c.family, matches_.c.given, matches_.c.patient_id)
-            .limit(limit)
-            .offset(offset)
-        )
-    )
+    page = session.exec(
+        select(matches_.c.patient_id, func.count().over())
+        .order_by(matches_.c.family, matches_.c.given, matches_.c.patient_id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    # Past the last page (or nothing found), the count alone.
+    counted = select(func.count()).select_from(matches_)
+    total = page[0][1] if page else session.exec(counted).one()
+    page_ids = [patient_id for patient_id, _ in page]
     patients = list(session.exec(search_query(col(Patient.id).in_(page_ids)))) if page_ids else []
     return PatientPage(patients, int(total), limit, offset)
 
@@ -126,18 +128,14 @@ def matching(q: str, phone_region: str) -> Select[Any] | None:
             unread += 1
     if (names or dates) and len(dates) <= 1 and not unread:
         # "garcia 1950-03-16": every name word and the date must match.
-        parts = [_name_starts_with(w) for w in names]
-        parts += [_patients(col(Patient.birth_date) == d) for d in dates]
-        if len(parts) == 1:
-            branches.append(parts[0])
-        else:  # a subquery: SQLite takes no parentheses around a part of a UNION
-            both = intersect(*parts).subquery()
-            branches.append(sa_select(*both.c))
+        branches.append(_names_and_birth_date(names, dates[0] if dates else None))
     ending = phone_ending(q)
     if ending is not None:
         branches.append(_patients(col(Patient.phone_reversed).like(ending[::-1] + "%")))
     if len(q) <= 40:
         branches.append(_patients(col(Patient.mrn) == normalise_mrn(q)))
+    if not branches:  # e.g. a long run of punctuation: nobody
+        return _patients(false())
     if len(branches) == 1:
         return branches[0].distinct()
     return union(*branches)  # type: ignore[return-value]
@@ -149,6 +147,32 @@ def _patients(condition: ColumnElement[bool]) -> Select[Any]:
         col(Patient.family_name_folded).label("family"),
         col(Patient.given_name_folded).label("given"),
     ).where(condition, _not_merged())
+
+
+def _names_and_birth_date(names: list[str], birth_date: date | None) -> Select[Any]:
+    """Patients with a name starting with each word, born on `birth_date` if given.
+
+    The longest word (likely the rarest) is read from the token index; every other word
+    and the date are then checked per patient, through the token table's primary key
+    and the patient's, instead of intersecting two long lists.
+    """
+    if not names:
+        assert birth_date is not None
+        return _patients(col(Patient.birth_date) == birth_date)
+    first, *others = sorted(names, key=len, reverse=True)
+    found = _name_starts_with(first)
+    for word in others:
+        other = aliased(PatientNameToken)
+        found = found.where(
+            exists().where(
+                col(other.patient_id) == col(PatientNameToken.patient_id),
+                col(other.token).like(word + "%"),
+            )
+        )
+    if birth_date is not None:
+        born = sa_select(col(Patient.id)).where(col(Patient.birth_date) == birth_date)
+        found = found.where(col(PatientNameToken.patient_id).in_(born))
+    return found
 
 
 def _name_starts_with(word: str) -> Select[Any]:

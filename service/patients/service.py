@@ -177,3 +177,12 @@ def find_by_phone(session: Session, raw_phone: str, settings: Settings) -> list[
             .order_by(col(Patient.id))
         )
     )
+
+
+def find_by_mrn(session: Session, raw_mrn: str) -> Patient | None:
+    """The patient with this MRN (an EHR's identifier); a merged record answers with the
+    record it was merged into."""
+    patient = session.exec(select(Patient).where(Patient.mrn == normalise_mrn(raw_mrn))).first()
+    if patient is not None and patient.merged_into_id is not None:
+        return session.get(Patient, patient.merged_into_id)
+    return patient
