@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from service.config import Settings
 from service.console.deps import ConsoleUser
+from service.console.formatting import sentence
 from service.console.forms import FormState
 from service.console.patients_pages import FIELD_HELP, LANGUAGES, patient_view, zone_options
 from service.console.rendering import render, see_other
@@ -246,5 +247,5 @@ def merge(
         db.commit()
     except DomainError as exc:
         db.rollback()
-        return patient_view(request, db, settings, patient, {}, {"merge": exc.message})
+        return patient_view(request, db, settings, patient, {}, {"merge": sentence(exc.message)})
     return see_other(request, f"/patients/{patient_id}", flash="Records merged")
