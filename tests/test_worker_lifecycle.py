@@ -19,16 +19,9 @@ from service.app import create_app
 from service.delivery.gateway import Accepted, OutgoingText
 from tests.conftest import REPO_ROOT, Clock
 from tests.support.bulk import NOW, reminder_states, seed_due
-from tests.support.schema import fresh_postgres
 from tests.support.worker_process import make_dispatcher
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def pg(postgres_url: str) -> str:
-    fresh_postgres(postgres_url)
-    return postgres_url
 
 
 class FirstSendHolds:
