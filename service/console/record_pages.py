@@ -37,6 +37,9 @@ LABELS = {
     "timezone": "Time zone",
     "language": "Language of the texts",
 }
+NEW_PHONE_CONSENT = (
+    "Tick the box once the patient agrees to receive text messages at the new number"
+)
 TABLE_NAMES = {
     "procedure": "Procedures",
     "reminder": "Planned texts",
@@ -137,6 +140,8 @@ def edit(
         )
     except DomainError as exc:
         db.rollback()  # nothing half-written
+        if exc.field == "sms_consent":  # said as the form says it, not the API
+            form.error("sms_consent", NEW_PHONE_CONSENT)
         form.from_domain_error(exc, fallback_field="given_name")
     else:
         return see_other(request, f"/patients/{patient_id}", flash="Record updated")

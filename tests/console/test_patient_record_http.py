@@ -42,6 +42,15 @@ def test_two_people_edit_one_record_and_the_second_sees_what_changed_meanwhile(
     first, second = _edit_form(client, patient_id), _edit_form(client, patient_id)
     assert first["birth_date"] == "1950-03-16" and first["version"] == "1"
 
+    no_consent = console_post(
+        client,
+        f"/patients/{patient_id}/edit",
+        {**first, "phone": "(312) 555-0100", "sms_consent": ""},
+    )
+    assert no_consent.status_code == 422
+    assert "agrees to receive text messages at the new number" in no_consent.text
+    assert "sms_consent: true" not in no_consent.text
+
     checked = console_post(client, f"/patients/{patient_id}/edit", {**first, "language": "es"})
     assert checked.status_code == 200 and "Language of the texts" in checked.text
     with Session(engine) as session:
