@@ -19,11 +19,11 @@ from service.console.routing import console_router
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.errors import DomainError, LikelyDuplicate, StaleRecord
 from service.patients import service as patients
-from service.patients.edits import edit_patient, preview_edit
-from service.patients.merging import merge_patients, preview_merge
 from service.patients.models import Patient
 from service.patients.phone import national_format
 from service.patients.schemas import PatientUpdate
+from service.records.edits import edit_patient, preview_edit
+from service.records.merging import merge_patients, preview_merge
 
 router = console_router()
 
@@ -108,7 +108,7 @@ def edit(
     try:
         if confirm != "yes":
             shown = preview_edit(
-                db, patient_id, changes, settings, user, now, expected_version=expected
+                db, patient_id, changes, settings, user.subject, now, expected_version=expected
             )
             db.rollback()
             if not shown.changed:
@@ -125,7 +125,9 @@ def edit(
                     "phone_region": settings.clinic_phone_region,
                 },
             )
-        edit_patient(db, patient_id, changes, settings, user, now, expected_version=expected)
+        edit_patient(
+            db, patient_id, changes, settings, user.subject, now, expected_version=expected
+        )
         db.commit()
     except StaleRecord as exc:
         db.rollback()
@@ -248,7 +250,7 @@ def merge(
                     "phone_region": settings.clinic_phone_region,
                 },
             )
-        merge_patients(db, patient_id, other, user, now)
+        merge_patients(db, patient_id, other, user.subject, now)
         db.commit()
     except DomainError as exc:
         db.rollback()
