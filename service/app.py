@@ -30,6 +30,7 @@ from service.delivery.receipt_webhook import router as receipt_webhook_router
 from service.edge.access_log import AccessLog
 from service.edge.body_limit import BodySizeLimit
 from service.edge.headers import SecurityHeaders
+from service.edge.proxy import TrustedProxies
 from service.edge.query import refuse_unknown_query_parameters
 from service.errors import DomainError, NotAuthenticated, TooManyAttempts
 from service.metrics import render_metrics
@@ -144,6 +145,8 @@ def create_app(
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)
+    # Outermost: everything after it (the log, the throttles) sees the real client.
+    app.add_middleware(TrustedProxies, allowed=settings.forwarded_allow_ips)
     install_openapi(app)
     return app
 
