@@ -16,7 +16,7 @@ from service.config import Settings
 from service.conversation.simulated import run_reply_command, simulate_reply
 from service.errors import DomainError
 from service.messaging.models import Direction, Message
-from service.patients.phone import readable_phone
+from service.patients.phone import national_format
 from service.procedures.booking_check import check_procedure_date
 from service.procedures.calls import procedures_to_call
 from service.timeline.active import default_plan
@@ -108,7 +108,7 @@ def test_a_procedure_typed_for_last_week_lists_the_texts_it_skips_and_sends_late
     ],
 )
 def test_numbers_are_written_the_clinics_way(stored, region, shown):
-    assert readable_phone(stored, region) == shown
+    assert national_format(stored, region) == shown
 
 
 def test_make_run_installs_only_what_the_service_runs_on_and_make_test_adds_the_rest():

@@ -82,9 +82,12 @@ _STEP_NAMES = {"frame": "Every text's greeting and signature", "opt_out_notice":
 
 
 def step_label(step: str) -> str:
-    """'two_week_followup' -> 'Two week followup' (steps joined by commas when merged)."""
-    return ", ".join(
-        _STEP_NAMES.get(s.strip()) or s.replace("_", " ").strip().capitalize()
-        for s in step.split(",")
-        if s
-    )
+    """'two_week_followup' -> 'Two week followup' (steps joined by commas when merged); the
+    rest of a step cut to fit SMS_MAX_SEGMENTS ('warning_signs~1') reads '... (continued)'."""
+    return ", ".join(_one_label(s) for s in step.split(",") if s)
+
+
+def _one_label(step: str) -> str:
+    base, cut, _ = step.strip().partition("~")
+    label = _STEP_NAMES.get(base) or base.replace("_", " ").strip().capitalize()
+    return f"{label} (continued)" if cut else label

@@ -11,7 +11,7 @@ from service.config import Settings
 from service.console.today_view import step_label
 from service.messaging.repository import messages_by_id
 from service.patients.models import Patient
-from service.patients.phone import readable_phone
+from service.patients.phone import national_format
 from service.procedures.models import Procedure, Reminder, ReminderStatus
 from service.procedures.reconcile import reminders_of
 from service.procedures.wording import pending_texts
@@ -34,6 +34,8 @@ class TimelineText:
     # What the patient reads: the sent text, or the pending one worded as it would go
     # out now; None for texts that will not go out (cancelled, skipped).
     text: str | None
+    # SMS segments of a pending text (sent texts show what went out).
+    segments: int | None = None
 
 
 def timeline(
@@ -50,7 +52,11 @@ def timeline(
     messages = messages_by_id(session, message_ids)
     lines: list[TimelineText] = []
     for slot in pending_texts(session, procedure, patient, plan, settings, reminders):
-        lines.append(TimelineText(slot.due_at, _label(slot.steps), "pending", None, slot.text.body))
+        lines.append(
+            TimelineText(
+                slot.due_at, _label(slot.steps), "pending", None, slot.text.body, slot.segments
+            )
+        )
     groups: dict[tuple[object, ...], list[Reminder]] = {}
     for reminder in reminders:
         if reminder.status == ReminderStatus.pending:
@@ -132,7 +138,7 @@ def printable(
     facts = {
         "clinic": settings.clinic_name,
         "clinic_phone": settings.clinic_phone,
-        "phone": readable_phone(patient.phone, settings.clinic_phone_region),
+        "phone": national_format(patient.phone, settings.clinic_phone_region),
         "date": local_date_text(start, language),
         "time": local_time_text(start, language),
         "zone": words["zone"].format(city=_city(patient.timezone)),

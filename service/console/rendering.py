@@ -12,7 +12,7 @@ from jinja2.runtime import Context
 
 from service.auth.principals import staff_principal
 from service.console import formatting
-from service.patients.phone import readable_phone
+from service.patients.phone import national_format
 from service.users.sessions import SignedIn
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -21,7 +21,9 @@ TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 @pass_context
 def _phone(context: Context, e164: str | None) -> str:
     """`{{ patient.phone | phone }}`: the clinic's national format (links keep E.164)."""
-    return readable_phone(e164, context["request"].app.state.settings.clinic_phone_region)
+    if not e164:
+        return ""
+    return national_format(e164, context["request"].app.state.settings.clinic_phone_region)
 
 
 TEMPLATES.env.filters.update(
@@ -32,6 +34,7 @@ TEMPLATES.env.filters.update(
     zone_label=formatting.zone_label,
     sentence=formatting.sentence,
     step_label=formatting.step_label,
+    national_phone=national_format,
 )
 
 FLASH_COOKIE = "console_flash"

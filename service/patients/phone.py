@@ -49,20 +49,19 @@ def _masked(raw: str) -> str:
     return "the number ending " + "".join(digits[-4:]) if len(digits) > 4 else "the number"
 
 
-def readable_phone(e164: str | None, clinic_region: str) -> str:
-    """A stored number as people read and dial it: the clinic's national format for a
-    number of its own country ("(312) 555-0142"), international otherwise ("+44 20 …").
-    The one formatter for every screen and printout; the API keeps E.164."""
-    if not e164:
-        return ""
+def national_format(e164: str, clinic_region: str) -> str:
+    """How people at the clinic read a number: (312) 555-0142 for one of the clinic's
+    country, +44 20 7946 0958 for any other; as stored if it cannot be read."""
     try:
         number = phonenumbers.parse(e164, clinic_region)
     except phonenumbers.NumberParseException:
-        return e164  # a sender's raw id kept as Twilio gave it (not a number): shown as is
-    region = phonenumbers.region_code_for_number(number)
+        return e164
+    same_country = phonenumbers.region_code_for_number(number) == clinic_region.upper() or (
+        number.country_code == phonenumbers.country_code_for_region(clinic_region)
+    )
     style = (
         phonenumbers.PhoneNumberFormat.NATIONAL
-        if region == clinic_region.upper()
+        if same_country
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
     return phonenumbers.format_number(number, style)
