@@ -7,6 +7,7 @@ from service.audit.models import AuditEntry
 from service.auth.models import ApiKey
 from service.conversation.models import InboundCatchUp, InboundReceipt, OnCallPage
 from service.conversation.optouts import PhoneOptOut
+from service.intake.models import ExternalAppointment, IntakeMessage
 from service.messaging.models import Message
 from service.patients.models import Patient
 from service.plan_admin.models import TimelinePlanRecord
@@ -21,8 +22,10 @@ __all__ = [
     "Appointment",
     "AuditEntry",
     "ConsoleSession",
+    "ExternalAppointment",
     "InboundCatchUp",
     "InboundReceipt",
+    "IntakeMessage",
     "LoginThrottle",
     "Message",
     "MessageTemplate",
