@@ -14,6 +14,7 @@ from service.procedures.appointments import Appointment, AppointmentStatus
 from service.procedures.models import Procedure, Reminder, ReminderStatus
 from service.timeline.plan import (
     CANCELLATION_STEP,
+    CONSENT_REQUEST_STEP,
     CORRECTION_STEP,
     FollowUpKind,
     Phase,
@@ -124,7 +125,7 @@ def reconcile(
         if (
             row.status == ReminderStatus.pending
             and key not in wanted
-            and row.step not in (CORRECTION_STEP, CANCELLATION_STEP)
+            and row.step not in (CORRECTION_STEP, CANCELLATION_STEP, CONSENT_REQUEST_STEP)
         ):
             reason = REPLACED_BY_VISIT if row.step in replaced else NO_LONGER_PLANNED
             set_status(row, ReminderStatus.cancelled, reason, now)

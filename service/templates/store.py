@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from service.audit.service import Actor
 from service.auth.models import ApiKey
 from service.errors import Conflict, InvalidInput, NotFound
 from service.templates.compose import TextFacts, language_for, text_variables
@@ -30,7 +31,6 @@ from service.templates.sandbox import (
 from service.templates.segments import count_segments
 from service.templates.source import FRAME_STEP, ActiveTemplate, default_template
 from service.timeline.plan import DEFAULT_PLAN, TimelinePlan
-from service.users.models import User
 
 LANGUAGES: tuple[str, ...] = tuple(STEP_TEXTS)
 TEMPLATE_STEPS: tuple[str, ...] = (FRAME_STEP, *STEP_TEXTS[DEFAULT_LANGUAGE])
@@ -126,7 +126,7 @@ def save_template(
     step: str,
     language: str,
     body: str,
-    key: ApiKey | User,
+    key: Actor,
     now: datetime,
     *,
     restored_from: int | None = None,
@@ -169,7 +169,7 @@ def restore_template(
     step: str,
     language: str,
     version: int,
-    key: ApiKey | User,
+    key: Actor,
     now: datetime,
     *,
     max_segments: int = MAX_SEGMENTS,
