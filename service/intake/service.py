@@ -119,8 +119,8 @@ def book(
         )
         _remember(session, intake, external_id, kind, procedure.id or 0, None)
         return Outcome(f"booked procedure {procedure.id}", patient.id, procedure.id)
-    procedure = _procedure_for_visit(session, patient)
-    if procedure is None:
+    followed = _procedure_for_visit(session, patient)
+    if followed is None:
         return Outcome(
             f"{kind.value} visit not recorded: the patient has no scheduled MILD procedure",
             patient.id,
@@ -128,7 +128,7 @@ def book(
         )
     visit = book_visit(
         session,
-        procedure,
+        followed,
         patient,
         FollowUpKind(kind.value),
         when,
@@ -136,8 +136,8 @@ def book(
         intake.actor,
         intake.now,
     )
-    _remember(session, intake, external_id, kind, procedure.id or 0, visit.id)
-    return Outcome(f"booked {kind.value} visit {visit.id}", patient.id, procedure.id)
+    _remember(session, intake, external_id, kind, followed.id or 0, visit.id)
+    return Outcome(f"booked {kind.value} visit {visit.id}", patient.id, followed.id)
 
 
 def move(
