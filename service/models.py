@@ -9,7 +9,7 @@ from service.conversation.models import InboundCatchUp, InboundReceipt, OnCallPa
 from service.conversation.optouts import PhoneOptOut
 from service.intake.models import ExternalAppointment, IntakeMessage
 from service.messaging.models import Message
-from service.patients.models import Patient
+from service.patients.models import Patient, PatientNameToken
 from service.plan_admin.models import TimelinePlanRecord
 from service.procedures.appointments import Appointment
 from service.procedures.models import Procedure, Reminder
@@ -31,6 +31,7 @@ __all__ = [
     "MessageTemplate",
     "OnCallPage",
     "Patient",
+    "PatientNameToken",
     "PhoneOptOut",
     "Procedure",
     "Reminder",

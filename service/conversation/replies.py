@@ -251,6 +251,12 @@ def _e164(raw: str, settings: Settings) -> str | None:
 
 
 def _latest_patient(session: Session, phone: str) -> Patient | None:
-    return session.exec(
-        select(Patient).where(Patient.phone == phone).order_by(col(Patient.id).desc())
+    # A merged record (tombstone) answers for the record it was merged into.
+    patient = session.exec(
+        select(Patient)
+        .where(Patient.phone == phone)
+        .order_by(col(Patient.merged_into_id).is_not(None), col(Patient.id).desc())
     ).first()
+    if patient is not None and patient.merged_into_id is not None:
+        return session.get(Patient, patient.merged_into_id)
+    return patient

@@ -1,6 +1,7 @@
-"""Enrolling patients and finding them again."""
+"""Enrolling patients and finding them again; correcting a record is `edits.py`,
+merging two is `merging.py`."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
@@ -11,9 +12,12 @@ from service.config import Settings
 from service.errors import Conflict, InvalidInput, LikelyDuplicate, NotFound
 from service.patients.models import Patient
 from service.patients.phone import patients_phone, to_e164
+from service.patients.repository import write_search_columns
 from service.patients.schemas import PatientCreate
 from service.patients.search import likely_duplicates, normalise_mrn
 from service.validation import canonical_zone
+
+MAX_AGE_YEARS = 120
 
 
 def zone_named(name: str, *, field: str = "timezone") -> ZoneInfo:
@@ -47,12 +51,21 @@ def enroll_patient(
     zone = zone_named(data.timezone) if data.timezone else settings.clinic_zone
     phone = patients_phone(data.phone, settings.clinic_phone_region)
     mrn = normalise_mrn(data.mrn) if data.mrn else None
-    refuse_likely_duplicate(session, data, phone, mrn)
+    check_birth_date(data.birth_date, now)
+    refuse_likely_duplicate(
+        session,
+        phone=phone,
+        family_name=data.family_name,
+        mrn=mrn,
+        birth_date=data.birth_date,
+        allow_duplicate=data.allow_duplicate,
+    )
     patient = Patient(
         given_name=data.given_name,
         family_name=data.family_name,
         phone=phone,
         mrn=mrn,
+        birth_date=data.birth_date,
         timezone=zone.key,
         language=data.language or settings.default_language,
         sms_consent=not waiting,
@@ -70,6 +83,7 @@ def enroll_patient(
         # Only the MRN is unique: someone enrolled it at the same moment. The caller's
         # transaction is rolled back with the error, so nothing is half-written.
         raise Conflict(f"MRN {mrn} was just given to another patient", field="mrn") from None
+    write_search_columns(session, patient)
     audit(
         session,
         actor,
@@ -89,20 +103,59 @@ def enroll_patient(
     return patient
 
 
+def check_birth_date(value: date | None, now: datetime) -> None:
+    """A date of birth is in the past, and at most 120 years ago."""
+    if value is None:
+        return
+    today = now.date()
+    if value > today:
+        raise InvalidInput("must not be in the future", field="birth_date")
+    try:
+        earliest = today.replace(year=today.year - MAX_AGE_YEARS)
+    except ValueError:  # 29 February
+        earliest = today.replace(year=today.year - MAX_AGE_YEARS, day=28)
+    if value < earliest:
+        raise InvalidInput(f"must be within the last {MAX_AGE_YEARS} years", field="birth_date")
+
+
 def duplicates_of(session: Session, data: PatientCreate, settings: Settings) -> list[Patient]:
-    """Enrolled patients who are probably the one in `data` (same phone and family
-    name, or same MRN): what the console asks about before enrolling."""
+    """Enrolled patients who are probably the one in `data` (see `likely_duplicates`):
+    what the console asks about before enrolling."""
     phone = patients_phone(data.phone, settings.clinic_phone_region)
     mrn = normalise_mrn(data.mrn) if data.mrn else None
-    return list(likely_duplicates(session, phone=phone, family_name=data.family_name, mrn=mrn))
+    return list(
+        likely_duplicates(
+            session,
+            phone=phone,
+            family_name=data.family_name,
+            mrn=mrn,
+            birth_date=data.birth_date,
+        )
+    )
 
 
 def refuse_likely_duplicate(
-    session: Session, data: PatientCreate, phone: str, mrn: str | None
+    session: Session,
+    *,
+    phone: str,
+    family_name: str,
+    mrn: str | None,
+    birth_date: date | None,
+    allow_duplicate: bool,
+    not_id: int | None = None,
 ) -> None:
-    """409 naming the enrolled patient: an MRN in use always, the same phone and family
-    name unless the caller confirmed (`allow_duplicate`), since family members share phones."""
-    found = likely_duplicates(session, phone=phone, family_name=data.family_name, mrn=mrn)
+    """409 naming the enrolled patient: an MRN in use always; the same phone and folded
+    family name, or the same folded family name and date of birth, unless the caller
+    confirmed (`allow_duplicate`), since family members share phones (and twins
+    birthdays)."""
+    found = likely_duplicates(
+        session,
+        phone=phone,
+        family_name=family_name,
+        mrn=mrn,
+        birth_date=birth_date,
+        not_id=not_id,
+    )
     same_mrn = [p.id for p in found if mrn is not None and p.mrn == mrn and p.id is not None]
     if same_mrn:
         raise LikelyDuplicate(
@@ -111,11 +164,13 @@ def refuse_likely_duplicate(
             existing_patient_ids=same_mrn,
         )
     ids = [p.id for p in found if p.id is not None]
-    if ids and not data.allow_duplicate:
+    if ids and not allow_duplicate:
+        same_phone = any(p.phone == phone for p in found)
+        why = "phone and family name" if same_phone else "family name and date of birth"
         raise LikelyDuplicate(
-            f"patient {ids[0]} has the same phone and family name; send "
-            "allow_duplicate: true to enroll another patient anyway",
-            field="phone",
+            f"patient {ids[0]} has the same {why}; send allow_duplicate: true to "
+            "keep a separate record anyway",
+            field="phone" if same_phone else "birth_date",
             existing_patient_ids=ids,
         )
 
@@ -130,5 +185,9 @@ def get_patient(session: Session, patient_id: int) -> Patient:
 def find_by_phone(session: Session, raw_phone: str, settings: Settings) -> list[Patient]:
     phone = to_e164(raw_phone, settings.clinic_phone_region)
     return list(
-        session.exec(select(Patient).where(Patient.phone == phone).order_by(col(Patient.id)))
+        session.exec(
+            select(Patient)
+            .where(Patient.phone == phone, col(Patient.merged_into_id).is_(None))
+            .order_by(col(Patient.id))
+        )
     )
