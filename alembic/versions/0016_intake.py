@@ -7,7 +7,7 @@
 `patient.awaiting_yes_since` marks a patient asked by text and not yet answered YES.
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-05 12:00:00
 """
 from collections.abc import Sequence
@@ -19,7 +19,7 @@ from alembic import op
 
 
 revision: str = '0016'
-down_revision: str | None = '0012'
+down_revision: str | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -24,6 +24,7 @@ from service.patients.schemas import PatientCreate
 from service.patients.search import normalise_mrn
 from service.patients.service import enroll_patient
 from service.procedures.appointments import Appointment, AppointmentStatus
+from service.procedures.consent_request import ask_for_consent
 from service.procedures.models import Procedure, ProcedureStatus
 from service.procedures.service import (
     cancel_procedure,
@@ -67,9 +68,13 @@ def feed_instant(value: datetime, settings: Settings) -> datetime:
 
 
 def find_patient(session: Session, mrn: str | None) -> Patient | None:
+    """The record with this MRN (a merged-away record's MRN leads to the one it joined)."""
     if not mrn:
         return None
-    return session.exec(select(Patient).where(Patient.mrn == normalise_mrn(mrn))).first()
+    patient = session.exec(select(Patient).where(Patient.mrn == normalise_mrn(mrn))).first()
+    if patient is not None and patient.merged_into_id is not None:
+        return session.get(Patient, patient.merged_into_id)
+    return patient
 
 
 def register(session: Session, intake: Intake, person: IncomingPatient) -> tuple[Patient, bool]:
@@ -265,3 +270,10 @@ def _remember(
             created_at=intake.now,
         )
     )
+
+
+def ask_on_scheduled(session: Session, patient: Patient, intake: Intake) -> None:
+    """Queue the consent request with the patient's next scheduled procedure, if any."""
+    procedure = _procedure_for_visit(session, patient)
+    if procedure is not None:
+        ask_for_consent(session, procedure, patient, intake.plan, intake.now)
