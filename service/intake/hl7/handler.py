@@ -88,41 +88,51 @@ class Hl7Feed:
             return _encode(acknowledge(message, "AR", words, where))
         key = f"{head.sender}|{head.control_id}"
         try:
-            with Session(self.engine, expire_on_commit=False) as session:
-                if _already_applied(session, key):
-                    return self._again(message, head, now)
-                intake = Intake(
-                    settings=self.settings,
-                    plan=active_plan(self.settings, session),
-                    feed="hl7",
-                    source=head.sender,
-                    actor=Source(f"HL7 feed {head.sender}"),
-                    now=now,
-                )
-                outcome = self._apply(session, message, head, intake)
-                session.add(_entry(head, now, "AA", outcome.text, None, outcome, key))
-                try:
-                    session.commit()
-                except IntegrityError:
-                    session.rollback()
-                    if _already_applied(session, key):  # the same message, another connection
-                        return self._again(message, head, now)
-                    raise
+            outcome = self._apply_once(message, head, key, now)
         except FieldError as error:
             return self._refuse(message, head, now, error)
-        except DomainError as error:
-            segment, field = _LOCATION.get(error.field or "", ("MSH", 0))
-            return self._refuse(
-                message, head, now, FieldError(segment, field, error.message, "207")
-            )
+        except DomainError as refused:
+            segment, field = _LOCATION.get(refused.field or "", ("MSH", 0))
+            where = FieldError(segment, field, refused.message, "207")
+            return self._refuse(message, head, now, where)
         except OperationalError:
             raise  # the database is down: no ACK at all, so the engine sends it again
         except Exception:
             log.exception("HL7 message could not be applied control_id=%s", head.control_id)
             internal = FieldError("MSH", 0, "internal error; nothing was changed", "207")
             return self._refuse(message, head, now, internal)
+        if outcome is None:
+            # Logged only now: on SQLite a second session inside the first would wait
+            # for the write lock the first holds.
+            return self._again(message, head, now)
         log.info("HL7 %s applied control_id=%s: %s", head.kind, head.control_id, outcome.text)
         return _encode(acknowledge(message, "AA", outcome.text if outcome.ignored else ""))
+
+    def _apply_once(
+        self, message: hl7.Message, head: Header, key: str, now: datetime
+    ) -> Outcome | None:
+        """Apply and commit with the log entry; None when it was applied before."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            if _already_applied(session, key):
+                return None
+            intake = Intake(
+                settings=self.settings,
+                plan=active_plan(self.settings, session),
+                feed="hl7",
+                source=head.sender,
+                actor=Source(f"HL7 feed {head.sender}"),
+                now=now,
+            )
+            outcome = self._apply(session, message, head, intake)
+            session.add(_entry(head, now, "AA", outcome.text, None, outcome, key))
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                if _already_applied(session, key):  # the same message, another connection
+                    return None
+                raise
+            return outcome
 
     def _apply(
         self, session: Session, message: hl7.Message, head: Header, intake: Intake
