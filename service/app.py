@@ -37,6 +37,7 @@ from service.messaging.endpoints import router as messages_router
 from service.metrics import render_metrics
 from service.openapi import install_openapi
 from service.patients.endpoints import router as patients_router
+from service.patients.record_endpoints import router as patient_records_router
 from service.plan_admin.endpoints import router as plan_router
 from service.procedures.appointment_endpoints import router as appointments_router
 from service.procedures.endpoints import router as procedures_router
@@ -88,6 +89,7 @@ def create_app(
 
     for router in (
         patients_router,
+        patient_records_router,
         procedures_router,
         appointments_router,
         worklist_router,

@@ -58,8 +58,9 @@ def enroll_patient(
     now: NowDep,
     key: StaffKey,
 ) -> PatientPublic:
-    """A likely second record of an enrolled patient (same phone and family name, or the
-    same MRN) is refused with 409 naming `existing_patient_ids`; resend with
+    """A likely second record of an enrolled patient (same phone and family name, same
+    family name and date of birth, or the same MRN; names compared without case, accents
+    or punctuation) is refused with 409 naming `existing_patient_ids`; resend with
     `allow_duplicate: true` for a different person on a shared phone."""
     patient = service.enroll_patient(session, body, settings, key, now)
     # Read inside the transaction, then committed: one connection checkout per request.
@@ -71,7 +72,7 @@ def enroll_patient(
 @router.get(
     "",
     response_model=list[PatientPublic],
-    summary="Find patients by name, phone or MRN",
+    summary="Find patients by name, phone, MRN or date of birth",
     responses={200: {"headers": LIST_HEADERS}},
 )
 def find_patients(
@@ -83,9 +84,10 @@ def find_patients(
     q: str | None = Query(
         default=None,
         max_length=100,
-        description="Words that start the given or family name, a phone number in any "
-        "common format, or an MRN",
-        examples=["lop mar"],
+        description="Words that start any part of a name (case, accents and punctuation "
+        "ignored), the last 4 or more digits of a phone in any format, an MRN, or a date "
+        "of birth (1950-03-16, or 03/16/1950 in the clinic's region's order)",
+        examples=["garcia nun"],
     ),
     phone: str | None = Query(
         default=None, min_length=3, max_length=40, description="Exactly this number, any format"
@@ -130,12 +132,19 @@ def find_patients(
     responses=problems(404),
 )
 def get_patient(
-    patient_id: ResourceId, session: SessionDep, now: NowDep, key: StaffKey
+    patient_id: ResourceId, response: Response, session: SessionDep, now: NowDep, key: StaffKey
 ) -> PatientPublic:
+    """A merged record answers with `merged_into`: the id of the patient's record now.
+    `ETag` is the record's version, for `If-Match` on a change."""
     public = patient_public(session, service.get_patient(session, patient_id))
     record_read(session, key, "patient", patient_id, patient_id, at=now)
     session.commit()
+    set_etag(response, public.version)
     return public
+
+
+def set_etag(response: Response, version: int) -> None:
+    response.headers["ETag"] = f'"{version}"'
 
 
 def patient_public(session: Session, patient: Patient) -> PatientPublic:
@@ -148,6 +157,7 @@ def patients_public(session: Session, patients: Sequence[Patient]) -> list[Patie
     out = []
     for patient in patients:
         public = PatientPublic.model_validate(patient, from_attributes=True)
+        public.merged_into = patient.merged_into_id
         if patient.phone in stopped:
             public.opted_out, public.opted_out_since = True, stopped[patient.phone]
         out.append(public)

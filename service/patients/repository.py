@@ -18,10 +18,11 @@ from service.procedures.appointments import Appointment
 from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
 
 # Every table whose rows belong to a patient by `patient_id`: a merge moves them all to
-# the kept record (procedures, their texts and visits, the conversation and with it the
-# inbox items, which are the unhandled replies). A new table that belongs to a patient
-# (the recovery check-ins) is added here, and merges move it too.
-RECORDS_OF_A_PATIENT: tuple[type[SQLModel], ...] = (Procedure, Reminder, Appointment, Message)
+# the kept record (procedures and their texts, the conversation and with it the inbox
+# items, which are the unhandled replies; visits belong to a procedure and follow it).
+# A new table that belongs to a patient (the recovery check-ins) is added here, and
+# merges move it too.
+RECORDS_OF_A_PATIENT: tuple[type[SQLModel], ...] = (Procedure, Reminder, Message)
 
 
 def write_search_columns(session: Session, patient: Patient) -> None:
@@ -83,12 +84,19 @@ def count_records(session: Session, patient_id: int) -> dict[str, int]:
         table = _table(model)
         query = sa_select(func.count()).select_from(table).where(table.c.patient_id == patient_id)
         counts[table.name] = int(session.execute(query).scalar_one())
+    visits = (
+        sa_select(func.count())
+        .select_from(_table(Appointment))
+        .join(_table(Procedure), col(Procedure.id) == col(Appointment.procedure_id))
+        .where(col(Procedure.patient_id) == patient_id)
+    )
+    counts[Appointment.__tablename__] = int(session.execute(visits).scalar_one())
     return counts
 
 
 def move_records(session: Session, from_id: int, to_id: int) -> None:
     """Every row of the duplicate becomes the kept record's."""
-    for model in RECORDS_OF_A_PATIENT:
+    for model in RECORDS_OF_A_PATIENT:  # visits follow their procedure
         table = _table(model)
         session.execute(update(table).where(table.c.patient_id == from_id).values(patient_id=to_id))
 

@@ -131,3 +131,34 @@ class PatientPublic(BaseModel):
         default=None, description="This record was merged: the patient's record is this id"
     )
     merged_at: datetime | None = None
+
+
+class TextChangePublic(BaseModel):
+    """A text still to come, before and after the change (null: not sent any more)."""
+
+    procedure_id: int
+    steps: list[str]
+    was_due_at: datetime | None
+    due_at: datetime | None
+    was_text: str | None
+    text: str | None
+
+
+class EditPreviewPublic(BaseModel):
+    changed_fields: list[str]
+    version: int = Field(description="Send this as expected_version to make the change")
+    timezone: str
+    texts: list[TextChangePublic] = Field(
+        description="Texts still to come the change moves or re-words"
+    )
+    new_phone_opted_out_since: datetime | None = Field(
+        default=None, description="The new number replied STOP: no texts go to it until START"
+    )
+
+
+class MergePreviewPublic(BaseModel):
+    patient_id: int
+    duplicate_id: int
+    moves: dict[str, int] = Field(description="Rows that move to the kept record, by kind")
+    inbox_items: int = Field(description="Replies waiting in the inbox that move")
+    filled_fields: list[str] = Field(description="Fields the kept record takes from the duplicate")
