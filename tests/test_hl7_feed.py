@@ -36,7 +36,7 @@ def siu(
         [
             f"MSH|^~\\&|EPIC|LAKESIDE|MILD|REMINDERS|20270301090000||SIU^{trigger}|{control}|P"
             f"|{version}",
-            f"SCH|P{appointment}|{appointment}||||{reason}|{code}|OUTPATIENT||60|min"
+            f"SCH|P{appointment}|{appointment}||||{reason}|{code}|OUTPATIENT|60|min"
             f"|^^60^{start}",
             "ZSC|custom^stuff|\\T\\",
             pid,
@@ -53,6 +53,10 @@ def adt(trigger: str, control: str, pid: str, extra: str = "") -> str:
         pid,
     ]
     return "\r".join([*lines, extra] if extra else lines)
+
+
+def _another_patient(n: int) -> str:
+    return PID_CAPITALS.replace("MRN4411", f"M{n}").replace("(212)555-0142", f"(212)555-013{n}")
 
 
 @pytest.fixture
@@ -112,8 +116,7 @@ def test_frames_split_across_reads_and_joined_in_one_read_each_get_their_ack(
     feed: MllpClient, engine: Engine
 ) -> None:
     joined = b"".join(
-        frame(siu("S12", f"J{n}", appointment=f"A{n}", pid=PID_CAPITALS.replace("MRN4411", f"M{n}")))
-        for n in range(3)
+        frame(siu("S12", f"J{n}", appointment=f"A{n}", pid=_another_patient(n))) for n in range(3)
     )
     feed.send_raw(joined)
     acks = [feed.read_ack() for _ in range(3)]
@@ -122,7 +125,7 @@ def test_frames_split_across_reads_and_joined_in_one_read_each_get_their_ack(
 
     # One frame in three reads, \r\n between segments, with a newline after the frame.
     split = frame(
-        siu("S12", "S1", appointment="A9", pid=PID_CAPITALS.replace("MRN4411", "M9")).replace(
+        siu("S12", "S1", appointment="A9", pid=_another_patient(9)).replace(
             "\r", "\r\n"
         )
     ) + b"\n"

@@ -36,6 +36,11 @@ def running_listener(engine: Engine, settings: Settings, clock: object) -> Itera
         loop.call_soon_threadsafe(server.close)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
+        # Connections still being served end here, not in a closed loop's garbage.
+        tasks = asyncio.all_tasks(loop)
+        for task in tasks:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
         loop.close()
 
 

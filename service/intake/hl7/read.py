@@ -7,6 +7,7 @@ sequences (\\F\\ \\S\\ \\T\\ \\R\\ \\E\\). A value we need and cannot read raise
 `FieldError` naming the segment and field, which the ACK's ERR segment carries.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -122,9 +123,19 @@ def header(message: hl7.Message) -> Header:
     )
 
 
-def when(raw: str, segment: str, field: int) -> datetime:
-    """An HL7 DTM; with an offset it is that instant (UTC), without one it stays naive
-    (the clinic's wall time, decided by the intake service)."""
+# HL7 DTM: YYYY[MM[DD[HH[MM[SS[.S[S[S[S]]]]]]]]][+/-ZZZZ]. python-hl7's own reader is
+# lenient ("2027-03-16" reads as 1 January), so the shape is checked first.
+_DTM = re.compile(r"^(\d{4}(?:\d{2}){0,5})(?:\.\d{1,4})?(?:[+-]\d{4})?$")
+
+
+def when(raw: str, segment: str, field: int, *, digits: int = 12) -> datetime:
+    """An HL7 DTM to at least `digits` digits (12: to the minute); with an offset it is
+    that instant (UTC), without one it stays naive (the clinic's wall time, decided by
+    the intake service)."""
+    shape = _DTM.match(raw)
+    if shape is None or len(shape.group(1)) < digits:
+        precision = "to the minute" if digits >= 12 else "with a day"
+        raise FieldError(segment, field, f"{raw[:30]!r} is not an HL7 time {precision}")
     try:
         parsed = hl7.parse_datetime(raw)
     except (ValueError, TypeError):
@@ -186,7 +197,7 @@ def patient(message: hl7.Message, pick_phone: Callable[[list[str]], str | None])
     born = value(pid, 7)
     birth_date: date | None = None
     if born:
-        birth_date = when(born[:8], "PID", 7).date() if len(born) >= 8 else None
+        birth_date = when(born, "PID", 7, digits=8).date()
     language = language_code(value(pid, 15, 1), value(pid, 15, 2))
     return IncomingPatient(
         given_name=given,
