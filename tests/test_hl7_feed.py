@@ -36,8 +36,7 @@ def siu(
         [
             f"MSH|^~\\&|EPIC|LAKESIDE|MILD|REMINDERS|20270301090000||SIU^{trigger}|{control}|P"
             f"|{version}",
-            f"SCH|P{appointment}|{appointment}||||{reason}|{code}|OUTPATIENT|60|min"
-            f"|^^60^{start}",
+            f"SCH|P{appointment}|{appointment}||||{reason}|{code}|OUTPATIENT|60|min|^^60^{start}",
             "ZSC|custom^stuff|\\T\\",
             pid,
             "RGS|1",
@@ -124,11 +123,10 @@ def test_frames_split_across_reads_and_joined_in_one_read_each_get_their_ack(
     assert ["|J0" in acks[0], "|J1" in acks[1], "|J2" in acks[2]] == [True] * 3
 
     # One frame in three reads, \r\n between segments, with a newline after the frame.
-    split = frame(
-        siu("S12", "S1", appointment="A9", pid=_another_patient(9)).replace(
-            "\r", "\r\n"
-        )
-    ) + b"\n"
+    split = (
+        frame(siu("S12", "S1", appointment="A9", pid=_another_patient(9)).replace("\r", "\r\n"))
+        + b"\n"
+    )
     for part in (split[:7], split[7:300], split[300:]):
         feed.send_raw(part)
     assert ack_code(feed.read_ack()) == "AA"
@@ -184,9 +182,7 @@ def test_a_no_show_stops_the_texts_after_the_procedure_with_the_reason(
     clock.now = new_york("2027-03-16T10:00")
     assert ack_code(feed.send(siu("S26", "NS2", reason="^Patient did not arrive"))) == "AA"
     with Session(engine) as session:
-        after = session.exec(
-            select(Reminder).where(col(Reminder.status) == "cancelled")
-        ).all()
+        after = session.exec(select(Reminder).where(col(Reminder.status) == "cancelled")).all()
     assert after and all("no-show" in (r.status_reason or "") for r in after)
     assert any("did not arrive" in (r.status_reason or "") for r in after)
 

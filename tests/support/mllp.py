@@ -37,11 +37,15 @@ def running_listener(engine: Engine, settings: Settings, clock: object) -> Itera
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
         # Connections still being served end here, not in a closed loop's garbage.
-        tasks = asyncio.all_tasks(loop)
-        for task in tasks:
-            task.cancel()
-        loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+        loop.run_until_complete(_cancel_the_rest())
         loop.close()
+
+
+async def _cancel_the_rest() -> None:
+    others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in others:
+        task.cancel()
+    await asyncio.gather(*others, return_exceptions=True)
 
 
 class MllpClient:
