@@ -43,6 +43,7 @@ def grant_consent(session: Session, phone: str, now: datetime, plan: TimelinePla
         patient.sms_consent = True
         patient.awaiting_yes_since = None
         patient.consent_recorded_at = now
+        patient.consent_source = "sms"  # the patient's own YES (the audit keeps the feed)
         session.add(patient)
         audit(
             session,
