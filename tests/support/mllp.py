@@ -22,22 +22,25 @@ def frame(message: str) -> bytes:
 
 @contextmanager
 def running_listener(engine: Engine, settings: Settings, clock: object) -> Iterator[int]:
-    """Yields the port of a listener applying messages to `engine` at `clock`'s time."""
+    """Yields the port of a listener applying messages to `engine` at `clock`'s time.
+
+    Its event loop runs in a thread of its own (the browser stories' Playwright holds one
+    in the main thread)."""
     loop = asyncio.new_event_loop()
-    feed = Hl7Feed(engine, settings, clock)  # type: ignore[arg-type]
-    listener = Listener(feed, settings)
-    server = loop.run_until_complete(listener.start("127.0.0.1", 0))
-    port = server.sockets[0].getsockname()[1]
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
+    feed = Hl7Feed(engine, settings, clock)  # type: ignore[arg-type]
+    listener = Listener(feed, settings)
+    server = asyncio.run_coroutine_threadsafe(listener.start("127.0.0.1", 0), loop).result(10)
+    port = server.sockets[0].getsockname()[1]
     try:
         yield port
     finally:
         loop.call_soon_threadsafe(server.close)
+        # Connections still being served end here, not in a closed loop's garbage.
+        asyncio.run_coroutine_threadsafe(_cancel_the_rest(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
-        # Connections still being served end here, not in a closed loop's garbage.
-        loop.run_until_complete(_cancel_the_rest())
         loop.close()
 
 
