@@ -8,10 +8,10 @@ from tests.test_hl7_feed import siu
 def test_admin_reads_the_feed_and_the_call_list(
     page, console_app, console_engine, console_settings, console_clock
 ):
-    with running_listener(console_engine, console_settings, console_clock) as port:
-        with MllpClient(port) as feed:
-            assert ack_code(feed.send(siu("S12", "P1", start="202703040900"))) == "AA"
-            assert ack_code(feed.send(siu("S12", "P2", start="2027"))) == "AE"
+    listening = running_listener(console_engine, console_settings, console_clock)
+    with listening as port, MllpClient(port) as feed:
+        assert ack_code(feed.send(siu("S12", "P1", start="202703040900"))) == "AA"
+        assert ack_code(feed.send(siu("S12", "P2", start="2027"))) == "AE"
     sign_in(page, ADMIN)
     page.goto("/feeds")
     assert_accessible(page)
