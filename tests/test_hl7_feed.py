@@ -218,3 +218,21 @@ def test_a_visit_code_the_clinic_added_books_the_wound_check(
     with Session(engine) as session:
         [booked] = session.exec(select(Appointment)).all()
     assert booked.kind == "wound_check" and booked.starts_at == new_york("2027-03-23T09:00")
+
+
+def test_metrics_count_messages_by_type_and_result_without_patient_data(
+    engine: Engine, settings: Settings, clock: Clock
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+
+    with running_listener(engine, settings, clock) as port, MllpClient(port) as feed:
+        feed.send(siu("S12", "M1"))
+        feed.send(siu("S12", "M2", code="99213^Office visit^C4"))
+        feed.send(siu("S12", "M3", start="x"))
+    with TestClient(create_app(settings, engine=engine, clock=clock)) as client:
+        metrics = client.get("/metrics").text
+    assert 'hl7_messages{result="applied",type="SIU^S12"} 1.0' in metrics
+    assert 'hl7_messages{result="ignored",type="SIU^S12"} 1.0' in metrics
+    assert 'hl7_messages{result="refused",type="SIU^S12"} 1.0' in metrics
