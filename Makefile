@@ -31,6 +31,7 @@ bench: $(STAMP) postgres
 	$(BIN)/python -m bench.triage
 	$(BIN)/python -m bench.sqlite_load
 	$(BIN)/python -m bench.console_pages
+	$(BIN)/python -m bench.hl7_ingest
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
