@@ -57,8 +57,14 @@ def one_run(url: str) -> tuple[float, float, float]:
     reset_database(url)
     run_migrations(url)
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "HL7_MLLP_PORT": str(port),
-           "CLINIC_NAME": "Lakeside Spine", "CLINIC_PHONE": "(555) 201-3344", "LOG_LEVEL": "WARNING"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "HL7_MLLP_PORT": str(port),
+        "CLINIC_NAME": "Lakeside Spine",
+        "CLINIC_PHONE": "(555) 201-3344",
+        "LOG_LEVEL": "WARNING",
+    }
     process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "reminders"), "hl7"], env=env)
     try:
         deadline = time.monotonic() + 30

@@ -13,6 +13,36 @@ _NOT_MAC = re.compile(
 )
 
 
+# Words that stay in lower case inside a name (nameparser lower-cases a few more, such as
+# "mc" written apart: "MC DONALD" is "Mc Donald").
+_PARTICLES = frozenset(
+    [
+        "de",
+        "la",
+        "las",
+        "los",
+        "del",
+        "di",
+        "da",
+        "das",
+        "do",
+        "dos",
+        "du",
+        "van",
+        "von",
+        "der",
+        "den",
+        "ter",
+        "ten",
+        "y",
+        "e",
+        "bin",
+        "al",
+        "le",
+    ]
+)
+
+
 def as_people_write_it(raw: str) -> str:
     """'MARÍA JOSÉ' -> 'María José', "O'BRIEN" -> "O'Brien", 'DE LA CRUZ' -> 'de la Cruz';
     'McDonald' or 'van Gogh' as sent are left alone."""
@@ -26,6 +56,10 @@ def as_people_write_it(raw: str) -> str:
         # nameparser dropped or reordered a part (a word it read as a title or a
         # suffix): capitalise word by word instead of losing it.
         written = " ".join(_capitalise_word(word) for word in name.split())
+    written = " ".join(
+        word if not word.islower() or word in _PARTICLES else word.capitalize()
+        for word in written.split()
+    )
     return _NOT_MAC.sub(lambda m: "Mac" + m.group(1).lower(), written)
 
 
