@@ -60,3 +60,33 @@ def test_idle_and_trickling_connections_are_closed(
             assert time.monotonic() - started < 7
     with Session(engine) as session:
         assert session.exec(select(Procedure)).all() == []
+
+
+def test_mllp_over_tls_when_a_certificate_is_set(
+    engine: Engine, settings: Settings, clock: Clock, tmp_path
+) -> None:
+    import socket
+    import ssl
+    import subprocess
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    tls = settings.model_copy(update={"hl7_tls_cert_file": str(cert), "hl7_tls_key_file": str(key)})
+    with running_listener(engine, tls, clock) as port:
+        context = ssl.create_default_context(cafile=str(cert))
+        context.check_hostname = False
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as raw:
+            with context.wrap_socket(raw) as secured:
+                secured.sendall(frame(siu("S12", "TLS1")))
+                answer = b""
+                while b"\x1c\x0d" not in answer:
+                    answer += secured.recv(65536)
+        assert ack_code(answer.decode()) == "AA"
+        # Plain MLLP to a TLS listener gets no ACK.
+        with MllpClient(port, timeout=5) as plain:
+            plain.send_raw(frame(siu("S12", "TLS2")))
+            assert plain.closed_by_peer()
