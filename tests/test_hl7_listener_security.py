@@ -79,12 +79,12 @@ def test_mllp_over_tls_when_a_certificate_is_set(
     with running_listener(engine, tls, clock) as port:
         context = ssl.create_default_context(cafile=str(cert))
         context.check_hostname = False
-        with socket.create_connection(("127.0.0.1", port), timeout=20) as raw:
-            with context.wrap_socket(raw) as secured:
-                secured.sendall(frame(siu("S12", "TLS1")))
-                answer = b""
-                while b"\x1c\x0d" not in answer:
-                    answer += secured.recv(65536)
+        raw = socket.create_connection(("127.0.0.1", port), timeout=20)
+        with context.wrap_socket(raw) as secured:
+            secured.sendall(frame(siu("S12", "TLS1")))
+            answer = b""
+            while b"\x1c\x0d" not in answer:
+                answer += secured.recv(65536)
         assert ack_code(answer.decode()) == "AA"
         # Plain MLLP to a TLS listener gets no ACK.
         with MllpClient(port, timeout=5) as plain:
