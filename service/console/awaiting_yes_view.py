@@ -28,7 +28,7 @@ def waiting_for_yes(session: Session, now: datetime) -> list[Row]:
         .join(Patient, col(Patient.id) == col(Procedure.patient_id))
         .where(
             col(Patient.awaiting_yes_since).is_not(None),
-            Procedure.status == ProcedureStatus.scheduled,
+            col(Procedure.status) == ProcedureStatus.scheduled,
             col(Procedure.scheduled_at) >= now,
             col(Procedure.scheduled_at) < now + WAITING_HORIZON,
         )

@@ -16,7 +16,7 @@ from service.errors import Conflict, InvalidInput, NotFound
 from service.messaging.models import Message, MessageStatus
 from service.patients.models import Patient
 from service.patients.service import get_patient
-from service.procedures.consent_request import ask_for_consent
+from service.procedures.consent_request import consent_request
 from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
 from service.procedures.reconcile import (
     insert_new,
@@ -102,8 +102,9 @@ def schedule_procedure(
     planned = plan_reminders(
         plan, procedure.scheduled_at, zone, now, late_reason=LATE_AT_ENROLLMENT
     )
-    insert_new(session, procedure, planned, now)
-    ask_for_consent(session, procedure, patient, plan, now)
+    # A patient a feed enrolled and not yet asked: the question goes in the same insert.
+    asking = consent_request(session, procedure, patient, plan, now)
+    insert_new(session, procedure, [*planned, asking] if asking else planned, now)
     audit(
         session,
         actor,
