@@ -55,7 +55,13 @@ def adt(trigger: str, control: str, pid: str, extra: str = "") -> str:
 
 
 def _another_patient(n: int) -> str:
-    return PID_CAPITALS.replace("MRN4411", f"M{n}").replace("(212)555-0142", f"(212)555-013{n}")
+    # Another person: the domain refuses a likely duplicate (same family name and phone,
+    # or family name and date of birth) from a feed as from anyone.
+    return (
+        PID_CAPITALS.replace("MRN4411", f"M{n}")
+        .replace("(212)555-0142", f"(212)555-013{n}")
+        .replace("19560412", f"1956041{n}")
+    )
 
 
 @pytest.fixture
@@ -191,7 +197,8 @@ def test_adt_registers_updates_and_merges_through_the_record_domain(
     feed: MllpClient, engine: Engine
 ) -> None:
     first = "PID|1||A100^^^H^MR||O'BRIEN^SEAN||19600101|M|||||(212)555-0150^PRN^CP||EN"
-    second = "PID|1||A200^^^H^MR||OBRIEN^SEAN||19600101|M|||||(646)555-0151^PRN^CP||EN"
+    # The same man registered twice, his birth date mistyped the second time.
+    second = "PID|1||A200^^^H^MR||OBRIEN^SEAN||19600110|M|||||(646)555-0151^PRN^CP||EN"
     assert ack_code(feed.send(adt("A04", "D1", first))) == "AA"
     assert ack_code(feed.send(adt("A28", "D2", second))) == "AA"
     assert [p.family_name for p in _patients(engine)] == ["O'Brien", "Obrien"]
@@ -205,6 +212,11 @@ def test_adt_registers_updates_and_merges_through_the_record_domain(
     assert ack_code(merged) == "AA", merged
     duplicate = _patients(engine)[1]
     assert duplicate.merged_into_id == kept.id
+    # A third MRN for the same man (same name and birth date): refused, nothing written.
+    twin = moved.replace("A100", "A300").replace("(917)555-0160", "(718)555-0170")
+    refused = feed.send(adt("A04", "D5", twin))
+    assert ack_code(refused) == "AE" and "patient 1" in refused
+    assert len(_patients(engine)) == 2
 
 
 def test_a_visit_code_the_clinic_added_books_the_wound_check(

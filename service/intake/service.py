@@ -6,14 +6,14 @@ Every function works in the caller's transaction and raises the domain's errors 
 naming our field: the adapter says where that field is in its own message).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from service.audit.service import Source
+from service.audit.service import Actor
 from service.config import Settings
 from service.errors import InvalidInput
 from service.intake.mapping import Booked
@@ -45,7 +45,7 @@ class Intake:
     plan: TimelinePlan
     feed: str  # hl7, fhir, csv: recorded as the consent's source
     source: str  # the sending system: external appointment ids are unique per source
-    actor: Source
+    actor: Actor  # a feed (HL7) or the API key that called (FHIR)
     now: datetime
 
 
@@ -57,7 +57,7 @@ class Outcome:
     patient_id: int | None = None
     procedure_id: int | None = None
     ignored: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
+    appointment_id: int | None = None  # the visit, when the change was to one
 
 
 def feed_instant(value: datetime, settings: Settings) -> datetime:
@@ -92,6 +92,7 @@ def register(session: Session, intake: Intake, person: IncomingPatient) -> tuple
             phone=written.phone or "",
             language=written.language,
             mrn=written.mrn,
+            birth_date=written.birth_date,
             sms_consent=True,
         )
     except ValidationError as exc:
@@ -142,7 +143,9 @@ def book(
         intake.now,
     )
     _remember(session, intake, external_id, kind, followed.id or 0, visit.id)
-    return Outcome(f"booked {kind.value} visit {visit.id}", patient.id, followed.id)
+    return Outcome(
+        f"booked {kind.value} visit {visit.id}", patient.id, followed.id, appointment_id=visit.id
+    )
 
 
 def move(
@@ -187,9 +190,11 @@ def move(
             ignored=True,
         )
     if visit.starts_at == resolve_visit_time(when):
-        return Outcome(f"{link.kind} visit {visit.id} unchanged", patient.id, procedure.id)
-    move_visit(session, visit, procedure, patient, when, intake.plan, intake.actor, intake.now)
-    return Outcome(f"{link.kind} visit {visit.id} moved", patient.id, procedure.id)
+        text = f"{link.kind} visit {visit.id} unchanged"
+    else:
+        move_visit(session, visit, procedure, patient, when, intake.plan, intake.actor, intake.now)
+        text = f"{link.kind} visit {visit.id} moved"
+    return Outcome(text, patient.id, procedure.id, appointment_id=visit.id)
 
 
 def cancel(session: Session, intake: Intake, external_id: str) -> Outcome:
@@ -207,7 +212,9 @@ def cancel(session: Session, intake: Intake, external_id: str) -> Outcome:
     visit = session.get(Appointment, link.appointment_id)
     assert visit is not None
     cancel_visit(session, visit, procedure, patient, intake.plan, intake.actor, intake.now)
-    return Outcome(f"{link.kind} visit {visit.id} cancelled", patient.id, procedure.id)
+    return Outcome(
+        f"{link.kind} visit {visit.id} cancelled", patient.id, procedure.id, appointment_id=visit.id
+    )
 
 
 def no_show(session: Session, intake: Intake, external_id: str, reason: str) -> Outcome:
