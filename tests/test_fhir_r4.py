@@ -5,13 +5,15 @@ from fastapi.testclient import TestClient
 from fhir.resources.R4B.appointment import Appointment
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+from fhir.resources.R4B.communication import Communication
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient
 from sqlmodel import Session, select
 
 from service.audit.models import AuditEntry
 from service.procedures.models import Procedure
-from tests.conftest import new_york
+from tests.conftest import new_york, send_due
+from tests.fakes.gateways import RecordingGateway
 
 FHIR = {"Content-Type": "application/fhir+json"}
 MARIA = {
@@ -39,10 +41,16 @@ def _appointment(patient_id: int, start: str, status: str = "booked", code: str 
     }
 
 
-def test_ehr_enrolls_finds_books_moves_and_cancels_over_fhir(client: TestClient, staff, engine):
+def test_ehr_enrolls_finds_books_moves_and_cancels_over_fhir(
+    client: TestClient, staff, engine, settings
+):
     headers = {**staff, **FHIR}
     statement = CapabilityStatement.model_validate(client.get("/fhir/R4/metadata").json())
-    assert [r.type for r in statement.rest[0].resource] == ["Patient", "Appointment"]
+    assert [r.type for r in statement.rest[0].resource] == [
+        "Patient",
+        "Appointment",
+        "Communication",
+    ]
 
     created = client.post("/fhir/R4/Patient", json=MARIA, headers=headers)
     assert created.status_code == 201, created.text
@@ -89,6 +97,19 @@ def test_ehr_enrolls_finds_books_moves_and_cancels_over_fhir(client: TestClient,
     with Session(engine) as session:
         [procedure] = session.exec(select(Procedure)).all()
         assert procedure.scheduled_at == new_york("2027-03-18T07:00")
+    # The texts show in the chart: the first one asked for YES (INTAKE_SMS_CONSENT=ask).
+    send_due(engine, settings, RecordingGateway(), "2027-03-01T10:00")
+    texts = Bundle.model_validate(
+        client.get(
+            f"/fhir/R4/Communication?patient=Patient/{patient.id}&sent=ge2027-03-01", headers=staff
+        ).json()
+    )
+    [text] = [Communication.model_validate(e.resource.model_dump()) for e in texts.entry]
+    assert text.status == "completed" and "Responda SI" in text.payload[0].contentString
+    assert text.basedOn[0].reference == f"Appointment/{appointment.id}"
+    assert text.medium[0].coding[0].code == "SMSWRIT"
+    one = client.get(f"/fhir/R4/Communication/{text.id}", headers=staff)
+    assert Communication.model_validate(one.json()).id == text.id
     cancelled = client.post(
         "/fhir/R4/Appointment",
         json=_appointment(int(patient.id), "2027-03-18T07:00:00-04:00", status="cancelled"),

@@ -21,7 +21,7 @@ from service.audit.service import record_read
 from service.auth.deps import StaffKey
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.errors import DomainError
-from service.intake.fhir import appointments
+from service.intake.fhir import appointments, communications
 from service.intake.fhir.resources import (
     APPOINTMENT_ELEMENTS,
     FHIR_JSON,
@@ -33,6 +33,7 @@ from service.intake.fhir.resources import (
 )
 from service.intake.fhir.search import find_patients
 from service.intake.service import Intake, find_patient, register
+from service.messaging.models import Message
 from service.patients.service import get_patient
 from service.timeline.active import active_plan
 
@@ -114,6 +115,14 @@ def metadata(now: NowDep) -> Response:
                         {
                             "type": "Appointment",
                             "interaction": [{"code": c} for c in ("read", "create")],
+                        },
+                        {
+                            "type": "Communication",
+                            "interaction": [{"code": c} for c in ("read", "search-type")],
+                            "searchParam": [
+                                {"name": "patient", "type": "reference"},
+                                {"name": "sent", "type": "date"},
+                            ],
                         },
                     ],
                 }
@@ -258,3 +267,56 @@ def read_appointment(
     record_read(session, key, "appointment", appointment_id, patient_id, at=now, fields=["fhir"])
     session.commit()
     return answer(resource)
+
+
+@router.get("/Communication/{message_id}", summary="Read one text out or reply in")
+def read_communication(
+    message_id: str, session: SessionDep, now: NowDep, key: StaffKey
+) -> Response:
+    message = (
+        session.get(Message, int(message_id))
+        if message_id.isdigit() and int(message_id) <= 2_147_483_647
+        else None
+    )
+    if message is None or message.patient_id is None:
+        return refused(f"no Communication/{message_id}", "Communication.id", 404, "not-found")
+    record_read(session, key, "message", message.id, message.patient_id, at=now, fields=["fhir"])
+    body = communications.communication(message)
+    session.commit()
+    return answer(body)
+
+
+@router.get("/Communication", summary="Texts and replies by patient and date sent")
+def search_communications(
+    session: SessionDep,
+    now: NowDep,
+    key: StaffKey,
+    patient: str | None = Query(default=None, max_length=40),
+    sent: list[str] = Query(default=[], max_length=4),
+) -> Response:
+    number = patient.removeprefix("Patient/") if patient else None
+    if number is not None and (not number.isdigit() or int(number) > 2_147_483_647):
+        return refused("patient must be Patient/{id}", "patient", 400)
+    try:
+        found = communications.find(session, int(number) if number else None, sent)
+    except DomainError as exc:
+        return refused(exc.message, "sent", 400)
+    for patient_id in {m.patient_id for m in found}:
+        record_read(session, key, "message", None, patient_id, at=now, fields=["fhir search"])
+    bundle = Bundle.model_validate(
+        {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "total": len(found),
+            "entry": [
+                {
+                    "fullUrl": f"Communication/{m.id}",
+                    "resource": communications.communication(m).model_dump(exclude_none=True),
+                    "search": {"mode": "match"},
+                }
+                for m in found
+            ],
+        }
+    )
+    session.commit()
+    return answer(bundle)
