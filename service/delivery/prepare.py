@@ -16,9 +16,9 @@ from sqlalchemy import Row, update
 from sqlmodel import Session
 
 from service.config import Settings
-from service.conversation.consent import skip_reason
 from service.messaging.masking import mask_phone
 from service.messaging.models import Direction, MessageStatus
+from service.optouts.service import skip_reason
 from service.procedures.consent_request import WAITING_FOR_YES
 from service.procedures.models import Reminder, ReminderStatus
 from service.templates.compose import compose

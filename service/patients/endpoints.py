@@ -62,7 +62,7 @@ def enroll_patient(
     family name and date of birth, or the same MRN; names compared without case, accents
     or punctuation) is refused with 409 naming `existing_patient_ids`; resend with
     `allow_duplicate: true` for a different person on a shared phone."""
-    patient = service.enroll_patient(session, body, settings, key, now)
+    patient = service.enroll_patient(session, body, settings, key.subject, now)
     # Read inside the transaction, then committed: one connection checkout per request.
     public = patient_public(session, patient)
     session.commit()
@@ -112,7 +112,7 @@ def find_patients(
     # Audited even when nobody matched: the lookup itself is a look at patient data.
     for patient_id in [p.id for p in page] or [None]:
         field = "phone" if phone is not None else "q"
-        record_read(session, key, "patient", patient_id, patient_id, at=now, fields=[field])
+        record_read(session, key.subject, "patient", patient_id, patient_id, at=now, fields=[field])
     page_headers(
         response,
         "/v1/patients",
@@ -137,7 +137,7 @@ def get_patient(
     """A merged record answers with `merged_into`: the id of the patient's record now.
     `ETag` is the record's version, for `If-Match` on a change."""
     public = patient_public(session, service.get_patient(session, patient_id))
-    record_read(session, key, "patient", patient_id, patient_id, at=now)
+    record_read(session, key.subject, "patient", patient_id, patient_id, at=now)
     session.commit()
     set_etag(response, public.version)
     return public

@@ -5,9 +5,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select, update
 
-from service.auth.models import Role
 from service.errors import Conflict, InvalidInput, NotFound
-from service.users.models import ConsoleSession, User
+from service.users.models import ConsoleSession, Role, User
 from service.users.passwords import check_password_rules, hash_password
 
 # Deliberately loose: one @, something either side, a dot in the domain. The real

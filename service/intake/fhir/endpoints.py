@@ -164,7 +164,7 @@ async def create_patient(
                 return refused(
                     "no sms or phone telecom to text", "Patient.telecom", 422, "required"
                 )
-            patient, _ = register(session, _intake(session, settings, key, now), person)
+            patient, _ = register(session, _intake(session, settings, key.subject, now), person)
         except DomainError as exc:
             session.rollback()
             return _from_domain(exc, PATIENT_ELEMENTS)
@@ -190,7 +190,7 @@ def read_patient(patient_id: str, session: SessionDep, now: NowDep, key: StaffKe
         patient = get_patient(session, int(patient_id))
     except DomainError as exc:
         return _from_domain(exc, PATIENT_ELEMENTS)
-    record_read(session, key, "patient", patient.id, patient.id, at=now, fields=["fhir"])
+    record_read(session, key.subject, "patient", patient.id, patient.id, at=now, fields=["fhir"])
     body = patient_resource(patient)
     session.commit()
     return answer(body)
@@ -212,7 +212,9 @@ def search_patients(
     except DomainError as exc:
         return _from_domain(exc, {"birth_date": "birthdate", "phone": "phone", "q": "name"})
     for patient in found:
-        record_read(session, key, "patient", patient.id, patient.id, at=now, fields=["fhir search"])
+        record_read(
+            session, key.subject, "patient", patient.id, patient.id, at=now, fields=["fhir search"]
+        )
     bundle = Bundle.model_validate(
         {
             "resourceType": "Bundle",
@@ -243,7 +245,9 @@ async def create_appointment(
 
     def work() -> Response:
         try:
-            made = appointments.apply(session, _intake(session, settings, key, now), resource)
+            made = appointments.apply(
+                session, _intake(session, settings, key.subject, now), resource
+            )
         except appointments.Refused as exc:
             session.rollback()
             return refused(exc.message, exc.expression, 422, exc.code)
@@ -264,7 +268,9 @@ def read_appointment(
     if found is None:
         return refused(f"no Appointment/{appointment_id}", "Appointment.id", 404, "not-found")
     resource, patient_id = found
-    record_read(session, key, "appointment", appointment_id, patient_id, at=now, fields=["fhir"])
+    record_read(
+        session, key.subject, "appointment", appointment_id, patient_id, at=now, fields=["fhir"]
+    )
     session.commit()
     return answer(resource)
 
@@ -280,7 +286,9 @@ def read_communication(
     )
     if message is None or message.patient_id is None:
         return refused(f"no Communication/{message_id}", "Communication.id", 404, "not-found")
-    record_read(session, key, "message", message.id, message.patient_id, at=now, fields=["fhir"])
+    record_read(
+        session, key.subject, "message", message.id, message.patient_id, at=now, fields=["fhir"]
+    )
     body = communications.communication(message)
     session.commit()
     return answer(body)
@@ -302,7 +310,9 @@ def search_communications(
     except DomainError as exc:
         return refused(exc.message, "sent", 400)
     for patient_id in {m.patient_id for m in found}:
-        record_read(session, key, "message", None, patient_id, at=now, fields=["fhir search"])
+        record_read(
+            session, key.subject, "message", None, patient_id, at=now, fields=["fhir search"]
+        )
     bundle = Bundle.model_validate(
         {
             "resourceType": "Bundle",
