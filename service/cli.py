@@ -197,6 +197,8 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
                 # names no server software to strangers.
                 access_log=False,
                 server_header=False,
+                # Forwarded headers are read by the app, from FORWARDED_ALLOW_IPS only.
+                proxy_headers=False,
             )
         else:
             from service.api_processes import run_api_processes

@@ -254,6 +254,7 @@ def _page(
         "versions": versions,
         "previous": {v.version: o.version for v, o in pairwise(versions)},
         "variables": editing.variables_of(step),
+        **editing.what_a_text_may_use(),
         "can_edit": user.is_admin,
         "values": form.values,
         "errors": form.errors,

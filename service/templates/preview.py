@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from service.config import Settings
-from service.errors import InvalidInput
+from service.db import end_transaction
 from service.templates import store
 from service.templates.compose import TextFacts, language_for, text_variables
-from service.templates.sandbox import validate_template
 
 
 @dataclass(frozen=True)
@@ -47,9 +46,10 @@ def preview_template(
     procedure: ProcedureSample | None = None,
 ) -> Preview:
     """The whole SMS for `body` (or the active text of `step`), in `language`; 422 naming
-    `body` when it does not render or would be over the segment limit."""
+    `body` when it does not render, goes over a render's limits or would be over the
+    segment limit. Everything is read first: no transaction is open while it renders."""
     step = store.check_step(step) if step else "prep_week"
-    source = store.DbTemplates(session)
+    source = store.ActiveTemplates.read(session)
     if procedure is not None:
         language = language_for(language or procedure.language)
         variables = text_variables(procedure.facts, language)
@@ -62,9 +62,8 @@ def preview_template(
     if body is None:
         active = source.get(step, language)
         body, version = active.body, active.version
-    problems = validate_template(body, store.allowed_variables(step))
-    if problems:
-        raise InvalidInput("; ".join(str(p) for p in problems), field="body")
+    end_transaction(session)
+    store.refuse_if_invalid(step, body)
     rendered = store.render_in_context(step, language, body, variables, source)
     store.refuse_if_too_long(rendered, settings.sms_max_segments)
     return Preview(

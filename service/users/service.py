@@ -36,7 +36,7 @@ def create_user(
         raise InvalidInput(
             f"role must be one of {', '.join(r.value for r in Role)}", field="role"
         ) from None
-    check_password_rules(password)
+    check_password_rules(password, name=name, email=email)
     if find_user_by_email(session, email) is not None:
         raise Conflict("an account with this email already exists", field="email")
     user = User(
@@ -69,7 +69,7 @@ def list_users(session: Session) -> list[User]:
 
 def set_password(session: Session, user: User, password: str, now: datetime) -> None:
     """A new password ends the person's open sessions: whoever knew the old one is out."""
-    check_password_rules(password)
+    check_password_rules(password, name=user.name, email=user.email)
     user.password_hash = hash_password(password)
     session.add(user)
     end_all_sessions(session, user, now)

@@ -9,9 +9,6 @@ from service.auth.deps import StaffKey
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.errors import InvalidInput, VersionRequired
 from service.openapi import problems
-from service.patients.edits import EditPreview, edit_patient, preview_edit
-from service.patients.endpoints import patient_public, set_etag
-from service.patients.merging import merge_patients, preview_merge
 from service.patients.schemas import (
     EditPreviewPublic,
     MergePreviewPublic,
@@ -20,6 +17,9 @@ from service.patients.schemas import (
     PatientUpdate,
     TextChangePublic,
 )
+from service.patients.service import patient_public
+from service.records.edits import EditPreview, edit_patient, preview_edit
+from service.records.merging import merge_patients, preview_merge
 
 router = APIRouter(prefix="/v1/patients", tags=["patients"], responses=problems(401, 404, 422))
 
@@ -87,7 +87,7 @@ def correct_patient(
     )
     public = patient_public(session, result.patient)
     session.commit()
-    set_etag(response, public.version)
+    response.headers["ETag"] = f'"{public.version}"'
     return public
 
 
@@ -164,7 +164,7 @@ def merge_duplicate(
     )
     public = patient_public(session, kept)
     session.commit()
-    set_etag(response, public.version)
+    response.headers["ETag"] = f'"{public.version}"'
     return public
 
 
