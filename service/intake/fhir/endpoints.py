@@ -114,7 +114,11 @@ def metadata(now: NowDep) -> Response:
                         },
                         {
                             "type": "Appointment",
-                            "interaction": [{"code": c} for c in ("read", "create")],
+                            "interaction": [{"code": c} for c in ("read", "create", "search-type")],
+                            "searchParam": [
+                                {"name": "patient", "type": "reference"},
+                                {"name": "date", "type": "date"},
+                            ],
                         },
                         {
                             "type": "Communication",
@@ -258,6 +262,44 @@ async def create_appointment(
         return answer(made, 201, {"Location": f"/fhir/R4/Appointment/{made.id}"})
 
     return await run_in_threadpool(work)
+
+
+@router.get("/Appointment", summary="A patient's appointments, by date")
+def search_appointments(
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    key: StaffKey,
+    patient: str = Query(max_length=40),
+    date: list[str] = Query(default=[], max_length=4),
+) -> Response:
+    number = patient.removeprefix("Patient/")
+    if not number.isdigit() or int(number) > 2_147_483_647:
+        return refused("patient must be Patient/{id}", "patient", 400)
+    try:
+        found = appointments.of_patient(session, settings, int(number), date)
+    except DomainError as exc:
+        return refused(exc.message, "date", 400)
+    record_read(
+        session, key.subject, "appointment", None, int(number), at=now, fields=["fhir search"]
+    )
+    bundle = Bundle.model_validate(
+        {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "total": len(found),
+            "entry": [
+                {
+                    "fullUrl": f"Appointment/{a.id}",
+                    "resource": a.model_dump(exclude_none=True),
+                    "search": {"mode": "match"},
+                }
+                for a in found
+            ],
+        }
+    )
+    session.commit()
+    return answer(bundle)
 
 
 @router.get("/Appointment/{appointment_id}", summary="Read an appointment")
