@@ -3,6 +3,7 @@
 from fastapi import Request
 from fastapi.responses import Response
 
+from service.console.awaiting_yes_view import waiting_for_yes
 from service.console.deps import ConsoleUser
 from service.console.rendering import render
 from service.console.routing import console_router
@@ -37,5 +38,6 @@ def today_page(
             "waiting_replies": waiting,
             "oldest_waiting": oldest,
             "to_call": to_call,
+            "waiting_for_yes": waiting_for_yes(db, now),
         },
     )
