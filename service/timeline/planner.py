@@ -17,6 +17,8 @@ from service.timeline.plan import (
     Phase,
     Step,
     TimelinePlan,
+    question_reminder_step,
+    question_step,
     visit_step_name,
 )
 
@@ -95,6 +97,7 @@ def plan_reminders(
     for visit in sorted(visits, key=lambda v: v.starts_at):
         booked.setdefault(FollowUpKind(visit.kind), visit)
     candidates: list[_Candidate] = []
+    questions: list[_Candidate] = []
     skipped: list[PlannedReminder] = []
     order = 0
 
@@ -105,6 +108,7 @@ def plan_reminders(
         ideal: datetime,
         useful_until: datetime,
         not_before: datetime | None,
+        into: list[_Candidate] = candidates,
     ) -> None:
         nonlocal order
         order += 1
@@ -117,7 +121,7 @@ def plan_reminders(
             skipped.append(PlannedReminder(name, occurrence, ideal, useful_until, SKIPPED, reason))
             return
         earliest = now if not_before is None else max(now, not_before)
-        candidates.append(_Candidate(name, occurrence, phase, due, earliest, useful_until, order))
+        into.append(_Candidate(name, occurrence, phase, due, earliest, useful_until, order))
 
     for step in plan.steps:
         if not step.enabled or (step.replaced_by_visit in booked):
@@ -126,7 +130,13 @@ def plan_reminders(
         for occurrence, (ideal, useful_until) in enumerate(times, start=1):
             # No after-procedure text while the patient may still be in the room.
             not_before = ends_at if step.phase is Phase.after else None
-            consider(step.name, occurrence, step.phase, ideal, useful_until, not_before)
+            if step.is_check_in:
+                # A check-in's first question; the answer sends the next (service/checkins).
+                # Its occurrence is its day, which names the time point wherever it moves.
+                name = question_step(step.questions[0])
+                consider(name, step.day, step.phase, ideal, useful_until, not_before, questions)
+            else:
+                consider(step.name, occurrence, step.phase, ideal, useful_until, not_before)
 
     for visit in sorted(booked.values(), key=lambda v: (v.starts_at, v.kind)):
         for occurrence, reminder_at in enumerate(_visit_times(plan, visit, zone), start=1):
@@ -143,15 +153,65 @@ def plan_reminders(
 
     spaced, crowded_out = _space_out(plan, candidates, zone)
     planned = [PlannedReminder(c.step, c.occurrence, c.due_at, c.latest) for c in spaced]
-    if planned and (OPT_OUT_STEP, 1) not in done:
+    asked, unplaced = _place_questions(plan, questions, {c.due_at for c in spaced}, done, zone)
+    crowded_out += unplaced
+    first_texts = planned or asked
+    if first_texts and (OPT_OUT_STEP, 1) not in done:
         # How to stop rides with the first text the patient will get of this timeline.
-        first = min(planned, key=lambda r: (r.due_at, r.step))
+        first = min(first_texts, key=lambda r: (r.due_at, r.step))
         planned.append(PlannedReminder(OPT_OUT_STEP, 1, first.due_at, first.useful_until))
+    planned += asked
     planned += [
         PlannedReminder(c.step, c.occurrence, c.due_at, c.latest, SKIPPED, NO_SENDING_TIME)
         for c in crowded_out
     ]
     return sorted(planned + skipped, key=lambda r: (r.due_at, r.step, r.occurrence))
+
+
+def _place_questions(
+    plan: TimelinePlan,
+    questions: list[_Candidate],
+    slots: set[datetime],
+    done: set[tuple[str, int]],
+    zone: ZoneInfo,
+) -> tuple[list[PlannedReminder], list[_Candidate]]:
+    """Each check-in question as its own text, `check_in_gap` after any text due with it,
+    and its one reminder `check_in_reminder_after` later: (planned, unplaceable)."""
+    window = plan.sending_window
+    taken = set(slots)
+    planned: list[PlannedReminder] = []
+    unplaced: list[_Candidate] = []
+
+    def clear_of_others(due: datetime) -> datetime:
+        for slot in sorted(taken):
+            if slot - plan.check_in_gap < due < slot + plan.check_in_gap:
+                due = slot + plan.check_in_gap
+        return due
+
+    for question in sorted(questions, key=lambda c: (c.due_at, c.order)):
+        due = clear_of_others(question.due_at)
+        if due >= question.latest or not _in_window(due, window.opens, window.closes, zone):
+            unplaced.append(question)
+            continue
+        taken.add(due)
+        planned.append(PlannedReminder(question.step, question.occurrence, due, question.latest))
+        again = question_reminder_step(question.step.removeprefix("question_"))
+        if (again, question.occurrence) in done:
+            continue
+        # Useful through the day after the question's last useful day, and (a baseline)
+        # only before the procedure.
+        last_day = local_date(question.latest - timedelta(microseconds=1), zone)
+        useful = local_instant(last_day + timedelta(days=2), time(0), zone)
+        if question.phase is Phase.before:
+            useful = min(useful, question.latest)
+        ideal = due + plan.check_in_reminder_after
+        later = clear_of_others(
+            _first_window_instant_at_or_after(ideal, window.opens, window.closes, zone)
+        )
+        if later < useful and _in_window(later, window.opens, window.closes, zone):
+            taken.add(later)
+            planned.append(PlannedReminder(again, question.occurrence, later, useful))
+    return planned, unplaced
 
 
 def _step_times(
