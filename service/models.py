@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from scheduler.heartbeat import WorkerHeartbeat
 from service.audit.models import AuditEntry
 from service.auth.models import ApiKey
+from service.checkins.models import CheckInAnswer
 from service.conversation.models import InboundCatchUp, InboundReceipt, OnCallPage
 from service.conversation.optouts import PhoneOptOut
 from service.messaging.models import Message
@@ -20,6 +21,7 @@ __all__ = [
     "ApiKey",
     "Appointment",
     "AuditEntry",
+    "CheckInAnswer",
     "ConsoleSession",
     "InboundCatchUp",
     "InboundReceipt",

@@ -340,6 +340,7 @@ def test_already_done_steps_are_not_planned_again(case: Case, data: st.DataObjec
         # Nothing left to send (what remains has passed): the opt-out line rides only
         # with a text that goes out, so it is not planned on its own.
         expected.discard((OPT_OUT_STEP, 1))
+
     # A question's reminder a day later comes whenever it fits the window, which can turn
     # on where the question itself lands: compared without it.
     def asked(keys: set[tuple[str, int]]) -> set[tuple[str, int]]:

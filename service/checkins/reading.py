@@ -92,15 +92,15 @@ _CANT_WALK = re.compile(
     r"|no puedo caminar(?: nada)?"
 )
 # Words that may come with an answer without saying anything a person must read.
-_FILLER = set(
+_FILLER_WORDS = (
     "a an about around like maybe probably i i'd id would say give it its it's is was "
-    "pain my in the back leg legs lower right left today now ish out of and or to between "
-    "min mins minute minutes hour hours hr hrs thanks thank you ok okay at all approximately "
-    "roughly just only so um well pretty much de en la el las los mi pierna piernas "
-    "espalda como un una dolor entre y o a unos unas mas menos gracias hoy ya es "
-    "minuto minutos hora horas aproximadamente be walk can before stop"
-    .split()
-)  # fmt: skip
+    "pain my in the back leg legs lower right left today now ish out of and or to "
+    "between min mins minute minutes hour hours hr hrs thanks thank you ok okay at all "
+    "approximately roughly just only so um well pretty much de en la el las los mi "
+    "pierna piernas espalda como un una dolor entre y o a unos unas mas menos gracias "
+    "hoy ya es minuto minutos hora horas aproximadamente be walk can before stop"
+)
+_FILLER = frozenset(_FILLER_WORDS.split())
 
 
 def read_answer(text: str, scale: Scale) -> Reading | None:
@@ -157,7 +157,7 @@ def _quantity(match: re.Match[str], scale: Scale) -> tuple[float, float] | None:
     if scale is Scale.zero_to_ten:
         if unit and unit != "/10":
             return None  # "3/5", "20 min": not on this scale
-        return (low, high) if 0 <= low and high <= 10 else None
+        return (low, high) if low >= 0 and high <= 10 else None
     if unit.startswith("/"):
         return None
     if unit.startswith("h"):
