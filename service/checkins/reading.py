@@ -125,7 +125,10 @@ def read_answer(text: str, scale: Scale) -> Reading | None:
     if not quantities:
         zero = _ZERO_PAIN if scale is Scale.zero_to_ten else _CANT_WALK
         found = zero.search(words)
-        return Reading(0.0, 0.0, plain) if found else None
+        if found is None:
+            return None
+        rest = _leftover(words, [found.span()])
+        return Reading(0.0, 0.0, all(word in _FILLER for word in rest))
     if scale is Scale.zero_to_ten:
         # "4 in my back, 7 in my leg": the worst is what was asked for.
         low, high = max(quantities, key=lambda q: (q[1], q[0]))

@@ -30,6 +30,9 @@ class AlertPublic(BaseModel):
     )
     received_at: datetime
     body: str
+    reason: str | None = Field(
+        default=None, description="why a check-in answer called a person, if it did"
+    )
 
 
 @router.get("/v1/alerts", response_model=list[AlertPublic])
@@ -39,7 +42,8 @@ def list_alerts(
     key: StaffKey,
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> list[AlertPublic]:
-    """Replies that mention a warning sign (fever, bleeding, ...), newest first."""
+    """Replies that mention a warning sign (fever, bleeding, ...) or whose check-in answer
+    called a person (with the reason), newest first."""
     messages = session.exec(
         select(Message)
         .where(Message.direction == Direction.inbound, col(Message.urgent).is_(True))
@@ -51,7 +55,11 @@ def list_alerts(
     session.commit()
     return [
         AlertPublic(
-            message_id=m.id or 0, patient_id=m.patient_id, received_at=m.created_at, body=m.body
+            message_id=m.id or 0,
+            patient_id=m.patient_id,
+            received_at=m.created_at,
+            body=m.body,
+            reason=m.urgent_reason,
         )
         for m in messages
     ]

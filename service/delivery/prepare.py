@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row, update
 from sqlmodel import Session
 
+from service.checkins.sending import hold_questions
 from service.config import Settings
 from service.conversation.consent import skip_reason
 from service.messaging.masking import mask_phone
@@ -22,7 +23,7 @@ from service.messaging.models import Direction, MessageStatus
 from service.procedures.models import Reminder, ReminderStatus
 from service.templates.compose import compose
 from service.templates.store import ActiveTemplates
-from service.timeline.plan import TimelinePlan
+from service.timeline.plan import TimelinePlan, is_question_step
 from service.timeline.planner import first_sendable_instant
 
 from .attempts import POINT_AT_ATTEMPT, insert_messages, open_attempts_at_once
@@ -71,6 +72,9 @@ class Preparer:
             procedure = facts.procedures[procedure_id]
             patient = facts.patients[procedure.patient_id]
             fresh = self._still_to_send(reminders, patient, facts, plan, now, report)
+            if any(is_question_step(r.step) for r in fresh):
+                # A check-in question: its own text, never over an urgent reply.
+                fresh = hold_questions(session, patient.id, fresh, plan, now)
             settled.extend(r for r in reminders if r not in fresh)
             if not fresh:
                 continue
