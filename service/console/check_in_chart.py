@@ -2,6 +2,7 @@
 drawn on the server as SVG (no script, no CDN, no inline style: the page's CSP allows
 none), and the rows of the table that carries the same numbers for screen readers."""
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,7 +17,7 @@ LEFT, RIGHT, TOP, BOTTOM = 44, 16, 28, 34
 PANELS = (
     # question, heading, top of the scale (None: from the answers), colour, mark
     ("pain", "Worst back or leg pain (0-10)", 10.0, "#a4262c", "circle"),
-    ("walking", "Walking before needing to stop (minutes)", None, "#1d4f91", "square"),
+    ("walking", "Walking before needing to stop (min)", None, "#1d4f91", "square"),
 )
 
 
@@ -84,7 +85,8 @@ def _panel(
         (i for i in items if i.question == question and i.value is not None), key=lambda i: i.day
     )
     values = [i.value for i in answered if i.value is not None]
-    ceiling = top if top is not None else max([10.0, *values]) * 1.15
+    # Minutes: a round top a little above the longest walk (10, 20, 30, ... 60, 90, ...).
+    ceiling = top if top is not None else float(math.ceil(max([9.0, *values]) * 1.1 / 10) * 10)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(day: int) -> float:
@@ -98,7 +100,7 @@ def _panel(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="check-in-chart" width="{WIDTH}" '
         f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="{escape(heading)} by day; the same numbers are in the table below">',
-        f'<text x="{LEFT}" y="16" font-size="13" font-weight="bold" fill="#0b0c0c">'
+        f'<text x="8" y="16" font-size="13" font-weight="bold" fill="#0b0c0c">'
         f"{escape(heading)}</text>",
         f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" '
         'stroke="#505a5f"/>',

@@ -2,6 +2,7 @@
 admins read the clinic's outcomes and download them as CSV."""
 
 from datetime import datetime
+from pathlib import Path
 
 from service.db import session_scope
 from service.patients.schemas import PatientCreate
@@ -86,6 +87,6 @@ def test_staff_see_the_answers_charted_and_tabled_and_admins_the_outcomes(
     assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download as CSV").click()
-    csv_text = open(download.value.path(), encoding="utf-8").read()
+    csv_text = Path(download.value.path()).read_text(encoding="utf-8")
     assert "pain,14,1,1,3,-4,1" in csv_text
     admins.close()
