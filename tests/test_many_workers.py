@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import text
 
 from service.db import make_engine
-from tests.conftest import REPO_ROOT, run_migrations
+from tests.conftest import REPO_ROOT
 from tests.support.bulk import NOW, phone_of, reminder_states, seed_due
-from tests.support.postgres import reset_database
+from tests.support.schema import fresh_postgres
 from tests.support.worker_process import read_log
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -23,8 +23,7 @@ WORKERS = 4
 
 @pytest.fixture
 def pg(postgres_url: str) -> str:
-    reset_database(postgres_url)
-    run_migrations(postgres_url)
+    fresh_postgres(postgres_url)
     return postgres_url
 
 

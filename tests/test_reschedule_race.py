@@ -28,8 +28,8 @@ from service.patients.models import Patient
 from service.procedures import service as procedures
 from service.procedures.models import Procedure, Reminder
 from service.timeline.active import active_plan, active_plan_for_engine
-from tests.conftest import Clock, book, enroll, front_desk, run_migrations
-from tests.support.postgres import reset_database
+from tests.conftest import Clock, book, enroll, front_desk
+from tests.support.schema import fresh_postgres
 
 pytestmark = pytest.mark.postgres
 
@@ -71,8 +71,7 @@ class HoldingGateway:
 
 @pytest.fixture
 def world(postgres_url):
-    reset_database(postgres_url)
-    run_migrations(postgres_url)
+    fresh_postgres(postgres_url)
     engine = make_engine(postgres_url)
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]

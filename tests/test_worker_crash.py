@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 
 from service.db import make_engine
-from tests.conftest import REPO_ROOT, run_migrations
+from tests.conftest import REPO_ROOT
 from tests.support.bulk import NOW, phone_of, reminder_states, seed_due
-from tests.support.postgres import reset_database
+from tests.support.schema import fresh_postgres
 from tests.support.worker_process import (
     FileLogGateway,
     drain,
@@ -28,8 +28,7 @@ CONCURRENCY = 4
 
 @pytest.fixture
 def pg(postgres_url: str) -> str:
-    reset_database(postgres_url)
-    run_migrations(postgres_url)
+    fresh_postgres(postgres_url)
     return postgres_url
 
 
