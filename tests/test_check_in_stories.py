@@ -226,3 +226,21 @@ def test_a_reply_after_the_reminder_is_still_recorded(patient):
     assert maria.check_ins()[("pain", 3)]["status"] == "unanswered"
     assert "noted 4 out of 10" in maria.replies("4", "2027-03-21 15:00")
     assert maria.check_ins()[("pain", 3)]["status"] == "answered"
+
+
+def test_admins_edit_check_ins_like_any_step_but_only_in_the_morning(tw, admin):
+    steps = {s["name"]: s for s in tw.get("/v1/plan", headers=admin).json()["steps"]}
+    assert (steps["check_in_day_14"]["day"], steps["check_in_day_14"]["at"]) == (14, "09:00:00")
+    afternoon = tw.patch(
+        "/v1/plan", json={"steps": [{"name": "check_in_day_14", "day": 14, "at": "14:00"}]},
+        headers=admin,
+    )  # fmt: skip
+    assert afternoon.status_code == 422
+    assert afternoon.json()["errors"][0]["field"] == "steps[0].at"
+    moved = tw.patch(
+        "/v1/plan", json={"steps": [{"name": "check_in_day_14", "day": 21, "at": "10:30"}]},
+        headers=admin,
+    )  # fmt: skip
+    assert moved.status_code == 200, moved.text
+    saved = {s["name"]: s for s in moved.json()["steps"]}
+    assert (saved["check_in_day_14"]["day"], saved["check_in_day_14"]["at"]) == (21, "10:30:00")
