@@ -14,6 +14,7 @@ from service.errors import InvalidInput
 from service.openapi import problems
 from service.procedures.service import load_procedure
 from service.timeline.active import active_plan
+from service.validation import EARLIEST_YEAR, LATEST_YEAR
 
 router = APIRouter(tags=["check-ins"], responses=problems(401, 422))
 
@@ -59,6 +60,9 @@ def outcome_period(
 ) -> tuple[datetime, datetime]:
     """[from, to] as clinic-local days, to instants; 422 when `to` is before `from`."""
     zone = ZoneInfo(zone_name)
+    for day, field in ((start, "from"), (end, "to")):
+        if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+            raise InvalidInput(f"must be a date from {EARLIEST_YEAR} to {LATEST_YEAR}", field=field)
     last = end or now.astimezone(zone).date()
     first = start or last - timedelta(days=365)
     if last < first:

@@ -7,19 +7,23 @@ Pure: no clock, no I/O. Everything that reads or writes the database sits around
 import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from service.timeline.local_time import add_months, local_date, local_instant, local_wall_time
+from service.timeline.local_time import add_months, local_date, local_instant
 from service.timeline.plan import (
     OPT_OUT_STEP,
     FollowUpKind,
     Phase,
     Step,
     TimelinePlan,
-    question_reminder_step,
     question_step,
     visit_step_name,
+)
+from service.timeline.question_times import place_questions
+from service.timeline.window import (
+    first_window_instant_at_or_after,
+    last_window_instant_at_or_before,
 )
 
 PENDING = "pending"
@@ -153,7 +157,7 @@ def plan_reminders(
 
     spaced, crowded_out = _space_out(plan, candidates, zone)
     planned = [PlannedReminder(c.step, c.occurrence, c.due_at, c.latest) for c in spaced]
-    asked, unplaced = _place_questions(plan, questions, {c.due_at for c in spaced}, done, zone)
+    asked, unplaced = place_questions(plan, questions, {c.due_at for c in spaced}, done, zone)
     crowded_out += unplaced
     first_texts = planned or asked
     if first_texts and (OPT_OUT_STEP, 1) not in done:
@@ -166,52 +170,6 @@ def plan_reminders(
         for c in crowded_out
     ]
     return sorted(planned + skipped, key=lambda r: (r.due_at, r.step, r.occurrence))
-
-
-def _place_questions(
-    plan: TimelinePlan,
-    questions: list[_Candidate],
-    slots: set[datetime],
-    done: set[tuple[str, int]],
-    zone: ZoneInfo,
-) -> tuple[list[PlannedReminder], list[_Candidate]]:
-    """Each check-in question as its own text, `check_in_gap` after any text due with it,
-    and its one reminder `check_in_reminder_after` later: (planned, unplaceable)."""
-    window = plan.sending_window
-    taken = set(slots)
-    planned: list[PlannedReminder] = []
-    unplaced: list[_Candidate] = []
-
-    def clear_of_others(due: datetime) -> datetime:
-        for slot in sorted(taken):
-            if slot - plan.check_in_gap < due < slot + plan.check_in_gap:
-                due = slot + plan.check_in_gap
-        return due
-
-    for question in sorted(questions, key=lambda c: (c.due_at, c.order)):
-        due = clear_of_others(question.due_at)
-        if due >= question.latest or not _in_window(due, window.opens, window.closes, zone):
-            unplaced.append(question)
-            continue
-        taken.add(due)
-        planned.append(PlannedReminder(question.step, question.occurrence, due, question.latest))
-        again = question_reminder_step(question.step.removeprefix("question_"))
-        if (again, question.occurrence) in done:
-            continue
-        # Useful through the day after the question's last useful day, and (a baseline)
-        # only before the procedure.
-        last_day = local_date(question.latest - timedelta(microseconds=1), zone)
-        useful = local_instant(last_day + timedelta(days=2), time(0), zone)
-        if question.phase is Phase.before:
-            useful = min(useful, question.latest)
-        ideal = due + plan.check_in_reminder_after
-        later = clear_of_others(
-            _first_window_instant_at_or_after(ideal, window.opens, window.closes, zone)
-        )
-        if later < useful and _in_window(later, window.opens, window.closes, zone):
-            taken.add(later)
-            planned.append(PlannedReminder(again, question.occurrence, later, useful))
-    return planned, unplaced
 
 
 def _step_times(
@@ -266,54 +224,23 @@ def _place(
     window = plan.sending_window
     if phase is Phase.before:
         # Moving earlier keeps it ahead of what it prepares for.
-        due = _last_window_instant_at_or_before(ideal, window.opens, window.closes, zone)
+        due = last_window_instant_at_or_before(ideal, window.opens, window.closes, zone)
     else:
         start = ideal if not_before is None else max(ideal, not_before)
-        due = _first_window_instant_at_or_after(start, window.opens, window.closes, zone)
+        due = first_window_instant_at_or_after(start, window.opens, window.closes, zone)
         if due >= useful_until:
             # The window closes before the step's time of day (a clinic window of
             # 06:00-08:30, say): the next opening is a day late, and a one-day text
             # like `ice` would be useless there, so send it earlier that day instead.
-            earlier = _last_window_instant_at_or_before(ideal, window.opens, window.closes, zone)
+            earlier = last_window_instant_at_or_before(ideal, window.opens, window.closes, zone)
             if not_before is None or earlier >= not_before:
                 due = earlier
     floor = [moment for moment in (now, not_before) if moment is not None]
     if floor and due < max(floor):
-        due = _first_window_instant_at_or_after(max(floor), window.opens, window.closes, zone)
+        due = first_window_instant_at_or_after(max(floor), window.opens, window.closes, zone)
     # Still useful means strictly before `useful_until`: a pre-procedure text must
     # arrive before the procedure (or visit), fasting before fasting starts.
     return due if due < useful_until else None
-
-
-def _in_window(instant: datetime, opens: time, closes: time, zone: ZoneInfo) -> bool:
-    wall = local_wall_time(instant, zone)
-    return opens <= wall <= closes
-
-
-def _first_window_instant_at_or_after(
-    instant: datetime, opens: time, closes: time, zone: ZoneInfo
-) -> datetime:
-    if _in_window(instant, opens, closes, zone):
-        return instant
-    day = local_date(instant, zone)
-    if local_wall_time(instant, zone) > closes:
-        day += timedelta(days=1)
-    return local_instant(day, opens, zone)
-
-
-def _last_window_instant_at_or_before(
-    instant: datetime, opens: time, closes: time, zone: ZoneInfo
-) -> datetime:
-    if _in_window(instant, opens, closes, zone):
-        return instant
-    day: date = local_date(instant, zone)
-    if local_wall_time(instant, zone) < opens:
-        day -= timedelta(days=1)
-    closing = local_instant(day, closes, zone)
-    # A gap at closing time could push the instant past it; stay inside the window.
-    while not _in_window(closing, opens, closes, zone):
-        closing -= timedelta(minutes=1)
-    return closing
 
 
 def _space_out(
@@ -349,7 +276,7 @@ def _space_out(
                 member.due_at = candidate.due_at
             group.members.append(candidate)
         else:
-            later = _first_window_instant_at_or_after(
+            later = first_window_instant_at_or_after(
                 group.due_at + plan.min_gap, window.opens, window.closes, zone
             )
             if later < candidate.latest:
@@ -363,4 +290,4 @@ def _space_out(
 def first_sendable_instant(plan: TimelinePlan, now: datetime, zone: ZoneInfo) -> datetime:
     """`now` if it is inside the patient's sending window, else the next opening."""
     window = plan.sending_window
-    return _first_window_instant_at_or_after(now, window.opens, window.closes, zone)
+    return first_window_instant_at_or_after(now, window.opens, window.closes, zone)
