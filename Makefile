@@ -5,19 +5,25 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:12])")
 PRISM := .cache/prism/node_modules/.bin/prism
 PRISM_VERSION := 5.14.2
+# One test process per core; each starts its own PostgreSQL and Prism.
+TEST_WORKERS ?= 2
 
-.PHONY: run test lint typecheck test-deps postgres prism chromium screenshots bench clean
+.PHONY: run test lint layers typecheck test-deps postgres prism chromium screenshots bench clean
 
 run: $(STAMP)
 	$(BIN)/reminders migrate
 	$(BIN)/reminders serve
 
-test: $(STAMP) test-deps lint typecheck
-	$(BIN)/python -m pytest
+test: $(STAMP) test-deps lint layers typecheck
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Imports run one way: the contracts in pyproject.toml ([tool.importlinter]; README "Layout").
+layers: $(STAMP)
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -73,4 +79,4 @@ prism:
 	fi
 
 clean:
-	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache .grimp_cache

@@ -1,20 +1,17 @@
 from dataclasses import asdict
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from fastapi import APIRouter, Query
 
 from service.audit.service import record_read
 from service.auth.deps import AdminKey, StaffKey
 from service.checkins.listing import check_ins_of
-from service.checkins.outcomes import outcomes
+from service.checkins.outcomes import outcome_period, outcomes
 from service.checkins.schemas import CheckInPublic, OutcomePublic
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
-from service.errors import InvalidInput
 from service.openapi import problems
 from service.procedures.service import load_procedure
 from service.timeline.active import active_plan
-from service.validation import EARLIEST_YEAR, LATEST_YEAR
 
 router = APIRouter(tags=["check-ins"], responses=problems(401, 422))
 
@@ -31,7 +28,7 @@ def list_check_ins(
     """One item per question per time point: status, value, when asked and answered."""
     procedure, patient = load_procedure(session, procedure_id)
     items = check_ins_of(session, procedure, active_plan(settings, session), now)
-    record_read(session, key, "check_ins", procedure_id, patient.id, at=now)
+    record_read(session, key.subject, "check_ins", procedure_id, patient.id, at=now)
     session.commit()
     return [CheckInPublic(**asdict(item)) for item in items]
 
@@ -53,21 +50,3 @@ def list_outcomes(
     procedures on dates from `from` to `to` (clinic dates; default the last year)."""
     starts, ends = outcome_period(start, end, settings.clinic_timezone, now)
     return [OutcomePublic(**asdict(row)) for row in outcomes(session, starts, ends)]
-
-
-def outcome_period(
-    start: date | None, end: date | None, zone_name: str, now: datetime
-) -> tuple[datetime, datetime]:
-    """[from, to] as clinic-local days, to instants; 422 when `to` is before `from`."""
-    zone = ZoneInfo(zone_name)
-    for day, field in ((start, "from"), (end, "to")):
-        if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
-            raise InvalidInput(f"must be a date from {EARLIEST_YEAR} to {LATEST_YEAR}", field=field)
-    last = end or now.astimezone(zone).date()
-    first = start or last - timedelta(days=365)
-    if last < first:
-        raise InvalidInput("must not be before `from`", field="to")
-    return (
-        datetime.combine(first, time(0), zone),
-        datetime.combine(last + timedelta(days=1), time(0), zone),
-    )

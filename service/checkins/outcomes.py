@@ -4,13 +4,16 @@ pain fell by 2 points or more (the usual threshold of a difference a patient fee
 
 import statistics
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from service.checkins import repository
 from service.checkins.questions import QUESTIONS
+from service.errors import InvalidInput
 from service.timeline.plan import question_of
+from service.validation import EARLIEST_YEAR, LATEST_YEAR
 
 # A 2-point fall on the 0-10 scale: the usual minimal clinically important difference.
 FELT_DIFFERENCE = 2.0
@@ -84,3 +87,21 @@ def as_csv_rows(rows: list[TimePointOutcome]) -> list[list[str]]:
          cell(r.median_change), cell(r.improved_share)]
         for r in rows
     ]  # fmt: skip
+
+
+def outcome_period(
+    start: date | None, end: date | None, zone_name: str, now: datetime
+) -> tuple[datetime, datetime]:
+    """[from, to] as clinic-local days, to instants; 422 when `to` is before `from`."""
+    zone = ZoneInfo(zone_name)
+    for day, field in ((start, "from"), (end, "to")):
+        if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+            raise InvalidInput(f"must be a date from {EARLIEST_YEAR} to {LATEST_YEAR}", field=field)
+    last = end or now.astimezone(zone).date()
+    first = start or last - timedelta(days=365)
+    if last < first:
+        raise InvalidInput("must not be before `from`", field="to")
+    return (
+        datetime.combine(first, time(0), zone),
+        datetime.combine(last + timedelta(days=1), time(0), zone),
+    )

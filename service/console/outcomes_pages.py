@@ -9,8 +9,7 @@ from datetime import date
 from fastapi import Request
 from fastapi.responses import Response
 
-from service.checkins.endpoints import outcome_period
-from service.checkins.outcomes import as_csv_rows, outcomes
+from service.checkins.outcomes import as_csv_rows, outcome_period, outcomes
 from service.console.check_in_chart import day_label
 from service.console.deps import ConsoleAdmin
 from service.console.forms import FormState

@@ -15,11 +15,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row, update
 from sqlmodel import Session
 
-from service.checkins.sending import hold_questions
 from service.config import Settings
-from service.conversation.consent import skip_reason
 from service.messaging.masking import mask_phone
 from service.messaging.models import Direction, MessageStatus
+from service.optouts.service import skip_reason
 from service.procedures.models import Reminder, ReminderStatus
 from service.templates.compose import compose
 from service.templates.store import ActiveTemplates
@@ -27,6 +26,7 @@ from service.timeline.plan import TimelinePlan, is_question_step
 from service.timeline.planner import first_sendable_instant
 
 from .attempts import POINT_AT_ATTEMPT, insert_messages, open_attempts_at_once
+from .check_in_questions import hold_questions
 from .chunk import Due, RoundReport, Text
 from .claim import core
 from .facts import ChunkFacts, inside_window

@@ -61,7 +61,7 @@ def enroll_patient(
     """A likely second record of an enrolled patient (same phone and family name, or the
     same MRN) is refused with 409 naming `existing_patient_ids`; resend with
     `allow_duplicate: true` for a different person on a shared phone."""
-    patient = service.enroll_patient(session, body, settings, key, now)
+    patient = service.enroll_patient(session, body, settings, key.subject, now)
     # Read inside the transaction, then committed: one connection checkout per request.
     public = patient_public(session, patient)
     session.commit()
@@ -110,7 +110,7 @@ def find_patients(
     # Audited even when nobody matched: the lookup itself is a look at patient data.
     for patient_id in [p.id for p in page] or [None]:
         field = "phone" if phone is not None else "q"
-        record_read(session, key, "patient", patient_id, patient_id, at=now, fields=[field])
+        record_read(session, key.subject, "patient", patient_id, patient_id, at=now, fields=[field])
     page_headers(
         response,
         "/v1/patients",
@@ -133,7 +133,7 @@ def get_patient(
     patient_id: ResourceId, session: SessionDep, now: NowDep, key: StaffKey
 ) -> PatientPublic:
     public = patient_public(session, service.get_patient(session, patient_id))
-    record_read(session, key, "patient", patient_id, patient_id, at=now)
+    record_read(session, key.subject, "patient", patient_id, patient_id, at=now)
     session.commit()
     return public
 

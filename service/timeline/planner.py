@@ -157,8 +157,9 @@ def plan_reminders(
 
     spaced, crowded_out = _space_out(plan, candidates, zone)
     planned = [PlannedReminder(c.step, c.occurrence, c.due_at, c.latest) for c in spaced]
-    asked, unplaced = place_questions(plan, questions, {c.due_at for c in spaced}, done, zone)
-    crowded_out += unplaced
+    placed, unplaced = place_questions(plan, questions, {c.due_at for c in spaced}, done, zone)
+    asked = [PlannedReminder(*question) for question in placed]
+    crowded_out += [c for c in questions if any(c is u for u in unplaced)]
     first_texts = planned or asked
     if first_texts and (OPT_OUT_STEP, 1) not in done:
         # How to stop rides with the first text the patient will get of this timeline.

@@ -2,35 +2,45 @@
 with it, and its one reminder `check_in_reminder_after` later (pure, used by the planner).
 """
 
-from __future__ import annotations
-
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from service.timeline.local_time import local_date, local_instant
 from service.timeline.plan import Phase, TimelinePlan, question_reminder_step
 from service.timeline.window import first_window_instant_at_or_after, in_window
 
-if TYPE_CHECKING:
-    from service.timeline.planner import PlannedReminder, _Candidate
+
+class Question(Protocol):
+    """A question the planner placed as if it were a text (its `_Candidate`)."""
+
+    step: str
+    occurrence: int
+    phase: Phase
+    due_at: datetime
+    latest: datetime
+    order: int
+
+
+# (step, occurrence, due_at, useful_until) of a question or its reminder.
+Asked = tuple[str, int, datetime, datetime]
 
 
 def place_questions(
     plan: TimelinePlan,
-    questions: list[_Candidate],
+    questions: Sequence[Question],
     slots: set[datetime],
     done: set[tuple[str, int]],
     zone: ZoneInfo,
-) -> tuple[list[PlannedReminder], list[_Candidate]]:
+) -> tuple[list[Asked], list[Question]]:
     """Each check-in question as its own text, `check_in_gap` after any text due with it,
     and its one reminder `check_in_reminder_after` later: (planned, unplaceable)."""
-    from service.timeline.planner import PlannedReminder  # the planner imports this module
 
     window = plan.sending_window
     taken = set(slots)
-    planned: list[PlannedReminder] = []
-    unplaced: list[_Candidate] = []
+    planned: list[Asked] = []
+    unplaced: list[Question] = []
 
     def clear_of_others(due: datetime) -> datetime:
         for slot in sorted(taken):
@@ -44,7 +54,7 @@ def place_questions(
             unplaced.append(question)
             continue
         taken.add(due)
-        planned.append(PlannedReminder(question.step, question.occurrence, due, question.latest))
+        planned.append((question.step, question.occurrence, due, question.latest))
         again = question_reminder_step(question.step.removeprefix("question_"))
         if (again, question.occurrence) in done:
             continue
@@ -60,5 +70,5 @@ def place_questions(
         )
         if later < useful and in_window(later, window.opens, window.closes, zone):
             taken.add(later)
-            planned.append(PlannedReminder(again, question.occurrence, later, useful))
+            planned.append((again, question.occurrence, later, useful))
     return planned, unplaced

@@ -1,5 +1,5 @@
-"""What the worker checks before a check-in question goes out (called from
-service/delivery/prepare.py for the few reminders that ask one).
+"""What the worker checks before a check-in question goes out (called from prepare.py for
+the few reminders that ask one; the questions and answers live in service/checkins).
 
 A question is its own text: due with other texts, it waits `check_in_gap` for them. It
 is never sent while an urgent reply from the patient waits for a person (it waits, and
@@ -13,7 +13,6 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from service.checkins.models import CheckInAnswer
-from service.delivery.chunk import Due
 from service.messaging.models import Direction, Message
 from service.procedures.models import Reminder, ReminderStatus
 from service.timeline.plan import (
@@ -23,6 +22,8 @@ from service.timeline.plan import (
     question_of,
     question_step,
 )
+
+from .chunk import Due
 
 URGENT_WAITING = "an urgent reply from the patient was waiting for a person"
 NOT_ASKED = "the question it repeats was not asked"
