@@ -39,6 +39,8 @@ SAFE_VALUE_FIELDS = frozenset(
         "reminders_added",
         "reminders_cancelled",
         "procedures",
+        "merged_into",
+        "merged_from",
     }
 )
 
