@@ -50,8 +50,10 @@ class Patient:
         return self.gateway.bodies_to(self.phone)[before:]
 
     def morning_of(self, day: str) -> list[str]:
-        """The worker's rounds on a check-in morning: the 09:00 texts, then the question."""
-        return [text for at in ("09:00", "09:05") for text in self.worker_at(f"{day} {at}")]
+        """The worker's rounds on a check-in morning: the 09:00 texts (a long one in parts a
+        minute apart), then the question a few minutes after them."""
+        rounds = ("09:00", "09:01", "09:02", "09:05", "09:10")
+        return [text for at in rounds for text in self.worker_at(f"{day} {at}")]
 
     def replies(self, words: str, local: str) -> str:
         """The patient texts `words` at New York time `local`; our answer (TwiML)."""
@@ -94,7 +96,7 @@ def test_patient_answers_every_check_in_and_sees_each_answer_noted(patient, tw, 
         (42, "2027-04-27", "2", "2 hours", "2 out of 10"),
         (90, "2027-06-14", "no pain", "60", "0 out of 10"),
     ):
-        texts = maria.worker_at(f"{local} 09:00") + maria.worker_at(f"{local} 09:05")
+        texts = maria.morning_of(local)
         assert sum(PAIN in t for t in texts) == 1, (day, texts)
         assert noted in maria.replies(pain, f"{local} 10:00")
         assert any(WALK in t for t in maria.worker_at(f"{local} 10:01"))
