@@ -6,6 +6,7 @@ from service.audit.models import AuditEntry
 from service.auth.models import ApiKey
 from service.checkins.models import CheckInAnswer
 from service.conversation.models import InboundCatchUp, InboundReceipt, OnCallPage
+from service.intake.models import ExternalAppointment, IntakeMessage
 from service.messaging.models import Message
 from service.optouts.models import PhoneOptOut
 from service.patients.models import Patient, PatientNameToken
@@ -23,8 +24,10 @@ __all__ = [
     "AuditEntry",
     "CheckInAnswer",
     "ConsoleSession",
+    "ExternalAppointment",
     "InboundCatchUp",
     "InboundReceipt",
+    "IntakeMessage",
     "LoginThrottle",
     "Message",
     "MessageTemplate",

@@ -5,7 +5,7 @@
 needs a person when its words alone do not ("pain 9/10 on day 3; baseline 5").
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0016
 Create Date: 2026-12-05 12:00:00
 """
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision: str = '0015'
-down_revision: str | None = '0013'
+down_revision: str | None = '0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
