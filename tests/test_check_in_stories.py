@@ -246,3 +246,30 @@ def test_admins_edit_check_ins_like_any_step_but_only_in_the_morning(tw, admin):
     assert moved.status_code == 200, moved.text
     saved = {s["name"]: s for s in moved.json()["steps"]}
     assert (saved["check_in_day_14"]["day"], saved["check_in_day_14"]["at"]) == (21, "10:30:00")
+
+
+def test_answers_are_readable_as_fhir_observations(patient, tw, staff):
+    maria = patient()
+    maria.morning_of("2027-03-09")
+    maria.replies("6-7", "2027-03-09 10:00")
+    maria.worker_at("2027-03-09 10:01")
+    maria.replies("20", "2027-03-09 10:05")
+    found = tw.get(f"/fhir/R4/Observation?patient=Patient/{maria.record['id']}", headers=staff)
+    assert found.status_code == 200, found.text
+    entries = [e["resource"] for e in found.json()["entry"]]
+    pain, walking = entries
+    assert pain["code"]["coding"][0] == {
+        "system": "http://loinc.org",
+        "code": "72514-3",
+        "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+    }
+    assert pain["valueQuantity"]["value"] == 6.5 and pain["status"] == "final"
+    assert walking["code"]["coding"][0]["code"] == "walking-minutes"
+    assert walking["valueQuantity"] == {
+        "value": 20, "unit": "min", "system": "http://unitsofmeasure.org", "code": "min",
+    }  # fmt: skip
+    one = tw.get(f"/fhir/R4/Observation/{pain['id']}", headers=staff)
+    assert one.status_code == 200 and one.json()["subject"]["reference"].endswith(
+        str(maria.record["id"])
+    )
+    assert tw.get("/fhir/R4/Observation/999", headers=staff).status_code == 404
