@@ -128,6 +128,11 @@ def metadata(now: NowDep) -> Response:
                                 {"name": "sent", "type": "date"},
                             ],
                         },
+                        {
+                            "type": "Observation",
+                            "interaction": [{"code": c} for c in ("read", "search-type")],
+                            "searchParam": [{"name": "patient", "type": "reference"}],
+                        },
                     ],
                 }
             ],
