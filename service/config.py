@@ -128,6 +128,8 @@ class Settings(BaseSettings):
     # bodies are a few hundred bytes, Twilio's webhook posts a few kilobytes.
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
     max_webhook_body_bytes: int = Field(default=32 * 1024, ge=1024, le=16 * 1024 * 1024)
+    # A spreadsheet uploaded to /v1/imports or the console's /imports (10,000 rows: ~1 MB).
+    max_import_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=64 * 1024 * 1024)
     # Optional: /metrics then needs `Authorization: Bearer <METRICS_TOKEN>`.
     metrics_token: SecretStr | None = None
     # Failed authentications one client address may make per minute before a 429.
