@@ -90,9 +90,8 @@ def test_a_new_date_moves_the_procedure_and_a_new_phone_updates_the_patient(
     client: TestClient, staff: dict[str, str], engine: Engine
 ) -> None:
     _post(client, staff, FRONT_DESK)
-    changed = (
-        FRONT_DESK.replace(b"03/18/2027,13:15", b"03/25/2027,13:15")
-        .replace(b"+1 212 555 0144", b"212-555-0188")
+    changed = FRONT_DESK.replace(b"03/18/2027,13:15", b"03/25/2027,13:15").replace(
+        b"+1 212 555 0144", b"212-555-0188"
     )
     preview = _rows(_post(client, staff, changed, dry_run="true"))
     assert (preview[3]["patient"], preview[3]["procedure"]) == ("unchanged", "move")
@@ -136,7 +135,14 @@ def test_the_result_downloads_as_csv_with_formulas_neutralised(
     )
     assert response.status_code == 200
     table = list(csv.reader(io.StringIO(response.text)))
-    assert table[0][-6:] == ["Row", "Patient", "Procedure", "Patient id", "Procedure id", "Problems"]
+    assert table[0][-6:] == [
+        "Row",
+        "Patient",
+        "Procedure",
+        "Patient id",
+        "Procedure id",
+        "Problems",
+    ]
     formula_row = table[6]
     assert formula_row[0].startswith("'=HYPERLINK(")
     assert not any(cell.startswith(("=", "+", "@")) for row in table for cell in row)
@@ -190,7 +196,5 @@ def test_the_command_line_previews_then_imports(
         engine, settings, broken, dry_run=False, result_path=None, now=lambda: clock.now, out=out
     ) == 2  # fmt: skip
     with Session(engine) as session:
-        who = session.exec(
-            select(AuditEntry.actor_name).where(AuditEntry.action == "import")
-        ).all()
+        who = session.exec(select(AuditEntry.actor_name).where(AuditEntry.action == "import")).all()
     assert len(who) == 1 and who[0].startswith("reminders import by")

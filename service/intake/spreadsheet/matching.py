@@ -76,7 +76,9 @@ def same_person(patient: Patient, person: IncomingPatient) -> bool:
     )
 
 
-def scheduled_procedures(session: Session, patient_ids: Iterable[int]) -> dict[int, list[Procedure]]:
+def scheduled_procedures(
+    session: Session, patient_ids: Iterable[int]
+) -> dict[int, list[Procedure]]:
     """Each patient's scheduled procedures, latest first."""
     found: dict[int, list[Procedure]] = defaultdict(list)
     for chunk in _chunks(set(patient_ids)):
@@ -102,4 +104,3 @@ def _chunks(values: set[str] | set[date] | set[int]) -> Iterable[list]:  # type:
     ordered = list(values)
     for start in range(0, len(ordered), _CHUNK):
         yield ordered[start : start + _CHUNK]
-
