@@ -6,6 +6,7 @@ name and date of birth). Looked up for the whole file in a few queries, not per 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -14,6 +15,7 @@ from service.patients.folding import fold
 from service.patients.models import Patient
 from service.procedures.models import Procedure, ProcedureStatus
 
+T = TypeVar("T")
 _CHUNK = 500  # values per IN (...): well under every driver's parameter limit
 
 
@@ -100,7 +102,7 @@ def upcoming(procedures: Sequence[Procedure], now: datetime) -> Procedure | None
     return next((p for p in procedures if p.scheduled_at > now), None)
 
 
-def _chunks(values: set[str] | set[date] | set[int]) -> Iterable[list]:  # type: ignore[type-arg]
+def _chunks(values: Iterable[T]) -> Iterable[list[T]]:
     ordered = list(values)
     for start in range(0, len(ordered), _CHUNK):
         yield ordered[start : start + _CHUNK]

@@ -95,7 +95,7 @@ def read_date(raw: str, region: str, *, two_digit: bool) -> date | None:
         a, b, c = numeric.groups()
         if len(a) == 4:
             return _date(int(a), int(b), int(c))
-        if len(c) == 2 and not two_digit or len(c) == 3:
+        if (len(c) == 2 and not two_digit) or len(c) == 3:
             return None
         year = int(c) + (2000 if len(c) == 2 else 0)
         first, second = int(a), int(b)
