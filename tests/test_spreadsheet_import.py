@@ -198,3 +198,49 @@ def test_the_command_line_previews_then_imports(
     with Session(engine) as session:
         who = session.exec(select(AuditEntry.actor_name).where(AuditEntry.action == "import")).all()
     assert len(who) == 1 and who[0].startswith("reminders import by")
+
+
+def test_a_row_the_record_domain_refuses_at_import_is_rolled_back_alone(
+    client: TestClient, staff: dict[str, str], engine: Engine
+) -> None:
+    # A given name longer than a record holds: the domain refuses it when enrolling.
+    hidden = FRONT_DESK.replace(b"John,O'Brien", b"J" + b"o" * 120 + b"hn,O'Brien")
+    rows = _rows(_post(client, staff, hidden))
+    assert rows[3]["errors"] and rows[3]["patient_id"] is None
+    assert [rows[n]["patient"] for n in (2, 4, 7)] == ["create"] * 3
+    assert _count(engine, Patient) == 3
+    with Session(engine) as session:
+        # Nothing of the refused row is left: no procedure without a patient, no audit.
+        assert session.exec(select(func.count()).select_from(Procedure)).one() == 3
+
+
+def test_an_excel_workbook_imports_like_its_csv(
+    client: TestClient, staff: dict[str, str], engine: Engine
+) -> None:
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["MRN", "Last Name", "First Name", "DOB", "Mobile", "Procedure Date", "Time"])
+    sheet.append(
+        ["X1", "HALL", "RUTH", datetime(1951, 2, 3), 2125550150, datetime(2027, 3, 19, 7, 30), ""]
+    )
+    content = io.BytesIO()
+    book.save(content)
+    response = client.post(
+        "/v1/imports",
+        content=content.getvalue(),
+        params={"file_name": "march.xlsx"},
+        headers={**staff, "Content-Type": "application/octet-stream"},
+    )
+    assert response.status_code == 200, response.text
+    [row] = response.json()["rows"]
+    assert row["errors"] == [] and row["procedure"] == "create"
+    with Session(engine) as session:
+        ruth = session.exec(select(Patient).where(Patient.mrn == "X1")).one()
+        assert ruth.given_name == "Ruth" and str(ruth.birth_date) == "1951-02-03"
+        procedure = session.exec(select(Procedure)).one()
+        assert procedure.scheduled_at == new_york("2027-03-19T07:30")

@@ -56,6 +56,12 @@ def check_rows(
 ) -> list[RowResult]:
     read = [read_row(i + 2, cells, mapping, settings) for i, cells in enumerate(sheet.rows)]
     results = [RowResult(r.number, r.cells, errors=list(r.errors)) for r in read]
+    for index in sheet.too_wide:
+        results[index].errors = [
+            f"more cells than the header has columns ({len(sheet.headers)}): a comma inside "
+            "an unquoted cell? Put that cell in double quotes"
+        ]
+        read[index].person = None
     for row, result in zip(read, results, strict=True):
         result.person = row.person
         if row.starts_at is not None:

@@ -80,17 +80,60 @@ REQUIRED_ALWAYS = (Column.phone, Column.procedure_date)
 Mapping_ = dict[Column, int]  # our column -> the file's column index
 
 
+# Second pass, for headers no list names ("Patient Mobile Phone", "Appt Date/Time"):
+# words a header contains, and words that rule it out (an end time, a birth date).
+_WORDS: dict[Column, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    Column.phone: (("mobile", "cell", "sms", "text"), ("home", "work", "fax")),
+    Column.procedure_date: (
+        ("apptdate", "appointmentdate", "proceduredate", "surgerydate", "servicedate"),
+        ("birth", "created", "end", "booked"),
+    ),
+    Column.procedure_time: (("time",), ("end", "arrival", "checkin", "duration")),
+    Column.birth_date: (("birth", "dob"), ()),
+    Column.mrn: (("mrn", "chart", "record"), ()),
+    Column.language: (("language",), ()),
+}
+_PREFIXES = ("patients", "patient", "pt")
+
+
+def _plain_header(header: str) -> str:
+    """'Patient Mobile Phone' -> 'mobilephone'; 'CHART #' -> 'chart'."""
+    folded = fold(header)
+    for prefix in _PREFIXES:
+        if folded.startswith(prefix) and len(folded) > len(prefix):
+            return folded[len(prefix) :]
+    return folded
+
+
 def guess(headers: Sequence[str]) -> Mapping_:
     """Each of our columns matched to the file's best-named column, each used once."""
     folded = [fold(h) for h in headers]
+    plain = [_plain_header(h) for h in headers]
     chosen: Mapping_ = {}
     taken: set[int] = set()
     for column, names in _HEADERS.items():
         for name in names:
-            index = next((i for i, h in enumerate(folded) if h == name and i not in taken), None)
+            index = next(
+                (
+                    i
+                    for i in range(len(headers))
+                    if name in (folded[i], plain[i]) and i not in taken
+                ),
+                None,
+            )
             if index is not None:
                 chosen[column] = index
                 taken.add(index)
+                break
+    for column, (wanted, unwanted) in _WORDS.items():
+        if column in chosen:
+            continue
+        for i, header in enumerate(folded):
+            if i in taken or any(word in header for word in unwanted):
+                continue
+            if any(word in header for word in wanted):
+                chosen[column] = i
+                taken.add(i)
                 break
     if Column.given_name in chosen and Column.family_name in chosen:
         chosen.pop(Column.full_name, None)  # "Patient Name" beside first and last: not needed

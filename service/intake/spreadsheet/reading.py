@@ -17,6 +17,9 @@ _XLSX_MAGIC = b"PK\x03\x04"
 class Sheet:
     headers: list[str]
     rows: list[list[str]]  # each as wide as the header; row 1 is the header, so rows[0] is row 2
+    # Rows with more filled cells than the header has columns (a comma in an unquoted
+    # cell shifts every cell after it): their cells cannot be trusted.
+    too_wide: frozenset[int] = frozenset()
 
 
 def read_sheet(content: bytes, file_name: str = "") -> Sheet:
@@ -39,7 +42,10 @@ def read_sheet(content: bytes, file_name: str = "") -> Sheet:
         raise InvalidInput(f"the file has more than {MAX_ROWS:,} rows; split it", field="file")
     width = len(headers)
     rows = [(row + [""] * width)[:width] for row in table[1:]]
-    return Sheet(headers, rows)
+    too_wide = frozenset(
+        i for i, row in enumerate(table[1:]) if any(c.strip() for c in row[width:])
+    )
+    return Sheet(headers, rows, too_wide)
 
 
 def _decode(content: bytes) -> str:
