@@ -1,5 +1,6 @@
 """One settings class, read from the environment (and an optional .env file)."""
 
+import ipaddress
 from datetime import time
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
@@ -89,6 +90,10 @@ class Settings(BaseSettings):
 
     clinic_name: str = PLACEHOLDER_CLINIC_NAME
     clinic_phone: str = PLACEHOLDER_CLINIC_PHONE
+    # Where warning-sign texts send a patient with signs of infection or bleeding out of
+    # hours. Empty: they say to go to the emergency room, the safe reading when a clinic
+    # has no after-hours line.
+    clinic_after_hours_phone: str = ""
     clinic_timezone: str = "America/New_York"
     # The phone region used to read numbers written without a country code.
     clinic_phone_region: str = "US"
@@ -137,6 +142,13 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = None
     # Failed authentications one client address may make per minute before a 429.
     auth_failures_per_minute: int = Field(default=10, ge=1, le=10_000)
+    # Reverse proxies whose X-Forwarded-For/-Proto headers are believed: addresses or
+    # networks, comma-separated ("*": any). Empty: none, each request's own peer counts
+    # (for the login and API-key throttles too). docker-compose.yml names its proxy.
+    forwarded_allow_ips_text: str = Field(
+        default="",
+        validation_alias=AliasChoices("forwarded_allow_ips", "forwarded_allow_ips_text"),
+    )
     # How long a request waits for SQLite's write lock before it gets a 503.
     sqlite_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
@@ -150,6 +162,12 @@ class Settings(BaseSettings):
         return make_url(self.database_url).render_as_string(hide_password=True)
 
     @property
+    def forwarded_allow_ips(self) -> list[str]:
+        return [
+            entry.strip() for entry in self.forwarded_allow_ips_text.split(",") if entry.strip()
+        ]
+
+    @property
     def twilio_auth_token(self) -> str | None:
         secret = self.twilio_auth_token_secret
         return secret.get_secret_value() if secret is not None else None
@@ -161,6 +179,21 @@ class Settings(BaseSettings):
             return canonical_zone(value)
         except ValueError as exc:
             raise ValueError(f"CLINIC_TIMEZONE {exc}") from None
+
+    @field_validator("forwarded_allow_ips_text")
+    @classmethod
+    def _addresses_or_networks(cls, value: str) -> str:
+        # Uvicorn would take a mistyped entry as a name no client ever has, silently.
+        for entry in (e.strip() for e in value.split(",")):
+            if not entry or entry == "*":
+                continue
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"FORWARDED_ALLOW_IPS: '{entry[:60]}' is not an IP address or network"
+                ) from None
+        return value
 
     @field_validator("public_base_url")
     @classmethod

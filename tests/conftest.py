@@ -75,6 +75,13 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture
+def pg(postgres_url: str) -> str:
+    """The suite's PostgreSQL alone (no SQLite twin), a fresh database at head."""
+    fresh_postgres(postgres_url)
+    return postgres_url
+
+
 @pytest.fixture(scope="session")
 def sqlite_at_head(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file with every migration applied, made once per run."""

@@ -97,6 +97,21 @@ def test_ehr_enrolls_finds_books_moves_and_cancels_over_fhir(
     with Session(engine) as session:
         [procedure] = session.exec(select(Procedure)).all()
         assert procedure.scheduled_at == new_york("2027-03-18T07:00")
+    listed = Bundle.model_validate(
+        client.get(
+            f"/fhir/R4/Appointment?patient=Patient/{patient.id}&date=ge2027-03-17", headers=staff
+        ).json()
+    )
+    assert [e.resource.id for e in listed.entry] == [appointment.id]
+    assert (
+        Bundle.model_validate(
+            client.get(
+                f"/fhir/R4/Appointment?patient=Patient/{patient.id}&date=lt2027-03-17",
+                headers=staff,
+            ).json()
+        ).total
+        == 0
+    )
     # The texts show in the chart: the first one asked for YES (INTAKE_SMS_CONSENT=ask).
     send_due(engine, settings, RecordingGateway(), "2027-03-01T10:00")
     texts = Bundle.model_validate(

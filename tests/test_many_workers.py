@@ -12,19 +12,12 @@ from sqlalchemy import text
 from service.db import make_engine
 from tests.conftest import REPO_ROOT
 from tests.support.bulk import NOW, phone_of, reminder_states, seed_due
-from tests.support.schema import fresh_postgres
 from tests.support.worker_process import read_log
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 REMINDERS = 10_000
 WORKERS = 4
-
-
-@pytest.fixture
-def pg(postgres_url: str) -> str:
-    fresh_postgres(postgres_url)
-    return postgres_url
 
 
 def _start(url: str, worker: str, log: Path, go: Path, **options: object) -> subprocess.Popen:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from service.audit.models import AuditEntry
+from service.patients.service import find_by_mrn
 from tests.conftest import book, enroll
 from tests.support.twilio_webhooks import post_inbound, read_inbox
 
@@ -232,6 +233,8 @@ def test_a_duplicate_is_merged_and_its_replies_and_procedure_follow_the_patient(
     with Session(engine) as session:
         actions = session.exec(select(AuditEntry.action).where(AuditEntry.action == "merge"))
         assert len(list(actions)) == 2
+        # What an EHR feed looks a patient up by: the MRN finds the kept record.
+        assert find_by_mrn(session, "mrn-7").id == kept["id"]
 
 
 def test_two_records_each_with_texts_to_come_are_not_merged(client, staff):

@@ -57,6 +57,11 @@ def upgrade() -> None:
         batch_op.create_index(
             'ix_patient_family_folded_birth', ['family_name_folded', 'birth_date'], unique=False
         )
+        batch_op.create_index(
+            'ix_patient_name_order',
+            ['family_name_folded', 'given_name_folded', 'id'],
+            unique=False,
+        )
     op.create_index(
         'ix_patient_phone_reversed',
         'patient',
@@ -67,6 +72,12 @@ def upgrade() -> None:
         'patient_name_token',
         sa.Column('patient_id', sa.Integer(), nullable=False),
         sa.Column('token', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column(
+            'family_name_folded', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False
+        ),
+        sa.Column(
+            'given_name_folded', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False
+        ),
         sa.ForeignKeyConstraint(['patient_id'], ['patient.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('patient_id', 'token'),
     )
@@ -75,6 +86,7 @@ def upgrade() -> None:
         'patient_name_token',
         ['token', 'patient_id'],
         postgresql_ops={'token': 'text_pattern_ops'},
+        postgresql_include=['family_name_folded', 'given_name_folded'],
     )
     _fill_search_columns()
 
@@ -88,7 +100,10 @@ def _fill_search_columns() -> None:
         'UPDATE patient SET given_name_folded = :given, family_name_folded = :family,'
         ' phone_reversed = :reversed WHERE id = :id'
     )
-    insert = sa.text('INSERT INTO patient_name_token (patient_id, token) VALUES (:id, :token)')
+    insert = sa.text(
+        'INSERT INTO patient_name_token (patient_id, token, family_name_folded,'
+        ' given_name_folded) VALUES (:id, :token, :family, :given)'
+    )
     for start in range(0, len(rows), 1000):
         batch = rows[start : start + 1000]
         connection.execute(
@@ -104,7 +119,12 @@ def _fill_search_columns() -> None:
             ],
         )
         tokens = [
-            {'id': row.id, 'token': token}
+            {
+                'id': row.id,
+                'token': token,
+                'family': fold(row.family_name)[:100],
+                'given': fold(row.given_name)[:100],
+            }
             for row in batch
             for token in sorted(name_tokens(row.given_name, row.family_name))
         ]
@@ -117,6 +137,7 @@ def downgrade() -> None:
     op.drop_table('patient_name_token')
     op.drop_index('ix_patient_phone_reversed', table_name='patient')
     with op.batch_alter_table('patient', schema=None) as batch_op:
+        batch_op.drop_index('ix_patient_name_order')
         batch_op.drop_index('ix_patient_family_folded_birth')
         batch_op.drop_index('ix_patient_birth_date')
         batch_op.drop_constraint('fk_patient_merged_into_id_patient', type_='foreignkey')

@@ -106,7 +106,7 @@ def audit(
 
 def record_read(
     session: Session,
-    actor: ApiKey | None,
+    actor: Actor | None,
     entity: str,
     entity_id: int | str | None,
     patient_id: int | None,

@@ -3,36 +3,16 @@ patient a feed enrolled and who has not answered the consent text, so someone ca
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import literal, select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from service.console.today_view import LIST_LIMIT, Row, _rows
-from service.patients.models import Patient
-from service.procedures.models import Procedure, ProcedureStatus
+from service.console.today_view import LIST_LIMIT, Row, _ref
+from service.procedures.lists import waiting_for_yes as waiting
 
 WAITING_HORIZON = timedelta(days=7)
 
 
 def waiting_for_yes(session: Session, now: datetime) -> list[Row]:
-    query = (
-        select(
-            col(Procedure.scheduled_at),
-            col(Procedure.id),
-            literal("MILD procedure"),
-            col(Patient.awaiting_yes_since),
-            col(Patient.id),
-            col(Patient.given_name),
-            col(Patient.family_name),
-            col(Patient.timezone),
-        )
-        .join(Patient, col(Patient.id) == col(Procedure.patient_id))
-        .where(
-            col(Patient.awaiting_yes_since).is_not(None),
-            col(Procedure.status) == ProcedureStatus.scheduled,
-            col(Procedure.scheduled_at) >= now,
-            col(Procedure.scheduled_at) < now + WAITING_HORIZON,
-        )
-        .order_by(col(Procedure.scheduled_at))
-        .limit(LIST_LIMIT)
-    )
-    return _rows(session, query, "MILD procedure")
+    return [
+        Row(p.scheduled_at, _ref(p), p.id, "MILD procedure")
+        for p in waiting(session, now, now + WAITING_HORIZON, limit=LIST_LIMIT)
+    ]

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
+from service.auth.principals import StaffPrincipal
 from service.config import Settings
 from service.console.deps import ConsoleUser
 from service.console.rendering import render, see_other
@@ -53,13 +54,21 @@ async def upload_file(request: Request, user: ConsoleUser, settings: SettingsDep
             "file": f"{name or 'The file'}: {refused.message}" if content else "Choose a file"
         }
         return render(request, "import_new.html", {"errors": errors}, status_code=422)
-    stored = UploadStore(settings).add(user.id or 0, name, content)
+    stored = UploadStore(settings).add(_person(user).id or 0, name, content)
     return see_other(request, f"/imports/{stored.token}/columns")
 
 
-def _load(settings: Settings, token: str, user: User) -> tuple[UploadStore, Upload, Sheet]:
+def _person(user: StaffPrincipal) -> User:
+    """The person signed in (console principals are people, never keys)."""
+    assert isinstance(user.subject, User)
+    return user.subject
+
+
+def _load(
+    settings: Settings, token: str, user: StaffPrincipal
+) -> tuple[UploadStore, Upload, Sheet]:
     store = UploadStore(settings)
-    upload = store.get(token, user.id or 0)
+    upload = store.get(token, _person(user).id or 0)
     return store, upload, read_sheet(store.content(upload), upload.file_name)
 
 
@@ -128,7 +137,7 @@ def preview_page(
     _, upload, sheet = _load(settings, token, user)
     if not upload.mapping:
         return see_other(request, f"/imports/{token}/columns")
-    result = _checked(db, upload, sheet, user, settings, now)
+    result = _checked(db, upload, sheet, _person(user), settings, now)
     return render(request, "import_preview.html", _outcome(upload, result))
 
 
@@ -137,7 +146,7 @@ def preview_csv(
     token: str, user: ConsoleUser, db: SessionDep, settings: SettingsDep, now: NowDep
 ) -> Response:
     _, upload, sheet = _load(settings, token, user)
-    result = _checked(db, upload, sheet, user, settings, now)
+    result = _checked(db, upload, sheet, _person(user), settings, now)
     return _download(result_csv(result), f"preview of {upload.file_name}")
 
 
@@ -149,7 +158,9 @@ def start_import(
     if upload.state == "uploaded" and upload.mapping:
         upload.state, upload.total = "importing", len(sheet.rows)
         store.save(upload)
-        _in_background(request.app.state.engine, settings, store, upload, sheet, user.id or 0, now)
+        _in_background(
+            request.app.state.engine, settings, store, upload, sheet, _person(user).id or 0, now
+        )
     return see_other(request, f"/imports/{token}")
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Form, Path, Request
 from fastapi.responses import Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from service.console.deps import ConsoleAdmin
 from service.console.forms import FormState
@@ -16,9 +16,9 @@ from service.console.routing import console_router
 from service.console.today_view import step_label
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.errors import InvalidInput
-from service.patients.models import Patient
+from service.patients.repository import patients_by_id
 from service.plan_admin import apply, service, versions
-from service.timeline.active import active_plan
+from service.timeline.active import active_plan, latest_record
 from service.timeline.plan import DEFAULT_PLAN, Phase
 
 router = console_router()
@@ -73,8 +73,8 @@ def save_plan(
     if form.ok:
         before = versions.current_settings(db, settings)
         try:
-            record = versions.save_plan(db, request_body, versions.saved_by(admin), now)
-            versions.audit_saved(db, admin, "update", before, record, now)
+            record = versions.save_plan(db, request_body, versions.saved_by(admin.subject), now)
+            versions.audit_saved(db, admin.subject, "update", before, record, now)
             db.commit()
             return see_other(
                 request,
@@ -93,9 +93,9 @@ def dry_run_page(
     request: Request, admin: ConsoleAdmin, db: SessionDep, settings: SettingsDep, now: NowDep
 ) -> Response:
     """What applying would change, computed and rolled back: nothing changes here."""
-    record = service.latest_record(db)
+    record = latest_record(db)
     report = apply.apply_to_pending(db, active_plan(settings, db), settings, now, dry_run=True)
-    patients = _patients(db, {c.patient_id for c in report.changes})
+    patients = patients_by_id(db, {c.patient_id for c in report.changes})
     context = {
         "title": "Apply the plan to texts already booked",
         "report": report,
@@ -114,7 +114,7 @@ def apply_plan(
     now: NowDep,
     version: Annotated[int, Form()] = -1,
 ) -> Response:
-    record = service.latest_record(db)
+    record = latest_record(db)
     if version != (record.version if record else 0):
         # The dry run the person read was for another plan: show the new one first.
         return see_other(
@@ -122,7 +122,7 @@ def apply_plan(
             "/plan/apply-to-pending",
             flash="The plan changed since you checked. Check what would change again.",
         )
-    report = apply.apply_and_audit(db, active_plan(settings, db), settings, admin, now)
+    report = apply.apply_and_audit(db, active_plan(settings, db), settings, admin.subject, now)
     db.commit()
     return see_other(
         request,
@@ -142,8 +142,8 @@ def restore_plan(
     now: NowDep,
 ) -> Response:
     before = versions.current_settings(db, settings)
-    record = versions.restore_plan(db, version, settings, versions.saved_by(admin), now)
-    versions.audit_saved(db, admin, "restore", before, record, now)
+    record = versions.restore_plan(db, version, settings, versions.saved_by(admin.subject), now)
+    versions.audit_saved(db, admin.subject, "restore", before, record, now)
     db.commit()
     return see_other(
         request, "/plan", flash=f"Version {version} restored as version {record.version}."
@@ -190,14 +190,8 @@ def _form_field(field: str | None) -> str:
     return "fasting_hours"
 
 
-def _patients(db: Session, ids: set[int]) -> dict[int, Patient]:
-    if not ids:
-        return {}
-    return {p.id or 0: p for p in db.exec(select(Patient).where(col(Patient.id).in_(ids)))}
-
-
 def _page(request: Request, db: Session, form: FormState, *, status_code: int = 200) -> Response:
-    record = service.latest_record(db)
+    record = latest_record(db)
     history = [(r, json.loads(r.body)) for r in versions.plan_versions(db)]
     steps = [
         (step, step_label(step.name), step.phase is Phase.before) for step in DEFAULT_PLAN.steps

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from service.audit.service import audit_patient_read
+from service.auth.principals import StaffPrincipal
 from service.console.deps import ConsoleUser
 from service.console.forms import FormState
 from service.console.patients_pages import parse_local
@@ -23,7 +24,6 @@ from service.procedures.lists import procedures_between
 from service.procedures.models import Procedure
 from service.timeline.active import active_plan
 from service.timeline.local_time import local_date, local_instant
-from service.users.models import User
 
 router = console_router()
 
@@ -60,10 +60,12 @@ def print_page(
     )
 
 
-def _read(db: Session, user: User, procedure_id: int, now: datetime) -> tuple[Procedure, Patient]:
+def _read(
+    db: Session, user: StaffPrincipal, procedure_id: int, now: datetime
+) -> tuple[Procedure, Patient]:
     """A procedure and its patient, the look at them audited as a read."""
     procedure, patient = procedures.load_procedure(db, procedure_id)
-    audit_patient_read(db, user, patient.id or 0, at=now)
+    audit_patient_read(db, user.subject, patient.id or 0, at=now)
     db.commit()
     return procedure, patient
 
@@ -79,7 +81,7 @@ def reschedule(
     def change() -> str:
         assert wall is not None
         procedures.reschedule_procedure(
-            desk.db, procedure, patient, wall, desk.plan, desk.user, desk.now
+            desk.db, procedure, patient, wall, desk.plan, desk.user.subject, desk.now
         )
         return "Procedure moved"
 
@@ -93,7 +95,9 @@ def cancel(procedure_id: ResourceId, desk: Desk) -> Response:
     procedure, patient = procedures.load_procedure(desk.db, procedure_id)
 
     def change() -> str:
-        procedures.cancel_procedure(desk.db, procedure, patient, desk.plan, desk.user, desk.now)
+        procedures.cancel_procedure(
+            desk.db, procedure, patient, desk.plan, desk.user.subject, desk.now
+        )
         return "Procedure cancelled"
 
     return desk.check_or_change(

@@ -8,7 +8,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from service.auth.principals import staff_principal
 from service.console import formatting
+from service.patients.phone import national_format
 from service.users.sessions import SignedIn
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -18,6 +20,7 @@ TEMPLATES.env.filters.update(
     local_time=formatting.local_time,
     zone_label=formatting.zone_label,
     sentence=formatting.sentence,
+    national_phone=national_format,
 )
 
 FLASH_COOKIE = "console_flash"
@@ -62,7 +65,7 @@ def _nav_for(request: Request, found: SignedIn | None) -> list[dict[str, Any]]:
     path = request.url.path
     items = []
     for href, label, admin_only in NAV:
-        if admin_only and found.user.role != "admin":
+        if admin_only and not staff_principal(found.user).is_admin:
             continue
         current = path == href if href == "/" else path == href or path.startswith(href + "/")
         items.append({"href": href, "label": label, "current": current})

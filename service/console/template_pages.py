@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import Field, TypeAdapter, ValidationError
 from sqlmodel import Session
 
+from service.auth.principals import StaffPrincipal
 from service.config import Settings
 from service.console.deps import ConsoleAdmin, ConsoleUser
 from service.console.formatting import sentence
@@ -18,10 +19,10 @@ from service.console.routing import console_router
 from service.console.today_view import step_label
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.errors import DomainError, NotFound
+from service.procedures.wording import preview_sample
 from service.templates import editing, store
-from service.templates.endpoints import MAX_BODY
 from service.templates.preview import Preview, preview_template
-from service.users.models import User
+from service.templates.schemas import MAX_BODY
 from service.validation import MultilineText
 
 router = console_router()
@@ -56,7 +57,7 @@ def templates_page(request: Request, user: ConsoleUser, db: SessionDep) -> Respo
         "title": "Texts",
         "rows": rows,
         "languages": [(lang, language_name(lang)) for lang in store.LANGUAGES],
-        "can_edit": user.role == "admin",
+        "can_edit": user.is_admin,
     }
     return render(request, "templates.html", context)
 
@@ -98,7 +99,9 @@ def edit_template(
         checked = _checked_body(form, body)
         if form.ok:
             try:
-                row = editing.save_version(db, settings, step, language, checked, admin, now)
+                row = editing.save_version(
+                    db, settings, step, language, checked, admin.subject, now
+                )
                 db.commit()
                 return see_other(
                     request,
@@ -114,7 +117,15 @@ def edit_template(
     if problem:
         form.error(problem[0], problem[1])
     return _page(
-        request, db, settings, admin, step, language, form, preview=preview, status_code=status
+        request,
+        db,
+        settings,
+        admin,
+        step,
+        language,
+        form,
+        preview=preview,
+        status_code=status,
     )
 
 
@@ -159,7 +170,7 @@ def restore(
     now: NowDep,
 ) -> Response:
     _check(step, language)
-    row = editing.restore_version(db, settings, step, language, version, admin, now)
+    row = editing.restore_version(db, settings, step, language, version, admin.subject, now)
     db.commit()
     return see_other(
         request,
@@ -197,8 +208,9 @@ def _preview(
             return None, ("procedure_id", "Enter a procedure number, like 12, or leave it empty")
         procedure_id = int(raw_id)
     try:
+        sample = None if procedure_id is None else preview_sample(db, settings, procedure_id)
         preview = preview_template(
-            db, settings, step=step, language=language, body=body, procedure_id=procedure_id
+            db, settings, step=step, language=language, body=body, procedure=sample
         )
     except DomainError as exc:
         field = exc.field if exc.field in ("body", "procedure_id") else "body"
@@ -210,7 +222,7 @@ def _page(
     request: Request,
     db: Session,
     settings: Settings,
-    user: User,
+    user: StaffPrincipal,
     step: str,
     language: str,
     form: FormState,
@@ -242,7 +254,8 @@ def _page(
         "versions": versions,
         "previous": {v.version: o.version for v, o in pairwise(versions)},
         "variables": editing.variables_of(step),
-        "can_edit": user.role == "admin",
+        **editing.what_a_text_may_use(),
+        "can_edit": user.is_admin,
         "values": form.values,
         "errors": form.errors,
         "preview": preview,

@@ -3,7 +3,6 @@
 from fastapi import Request
 from fastapi.responses import Response
 
-from scheduler.heartbeat import alive_workers, freshness_limit
 from service.console.awaiting_yes_view import waiting_for_yes
 from service.console.deps import ConsoleUser
 from service.console.rendering import render
@@ -11,6 +10,7 @@ from service.console.routing import console_router
 from service.console.today_view import LIST_LIMIT, read_today
 from service.conversation.inbox import unhandled_summary
 from service.deps import NowDep, SessionDep, SettingsDep
+from service.workers.heartbeat import alive_workers, freshness_limit
 
 router = console_router()
 

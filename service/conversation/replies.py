@@ -23,7 +23,7 @@ from service.config import Settings
 from service.conversation import answers, receipts
 from service.conversation.awaiting_yes import grant_consent, is_consent_word, waiting_patients
 from service.conversation.confirmations import ConfirmedVisit, confirm_next_visit
-from service.conversation.consent import REPLIED_STOP, opt_in, opt_out
+from service.conversation.consent import opt_in, opt_out
 from service.conversation.inbound_text import clean_text, sid_key
 from service.conversation.kept import (
     CONFIRMED_BY_TEXT,
@@ -35,11 +35,12 @@ from service.conversation.kept import (
     store_reply,
 )
 from service.conversation.keywords import Keyword, is_spanish_keyword, keyword_of, reply_word
-from service.conversation.optouts import is_opted_out
 from service.conversation.triage import mentions_warning_sign
+from service.conversation.written_language import written_language
 from service.errors import InvalidInput
 from service.messaging.masking import mask_phone
 from service.messaging.models import Message
+from service.optouts.service import REPLIED_STOP, is_opted_out
 from service.patients.models import Patient
 from service.patients.phone import to_e164
 from service.templates.compose import local_date_text, local_time_text
@@ -85,7 +86,8 @@ def receive_text(
 
     keyword = keyword_of(body)
     patient = _latest_patient(session, phone) if phone else None
-    language = patient.language if patient is not None else None
+    # The language the patient wrote in, when clear, over the one on file.
+    language = written_language(body) or (patient.language if patient is not None else None)
 
     def keep(handled_by: str | None = None, **fields: Any) -> Message:
         # A keyword needs no person, unless a picture came with it: someone must look.
@@ -126,8 +128,7 @@ def receive_text(
             answer = answers.spanish_start_answer(settings) if spanish else None
         return _keyword_kept(session, sid, "start", answer, keep(OPTED_IN_BY_TEXT), patient, now)
     if keyword is Keyword.help and not recovered:
-        fallback = "es" if is_spanish_keyword(body) else "en"
-        answer = answers.help_answer(settings, language or fallback)
+        answer = answers.help_answer(settings, language or "en")
         return _keyword_kept(session, sid, "help", answer, keep(HELP_ANSWERED), patient, now)
 
     urgent = mentions_warning_sign(body)

@@ -9,12 +9,12 @@ from sqlmodel import Session
 from service.audit.service import Actor, audit
 from service.config import Settings
 from service.conversation.inbound_text import clean_text
-from service.conversation.optouts import is_opted_out
 from service.delivery.gateway import OutgoingText, SendFailed, SmsGateway
 from service.delivery.gateways import status_callback_url
 from service.errors import Conflict, DomainError, InvalidInput
 from service.messaging.masking import mask_phone, mask_phone_numbers_in
 from service.messaging.models import Direction, Message, MessageStatus
+from service.optouts.service import is_opted_out
 from service.patients.models import Patient
 from service.templates.segments import count_segments
 from service.timeline.plan import TimelinePlan

@@ -11,7 +11,7 @@ from sqlalchemy import select as select_rows
 from sqlmodel import Session, col
 
 from service.config import Settings
-from service.conversation.optouts import PhoneOptOut
+from service.optouts.models import PhoneOptOut
 from service.patients.models import Patient
 from service.procedures.appointments import Appointment, AppointmentStatus
 from service.procedures.models import Reminder, ReminderStatus
@@ -111,6 +111,7 @@ class ChunkFacts:
             family_name=patient.family_name,
             clinic_name=settings.clinic_name,
             clinic_phone=settings.clinic_phone,
+            clinic_after_hours_phone=settings.clinic_after_hours_phone,
             zone=zone,
             procedure_starts_at=procedure.scheduled_at,
             plan=plan,

@@ -8,10 +8,10 @@ from sqlmodel import Session
 from service.errors import InvalidInput
 from service.intake.people import IncomingPatient
 from service.intake.service import Intake, Outcome, ask_on_scheduled, find_patient, register
-from service.patients.edits import edit_patient
-from service.patients.merging import merge_patients
 from service.patients.models import Patient
 from service.patients.schemas import PatientUpdate
+from service.records.edits import edit_patient
+from service.records.merging import merge_patients
 
 
 def update_patient(session: Session, intake: Intake, person: IncomingPatient) -> Outcome:

@@ -1,8 +1,6 @@
-from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response
-from sqlmodel import Session
 
 from service.audit.service import record_read
 from service.auth.deps import StaffKey
@@ -10,9 +8,8 @@ from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.errors import InvalidInput
 from service.openapi import LIST_HEADERS, page_headers, problems
 from service.patients import service
-from service.patients.models import Patient
 from service.patients.schemas import PatientCreate, PatientPublic
-from service.patients.search import opted_out_since, search_patients
+from service.patients.search import search_patients
 
 router = APIRouter(prefix="/v1/patients", tags=["patients"], responses=problems(401, 422))
 
@@ -62,9 +59,9 @@ def enroll_patient(
     family name and date of birth, or the same MRN; names compared without case, accents
     or punctuation) is refused with 409 naming `existing_patient_ids`; resend with
     `allow_duplicate: true` for a different person on a shared phone."""
-    patient = service.enroll_patient(session, body, settings, key, now)
+    patient = service.enroll_patient(session, body, settings, key.subject, now)
     # Read inside the transaction, then committed: one connection checkout per request.
-    public = patient_public(session, patient)
+    public = service.patient_public(session, patient)
     session.commit()
     return public
 
@@ -112,7 +109,7 @@ def find_patients(
     # Audited even when nobody matched: the lookup itself is a look at patient data.
     for patient_id in [p.id for p in page] or [None]:
         field = "phone" if phone is not None else "q"
-        record_read(session, key, "patient", patient_id, patient_id, at=now, fields=[field])
+        record_read(session, key.subject, "patient", patient_id, patient_id, at=now, fields=[field])
     page_headers(
         response,
         "/v1/patients",
@@ -120,7 +117,7 @@ def find_patients(
         total,
         next_offset,
     )
-    public = patients_public(session, page)
+    public = service.patients_public(session, page)
     session.commit()
     return public
 
@@ -136,29 +133,8 @@ def get_patient(
 ) -> PatientPublic:
     """A merged record answers with `merged_into`: the id of the patient's record now.
     `ETag` is the record's version, for `If-Match` on a change."""
-    public = patient_public(session, service.get_patient(session, patient_id))
-    record_read(session, key, "patient", patient_id, patient_id, at=now)
+    public = service.patient_public(session, service.get_patient(session, patient_id))
+    record_read(session, key.subject, "patient", patient_id, patient_id, at=now)
     session.commit()
-    set_etag(response, public.version)
+    response.headers["ETag"] = f'"{public.version}"'
     return public
-
-
-def set_etag(response: Response, version: int) -> None:
-    response.headers["ETag"] = f'"{version}"'
-
-
-def patient_public(session: Session, patient: Patient) -> PatientPublic:
-    return patients_public(session, [patient])[0]
-
-
-def patients_public(session: Session, patients: Sequence[Patient]) -> list[PatientPublic]:
-    """Each patient with its number's opt-out state, read in one query for the page."""
-    stopped = opted_out_since(session, [p.phone for p in patients])
-    out = []
-    for patient in patients:
-        public = PatientPublic.model_validate(patient, from_attributes=True)
-        public.merged_into = patient.merged_into_id
-        if patient.phone in stopped:
-            public.opted_out, public.opted_out_since = True, stopped[patient.phone]
-        out.append(public)
-    return out

@@ -14,13 +14,16 @@ are never found.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, union
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from service.conversation.optouts import PhoneOptOut
 from service.errors import InvalidInput
+from service.optouts.models import PhoneOptOut
 from service.patients.folding import (
     birth_date_typed,
     fold,
@@ -57,10 +60,26 @@ def search_patients(
     """Patients matching `q` by family name, then given name; empty `q` lists everyone."""
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in q):
         raise InvalidInput("must not contain control characters", field="q")
-    condition = matches(q, phone_region)
-    total = session.exec(select(func.count()).select_from(Patient).where(condition)).one()
-    rows = session.exec(search_query(condition).limit(limit).offset(offset))
-    return PatientPage(list(rows), int(total), limit, offset)
+    found = matching(q, phone_region)
+    if found is None:  # an empty search lists every patient
+        total = session.exec(select(func.count()).select_from(Patient).where(_not_merged())).one()
+        rows = session.exec(search_query(_not_merged()).limit(limit).offset(offset))
+        return PatientPage(list(rows), int(total), limit, offset)
+    # Counted and put in order from the matches alone (ids and folded names, read from
+    # the indexes) in one statement: only the page's own patients are then read.
+    matches_ = found.subquery()
+    page = session.exec(
+        select(matches_.c.patient_id, func.count().over())
+        .order_by(matches_.c.family, matches_.c.given, matches_.c.patient_id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    # Past the last page (or nothing found), the count alone.
+    counted = select(func.count()).select_from(matches_)
+    total = page[0][1] if page else session.exec(counted).one()
+    page_ids = [patient_id for patient_id, _ in page]
+    patients = list(session.exec(search_query(col(Patient.id).in_(page_ids)))) if page_ids else []
+    return PatientPage(patients, int(total), limit, offset)
 
 
 def search_query(condition: ColumnElement[bool]) -> SelectOfScalar[Patient]:
@@ -73,15 +92,28 @@ def search_query(condition: ColumnElement[bool]) -> SelectOfScalar[Patient]:
 
 
 def matches(q: str, phone_region: str) -> ColumnElement[bool]:
-    """The condition `search_patients` reads with (for query plans and tests)."""
-    return and_(col(Patient.merged_into_id).is_(None), _matches(q, phone_region))
+    """Whether a patient is one `q` finds (for query plans and tests)."""
+    found = matching(q, phone_region)
+    if found is None:
+        return _not_merged()
+    return col(Patient.id).in_(sa_select(found.subquery().c.patient_id))
 
 
-def _matches(q: str, phone_region: str) -> ColumnElement[bool]:
+def _not_merged() -> ColumnElement[bool]:
+    return col(Patient.merged_into_id).is_(None)
+
+
+def matching(q: str, phone_region: str) -> Select[Any] | None:
+    """The patients `q` finds, once each, as (patient_id, family, given) with the folded
+    names they sort by; None for an empty `q`.
+
+    Each way of matching is its own set, united: PostgreSQL reads each from its index
+    (an OR across subqueries would make it scan every patient).
+    """
     q = q.strip()
     if not q:
-        return true()
-    branches: list[ColumnElement[bool]] = []
+        return None
+    branches: list[Select[Any]] = []
     dates: list[date] = []
     names: list[str] = []
     unread = 0  # words that are neither a name nor a date ("(312)")
@@ -96,22 +128,61 @@ def _matches(q: str, phone_region: str) -> ColumnElement[bool]:
             unread += 1
     if (names or dates) and len(dates) <= 1 and not unread:
         # "garcia 1950-03-16": every name word and the date must match.
-        parts = [_name_starts_with(w) for w in names]
-        parts += [col(Patient.birth_date) == d for d in dates]
-        branches.append(and_(*parts))
+        branches.append(_names_and_birth_date(names, dates[0] if dates else None))
     ending = phone_ending(q)
     if ending is not None:
-        pattern = ending[::-1] + "%"
-        branches.append(col(Patient.phone_reversed).like(pattern))
+        branches.append(_patients(col(Patient.phone_reversed).like(ending[::-1] + "%")))
     if len(q) <= 40:
-        branches.append(col(Patient.mrn) == normalise_mrn(q))
-    return or_(*branches) if branches else false()
+        branches.append(_patients(col(Patient.mrn) == normalise_mrn(q)))
+    if not branches:  # e.g. a long run of punctuation: nobody
+        return _patients(false())
+    if len(branches) == 1:
+        return branches[0].distinct()
+    return union(*branches)  # type: ignore[return-value]
 
 
-def _name_starts_with(word: str) -> ColumnElement[bool]:
-    # Folded words are letters and digits only: nothing for LIKE to escape.
-    tokens = select(PatientNameToken.patient_id).where(col(PatientNameToken.token).like(word + "%"))
-    return col(Patient.id).in_(tokens)
+def _patients(condition: ColumnElement[bool]) -> Select[Any]:
+    return sa_select(  # type: ignore[return-value]
+        col(Patient.id).label("patient_id"),
+        col(Patient.family_name_folded).label("family"),
+        col(Patient.given_name_folded).label("given"),
+    ).where(condition, _not_merged())
+
+
+def _names_and_birth_date(names: list[str], birth_date: date | None) -> Select[Any]:
+    """Patients with a name starting with each word, born on `birth_date` if given.
+
+    The longest word (likely the rarest) is read from the token index; every other word
+    and the date are then checked per patient, through the token table's primary key
+    and the patient's, instead of intersecting two long lists.
+    """
+    if not names:
+        assert birth_date is not None
+        return _patients(col(Patient.birth_date) == birth_date)
+    first, *others = sorted(names, key=len, reverse=True)
+    found = _name_starts_with(first)
+    for word in others:
+        other = aliased(PatientNameToken)
+        found = found.where(
+            exists().where(
+                col(other.patient_id) == col(PatientNameToken.patient_id),
+                col(other.token).like(word + "%"),
+            )
+        )
+    if birth_date is not None:
+        born = sa_select(col(Patient.id)).where(col(Patient.birth_date) == birth_date)
+        found = found.where(col(PatientNameToken.patient_id).in_(born))
+    return found
+
+
+def _name_starts_with(word: str) -> Select[Any]:
+    # Folded words are letters and digits only: nothing for LIKE to escape. A merged
+    # record has no tokens (see `repository.write_search_columns`).
+    return sa_select(  # type: ignore[return-value]
+        col(PatientNameToken.patient_id).label("patient_id"),
+        col(PatientNameToken.family_name_folded).label("family"),
+        col(PatientNameToken.given_name_folded).label("given"),
+    ).where(col(PatientNameToken.token).like(word + "%"))
 
 
 def likely_duplicates(

@@ -1,6 +1,7 @@
 """Enrolling patients and finding them again; correcting a record is `edits.py`,
 merging two is `merging.py`."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -13,8 +14,8 @@ from service.errors import Conflict, InvalidInput, LikelyDuplicate, NotFound
 from service.patients.models import Patient
 from service.patients.phone import patients_phone, to_e164
 from service.patients.repository import write_search_columns
-from service.patients.schemas import PatientCreate
-from service.patients.search import likely_duplicates, normalise_mrn
+from service.patients.schemas import PatientCreate, PatientPublic
+from service.patients.search import likely_duplicates, normalise_mrn, opted_out_since
 from service.validation import canonical_zone
 
 MAX_AGE_YEARS = 120
@@ -191,3 +192,30 @@ def find_by_phone(session: Session, raw_phone: str, settings: Settings) -> list[
             .order_by(col(Patient.id))
         )
     )
+
+
+def find_by_mrn(session: Session, raw_mrn: str) -> Patient | None:
+    """The patient with this MRN (an EHR's identifier); a merged record answers with the
+    record it was merged into."""
+    patient = session.exec(select(Patient).where(Patient.mrn == normalise_mrn(raw_mrn))).first()
+    if patient is not None and patient.merged_into_id is not None:
+        return session.get(Patient, patient.merged_into_id)
+    return patient
+
+
+def patient_public(session: Session, patient: Patient) -> PatientPublic:
+    """The patient as the API shows them (see `patients_public`)."""
+    return patients_public(session, [patient])[0]
+
+
+def patients_public(session: Session, patients: Sequence[Patient]) -> list[PatientPublic]:
+    """Each patient with its number's opt-out state, read in one query for the page."""
+    stopped = opted_out_since(session, [p.phone for p in patients])
+    out = []
+    for patient in patients:
+        public = PatientPublic.model_validate(patient, from_attributes=True)
+        public.merged_into = patient.merged_into_id
+        if patient.phone in stopped:
+            public.opted_out, public.opted_out_since = True, stopped[patient.phone]
+        out.append(public)
+    return out

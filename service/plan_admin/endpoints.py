@@ -1,136 +1,34 @@
 """The timeline plan over HTTP (admin only)."""
 
 import json
-from datetime import datetime, time
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from service.auth.deps import AdminKey
-from service.auth.models import ApiKey
+from service.auth.principals import AdminPrincipal
 from service.config import Settings
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.openapi import problems
 from service.plan_admin import apply, service, versions
-from service.plan_admin.models import TimelinePlanRecord
+from service.plan_admin.schemas import (
+    ApplyResult,
+    PlanPatch,
+    PlanPublic,
+    PlanUpdate,
+    PlanVersion,
+    ProcedureChangePublic,
+    StepPublic,
+    Window,
+)
 from service.plan_admin.versions import SavedBy
-from service.timeline.active import active_plan
+from service.timeline.active import active_plan, latest_record
+from service.timeline.models import TimelinePlanRecord
 from service.timeline.plan import DEFAULT_PLAN
 
 router = APIRouter(prefix="/v1/plan", tags=["plan"], responses=problems(401, 403, 422))
-
-
-class Window(BaseModel):
-    opens: time = Field(description="Patient-local, e.g. '08:00'", examples=["08:00"])
-    closes: time = Field(examples=["21:00"])
-
-
-class StepSetting(BaseModel):
-    name: str = Field(examples=["ice"])
-    day: int = Field(description="Calendar days from the procedure's local date", examples=[1])
-    months: int = 0
-    at: time | None = Field(
-        description="Local send time; null (after-procedure steps only) = a few hours "
-        "after the procedure ends",
-        examples=["09:00"],
-    )
-    repeat: int = 1
-    enabled: bool = True
-
-
-class PlanUpdate(BaseModel):
-    """What `GET /v1/plan` answers is accepted as is: `version`, `phase`, `why` and the
-    other read-only fields are ignored."""
-
-    fasting_hours: int = Field(examples=[8])
-    sending_window: Window
-    steps: list[StepSetting] = Field(
-        default_factory=list, description="Steps left out keep their default"
-    )
-
-
-class WindowPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    opens: time | None = None
-    closes: time | None = None
-
-
-class StepPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str
-    day: int | None = None
-    months: int | None = None
-    at: time | None = None
-    repeat: int | None = None
-    enabled: bool | None = None
-
-
-class PlanPatch(BaseModel):
-    """Only the fields sent change; a step's fields left out keep their saved values."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    fasting_hours: int | None = None
-    sending_window: WindowPatch | None = None
-    steps: list[StepPatch] | None = None
-
-
-class StepPublic(StepSetting):
-    phase: str
-    why: str
-
-
-class PlanPublic(BaseModel):
-    version: int = Field(description="0 = the default plan (nothing saved yet)")
-    created_at: datetime | None
-    created_by_key_id: int | None
-    created_by: str = Field(default="", description="The key's or the person's name")
-    restored_from_version: int | None = None
-    fasting_hours: int
-    sending_window: Window
-    steps: list[StepPublic]
-
-
-class PlanVersion(BaseModel):
-    version: int
-    is_active: bool
-    created_at: datetime
-    created_by: str
-    restored_from_version: int | None
-    fasting_hours: int
-    sending_window: Window
-
-
-class ReminderChangePublic(BaseModel):
-    reminder_id: int | None = Field(description="null: a reminder that would be added")
-    step: str
-    occurrence: int
-    was_due_at: datetime | None
-    due_at: datetime
-    was_status: str | None
-    status: str
-    wording_changed: bool
-
-
-class ProcedureChangePublic(BaseModel):
-    procedure_id: int
-    patient_id: int
-    timezone: str
-    reminders: list[ReminderChangePublic]
-
-
-class ApplyResult(BaseModel):
-    dry_run: bool
-    procedures: int = Field(description="How many procedures' texts change")
-    procedure_ids: list[int]
-    reminders_changed: int
-    reminders_added: int
-    reminders_cancelled: int
-    changes: list[ProcedureChangePublic]
 
 
 _PATCH_EXAMPLES = {
@@ -228,7 +126,7 @@ def apply_to_pending(
     if dry_run:
         report = apply.apply_to_pending(session, plan, settings, now, dry_run=True)
     else:
-        report = apply.apply_and_audit(session, plan, settings, key, now)
+        report = apply.apply_and_audit(session, plan, settings, key.subject, now)
         session.commit()
     result = ApplyResult(
         dry_run=dry_run,
@@ -244,26 +142,26 @@ def apply_to_pending(
     return result
 
 
-def _by(key: ApiKey) -> SavedBy:
-    return versions.saved_by(key)
+def _by(key: AdminPrincipal) -> SavedBy:
+    return versions.saved_by(key.subject)
 
 
 def _saved(
     session: Session,
     settings: Settings,
-    key: ApiKey,
+    key: AdminPrincipal,
     action: str,
     before: dict[str, Any],
     record: TimelinePlanRecord,
     now: datetime,
 ) -> PlanPublic:
-    versions.audit_saved(session, key, action, before, record, now)
+    versions.audit_saved(session, key.subject, action, before, record, now)
     session.commit()
     return _public(session, settings)
 
 
 def _public(session: Session, settings: Settings) -> PlanPublic:
-    record = service.latest_record(session)
+    record = latest_record(session)
     data = versions.current_settings(session, settings)
     return PlanPublic(
         version=record.version if record else 0,

@@ -1,7 +1,6 @@
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
-from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
 from service.audit.service import record_read
@@ -13,15 +12,17 @@ from service.patients.models import Patient
 from service.patients.service import get_patient
 from service.procedures import service
 from service.procedures.appointments import Appointment
-from service.procedures.models import Procedure, Reminder
+from service.procedures.lists import reminders_in_due_order
+from service.procedures.models import Procedure
 from service.procedures.schemas import (
-    AppointmentPublic,
+    PendingTextPublic,
     ProcedurePublic,
     ProcedureSchedule,
     ReminderPublic,
+    appointment_public,
 )
 from service.procedures.visits import booked_appointments
-from service.procedures.wording import reminder_texts
+from service.procedures.wording import SlotText, reminder_texts
 from service.timeline.active import active_plan
 from service.timeline.plan import TimelinePlan
 from service.timeline.planner import fasting_starts_at
@@ -46,7 +47,9 @@ def schedule_procedure(
 ) -> ProcedurePublic:
     patient = get_patient(session, patient_id)
     plan = active_plan(settings, session)
-    procedure = service.schedule_procedure(session, patient, body.scheduled_at, plan, key, now)
+    procedure = service.schedule_procedure(
+        session, patient, body.scheduled_at, plan, key.subject, now
+    )
     # Built inside the transaction (one connection, one round of reads), then committed:
     # a failed commit is still an error, never a 201 for nothing.
     public = _public(session, settings, procedure, patient, plan, appointments=[])
@@ -65,7 +68,7 @@ def get_procedure(
 ) -> ProcedurePublic:
     procedure, patient = service.load_procedure(session, procedure_id)
     public = _public(session, settings, procedure, patient, active_plan(settings, session))
-    record_read(session, key, "procedure", procedure_id, patient.id, at=now)
+    record_read(session, key.subject, "procedure", procedure_id, patient.id, at=now)
     session.commit()
     return public
 
@@ -86,7 +89,9 @@ def reschedule_procedure(
 ) -> ProcedurePublic:
     procedure, patient = service.load_procedure(session, procedure_id)
     plan = active_plan(settings, session)
-    service.reschedule_procedure(session, procedure, patient, body.scheduled_at, plan, key, now)
+    service.reschedule_procedure(
+        session, procedure, patient, body.scheduled_at, plan, key.subject, now
+    )
     public = _public(session, settings, procedure, patient, plan)
     session.commit()
     return public
@@ -103,7 +108,7 @@ def cancel_procedure(
 ) -> ProcedurePublic:
     procedure, patient = service.load_procedure(session, procedure_id)
     plan = active_plan(settings, session)
-    service.cancel_procedure(session, procedure, patient, plan, key, now)
+    service.cancel_procedure(session, procedure, patient, plan, key.subject, now)
     public = _public(session, settings, procedure, patient, plan)
     session.commit()
     return public
@@ -124,6 +129,7 @@ def _public(
     assert procedure.id is not None
     if appointments is None:
         appointments = booked_appointments(session, procedure.id)
+    by_reminder, slots = reminder_texts(session, settings, procedure, patient, plan)
     return ProcedurePublic(
         id=procedure.id,
         patient_id=procedure.patient_id,
@@ -133,59 +139,41 @@ def _public(
         timezone=patient.timezone,
         fasting_starts_at=fasting_starts_at(plan, procedure.scheduled_at),
         appointments=[appointment_public(a, zone) for a in appointments],
-        reminders=_reminders_public(
-            session, procedure.id, zone, reminder_texts(session, settings, procedure, patient, plan)
-        ),
+        reminders=_reminders_public(session, procedure.id, zone, by_reminder),
+        pending_texts=[
+            PendingTextPublic(
+                local_sends_at=slot.due_at.astimezone(zone),
+                steps=list(slot.steps),
+                text=slot.text.body,
+                segments=slot.segments,
+            )
+            for slot in slots
+        ],
     )
 
 
 def _reminders_public(
-    session: Session, procedure_id: int, zone: ZoneInfo, texts: dict[int, str | None]
+    session: Session,
+    procedure_id: int,
+    zone: ZoneInfo,
+    texts: dict[int, SlotText | None],
 ) -> list[ReminderPublic]:
-    # Just the columns the answer shows, in `reminders_of` order, without ORM objects.
-    session.flush()  # a Core select does not autoflush; pending reminders must show
-    c = Reminder.__table__.c  # type: ignore[attr-defined]
-    query = (
-        sa_select(
-            c.id,
-            c.step,
-            c.occurrence,
-            c.due_at,
-            c.status,
-            c.status_reason,
-            c.attempts,
-            c.message_id,
-        )
-        .where(c.procedure_id == procedure_id)
-        .order_by(c.due_at, c.id)
-    )
     return [
         ReminderPublic(
-            id=r_id or 0,
-            step=step,
-            occurrence=occurrence,
-            due_at=due_at,
-            local_due_at=due_at.astimezone(zone),
-            status=status,
-            status_reason=status_reason,
-            attempts=attempts,
-            message_id=message_id,
-            text=texts.get(r_id or 0),
+            id=r.id,
+            step=r.step,
+            occurrence=r.occurrence,
+            due_at=r.due_at,
+            local_due_at=r.due_at.astimezone(zone),
+            status=r.status,
+            status_reason=r.status_reason,
+            attempts=r.attempts,
+            message_id=r.message_id,
+            text=slot.text.body if slot else None,
+            segments=slot.segments if slot else None,
+            local_sends_at=slot.due_at.astimezone(zone) if slot else None,
         )
-        for r_id, step, occurrence, due_at, status, status_reason, attempts, message_id in (
-            session.execute(query)
-        )
+        # In `reminders_of` order (by due time), just the columns the answer shows.
+        for r in reminders_in_due_order(session, procedure_id)
+        for slot in [texts.get(r.id)]
     ]
-
-
-def appointment_public(appointment: Appointment, zone: ZoneInfo) -> AppointmentPublic:
-    assert appointment.id is not None
-    return AppointmentPublic(
-        id=appointment.id,
-        procedure_id=appointment.procedure_id,
-        kind=appointment.kind,
-        status=appointment.status,
-        starts_at=appointment.starts_at,
-        local_starts_at=appointment.starts_at.astimezone(zone),
-        confirmed_at=appointment.confirmed_at,
-    )

@@ -1,7 +1,11 @@
+"""What the procedures, appointments and worklist routes take and answer."""
+
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.procedures.appointments import Appointment
 from service.timeline.plan import FollowUpKind
 from service.validation import ClinicalDatetime
 
@@ -55,6 +59,22 @@ class ReminderPublic(BaseModel):
     # due at the same time, in the patient's language, active templates); None once it
     # will not be sent.
     text: str | None = None
+    # What that text costs in SMS segments (UCS-2 once a letter such as the í of María
+    # needs it); each text is kept within SMS_MAX_SEGMENTS when it is sent.
+    segments: int | None = None
+    # When that text goes out if sent on time: texts of one slot that do not fit together
+    # follow each other a minute apart.
+    local_sends_at: datetime | None = None
+
+
+class PendingTextPublic(BaseModel):
+    """One text still to go out, as it would be sent now: a step cut to fit
+    SMS_MAX_SEGMENTS shows its continuation ("warning_signs~1") as a text of its own."""
+
+    local_sends_at: datetime
+    steps: list[str]
+    text: str
+    segments: int
 
 
 class ProcedurePublic(BaseModel):
@@ -67,3 +87,45 @@ class ProcedurePublic(BaseModel):
     fasting_starts_at: datetime
     appointments: list[AppointmentPublic]
     reminders: list[ReminderPublic]
+    # Every text still to go out, in order, each with its real segment count.
+    pending_texts: list[PendingTextPublic] = []
+
+
+class ProcedureListed(BaseModel):
+    id: int
+    patient_id: int
+    given_name: str
+    family_name: str
+    status: str
+    scheduled_at: datetime
+    local_scheduled_at: datetime
+    timezone: str
+
+
+class ReminderListed(BaseModel):
+    id: int
+    procedure_id: int
+    patient_id: int
+    step: str
+    occurrence: int
+    due_at: datetime
+    local_due_at: datetime
+    timezone: str
+    status: str
+    status_reason: str | None
+    attempts: int
+    message_id: int | None
+    updated_at: datetime
+
+
+def appointment_public(appointment: Appointment, zone: ZoneInfo) -> AppointmentPublic:
+    assert appointment.id is not None
+    return AppointmentPublic(
+        id=appointment.id,
+        procedure_id=appointment.procedure_id,
+        kind=appointment.kind,
+        status=appointment.status,
+        starts_at=appointment.starts_at,
+        local_starts_at=appointment.starts_at.astimezone(zone),
+        confirmed_at=appointment.confirmed_at,
+    )

@@ -19,8 +19,13 @@ from service.config import Settings
 from service.patients.models import Patient
 from service.procedures.appointments import Appointment, AppointmentStatus
 from service.procedures.models import Procedure, Reminder, ReminderStatus
+from service.procedures.service import load_procedure
 from service.templates.compose import ComposedText, TextFacts, compose
+from service.templates.fitting import texts_of_slot
+from service.templates.pieces import NEXT_PART_AFTER
+from service.templates.preview import ProcedureSample
 from service.templates.store import DbTemplates
+from service.timeline.active import active_plan
 from service.timeline.local_time import local_date
 from service.timeline.plan import CORRECTION_STEP, TimelinePlan, visit_step_name
 
@@ -33,6 +38,8 @@ class SlotText:
     steps: tuple[str, ...]
     reminder_ids: tuple[int, ...]
     text: ComposedText
+    # What it costs: SMS segments in its real encoding (UCS-2 once any letter needs it).
+    segments: int = 1
 
 
 def text_facts(
@@ -55,6 +62,7 @@ def text_facts(
         family_name=patient.family_name,
         clinic_name=settings.clinic_name,
         clinic_phone=settings.clinic_phone,
+        clinic_after_hours_phone=settings.clinic_after_hours_phone,
         zone=ZoneInfo(patient.timezone),
         procedure_starts_at=procedure.scheduled_at,
         plan=plan,
@@ -65,6 +73,24 @@ def text_facts(
             for r in reminders
         ),
     )
+
+
+def preview_sample(session: Session, settings: Settings, procedure_id: int) -> ProcedureSample:
+    """A procedure's patient and times for a template preview (404 naming `procedure_id`)."""
+    procedure, patient = load_procedure(session, procedure_id)
+    facts = TextFacts(
+        given_name=patient.given_name,
+        family_name=patient.family_name,
+        clinic_name=settings.clinic_name,
+        clinic_phone=settings.clinic_phone,
+        clinic_after_hours_phone=settings.clinic_after_hours_phone,
+        zone=ZoneInfo(patient.timezone),
+        procedure_starts_at=procedure.scheduled_at,
+        plan=active_plan(settings, session),
+        visits={},
+        include_fasting=True,
+    )
+    return ProcedureSample(facts=facts, language=patient.language)
 
 
 def pending_texts(
@@ -84,21 +110,28 @@ def pending_texts(
         if reminder.status == ReminderStatus.pending:
             # A retry waits for its next attempt: it goes out then, with that day's words.
             slots.setdefault(reminder.next_attempt_at or reminder.due_at, []).append(reminder)
-    return [
-        SlotText(
-            due_at=due_at,
-            steps=tuple(r.step for r in members),
-            reminder_ids=tuple(r.id or 0 for r in members),
-            # Each day's text is written for that day (e.g. which day of ice it is).
-            text=compose(
-                [r.step for r in members],
-                replace(facts, sending_on=local_date(due_at, facts.zone)),
-                patient.language,
-                templates=source,
-            ),
+    texts = []
+    for due_at, members in slots.items():
+        # Each day's text is written for that day (e.g. which day of ice it is), and
+        # split as the worker splits it to stay within SMS_MAX_SEGMENTS.
+        fitted = texts_of_slot(
+            [r.step for r in members],
+            replace(facts, sending_on=local_date(due_at, facts.zone)),
+            patient.language,
+            settings.sms_max_segments,
+            templates=source,
         )
-        for due_at, members in slots.items()
-    ]
+        for index, text in enumerate(fitted):
+            texts.append(
+                SlotText(
+                    due_at=due_at + index * NEXT_PART_AFTER,
+                    steps=text.steps,
+                    reminder_ids=tuple(r.id or 0 for r in members if r.step in text.steps),
+                    text=text.text,
+                    segments=text.segments,
+                )
+            )
+    return texts
 
 
 def compose_steps(
@@ -124,9 +157,9 @@ def reminder_texts(
     procedure: Procedure,
     patient: Patient,
     plan: TimelinePlan,
-) -> dict[int, str | None]:
+) -> tuple[dict[int, SlotText | None], list[SlotText]]:
     """Every reminder of the procedure with the text it would be sent with now (None: it
-    will not be sent)."""
+    will not be sent), and every text still to go out, continuations of cut steps too."""
     session.flush()
     reminders = list(
         session.exec(
@@ -135,8 +168,10 @@ def reminder_texts(
             .order_by(col(Reminder.due_at), col(Reminder.id))
         )
     )
-    texts: dict[int, str | None] = {r.id or 0: None for r in reminders}
-    for slot in pending_texts(session, procedure, patient, plan, settings, reminders):
+    texts: dict[int, SlotText | None] = {r.id or 0: None for r in reminders}
+    slots = pending_texts(session, procedure, patient, plan, settings, reminders)
+    for slot in slots:
         for reminder_id in slot.reminder_ids:
-            texts[reminder_id] = slot.text.body
-    return texts
+            if texts.get(reminder_id) is None:  # a cut step shows its first text
+                texts[reminder_id] = slot
+    return texts, slots

@@ -1,10 +1,8 @@
 """The lists staff work from: a patient's procedures, procedures by date, texts by due time."""
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel
 
 from service.auth.deps import StaffKey
 from service.deps import ResourceId, SessionDep
@@ -17,36 +15,10 @@ from service.procedures.lists import (
     reminders_by_due_time,
 )
 from service.procedures.models import ProcedureStatus, ReminderStatus
+from service.procedures.schemas import ProcedureListed, ReminderListed
 from service.validation import ClinicalInstant
 
 router = APIRouter(tags=["procedures"], responses=problems(401, 422))
-
-
-class ProcedureListed(BaseModel):
-    id: int
-    patient_id: int
-    given_name: str
-    family_name: str
-    status: str
-    scheduled_at: datetime
-    local_scheduled_at: datetime
-    timezone: str
-
-
-class ReminderListed(BaseModel):
-    id: int
-    procedure_id: int
-    patient_id: int
-    step: str
-    occurrence: int
-    due_at: datetime
-    local_due_at: datetime
-    timezone: str
-    status: str
-    status_reason: str | None
-    attempts: int
-    message_id: int | None
-    updated_at: datetime
 
 
 @router.get(

@@ -3,21 +3,23 @@ identifier with a changed `start` reschedules), `cancelled` cancels, `noshow` st
 texts after the procedure. The appointment type or service type coding maps as for HL7."""
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from fhir.resources.R4B.appointment import Appointment as FhirAppointment
 from sqlmodel import Session
 
 from service.config import Settings
-from service.errors import NotFound
+from service.errors import InvalidInput, NotFound
 from service.intake.fhir.resources import appointment_resource
 from service.intake.mapping import AppointmentMapping
 from service.intake.service import Intake, book, cancel, find_patient, no_show
 from service.patients.models import Patient
 from service.patients.service import get_patient
 from service.procedures.appointments import Appointment
+from service.procedures.lists import procedures_of_patient
 from service.procedures.models import Procedure, ProcedureStatus
+from service.procedures.visits import booked_appointments
 
 VISIT_MINUTES = 30
 
@@ -150,3 +152,36 @@ def read(
         ZoneInfo(patient.timezone),
     )
     return resource, patient.id or 0
+
+
+def of_patient(
+    session: Session, settings: Settings, patient_id: int, dates: list[str]
+) -> list[FhirAppointment]:
+    """The patient's procedures and visits, filtered by `date` (ge/gt/le/lt/eq a day)."""
+    found: list[FhirAppointment] = []
+    for row in procedures_of_patient(session, patient_id):
+        for wanted in (f"p{row.id}", *(f"v{v.id}" for v in booked_appointments(session, row.id))):
+            read_back = read(session, settings, wanted)
+            if read_back is not None:
+                found.append(read_back[0])
+    return [a for a in found if all(_on(a, value) for value in dates)]
+
+
+def _on(appointment: FhirAppointment, value: str) -> bool:
+    prefix, day = (
+        (value[:2], value[2:]) if value[:2] in ("ge", "gt", "le", "lt", "eq") else ("eq", value)
+    )
+    try:
+        wanted = date.fromisoformat(day[:10])
+    except ValueError:
+        raise InvalidInput("date must be a day, e.g. ge2027-03-01", field="date") from None
+    start = appointment.start
+    assert start is not None
+    local = start.date()
+    return {
+        "ge": local >= wanted,
+        "gt": local > wanted,
+        "le": local <= wanted,
+        "lt": local < wanted,
+        "eq": local == wanted,
+    }[prefix]

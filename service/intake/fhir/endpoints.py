@@ -114,7 +114,11 @@ def metadata(now: NowDep) -> Response:
                         },
                         {
                             "type": "Appointment",
-                            "interaction": [{"code": c} for c in ("read", "create")],
+                            "interaction": [{"code": c} for c in ("read", "create", "search-type")],
+                            "searchParam": [
+                                {"name": "patient", "type": "reference"},
+                                {"name": "date", "type": "date"},
+                            ],
                         },
                         {
                             "type": "Communication",
@@ -164,7 +168,7 @@ async def create_patient(
                 return refused(
                     "no sms or phone telecom to text", "Patient.telecom", 422, "required"
                 )
-            patient, _ = register(session, _intake(session, settings, key, now), person)
+            patient, _ = register(session, _intake(session, settings, key.subject, now), person)
         except DomainError as exc:
             session.rollback()
             return _from_domain(exc, PATIENT_ELEMENTS)
@@ -190,7 +194,7 @@ def read_patient(patient_id: str, session: SessionDep, now: NowDep, key: StaffKe
         patient = get_patient(session, int(patient_id))
     except DomainError as exc:
         return _from_domain(exc, PATIENT_ELEMENTS)
-    record_read(session, key, "patient", patient.id, patient.id, at=now, fields=["fhir"])
+    record_read(session, key.subject, "patient", patient.id, patient.id, at=now, fields=["fhir"])
     body = patient_resource(patient)
     session.commit()
     return answer(body)
@@ -212,7 +216,9 @@ def search_patients(
     except DomainError as exc:
         return _from_domain(exc, {"birth_date": "birthdate", "phone": "phone", "q": "name"})
     for patient in found:
-        record_read(session, key, "patient", patient.id, patient.id, at=now, fields=["fhir search"])
+        record_read(
+            session, key.subject, "patient", patient.id, patient.id, at=now, fields=["fhir search"]
+        )
     bundle = Bundle.model_validate(
         {
             "resourceType": "Bundle",
@@ -243,7 +249,9 @@ async def create_appointment(
 
     def work() -> Response:
         try:
-            made = appointments.apply(session, _intake(session, settings, key, now), resource)
+            made = appointments.apply(
+                session, _intake(session, settings, key.subject, now), resource
+            )
         except appointments.Refused as exc:
             session.rollback()
             return refused(exc.message, exc.expression, 422, exc.code)
@@ -256,6 +264,44 @@ async def create_appointment(
     return await run_in_threadpool(work)
 
 
+@router.get("/Appointment", summary="A patient's appointments, by date")
+def search_appointments(
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    key: StaffKey,
+    patient: str = Query(max_length=40),
+    date: list[str] = Query(default=[], max_length=4),
+) -> Response:
+    number = patient.removeprefix("Patient/")
+    if not number.isdigit() or int(number) > 2_147_483_647:
+        return refused("patient must be Patient/{id}", "patient", 400)
+    try:
+        found = appointments.of_patient(session, settings, int(number), date)
+    except DomainError as exc:
+        return refused(exc.message, "date", 400)
+    record_read(
+        session, key.subject, "appointment", None, int(number), at=now, fields=["fhir search"]
+    )
+    bundle = Bundle.model_validate(
+        {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "total": len(found),
+            "entry": [
+                {
+                    "fullUrl": f"Appointment/{a.id}",
+                    "resource": a.model_dump(exclude_none=True),
+                    "search": {"mode": "match"},
+                }
+                for a in found
+            ],
+        }
+    )
+    session.commit()
+    return answer(bundle)
+
+
 @router.get("/Appointment/{appointment_id}", summary="Read an appointment")
 def read_appointment(
     appointment_id: str, session: SessionDep, settings: SettingsDep, now: NowDep, key: StaffKey
@@ -264,7 +310,9 @@ def read_appointment(
     if found is None:
         return refused(f"no Appointment/{appointment_id}", "Appointment.id", 404, "not-found")
     resource, patient_id = found
-    record_read(session, key, "appointment", appointment_id, patient_id, at=now, fields=["fhir"])
+    record_read(
+        session, key.subject, "appointment", appointment_id, patient_id, at=now, fields=["fhir"]
+    )
     session.commit()
     return answer(resource)
 
@@ -280,7 +328,9 @@ def read_communication(
     )
     if message is None or message.patient_id is None:
         return refused(f"no Communication/{message_id}", "Communication.id", 404, "not-found")
-    record_read(session, key, "message", message.id, message.patient_id, at=now, fields=["fhir"])
+    record_read(
+        session, key.subject, "message", message.id, message.patient_id, at=now, fields=["fhir"]
+    )
     body = communications.communication(message)
     session.commit()
     return answer(body)
@@ -302,7 +352,9 @@ def search_communications(
     except DomainError as exc:
         return refused(exc.message, "sent", 400)
     for patient_id in {m.patient_id for m in found}:
-        record_read(session, key, "message", None, patient_id, at=now, fields=["fhir search"])
+        record_read(
+            session, key.subject, "message", None, patient_id, at=now, fields=["fhir search"]
+        )
     bundle = Bundle.model_validate(
         {
             "resourceType": "Bundle",

@@ -50,7 +50,7 @@ async def import_spreadsheet(
         check(mapping, sheet.headers)
         return import_sheet(
             session, sheet, mapping, file_name=file_name or "api upload", settings=settings,
-            actor=key, now=now, dry_run=dry_run,
+            actor=key.subject, now=now, dry_run=dry_run,
         )  # fmt: skip
 
     result = await run_in_threadpool(run)

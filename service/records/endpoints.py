@@ -9,9 +9,6 @@ from service.auth.deps import StaffKey
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.errors import InvalidInput, VersionRequired
 from service.openapi import problems
-from service.patients.edits import EditPreview, edit_patient, preview_edit
-from service.patients.endpoints import patient_public, set_etag
-from service.patients.merging import merge_patients, preview_merge
 from service.patients.schemas import (
     EditPreviewPublic,
     MergePreviewPublic,
@@ -20,6 +17,9 @@ from service.patients.schemas import (
     PatientUpdate,
     TextChangePublic,
 )
+from service.patients.service import patient_public
+from service.records.edits import EditPreview, edit_patient, preview_edit
+from service.records.merging import merge_patients, preview_merge
 
 router = APIRouter(prefix="/v1/patients", tags=["patients"], responses=problems(401, 404, 422))
 
@@ -82,10 +82,12 @@ def correct_patient(
     changed meanwhile. A new zone keeps the local time of texts still to come; a new
     language re-words them; a new phone needs `sms_consent: true`."""
     version = version_sent(if_match, body.expected_version)
-    result = edit_patient(session, patient_id, body, settings, key, now, expected_version=version)
+    result = edit_patient(
+        session, patient_id, body, settings, key.subject, now, expected_version=version
+    )
     public = patient_public(session, result.patient)
     session.commit()
-    set_etag(response, public.version)
+    response.headers["ETag"] = f'"{public.version}"'
     return public
 
 
@@ -111,7 +113,9 @@ def preview_correction(
         if if_match is None and body.expected_version is None
         else (version_sent(if_match, body.expected_version))
     )
-    shown = preview_edit(session, patient_id, body, settings, key, now, expected_version=version)
+    shown = preview_edit(
+        session, patient_id, body, settings, key.subject, now, expected_version=version
+    )
     session.rollback()
     return edit_preview_public(shown)
 
@@ -156,11 +160,11 @@ def merge_duplicate(
     when it cannot be right: both records with texts still to come, or one already merged."""
     version = None if if_match is None else version_sent(if_match, None)
     kept = merge_patients(
-        session, patient_id, body.duplicate_id, key, now, expected_version=version
+        session, patient_id, body.duplicate_id, key.subject, now, expected_version=version
     )
     public = patient_public(session, kept)
     session.commit()
-    set_etag(response, public.version)
+    response.headers["ETag"] = f'"{public.version}"'
     return public
 
 

@@ -22,18 +22,14 @@ from service.config import Settings
 from service.errors import Conflict, InvalidInput, StaleRecord
 from service.patients.models import Patient
 from service.patients.phone import patients_phone
-from service.patients.repository import (
-    changed_since,
-    lock_patient,
-    procedures_with_texts_to_come,
-    write_search_columns,
-)
+from service.patients.repository import changed_since, lock_patient, write_search_columns
 from service.patients.schemas import PatientUpdate
 from service.patients.search import normalise_mrn, opted_out_since
 from service.patients.service import check_birth_date, get_patient, refuse_likely_duplicate
 from service.procedures.models import Procedure
 from service.procedures.reconcile import lock_procedure, reconcile, reminders_of
 from service.procedures.wording import pending_texts
+from service.records.repository import procedures_with_texts_to_come
 from service.timeline.active import active_plan
 from service.timeline.plan import TimelinePlan
 

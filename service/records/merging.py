@@ -15,15 +15,14 @@ from sqlmodel import Session
 from service.audit.service import Actor, audit
 from service.errors import Conflict, InvalidInput, StaleRecord
 from service.patients.models import Patient
-from service.patients.repository import (
+from service.patients.repository import lock_patient, write_search_columns
+from service.patients.service import get_patient
+from service.records.repository import (
     count_records,
-    lock_patient,
     move_records,
     procedures_with_texts_to_come,
     unhandled_replies,
-    write_search_columns,
 )
-from service.patients.service import get_patient
 
 # Fields the kept record takes from the duplicate when it has none of its own.
 _FILLED_FROM_DUPLICATE = ("mrn", "birth_date")
