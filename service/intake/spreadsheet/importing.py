@@ -98,7 +98,8 @@ def import_sheet(
     session.commit()
     if progress is not None:
         progress(len(rows), len(rows))
-    log.info("spreadsheet imported by %s: %s", getattr(actor, "name", ""), result.counts())
+    # Counts only: no name (not even the importer's: the audit has who), no row's content.
+    log.info("spreadsheet imported: %s", result.counts())
     return result
 
 
