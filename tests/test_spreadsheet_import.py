@@ -244,3 +244,25 @@ def test_an_excel_workbook_imports_like_its_csv(
         assert ruth.given_name == "Ruth" and str(ruth.birth_date) == "1951-02-03"
         procedure = session.exec(select(Procedure)).one()
         assert procedure.scheduled_at == new_york("2027-03-19T07:30")
+
+
+def test_reminders_import_runs_from_the_command_line(
+    settings: Settings, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    from service.cli import main
+    from service.config import get_settings
+
+    path = tmp_path / "march.csv"
+    path.write_bytes(FRONT_DESK)
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SystemExit) as done:
+            main(["import", str(path), "--dry-run"])
+    finally:
+        get_settings.cache_clear()
+    assert done.value.code == 1  # rows 5 and 6 have problems
+    out = capsys.readouterr().out
+    assert "dry run, nothing written: rows: 6" in out and "row 6: Mobile phone" in out
+    assert _count(engine, Patient) == 0

@@ -29,8 +29,9 @@ def run_import(
     dry_run: bool,
     result_path: Path | None,
     now: Callable[[], datetime],
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
 ) -> int:
+    out = out or sys.stdout
     try:
         sheet = read_sheet(path.read_bytes(), path.name)
         mapping = guess(sheet.headers)
