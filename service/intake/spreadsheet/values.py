@@ -5,6 +5,7 @@ each naming the file's column. Dates in the clinic region's order (CLINIC_PHONE_
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from service.config import Settings
 from service.errors import InvalidInput
@@ -68,7 +69,7 @@ def read_row(number: int, cells: list[str], mapping: Mapping_, settings: Setting
             refuse(Column.birth_date, f"{cell(Column.birth_date)!r} is not a date")
     language = None
     if cell(Column.language):
-        language = language_code(cell(Column.language), cell(Column.language))
+        language = _language(cell(Column.language))
         if language is None:
             refuse(Column.language, f"{cell(Column.language)!r} is not a language we know")
     starts_at = _procedure_time(cell(Column.procedure_date), cell(Column.procedure_time), settings)
@@ -133,6 +134,12 @@ def read_time(raw: str) -> time | None:
         return time(hour, int(minute or 0), int(second or 0))
     except ValueError:
         return None
+
+
+@lru_cache(maxsize=256)
+def _language(text: str) -> str | None:
+    """A file repeats a handful of languages on every row: each is looked up once."""
+    return language_code(text, text)
 
 
 def _procedure_time(day_text: str, time_text: str, settings: Settings) -> datetime | str:
