@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from service.api_keys.endpoints import router as api_keys_router
 from service.audit.endpoints import router as audit_router
 from service.auth.throttle import FailedAuthThrottle
+from service.checkins.endpoints import router as check_ins_router
 from service.config import Settings
 from service.console import install_console
 from service.conversation.alerts import router as alerts_router
@@ -95,6 +96,7 @@ def create_app(
         procedures_router,
         appointments_router,
         worklist_router,
+        check_ins_router,
     ):
         app.include_router(router)
     for router in (templates_router, plan_router, api_keys_router, audit_router):

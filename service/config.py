@@ -87,6 +87,14 @@ class Settings(BaseSettings):
     sms_max_segments: int = Field(default=4, ge=1, le=10)
     # Seeds disagree (003: 1-2 weeks; 001, 004: 2-4 weeks): the cautious one by default.
     normal_activity_weeks: str = Field(default="2-4", pattern=r"^\d{1,2}-\d{1,2}$")
+    # Recovery check-ins: when an answer calls a person (service/checkins/escalation.py).
+    check_in_pain_alert: float = Field(default=8, ge=0, le=10)
+    check_in_pain_rise: float = Field(default=3, gt=0, le=10)
+    check_in_rise_from_day: int = Field(default=3, ge=0, le=400)
+    check_in_walking_fraction: float = Field(default=0.5, gt=0, le=1)
+    check_in_walking_from_day: int = Field(default=14, ge=0, le=400)
+    # How long an asked question takes an answer (a reply after the reminder still counts).
+    check_in_open_days: int = Field(default=7, ge=1, le=90)
 
     clinic_name: str = PLACEHOLDER_CLINIC_NAME
     clinic_phone: str = PLACEHOLDER_CLINIC_PHONE

@@ -19,6 +19,7 @@ def install_console(app: FastAPI) -> None:
     from service.console.feed_pages import router as feeds_router
     from service.console.import_pages import router as imports_router
     from service.console.inbox_pages import router as inbox_router
+    from service.console.outcomes_pages import router as outcomes_router
     from service.console.patients_pages import router as patients_router
     from service.console.plan_pages import router as plan_router
     from service.console.procedure_pages import router as procedures_router
@@ -42,6 +43,7 @@ def install_console(app: FastAPI) -> None:
         visits_router,
     ):
         app.include_router(router)
-    for router in (inbox_router, template_router, plan_router):  # the inbox, texts and plan pages
+    # The inbox, texts, plan and outcomes pages.
+    for router in (inbox_router, template_router, plan_router, outcomes_router):
         app.include_router(router)
     app.mount("/console-assets", StaticFiles(directory=STATIC), name="console-assets")

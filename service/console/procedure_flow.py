@@ -12,7 +12,9 @@ from fastapi import Depends, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from service.checkins.listing import check_ins_of
 from service.config import Settings
+from service.console.check_in_chart import chart_svg, check_in_rows, day_label
 from service.console.deps import ConsoleUser
 from service.console.forms import FormState
 from service.console.procedure_view import VISIT_KINDS, timeline
@@ -105,6 +107,7 @@ def procedure_page_view(
 ) -> Response:
     plan = active_plan(settings, db)
     assert procedure.id is not None
+    check_ins = check_ins_of(db, procedure, plan, request.app.state.clock())
     return render(
         request,
         "procedure.html",
@@ -119,6 +122,9 @@ def procedure_page_view(
             "local_value": _local_value,
             "values": values,
             "errors": errors,
+            "check_in_chart": chart_svg(check_ins),
+            "check_in_rows": check_in_rows(check_ins, patient.timezone),
+            "day_label": day_label,
         },
         status_code=422 if errors else 200,
     )

@@ -33,6 +33,7 @@ NAV: list[tuple[str, str, bool]] = [
     ("/inbox", "Inbox", False),
     ("/templates", "Texts", False),
     ("/plan", "Plan", True),
+    ("/outcomes", "Outcomes", True),
     ("/users", "Users", True),
     ("/api-keys", "API keys", True),
     ("/audit", "Audit", True),

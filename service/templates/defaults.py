@@ -150,6 +150,26 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
             "earlier instructions about it; we will be in touch. If you paused a blood "
             "thinner for it, call us about restarting it."
         ),
+        # Check-ins (issue 18): the 0-10 numeric pain scale and our own walking question,
+        # never a licensed instrument's wording. The short forms ask again (a day later,
+        # or once after a text that was not an answer).
+        "question_pain": (
+            "A quick check-in on your recovery: from 0 (no pain) to 10 (worst pain "
+            "imaginable), what was your worst back or leg pain in the last 24 hours? "
+            "Reply with one number."
+        ),
+        "question_pain_again": (
+            "Your worst back or leg pain in the last 24 hours, from 0 (none) to 10 "
+            "(worst)? Reply with one number."
+        ),
+        "question_walking": (
+            "And about how many minutes can you walk before you need to stop? Reply with "
+            "the minutes, e.g. 20."
+        ),
+        "question_walking_again": (
+            "About how many minutes can you walk before you need to stop? Reply with the "
+            "minutes, e.g. 20."
+        ),
         # US carrier rules: the first text says how to stop (added after the frame).
         "opt_out_notice": "Reply STOP to opt out.",
         # INTAKE_SMS_CONSENT=ask (issue #17's wording): a feed enrolled the patient, who
@@ -243,6 +263,23 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
             "cuenta las indicaciones anteriores; nos pondremos en contacto con usted. Si ha "
             "dejado de tomar un anticoagulante por el procedimiento, llame para saber si ya "
             "puede volver a tomarlo."
+        ),
+        "question_pain": (
+            "Una pregunta breve para saber de usted: del 0 (sin dolor) al 10 (el peor dolor "
+            "imaginable), ¿qué tan fuerte fue su peor dolor de espalda o de pierna en las "
+            "24 horas pasadas? Responda con una cifra."
+        ),
+        "question_pain_again": (
+            "¿Su peor dolor de espalda o de pierna en las 24 horas pasadas, del 0 (nada) al "
+            "10 (el peor)? Responda con una cifra."
+        ),
+        "question_walking": (
+            "Y, aproximadamente, ¿qué tiempo puede caminar sin tener que parar? Responda con "
+            "los minutos, por ejemplo 20."
+        ),
+        "question_walking_again": (
+            "Aproximadamente, ¿qué tiempo puede caminar sin tener que parar? Responda con los "
+            "minutos, por ejemplo 20."
         ),
         "opt_out_notice": "Responda ALTO para no recibir mensajes.",
         "consent_request": (
