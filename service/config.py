@@ -141,6 +141,11 @@ class Settings(BaseSettings):
     # bodies are a few hundred bytes, Twilio's webhook posts a few kilobytes.
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
     max_webhook_body_bytes: int = Field(default=32 * 1024, ge=1024, le=16 * 1024 * 1024)
+    # A spreadsheet uploaded to /v1/imports or the console's /imports (10,000 rows: ~1 MB).
+    # The console keeps an upload between its steps (columns, preview, import, result) in
+    # this directory, readable by this service's user only; none is kept past a day.
+    import_dir: str | None = None  # default: "mild-reminders-imports" in the system temp dir
+    max_import_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=64 * 1024 * 1024)
     # Optional: /metrics then needs `Authorization: Bearer <METRICS_TOKEN>`.
     metrics_token: SecretStr | None = None
     # Failed authentications one client address may make per minute before a 429.

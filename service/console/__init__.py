@@ -19,6 +19,7 @@ def install_console(app: FastAPI) -> None:
     from service.console.audit_pages import router as audit_router
     from service.console.auth_pages import router as auth_router
     from service.console.feed_pages import router as feeds_router
+    from service.console.import_pages import router as imports_router
     from service.console.inbox_pages import router as inbox_router
     from service.console.outcomes_pages import router as outcomes_router
     from service.console.patients_pages import router as patients_router
@@ -38,6 +39,7 @@ def install_console(app: FastAPI) -> None:
         api_keys_router,
         audit_router,
         feeds_router,
+        imports_router,
         record_router,
         patients_router,
         procedures_router,

@@ -51,6 +51,7 @@ NAV: list[tuple[str, str, bool]] = [
     ("/users", "Users", True),
     ("/api-keys", "API keys", True),
     ("/audit", "Audit", True),
+    ("/imports/new", "Import", False),
     ("/feeds", "Feeds", True),
 ]
 
