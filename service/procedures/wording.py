@@ -24,6 +24,7 @@ from service.templates.compose import ComposedText, TextFacts, compose
 from service.templates.fitting import texts_of_slot
 from service.templates.pieces import NEXT_PART_AFTER
 from service.templates.preview import ProcedureSample
+from service.templates.reading_order import split_part
 from service.templates.store import DbTemplates
 from service.timeline.active import active_plan
 from service.timeline.local_time import local_date
@@ -122,11 +123,15 @@ def pending_texts(
             templates=source,
         )
         for index, text in enumerate(fitted):
+            # A step cut to fit goes on as "<step>~<n>"; until the worker writes that part's
+            # own reminder, the part is the step's reminder's.
+            bases = {split_part(step)[0] for step in text.steps}
+            own = tuple(r.id or 0 for r in members if r.step in text.steps)
             texts.append(
                 SlotText(
                     due_at=due_at + index * NEXT_PART_AFTER,
                     steps=text.steps,
-                    reminder_ids=tuple(r.id or 0 for r in members if r.step in text.steps),
+                    reminder_ids=own or tuple(r.id or 0 for r in members if r.step in bases),
                     text=text.text,
                     segments=text.segments,
                 )
