@@ -7,11 +7,9 @@ from service.conversation import inbox
 from service.conversation.schemas import HandledReply, HandleReply, InboxReply, StaffTextCreate
 from service.conversation.sending import GatewayDep
 from service.conversation.staff_texts import send_staff_text
-from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
+from service.deps import EngineDep, NowDep, ResourceId, SessionDep, SettingsDep
 from service.messaging.endpoints import message_public
 from service.messaging.schemas import MessagePublic
-from service.patients.service import get_patient
-from service.timeline.active import active_plan
 
 router = APIRouter(tags=["inbox"])
 
@@ -82,6 +80,7 @@ def send_message(
     patient_id: ResourceId,
     body: StaffTextCreate,
     session: SessionDep,
+    engine: EngineDep,
     settings: SettingsDep,
     gateway: GatewayDep,
     now: NowDep,
@@ -89,18 +88,16 @@ def send_message(
 ) -> MessagePublic:
     """A one-off text from staff; refused (409) to an opted-out number or outside the
     patient's sending window unless `outside_window` is true."""
-    patient = get_patient(session, patient_id)
+    # The key's look-up ends here: the text is sent with no transaction open.
+    session.commit()
     message = send_staff_text(
-        session,
+        engine,
         settings,
-        active_plan(settings, session),
         gateway,
-        patient,
+        patient_id,
         body.body,
         key,
         now,
         outside_window=body.outside_window,
     )
-    public = message_public(message)
-    session.commit()
-    return public
+    return message_public(message)

@@ -153,11 +153,12 @@ def save_template(
         created_at=now,
         is_active=True,
     )
-    session.add(row)
     try:
-        session.flush()
+        # A savepoint: a conflict undoes this insert only, never the caller's transaction
+        # (which the caller commits or rolls back).
+        with session.begin_nested():
+            session.add(row)
     except IntegrityError:
-        session.rollback()
         raise Conflict(
             "someone saved this template at the same moment; reload and try again", field="step"
         ) from None
