@@ -1,4 +1,4 @@
-"""/audit (admin): who changed or opened what, when; filter by patient and dates."""
+"""/audit (admin): who changed or looked at what, when; filter by patient, person and dates."""
 
 import json
 from datetime import date, datetime, timedelta
@@ -13,6 +13,7 @@ from service.console.rendering import render
 from service.console.routing import console_router
 from service.deps import SessionDep, SettingsDep
 from service.timeline.local_time import local_instant
+from service.users.service import list_users
 
 router = console_router()
 
@@ -37,11 +38,21 @@ def audit_page(
     db: SessionDep,
     settings: SettingsDep,
     patient_id: str = "",
+    person: str = "",
     since: str = "",
     until: str = "",
 ) -> Response:
     """Dates are whole days in the clinic's zone; `until` is inclusive."""
-    form = FormState(values={"patient_id": patient_id, "since": since, "until": until})
+    form = FormState(
+        values={"patient_id": patient_id, "person": person, "since": since, "until": until}
+    )
+    people = list_users(db)
+    user_id: int | None = None
+    if person.strip():
+        if person.strip().isdigit() and int(person) in {u.id for u in people}:
+            user_id = int(person)
+        else:
+            form.error("person", "Choose a person from the list")
     patient: int | None = None
     if patient_id.strip():
         if patient_id.strip().isdigit() and 0 < int(patient_id) <= 2_147_483_647:
@@ -58,6 +69,7 @@ def audit_page(
         entries = find_entries(
             db,
             patient_id=patient,
+            user_id=user_id,
             since=local_instant(first, datetime.min.time(), zone) if first else None,
             until=local_instant(last + timedelta(days=1), datetime.min.time(), zone)
             if last
@@ -76,6 +88,7 @@ def audit_page(
         "title": "Audit",
         "rows": rows,
         "values": form.values,
+        "people": [("", "Anyone"), *((str(u.id), f"{u.name} ({u.email})") for u in people)],
         "errors": form.errors,
         "page_size": PAGE_SIZE,
         "filtered": any(v.strip() for v in form.values.values()),

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from service.audit.service import audit_patient_read
+from service.audit.reads import Read, record_read
 from service.console.deps import ConsoleUser
 from service.console.forms import FormState
 from service.console.rendering import render, see_other
@@ -59,6 +59,7 @@ def search_page(
     user: ConsoleUser,
     db: SessionDep,
     settings: SettingsDep,
+    now: NowDep,
     q: Annotated[str, Query(max_length=100)] = "",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
@@ -73,6 +74,9 @@ def search_page(
             form = FormState(values={"q": q})
             form.from_domain_error(exc, "q")
             errors = form.errors
+    if found is not None:  # the count of results, never the terms
+        shown = [p.id for p in found.patients]
+        record_read(db, user, Read.search, at=now, shown=shown, found_by="q")
     stopped = opted_out_since(db, [p.phone for p in found.patients]) if found else {}
     return render(
         request,
@@ -196,8 +200,7 @@ def patient_page(
     now: NowDep,
 ) -> Response:
     patient = patients.get_patient(db, patient_id)
-    audit_patient_read(db, user, patient_id, at=now)
-    db.commit()
+    record_read(db, user, Read.patient, at=now, entity_id=patient_id, patient_id=patient_id)
     return _patient_view(request, db, patient, {}, {})
 
 

@@ -1,6 +1,7 @@
 """/templates: the texts patients get, step by language. Admins edit with a live preview
 and restore versions; staff read the wording. Thin over `service.templates`."""
 
+from datetime import datetime
 from itertools import pairwise
 from typing import Annotated, Any
 
@@ -109,7 +110,7 @@ def edit_template(
                 db.rollback()  # nothing saved
                 form.from_domain_error(exc, fallback_field="body")
         return _page(request, db, settings, admin, step, language, form, status_code=422)
-    preview, problem = _preview(db, settings, step, language, form)
+    preview, problem = _preview(db, settings, admin, now, step, language, form)
     status = 200 if preview is not None else 422
     if problem:
         form.error(problem[0], problem[1])
@@ -125,13 +126,14 @@ def live_preview(
     user: ConsoleUser,
     db: SessionDep,
     settings: SettingsDep,
+    now: NowDep,
     body: Annotated[str, Form()] = "",
     procedure_id: Annotated[str, Form()] = "",
 ) -> Response:
     """The live preview's JSON: the same preview as the button, for the page's script."""
     _check(step, language)
     form = FormState(values={"body": body, "procedure_id": procedure_id})
-    preview, problem = _preview(db, settings, step, language, form)
+    preview, problem = _preview(db, settings, user, now, step, language, form)
     if preview is None:
         field, message = problem or ("body", "The preview cannot be shown")
         return JSONResponse({"errors": [{"field": field, "message": message}]}, status_code=422)
@@ -141,7 +143,7 @@ def live_preview(
             "characters": preview.characters,
             "encoding": preview.encoding,
             "segments": preview.segments,
-            "max_segments": settings.sms_max_segments,
+            "max_segments": preview.max_segments,
             "counts": counts_text(preview, settings.sms_max_segments),
         }
     )
@@ -184,7 +186,13 @@ def _checked_body(form: FormState, body: str) -> str:
 
 
 def _preview(
-    db: Session, settings: Settings, step: str, language: str, form: FormState
+    db: Session,
+    settings: Settings,
+    user: User,
+    now: datetime,
+    step: str,
+    language: str,
+    form: FormState,
 ) -> tuple[Preview | None, tuple[str, str] | None]:
     """The preview of the typed body, or (None, (field, message)) saying why not."""
     body = _checked_body(form, form.values["body"])
@@ -198,7 +206,14 @@ def _preview(
         procedure_id = int(raw_id)
     try:
         preview = preview_template(
-            db, settings, step=step, language=language, body=body, procedure_id=procedure_id
+            db,
+            settings,
+            step=step,
+            language=language,
+            body=body,
+            procedure_id=procedure_id,
+            reader=user,
+            now=now,
         )
     except DomainError as exc:
         field = exc.field if exc.field in ("body", "procedure_id") else "body"
@@ -224,7 +239,8 @@ def _page(
     active = next(v for v in versions if v.is_active)
     if preview is None and not form.errors:
         # The page opens on the active text with the sample patient.
-        preview, _ = _preview(db, settings, step, language, form)
+        now = request.app.state.clock()  # the app's clock (tests pass theirs)
+        preview, _ = _preview(db, settings, user, now, step, language, form)
     by_number = {v.version: v for v in versions}
     diff = None
     if compare in by_number and to in by_number and compare is not None and to is not None:

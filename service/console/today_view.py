@@ -53,6 +53,17 @@ class Today:
     failed_texts: list[Row]
     urgent_replies: list[Row]
 
+    def patients_shown(self) -> list[int | None]:
+        """The patient of every line, for the read's audit."""
+        rows = [
+            *self.procedures_today,
+            *self.procedures_tomorrow,
+            *self.texts_due,
+            *self.failed_texts,
+            *self.urgent_replies,
+        ]
+        return [r.patient.id if r.patient else None for r in rows]
+
 
 def step_label(step: str) -> str:
     """'two_week_followup' -> 'Two week followup' (steps joined by commas when merged)."""

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
-from service.audit.service import record_read
+from service.audit.reads import Read, record_read
 from service.auth.deps import StaffKey
 from service.deps import NowDep, SessionDep
 from service.messaging.models import Direction, Message
@@ -46,9 +46,8 @@ def list_alerts(
         .order_by(col(Message.created_at).desc(), col(Message.id).desc())
         .limit(limit)
     ).all()
-    for m in messages:  # each alert shown is a look at that patient's words
-        record_read(session, key, "alert", m.id, m.patient_id, at=now)
-    session.commit()
+    # Each alert shown is a look at that patient's words.
+    record_read(session, key, Read.alerts, at=now, shown=[m.patient_id for m in messages])
     return [
         AlertPublic(
             message_id=m.id or 0, patient_id=m.patient_id, received_at=m.created_at, body=m.body

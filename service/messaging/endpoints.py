@@ -1,7 +1,7 @@
 from fastapi import APIRouter
 from sqlmodel import col, select
 
-from service.audit.service import record_read
+from service.audit.reads import Read, record_read
 from service.auth.deps import StaffKey
 from service.deps import NowDep, ResourceId, SessionDep
 from service.messaging.models import Message
@@ -22,8 +22,7 @@ def list_messages(
     messages = session.exec(
         select(Message).where(Message.patient_id == patient_id).order_by(col(Message.id))
     ).all()
-    record_read(session, key, "messages", patient_id, patient_id, at=now)
-    session.commit()
+    record_read(session, key, Read.messages, at=now, entity_id=patient_id, patient_id=patient_id)
     return [message_public(m) for m in messages]
 
 

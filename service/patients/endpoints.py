@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Response
 from sqlmodel import Session
 
-from service.audit.service import record_read
+from service.audit.reads import Read, record_read
 from service.auth.deps import StaffKey
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.errors import InvalidInput
@@ -108,9 +108,8 @@ def find_patients(
     else:
         raise InvalidInput("send q (a name, phone or MRN) or phone", field="q")
     # Audited even when nobody matched: the lookup itself is a look at patient data.
-    for patient_id in [p.id for p in page] or [None]:
-        field = "phone" if phone is not None else "q"
-        record_read(session, key, "patient", patient_id, patient_id, at=now, fields=[field])
+    found_by = "phone" if phone is not None else "q"
+    record_read(session, key, Read.search, at=now, shown=[p.id for p in page], found_by=found_by)
     page_headers(
         response,
         "/v1/patients",
@@ -133,8 +132,7 @@ def get_patient(
     patient_id: ResourceId, session: SessionDep, now: NowDep, key: StaffKey
 ) -> PatientPublic:
     public = patient_public(session, service.get_patient(session, patient_id))
-    record_read(session, key, "patient", patient_id, patient_id, at=now)
-    session.commit()
+    record_read(session, key, Read.patient, at=now, entity_id=patient_id, patient_id=patient_id)
     return public
 
 

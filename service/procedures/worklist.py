@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
+from service.audit.reads import Read, record_read
 from service.auth.deps import StaffKey
-from service.deps import ResourceId, SessionDep
+from service.deps import NowDep, ResourceId, SessionDep
 from service.openapi import LIST_HEADERS, page_headers, problems
 from service.patients.service import get_patient
 from service.procedures.lists import (
@@ -56,11 +57,13 @@ class ReminderListed(BaseModel):
     responses=problems(404),
 )
 def list_patient_procedures(
-    patient_id: ResourceId, session: SessionDep, _: StaffKey
+    patient_id: ResourceId, session: SessionDep, now: NowDep, key: StaffKey
 ) -> list[ProcedureListed]:
     """The latest first; `GET /v1/procedures/{id}` has each one's timeline."""
     get_patient(session, patient_id)
-    return [_procedure(row) for row in procedures_of_patient(session, patient_id)]
+    rows = procedures_of_patient(session, patient_id)
+    record_read(session, key, Read.procedures, at=now, shown=[r.patient_id for r in rows])
+    return [_procedure(row) for row in rows]
 
 
 @router.get(
@@ -72,7 +75,8 @@ def list_patient_procedures(
 def list_procedures(
     response: Response,
     session: SessionDep,
-    _: StaffKey,
+    now: NowDep,
+    key: StaffKey,
     starts_from: ClinicalInstant | None = Query(
         default=None,
         alias="from",
@@ -95,6 +99,7 @@ def list_procedures(
     )
     params = {"from": starts_from, "to": starts_before, "status": status, "limit": limit}
     page_headers(response, "/v1/procedures", params, page.total, page.next_offset)
+    record_read(session, key, Read.procedures, at=now, shown=[p.patient_id for p in page.items])
     return [_procedure(row) for row in page.items]
 
 
@@ -107,7 +112,8 @@ def list_procedures(
 def list_reminders(
     response: Response,
     session: SessionDep,
-    _: StaffKey,
+    now: NowDep,
+    key: StaffKey,
     status: ReminderStatus = Query(
         default=ReminderStatus.failed,
         description="e.g. `failed`: texts that could not be sent, with the provider's "
@@ -133,6 +139,7 @@ def list_reminders(
         "limit": limit,
     }
     page_headers(response, "/v1/reminders", params, page.total, page.next_offset)
+    record_read(session, key, Read.reminders, at=now, shown=[r.patient_id for r in page.items])
     return [
         ReminderListed(
             id=r.id,

@@ -89,7 +89,7 @@ class PreviewResult(BaseModel):
     characters: int
     encoding: str
     segments: int
-    max_segments: int = store.MAX_SEGMENTS
+    max_segments: int = Field(description="The clinic's ceiling, SMS_MAX_SEGMENTS")
 
 
 @router.get("", response_model=list[TemplateSummary], summary="List the texts in force")
@@ -121,7 +121,8 @@ def preview(
     body: Annotated[PreviewRequest, Body(openapi_examples=_PREVIEW_EXAMPLES)],
     session: SessionDep,
     settings: SettingsDep,
-    _: StaffKey,
+    now: NowDep,
+    key: StaffKey,
 ) -> PreviewResult:
     """Staff and admins. Without `body`, the active text of `step`; sample values signed
     as this clinic by default, or with `procedure_id` that procedure's patient and times.
@@ -133,6 +134,8 @@ def preview(
         language=body.language,
         body=body.body,
         procedure_id=body.procedure_id,
+        reader=key,
+        now=now,
     )
     return PreviewResult(
         text=shown.text,
@@ -142,6 +145,7 @@ def preview(
         characters=shown.characters,
         encoding=shown.encoding,
         segments=shown.segments,
+        max_segments=shown.max_segments,
     )
 
 

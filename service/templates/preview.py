@@ -6,10 +6,12 @@ a real procedure's patient and times.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from service.audit.reads import Read, Reader, record_read
 from service.config import Settings
 from service.errors import InvalidInput
 from service.procedures.service import load_procedure
@@ -29,6 +31,8 @@ class Preview:
     characters: int
     encoding: str
     segments: int
+    # The clinic's ceiling (SMS_MAX_SEGMENTS) the text was checked against.
+    max_segments: int
 
 
 def preview_template(
@@ -39,13 +43,19 @@ def preview_template(
     language: str | None,
     body: str | None = None,
     procedure_id: int | None = None,
+    reader: Reader,
+    now: datetime,
 ) -> Preview:
     """The whole SMS for `body` (or the active text of `step`), in `language`; 422 naming
-    `body` when it does not render or would be over the segment limit."""
+    `body` when it does not render or would be over the segment limit. With a real
+    `procedure_id` it shows that patient's name and dates: the look is audited."""
     step = store.check_step(step) if step else "prep_week"
     source = store.DbTemplates(session)
     if procedure_id is not None:
         procedure, patient = load_procedure(session, procedure_id)
+        record_read(
+            session, reader, Read.preview, at=now, entity_id=procedure_id, patient_id=patient.id
+        )
         language = language_for(language or patient.language)
         facts = TextFacts(
             given_name=patient.given_name,
@@ -81,4 +91,5 @@ def preview_template(
         characters=rendered.characters,
         encoding=rendered.encoding,
         segments=rendered.segments,
+        max_segments=settings.sms_max_segments,
     )

@@ -4,6 +4,7 @@
 lists read one status in a period instead of scanning every reminder ever planned.
 `ix_message_one_off_sending`: the worker's look for staff texts left `sending` by a
 process that stopped mid-send reads a handful of rows, not every text.
+`ix_audit_entry_user_at`, `ix_audit_entry_key_at`: the audit filtered by person.
 
 Revision ID: 0014
 Revises: 0012
@@ -33,8 +34,12 @@ def upgrade() -> None:
         postgresql_where=sa.text(ONE_OFF_SENDING),
         sqlite_where=sa.text(ONE_OFF_SENDING),
     )
+    op.create_index('ix_audit_entry_user_at', 'audit_entry', ['actor_user_id', 'at'])
+    op.create_index('ix_audit_entry_key_at', 'audit_entry', ['actor_key_id', 'at'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_audit_entry_key_at', table_name='audit_entry')
+    op.drop_index('ix_audit_entry_user_at', table_name='audit_entry')
     op.drop_index('ix_message_one_off_sending', table_name='message')
     op.drop_index('ix_reminder_status_due', table_name='reminder')
