@@ -43,9 +43,7 @@ def _summary(entries: list[AuditEntry], entity: str) -> list[tuple[int, list[str
     return out
 
 
-def test_every_list_and_search_over_the_api_is_audited_with_its_count(
-    client, staff, engine, clock
-):
+def test_every_list_and_search_over_the_api_is_audited_with_its_count(client, staff, engine, clock):
     maria = enroll(client, staff)
     ana = enroll(client, staff, given_name="Ana", family_name="Ruiz", phone="(212) 555-0143")
     procedure = book(client, staff, maria["id"], "2027-03-16T07:00:00")

@@ -10,9 +10,9 @@ from sqlmodel import Session, col
 
 from service.messaging.models import Direction, Message
 from service.patients.models import Patient
+from service.procedures.lists import texts_due as due_texts
 from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
 from service.timeline.local_time import local_date, local_instant
-from service.timeline.plan import OPT_OUT_STEP
 
 # The Today page reads small slices of large tables; the partial indexes that hold only
 # those rows live with their tables (ix_reminder_failed_updated, ix_message_urgent_reply).
@@ -116,27 +116,16 @@ def read_today(session: Session, now: datetime, clinic_zone: ZoneInfo) -> Today:
         .limit(2 * LIST_LIMIT),
         label="MILD procedure",
     )
-    texts_due = _rows(
-        session,
-        # When it will go out: the due time, or the next try after a passing fault. Read
-        # through the dispatcher's partial index on pending reminders' next_attempt_at.
-        select(
-            col(Reminder.next_attempt_at),
-            col(Reminder.procedure_id),
-            col(Reminder.step),
-            literal(None),
-            *_PATIENT,
+    # The same "texts due" as the API's GET /v1/reminders/due (procedures/lists.py).
+    texts_due = [
+        Row(
+            r.next_attempt_at or r.due_at,
+            PatientRef(r.patient_id, r.given_name, r.family_name, r.timezone),
+            r.procedure_id,
+            step_label(r.step),
         )
-        .join(Patient, reminder_on)
-        .where(
-            col(Reminder.status) == ReminderStatus.pending,
-            col(Reminder.next_attempt_at) < now + timedelta(hours=24),
-            # The opt-out line rides on the first text; it is not a text of its own.
-            col(Reminder.step) != OPT_OUT_STEP,
-        )
-        .order_by(col(Reminder.next_attempt_at))
-        .limit(LIST_LIMIT),
-    )
+        for r in due_texts(session, now, limit=LIST_LIMIT).items
+    ]
     failed_texts = _rows(
         session,
         select(

@@ -12,10 +12,13 @@ from service.deps import NowDep, ResourceId, SessionDep
 from service.openapi import LIST_HEADERS, page_headers, problems
 from service.patients.service import get_patient
 from service.procedures.lists import (
+    TEXTS_DUE_HOURS,
     ProcedureRow,
+    ReminderRow,
     procedures_between,
     procedures_of_patient,
     reminders_by_due_time,
+    texts_due,
 )
 from service.procedures.models import ProcedureStatus, ReminderStatus
 from service.validation import ClinicalInstant
@@ -48,6 +51,7 @@ class ReminderListed(BaseModel):
     attempts: int
     message_id: int | None
     updated_at: datetime
+    next_attempt_at: datetime | None = None
 
 
 @router.get(
@@ -140,24 +144,50 @@ def list_reminders(
     }
     page_headers(response, "/v1/reminders", params, page.total, page.next_offset)
     record_read(session, key, Read.reminders, at=now, shown=[r.patient_id for r in page.items])
-    return [
-        ReminderListed(
-            id=r.id,
-            procedure_id=r.procedure_id,
-            patient_id=r.patient_id,
-            step=r.step,
-            occurrence=r.occurrence,
-            due_at=r.due_at,
-            local_due_at=r.due_at.astimezone(ZoneInfo(r.timezone)),
-            timezone=r.timezone,
-            status=r.status,
-            status_reason=r.status_reason,
-            attempts=r.attempts,
-            message_id=r.message_id,
-            updated_at=r.updated_at,
-        )
-        for r in page.items
-    ]
+    return [_reminder(r) for r in page.items]
+
+
+@router.get(
+    "/v1/reminders/due",
+    response_model=list[ReminderListed],
+    summary="List the texts due",
+    responses={200: {"headers": LIST_HEADERS}},
+)
+def list_texts_due(
+    response: Response,
+    session: SessionDep,
+    now: NowDep,
+    key: StaffKey,
+    hours: int = Query(default=TEXTS_DUE_HOURS, ge=1, le=24 * 31),
+    limit: int = Query(default=200, ge=1, le=1000),
+    offset: int = Query(default=0, ge=0, le=1_000_000),
+) -> list[ReminderListed]:
+    """The texts that go out within `hours` (a due time, or the next try after a passing
+    fault), soonest first: the console's Today list "Texts due", one meaning for both."""
+    page = texts_due(session, now, hours=hours, limit=limit, offset=offset)
+    params = {"hours": hours, "limit": limit}
+    page_headers(response, "/v1/reminders/due", params, page.total, page.next_offset)
+    record_read(session, key, Read.reminders, at=now, shown=[r.patient_id for r in page.items])
+    return [_reminder(r) for r in page.items]
+
+
+def _reminder(r: ReminderRow) -> ReminderListed:
+    return ReminderListed(
+        id=r.id,
+        procedure_id=r.procedure_id,
+        patient_id=r.patient_id,
+        step=r.step,
+        occurrence=r.occurrence,
+        due_at=r.due_at,
+        local_due_at=r.due_at.astimezone(ZoneInfo(r.timezone)),
+        timezone=r.timezone,
+        status=r.status,
+        status_reason=r.status_reason,
+        attempts=r.attempts,
+        message_id=r.message_id,
+        updated_at=r.updated_at,
+        next_attempt_at=r.next_attempt_at,
+    )
 
 
 def _procedure(row: ProcedureRow) -> ProcedureListed:
