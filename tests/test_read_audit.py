@@ -51,7 +51,7 @@ def test_every_list_and_search_over_the_api_is_audited_with_its_count(client, st
     since = clock.now
     assert len(client.get("/v1/patients", params={"q": "lopez"}, headers=staff).json()) == 1
     assert client.get("/v1/procedures", headers=staff).json()
-    assert client.get("/v1/patients/%d/procedures" % ana["id"], headers=staff).json() == []
+    assert client.get(f"/v1/patients/{ana['id']}/procedures", headers=staff).json() == []
     assert client.get("/v1/reminders", params={"status": "pending"}, headers=staff).json()
     preview = client.post(
         "/v1/templates/preview",
