@@ -38,11 +38,11 @@ def main(argv: list[str] | None = None) -> None:
     _add_user_commands(commands)
     args = parser.parse_args(argv)
 
-    configure_logging()
     try:
         settings = get_settings()
     except ValidationError as exc:
         sys.exit(f"configuration error: {_settings_problem(exc)}")
+    configure_logging(settings.log_level)
 
     if args.command == "migrate":
         migrate(settings)

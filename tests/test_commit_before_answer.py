@@ -16,6 +16,7 @@ from service.auth.keys import create_api_key
 from service.db import session_scope
 from service.errors import Conflict
 from service.templates.store import save_template, versions_of
+from service.timeline.active import default_plan
 from tests.conftest import enroll
 
 FRAME_A = "{{ clinic_name }}: Hi {{ given_name }}. {{ fragments }} Call {{ clinic_phone }}."
@@ -66,10 +67,11 @@ def test_a_patient_read_that_cannot_be_committed_is_an_error(client, staff, engi
     assert response.status_code == 503
 
 
-def test_a_conflicting_template_save_leaves_the_callers_transaction_alone(engine, clock):
+def test_a_conflicting_template_save_leaves_the_callers_transaction_alone(engine, clock, settings):
+    ceiling = {"max_segments": settings.sms_max_segments, "plan": default_plan(settings)}
     with session_scope(engine) as session:
         key, _ = create_api_key(session, role="admin", name="first", now=clock.now)
-        save_template(session, "frame", "en", FRAME_A, key, clock.now)
+        save_template(session, "frame", "en", FRAME_A, key, clock.now, **ceiling)
     with Session(engine) as session:
         # The caller's own work in the same transaction: a key created just before.
         mine, _ = create_api_key(session, role="staff", name="mine", now=clock.now)
@@ -92,6 +94,7 @@ def test_a_conflicting_template_save_leaves_the_callers_transaction_alone(engine
                     FRAME_B,
                     key,
                     clock.now + timedelta(minutes=1),
+                    **ceiling,
                 )
         finally:
             store.versions_of = real  # type: ignore[assignment]

@@ -72,7 +72,10 @@ def preview_template(
     else:
         language = store.check_language(language or settings.default_language)
         variables = store.sample_variables(
-            language, step, clinic=(settings.clinic_name, settings.clinic_phone)
+            language,
+            step,
+            active_plan(settings, session),
+            clinic=(settings.clinic_name, settings.clinic_phone),
         )
     version: int | None = None
     if body is None:

@@ -29,15 +29,11 @@ from service.templates.sandbox import (
 )
 from service.templates.segments import count_segments
 from service.templates.source import FRAME_STEP, ActiveTemplate, default_template
-from service.timeline.plan import DEFAULT_PLAN, TimelinePlan
+from service.timeline.plan import TimelinePlan
 from service.users.models import User
 
 LANGUAGES: tuple[str, ...] = tuple(STEP_TEXTS)
 TEMPLATE_STEPS: tuple[str, ...] = (FRAME_STEP, *STEP_TEXTS[DEFAULT_LANGUAGE])
-# The default segment ceiling (setting SMS_MAX_SEGMENTS): a merged Spanish day in UCS-2
-# may need 4.
-MAX_SEGMENTS = 4
-
 # The made-up procedure previews and checks render with: a Tuesday 7:00 AM in New York.
 SAMPLE_ZONE = ZoneInfo("America/New_York")
 SAMPLE_PROCEDURE_AT = datetime(2027, 3, 16, 11, 0, tzinfo=UTC)
@@ -130,8 +126,8 @@ def save_template(
     now: datetime,
     *,
     restored_from: int | None = None,
-    max_segments: int = MAX_SEGMENTS,
-    plan: TimelinePlan = DEFAULT_PLAN,
+    max_segments: int,
+    plan: TimelinePlan,
 ) -> MessageTemplate:
     """Validate, then store `body` as the new active version. Raises 422 on any problem."""
     check_step(step)
@@ -173,8 +169,8 @@ def restore_template(
     key: ApiKey | User,
     now: datetime,
     *,
-    max_segments: int = MAX_SEGMENTS,
-    plan: TimelinePlan = DEFAULT_PLAN,
+    max_segments: int,
+    plan: TimelinePlan,
 ) -> MessageTemplate:
     check_step(step)
     check_language(language)
@@ -221,8 +217,8 @@ def check_body(
     body: str,
     source: DbTemplates,
     *,
-    max_segments: int = MAX_SEGMENTS,
-    plan: TimelinePlan = DEFAULT_PLAN,
+    max_segments: int,
+    plan: TimelinePlan,
 ) -> Rendered:
     """422 naming the line and problem, or when with sample values the text, or a merged
     text of a day it shares, would exceed `max_segments`."""
@@ -231,7 +227,8 @@ def check_body(
     problems = validate_template(body, allowed_variables(step))
     if problems:
         raise InvalidInput("; ".join(str(p) for p in problems), field="body")
-    rendered = render_in_context(step, language, body, sample_variables(language, step), source)
+    variables = sample_variables(language, step, plan)
+    rendered = render_in_context(step, language, body, variables, source)
     refuse_if_too_long(rendered, max_segments)
     draft = WithDraft(source, step, language, body)
     try:
@@ -251,7 +248,7 @@ def check_body(
     return rendered
 
 
-def refuse_if_too_long(rendered: Rendered, max_segments: int = MAX_SEGMENTS) -> None:
+def refuse_if_too_long(rendered: Rendered, max_segments: int) -> None:
     if rendered.segments > max_segments:
         hint = (
             " One character outside GSM-7 (e.g. á, í, ó, ú or an emoji) makes the whole "
@@ -300,7 +297,7 @@ def render_in_context(
 
 def sample_facts(
     language: str,
-    plan: TimelinePlan = DEFAULT_PLAN,
+    plan: TimelinePlan,
     *,
     clinic: tuple[str, str] | None = None,
 ) -> TextFacts:
@@ -323,10 +320,15 @@ def sample_facts(
 
 
 def sample_variables(
-    language: str, step: str | None = None, *, clinic: tuple[str, str] | None = None
+    language: str,
+    step: str | None,
+    plan: TimelinePlan,
+    *,
+    clinic: tuple[str, str] | None = None,
 ) -> dict[str, object]:
-    """Sample values worded in `language` (dates and times as the composer writes them)."""
-    facts = sample_facts(language, clinic=clinic)
+    """Sample values worded in `language` (dates and times as the composer writes them),
+    with the clinic's plan in force (e.g. its fasting hours)."""
+    facts = sample_facts(language, plan, clinic=clinic)
     visit = step if step in facts.visits else "wound_check_visit"
     return text_variables(facts, language_for(language), visit_step=visit)
 
