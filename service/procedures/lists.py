@@ -77,13 +77,17 @@ _PROCEDURE_COLUMNS = (
 )
 
 
-def procedures_of_patient(session: Session, patient_id: int) -> list[ProcedureRow]:
-    """Every procedure of the patient, the latest first."""
+def procedures_of_patient(
+    session: Session, patient_id: int, *, limit: int = 100, offset: int = 0
+) -> list[ProcedureRow]:
+    """The patient's procedures, the latest first, a page at a time."""
     query = (
         select(*_PROCEDURE_COLUMNS)
         .join(Patient, col(Patient.id) == col(Procedure.patient_id))
         .where(col(Procedure.patient_id) == patient_id)
         .order_by(col(Procedure.scheduled_at).desc(), col(Procedure.id).desc())
+        .limit(limit)
+        .offset(offset)
     )
     return [ProcedureRow(*row) for row in session.execute(query)]
 

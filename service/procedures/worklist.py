@@ -61,11 +61,16 @@ class ReminderListed(BaseModel):
     responses=problems(404),
 )
 def list_patient_procedures(
-    patient_id: ResourceId, session: SessionDep, now: NowDep, key: StaffKey
+    patient_id: ResourceId,
+    session: SessionDep,
+    now: NowDep,
+    key: StaffKey,
+    limit: int = Query(default=100, ge=1, le=500),
+    offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> list[ProcedureListed]:
     """The latest first; `GET /v1/procedures/{id}` has each one's timeline."""
     get_patient(session, patient_id)
-    rows = procedures_of_patient(session, patient_id)
+    rows = procedures_of_patient(session, patient_id, limit=limit, offset=offset)
     record_read(session, key, Read.procedures, at=now, shown=[r.patient_id for r in rows])
     return [_procedure(row) for row in rows]
 
