@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:12])")
 PRISM := .cache/prism/node_modules/.bin/prism
 PRISM_VERSION := 5.14.2
+# One test process per core; each starts its own PostgreSQL and Prism.
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint typecheck test-deps postgres prism chromium screenshots bench clean
 
@@ -13,7 +15,7 @@ run: $(STAMP)
 	$(BIN)/reminders serve
 
 test: $(STAMP) test-deps lint typecheck
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,18 +1,18 @@
 """Shared fixtures: a migrated database (SQLite and PostgreSQL), a clinic, a fixed clock."""
 
-import os
+import functools
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from alembic.config import Config
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from alembic import command
+import service.users.service as user_service
 from service.app import create_app
 from service.auth.keys import create_api_key
 from service.auth.models import ApiKey
@@ -22,11 +22,30 @@ from service.delivery.dispatch import Dispatcher
 from service.delivery.gateway import SmsGateway
 from service.timeline.active import default_plan
 from tests.fakes.fake_twilio import FakeTwilio
-from tests.support.postgres import postgres_available, reset_database, throwaway_postgres
+from tests.support.ci import in_ci
+from tests.support.postgres import postgres_available, throwaway_postgres
+from tests.support.schema import (
+    REPO_ROOT,
+    copy_sqlite,
+    fresh_postgres,
+    make_postgres_template,
+    migrated_sqlite_file,
+    run_migrations,
+)
 from tests.support.twilio_webhooks import PUBLIC_BASE_URL, twilio_settings
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-IN_CI = os.environ.get("CI", "").lower() == "true"
+__all__ = ["REPO_ROOT", "in_ci", "run_migrations"]
+
+# A property test's first failure must not wait for CI to draw it: under CI the examples
+# are derived from each test's source (the same every run); elsewhere they are random and
+# a failure prints the blob that replays it.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.load_profile("ci" if in_ci() else "dev")
+
+# Argon2 is slow on purpose; the suite creates the same few accounts hundreds of times.
+# A hash made once per password still verifies like any other (the salt is inside it).
+user_service.hash_password = functools.lru_cache(maxsize=None)(user_service.hash_password)  # type: ignore[assignment]
 
 
 class Clock:
@@ -43,33 +62,40 @@ class Clock:
         return self.now
 
 
-def run_migrations(url: str) -> None:
-    config = Config(str(REPO_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(REPO_ROOT / "alembic"))
-    config.set_main_option("sqlalchemy.url", url)
-    config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
+    """The suite's own PostgreSQL server, with a database at head to clone per test."""
     available, reason = postgres_available()
     if not available:
-        if IN_CI:
+        if in_ci():
             pytest.fail(f"PostgreSQL is required under CI: {reason}")
         pytest.skip(f"PostgreSQL not available: {reason}")
     with throwaway_postgres() as url:
+        make_postgres_template(url)
         yield url
+
+
+@pytest.fixture
+def pg(postgres_url: str) -> str:
+    """The suite's PostgreSQL alone (no SQLite twin), a fresh database at head."""
+    fresh_postgres(postgres_url)
+    return postgres_url
+
+
+@pytest.fixture(scope="session")
+def sqlite_at_head(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with every migration applied, made once per run."""
+    return migrated_sqlite_file(tmp_path_factory.mktemp("schema"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database at head of its own: a copy of the run's migrated one."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'reminders.db'}"
+        url = copy_sqlite(request.getfixturevalue("sqlite_at_head"), tmp_path / "reminders.db")
     else:
         url = request.getfixturevalue("postgres_url")
-        reset_database(url)
-    run_migrations(url)
+        fresh_postgres(url)
     return url
 
 

@@ -19,8 +19,8 @@ from service.app import create_app
 from service.auth.keys import create_api_key
 from service.config import Settings
 from service.db import make_engine, session_scope
-from tests.conftest import Clock, run_migrations
-from tests.support.postgres import reset_database
+from tests.conftest import Clock
+from tests.support.schema import copy_sqlite, fresh_postgres
 
 NINE_NINES = "9999-12-31T23:59:59"
 NOW = datetime(2027, 3, 1, 14, 0, tzinfo=UTC)
@@ -50,11 +50,11 @@ class Clinic:
 )
 def clinic(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Clinic]:
     if request.param == "sqlite":
-        url = f"sqlite:///{Path(tmp_path_factory.mktemp('input')) / 'reminders.db'}"
+        target = Path(tmp_path_factory.mktemp("input")) / "reminders.db"
+        url = copy_sqlite(request.getfixturevalue("sqlite_at_head"), target)
     else:
         url = request.getfixturevalue("postgres_url")
-        reset_database(url)
-    run_migrations(url)
+        fresh_postgres(url)
     engine = make_engine(url)
     clock = Clock(NOW)
     with session_scope(engine) as session:

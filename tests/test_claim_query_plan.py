@@ -6,9 +6,8 @@ from sqlalchemy import text
 from service.db import make_engine
 from service.delivery.claim import id_array
 from service.delivery.locks import lock_statements
-from tests.conftest import run_migrations
 from tests.support.bulk import NOW, seed_due, seed_sent_history
-from tests.support.postgres import reset_database
+from tests.support.schema import fresh_postgres
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -20,8 +19,7 @@ CLAIM_SELECT = (
 
 
 def test_a_year_of_sent_history_does_not_slow_the_claim(postgres_url):
-    reset_database(postgres_url)
-    run_migrations(postgres_url)
+    fresh_postgres(postgres_url)
     engine = make_engine(postgres_url)
     try:
         seed_due(engine, 100_000)
@@ -41,8 +39,7 @@ def test_a_new_clinics_first_texts_never_scan_message_once_per_reminder(postgres
     """`message` was analysed while empty (a fresh install): the chunk's locking read must
     still not check each reminder's open attempt by scanning `message` (an anti-join that
     grew with the table and cost the worker a third of its speed)."""
-    reset_database(postgres_url)
-    run_migrations(postgres_url)
+    fresh_postgres(postgres_url)
     engine = make_engine(postgres_url)
     try:
         seed_due(engine, 2_000)

@@ -15,10 +15,11 @@ import pytest
 from sqlalchemy.exc import DBAPIError
 
 from service.db import make_engine
-from tests.conftest import REPO_ROOT, run_migrations
+from tests.conftest import REPO_ROOT
 from tests.fakes.fake_twilio import FakeTwilio
 from tests.support.bulk import NOW, phone_of, reminder_states, seed_due_anywhere
-from tests.support.postgres import reset_database, restart_postgres
+from tests.support.postgres import restart_postgres
+from tests.support.schema import fresh_postgres
 from tests.support.worker_process import drain, kill_midway, make_dispatcher, twilio_gateway
 
 pytestmark = pytest.mark.slow
@@ -96,8 +97,7 @@ def test_worker_killed_between_twilios_answer_and_the_record_sends_nothing_twice
 
 @pytest.mark.postgres
 def test_postgres_restarting_mid_round_loses_and_repeats_nothing(postgres_url, tmp_path):
-    reset_database(postgres_url)
-    run_migrations(postgres_url)
+    fresh_postgres(postgres_url)
     engine = make_engine(postgres_url)
     seed_due_anywhere(engine, REMINDERS)
     engine.dispose()

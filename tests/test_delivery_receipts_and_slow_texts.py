@@ -21,7 +21,7 @@ from tests.conftest import book, enroll
 from tests.fakes.fake_twilio import new_sid, post_delivery_receipt
 from tests.fakes.gateways import RecordingGateway
 from tests.support.bulk import NOW, phone_of, reminder_states, seed_due_anywhere
-from tests.support.postgres import reset_database
+from tests.support.schema import fresh_postgres
 from tests.support.twilio_webhooks import AUTH_TOKEN, PUBLIC_BASE_URL, STATUS_URL
 from tests.support.worker_process import make_dispatcher
 
@@ -179,10 +179,7 @@ class OneSlowText:
 
 @pytest.mark.postgres
 def test_one_slow_text_does_not_hold_up_the_other_63(postgres_url):
-    reset_database(postgres_url)
-    from tests.conftest import run_migrations
-
-    run_migrations(postgres_url)
+    fresh_postgres(postgres_url)
     slow = phone_of(17)
     gateway = OneSlowText(slow)
     worker = make_dispatcher(postgres_url, "w", gateway, concurrency=64, batch=64)

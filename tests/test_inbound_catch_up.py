@@ -3,7 +3,6 @@
 
 import threading
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -21,7 +20,7 @@ from service.delivery.twilio_gateway import TwilioGateway
 from service.messaging.models import Direction, Message
 from service.procedures.models import Reminder
 from service.timeline.active import default_plan
-from tests.conftest import Clock, book, enroll
+from tests.conftest import Clock, book, enroll, new_york
 from tests.fakes.fake_twilio import FakeTwilio
 from tests.support.twilio_webhooks import (
     ACCOUNT_SID,
@@ -33,11 +32,6 @@ from tests.support.twilio_webhooks import (
 
 PHONE = "+12125550142"
 ON_CALL = "+12125550777"
-
-
-def _at(local: str) -> datetime:
-    zone = ZoneInfo("America/New_York")
-    return datetime.fromisoformat(local).replace(tzinfo=zone).astimezone(UTC)
 
 
 @pytest.fixture
@@ -114,8 +108,8 @@ def test_a_stop_sent_during_the_outage_stops_the_next_reminder(
 ):
     patient = enroll(tw, staff)
     procedure = book(tw, staff, patient["id"], "2027-03-16T07:00:00")
-    fake.receive("STOP", PHONE, CLINIC_NUMBER, _at("2027-03-10T12:00:00"))
-    clock.now = _at("2027-03-10T15:00:00")
+    fake.receive("STOP", PHONE, CLINIC_NUMBER, new_york("2027-03-10T12:00:00"))
+    clock.now = new_york("2027-03-10T15:00:00")
 
     assert job().recovered == 1  # type: ignore[union-attr]
 
@@ -127,7 +121,7 @@ def test_a_stop_sent_during_the_outage_stops_the_next_reminder(
         worker_id="worker-catch-up",
         status_callback_url=status_callback_url(tw_settings),
     )
-    assert dispatcher.run_once(_at("2027-03-15T18:00:00")).claimed == 0
+    assert dispatcher.run_once(new_york("2027-03-15T18:00:00")).claimed == 0
     with Session(engine) as session:
         fasting = session.exec(
             select(Reminder).where(

@@ -10,22 +10,14 @@ import pytest
 from sqlalchemy import text
 
 from service.db import make_engine
-from tests.conftest import REPO_ROOT, run_migrations
+from tests.conftest import REPO_ROOT
 from tests.support.bulk import NOW, phone_of, reminder_states, seed_due
-from tests.support.postgres import reset_database
 from tests.support.worker_process import read_log
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 REMINDERS = 10_000
 WORKERS = 4
-
-
-@pytest.fixture
-def pg(postgres_url: str) -> str:
-    reset_database(postgres_url)
-    run_migrations(postgres_url)
-    return postgres_url
 
 
 def _start(url: str, worker: str, log: Path, go: Path, **options: object) -> subprocess.Popen:

@@ -3,13 +3,13 @@ needs (FOR UPDATE SKIP LOCKED), and leaves nothing behind."""
 
 from __future__ import annotations
 
-import os
 import socket
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
+from tests.support.ci import in_ci
 from tests.support.postgres import postgres_available, reset_database, throwaway_postgres
 
 
@@ -18,7 +18,7 @@ def _require_postgres() -> None:
     if ok:
         return
     # CI must exercise the real database; a silent skip there would hide a broken image.
-    if os.environ.get("CI") == "true":
+    if in_ci():
         pytest.fail(f"PostgreSQL is required under CI=true: {reason}")
     pytest.skip(reason)
 

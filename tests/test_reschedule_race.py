@@ -11,7 +11,6 @@ waits, never from sleeping.
 import threading
 import time
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -28,19 +27,13 @@ from service.patients.models import Patient
 from service.procedures import service as procedures
 from service.procedures.models import Procedure, Reminder
 from service.timeline.active import active_plan, active_plan_for_engine
-from tests.conftest import Clock, book, enroll, front_desk, run_migrations
-from tests.support.postgres import reset_database
+from tests.conftest import Clock, book, enroll, front_desk, new_york
+from tests.support.schema import fresh_postgres
 
 pytestmark = pytest.mark.postgres
 
 COMMITTED = "<reschedule committed>"
 OLD_DATE = "March 16"
-
-
-def _at(local: str) -> datetime:
-    return (
-        datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("America/New_York")).astimezone(UTC)
-    )
 
 
 class HoldingGateway:
@@ -71,8 +64,7 @@ class HoldingGateway:
 
 @pytest.fixture
 def world(postgres_url):
-    reset_database(postgres_url)
-    run_migrations(postgres_url)
+    fresh_postgres(postgres_url)
     engine = make_engine(postgres_url)
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -129,12 +121,12 @@ def _drain_days(dispatcher: Dispatcher) -> None:
         "2027-03-23T12:00:00",
         "2027-03-24T09:00:00",
     ):
-        dispatcher.run_once(_at(moment))
+        dispatcher.run_once(new_york(moment))
 
 
 def _race_the_send(world, change) -> tuple[threading.Thread, list[object]]:
     client, headers, _engine, clock, gateway, dispatcher, procedure_id = world
-    due = _at("2027-03-09T09:00:00")
+    due = new_york("2027-03-09T09:00:00")
     clock.now = due
     sender = threading.Thread(target=dispatcher.run_once, args=(due,))
     sender.start()
@@ -187,7 +179,7 @@ def test_a_cancel_during_a_send_keeps_the_sent_history_and_stops_the_rest(world)
 def test_a_send_waiting_behind_a_reschedule_finds_its_claim_released(world):
     _client, _headers, engine, clock, gateway, dispatcher, procedure_id = world
     gateway.in_send.set()  # no holding in this one
-    due = _at("2027-03-09T09:00:00")
+    due = new_york("2027-03-09T09:00:00")
     clock.now = due
     slots, rows = dispatcher.claim(due)
     assert rows == 2  # the week-before text and the opt-out line riding with it

@@ -6,8 +6,7 @@ from sqlalchemy.dialects import postgresql
 
 from service.db import make_engine
 from service.patients.search import matches, search_query
-from tests.conftest import run_migrations
-from tests.support.postgres import reset_database
+from tests.support.schema import fresh_postgres
 
 pytestmark = [pytest.mark.postgres]
 
@@ -23,8 +22,7 @@ def _plan(conn, q: str) -> str:
 
 
 def test_name_phone_and_mrn_searches_use_indexes_at_ten_thousand_patients(postgres_url):
-    reset_database(postgres_url)
-    run_migrations(postgres_url)
+    fresh_postgres(postgres_url)
     engine = make_engine(postgres_url)
     try:
         with engine.begin() as conn:

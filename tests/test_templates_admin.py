@@ -1,8 +1,5 @@
 """Admins edit the texts: validated on save, versioned, previewed, used at the next send."""
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 from sqlmodel import Session, select
 
@@ -12,14 +9,8 @@ from service.templates import store
 from service.templates.defaults import STEP_TEXTS
 from service.templates.source import CODE_DEFAULTS
 from service.timeline.active import default_plan
-from tests.conftest import book, enroll
+from tests.conftest import book, enroll, new_york
 from tests.fakes.gateways import RecordingGateway
-
-
-def _at(local: str) -> datetime:
-    return (
-        datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("America/New_York")).astimezone(UTC)
-    )
 
 
 def _send_prep_week(client, staff, engine, settings, **patient):
@@ -30,7 +21,7 @@ def _send_prep_week(client, staff, engine, settings, **patient):
     dispatcher = Dispatcher(
         engine, gateway, settings, plan=lambda: default_plan(settings), worker_id="w1"
     )
-    assert dispatcher.run_once(_at("2027-03-09T09:00:30")).sent == 1
+    assert dispatcher.run_once(new_york("2027-03-09T09:00:30")).sent == 1
     with Session(engine) as session:
         [message] = session.exec(select(Message).where(Message.patient_id == patient_id)).all()
     return gateway.sent[0], message
@@ -287,7 +278,7 @@ def test_pending_reminders_render_the_active_version_at_send_time(
     dispatcher = Dispatcher(
         engine, gateway, settings, plan=lambda: default_plan(settings), worker_id="w1"
     )
-    assert dispatcher.run_once(_at("2027-03-09T09:00:30")).sent == 1
+    assert dispatcher.run_once(new_york("2027-03-09T09:00:30")).sent == 1
     [sent] = gateway.sent
     assert sent.body == (
         "Lakeside Spine: Hi Maria. New prep text for Tuesday, March 16. "

@@ -1,9 +1,6 @@
 """Enrol -> the worker texts through the real TwilioGateway (to a fake Twilio) -> Twilio's
 signed receipt -> the patient replies STOP, then START."""
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 from sqlmodel import Session, select
 
@@ -13,7 +10,7 @@ from service.delivery.gateways import status_callback_url
 from service.delivery.twilio_gateway import TwilioGateway
 from service.procedures.models import Reminder
 from service.timeline.active import default_plan
-from tests.conftest import book, enroll
+from tests.conftest import book, enroll, new_york
 from tests.fakes.fake_twilio import post_delivery_receipt
 from tests.support.twilio_webhooks import (
     ACCOUNT_SID,
@@ -25,12 +22,6 @@ from tests.support.twilio_webhooks import (
 )
 
 PHONE = "+12125550142"
-
-
-def _at(local: str) -> datetime:
-    return (
-        datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("America/New_York")).astimezone(UTC)
-    )
 
 
 @pytest.fixture
@@ -72,7 +63,7 @@ def test_text_receipt_stop_and_start_through_twilio(tw, staff, engine, clock, fa
     procedure = book(tw, staff, patient["id"], "2027-03-16T07:00:00")
 
     # The week-before text goes out through Twilio.
-    assert worker.run_once(_at("2027-03-09T09:00:00")).sent == 1
+    assert worker.run_once(new_york("2027-03-09T09:00:00")).sent == 1
     [request] = fake.requests
     assert request.form["To"] == PHONE
     assert request.form["From"] == CLINIC_NUMBER
@@ -98,22 +89,22 @@ def test_text_receipt_stop_and_start_through_twilio(tw, staff, engine, clock, fa
     assert message["status"] == "delivered"
 
     # The patient replies STOP: nothing more goes out.
-    clock.now = _at("2027-03-10T12:00:00")
+    clock.now = new_york("2027-03-10T12:00:00")
     assert post_inbound(tw, "Stop", PHONE).status_code == 200
     reminders = _reminders(engine, procedure["id"])
     assert reminders["prep_week"].status == "sent"
     assert reminders["fasting"].status == "skipped"
     assert reminders["fasting"].status_reason == "patient replied STOP"
-    assert worker.run_once(_at("2027-03-15T18:00:00")).claimed == 0
+    assert worker.run_once(new_york("2027-03-15T18:00:00")).claimed == 0
     assert len(fake.requests) == 1
 
     # START on the morning of the procedure: the recovery texts resume and are sent.
-    clock.now = _at("2027-03-16T09:00:00")
+    clock.now = new_york("2027-03-16T09:00:00")
     post_inbound(tw, "START", PHONE)
     reminders = _reminders(engine, procedure["id"])
     assert reminders["fasting"].status == "skipped"  # no longer useful
     assert reminders["day_of_rest"].status == "pending"
-    assert worker.run_once(_at("2027-03-16T12:00:00")).sent == 1
+    assert worker.run_once(new_york("2027-03-16T12:00:00")).sent == 1
     assert len(fake.requests) == 2
     assert fake.requests[1].form["To"] == PHONE
     assert "lazy day" in fake.requests[1].form["Body"]
@@ -125,7 +116,7 @@ def test_a_carrier_opt_out_21610_stops_the_number(tw, staff, engine, fake, worke
     procedure = book(tw, staff, patient["id"], "2027-03-16T07:00:00")
     fake.script(status=400, code=21610)
 
-    report = worker.run_once(_at("2027-03-09T09:00:00"))
+    report = worker.run_once(new_york("2027-03-09T09:00:00"))
     assert (report.sent, report.retried, report.skipped) == (0, 0, 1)
     prep = _reminders(engine, procedure["id"])["prep_week"]
     assert prep.status == "skipped"
@@ -139,7 +130,7 @@ def test_a_carrier_opt_out_21610_stops_the_number(tw, staff, engine, fake, worke
     assert (message["status"], message["error_code"]) == ("failed", "21610")
 
     # No retry, and the later reminders are skipped without calling Twilio.
-    assert worker.run_once(_at("2027-03-15T18:00:00")).skipped == 1
+    assert worker.run_once(new_york("2027-03-15T18:00:00")).skipped == 1
     assert len(fake.requests) == 1
     fasting = _reminders(engine, procedure["id"])["fasting"]
     assert (fasting.status, fasting.status_reason) == (

@@ -6,7 +6,6 @@ import threading
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,7 +19,7 @@ from service.delivery.dispatch import MAX_BACKOFF, Dispatcher
 from service.messaging.models import Message
 from service.procedures.models import Reminder
 from service.timeline.active import default_plan
-from tests.conftest import book, enroll
+from tests.conftest import book, enroll, new_york
 from tests.fakes.fake_twilio import delivery_receipt_form, post_delivery_receipt
 from tests.fakes.gateways import RecordingGateway
 from tests.support.twilio_webhooks import (
@@ -37,12 +36,6 @@ from tests.support.twilio_webhooks import (
 PHONE = "+12125550142"
 STOP_WORDS = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"]
 START_WORDS = ["START", "YES", "UNSTOP"]
-
-
-def _at(local: str) -> datetime:
-    return (
-        datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("America/New_York")).astimezone(UTC)
-    )
 
 
 def _dispatcher(engine, settings, gateway):
@@ -131,7 +124,7 @@ def test_a_badly_signed_reply_is_refused_and_changes_nothing(tw, staff, engine, 
 
 def test_a_badly_signed_receipt_is_refused_and_changes_nothing(tw, staff, engine, tw_settings):
     _patient_with_procedure(tw, staff)
-    _dispatcher(engine, tw_settings, RecordingGateway()).run_once(_at("2027-03-09T09:00:00"))
+    _dispatcher(engine, tw_settings, RecordingGateway()).run_once(new_york("2027-03-09T09:00:00"))
     form = delivery_receipt_form(message_sid="fake-1", status="delivered")
     response = tw.post(
         "/v1/twilio/status",
@@ -246,7 +239,7 @@ def test_stop_skips_every_pending_reminder_and_the_worker_sends_nothing(
     gateway = RecordingGateway()
     dispatcher = _dispatcher(engine, tw_settings, gateway)
     for when in ("2027-03-09T09:00:00", "2027-03-15T18:00:00", "2027-03-17T09:00:00"):
-        dispatcher.run_once(_at(when))
+        dispatcher.run_once(new_york(when))
     assert gateway.bodies_to(PHONE) == []
 
 
@@ -266,7 +259,7 @@ def test_the_worker_skips_a_reminder_that_became_pending_after_the_stop(
             session.add(reminder)
         session.commit()
     gateway = RecordingGateway()
-    report = _dispatcher(engine, tw_settings, gateway).run_once(_at("2027-03-09T09:00:00"))
+    report = _dispatcher(engine, tw_settings, gateway).run_once(new_york("2027-03-09T09:00:00"))
     # The week-before text and the opt-out line riding with it.
     assert report.skipped == 2 and report.sent == 0 and gateway.sent == []
     prep = next(r for r in _reminders(engine, procedure["id"]) if r.step == "prep_week")
@@ -277,7 +270,7 @@ def test_start_resumes_the_reminders_that_can_still_help(tw, staff, engine, cloc
     _, procedure = _patient_with_procedure(tw, staff)
     post_inbound(tw, "STOP", PHONE)
     # Back in after the procedure: the preparation texts no longer help, the recovery ones do.
-    clock.now = _at("2027-03-16T13:00:00")
+    clock.now = new_york("2027-03-16T13:00:00")
     post_inbound(tw, "START", PHONE)
     reminders = {r.step: r for r in _reminders(engine, procedure["id"])}
     assert reminders["prep_week"].status == "skipped"
@@ -289,18 +282,18 @@ def test_start_resumes_the_reminders_that_can_still_help(tw, staff, engine, cloc
         assert reminder.next_attempt_at == max(reminder.due_at, clock.now)
         assert reminder.useful_until > clock.now
     gateway = RecordingGateway()
-    _dispatcher(engine, tw_settings, gateway).run_once(_at("2027-03-17T09:00:00"))
+    _dispatcher(engine, tw_settings, gateway).run_once(new_york("2027-03-17T09:00:00"))
     assert len(gateway.bodies_to(PHONE)) == 1
 
 
 def test_start_at_night_waits_for_the_sending_window(tw, staff, engine, clock):
     _, procedure = _patient_with_procedure(tw, staff)
     post_inbound(tw, "STOP", PHONE)
-    clock.now = _at("2027-03-16T23:00:00")
+    clock.now = new_york("2027-03-16T23:00:00")
     post_inbound(tw, "YES", PHONE)
     pending = [r for r in _reminders(engine, procedure["id"]) if r.status == "pending"]
     assert pending
-    assert all(r.next_attempt_at >= _at("2027-03-17T08:00:00") for r in pending)
+    assert all(r.next_attempt_at >= new_york("2027-03-17T08:00:00") for r in pending)
 
 
 def test_start_does_not_revive_reminders_skipped_for_other_reasons(tw, staff, engine):
@@ -491,7 +484,7 @@ def test_an_unreachable_alert_webhook_does_not_fail_the_reply(database_url, engi
 
 def _sent_message(tw, staff, engine, settings):
     _patient_with_procedure(tw, staff)
-    _dispatcher(engine, settings, RecordingGateway()).run_once(_at("2027-03-09T09:00:00"))
+    _dispatcher(engine, settings, RecordingGateway()).run_once(new_york("2027-03-09T09:00:00"))
     return "fake-1"
 
 
@@ -559,7 +552,7 @@ def _prep_week(engine):
 
 def test_a_text_the_carrier_could_not_deliver_is_sent_again(tw, staff, engine, tw_settings, clock):
     sid = _sent_message(tw, staff, engine, tw_settings)
-    clock.now = _at("2027-03-09T09:05:00")
+    clock.now = new_york("2027-03-09T09:05:00")
     _receipt(tw, sid, "undelivered", error_code=30003)  # the phone was off
     again = _prep_week(engine)
     assert again.status == "pending"
@@ -588,7 +581,7 @@ def test_a_phone_off_for_many_tries_is_tried_again_within_the_hour(
             reminder.attempts = 10
             session.add(reminder)
             session.commit()
-        clock.now = _at("2027-03-09T09:05:00")
+        clock.now = new_york("2027-03-09T09:05:00")
         _receipt(tw, sid, "undelivered", error_code=30003)
     again = _prep_week(engine)
     assert again.status == "pending"

@@ -1,7 +1,7 @@
 """The worker texts each reminder once, when it is due, and never at night."""
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlmodel import Session, select
@@ -11,7 +11,7 @@ from service.delivery.dispatch import Dispatcher
 from service.delivery.gateway import SendFailed
 from service.procedures.models import Reminder
 from service.timeline.active import default_plan
-from tests.conftest import Clock, book, enroll
+from tests.conftest import Clock, book, enroll, new_york
 from tests.fakes.gateways import RecordingGateway
 
 PHONE = "+12125550142"
@@ -20,15 +20,6 @@ PHONE = "+12125550142"
 def _dispatcher(engine, settings, gateway, worker="worker-1"):
     return Dispatcher(
         engine, gateway, settings, plan=lambda: default_plan(settings), worker_id=worker
-    )
-
-
-def _at(local: str) -> datetime:
-    """A New York wall time as a UTC instant."""
-    from zoneinfo import ZoneInfo
-
-    return (
-        datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("America/New_York")).astimezone(UTC)
     )
 
 
@@ -46,10 +37,10 @@ def test_the_week_before_text_goes_out_once_when_due(client, staff, engine, sett
     gateway = RecordingGateway()
     dispatcher = _dispatcher(engine, settings, gateway)
 
-    assert dispatcher.run_once(_at("2027-03-09T08:59:00")).sent == 0
-    report = dispatcher.run_once(_at("2027-03-09T09:00:30"))
+    assert dispatcher.run_once(new_york("2027-03-09T08:59:00")).sent == 0
+    report = dispatcher.run_once(new_york("2027-03-09T09:00:30"))
     assert report.sent == 1
-    assert dispatcher.run_once(_at("2027-03-09T09:05:00")).sent == 0
+    assert dispatcher.run_once(new_york("2027-03-09T09:05:00")).sent == 0
     [text] = gateway.sent
     assert text.to == PHONE
     assert text.body.startswith("Lakeside Spine: Hi Maria.")
@@ -72,8 +63,8 @@ def test_steps_due_together_arrive_as_one_text(client, staff, engine, settings):
     book(client, staff, patient["id"], "2027-03-16T07:00:00")
     gateway = RecordingGateway()
     dispatcher = _dispatcher(engine, settings, gateway)
-    dispatcher.run_once(_at("2027-03-16T12:00:00"))
-    dispatcher.run_once(_at("2027-03-17T09:00:00"))
+    dispatcher.run_once(new_york("2027-03-16T12:00:00"))
+    dispatcher.run_once(new_york("2027-03-17T09:00:00"))
     day_of_rest, morning_after = gateway.sent
     assert "lazy day" in day_of_rest.body
     assert "shower or bathe" in morning_after.body and "Ice day 1 of 7" in morning_after.body
@@ -86,7 +77,7 @@ def test_each_ice_text_says_which_of_the_seven_days_it_is(client, staff, engine,
     gateway = RecordingGateway()
     dispatcher = _dispatcher(engine, settings, gateway)
     for day in range(1, 8):
-        dispatcher.run_once(_at(f"2027-03-{16 + day}T09:00:30"))
+        dispatcher.run_once(new_york(f"2027-03-{16 + day}T09:00:30"))
     ice = [t.body for t in gateway.sent if "Ice day" in t.body]
     assert [next(n for n in range(1, 8) if f"Ice day {n} of 7" in b) for b in ice] == [
         1,
@@ -105,7 +96,7 @@ def test_a_worker_catching_up_sends_one_text_not_a_burst(client, staff, engine, 
     procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
     gateway = RecordingGateway()
     # Down from before the procedure until the next morning.
-    _dispatcher(engine, settings, gateway).run_once(_at("2027-03-17T09:00:00"))
+    _dispatcher(engine, settings, gateway).run_once(new_york("2027-03-17T09:00:00"))
     [text] = gateway.sent
     assert "lazy day" in text.body and "shower or bathe" in text.body
     timeline = _reminders(engine, procedure["id"])
@@ -117,7 +108,7 @@ def test_fasting_text_names_the_clock_time_fasting_starts(client, staff, engine,
     patient = enroll(client, staff)
     book(client, staff, patient["id"], "2027-03-16T07:00:00")
     gateway = RecordingGateway()
-    _dispatcher(engine, settings, gateway).run_once(_at("2027-03-15T18:00:00"))
+    _dispatcher(engine, settings, gateway).run_once(new_york("2027-03-15T18:00:00"))
     [text] = gateway.sent
     assert "from 11:00 PM on Monday, March 15" in text.body
     assert "until your procedure at 7:00 AM" in text.body
@@ -129,7 +120,7 @@ def test_a_failed_send_is_retried_with_backoff_then_marked_failed(client, staff,
     outage = [SendFailed("provider unavailable", retryable=True, code="503")] * 3
     gateway = RecordingGateway(failures=outage)
     dispatcher = _dispatcher(engine, settings, gateway)
-    due = _at("2027-03-09T09:00:00")
+    due = new_york("2027-03-09T09:00:00")
 
     assert dispatcher.run_once(due).retried == 1
     first_retry = _reminders(engine, procedure["id"])[("prep_week", 1)]
@@ -154,7 +145,9 @@ def test_a_permanent_refusal_is_not_retried(client, staff, engine, settings):
     patient = enroll(client, staff)
     procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
     gateway = RecordingGateway(failures=[SendFailed("not a mobile", retryable=False, code="21614")])
-    assert _dispatcher(engine, settings, gateway).run_once(_at("2027-03-09T09:00:00")).failed == 1
+    assert (
+        _dispatcher(engine, settings, gateway).run_once(new_york("2027-03-09T09:00:00")).failed == 1
+    )
     reminder = _reminders(engine, procedure["id"])[("prep_week", 1)]
     assert (reminder.status, reminder.attempts) == ("failed", 1)
     assert "21614" in reminder.status_reason
@@ -164,9 +157,9 @@ def test_a_restarted_worker_does_not_resend_what_was_sent(client, staff, engine,
     patient = enroll(client, staff)
     book(client, staff, patient["id"], "2027-03-16T07:00:00")
     first = RecordingGateway()
-    _dispatcher(engine, settings, first, "worker-a").run_once(_at("2027-03-09T09:00:00"))
+    _dispatcher(engine, settings, first, "worker-a").run_once(new_york("2027-03-09T09:00:00"))
     second = RecordingGateway()
-    _dispatcher(engine, settings, second, "worker-b").run_once(_at("2027-03-09T09:30:00"))
+    _dispatcher(engine, settings, second, "worker-b").run_once(new_york("2027-03-09T09:30:00"))
     assert len(first.sent) == 1 and second.sent == []
 
 
@@ -175,7 +168,7 @@ def test_a_crashed_workers_claims_expire_and_another_worker_sends_them(
 ):
     patient = enroll(client, staff)
     procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
-    due = _at("2027-03-09T09:00:00")
+    due = new_york("2027-03-09T09:00:00")
     crashed = _dispatcher(engine, settings, RecordingGateway(), "crashed")
     _slots, rows = crashed.claim(due)  # claimed, then the process died before sending
     assert rows == 2  # the week-before text and the opt-out line riding with it
@@ -196,11 +189,11 @@ def test_a_worker_back_from_an_outage_at_night_waits_for_the_morning(
     gateway = RecordingGateway()
     dispatcher = _dispatcher(engine, settings, gateway)
     # The 11:00 day-of-rest text was missed; the worker returns at 23:30.
-    report = dispatcher.run_once(_at("2027-03-16T23:30:00"))
+    report = dispatcher.run_once(new_york("2027-03-16T23:30:00"))
     assert report.deferred == 1 and gateway.sent == []
     deferred = _reminders(engine, procedure["id"])[("day_of_rest", 1)]
-    assert deferred.next_attempt_at == _at("2027-03-17T08:00:00")
-    dispatcher.run_once(_at("2027-03-17T08:00:00"))
+    assert deferred.next_attempt_at == new_york("2027-03-17T08:00:00")
+    dispatcher.run_once(new_york("2027-03-17T08:00:00"))
     assert "lazy day" in gateway.sent[0].body
 
 
@@ -213,7 +206,7 @@ def test_a_slow_batch_running_past_closing_time_leaves_its_last_text_for_the_mor
         book(client, staff, enroll(client, staff, phone=phone)["id"], "2027-03-16T07:00:00")
         for phone in ("(212) 555-0142", "(212) 555-0143", "(212) 555-0144")
     ]
-    clock = Clock(_at("2027-03-09T20:55:00"))
+    clock = Clock(new_york("2027-03-09T20:55:00"))
 
     class SlowGateway(RecordingGateway):
         def send(self, text):
@@ -228,7 +221,7 @@ def test_a_slow_batch_running_past_closing_time_leaves_its_last_text_for_the_mor
     # 20:55 and 21:10 (inside the grace after 21:00) go out; at 21:25 it is too late.
     assert len(gateway.sent) == 2
     last = _reminders(engine, procedures[2]["id"])[("prep_week", 1)]
-    assert (last.status, last.next_attempt_at) == ("pending", _at("2027-03-10T08:00:00"))
+    assert (last.status, last.next_attempt_at) == ("pending", new_york("2027-03-10T08:00:00"))
 
 
 def test_a_reminder_that_stopped_being_useful_is_skipped_not_sent(client, staff, engine, settings):
@@ -236,7 +229,7 @@ def test_a_reminder_that_stopped_being_useful_is_skipped_not_sent(client, staff,
     procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
     gateway = RecordingGateway()
     # The worker was down from before the fasting text until after the procedure.
-    _dispatcher(engine, settings, gateway).run_once(_at("2027-03-16T09:00:00"))
+    _dispatcher(engine, settings, gateway).run_once(new_york("2027-03-16T09:00:00"))
     fasting = _reminders(engine, procedure["id"])[("fasting", 1)]
     assert fasting.status == "skipped"
     assert "stopped being useful" in fasting.status_reason
@@ -254,7 +247,9 @@ def test_apscheduler_drives_the_dispatch_loop(client, staff, engine, settings):
             super().__call__()
             ran.set()
 
-    loop = Loop(_dispatcher(engine, settings, gateway), clock=lambda: _at("2027-03-09T09:00:00"))
+    loop = Loop(
+        _dispatcher(engine, settings, gateway), clock=lambda: new_york("2027-03-09T09:00:00")
+    )
     scheduler = BackgroundScheduler(timezone=UTC)
     schedule_jobs(scheduler, loop, engine)
     assert {job.id for job in scheduler.get_jobs()} == {"dispatch", "housekeeping"}
@@ -271,7 +266,7 @@ def test_staff_see_every_text_that_could_not_be_sent_in_one_list(client, staff, 
     procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
     refusal = SendFailed("not a mobile number", retryable=False, code="21614")
     _dispatcher(engine, settings, RecordingGateway(failures=[refusal])).run_once(
-        _at("2027-03-09T09:00:00")
+        new_york("2027-03-09T09:00:00")
     )
     failed = client.get("/v1/reminders", headers=staff).json()
     assert [(r["procedure_id"], r["step"], r["status"]) for r in failed] == [
@@ -294,7 +289,7 @@ def test_rejected_credentials_never_use_up_a_patients_tries(client, staff, engin
     outage = [SendFailed("authenticate", retryable=True, code="20003", spends_attempt=False)] * 6
     gateway = RecordingGateway(failures=outage)
     dispatcher = _dispatcher(engine, settings, gateway)
-    when = _at("2027-03-09T09:00:00")
+    when = new_york("2027-03-09T09:00:00")
     for _ in range(6):  # twice SEND_MAX_ATTEMPTS, all refused for the clinic's credentials
         assert dispatcher.run_once(when).retried == 1
         when = _reminders(engine, procedure["id"])[("prep_week", 1)].next_attempt_at
@@ -324,7 +319,7 @@ def test_one_text_that_cannot_be_written_does_not_hold_up_the_others(
 
     monkeypatch.setattr(dispatch, "compose", broken_for_maria)
     gateway = RecordingGateway()
-    report = _dispatcher(engine, settings, gateway).run_once(_at("2027-03-09T09:00:00"))
+    report = _dispatcher(engine, settings, gateway).run_once(new_york("2027-03-09T09:00:00"))
     assert (report.sent, report.retried, report.errors) == (1, 1, [])
     assert [t.to for t in gateway.sent] == ["+12125550199"]
     stuck = _reminders(engine, maria_procedure["id"])[("prep_week", 1)]

@@ -9,9 +9,8 @@ from datetime import timedelta
 import pytest
 
 from service.db import make_engine
-from tests.conftest import REPO_ROOT, run_migrations
+from tests.conftest import REPO_ROOT
 from tests.support.bulk import NOW, phone_of, reminder_states, seed_due
-from tests.support.postgres import reset_database
 from tests.support.worker_process import (
     FileLogGateway,
     drain,
@@ -24,13 +23,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 REMINDERS = 300
 CONCURRENCY = 4
-
-
-@pytest.fixture
-def pg(postgres_url: str) -> str:
-    reset_database(postgres_url)
-    run_migrations(postgres_url)
-    return postgres_url
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(pg, tmp_path):

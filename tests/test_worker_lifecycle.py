@@ -17,19 +17,11 @@ from scheduler.heartbeat import STOPPED, WorkerHeartbeat, beat, check_workers
 from scheduler.worker import DispatchLoop
 from service.app import create_app
 from service.delivery.gateway import Accepted, OutgoingText
-from tests.conftest import REPO_ROOT, Clock, run_migrations
+from tests.conftest import REPO_ROOT, Clock
 from tests.support.bulk import NOW, reminder_states, seed_due
-from tests.support.postgres import reset_database
 from tests.support.worker_process import make_dispatcher
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def pg(postgres_url: str) -> str:
-    reset_database(postgres_url)
-    run_migrations(postgres_url)
-    return postgres_url
 
 
 class FirstSendHolds:

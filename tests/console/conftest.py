@@ -13,7 +13,8 @@ from sqlalchemy import Engine
 
 from service.config import Settings
 from service.db import make_engine
-from tests.conftest import IN_CI, Clock, run_migrations
+from tests.conftest import Clock
+from tests.support.ci import in_ci
 from tests.support.console_server import (
     ADMIN,
     STAFF,
@@ -25,6 +26,7 @@ from tests.support.console_server import (
     serious_violations,
     serve_in_thread,
 )
+from tests.support.schema import copy_sqlite
 
 
 @pytest.fixture
@@ -33,13 +35,22 @@ def console_clock() -> Clock:
     return Clock(datetime(2027, 3, 1, 14, 0, tzinfo=UTC))
 
 
-@pytest.fixture
-def console_engine(tmp_path: Path) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'console.db'}"
-    run_migrations(url)
-    engine = make_engine(url)
+@pytest.fixture(scope="session")
+def console_database_at_start(
+    sqlite_at_head: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The migrated database with the clinic's admin and staff member, made once per run."""
+    path = tmp_path_factory.mktemp("console") / "console.db"
+    engine = make_engine(copy_sqlite(sqlite_at_head, path))
     for person in (ADMIN, STAFF):
         add_person(engine, person, datetime(2027, 1, 4, 15, 0, tzinfo=UTC))
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def console_engine(console_database_at_start: Path, tmp_path: Path) -> Iterator[Engine]:
+    engine = make_engine(copy_sqlite(console_database_at_start, tmp_path / "console.db"))
     yield engine
     engine.dispose()
 
@@ -75,7 +86,7 @@ def browser():  # type: ignore[no-untyped-def]
     else:
         reason = "chromium is missing: `make test-deps` installs it (apt-get install chromium)"
     if executable is None:
-        if IN_CI:
+        if in_ci():
             pytest.fail(f"the browser stories need a browser under CI: {reason}")
         pytest.skip(reason)
     with sync_playwright() as playwright:

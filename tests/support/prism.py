@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.ci import in_ci
 from tests.support.net import free_port, log_tail
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -90,7 +91,7 @@ def require_prism() -> None:
     if reason is None:
         return
     # CI must run the contract tests; a silent skip there would hide a broken image.
-    if os.environ.get("CI") == "true":
+    if in_ci():
         pytest.fail(f"Prism is required under CI=true: {reason}")
     pytest.skip(reason)
 
