@@ -8,18 +8,22 @@ PRISM_VERSION := 5.14.2
 # One test process per core; each starts its own PostgreSQL and Prism.
 TEST_WORKERS ?= 2
 
-.PHONY: run test lint typecheck test-deps postgres prism chromium screenshots bench clean
+.PHONY: run test lint layers typecheck test-deps postgres prism chromium screenshots bench clean
 
 run: $(STAMP)
 	$(BIN)/reminders migrate
 	$(BIN)/reminders serve
 
-test: $(STAMP) test-deps lint typecheck
+test: $(STAMP) test-deps lint layers typecheck
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Imports run one way: the contracts in pyproject.toml ([tool.importlinter]; README "Layout").
+layers: $(STAMP)
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -74,4 +78,4 @@ prism:
 	fi
 
 clean:
-	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache .grimp_cache

@@ -37,7 +37,7 @@ STEPS = [  # (step, day offset): 15 texts per procedure, as the default plan spa
 ]  # fmt: skip
 REQUESTS = 200
 TARGET_MS = 150.0
-EMAIL, PASSWORD = "bench@lakeside.test", "bench password one"
+EMAIL, PASSWORD = "bench@lakeside.test", "quiet harbour lantern"
 SURNAMES = ["Lopez", "Garcia", "Smith", "Nguyen", "Johnson", "Brown", "Martinez", "Chen",
             "Williams", "Jones", "Davis", "Rodriguez", "Miller", "Wilson", "Moore", "Taylor",
             "Anderson", "Thomas", "Jackson", "White", "Harris", "Martin", "Thompson", "Clark",

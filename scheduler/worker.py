@@ -20,7 +20,6 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import Engine
 
-from scheduler.heartbeat import RUNNING, STOPPED, beat
 from scheduler.inbound import InboundCatchUpJob
 from service.config import Settings, get_settings
 from service.conversation.twilio_log import message_log
@@ -31,6 +30,7 @@ from service.delivery.gateway import SmsGateway
 from service.delivery.gateways import build_gateway, status_callback_url
 from service.logging import configure_logging
 from service.timeline.active import active_plan_for_engine
+from service.workers.heartbeat import RUNNING, STOPPED, beat
 
 log = logging.getLogger("reminders.worker")
 

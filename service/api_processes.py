@@ -39,6 +39,8 @@ def run_api_processes(host: str, port: int, workers: int) -> None:
             log_level="info",
             access_log=False,
             server_header=False,
+            # Forwarded headers are read by the app, from FORWARDED_ALLOW_IPS only.
+            proxy_headers=False,
         )
         return
     # Fail here, once, if the address is taken (SO_REUSEPORT alone would let us share a
@@ -106,6 +108,7 @@ def _serve_one(host: str, port: int) -> None:
         # Our own access log masks query values; no server banner for strangers.
         access_log=False,
         server_header=False,
+        proxy_headers=False,
     )
     uvicorn.Server(config).run(sockets=[sock])
 

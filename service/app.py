@@ -17,9 +17,8 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from scheduler.heartbeat import alive_workers, freshness_limit
+from service.api_keys.endpoints import router as api_keys_router
 from service.audit.endpoints import router as audit_router
-from service.auth.endpoints import router as api_keys_router
 from service.auth.throttle import FailedAuthThrottle
 from service.config import Settings
 from service.console import install_console
@@ -31,9 +30,9 @@ from service.delivery.receipt_webhook import router as receipt_webhook_router
 from service.edge.access_log import AccessLog
 from service.edge.body_limit import BodySizeLimit
 from service.edge.headers import SecurityHeaders
+from service.edge.proxy import TrustedProxies
 from service.edge.query import refuse_unknown_query_parameters
 from service.errors import DomainError, NotAuthenticated, TooManyAttempts
-from service.messaging.endpoints import router as messages_router
 from service.metrics import render_metrics
 from service.openapi import install_openapi
 from service.patients.endpoints import router as patients_router
@@ -42,6 +41,7 @@ from service.procedures.appointment_endpoints import router as appointments_rout
 from service.procedures.endpoints import router as procedures_router
 from service.procedures.worklist import router as worklist_router
 from service.templates.endpoints import router as templates_router
+from service.workers.heartbeat import alive_workers, freshness_limit
 
 log = logging.getLogger("reminders.api")
 
@@ -92,7 +92,6 @@ def create_app(
         procedures_router,
         appointments_router,
         worklist_router,
-        messages_router,
     ):
         app.include_router(router)
     for router in (templates_router, plan_router, api_keys_router, audit_router):
@@ -145,6 +144,8 @@ def create_app(
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)
+    # Outermost: everything after it (the log, the throttles) sees the real client.
+    app.add_middleware(TrustedProxies, allowed=settings.forwarded_allow_ips)
     install_openapi(app)
     return app
 

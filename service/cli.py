@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from service.config import Settings, get_settings
 from service.logging import configure_logging
+from service.users.models import Role
 
 log = logging.getLogger("reminders")
 
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     keys = commands.add_parser("api-key", help="manage API keys")
     key_commands = keys.add_subparsers(dest="key_command", required=True)
     create = key_commands.add_parser("create", help="mint a key; its secret is printed last")
-    create.add_argument("--role", choices=["staff", "admin"], required=True)
+    create.add_argument("--role", choices=[role.value for role in Role], required=True)
     create.add_argument("--name", default="")
     _add_user_commands(commands)
     args = parser.parse_args(argv)
@@ -69,7 +70,7 @@ def _add_user_commands(commands: "argparse._SubParsersAction[argparse.ArgumentPa
     create = user_commands.add_parser("create", help="add a person who can sign in")
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True)
-    create.add_argument("--role", choices=["staff", "admin"], required=True)
+    create.add_argument("--role", choices=[role.value for role in Role], required=True)
     create.add_argument("--password-stdin", action="store_true", help=stdin_help)
     password = user_commands.add_parser("set-password", help="set a new password")
     password.add_argument("--email", required=True)
@@ -101,8 +102,8 @@ def migrate(settings: Settings) -> None:
 
 def check_worker(settings: Settings) -> int:
     """`reminders worker --check`: 0 when some worker beat recently, else 1 with the reason."""
-    from scheduler.heartbeat import check_workers
     from service.db import make_engine
+    from service.workers.heartbeat import check_workers
 
     engine = make_engine(settings.database_url)
     try:
@@ -155,6 +156,8 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
                 # names no server software to strangers.
                 access_log=False,
                 server_header=False,
+                # Forwarded headers are read by the app, from FORWARDED_ALLOW_IPS only.
+                proxy_headers=False,
             )
         else:
             from service.api_processes import run_api_processes

@@ -1,5 +1,6 @@
 """One settings class, read from the environment (and an optional .env file)."""
 
+import ipaddress
 from datetime import time
 from functools import lru_cache
 from typing import Literal
@@ -110,6 +111,13 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = None
     # Failed authentications one client address may make per minute before a 429.
     auth_failures_per_minute: int = Field(default=10, ge=1, le=10_000)
+    # Reverse proxies whose X-Forwarded-For/-Proto headers are believed: addresses or
+    # networks, comma-separated ("*": any). Empty: none, each request's own peer counts
+    # (for the login and API-key throttles too). docker-compose.yml names its proxy.
+    forwarded_allow_ips_text: str = Field(
+        default="",
+        validation_alias=AliasChoices("forwarded_allow_ips", "forwarded_allow_ips_text"),
+    )
     # How long a request waits for SQLite's write lock before it gets a 503.
     sqlite_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
@@ -121,6 +129,12 @@ class Settings(BaseSettings):
     def database_url_for_display(self) -> str:
         """The database URL with its password masked: for banners and logs."""
         return make_url(self.database_url).render_as_string(hide_password=True)
+
+    @property
+    def forwarded_allow_ips(self) -> list[str]:
+        return [
+            entry.strip() for entry in self.forwarded_allow_ips_text.split(",") if entry.strip()
+        ]
 
     @property
     def twilio_auth_token(self) -> str | None:
@@ -139,6 +153,21 @@ class Settings(BaseSettings):
             return canonical_zone(value)
         except ValueError as exc:
             raise ValueError(f"CLINIC_TIMEZONE {exc}") from None
+
+    @field_validator("forwarded_allow_ips_text")
+    @classmethod
+    def _addresses_or_networks(cls, value: str) -> str:
+        # Uvicorn would take a mistyped entry as a name no client ever has, silently.
+        for entry in (e.strip() for e in value.split(",")):
+            if not entry or entry == "*":
+                continue
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"FORWARDED_ALLOW_IPS: '{entry[:60]}' is not an IP address or network"
+                ) from None
+        return value
 
     @field_validator("public_base_url")
     @classmethod

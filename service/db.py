@@ -157,6 +157,14 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
     return on_connect
 
 
+def end_transaction(session: Session) -> None:
+    """Commit what `session` holds before slow work that needs no database (rendering a
+    template): on SQLite every transaction holds the write lock, so an open one would
+    keep inbound texts, logins and the worker waiting until it ends."""
+    if session.in_transaction():
+        session.commit()
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One unit of work: committed if the block succeeds, rolled back if it raises."""

@@ -2,18 +2,18 @@
 
 from sqlmodel import SQLModel
 
-from scheduler.heartbeat import WorkerHeartbeat
 from service.audit.models import AuditEntry
 from service.auth.models import ApiKey
 from service.conversation.models import InboundCatchUp, InboundReceipt, OnCallPage
-from service.conversation.optouts import PhoneOptOut
 from service.messaging.models import Message
+from service.optouts.models import PhoneOptOut
 from service.patients.models import Patient
-from service.plan_admin.models import TimelinePlanRecord
 from service.procedures.appointments import Appointment
 from service.procedures.models import Procedure, Reminder
 from service.templates.models import MessageTemplate
+from service.timeline.models import TimelinePlanRecord
 from service.users.models import ConsoleSession, LoginThrottle, User
+from service.workers.heartbeat import WorkerHeartbeat
 
 metadata = SQLModel.metadata
 __all__ = [

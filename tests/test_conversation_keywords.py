@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import Session, select
 
 from service.conversation.keywords import Keyword, keyword_of
-from service.conversation.optouts import PhoneOptOut
 from service.messaging.models import Message
+from service.optouts.models import PhoneOptOut
 from tests.conftest import book, enroll
 from tests.support.twilio_webhooks import (
     EMPTY_TWIML,

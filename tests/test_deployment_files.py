@@ -24,3 +24,11 @@ def test_the_tls_proxy_runs_the_command_the_readme_shows():
     assert len(shown) == 1
     assert shlex.split(shown[0]) == command
     assert {"80:80", "443:443"} <= set(_services()["proxy"]["ports"])
+
+
+def test_the_api_believes_forwarded_headers_from_the_compose_proxy_only():
+    services = _services()
+    trusted = services["api"]["environment"]["FORWARDED_ALLOW_IPS"]
+    assert trusted != "*"
+    assert trusted == services["proxy"]["networks"]["edge"]["ipv4_address"]
+    assert "edge" in services["api"]["networks"]

@@ -13,9 +13,9 @@ from service.app import create_app
 from service.audit.models import AuditEntry
 from service.auth.keys import create_api_key
 from service.conversation.models import InboundReceipt
-from service.conversation.optouts import PhoneOptOut
 from service.db import session_scope
 from service.messaging.models import Message
+from service.optouts.models import PhoneOptOut
 from tests.conftest import enroll, run_migrations
 from tests.fakes.gateways import RecordingGateway
 from tests.support.postgres import reset_database, server_down

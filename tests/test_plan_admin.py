@@ -6,8 +6,8 @@ from datetime import datetime
 import pytest
 from sqlmodel import Session, select
 
-from service.plan_admin.models import TimelinePlanRecord
 from service.timeline.active import active_plan_for_engine, default_plan
+from service.timeline.models import TimelinePlanRecord
 from tests.conftest import book, enroll
 
 

@@ -74,7 +74,7 @@ def test_list_shows_every_step_and_language_with_its_active_version(client, admi
         ("{{ given_name|attr('__globals__') }}", "line 1: access to '__globals__'"),
         ("{{ clinic_name['_x'] }}", "line 1: access to '_x'"),
         ("{% include 'secrets.txt' %}", "line 1: {% include %} is not supported"),
-        ("{{ given_name|no_such_filter }}", "line 1: No filter named 'no_such_filter'"),
+        ("{{ given_name|no_such_filter }}", "line 1: no filter named 'no_such_filter'"),
         ("x\n{{ given_name.format.__self__ }}", "line 2: access to '__self__'"),
         ("   ", "the template is empty"),
     ],
@@ -329,9 +329,9 @@ def test_a_language_without_templates_falls_back_to_english_visibly(
 def test_a_saved_template_that_fails_on_real_values_falls_back_to_the_default(
     client, staff, admin, engine, settings
 ):
-    # Samples take the first branch; the prep text is sent with mention_fasting false.
-    body = "{% if mention_fasting %}Fine.{% else %}{{ given_name.nope }}{% endif %}"
+    # No sample patient is called Zed: the failing branch is only taken when sending.
+    body = "{% if given_name == 'Zed' %}{{ 1 // 0 }}{% else %}Fine.{% endif %}"
     assert _put(client, admin, "prep_week", "en", body).status_code == 200
-    sent, message = _send_prep_week(client, staff, engine, settings)
+    sent, message = _send_prep_week(client, staff, engine, settings, given_name="Zed")
     assert "blood thinners" in sent.body
     assert message.template_versions == "frame:en:0,prep_week:en:0,opt_out_notice:en:0"

@@ -4,10 +4,10 @@ signed receipt -> the patient replies STOP, then START."""
 import pytest
 from sqlmodel import Session, select
 
-from service.conversation.optouts import PhoneOptOut
 from service.delivery.dispatch import Dispatcher
 from service.delivery.gateways import status_callback_url
 from service.delivery.twilio_gateway import TwilioGateway
+from service.optouts.models import PhoneOptOut
 from service.procedures.models import Reminder
 from service.timeline.active import default_plan
 from tests.conftest import book, enroll, new_york

@@ -13,10 +13,10 @@ from sqlmodel import Session, select
 
 from service.app import create_app
 from service.conversation.keywords import keyword_of
-from service.conversation.optouts import PhoneOptOut
 from service.conversation.triage import mentions_warning_sign
 from service.delivery.dispatch import MAX_BACKOFF, Dispatcher
 from service.messaging.models import Message
+from service.optouts.models import PhoneOptOut
 from service.procedures.models import Reminder
 from service.timeline.active import default_plan
 from tests.conftest import book, enroll, new_york

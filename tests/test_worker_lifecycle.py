@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
 
-from scheduler.heartbeat import STOPPED, WorkerHeartbeat, beat, check_workers
 from scheduler.worker import DispatchLoop
 from service.app import create_app
 from service.delivery.gateway import Accepted, OutgoingText
+from service.workers.heartbeat import STOPPED, WorkerHeartbeat, beat, check_workers
 from tests.conftest import REPO_ROOT, Clock
 from tests.support.bulk import NOW, reminder_states, seed_due
 from tests.support.worker_process import make_dispatcher

@@ -1,29 +1,14 @@
 import json
-from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
+from service.audit.schemas import AuditEntryPublic
 from service.audit.service import find_entries
 from service.auth.deps import AdminKey
 from service.deps import SessionDep
 from service.validation import ClinicalInstant, PlainText
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
-
-
-class AuditEntryPublic(BaseModel):
-    id: int
-    at: datetime
-    actor_key_id: int | None
-    actor_user_id: int | None
-    actor_name: str
-    action: str
-    entity: str
-    entity_id: str
-    patient_id: int | None
-    changes: dict[str, Any]
 
 
 @router.get("", response_model=list[AuditEntryPublic])

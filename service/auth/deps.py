@@ -7,7 +7,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.auth.keys import find_active_key
-from service.auth.models import ApiKey, Role
+from service.auth.models import ApiKey
+from service.auth.principals import AdminPrincipal, StaffPrincipal, as_admin, staff_principal
 from service.auth.throttle import FailedAuthThrottle
 from service.deps import NowDep, SessionDep
 from service.errors import Forbidden, NotAuthenticated, TooManyAttempts
@@ -50,16 +51,17 @@ def current_key(
 
 
 # No I/O in these two: async, so they run on the event loop instead of in a thread.
-async def staff_key(key: Annotated[ApiKey, Depends(current_key)]) -> ApiKey:
-    # Admins can do everything staff can.
-    return key
+async def staff_key(key: Annotated[ApiKey, Depends(current_key)]) -> StaffPrincipal:
+    # Admins can do everything staff can: an admin key comes back as an AdminPrincipal.
+    return staff_principal(key)
 
 
-async def admin_key(key: Annotated[ApiKey, Depends(current_key)]) -> ApiKey:
-    if key.role != Role.admin:
+async def admin_key(principal: Annotated[StaffPrincipal, Depends(staff_key)]) -> AdminPrincipal:
+    admin = as_admin(principal)
+    if admin is None:
         raise Forbidden("this needs an admin API key", field="Authorization")
-    return key
+    return admin
 
 
-StaffKey = Annotated[ApiKey, Depends(staff_key)]
-AdminKey = Annotated[ApiKey, Depends(admin_key)]
+StaffKey = Annotated[StaffPrincipal, Depends(staff_key)]
+AdminKey = Annotated[AdminPrincipal, Depends(admin_key)]

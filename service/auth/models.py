@@ -1,15 +1,9 @@
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
 from service.db import UTCDateTime
-
-
-class Role(StrEnum):
-    staff = "staff"
-    admin = "admin"
 
 
 class ApiKey(SQLModel, table=True):

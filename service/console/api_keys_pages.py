@@ -4,16 +4,16 @@ from typing import Annotated
 
 from fastapi import Form, Request
 from fastapi.responses import Response
-from sqlmodel import col, select
 
-from service.auth.keys import issue_api_key, revoke_api_key
-from service.auth.models import ApiKey, Role
+from service.api_keys.service import issue_api_key, list_api_keys, revoke_api_key
+from service.auth.models import ApiKey
 from service.console.deps import ConsoleAdmin
 from service.console.forms import FormState
 from service.console.rendering import render, see_other
 from service.console.routing import console_router
 from service.deps import NowDep, ResourceId, SessionDep
 from service.errors import DomainError
+from service.users.models import Role
 
 router = console_router()
 
@@ -28,9 +28,7 @@ def _page(
     status_code: int = 200,
 ) -> Response:
     form = form or FormState(values={"role": Role.staff.value})
-    keys = list(
-        db.exec(select(ApiKey).order_by(col(ApiKey.revoked_at).is_not(None), col(ApiKey.id)))
-    )
+    keys = list_api_keys(db, revoked_last=True)
     context = {
         "title": "API keys",
         "keys": keys,
@@ -63,7 +61,7 @@ def create_key(
         form.error("name", "The name must be at most 200 characters")
     if form.ok:
         try:
-            key, secret = issue_api_key(db, admin, role=role, name=label, now=now)
+            key, secret = issue_api_key(db, admin.subject, role=role, name=label, now=now)
             db.commit()
             return _page(request, db, created=(key, secret), status_code=201)
         except DomainError as exc:
@@ -76,6 +74,6 @@ def create_key(
 def revoke_key(
     key_id: ResourceId, request: Request, admin: ConsoleAdmin, db: SessionDep, now: NowDep
 ) -> Response:
-    key = revoke_api_key(db, key_id, admin, now)
+    key = revoke_api_key(db, key_id, admin.subject, now)
     db.commit()
     return see_other(request, "/api-keys", flash=f"The key {key.prefix}… ({key.name}) is revoked.")

@@ -1,13 +1,14 @@
-"""Who is signed in: `ConsoleUser` (any active person) and `ConsoleAdmin` in a page's
-signature, the way `StaffKey`/`AdminKey` guard the API."""
+"""Who is signed in: `ConsoleUser` (a `StaffPrincipal`: any active person) and
+`ConsoleAdmin` (an `AdminPrincipal`) in a page's signature, the same principal types that
+`StaffKey`/`AdminKey` give the API."""
 
 import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from service.auth.principals import AdminPrincipal, StaffPrincipal, as_admin, staff_principal
 from service.deps import SessionDep, SettingsDep
-from service.users.models import User
 from service.users.sessions import SignedIn, find_signed_in
 
 SESSION_COOKIE = "console_session"
@@ -50,19 +51,23 @@ async def signed_in(found: MaybeSignedIn) -> SignedIn:
     return found
 
 
-async def console_user(found: Annotated[SignedIn, Depends(signed_in)]) -> User:
-    return found.user
+async def console_user(found: Annotated[SignedIn, Depends(signed_in)]) -> StaffPrincipal:
+    # The same principals as the API's: an admin person comes back as an AdminPrincipal.
+    return staff_principal(found.user)
 
 
-async def console_admin(user: Annotated[User, Depends(console_user)]) -> User:
-    if user.role != "admin":
+async def console_admin(
+    principal: Annotated[StaffPrincipal, Depends(console_user)],
+) -> AdminPrincipal:
+    admin = as_admin(principal)
+    if admin is None:
         raise ConsoleForbidden("This page is for admins. Ask an admin if you need it.")
-    return user
+    return admin
 
 
 SignedInDep = Annotated[SignedIn, Depends(signed_in)]
-ConsoleUser = Annotated[User, Depends(console_user)]
-ConsoleAdmin = Annotated[User, Depends(console_admin)]
+ConsoleUser = Annotated[StaffPrincipal, Depends(console_user)]
+ConsoleAdmin = Annotated[AdminPrincipal, Depends(console_admin)]
 
 
 async def check_csrf(request: Request, found: MaybeSignedIn) -> None:

@@ -26,7 +26,7 @@ INBOX_LIMIT = 200
 
 @router.get("/inbox")
 def inbox_page(request: Request, user: ConsoleUser, db: SessionDep, now: NowDep) -> Response:
-    replies = inbox.read_inbox(db, user, now, INBOX_LIMIT)
+    replies = inbox.read_inbox(db, user.subject, now, INBOX_LIMIT)
     db.commit()
     urgent = sum(1 for r in replies if r.message.urgent)
     return render(
@@ -64,7 +64,7 @@ def mark_handled(
     except ValidationError:
         form.error("note", "The note must be 2000 characters or fewer")
     if form.ok:
-        inbox.handle_reply(db, message_id, user, checked.note, now)
+        inbox.handle_reply(db, message_id, user.subject, checked.note, now)
         db.commit()
         return see_other(request, "/inbox", flash="Reply marked as handled")
     return _reply_page(request, db, settings, user, message_id, now, form, 422)
@@ -91,7 +91,7 @@ def reply_with_text(
         except ValidationError:
             form.error("body", "The text must be 1600 characters or fewer")
     if form.ok:
-        reply = inbox.read_reply(db, message_id, user, now)
+        reply = inbox.read_reply(db, message_id, user.subject, now)
         if reply.patient is None:
             # No record, so no consent to text: the page offers the number to call instead.
             form.error("body", "This number is not on file: call them back instead")
@@ -106,7 +106,7 @@ def reply_with_text(
                 gateway,
                 reply.patient.id or 0,
                 checked.body,
-                user,
+                user.subject,
                 now,
                 outside_window=checked.outside_window,
             )
@@ -128,7 +128,7 @@ def _reply_page(
     form: FormState,
     status_code: int = 200,
 ) -> Response:
-    reply = inbox.read_reply(db, message_id, user, now)
+    reply = inbox.read_reply(db, message_id, user.subject, now)
     db.commit()
     plan = active_plan(settings, db)
     sender = (

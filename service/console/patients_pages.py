@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Form, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from service.audit.reads import Read, record_read
 from service.console.deps import ConsoleUser
@@ -16,7 +16,7 @@ from service.console.rendering import render, see_other
 from service.console.routing import console_router
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.errors import DomainError
-from service.messaging.models import Message
+from service.messaging.repository import latest_messages_of_patient
 from service.patients import service as patients
 from service.patients.models import Patient
 from service.patients.schemas import PatientCreate
@@ -76,7 +76,7 @@ def search_page(
             errors = form.errors
     if found is not None:  # the count of results, never the terms
         shown = [p.id for p in found.patients]
-        record_read(db, user, Read.search, at=now, shown=shown, found_by="q")
+        record_read(db, user.subject, Read.search, at=now, shown=shown, found_by="q")
     stopped = opted_out_since(db, [p.phone for p in found.patients]) if found else {}
     return render(
         request,
@@ -140,7 +140,7 @@ def enroll(
                     },
                     status_code=409,
                 )
-        patient = patients.enroll_patient(db, data, settings, user, now)
+        patient = patients.enroll_patient(db, data, settings, user.subject, now)
         db.commit()
     except DomainError as exc:
         db.rollback()  # nothing half-written
@@ -200,7 +200,7 @@ def patient_page(
     now: NowDep,
 ) -> Response:
     patient = patients.get_patient(db, patient_id)
-    record_read(db, user, Read.patient, at=now, entity_id=patient_id, patient_id=patient_id)
+    record_read(db, user.subject, Read.patient, at=now, entity_id=patient_id, patient_id=patient_id)
     return _patient_view(request, db, patient, {}, {})
 
 
@@ -220,7 +220,7 @@ def book_procedure(
     if wall is not None:
         try:
             procedure = procedures.schedule_procedure(
-                db, patient, wall, active_plan(settings, db), user, now
+                db, patient, wall, active_plan(settings, db), user.subject, now
             )
             db.commit()
             return see_other(request, f"/procedures/{procedure.id}", flash="Procedure booked")
@@ -255,15 +255,7 @@ def _patient_view(
 ) -> Response:
     assert patient.id is not None
     stopped = opted_out_since(db, [patient.phone])
-    conversation = list(
-        db.exec(
-            select(Message)
-            .where(Message.patient_id == patient.id)
-            .order_by(col(Message.created_at).desc(), col(Message.id).desc())
-            .limit(CONVERSATION_LIMIT)
-        )
-    )
-    conversation.reverse()  # the latest texts, read top to bottom in order
+    conversation = latest_messages_of_patient(db, patient.id, CONVERSATION_LIMIT)
     return render(
         request,
         "patient.html",

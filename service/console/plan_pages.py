@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Form, Path, Request
 from fastapi.responses import Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from service.console.deps import ConsoleAdmin
 from service.console.forms import FormState
@@ -16,8 +16,9 @@ from service.console.routing import console_router
 from service.console.today_view import step_label
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.errors import InvalidInput
-from service.patients.models import Patient
+from service.patients.repository import patients_by_id
 from service.plan_admin import changes, service, versions
+from service.timeline.active import latest_record
 from service.timeline.plan import DEFAULT_PLAN, Phase
 
 router = console_router()
@@ -71,7 +72,7 @@ def save_plan(
     request_body = _plan_request(form)
     if form.ok:
         try:
-            record = changes.save(db, settings, request_body, admin, now)
+            record = changes.save(db, settings, request_body, admin.subject, now)
             db.commit()
             return see_other(
                 request,
@@ -91,7 +92,7 @@ def dry_run_page(
 ) -> Response:
     """What applying would change, computed and rolled back: nothing changes here."""
     version, report = changes.dry_run(db, settings, now)
-    patients = _patients(db, {c.patient_id for c in report.changes})
+    patients = patients_by_id(db, {c.patient_id for c in report.changes})
     context = {
         "title": "Apply the plan to texts already booked",
         "report": report,
@@ -111,7 +112,9 @@ def apply_plan(
     version: Annotated[int, Form()] = -1,
 ) -> Response:
     try:
-        report = changes.apply_to_pending(db, settings, admin, now, expected_version=version)
+        report = changes.apply_to_pending(
+            db, settings, admin.subject, now, expected_version=version
+        )
     except changes.PlanChangedSinceDryRun:
         # The dry run the person read was for another plan: show the new one first.
         return see_other(
@@ -137,7 +140,7 @@ def restore_plan(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    record = changes.restore(db, settings, version, admin, now)
+    record = changes.restore(db, settings, version, admin.subject, now)
     db.commit()
     return see_other(
         request, "/plan", flash=f"Version {version} restored as version {record.version}."
@@ -184,14 +187,8 @@ def _form_field(field: str | None) -> str:
     return "fasting_hours"
 
 
-def _patients(db: Session, ids: set[int]) -> dict[int, Patient]:
-    if not ids:
-        return {}
-    return {p.id or 0: p for p in db.exec(select(Patient).where(col(Patient.id).in_(ids)))}
-
-
 def _page(request: Request, db: Session, form: FormState, *, status_code: int = 200) -> Response:
-    record = service.latest_record(db)
+    record = latest_record(db)
     history = [(r, json.loads(r.body)) for r in versions.plan_versions(db)]
     steps = [
         (step, step_label(step.name), step.phase is Phase.before) for step in DEFAULT_PLAN.steps

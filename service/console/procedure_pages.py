@@ -33,7 +33,7 @@ def procedure_page(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    procedure, patient = procedures.read_procedure(db, user, procedure_id, now)
+    procedure, patient = procedures.read_procedure(db, user.subject, procedure_id, now)
     return procedure_page_view(request, db, settings, procedure, patient, {}, {})
 
 
@@ -46,7 +46,9 @@ def print_page(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    procedure, patient = procedures.read_procedure(db, user, procedure_id, now, printed=True)
+    procedure, patient = procedures.read_procedure(
+        db, user.subject, procedure_id, now, printed=True
+    )
     lines = timeline(db, procedure, patient, active_plan(settings, db), settings)
     sheet = printable(lines, procedure, patient, settings)
     return render(
@@ -67,7 +69,7 @@ def reschedule(
     def change() -> str:
         assert wall is not None
         procedures.reschedule_procedure(
-            desk.db, procedure, patient, wall, desk.plan, desk.user, desk.now
+            desk.db, procedure, patient, wall, desk.plan, desk.user.subject, desk.now
         )
         return "Procedure moved"
 
@@ -81,7 +83,9 @@ def cancel(procedure_id: ResourceId, desk: Desk) -> Response:
     procedure, patient = procedures.load_procedure(desk.db, procedure_id)
 
     def change() -> str:
-        procedures.cancel_procedure(desk.db, procedure, patient, desk.plan, desk.user, desk.now)
+        procedures.cancel_procedure(
+            desk.db, procedure, patient, desk.plan, desk.user.subject, desk.now
+        )
         return "Procedure cancelled"
 
     return desk.check_or_change(
@@ -111,7 +115,7 @@ def procedures_list_page(
     begins = local_instant(first, time(0, 0), zone)
     ends = local_instant(first + timedelta(days=days), time(0, 0), zone)
     page = procedures_between(db, begins, ends, None, limit=500)
-    record_read(db, user, Read.procedures, at=now, shown=[p.patient_id for p in page.items])
+    record_read(db, user.subject, Read.procedures, at=now, shown=[p.patient_id for p in page.items])
     return render(
         request,
         "procedures.html",

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from service.config import Settings
 from service.console.today_view import step_label
-from service.messaging.models import Message
+from service.messaging.repository import messages_by_id
 from service.patients.models import Patient
 from service.procedures.models import Procedure, Reminder, ReminderStatus
 from service.procedures.reconcile import reminders_of
@@ -46,10 +46,7 @@ def timeline(
     assert procedure.id is not None
     reminders = reminders_of(session, procedure.id)
     message_ids = {r.message_id for r in reminders if r.message_id is not None}
-    messages = {
-        m.id: m
-        for m in session.exec(select(Message).where(col(Message.id).in_(sorted(message_ids))))
-    }
+    messages = messages_by_id(session, message_ids)
     lines: list[TimelineText] = []
     for slot in pending_texts(session, procedure, patient, plan, settings, reminders):
         lines.append(TimelineText(slot.due_at, _label(slot.steps), "pending", None, slot.text.body))

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from service.auth.principals import staff_principal
 from service.console import formatting
 from service.users.sessions import SignedIn
 
@@ -60,7 +61,7 @@ def _nav_for(request: Request, found: SignedIn | None) -> list[dict[str, Any]]:
     path = request.url.path
     items = []
     for href, label, admin_only in NAV:
-        if admin_only and found.user.role != "admin":
+        if admin_only and not staff_principal(found.user).is_admin:
             continue
         current = path == href if href == "/" else path == href or path.startswith(href + "/")
         items.append({"href": href, "label": label, "current": current})

@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import Field, TypeAdapter, ValidationError
 from sqlmodel import Session
 
+from service.audit.reads import Reader
+from service.auth.principals import StaffPrincipal
 from service.config import Settings
 from service.console.deps import ConsoleAdmin, ConsoleUser
 from service.console.formatting import sentence
@@ -19,10 +21,10 @@ from service.console.routing import console_router
 from service.console.today_view import step_label
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.errors import DomainError, NotFound
+from service.procedures.wording import preview_sample
 from service.templates import editing, store
-from service.templates.endpoints import MAX_BODY
 from service.templates.preview import Preview, preview_template
-from service.users.models import User
+from service.templates.schemas import MAX_BODY
 from service.validation import MultilineText
 
 router = console_router()
@@ -57,7 +59,7 @@ def templates_page(request: Request, user: ConsoleUser, db: SessionDep) -> Respo
         "title": "Texts",
         "rows": rows,
         "languages": [(lang, language_name(lang)) for lang in store.LANGUAGES],
-        "can_edit": user.role == "admin",
+        "can_edit": user.is_admin,
     }
     return render(request, "templates.html", context)
 
@@ -99,7 +101,9 @@ def edit_template(
         checked = _checked_body(form, body)
         if form.ok:
             try:
-                row = editing.save_version(db, settings, step, language, checked, admin, now)
+                row = editing.save_version(
+                    db, settings, step, language, checked, admin.subject, now
+                )
                 db.commit()
                 return see_other(
                     request,
@@ -110,12 +114,20 @@ def edit_template(
                 db.rollback()  # nothing saved
                 form.from_domain_error(exc, fallback_field="body")
         return _page(request, db, settings, admin, step, language, form, status_code=422)
-    preview, problem = _preview(db, settings, admin, now, step, language, form)
+    preview, problem = _preview(db, settings, admin.subject, now, step, language, form)
     status = 200 if preview is not None else 422
     if problem:
         form.error(problem[0], problem[1])
     return _page(
-        request, db, settings, admin, step, language, form, preview=preview, status_code=status
+        request,
+        db,
+        settings,
+        admin,
+        step,
+        language,
+        form,
+        preview=preview,
+        status_code=status,
     )
 
 
@@ -133,7 +145,7 @@ def live_preview(
     """The live preview's JSON: the same preview as the button, for the page's script."""
     _check(step, language)
     form = FormState(values={"body": body, "procedure_id": procedure_id})
-    preview, problem = _preview(db, settings, user, now, step, language, form)
+    preview, problem = _preview(db, settings, user.subject, now, step, language, form)
     if preview is None:
         field, message = problem or ("body", "The preview cannot be shown")
         return JSONResponse({"errors": [{"field": field, "message": message}]}, status_code=422)
@@ -161,7 +173,7 @@ def restore(
     now: NowDep,
 ) -> Response:
     _check(step, language)
-    row = editing.restore_version(db, settings, step, language, version, admin, now)
+    row = editing.restore_version(db, settings, step, language, version, admin.subject, now)
     db.commit()
     return see_other(
         request,
@@ -188,7 +200,7 @@ def _checked_body(form: FormState, body: str) -> str:
 def _preview(
     db: Session,
     settings: Settings,
-    user: User,
+    reader: Reader,
     now: datetime,
     step: str,
     language: str,
@@ -205,15 +217,13 @@ def _preview(
             return None, ("procedure_id", "Enter a procedure number, like 12, or leave it empty")
         procedure_id = int(raw_id)
     try:
+        sample = (
+            None
+            if procedure_id is None
+            else preview_sample(db, settings, procedure_id, reader, now)
+        )
         preview = preview_template(
-            db,
-            settings,
-            step=step,
-            language=language,
-            body=body,
-            procedure_id=procedure_id,
-            reader=user,
-            now=now,
+            db, settings, step=step, language=language, body=body, procedure=sample
         )
     except DomainError as exc:
         field = exc.field if exc.field in ("body", "procedure_id") else "body"
@@ -225,7 +235,7 @@ def _page(
     request: Request,
     db: Session,
     settings: Settings,
-    user: User,
+    user: StaffPrincipal,
     step: str,
     language: str,
     form: FormState,
@@ -240,7 +250,7 @@ def _page(
     if preview is None and not form.errors:
         # The page opens on the active text with the sample patient.
         now = request.app.state.clock()  # the app's clock (tests pass theirs)
-        preview, _ = _preview(db, settings, user, now, step, language, form)
+        preview, _ = _preview(db, settings, user.subject, now, step, language, form)
     by_number = {v.version: v for v in versions}
     diff = None
     if compare in by_number and to in by_number and compare is not None and to is not None:
@@ -258,7 +268,8 @@ def _page(
         "versions": versions,
         "previous": {v.version: o.version for v, o in pairwise(versions)},
         "variables": editing.variables_of(step),
-        "can_edit": user.role == "admin",
+        **editing.what_a_text_may_use(),
+        "can_edit": user.is_admin,
         "values": form.values,
         "errors": form.errors,
         "preview": preview,

@@ -3,7 +3,6 @@
 from fastapi import Request
 from fastapi.responses import Response
 
-from scheduler.heartbeat import alive_workers, freshness_limit
 from service.audit.reads import Read, record_read
 from service.console.deps import ConsoleUser
 from service.console.rendering import render
@@ -11,6 +10,7 @@ from service.console.routing import console_router
 from service.console.today_view import LIST_LIMIT, read_today
 from service.conversation.inbox import unhandled_summary
 from service.deps import NowDep, SessionDep, SettingsDep
+from service.workers.heartbeat import alive_workers, freshness_limit
 
 router = console_router()
 
@@ -22,7 +22,7 @@ def today_page(
     # Before the page's own reads: heartbeats use their own connection (SQLite: one writer).
     workers = alive_workers(request.app.state.engine, now, freshness_limit(settings))
     today = read_today(db, now, settings.clinic_zone)
-    record_read(db, user, Read.today, at=now, shown=today.patients_shown())
+    record_read(db, user.subject, Read.today, at=now, shown=today.patients_shown())
     # Every reply needs a person: the count and the oldest's wait, as /metrics pages on.
     waiting, oldest = unhandled_summary(db)
     return render(

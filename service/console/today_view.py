@@ -10,8 +10,10 @@ from sqlmodel import Session, col
 
 from service.messaging.models import Direction, Message
 from service.patients.models import Patient
+from service.procedures.lists import FailedText, ProcedureRow, procedures_between
+from service.procedures.lists import failed_texts as failed_texts_of
 from service.procedures.lists import texts_due as due_texts
-from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
+from service.procedures.models import ProcedureStatus
 from service.timeline.local_time import local_date, local_instant
 
 # The Today page reads small slices of large tables; the partial indexes that hold only
@@ -89,33 +91,23 @@ def _rows(session: Session, query: Any, label: str | None = None) -> list[Row]:
     return out
 
 
+def _ref(row: ProcedureRow | FailedText) -> PatientRef:
+    return PatientRef(row.patient_id, row.given_name, row.family_name, row.timezone)
+
+
 def read_today(session: Session, now: datetime, clinic_zone: ZoneInfo) -> Today:
     """The clinic's day as of `now`: days are the clinic's, times the patient's."""
     today = local_date(now, clinic_zone)
     midnight = local_instant(today, datetime.min.time(), clinic_zone)
     tomorrow = local_instant(today + timedelta(days=1), datetime.min.time(), clinic_zone)
     after = local_instant(today + timedelta(days=2), datetime.min.time(), clinic_zone)
-    reminder_on = col(Patient.id) == col(Reminder.patient_id)
 
-    procedures = _rows(
-        session,
-        select(
-            col(Procedure.scheduled_at),
-            col(Procedure.id),
-            col(Procedure.status),
-            literal(None),
-            *_PATIENT,
-        )
-        .join(Patient, col(Patient.id) == col(Procedure.patient_id))
-        .where(
-            col(Procedure.status) == ProcedureStatus.scheduled,
-            col(Procedure.scheduled_at) >= midnight,
-            col(Procedure.scheduled_at) < after,
-        )
-        .order_by(col(Procedure.scheduled_at))
-        .limit(2 * LIST_LIMIT),
-        label="MILD procedure",
-    )
+    procedures = [
+        Row(p.scheduled_at, _ref(p), p.id, "MILD procedure")
+        for p in procedures_between(
+            session, midnight, after, ProcedureStatus.scheduled, limit=2 * LIST_LIMIT
+        ).items
+    ]
     # The same "texts due" as the API's GET /v1/reminders/due (procedures/lists.py).
     texts_due = [
         Row(
@@ -126,20 +118,10 @@ def read_today(session: Session, now: datetime, clinic_zone: ZoneInfo) -> Today:
         )
         for r in due_texts(session, now, limit=LIST_LIMIT).items
     ]
-    failed_texts = _rows(
-        session,
-        select(
-            col(Reminder.updated_at),
-            col(Reminder.procedure_id),
-            col(Reminder.step),
-            col(Reminder.status_reason),
-            *_PATIENT,
-        )
-        .join(Patient, reminder_on)
-        .where(col(Reminder.status) == ReminderStatus.failed)
-        .order_by(col(Reminder.updated_at).desc())
-        .limit(LIST_LIMIT),
-    )
+    failed_texts = [
+        Row(r.updated_at, _ref(r), r.procedure_id, step_label(r.step), r.status_reason)
+        for r in failed_texts_of(session, limit=LIST_LIMIT)
+    ]
     # The words stay on the patient's page (an audited read); Today only says who.
     urgent_replies = _rows(
         session,

@@ -6,13 +6,13 @@ from fastapi import Form, Request
 from fastapi.responses import Response
 
 from service.audit.service import audit
-from service.auth.models import Role
 from service.console.deps import ConsoleAdmin
 from service.console.forms import FormState
 from service.console.rendering import render, see_other
 from service.console.routing import console_router
 from service.deps import NowDep, ResourceId, SessionDep
 from service.errors import Conflict, DomainError
+from service.users.models import Role
 from service.users.passwords import MIN_LENGTH
 from service.users.service import create_user, disable_user, get_user, list_users, set_password
 
@@ -62,7 +62,7 @@ def add_user(
             person = create_user(db, email=email, name=name, role=role, password=password, now=now)
             audit(
                 db,
-                admin,
+                admin.subject,
                 "create",
                 "user",
                 person.id,
@@ -83,12 +83,12 @@ def disable(
     user_id: ResourceId, request: Request, admin: ConsoleAdmin, db: SessionDep, now: NowDep
 ) -> Response:
     person = get_user(db, user_id)
-    if person.id == admin.id:
+    if person.id == admin.subject.id:
         raise Conflict("you cannot disable your own account; ask another admin", field="user_id")
     if disable_user(db, person, now):
         audit(
             db,
-            admin,
+            admin.subject,
             "disable",
             "user",
             person.id,
@@ -129,7 +129,15 @@ def reset_password(
     if form.ok:
         try:
             set_password(db, person, password, now)
-            audit(db, admin, "reset_password", "user", person.id, at=now, fields=["password"])
+            audit(
+                db,
+                admin.subject,
+                "reset_password",
+                "user",
+                person.id,
+                at=now,
+                fields=["password"],
+            )
             db.commit()
             return see_other(
                 request,

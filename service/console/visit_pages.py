@@ -35,7 +35,14 @@ def book_visit(
     def change() -> str:
         assert wall is not None
         visits.book_visit(
-            desk.db, procedure, patient, FollowUpKind(kind), wall, desk.plan, desk.user, desk.now
+            desk.db,
+            procedure,
+            patient,
+            FollowUpKind(kind),
+            wall,
+            desk.plan,
+            desk.user.subject,
+            desk.now,
         )
         return "Visit booked"
 
@@ -56,7 +63,7 @@ def move_visit(
     def change() -> str:
         assert wall is not None
         visits.move_visit(
-            desk.db, appointment, procedure, patient, wall, desk.plan, desk.user, desk.now
+            desk.db, appointment, procedure, patient, wall, desk.plan, desk.user.subject, desk.now
         )
         return "Visit moved"
 
@@ -77,7 +84,7 @@ def cancel_visit(appointment_id: ResourceId, desk: Desk) -> Response:
 
     def change() -> str:
         visits.cancel_visit(
-            desk.db, appointment, procedure, patient, desk.plan, desk.user, desk.now
+            desk.db, appointment, procedure, patient, desk.plan, desk.user.subject, desk.now
         )
         return "Visit cancelled"
 

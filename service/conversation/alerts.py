@@ -8,28 +8,18 @@ import logging
 from datetime import datetime
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
-from sqlmodel import col, select
 
 from service.audit.reads import Read, record_read
 from service.auth.deps import StaffKey
+from service.conversation.schemas import AlertPublic
 from service.deps import NowDep, SessionDep
-from service.messaging.models import Direction, Message
+from service.messaging.repository import urgent_replies
 
 log = logging.getLogger("reminders.alerts")
 
 ALERT_WEBHOOK_TIMEOUT_SECONDS = 3.0
 
 router = APIRouter(tags=["alerts"])
-
-
-class AlertPublic(BaseModel):
-    message_id: int
-    patient_id: int | None = Field(
-        description="None for a reply from a number not on file (see GET /v1/inbox)"
-    )
-    received_at: datetime
-    body: str
 
 
 @router.get("/v1/alerts", response_model=list[AlertPublic])
@@ -40,14 +30,9 @@ def list_alerts(
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> list[AlertPublic]:
     """Replies that mention a warning sign (fever, bleeding, ...), newest first."""
-    messages = session.exec(
-        select(Message)
-        .where(Message.direction == Direction.inbound, col(Message.urgent).is_(True))
-        .order_by(col(Message.created_at).desc(), col(Message.id).desc())
-        .limit(limit)
-    ).all()
+    messages = urgent_replies(session, limit)
     # Each alert shown is a look at that patient's words.
-    record_read(session, key, Read.alerts, at=now, shown=[m.patient_id for m in messages])
+    record_read(session, key.subject, Read.alerts, at=now, shown=[m.patient_id for m in messages])
     return [
         AlertPublic(
             message_id=m.id or 0, patient_id=m.patient_id, received_at=m.created_at, body=m.body

@@ -1,6 +1,6 @@
-"""STOP / START / HELP: reading the keyword and applying it to every record of the number.
+"""STOP / START: applying the number's opt-out to the reminders of every record of it.
 
-An opt-out belongs to the phone number (`PhoneOptOut`), so family members sharing one
+An opt-out belongs to the phone number (`service.optouts`), so family members sharing one
 phone are all stopped at once, whichever of them the text was meant for.
 """
 
@@ -8,55 +8,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from service.conversation.optouts import PhoneOptOut
+from service.optouts.models import PhoneOptOut
+from service.optouts.service import STOP_REASONS, record_opt_out, set_opt_out
 from service.patients.models import Patient
 from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
 from service.timeline.plan import TimelinePlan
 from service.timeline.planner import first_sendable_instant
-
-REPLIED_STOP = "patient replied STOP"
-CARRIER_REPORTS_STOP = "the carrier reports the patient replied STOP"
-# Only reminders skipped for one of these reasons come back on START.
-_STOP_REASONS = (REPLIED_STOP, CARRIER_REPORTS_STOP)
-CARRIER_OPT_OUT_KEYWORD = "21610"  # Twilio: the recipient has unsubscribed
-
-
-def _set_opt_out(
-    session: Session,
-    phone: str,
-    opted_out: bool,
-    keyword: str,
-    now: datetime,
-    loaded: PhoneOptOut | None,
-) -> None:
-    """Insert or update the number's row in one statement (safe against a racing twin)."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    values = {"phone": phone, "opted_out": opted_out, "changed_at": now, "keyword": keyword}
-    statement = insert(PhoneOptOut).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["phone"],
-        set_={"opted_out": opted_out, "changed_at": now, "keyword": keyword},
-    )
-    session.execute(statement)
-    if loaded is not None:
-        session.expire(loaded)  # the ORM's copy of the row is now stale
-
-
-def record_opt_out(session: Session, phone: str, keyword: str, now: datetime) -> None:
-    """Mark the number opted out; a repeated STOP keeps the date of the first one."""
-    current = session.get(PhoneOptOut, phone)
-    if current is None or not current.opted_out:
-        _set_opt_out(session, phone, True, keyword.upper()[:32], now, current)
-
-
-def skip_reason(state: PhoneOptOut) -> str:
-    """Why a reminder to an opted-out number is skipped."""
-    return CARRIER_REPORTS_STOP if state.keyword == CARRIER_OPT_OUT_KEYWORD else REPLIED_STOP
 
 
 def opt_out(session: Session, phone: str, keyword: str, now: datetime, reason: str) -> int:
@@ -93,7 +52,7 @@ def opt_in(session: Session, phone: str, keyword: str, now: datetime, plan: Time
     """
     current = session.get(PhoneOptOut, phone)
     if current is not None and current.opted_out:
-        _set_opt_out(session, phone, False, keyword.upper()[:32], now, current)
+        set_opt_out(session, phone, False, keyword.upper()[:32], now, current)
     rows = session.exec(
         select(Reminder, Patient.timezone)
         .join(Patient, col(Patient.id) == col(Reminder.patient_id))
@@ -102,7 +61,7 @@ def opt_in(session: Session, phone: str, keyword: str, now: datetime, plan: Time
             Patient.phone == phone,
             Procedure.status == ProcedureStatus.scheduled,
             Reminder.status == ReminderStatus.skipped,
-            col(Reminder.status_reason).in_(_STOP_REASONS),
+            col(Reminder.status_reason).in_(STOP_REASONS),
             col(Reminder.useful_until) > now,
         )
         .order_by(col(Reminder.id))

@@ -1,15 +1,19 @@
-"""The care team's side of the conversation: the inbox, handling replies, one-off texts."""
+"""The care team's side of the conversation: the inbox, handling replies, a patient's texts
+(read them all, send a one-off one)."""
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
+from service.audit.reads import Read, record_read
 from service.auth.deps import StaffKey
 from service.conversation import inbox
 from service.conversation.schemas import HandledReply, HandleReply, InboxReply, StaffTextCreate
 from service.conversation.sending import GatewayDep
 from service.conversation.staff_texts import send_staff_text
 from service.deps import EngineDep, NowDep, ResourceId, SessionDep, SettingsDep
-from service.messaging.endpoints import message_public
-from service.messaging.schemas import MessagePublic
+from service.messaging.repository import messages_of_patient
+from service.messaging.schemas import MessagePublic, message_public
+from service.openapi import LIST_HEADERS, page_headers
+from service.patients.service import get_patient
 
 router = APIRouter(tags=["inbox"])
 
@@ -23,7 +27,7 @@ def list_inbox(
 ) -> list[InboxReply]:
     """Replies nobody has handled yet: urgent first, then oldest first. A text from a
     number no patient has is here too, with `number_on_file` false and patient fields null."""
-    replies = inbox.read_inbox(session, key, now, limit)
+    replies = inbox.read_inbox(session, key.subject, now, limit)
     return [
         InboxReply(
             message_id=r.message.id or 0,
@@ -60,7 +64,7 @@ def handle_reply(
     body: HandleReply | None = None,
 ) -> HandledReply:
     """Mark a reply handled, with an optional note; it leaves the inbox."""
-    message = inbox.handle_reply(session, message_id, key, body.note if body else None, now)
+    message = inbox.handle_reply(session, message_id, key.subject, body.note if body else None, now)
     session.commit()
     return HandledReply(
         message_id=message.id or 0,
@@ -70,8 +74,42 @@ def handle_reply(
     )
 
 
+@router.get(
+    "/v1/patients/{patient_id}/messages",
+    tags=["messages"],
+    response_model=list[MessagePublic],
+    responses={404: {}, 200: {"headers": LIST_HEADERS}},
+)
+def list_messages(
+    patient_id: ResourceId,
+    response: Response,
+    session: SessionDep,
+    now: NowDep,
+    key: StaffKey,
+    limit: int = Query(default=200, ge=1, le=1000),
+    offset: int = Query(default=0, ge=0, le=1_000_000),
+) -> list[MessagePublic]:
+    """Every text to and from the patient, oldest first, exactly as sent; a page at a
+    time (`X-Total-Count`, and `Link: <...>; rel="next"` when more follow)."""
+    get_patient(session, patient_id)
+    messages, total = messages_of_patient(session, patient_id, limit=limit, offset=offset)
+    following = offset + len(messages)
+    page_headers(
+        response,
+        f"/v1/patients/{patient_id}/messages",
+        {"limit": limit},
+        total,
+        following if following < total else None,
+    )
+    record_read(
+        session, key.subject, Read.messages, at=now, entity_id=patient_id, patient_id=patient_id
+    )
+    return [message_public(m) for m in messages]
+
+
 @router.post(
     "/v1/patients/{patient_id}/messages",
+    tags=["messages"],
     status_code=201,
     response_model=MessagePublic,
     responses={404: {}, 409: {}, 422: {}, 502: {}},
@@ -96,7 +134,7 @@ def send_message(
         gateway,
         patient_id,
         body.body,
-        key,
+        key.subject,
         now,
         outside_window=body.outside_window,
     )

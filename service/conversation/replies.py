@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from service.config import Settings
 from service.conversation import answers, receipts
 from service.conversation.confirmations import ConfirmedVisit, confirm_next_visit
-from service.conversation.consent import REPLIED_STOP, opt_in, opt_out
+from service.conversation.consent import opt_in, opt_out
 from service.conversation.inbound_text import clean_text, sid_key
 from service.conversation.kept import (
     CONFIRMED_BY_TEXT,
@@ -33,11 +33,11 @@ from service.conversation.kept import (
     store_reply,
 )
 from service.conversation.keywords import Keyword, is_spanish_keyword, keyword_of, reply_word
-from service.conversation.optouts import is_opted_out
 from service.conversation.triage import mentions_warning_sign
 from service.errors import InvalidInput
 from service.messaging.masking import mask_phone
 from service.messaging.models import Message
+from service.optouts.service import REPLIED_STOP, is_opted_out
 from service.patients.models import Patient
 from service.patients.phone import to_e164
 from service.templates.compose import local_date_text, local_time_text

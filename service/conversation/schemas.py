@@ -48,3 +48,12 @@ class StaffTextCreate(BaseModel):
         default=False,
         description="Send even outside the patient's sending window (staff judged it needed)",
     )
+
+
+class AlertPublic(BaseModel):
+    message_id: int
+    patient_id: int | None = Field(
+        description="None for a reply from a number not on file (see GET /v1/inbox)"
+    )
+    received_at: datetime
+    body: str

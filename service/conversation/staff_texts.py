@@ -9,7 +9,6 @@ from sqlalchemy import Engine
 from service.audit.service import Actor, audit
 from service.config import Settings
 from service.conversation.inbound_text import clean_text
-from service.conversation.optouts import opt_out_state
 from service.db import session_scope
 from service.delivery.gateway import SendFailed, SmsGateway
 from service.delivery.one_off import ONE_OFF_STEP, open_one_off_attempt, send_one_off
@@ -17,6 +16,7 @@ from service.delivery.prepare import check_sending
 from service.errors import Conflict, DomainError, InvalidInput
 from service.messaging.masking import mask_phone, mask_phone_numbers_in
 from service.messaging.models import Message
+from service.optouts.service import opt_out_state
 from service.patients.service import get_patient
 from service.templates.segments import count_segments
 from service.timeline.active import active_plan

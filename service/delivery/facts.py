@@ -11,7 +11,7 @@ from sqlalchemy import select as select_rows
 from sqlmodel import Session, col
 
 from service.config import Settings
-from service.conversation.optouts import PhoneOptOut
+from service.optouts.models import PhoneOptOut
 from service.patients.models import Patient
 from service.procedures.appointments import Appointment, AppointmentStatus
 from service.procedures.models import Reminder, ReminderStatus

@@ -17,10 +17,10 @@ from sqlalchemy import Row, update
 from sqlmodel import Session
 
 from service.config import Settings
-from service.conversation.consent import skip_reason
-from service.conversation.optouts import PhoneOptOut
 from service.messaging.masking import mask_phone
 from service.messaging.models import Direction, MessageStatus
+from service.optouts.models import PhoneOptOut
+from service.optouts.service import skip_reason
 from service.procedures.models import Reminder, ReminderStatus
 from service.templates.compose import compose
 from service.templates.store import ActiveTemplates

@@ -17,13 +17,13 @@ from sqlalchemy import text as sql
 from sqlmodel import Session
 
 from service.config import Settings
-from service.conversation.consent import (
+from service.messaging.masking import mask_phone
+from service.messaging.models import Message, MessageStatus
+from service.optouts.service import (
     CARRIER_OPT_OUT_KEYWORD,
     CARRIER_REPORTS_STOP,
     record_opt_out,
 )
-from service.messaging.masking import mask_phone
-from service.messaging.models import Message, MessageStatus
 from service.procedures.models import Reminder, ReminderStatus
 
 from .chunk import Due, RoundReport, Text

@@ -61,7 +61,7 @@ def enroll_patient(
     """A likely second record of an enrolled patient (same phone and family name, or the
     same MRN) is refused with 409 naming `existing_patient_ids`; resend with
     `allow_duplicate: true` for a different person on a shared phone."""
-    patient = service.enroll_patient(session, body, settings, key, now)
+    patient = service.enroll_patient(session, body, settings, key.subject, now)
     # Read inside the transaction, then committed: one connection checkout per request.
     public = patient_public(session, patient)
     session.commit()
@@ -109,7 +109,9 @@ def find_patients(
         raise InvalidInput("send q (a name, phone or MRN) or phone", field="q")
     # Audited even when nobody matched: the lookup itself is a look at patient data.
     found_by = "phone" if phone is not None else "q"
-    record_read(session, key, Read.search, at=now, shown=[p.id for p in page], found_by=found_by)
+    record_read(
+        session, key.subject, Read.search, at=now, shown=[p.id for p in page], found_by=found_by
+    )
     page_headers(
         response,
         "/v1/patients",
@@ -132,7 +134,9 @@ def get_patient(
     patient_id: ResourceId, session: SessionDep, now: NowDep, key: StaffKey
 ) -> PatientPublic:
     public = patient_public(session, service.get_patient(session, patient_id))
-    record_read(session, key, Read.patient, at=now, entity_id=patient_id, patient_id=patient_id)
+    record_read(
+        session, key.subject, Read.patient, at=now, entity_id=patient_id, patient_id=patient_id
+    )
     return public
 
 

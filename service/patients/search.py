@@ -17,8 +17,8 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, true
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from service.conversation.optouts import PhoneOptOut
 from service.errors import InvalidInput
+from service.optouts.models import PhoneOptOut
 from service.patients.models import Patient
 
 MAX_WORDS = 4

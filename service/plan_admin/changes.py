@@ -15,9 +15,8 @@ from service.audit.service import Actor
 from service.config import Settings
 from service.errors import Conflict
 from service.plan_admin import apply, versions
-from service.plan_admin.models import TimelinePlanRecord
-from service.plan_admin.service import latest_record
-from service.timeline.active import active_plan
+from service.timeline.active import active_plan, latest_record
+from service.timeline.models import TimelinePlanRecord
 
 
 class PlanChangedSinceDryRun(Conflict):

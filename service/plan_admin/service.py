@@ -10,28 +10,14 @@ windows, fasting lead, visit replacement) is not editable here.
 """
 
 from collections.abc import Collection
-from dataclasses import replace
-from datetime import time, timedelta
+from datetime import time
 from typing import Any
-
-from sqlmodel import Session, col, select
 
 from service.config import Settings
 from service.errors import InvalidInput
-from service.plan_admin.models import TimelinePlanRecord
-from service.timeline.plan import DEFAULT_PLAN, Phase, SendingWindow, Step, TimelinePlan
+from service.timeline.plan import DEFAULT_PLAN, Phase, Step
 
 MAX_REPEAT = 31
-
-
-def latest_record(session: Session) -> TimelinePlanRecord | None:
-    query = (
-        select(TimelinePlanRecord)
-        .where(col(TimelinePlanRecord.is_active))
-        .order_by(col(TimelinePlanRecord.version).desc())
-        .limit(1)
-    )
-    return session.exec(query).first()
 
 
 def default_settings(settings: Settings) -> dict[str, Any]:
@@ -44,30 +30,6 @@ def default_settings(settings: Settings) -> dict[str, Any]:
         },
         "steps": {step.name: step_json(step) for step in DEFAULT_PLAN.steps},
     }
-
-
-def plan_from_json(data: dict[str, Any], settings: Settings, version: int = 0) -> TimelinePlan:
-    window = data["sending_window"]
-    steps = []
-    for step in DEFAULT_PLAN.steps:
-        saved = data["steps"].get(step.name)
-        if saved is not None:
-            step = replace(
-                step,
-                day=int(saved["day"]),
-                months=int(saved["months"]),
-                at=None if saved["at"] is None else time.fromisoformat(saved["at"]),
-                repeat=int(saved["repeat"]),
-                enabled=bool(saved["enabled"]),
-            )
-        steps.append(step)
-    return replace(DEFAULT_PLAN, steps=tuple(steps), version=version).with_settings(
-        fasting_hours=int(data["fasting_hours"]),
-        procedure_duration=timedelta(minutes=settings.procedure_duration_minutes),
-        sending_window=SendingWindow(
-            time.fromisoformat(window["opens"]), time.fromisoformat(window["closes"])
-        ),
-    )
 
 
 def step_name(

@@ -18,14 +18,14 @@ from service.audit.service import Actor, audit
 from service.auth.models import ApiKey
 from service.config import Settings
 from service.errors import Conflict, InvalidInput, NotFound
-from service.plan_admin.models import TimelinePlanRecord
 from service.plan_admin.service import (
     changed_steps,
     default_settings,
-    latest_record,
     step_name,
     validate_plan,
 )
+from service.timeline.active import latest_record
+from service.timeline.models import TimelinePlanRecord
 
 
 @dataclass(frozen=True)

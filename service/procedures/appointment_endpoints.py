@@ -7,8 +7,12 @@ from service.auth.deps import StaffKey
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.openapi import problems
 from service.procedures import visits
-from service.procedures.endpoints import appointment_public
-from service.procedures.schemas import AppointmentBook, AppointmentMove, AppointmentPublic
+from service.procedures.schemas import (
+    AppointmentBook,
+    AppointmentMove,
+    AppointmentPublic,
+    appointment_public,
+)
 from service.procedures.service import load_procedure
 from service.timeline.active import active_plan
 
@@ -45,7 +49,7 @@ def book_visit(
     procedure, patient = load_procedure(session, procedure_id)
     plan = active_plan(settings, session)
     appointment = visits.book_visit(
-        session, procedure, patient, body.kind, body.starts_at, plan, key, now
+        session, procedure, patient, body.kind, body.starts_at, plan, key.subject, now
     )
     session.commit()
     return appointment_public(appointment, ZoneInfo(patient.timezone))
@@ -67,7 +71,9 @@ def move_visit(
 ) -> AppointmentPublic:
     appointment, procedure, patient = visits.load_visit(session, appointment_id)
     plan = active_plan(settings, session)
-    visits.move_visit(session, appointment, procedure, patient, body.starts_at, plan, key, now)
+    visits.move_visit(
+        session, appointment, procedure, patient, body.starts_at, plan, key.subject, now
+    )
     session.commit()
     return appointment_public(appointment, ZoneInfo(patient.timezone))
 
@@ -87,6 +93,6 @@ def cancel_visit(
 ) -> AppointmentPublic:
     appointment, procedure, patient = visits.load_visit(session, appointment_id)
     plan = active_plan(settings, session)
-    visits.cancel_visit(session, appointment, procedure, patient, plan, key, now)
+    visits.cancel_visit(session, appointment, procedure, patient, plan, key.subject, now)
     session.commit()
     return appointment_public(appointment, ZoneInfo(patient.timezone))

@@ -1,7 +1,6 @@
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
-from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
 from service.auth.deps import StaffKey
@@ -12,12 +11,13 @@ from service.patients.models import Patient
 from service.patients.service import get_patient
 from service.procedures import service
 from service.procedures.appointments import Appointment
-from service.procedures.models import Procedure, Reminder
+from service.procedures.lists import reminders_in_due_order
+from service.procedures.models import Procedure
 from service.procedures.schemas import (
-    AppointmentPublic,
     ProcedurePublic,
     ProcedureSchedule,
     ReminderPublic,
+    appointment_public,
 )
 from service.procedures.visits import booked_appointments
 from service.procedures.wording import reminder_texts
@@ -45,7 +45,9 @@ def schedule_procedure(
 ) -> ProcedurePublic:
     patient = get_patient(session, patient_id)
     plan = active_plan(settings, session)
-    procedure = service.schedule_procedure(session, patient, body.scheduled_at, plan, key, now)
+    procedure = service.schedule_procedure(
+        session, patient, body.scheduled_at, plan, key.subject, now
+    )
     # Built inside the transaction (one connection, one round of reads), then committed:
     # a failed commit is still an error, never a 201 for nothing.
     public = _public(session, settings, procedure, patient, plan, appointments=[])
@@ -62,7 +64,7 @@ def schedule_procedure(
 def get_procedure(
     procedure_id: ResourceId, session: SessionDep, settings: SettingsDep, now: NowDep, key: StaffKey
 ) -> ProcedurePublic:
-    procedure, patient = service.read_procedure(session, key, procedure_id, now)
+    procedure, patient = service.read_procedure(session, key.subject, procedure_id, now)
     public = _public(session, settings, procedure, patient, active_plan(settings, session))
     return public
 
@@ -83,7 +85,9 @@ def reschedule_procedure(
 ) -> ProcedurePublic:
     procedure, patient = service.load_procedure(session, procedure_id)
     plan = active_plan(settings, session)
-    service.reschedule_procedure(session, procedure, patient, body.scheduled_at, plan, key, now)
+    service.reschedule_procedure(
+        session, procedure, patient, body.scheduled_at, plan, key.subject, now
+    )
     public = _public(session, settings, procedure, patient, plan)
     session.commit()
     return public
@@ -100,7 +104,7 @@ def cancel_procedure(
 ) -> ProcedurePublic:
     procedure, patient = service.load_procedure(session, procedure_id)
     plan = active_plan(settings, session)
-    service.cancel_procedure(session, procedure, patient, plan, key, now)
+    service.cancel_procedure(session, procedure, patient, plan, key.subject, now)
     public = _public(session, settings, procedure, patient, plan)
     session.commit()
     return public
@@ -139,50 +143,19 @@ def _public(
 def _reminders_public(
     session: Session, procedure_id: int, zone: ZoneInfo, texts: dict[int, str | None]
 ) -> list[ReminderPublic]:
-    # Just the columns the answer shows, in `reminders_of` order, without ORM objects.
-    session.flush()  # a Core select does not autoflush; pending reminders must show
-    c = Reminder.__table__.c  # type: ignore[attr-defined]
-    query = (
-        sa_select(
-            c.id,
-            c.step,
-            c.occurrence,
-            c.due_at,
-            c.status,
-            c.status_reason,
-            c.attempts,
-            c.message_id,
-        )
-        .where(c.procedure_id == procedure_id)
-        .order_by(c.due_at, c.id)
-    )
     return [
         ReminderPublic(
-            id=r_id or 0,
-            step=step,
-            occurrence=occurrence,
-            due_at=due_at,
-            local_due_at=due_at.astimezone(zone),
-            status=status,
-            status_reason=status_reason,
-            attempts=attempts,
-            message_id=message_id,
-            text=texts.get(r_id or 0),
+            id=r.id,
+            step=r.step,
+            occurrence=r.occurrence,
+            due_at=r.due_at,
+            local_due_at=r.due_at.astimezone(zone),
+            status=r.status,
+            status_reason=r.status_reason,
+            attempts=r.attempts,
+            message_id=r.message_id,
+            text=texts.get(r.id),
         )
-        for r_id, step, occurrence, due_at, status, status_reason, attempts, message_id in (
-            session.execute(query)
-        )
+        # In `reminders_of` order (by due time), just the columns the answer shows.
+        for r in reminders_in_due_order(session, procedure_id)
     ]
-
-
-def appointment_public(appointment: Appointment, zone: ZoneInfo) -> AppointmentPublic:
-    assert appointment.id is not None
-    return AppointmentPublic(
-        id=appointment.id,
-        procedure_id=appointment.procedure_id,
-        kind=appointment.kind,
-        status=appointment.status,
-        starts_at=appointment.starts_at,
-        local_starts_at=appointment.starts_at.astimezone(zone),
-        confirmed_at=appointment.confirmed_at,
-    )

@@ -218,3 +218,69 @@ def _page(
     total = session.execute(select(func.count()).select_from(table).where(condition)).scalar_one()
     rows = session.execute(query.limit(limit).offset(offset))
     return Page([row_type(*row) for row in rows], int(total), offset)
+
+
+@dataclass(frozen=True)
+class FailedText:
+    procedure_id: int
+    patient_id: int
+    given_name: str
+    family_name: str
+    timezone: str
+    step: str
+    status_reason: str | None
+    updated_at: datetime
+
+
+def failed_texts(session: Session, *, limit: int = 100) -> list[FailedText]:
+    """Reminders that failed for good, the latest failure first (`ix_reminder_failed_updated`)."""
+    query = (
+        select(
+            col(Reminder.procedure_id),
+            col(Reminder.patient_id),
+            col(Patient.given_name),
+            col(Patient.family_name),
+            col(Patient.timezone),
+            col(Reminder.step),
+            col(Reminder.status_reason),
+            col(Reminder.updated_at),
+        )
+        .join(Patient, col(Patient.id) == col(Reminder.patient_id))
+        .where(col(Reminder.status) == ReminderStatus.failed)
+        .order_by(col(Reminder.updated_at).desc(), col(Reminder.id).desc())
+        .limit(limit)
+    )
+    return [FailedText(*row) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class ProcedureReminder:
+    id: int
+    step: str
+    occurrence: int
+    due_at: datetime
+    status: str
+    status_reason: str | None
+    attempts: int
+    message_id: int | None
+
+
+def reminders_in_due_order(session: Session, procedure_id: int) -> list[ProcedureReminder]:
+    """The procedure's reminders by due time, just the columns a page shows (no ORM objects)."""
+    session.flush()  # a Core select does not autoflush; pending reminders must show
+    c = Reminder.__table__.c  # type: ignore[attr-defined]
+    query = (
+        select(
+            c.id,
+            c.step,
+            c.occurrence,
+            c.due_at,
+            c.status,
+            c.status_reason,
+            c.attempts,
+            c.message_id,
+        )
+        .where(c.procedure_id == procedure_id)
+        .order_by(c.due_at, c.id)
+    )
+    return [ProcedureReminder(*row) for row in session.execute(query)]

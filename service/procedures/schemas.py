@@ -1,7 +1,11 @@
+"""What the procedures, appointments and worklist routes take and answer."""
+
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.procedures.appointments import Appointment
 from service.timeline.plan import FollowUpKind
 from service.validation import ClinicalDatetime
 
@@ -67,3 +71,45 @@ class ProcedurePublic(BaseModel):
     fasting_starts_at: datetime
     appointments: list[AppointmentPublic]
     reminders: list[ReminderPublic]
+
+
+class ProcedureListed(BaseModel):
+    id: int
+    patient_id: int
+    given_name: str
+    family_name: str
+    status: str
+    scheduled_at: datetime
+    local_scheduled_at: datetime
+    timezone: str
+
+
+class ReminderListed(BaseModel):
+    id: int
+    procedure_id: int
+    patient_id: int
+    step: str
+    occurrence: int
+    due_at: datetime
+    local_due_at: datetime
+    timezone: str
+    status: str
+    status_reason: str | None
+    attempts: int
+    message_id: int | None
+    updated_at: datetime
+    # When it goes out: the due time, or the next try after a passing fault.
+    next_attempt_at: datetime | None = None
+
+
+def appointment_public(appointment: Appointment, zone: ZoneInfo) -> AppointmentPublic:
+    assert appointment.id is not None
+    return AppointmentPublic(
+        id=appointment.id,
+        procedure_id=appointment.procedure_id,
+        kind=appointment.kind,
+        status=appointment.status,
+        starts_at=appointment.starts_at,
+        local_starts_at=appointment.starts_at.astimezone(zone),
+        confirmed_at=appointment.confirmed_at,
+    )

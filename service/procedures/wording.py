@@ -15,12 +15,16 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from service.audit.reads import Read, Reader, record_read
 from service.config import Settings
 from service.patients.models import Patient
 from service.procedures.appointments import Appointment, AppointmentStatus
 from service.procedures.models import Procedure, Reminder, ReminderStatus
+from service.procedures.service import load_procedure
 from service.templates.compose import ComposedText, TextFacts, compose
+from service.templates.preview import ProcedureSample
 from service.templates.store import DbTemplates
+from service.timeline.active import active_plan
 from service.timeline.local_time import local_date
 from service.timeline.plan import CORRECTION_STEP, TimelinePlan, visit_step_name
 
@@ -65,6 +69,29 @@ def text_facts(
             for r in reminders
         ),
     )
+
+
+def preview_sample(
+    session: Session, settings: Settings, procedure_id: int, reader: Reader, now: datetime
+) -> ProcedureSample:
+    """A procedure's patient and times for a template preview (404 naming `procedure_id`);
+    the preview shows the patient's name and dates, so the look is audited."""
+    procedure, patient = load_procedure(session, procedure_id)
+    record_read(
+        session, reader, Read.preview, at=now, entity_id=procedure_id, patient_id=patient.id
+    )
+    facts = TextFacts(
+        given_name=patient.given_name,
+        family_name=patient.family_name,
+        clinic_name=settings.clinic_name,
+        clinic_phone=settings.clinic_phone,
+        zone=ZoneInfo(patient.timezone),
+        procedure_starts_at=procedure.scheduled_at,
+        plan=active_plan(settings, session),
+        visits={},
+        include_fasting=True,
+    )
+    return ProcedureSample(facts=facts, language=patient.language)
 
 
 def pending_texts(

@@ -1,10 +1,8 @@
 """The lists staff work from: a patient's procedures, procedures by date, texts by due time."""
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel
 
 from service.audit.reads import Read, record_read
 from service.auth.deps import StaffKey
@@ -21,37 +19,10 @@ from service.procedures.lists import (
     texts_due,
 )
 from service.procedures.models import ProcedureStatus, ReminderStatus
+from service.procedures.schemas import ProcedureListed, ReminderListed
 from service.validation import ClinicalInstant
 
 router = APIRouter(tags=["procedures"], responses=problems(401, 422))
-
-
-class ProcedureListed(BaseModel):
-    id: int
-    patient_id: int
-    given_name: str
-    family_name: str
-    status: str
-    scheduled_at: datetime
-    local_scheduled_at: datetime
-    timezone: str
-
-
-class ReminderListed(BaseModel):
-    id: int
-    procedure_id: int
-    patient_id: int
-    step: str
-    occurrence: int
-    due_at: datetime
-    local_due_at: datetime
-    timezone: str
-    status: str
-    status_reason: str | None
-    attempts: int
-    message_id: int | None
-    updated_at: datetime
-    next_attempt_at: datetime | None = None
 
 
 @router.get(
@@ -71,7 +42,7 @@ def list_patient_procedures(
     """The latest first; `GET /v1/procedures/{id}` has each one's timeline."""
     get_patient(session, patient_id)
     rows = procedures_of_patient(session, patient_id, limit=limit, offset=offset)
-    record_read(session, key, Read.procedures, at=now, shown=[r.patient_id for r in rows])
+    record_read(session, key.subject, Read.procedures, at=now, shown=[r.patient_id for r in rows])
     return [_procedure(row) for row in rows]
 
 
@@ -108,7 +79,9 @@ def list_procedures(
     )
     params = {"from": starts_from, "to": starts_before, "status": status, "limit": limit}
     page_headers(response, "/v1/procedures", params, page.total, page.next_offset)
-    record_read(session, key, Read.procedures, at=now, shown=[p.patient_id for p in page.items])
+    record_read(
+        session, key.subject, Read.procedures, at=now, shown=[p.patient_id for p in page.items]
+    )
     return [_procedure(row) for row in page.items]
 
 
@@ -148,7 +121,9 @@ def list_reminders(
         "limit": limit,
     }
     page_headers(response, "/v1/reminders", params, page.total, page.next_offset)
-    record_read(session, key, Read.reminders, at=now, shown=[r.patient_id for r in page.items])
+    record_read(
+        session, key.subject, Read.reminders, at=now, shown=[r.patient_id for r in page.items]
+    )
     return [_reminder(r) for r in page.items]
 
 
@@ -172,7 +147,9 @@ def list_texts_due(
     page = texts_due(session, now, hours=hours, limit=limit, offset=offset)
     params = {"hours": hours, "limit": limit}
     page_headers(response, "/v1/reminders/due", params, page.total, page.next_offset)
-    record_read(session, key, Read.reminders, at=now, shown=[r.patient_id for r in page.items])
+    record_read(
+        session, key.subject, Read.reminders, at=now, shown=[r.patient_id for r in page.items]
+    )
     return [_reminder(r) for r in page.items]
 
 

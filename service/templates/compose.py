@@ -2,6 +2,7 @@
 
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 
 from service.templates.defaults import DEFAULT_LANGUAGE, STEP_TEXTS
+from service.templates.limits import OverTime
 from service.templates.sandbox import TemplateInvalid, render_template
 from service.templates.source import (
     CODE_DEFAULTS,
@@ -110,24 +112,41 @@ def compose(
     )
 
 
+# Saved versions that used up a render's CPU time: the next texts go straight to the
+# default instead of spending it again each time (the worker writes thousands of texts).
+_TOO_SLOW: OrderedDict[tuple[str, str], None] = OrderedDict()
+_TOO_SLOW_KEPT = 64
+
+
 def _render(template: ActiveTemplate, variables: dict[str, object]) -> tuple[str, ActiveTemplate]:
     """The rendered text, falling back to the code default if a saved version fails.
 
-    Saving renders every template with sample values, but a branch the samples did not
-    take may still fail with real ones: the patient then gets the default wording
-    rather than nothing, and the message records version 0.
+    Saving renders every template for many sample patients and every branch within the
+    limits, but real values may still fail one (or take it over a render's limits): the
+    patient then gets the default wording rather than nothing, the message records
+    version 0 and the error is logged; the worker goes on with the other texts. A draft
+    being checked (version -1) and the defaults themselves raise instead.
     """
+    fallback = default_template(template.step, template.language)
+    if (template.label, template.body) in _TOO_SLOW:
+        return render_template(fallback.body, variables), fallback
     try:
         return render_template(template.body, variables), template
     except TemplateInvalid as exc:
-        if template.version == 0:
+        if template.version <= 0:
             raise
+        if isinstance(exc.__cause__, OverTime):
+            _TOO_SLOW[(template.label, template.body)] = None
+            while len(_TOO_SLOW) > _TOO_SLOW_KEPT:
+                _TOO_SLOW.popitem(last=False)
+        # The kind and line only: a message may quote a value (a patient's name).
+        problem = exc.problems[0] if exc.problems else None
         log.error(
-            "template %s failed to render, sending the default instead: %s",
+            "template %s failed to render (%s, line %s), sending the default instead",
             template.label,
-            exc,
+            type(exc.__cause__).__name__ if exc.__cause__ else "invalid",
+            problem.line if problem else None,
         )
-        fallback = default_template(template.step, template.language)
         return render_template(fallback.body, variables), fallback
 
 

@@ -13,7 +13,8 @@ from sqlmodel import Session, col, select
 from service.audit.models import AuditEntry
 from service.audit.service import Actor, audit
 from service.config import Settings
-from service.templates import store
+from service.templates import limits, store
+from service.templates.constructs import TEXT_METHODS, USER_FILTERS
 from service.templates.models import MessageTemplate
 from service.templates.sandbox import TEMPLATE_VARIABLES
 from service.templates.source import FRAME_STEP, default_template
@@ -117,6 +118,19 @@ def variables_of(step: str) -> dict[str, str]:
     if step == FRAME_STEP:
         variables["fragments"] = "The texts of the steps due together, joined by spaces."
     return variables
+
+
+def what_a_text_may_use() -> dict[str, object]:
+    """Besides the variables: the filters, the text methods and the limits, for editors."""
+    return {
+        "text_filters": [name for name in USER_FILTERS if name not in ("d", "count")],
+        "text_methods": sorted(TEXT_METHODS),
+        "limits": {
+            "ms": round(limits.MAX_CPU_SECONDS * 1000),
+            "rounds": limits.MAX_ROUNDS,
+            "characters": limits.MAX_TEXT,
+        },
+    }
 
 
 def word_diff(old: str, new: str) -> list[DiffPart]:

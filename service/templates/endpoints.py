@@ -1,18 +1,24 @@
 """Message templates over HTTP (admin only): list, history, save, restore, preview."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path
-from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from service.auth.deps import AdminKey, StaffKey
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.openapi import problems
+from service.procedures.wording import preview_sample
 from service.templates import editing, store
 from service.templates.preview import preview_template
-from service.validation import MultilineText
+from service.templates.schemas import (
+    PreviewRequest,
+    PreviewResult,
+    TemplateDetail,
+    TemplateSave,
+    TemplateSummary,
+    TemplateVersion,
+)
 
 router = APIRouter(prefix="/v1/templates", tags=["templates"], responses=problems(401, 403, 422))
 
@@ -30,66 +36,6 @@ _PREVIEW_EXAMPLES = {
         },
     },
 }
-
-MAX_BODY = 2000
-
-
-class TemplateVersion(BaseModel):
-    version: int
-    body: str
-    is_active: bool
-    created_at: datetime | None
-    created_by_key_id: int | None
-    created_by: str = Field(default="", description="The key's or the person's name")
-    restored_from_version: int | None = None
-
-
-class TemplateSummary(BaseModel):
-    step: str
-    language: str
-    active_version: int
-    body: str
-    is_default: bool
-
-
-class TemplateDetail(TemplateSummary):
-    variables: dict[str, str]
-    versions: list[TemplateVersion]
-
-
-class TemplateSave(BaseModel):
-    body: MultilineText = Field(min_length=1, max_length=MAX_BODY)
-
-
-class PreviewRequest(BaseModel):
-    body: MultilineText | None = Field(
-        default=None,
-        min_length=1,
-        max_length=MAX_BODY,
-        description="A draft; left out, the active text of `step` is shown",
-    )
-    step: str | None = Field(
-        default=None,
-        description="Checks the variables of this step; 'frame' for the frame",
-        examples=["fasting"],
-    )
-    language: str | None = None
-    procedure_id: int | None = Field(
-        default=None, ge=1, le=2_147_483_647, description="Render with its real values"
-    )
-
-
-class PreviewResult(BaseModel):
-    text: str = Field(description="The whole SMS: the body inside the active frame")
-    language: str
-    step: str
-    version: int | None = Field(
-        description="The active version shown (0 = the default); null for a draft"
-    )
-    characters: int
-    encoding: str
-    segments: int
-    max_segments: int = Field(description="The clinic's ceiling, SMS_MAX_SEGMENTS")
 
 
 @router.get("", response_model=list[TemplateSummary], summary="List the texts in force")
@@ -133,9 +79,9 @@ def preview(
         step=body.step,
         language=body.language,
         body=body.body,
-        procedure_id=body.procedure_id,
-        reader=key,
-        now=now,
+        procedure=None
+        if body.procedure_id is None
+        else preview_sample(session, settings, body.procedure_id, key.subject, now),
     )
     return PreviewResult(
         text=shown.text,
@@ -176,7 +122,7 @@ def put_template(
 ) -> TemplateDetail:
     """Validates, then saves a new active version; nothing is saved on a 422 (e.g. when
     the text, or a day's merged text using it, would exceed SMS_MAX_SEGMENTS)."""
-    editing.save_version(session, settings, step, language, body.body, key, now)
+    editing.save_version(session, settings, step, language, body.body, key.subject, now)
     session.commit()
     return _detail(session, step, language)
 
@@ -197,7 +143,7 @@ def restore(
     key: AdminKey,
 ) -> TemplateDetail:
     """Adds a new version copying `version`'s body (0 = the code default)."""
-    editing.restore_version(session, settings, step, language, version, key, now)
+    editing.restore_version(session, settings, step, language, version, key.subject, now)
     session.commit()
     return _detail(session, step, language)
 

@@ -2,23 +2,27 @@
 
 The API's preview and the console's live preview call this one function: a draft
 `body`, or with none the active text; sample values signed as the configured clinic, or
-a real procedure's patient and times.
+a real procedure's patient and times (`ProcedureSample`, which the procedures domain reads,
+so templates import nothing of procedures).
 """
 
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from service.audit.reads import Read, Reader, record_read
 from service.config import Settings
-from service.errors import InvalidInput
-from service.procedures.service import load_procedure
+from service.db import end_transaction
 from service.templates import store
 from service.templates.compose import TextFacts, language_for, text_variables
-from service.templates.sandbox import validate_template
 from service.timeline.active import active_plan
+
+
+@dataclass(frozen=True)
+class ProcedureSample:
+    """A real procedure's patient and times to preview a text with, and their language."""
+
+    facts: TextFacts
+    language: str
 
 
 @dataclass(frozen=True)
@@ -42,48 +46,31 @@ def preview_template(
     step: str | None,
     language: str | None,
     body: str | None = None,
-    procedure_id: int | None = None,
-    reader: Reader,
-    now: datetime,
+    procedure: ProcedureSample | None = None,
 ) -> Preview:
     """The whole SMS for `body` (or the active text of `step`), in `language`; 422 naming
-    `body` when it does not render or would be over the segment limit. With a real
-    `procedure_id` it shows that patient's name and dates: the look is audited."""
+    `body` when it does not render, goes over a render's limits or would be over the
+    segment limit. Everything is read first: no transaction is open while it renders."""
     step = store.check_step(step) if step else "prep_week"
-    source = store.DbTemplates(session)
-    if procedure_id is not None:
-        procedure, patient = load_procedure(session, procedure_id)
-        record_read(
-            session, reader, Read.preview, at=now, entity_id=procedure_id, patient_id=patient.id
-        )
-        language = language_for(language or patient.language)
-        facts = TextFacts(
-            given_name=patient.given_name,
-            family_name=patient.family_name,
-            clinic_name=settings.clinic_name,
-            clinic_phone=settings.clinic_phone,
-            zone=ZoneInfo(patient.timezone),
-            procedure_starts_at=procedure.scheduled_at,
-            plan=active_plan(settings, session),
-            visits={},
-            include_fasting=True,
-        )
-        variables = text_variables(facts, language)
+    source = store.ActiveTemplates.read(session)
+    plan = active_plan(settings, session)  # the clinic's, for the samples and the checks
+    if procedure is not None:
+        language = language_for(language or procedure.language)
+        variables = text_variables(procedure.facts, language)
     else:
         language = store.check_language(language or settings.default_language)
         variables = store.sample_variables(
             language,
             step,
-            active_plan(settings, session),
+            plan,
             clinic=(settings.clinic_name, settings.clinic_phone),
         )
     version: int | None = None
     if body is None:
         active = source.get(step, language)
         body, version = active.body, active.version
-    problems = validate_template(body, store.allowed_variables(step))
-    if problems:
-        raise InvalidInput("; ".join(str(p) for p in problems), field="body")
+    end_transaction(session)
+    store.refuse_if_invalid(step, body, plan)
     rendered = store.render_in_context(step, language, body, variables, source)
     store.refuse_if_too_long(rendered, settings.sms_max_segments)
     return Preview(

@@ -1,87 +1,42 @@
-"""Compile, check and render the message templates clinic admins edit.
+"""Compile, check and render the message templates clinic admins and staff write.
 
 Templates are Jinja run in Jinja's immutable sandbox: no private attributes, no methods
 that mutate a list or dict, and undefined variables raise instead of printing nothing.
 The environment has no globals (`range`, `lipsum`, `cycler`, ...): an SMS template only
-needs the variables in `TEMPLATE_VARIABLES`, `if`, and filters.
+needs the variables in `TEMPLATE_VARIABLES`, `if`, a few filters and text methods.
 
-The sandbox guards *what* a template can reach, not how much memory or time it takes.
-Repetition and powers (`'a' * 10**9`) are capped below because Jinja would otherwise
-fold them at compile time, but e.g. `given_name.ljust(10**9)` still allocates a large
-string: templates are written by signed-in clinic admins, not by patients.
+The sandbox guards *what* a template can reach; `constructs` refuses what could build a
+text of any size (padding, `format`, macros...) and `limits` bounds every render while it
+runs (CPU time, loop rounds, text size), at save, preview and send alike. A `{{ }}` may
+only print words or a number, never a Python object's repr.
 """
 
-import functools
-import re
 import types
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2.debug import rewrite_traceback_stack
 from jinja2.environment import Template
 from jinja2.exceptions import UndefinedError
-from jinja2.runtime import Context, new_context
+from jinja2.runtime import Context, LoopContext, new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-# name -> (what it holds, sample value used for previews and validation). Samples have
-# the type the composer passes (numbers are ints), so validation sees what sending sees.
-# To add a variable: add one line here, then supply it where texts are composed.
-_VARIABLES: dict[str, tuple[str, str | int]] = {
-    "given_name": ("The patient's given (first) name.", "Maria"),
-    "family_name": ("The patient's family (last) name.", "Lopez"),
-    "clinic_name": ("The clinic's name.", "Valley Spine Center"),
-    "clinic_phone": ("The clinic's phone number.", "(555) 201-4477"),
-    "procedure_date": ("Day of the procedure, e.g. 'Tuesday, March 16'.", "Tuesday, March 16"),
-    "procedure_time": ("Time the procedure starts, e.g. '7:00 AM'.", "7:00 AM"),
-    "fasting_start_time": (
-        "Clock time fasting begins, e.g. '11:00 PM'.",
-        "11:00 PM",
-    ),
-    "fasting_start_day": (
-        "The day fasting starts, with its lead-in word, e.g. 'on Monday, March 15'.",
-        "on Monday, March 15",
-    ),
-    "fasting_hours": ("How many hours before the procedure fasting starts, e.g. 8.", 8),
-    "appointment_date": (
-        "Day of the follow-up appointment, e.g. 'Friday, March 26'.",
-        "Friday, March 26",
-    ),
-    "appointment_time": ("Time of the follow-up appointment, e.g. '10:30 AM'.", "10:30 AM"),
-    "appointment_kind": ("What the appointment is, e.g. 'wound check'.", "wound check"),
-    "wound_check_from_day": ("First day after the procedure for the wound check, e.g. 7.", 7),
-    "wound_check_to_day": ("Last day after the procedure for the wound check, e.g. 10.", 10),
-    "wound_check_from_date": (
-        "First day of the wound-check window, e.g. 'Tuesday, March 23'.",
-        "Tuesday, March 23",
-    ),
-    "wound_check_to_date": (
-        "Last day of the wound-check window, e.g. 'Friday, March 26'.",
-        "Friday, March 26",
-    ),
-    "two_week_date": (
-        "About when the 2-week follow-up falls, e.g. 'Tuesday, March 30'.",
-        "Tuesday, March 30",
-    ),
-    "three_month_date": (
-        "About when the 3-month follow-up falls, e.g. 'Wednesday, June 16'.",
-        "Wednesday, June 16",
-    ),
-    "normal_activity_weeks": (
-        "When most people return to normal daily activity, in weeks (setting "
-        "NORMAL_ACTIVITY_WEEKS), e.g. '2-4'.",
-        "2-4",
-    ),
-    "ice_day": ("Which day of the seven ice days it is (0 when unknown), e.g. 3.", 3),
-    "mention_fasting": (
-        "True when the patient was already told a fasting time (for `procedure_moved`).",
-        True,
-    ),
-}
+from service.templates import constructs, limits
+from service.templates.variables import SAMPLE_VARIABLES, TEMPLATE_VARIABLES, default_samples
+from service.templates.whitespace import normalize_whitespace
 
-TEMPLATE_VARIABLES: dict[str, str] = {name: desc for name, (desc, _) in _VARIABLES.items()}
-SAMPLE_VARIABLES: dict[str, str | int] = {name: sample for name, (_, sample) in _VARIABLES.items()}
+__all__ = [
+    "SAMPLE_VARIABLES",
+    "TEMPLATE_VARIABLES",
+    "TemplateInvalid",
+    "TemplateProblem",
+    "normalize_whitespace",
+    "render_template",
+    "validate_template",
+]
 
 # Caps for `*` and `**`: no SMS needs more, and they stop a one-line memory bomb.
 _MAX_REPEAT_LEN = 2_000
@@ -91,9 +46,10 @@ _MAX_POWER_BITS = 256
 class _SmsSandbox(ImmutableSandboxedEnvironment):
     # Intercepting an operator also stops Jinja constant-folding it at compile time,
     # where `{{ 'a' * 10**9 }}` would build the gigabyte while merely validating.
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        limits.budget().step()
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
                 if (
@@ -102,6 +58,9 @@ class _SmsSandbox(ImmutableSandboxedEnvironment):
                     and len(seq) * times > _MAX_REPEAT_LEN
                 ):
                     raise SecurityError(f"repeating to more than {_MAX_REPEAT_LEN} items")
+            both_numbers = isinstance(left, int) and isinstance(right, int)
+            if both_numbers and left.bit_length() + right.bit_length() > limits.MAX_NUMBER_BITS:
+                raise SecurityError("number too large")
         if (
             operator == "**"
             and isinstance(left, int)
@@ -109,11 +68,55 @@ class _SmsSandbox(ImmutableSandboxedEnvironment):
             and max(left.bit_length(), 1) * abs(right) > _MAX_POWER_BITS
         ):
             raise SecurityError("number too large")
-        return super().call_binop(context, operator, left, right)
+        if operator == "%" and isinstance(left, str):
+            # '%0100000000d' % 1 pads to any width.
+            raise SecurityError("'%' formatting is not supported: write the words out")
+        if operator == "+" and isinstance(left, str) and isinstance(right, str):
+            limits.check_length(len(left) + len(right))
+        return limits.check_size(super().call_binop(context, operator, left, right))
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # Only what `constructs` lets a template name; the rest of Python stays out.
+        if isinstance(obj, LoopContext):
+            return attr in constructs.LOOP_ATTRIBUTES
+        return isinstance(obj, str) and attr in constructs.TEXT_METHODS
+
+    def wrap_str_format(self, value: Any) -> None:
+        # Jinja hands `str.format` out before asking `is_safe_attribute`; we never do.
+        return None
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        limits.budget().step()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        # `x['upper']` does not reach attributes (Jinja's fallback): only `x.upper()` does.
+        limits.budget().step()
+        try:
+            return obj[argument]
+        except (TypeError, LookupError):
+            return self.undefined(obj=obj, name=argument)
+
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        limits.budget().step()
+        owner, name = getattr(__obj, "__self__", None), getattr(__obj, "__name__", "")
+        if not (isinstance(owner, str) and name in constructs.TEXT_METHODS):
+            raise SecurityError(f"calling {name or 'this'} is not supported")
+        if name == "replace" and len(args) >= 2 and all(isinstance(a, str) for a in args[:2]):
+            count = args[2] if len(args) > 2 else kwargs.get("count", -1)
+            if isinstance(count, int):
+                limits.check_length(limits.replaced_length(owner, args[0], args[1], count))
+        return limits.check_size(super().call(__context, __obj, *args, **kwargs))
 
 
-_ENV = _SmsSandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+_ENV = _SmsSandbox(
+    undefined=StrictUndefined,
+    autoescape=False,
+    keep_trailing_newline=False,
+    finalize=limits.printable,
+)
 _ENV.globals.clear()
+_ENV.filters = dict(constructs.ENVIRONMENT_FILTERS)
 
 
 @dataclass(frozen=True)
@@ -132,13 +135,16 @@ class TemplateInvalid(Exception):
 
 
 def validate_template(
-    body: str, allowed: Iterable[str] = TEMPLATE_VARIABLES
+    body: str,
+    allowed: Iterable[str] = TEMPLATE_VARIABLES,
+    samples: Sequence[Mapping[str, object]] | None = None,
 ) -> list[TemplateProblem]:
     """Every problem found in `body`, or [] if it is fine to save.
 
-    Checks syntax, variable names (in every branch), private-attribute access (in every
-    branch), then renders once with sample values to catch what the sandbox refuses and
-    other runtime errors (only along the branches the sample values take).
+    Checks syntax, variable names and what the template is made of (in every branch),
+    then renders it within the limits with each of `samples` (by default the sample
+    patient and others: accented, long and short names, other values), and once with
+    every branch of every `if` taken, so a costly branch no sample reaches is found too.
     """
     if not body.strip():
         return [TemplateProblem(None, "the template is empty")]
@@ -148,125 +154,109 @@ def validate_template(
         return [TemplateProblem(exc.lineno, f"syntax error: {exc.message or exc}")]
     except Exception as exc:  # e.g. RecursionError on absurd nesting
         return [TemplateProblem(None, f"cannot read the template: {_describe(exc)}")]
-    try:
-        template = _compile(body)
-    except TemplateSyntaxError as exc:  # e.g. an unknown filter
-        return [TemplateProblem(exc.lineno, exc.message or str(exc))]
-    except Exception as exc:
-        return [TemplateProblem(None, f"cannot compile the template: {_describe(exc)}")]
 
     allowed = set(allowed)
-    unknown = meta.find_undeclared_variables(ast) - allowed
-    first_use: dict[str, int] = {}
-    for use in ast.find_all(nodes.Name):
-        if use.ctx == "load" and use.name in unknown:
-            first_use[use.name] = min(first_use.get(use.name, use.lineno), use.lineno)
-    problems = [
-        TemplateProblem(first_use.get(name), f"unknown variable '{name}'")
-        for name in sorted(unknown, key=lambda n: (first_use.get(n, 0), n))
-    ]
-    private = _private_access(ast)
-    unsupported = [
-        TemplateProblem(node.lineno, f"{{% {_TAGS[type(node)]} %}} is not supported")
-        for node in ast.find_all(tuple(_TAGS))
-    ]
-    problems += private + unsupported
-    if unsupported:  # rendering would only fail for want of a loader
-        return _in_order(problems)
-
-    samples = {name: SAMPLE_VARIABLES.get(name, f"[{name}]") for name in allowed}
     try:
-        template.render(samples)
-    except Exception as exc:
-        line = _template_line(exc)
-        # Skip what is already reported: an unknown name, or a private access on that line.
-        reported = (
-            isinstance(exc, UndefinedError)
-            and any(str(exc) == f"'{name}' is undefined" for name in unknown)
-        ) or (isinstance(exc, SecurityError) and line in {p.line for p in private})
-        if not reported:
-            problems.append(TemplateProblem(line, _describe(exc)))
-    return _in_order(problems)
+        problems = _private_access(ast)
+        problems += [TemplateProblem(line, reason) for line, reason in constructs.refusals(ast)]
+        try:
+            problems += _unknown_variables(ast, allowed)
+        except TemplateSyntaxError as exc:  # an unknown test or filter, found compiling
+            if not problems:  # an unknown filter is already among them
+                problems.append(TemplateProblem(exc.lineno, exc.message or str(exc)))
+    except Exception as exc:  # e.g. RecursionError on absurd nesting
+        return [TemplateProblem(None, f"cannot read the template: {_describe(exc)}")]
+    if problems:  # rendering would only repeat them
+        return _in_order(problems)
+    try:
+        template, every_branch = _compile(body), _compile(body, every_branch=True)
+    except TemplateInvalid as exc:
+        return exc.problems
+
+    defaults = {name: SAMPLE_VARIABLES.get(name, f"[{name}]") for name in allowed}
+    for sample in samples if samples is not None else default_samples():
+        try:
+            _render(template, body, {**defaults, **sample})
+        except TemplateInvalid as exc:
+            return exc.problems
+    try:
+        _render(every_branch, body, defaults)
+    except TemplateInvalid as exc:
+        # Only what any branch costs or prints: another error in a branch the samples
+        # do not take (a division by zero) only falls back to the default when sent.
+        if isinstance(exc.__cause__, limits.OverLimit | limits.NotText):
+            return [
+                TemplateProblem(p.line, f"{p.message} (in a branch of an {{% if %}})")
+                for p in exc.problems
+            ]
+    return []
 
 
 def render_template(body: str, variables: Mapping[str, object]) -> str:
     """The text `body` renders to with `variables`, whitespace tidied for an SMS.
 
-    Raises `TemplateInvalid` if the template does not compile or fails to render
-    (a variable it uses is missing, the sandbox refuses an access, ...).
+    Raises `TemplateInvalid` if the template does not compile, is made of what a text may
+    not use, fails to render (a variable it uses is missing, the sandbox refuses an
+    access, ...) or goes over the limits in `service.templates.limits`.
     """
+    return normalize_whitespace(_render(_compile(body), body, variables))
+
+
+def _render(template: Template, body: str, variables: Mapping[str, object]) -> str:
+    # What `template.render` does, without copying the variables into a new context (the
+    # sandbox has no globals to merge in: the worker renders thousands a second), each
+    # piece of output counted against the render's budget as it comes.
+    context = new_context(
+        _ENV,
+        template.name,
+        template.blocks,
+        variables if isinstance(variables, dict) else dict(variables),
+        shared=True,
+    )
+    spent = limits.Budget()
+    token = limits.start(spent)
     try:
-        template = _compile(body)
-    except TemplateSyntaxError as exc:
-        raise TemplateInvalid([TemplateProblem(exc.lineno, exc.message or str(exc))]) from exc
-    except Exception as exc:
-        raise TemplateInvalid([TemplateProblem(None, _describe(exc))]) from exc
-    try:
-        # What `template.render` does, without copying the variables into a new context
-        # (the sandbox has no globals to merge in): the worker renders thousands a second.
-        context = new_context(
-            _ENV,
-            template.name,
-            template.blocks,
-            variables if isinstance(variables, dict) else dict(variables),
-            shared=True,
-        )
-        text = _ENV.concat(template.root_render_func(context))
+        parts = []
+        for part in template.root_render_func(context):
+            spent.write(part)
+            parts.append(part)
     except Exception:
-        # Rendered again the usual way: Jinja then points the error at the template's line.
-        try:
-            text = template.render(dict(variables))
-        except Exception as exc:
-            raise TemplateInvalid([TemplateProblem(_template_line(exc), _describe(exc))]) from exc
-    return normalize_whitespace(text)
+        # Jinja's own rewrite: the traceback's frames then carry the template's lines.
+        exc = rewrite_traceback_stack(source=body)
+        problem = TemplateProblem(_template_line(exc), _describe(exc))
+        raise TemplateInvalid([problem]) from exc
+    finally:
+        limits.stop(token)
+    return "".join(parts)
 
 
-_HSPACE = re.compile(r"[^\S\n]+")  # any whitespace but a newline (tabs, NBSP, ...)
-_BLANK_RUN = re.compile(r"\n{3,}")
-_ODD_SPACE = re.compile(r"[^\S \n]")  # any whitespace but a space or a newline
+@lru_cache(maxsize=512)
+def _compile(body: str, *, every_branch: bool = False) -> Template:
+    """The template, refused (TemplateInvalid) if it uses what a text may not."""
+    try:
+        ast = _ENV.parse(body)
+        refused = constructs.refusals(ast)
+        if refused:
+            raise TemplateInvalid([TemplateProblem(line, why) for line, why in refused])
+        return _ENV.from_string(constructs.bounded(ast, every_branch=every_branch))
+    except TemplateSyntaxError as exc:  # also an unknown test, found while compiling
+        raise TemplateInvalid([TemplateProblem(exc.lineno, exc.message or str(exc))]) from exc
+    except TemplateInvalid:
+        raise
+    except Exception as exc:  # e.g. RecursionError on absurd nesting
+        raise TemplateInvalid([TemplateProblem(None, _describe(exc))]) from exc
 
 
-def normalize_whitespace(text: str) -> str:
-    """Collapse spaces, strip each line, drop blank lines at either end.
-
-    Newlines the author wrote are kept; a run of blank lines becomes one blank line.
-    Non-breaking and other odd spaces become plain spaces, and accents are composed
-    (NFC): a decomposed "é" or a no-break space would force the whole text into UCS-2.
-    """
-    # Most texts come out of their template already tidy: a few scans prove it, and they
-    # are returned as they are (the passes below would leave them unchanged).
-    if (
-        text[:1] not in " \n"
-        and text[-1:] not in " \n"
-        and "  " not in text
-        and " \n" not in text
-        and "\n " not in text
-        and "\n\n\n" not in text
-        and (text.isascii() or unicodedata.is_normalized("NFC", text))
-        and _ODD_SPACE.search(text) is None
-    ):
-        return text
-    # Whole-text passes instead of one per line: the worker renders thousands a second.
-    if not text.isascii():
-        text = unicodedata.normalize("NFC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    # One substitution over the whole text; then every odd space is a plain one.
-    text = "\n".join([line.strip(" ") for line in _HSPACE.sub(" ", text).split("\n")])
-    return _BLANK_RUN.sub("\n\n", text).strip("\n")
-
-
-# Tags that pull in other templates: there are none to pull in.
-_TAGS: dict[type[nodes.Node], str] = {
-    nodes.Extends: "extends",
-    nodes.Include: "include",
-    nodes.Import: "import",
-    nodes.FromImport: "from",
-}
-
-
-@functools.lru_cache(maxsize=512)
-def _compile(body: str) -> Template:
-    return _ENV.from_string(body)
+def _unknown_variables(ast: nodes.Template, allowed: set[str]) -> list[TemplateProblem]:
+    unknown = meta.find_undeclared_variables(ast) - allowed - {"loop", "self"}
+    first_use: dict[str, int] = {}
+    for use in ast.find_all(nodes.Name):
+        if use.ctx == "load" and use.name in unknown:
+            first_use[use.name] = min(first_use.get(use.name, use.lineno), use.lineno)
+    return [
+        TemplateProblem(first_use.get(name), f"unknown variable '{name}'")
+        for name in sorted(unknown, key=lambda n: (first_use.get(n, 0), n))
+    ]
 
 
 def _private_access(ast: nodes.Template) -> list[TemplateProblem]:
@@ -302,6 +292,10 @@ def _template_line(exc: BaseException) -> int | None:
 
 
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, limits.OverLimit):
+        return f"over the limits of a text: {exc}"
+    if isinstance(exc, limits.NotText):
+        return f"not text: {exc}"
     if isinstance(exc, SecurityError):
         return f"not allowed: {exc}"
     if isinstance(exc, UndefinedError):

@@ -6,8 +6,8 @@ reads in order and the audit shows who restored what. The newest saved version i
 active one.
 """
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from service.auth.models import ApiKey
+from service.db import end_transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.templates.compose import TextFacts, language_for, text_variables
 from service.templates.defaults import DEFAULT_LANGUAGE, STEP_TEXTS
@@ -28,7 +29,8 @@ from service.templates.sandbox import (
     validate_template,
 )
 from service.templates.segments import count_segments
-from service.templates.source import FRAME_STEP, ActiveTemplate, default_template
+from service.templates.source import FRAME_STEP, ActiveTemplate, TemplateSource, default_template
+from service.templates.variables import SAMPLE_NAMES
 from service.timeline.plan import TimelinePlan
 from service.users.models import User
 
@@ -132,7 +134,12 @@ def save_template(
     """Validate, then store `body` as the new active version. Raises 422 on any problem."""
     check_step(step)
     check_language(language)
-    check_body(step, language, body, DbTemplates(session), max_segments=max_segments, plan=plan)
+    source = ActiveTemplates.read(session)
+    # The draft renders many times over (samples, every branch, each day's merged text):
+    # no transaction stays open meanwhile. A save committed by someone else in between
+    # still meets the unique version below.
+    end_transaction(session)
+    check_body(step, language, body, source, max_segments=max_segments, plan=plan)
     existing = versions_of(session, step, language)
     for row in existing:
         if row.is_active:
@@ -215,7 +222,7 @@ def check_body(
     step: str,
     language: str,
     body: str,
-    source: DbTemplates,
+    source: TemplateSource,
     *,
     max_segments: int,
     plan: TimelinePlan,
@@ -224,9 +231,7 @@ def check_body(
     text of a day it shares, would exceed `max_segments`."""
     from service.templates.ceiling import WithDraft, merged_over_ceiling
 
-    problems = validate_template(body, allowed_variables(step))
-    if problems:
-        raise InvalidInput("; ".join(str(p) for p in problems), field="body")
+    refuse_if_invalid(step, body, plan)
     variables = sample_variables(language, step, plan)
     rendered = render_in_context(step, language, body, variables, source)
     refuse_if_too_long(rendered, max_segments)
@@ -246,6 +251,30 @@ def check_body(
             field="body",
         )
     return rendered
+
+
+def refuse_if_invalid(step: str, body: str, plan: TimelinePlan) -> None:
+    """422 naming `body` with every problem, rendering for many patients (both languages,
+    accented, long and short names) and every branch, each render within the limits."""
+    problems = validate_template(body, allowed_variables(step), validation_samples(step, plan))
+    if problems:
+        raise InvalidInput("; ".join(str(p) for p in problems), field="body")
+
+
+def validation_samples(step: str, plan: TimelinePlan) -> list[Mapping[str, object]]:
+    """The values a draft is tried with: each sample name in each language, with the
+    yes/no and day values and an appointment varied between them."""
+    samples: list[Mapping[str, object]] = []
+    for index, (language, (given, family)) in enumerate(
+        (language, names) for language in LANGUAGES for names in SAMPLE_NAMES
+    ):
+        facts = replace(sample_facts(language, plan), given_name=given, family_name=family)
+        visit = step if step in facts.visits else "wound_check_visit"
+        variables = text_variables(facts, language, visit_step=visit if index % 3 else None)
+        variables["mention_fasting"] = index % 2 == 0
+        variables["ice_day"] = index % 8
+        samples.append(variables)
+    return samples
 
 
 def refuse_if_too_long(rendered: Rendered, max_segments: int) -> None:
@@ -269,7 +298,7 @@ def render_in_context(
     language: str,
     body: str,
     variables: dict[str, object],
-    source: DbTemplates,
+    source: TemplateSource,
 ) -> Rendered:
     """The whole text a patient would get: a step inside the active frame, or a frame
     around the active text of `prep_week` (the longest fixed step)."""

@@ -3,12 +3,14 @@ the clinic's settings."""
 
 import json
 from dataclasses import replace
-from datetime import timedelta
+from datetime import time, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from service.config import Settings
+from service.timeline.models import TimelinePlanRecord
 from service.timeline.plan import DEFAULT_PLAN, SendingWindow, TimelinePlan
 
 
@@ -29,8 +31,6 @@ def with_clinic_wording(plan: TimelinePlan, settings: Settings) -> TimelinePlan:
 def active_plan(settings: Settings, session: Session) -> TimelinePlan:
     """The newest saved plan (see `PUT /v1/plan`); without one, the default steps with the
     settings' fasting hours and sending window."""
-    from service.plan_admin.service import latest_record, plan_from_json
-
     record = latest_record(session)
     if record is None:
         return default_plan(settings)
@@ -43,3 +43,37 @@ def active_plan_for_engine(settings: Settings, engine: Engine) -> TimelinePlan:
     """For the worker's `Dispatcher(plan=...)`: reads the saved plan in its own session."""
     with Session(engine) as session:
         return active_plan(settings, session)
+
+
+def latest_record(session: Session) -> TimelinePlanRecord | None:
+    query = (
+        select(TimelinePlanRecord)
+        .where(col(TimelinePlanRecord.is_active))
+        .order_by(col(TimelinePlanRecord.version).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def plan_from_json(data: dict[str, Any], settings: Settings, version: int = 0) -> TimelinePlan:
+    window = data["sending_window"]
+    steps = []
+    for step in DEFAULT_PLAN.steps:
+        saved = data["steps"].get(step.name)
+        if saved is not None:
+            step = replace(
+                step,
+                day=int(saved["day"]),
+                months=int(saved["months"]),
+                at=None if saved["at"] is None else time.fromisoformat(saved["at"]),
+                repeat=int(saved["repeat"]),
+                enabled=bool(saved["enabled"]),
+            )
+        steps.append(step)
+    return replace(DEFAULT_PLAN, steps=tuple(steps), version=version).with_settings(
+        fasting_hours=int(data["fasting_hours"]),
+        procedure_duration=timedelta(minutes=settings.procedure_duration_minutes),
+        sending_window=SendingWindow(
+            time.fromisoformat(window["opens"]), time.fromisoformat(window["closes"])
+        ),
+    )

@@ -1,4 +1,5 @@
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKey, Integer
 from sqlmodel import Field, SQLModel
@@ -6,8 +7,15 @@ from sqlmodel import Field, SQLModel
 from service.db import UTCDateTime
 
 
+class Role(StrEnum):
+    """What a person, or an API key, may do: staff work, or administer the clinic's setup."""
+
+    staff = "staff"
+    admin = "admin"
+
+
 class User(SQLModel, table=True):
-    """A person who signs in to the console; `role` is staff or admin (service.auth.Role)."""
+    """A person who signs in to the console; `role` is staff or admin (`Role`)."""
 
     __tablename__ = "user_account"
 

@@ -5,9 +5,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select, update
 
-from service.auth.models import Role
 from service.errors import Conflict, InvalidInput, NotFound
-from service.users.models import ConsoleSession, User
+from service.users.models import ConsoleSession, Role, User
 from service.users.passwords import check_password_rules, hash_password
 
 # Deliberately loose: one @, something either side, a dot in the domain. The real
@@ -37,7 +36,7 @@ def create_user(
         raise InvalidInput(
             f"role must be one of {', '.join(r.value for r in Role)}", field="role"
         ) from None
-    check_password_rules(password)
+    check_password_rules(password, name=name, email=email)
     if find_user_by_email(session, email) is not None:
         raise Conflict("an account with this email already exists", field="email")
     user = User(
@@ -70,7 +69,7 @@ def list_users(session: Session) -> list[User]:
 
 def set_password(session: Session, user: User, password: str, now: datetime) -> None:
     """A new password ends the person's open sessions: whoever knew the old one is out."""
-    check_password_rules(password)
+    check_password_rules(password, name=user.name, email=user.email)
     user.password_hash = hash_password(password)
     session.add(user)
     end_all_sessions(session, user, now)

@@ -5,8 +5,8 @@ import json
 
 from sqlmodel import Session, col, select
 
-from service.plan_admin.models import TimelinePlanRecord
 from service.procedures.models import Reminder
+from service.timeline.models import TimelinePlanRecord
 from tests.console.conftest import ADMIN, STAFF, assert_accessible, sign_in
 from tests.support.clinic_api import api_client, enroll_and_book
 

@@ -11,11 +11,11 @@ import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from scheduler.heartbeat import RUNNING, beat
 from service.auth.keys import create_api_key
 from service.db import session_scope
 from service.messaging.models import Direction, Message, MessageStatus
 from service.procedures.models import Reminder, ReminderStatus
+from service.workers.heartbeat import RUNNING, beat
 
 # (given, family, phone, zone, language, local procedure time): "now" is Monday 1 March
 # 2027, 9am in New York.

@@ -1,9 +1,9 @@
-"""Per-number opt-out: a STOP reaches every patient record that shares the number."""
+"""A number's consent to be texted: one row per phone number, not per patient."""
 
 from datetime import datetime
 
 from sqlalchemy import Column
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, SQLModel
 
 from service.db import UTCDateTime
 
@@ -16,12 +16,3 @@ class PhoneOptOut(SQLModel, table=True):
     # When the current state began (the STOP, or the START that undid it).
     changed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     keyword: str = Field(max_length=32)
-
-
-def opt_out_state(session: Session, phone: str) -> PhoneOptOut | None:
-    return session.get(PhoneOptOut, phone)
-
-
-def is_opted_out(session: Session, phone: str) -> bool:
-    state = opt_out_state(session, phone)
-    return state is not None and state.opted_out

@@ -7,7 +7,8 @@ from service.db import UTCDateTime
 
 
 class TimelinePlanRecord(SQLModel, table=True):
-    """One saved version of the clinic's plan (JSON, see `service.plan_admin.service`).
+    """One saved version of the clinic's plan (JSON: `service.timeline.active.plan_from_json`
+    reads it, `service.plan_admin` writes it).
 
     The newest active row is in force; none means the code default plus settings.
     """
