@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import Engine, text
 
+from bench.patient_search import fill_search_columns
 from bench.results import write_section
 from service.db import make_engine, session_scope
 from service.users.service import create_user
@@ -65,6 +66,7 @@ def seed(engine: Engine, now: datetime) -> None:
             ),
             params,
         )
+        fill_search_columns(conn)  # what enrollment writes, so the search finds them
         conn.execute(
             text(
                 "INSERT INTO procedure (id, patient_id, scheduled_at, status, plan_version,"

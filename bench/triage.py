@@ -5,8 +5,16 @@
 The corpus (tests/triage/) has two parts: `tuning` (the matcher was developed against
 it) and `heldout` (written at the same time, before the matcher existed, and never
 tuned on; its first measurement was recall 0.986, false alarms 0.000, the one miss
-"cant feel my left leg", after which the "cannot feel <words> leg" wording was widened).
-Targets: recall >= 0.97, false alarms <= 0.15 on each.
+"cant feel my left leg", after which the "cannot feel <words> leg" wording was widened),
+`heldout_paraphrases` (issue 19, round 1, written before the matcher learnt "a body part
+or symptom with a change or a loss": first run recall 0.939, false alarms 0.000; its five
+misses were then seen, so it counts as seen since), `heldout_round2` (written after round
+1 was measured and before the second widening: first run recall 0.939, false alarms
+0.037; seen since) and `heldout_round3` (written after round 2 was measured and before
+the third widening: first run recall 0.750, false alarms 0.034; seen since) and
+`heldout_round4` (written after round 3 was measured and before the fourth change, "a
+statement about the body with nothing reassuring in it is urgent"; never tuned on).
+Targets: recall >= 0.98, false alarms <= 0.25.
 """
 
 import statistics
@@ -20,9 +28,21 @@ from bench.results import write_section
 from service.conversation.triage import mentions_warning_sign
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "triage"
-PARTS = ("tuning", "heldout")
-RECALL_TARGET = 0.97
-FALSE_ALARM_TARGET = 0.15
+PARTS = (
+    "tuning",
+    "heldout",
+    "heldout_paraphrases",
+    "heldout_round2",
+    "heldout_round3",
+    "heldout_round4",
+)
+# Parts never tuned on: the unseen measure. Rounds 1 and 2 were seen once measured (each
+# first run: recall 0.939), and the next widening learnt from their misses.
+UNSEEN = ("heldout", "heldout_round4")
+# Issue 19: err towards a person. A false alarm costs a nurse a minute; a miss can cost
+# a patient the use of their legs.
+RECALL_TARGET = 0.98
+FALSE_ALARM_TARGET = 0.25
 
 
 @dataclass(frozen=True)
@@ -98,9 +118,32 @@ def section(scores: list[Score], speed: float) -> str:
         f"Reproduce: `.venv/bin/python -m bench.triage`. Corpus `tests/triage/` (English and "
         f"Spanish); targets recall >= {RECALL_TARGET}, false alarms <= {FALSE_ALARM_TARGET}. "
         "`heldout` was never tuned on (its first run: recall 0.986, false alarms 0.000; its one "
-        f"miss then widened the 'cannot feel ... leg' wording). Generated {stamp}.\n\n"
+        "miss then widened the 'cannot feel ... leg' wording). Issue 19: "
+        "`heldout_paraphrases` (round 1: patients' words for cauda equina, foot drop, "
+        "infection, falls, typos, Spanish) was written before the matcher learnt 'a body part "
+        "or symptom with a change or a loss'; its first run gave recall 0.939 (misses: "
+        "'my bowels just let go', 'keep tripping over my own foot', 'my leg is paralized', "
+        "'i havnt been able to go pee', a headache that eases lying down), false alarms "
+        "0.000. Those misses were then seen, and a second widening learnt their kinds of "
+        "wording, so round 1 is a seen part now. `heldout_round2`, written before that second "
+        "widening, first ran at recall 0.939, false alarms 0.037 (misses: 'number 2' said "
+        "without feeling, pain down a leg with 'getting worse' in the next clause, a "
+        "headache that eases lying flat, legs that 'feel off'); a third widening learnt those "
+        "kinds, so it is seen too. `heldout_round3` (family members, run-on sentences, "
+        "capitals, emoji, Spanglish), written before the third widening, first ran at recall "
+        "0.750, false alarms 0.034: wording the patterns had never met, above all in Spanish. "
+        "The fourth change stopped widening patterns and erred towards a person instead: a "
+        "statement that names a body part or symptom, not negated, easing or mild, with "
+        "nothing reassuring in it, is urgent. `heldout_round4` was written before that change "
+        "and never tuned on: it is the unseen measure, its misses listed below and not fixed "
+        f"against it. Generated {stamp}.\n\n"
         "| part | replies | recall | false alarms | met |\n|---|---|---|---|---|\n"
         f"{rows}\n\nMedian time per reply: {speed:.0f} µs.\n"
+        + "".join(
+            f"\n{s.part}: missed {list(s.missed)}; false alarms {list(s.flagged_routine)}\n"
+            for s in scores
+            if s.part in UNSEEN and (s.missed or s.flagged_routine)
+        )
     )
 
 

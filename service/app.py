@@ -40,6 +40,7 @@ from service.plan_admin.endpoints import router as plan_router
 from service.procedures.appointment_endpoints import router as appointments_router
 from service.procedures.endpoints import router as procedures_router
 from service.procedures.worklist import router as worklist_router
+from service.records.endpoints import router as patient_records_router
 from service.templates.endpoints import router as templates_router
 from service.workers.heartbeat import alive_workers, freshness_limit
 
@@ -89,6 +90,7 @@ def create_app(
 
     for router in (
         patients_router,
+        patient_records_router,
         procedures_router,
         appointments_router,
         worklist_router,

@@ -92,6 +92,10 @@ class Settings(BaseSettings):
 
     clinic_name: str = PLACEHOLDER_CLINIC_NAME
     clinic_phone: str = PLACEHOLDER_CLINIC_PHONE
+    # Where warning-sign texts send a patient with signs of infection or bleeding out of
+    # hours. Empty: they say to go to the emergency room, the safe reading when a clinic
+    # has no after-hours line.
+    clinic_after_hours_phone: str = ""
     clinic_timezone: str = "America/New_York"
     # The phone region used to read numbers written without a country code.
     clinic_phone_region: str = "US"

@@ -52,3 +52,27 @@ class TooManyAttempts(DomainError):
     def __init__(self, message: str, *, retry_after_seconds: int, field: str | None = None) -> None:
         super().__init__(message, field=field)
         self.retry_after_seconds = retry_after_seconds
+
+
+class StaleRecord(DomainError):
+    """A save made on an older version of a record than the one stored: someone else
+    changed it meanwhile. `changed_fields` names what they changed (never the values)."""
+
+    status_code = 412
+
+    def __init__(
+        self, message: str, *, current_version: int, changed_fields: list[str], field: str
+    ) -> None:
+        super().__init__(
+            message,
+            field=field,
+            extra={"current_version": current_version, "changed_fields": changed_fields},
+        )
+        self.current_version = current_version
+        self.changed_fields = changed_fields
+
+
+class VersionRequired(DomainError):
+    """A change sent without the version it was made on (If-Match or expected_version)."""
+
+    status_code = 428

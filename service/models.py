@@ -7,7 +7,7 @@ from service.auth.models import ApiKey
 from service.conversation.models import InboundCatchUp, InboundReceipt, OnCallPage
 from service.messaging.models import Message
 from service.optouts.models import PhoneOptOut
-from service.patients.models import Patient
+from service.patients.models import Patient, PatientNameToken
 from service.procedures.appointments import Appointment
 from service.procedures.models import Procedure, Reminder
 from service.templates.models import MessageTemplate
@@ -28,6 +28,7 @@ __all__ = [
     "MessageTemplate",
     "OnCallPage",
     "Patient",
+    "PatientNameToken",
     "PhoneOptOut",
     "Procedure",
     "Reminder",

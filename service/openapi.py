@@ -41,6 +41,16 @@ _EXAMPLES: dict[int, tuple[str, str, str]] = {
         "patient 12 has the same phone and family name; send allow_duplicate: true to "
         "enroll another patient anyway",
     ),
+    412: (
+        "Someone changed the record since the version sent; nothing was changed",
+        "expected_version",
+        "patient 12 was changed since version 3 (phone, language): read it again",
+    ),
+    428: (
+        "A change must say which version it was made on",
+        "expected_version",
+        'send If-Match: "<version>" or expected_version',
+    ),
     422: (
         "The request is not valid; nothing was changed",
         "timezone",

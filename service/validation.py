@@ -7,8 +7,10 @@ domain code (or the database) sees it.
 import difflib
 import re
 import unicodedata
+import zoneinfo
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import available_timezones
 
@@ -79,8 +81,8 @@ PlainText = Annotated[str, AfterValidator(plain_text)]
 MultilineText = Annotated[str, AfterValidator(multiline_text)]
 
 
-# The tz database's own areas; "US/Eastern", "EST5EDT" or "localtime" are legacy or
-# host-dependent aliases, and "Pacific" or "Etc" are folders, not zones.
+# The tz database's own areas; "EST5EDT" or "localtime" are legacy or host-dependent
+# names, and "Pacific" or "Etc" are folders, not zones.
 _AREAS = (
     "Africa/",
     "America/",
@@ -94,6 +96,9 @@ _AREAS = (
     "Pacific/",
     "Etc/",
 )
+# Abbreviations and POSIX-style rules staff type for a US zone: refused, since "EST"
+# is a fixed offset without daylight saving (the tz database links it to Panama), with
+# the zone they most likely mean.
 _LEGACY_HINTS = {
     "EST5EDT": "America/New_York",
     "EST": "America/New_York",
@@ -102,34 +107,83 @@ _LEGACY_HINTS = {
     "MST": "America/Phoenix",
     "PST8PDT": "America/Los_Angeles",
     "HST": "Pacific/Honolulu",
-    "US/Eastern": "America/New_York",
-    "US/Central": "America/Chicago",
-    "US/Mountain": "America/Denver",
-    "US/Arizona": "America/Phoenix",
-    "US/Pacific": "America/Los_Angeles",
-    "US/Alaska": "America/Anchorage",
-    "US/Hawaii": "Pacific/Honolulu",
 }
 
 
 @lru_cache(maxsize=1)
+def zone_links() -> dict[str, str]:
+    """Old or alternative names (links) -> the zone they name: 'US/Pacific' ->
+    'America/Los_Angeles', 'Asia/Calcutta' -> 'Asia/Kolkata'.
+
+    Read from the tz database's own `tzdata.zi` where the host has one (the same data
+    zoneinfo reads); CLDR's alias table (shipped with Babel) fills in where it has not,
+    e.g. a container with only the `tzdata` wheel, which carries no link list.
+    """
+    from babel.core import get_global  # CLDR data; imported once, when first needed
+
+    links: dict[str, str] = {
+        str(alias): str(target) for alias, target in get_global("zone_aliases").items()
+    }
+    for folder in zoneinfo.TZPATH:
+        path = Path(folder) / "tzdata.zi"
+        if path.is_file():
+            for line in path.read_text(encoding="ascii", errors="replace").splitlines():
+                parts = line.split()
+                if len(parts) == 3 and parts[0] == "L":
+                    links[parts[2]] = parts[1]
+            break
+    resolved = {}
+    for alias in links:
+        target, hops = links[alias], 0
+        while target in links and hops < 5:  # a link to a link
+            target, hops = links[target], hops + 1
+        if target != alias and target in available_timezones():
+            resolved[alias] = target
+    return resolved
+
+
+@lru_cache(maxsize=1)
 def canonical_zones() -> frozenset[str]:
-    """IANA zone names a clinic may use: Area/Location names, and UTC."""
+    """IANA zone names a clinic may use: Area/Location zones that are not links, and UTC."""
+    links = zone_links()
     return frozenset(
-        name for name in available_timezones() if name.startswith(_AREAS) or name == "UTC"
+        name
+        for name in available_timezones()
+        if (name.startswith(_AREAS) and name not in links) or name == "UTC"
     )
 
 
 def canonical_zone(name: str) -> str:
-    """`name` if it is a canonical IANA zone; else a ValueError that suggests one."""
+    """`name` if it is a canonical IANA zone, the zone it names if it is a link written
+    Area/Location ('US/Pacific' is 'America/Los_Angeles'); else a ValueError with the
+    nearest real name."""
     if name in canonical_zones():
         return name
-    hint = _LEGACY_HINTS.get(name)
-    if hint is None:
-        by_lower = {zone.lower(): zone for zone in canonical_zones()}
-        close = difflib.get_close_matches(name.lower(), by_lower, n=1, cutoff=0.6)
-        hint = by_lower[close[0]] if close else "America/New_York"
+    target = zone_links().get(name)
+    if target is not None and "/" in name and target in canonical_zones():
+        return target
+    hint = _LEGACY_HINTS.get(name) or target
+    if hint is None or hint not in canonical_zones():
+        hint = nearest_zone(name)
     return _unknown_zone(name, hint)
+
+
+def nearest_zone(name: str) -> str:
+    """The real zone name closest to what was typed: 'America/Chicgo', 'chicago' and
+    'New York' each find their city's zone; a link's near-miss finds the zone it names."""
+    typed = name.strip().replace(" ", "_").lower()
+    candidates = {zone.lower(): zone for zone in canonical_zones()}
+    for alias, target in zone_links().items():
+        if target in canonical_zones():
+            candidates.setdefault(alias.lower(), target)
+    city_only = "/" not in typed
+    best, best_score = "America/New_York", 0.0
+    for written, zone in candidates.items():
+        compared = written.rsplit("/", 1)[-1] if city_only else written
+        score = difflib.SequenceMatcher(None, typed, compared).ratio()
+        if score > best_score:
+            best, best_score = zone, score
+    return best
 
 
 def _unknown_zone(name: str, hint: str) -> str:

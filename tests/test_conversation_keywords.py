@@ -61,13 +61,13 @@ def test_english_stop_and_start_stay_silent_for_twilio_confirms_them(tw, staff, 
 @pytest.mark.parametrize(
     ("language", "word", "expected"),
     [
-        ("es", "HELP", "Responda ALTO para no recibir más"),
+        ("es", "HELP", "Reply STOP to opt out"),  # the language written in wins (issue 19)
         ("es", "AYUDA", "Responda ALTO para no recibir más"),
-        ("en", "AYUDA", "Reply STOP to opt out"),  # the patient's language wins
+        ("en", "AYUDA", "Responda ALTO para no recibir más"),
         ("en", "help", "Reply STOP to opt out"),
     ],
 )
-def test_help_and_ayuda_are_answered_in_the_patients_language(tw, staff, language, word, expected):
+def test_help_and_ayuda_are_answered_in_the_language_written(tw, staff, language, word, expected):
     enroll(tw, staff, language=language)
     response = post_inbound(tw, word, PHONE)
     assert expected in response.text and "(555) 201-3344" in response.text
@@ -188,3 +188,18 @@ def test_replies_are_kept_in_utc(tw, staff, engine, clock):
     enroll(tw, staff)
     post_inbound(tw, "hi", PHONE)
     assert _replies(engine)[0].created_at == datetime(2027, 3, 1, 14, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("profile", "reply", "expected"),
+    [
+        ("en", "no puedo orinar", "Llame al 911"),  # issue 19: written in Spanish
+        ("es", "I can't feel my legs", "Please call 911"),
+        ("en", "my leg gave out", "Please call 911"),
+    ],
+)
+def test_an_urgent_reply_is_answered_in_the_language_it_was_written_in(
+    tw, staff, profile, reply, expected
+):
+    enroll(tw, staff, language=profile)
+    assert expected in post_inbound(tw, reply, PHONE).text

@@ -216,3 +216,17 @@ def test_a_change_that_waited_behind_a_cancel_does_not_bring_the_reminders_back(
     assert after["local_scheduled_at"] == "2027-03-16T07:00:00-04:00"
     assert after["appointments"] == []
     assert "pending" not in {r["status"] for r in after["reminders"]}
+
+
+def test_a_correction_leads_with_what_changed_before_the_resent_week_before_text(
+    client, staff, engine, settings, clock
+):
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    gateway = RecordingGateway()
+    send_due(engine, settings, gateway, "2027-03-09T09:00:00")  # the week-before text
+    clock.now = new_york("2027-03-09T12:00:00")
+    move(client, staff, procedure, "2027-03-15T08:00:00")  # its week-before is due now
+    send_due(engine, settings, gateway, "2027-03-09T12:00:00")
+    text = gateway.sent[-1].body
+    assert text.index("has moved to Monday, March 15") < text.index("pre-procedure testing")

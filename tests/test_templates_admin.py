@@ -120,14 +120,21 @@ def test_a_template_over_the_segment_ceiling_is_refused_with_its_size(client, ad
     assert "UCS-2" in response.json()["detail"] and "á, í, ó, ú" in response.json()["detail"]
 
 
-def test_a_template_whose_merged_day_would_exceed_the_ceiling_is_refused(client, admin):
-    # Fits on its own (4 segments with the frame), but day +1 also carries the shower and
-    # light-activity texts: the merged text is what the patient gets.
+def test_a_template_whose_merged_day_would_not_fit_is_saved_and_split_when_sent(
+    client, admin, staff
+):
+    # Fits on its own (4 segments with the frame); day +1 also carries the shower and
+    # light-activity texts. Since issue 19 the worker sends what does not fit a minute
+    # later (service.templates.fitting), so the merged day no longer blocks the save.
     response = _put(client, admin, "ice", "en", "Ice helps. " * 45)
-    assert response.status_code == 422
-    detail = response.json()["detail"]
-    assert "ice + light_activity + shower" in detail and "SMS_MAX_SEGMENTS" in detail
-    assert client.get("/v1/templates/ice/en", headers=admin).json()["active_version"] == 0
+    assert response.status_code == 200, response.text
+    patient = enroll(client, staff)
+    procedure = book(client, staff, patient["id"], "2027-03-16T07:00:00")
+    shown = client.get(f"/v1/procedures/{procedure['id']}", headers=staff).json()
+    day_one = [r for r in shown["reminders"] if r["local_due_at"].startswith("2027-03-17")]
+    assert {r["step"] for r in day_one} == {"ice", "light_activity", "shower"}
+    assert len({r["text"] for r in day_one}) == 2  # two texts, each within the limit
+    assert all(r["segments"] <= 4 for r in day_one)
 
 
 def test_the_segment_ceiling_is_a_setting(database_url, engine, clock, admin):

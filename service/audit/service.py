@@ -42,6 +42,8 @@ SAFE_VALUE_FIELDS = frozenset(
         "reminders_cancelled",
         "procedures",
         "results",
+        "merged_into",
+        "merged_from",
     }
 )
 

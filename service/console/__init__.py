@@ -20,6 +20,7 @@ def install_console(app: FastAPI) -> None:
     from service.console.patients_pages import router as patients_router
     from service.console.plan_pages import router as plan_router
     from service.console.procedure_pages import router as procedures_router
+    from service.console.record_pages import router as record_router
     from service.console.template_pages import router as template_router
     from service.console.today import router as today_router
     from service.console.users_pages import router as users_router
@@ -31,6 +32,7 @@ def install_console(app: FastAPI) -> None:
         users_router,
         api_keys_router,
         audit_router,
+        record_router,
         patients_router,
         procedures_router,
         visits_router,

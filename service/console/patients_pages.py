@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from service.audit.reads import Read, record_read
+from service.config import Settings
 from service.console.deps import ConsoleUser
 from service.console.forms import FormState
 from service.console.rendering import render, see_other
@@ -20,7 +21,7 @@ from service.messaging.repository import latest_messages_of_patient
 from service.patients import service as patients
 from service.patients.models import Patient
 from service.patients.schemas import PatientCreate
-from service.patients.search import opted_out_since, search_patients
+from service.patients.search import likely_duplicates, opted_out_since, search_patients
 from service.procedures import service as procedures
 from service.procedures.lists import procedures_of_patient
 from service.timeline.active import active_plan
@@ -39,7 +40,7 @@ ZONES = [
     "Pacific/Honolulu",
     "America/Puerto_Rico",
 ]
-ENROLL_FIELDS = ("given_name", "family_name", "phone", "mrn", "timezone", "language")
+ENROLL_FIELDS = ("given_name", "family_name", "phone", "mrn", "birth_date", "timezone", "language")
 CONVERSATION_LIMIT = 200
 # What to do about a value the request model refused, said the way a form says it.
 FIELD_HELP = {
@@ -47,6 +48,7 @@ FIELD_HELP = {
     "family_name": "Enter the family name, up to 100 characters",
     "phone": "Enter a mobile phone number, like (212) 555-0142",
     "mrn": "Enter the MRN with letters, digits, '.', '/' or '-' only, up to 40 characters",
+    "birth_date": "Enter the date of birth like 1950-03-16, in the past 120 years",
     "timezone": "Choose the patient's time zone",
     "language": "Choose the language of the texts",
     "sms_consent": "Tick the box once the patient agrees to receive text messages",
@@ -85,6 +87,7 @@ def search_page(
             "title": f"Patients matching {q}" if q.strip() else "Patients",
             "q": q,
             "found": found,
+            "phone_region": settings.clinic_phone_region,
             "page": page,
             "stopped": stopped,
             "errors": errors,
@@ -111,12 +114,13 @@ def enroll(
     family_name: Annotated[str, Form()] = "",
     phone: Annotated[str, Form()] = "",
     mrn: Annotated[str, Form()] = "",
+    birth_date: Annotated[str, Form()] = "",
     timezone: Annotated[str, Form()] = "",
     language: Annotated[str, Form()] = "",
     sms_consent: Annotated[str, Form()] = "",
     confirm_duplicate: Annotated[str, Form()] = "",
 ) -> Response:
-    typed = (given_name, family_name, phone, mrn, timezone, language)
+    typed = (given_name, family_name, phone, mrn, birth_date, timezone, language)
     values = dict(zip(ENROLL_FIELDS, typed, strict=True))
     values["sms_consent"] = "on" if sms_consent else ""
     form = FormState(values=values)
@@ -137,6 +141,7 @@ def enroll(
                         "title": "Is this the same patient?",
                         "duplicates": duplicates,
                         "values": values,
+                        "phone_region": settings.clinic_phone_region,
                     },
                     status_code=409,
                 )
@@ -158,6 +163,7 @@ def _patient_create(form: FormState, allow_duplicate: bool) -> PatientCreate | N
             family_name=values["family_name"],
             phone=values["phone"],
             mrn=values["mrn"].strip() or None,
+            birth_date=values["birth_date"].strip() or None,
             timezone=values["timezone"] or None,
             language=values["language"] or None,
             sms_consent=values["sms_consent"] == "on",
@@ -179,14 +185,14 @@ def _enroll_form(request: Request, values: dict[str, str], errors: dict[str, str
             "title": "Enroll a patient",
             "values": values,
             "errors": errors,
-            "zones": _zone_options(values.get("timezone", "")),
+            "zones": zone_options(values.get("timezone", "")),
             "languages": LANGUAGES,
         },
         status_code=422 if errors else 200,
     )
 
 
-def _zone_options(current: str) -> list[tuple[str, str]]:
+def zone_options(current: str) -> list[tuple[str, str]]:
     zones = ZONES if not current or current in ZONES else [current, *ZONES]
     return [(zone, zone.rsplit("/", 1)[1].replace("_", " ") + f" ({zone})") for zone in zones]
 
@@ -197,11 +203,15 @@ def patient_page(
     request: Request,
     user: ConsoleUser,
     db: SessionDep,
+    settings: SettingsDep,
     now: NowDep,
 ) -> Response:
     patient = patients.get_patient(db, patient_id)
+    if patient.merged_into_id is not None:  # a tombstone: old links find the patient
+        flash = "That record was merged into this one"
+        return see_other(request, f"/patients/{patient.merged_into_id}", flash=flash)
     record_read(db, user.subject, Read.patient, at=now, entity_id=patient_id, patient_id=patient_id)
-    return _patient_view(request, db, patient, {}, {})
+    return patient_view(request, db, settings, patient, {}, {})
 
 
 @router.post("/patients/{patient_id}/procedures")
@@ -227,7 +237,7 @@ def book_procedure(
         except DomainError as exc:
             db.rollback()
             form.from_domain_error(exc, fallback_field="scheduled_at")
-    return _patient_view(request, db, patient, form.values, form.errors)
+    return patient_view(request, db, settings, patient, form.values, form.errors)
 
 
 def parse_local(form: FormState, name: str, missing: str) -> datetime | None:
@@ -246,9 +256,10 @@ def parse_local(form: FormState, name: str, missing: str) -> datetime | None:
     return value
 
 
-def _patient_view(
+def patient_view(
     request: Request,
     db: Session,
+    settings: Settings,
     patient: Patient,
     values: dict[str, str],
     errors: dict[str, str],
@@ -267,6 +278,16 @@ def _patient_view(
             "conversation": conversation,
             "values": values,
             "errors": errors,
+            "phone_region": settings.clinic_phone_region,
+            # Records that are probably this patient too, each with a merge button.
+            "duplicates": likely_duplicates(
+                db,
+                phone=patient.phone,
+                family_name=patient.family_name,
+                mrn=None,
+                birth_date=patient.birth_date,
+                not_id=patient.id,
+            ),
         },
         status_code=422 if errors else 200,
     )

@@ -33,6 +33,8 @@ class TimelineText:
     # What the patient reads: the sent text, or the pending one worded as it would go
     # out now; None for texts that will not go out (cancelled, skipped).
     text: str | None
+    # SMS segments of a pending text (sent texts show what went out).
+    segments: int | None = None
 
 
 def timeline(
@@ -49,7 +51,11 @@ def timeline(
     messages = messages_by_id(session, message_ids)
     lines: list[TimelineText] = []
     for slot in pending_texts(session, procedure, patient, plan, settings, reminders):
-        lines.append(TimelineText(slot.due_at, _label(slot.steps), "pending", None, slot.text.body))
+        lines.append(
+            TimelineText(
+                slot.due_at, _label(slot.steps), "pending", None, slot.text.body, slot.segments
+            )
+        )
     groups: dict[tuple[object, ...], list[Reminder]] = {}
     for reminder in reminders:
         if reminder.status == ReminderStatus.pending:

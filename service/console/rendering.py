@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from service.auth.principals import staff_principal
 from service.console import formatting
+from service.patients.phone import national_format
 from service.users.sessions import SignedIn
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -19,6 +20,7 @@ TEMPLATES.env.filters.update(
     local_time=formatting.local_time,
     zone_label=formatting.zone_label,
     sentence=formatting.sentence,
+    national_phone=national_format,
 )
 
 FLASH_COOKIE = "console_flash"

@@ -68,8 +68,15 @@ class Today:
 
 
 def step_label(step: str) -> str:
-    """'two_week_followup' -> 'Two week followup' (steps joined by commas when merged)."""
-    return ", ".join(s.replace("_", " ").strip().capitalize() for s in step.split(",") if s)
+    """'two_week_followup' -> 'Two week followup' (steps joined by commas when merged); the
+    rest of a step cut to fit SMS_MAX_SEGMENTS ('warning_signs~1') reads '... (continued)'."""
+    return ", ".join(_one_label(s) for s in step.split(",") if s)
+
+
+def _one_label(step: str) -> str:
+    base, cut, _ = step.partition("~")
+    label = base.replace("_", " ").strip().capitalize()
+    return f"{label} (continued)" if cut else label
 
 
 # Columns, not whole rows: the page shows a few fields of a few hundred rows.

@@ -34,6 +34,7 @@ from service.conversation.kept import (
 )
 from service.conversation.keywords import Keyword, is_spanish_keyword, keyword_of, reply_word
 from service.conversation.triage import mentions_warning_sign
+from service.conversation.written_language import written_language
 from service.errors import InvalidInput
 from service.messaging.masking import mask_phone
 from service.messaging.models import Message
@@ -83,7 +84,8 @@ def receive_text(
 
     keyword = keyword_of(body)
     patient = _latest_patient(session, phone) if phone else None
-    language = patient.language if patient is not None else None
+    # The language the patient wrote in, when clear, over the one on file.
+    language = written_language(body) or (patient.language if patient is not None else None)
 
     def keep(handled_by: str | None = None, **fields: Any) -> Message:
         # A keyword needs no person, unless a picture came with it: someone must look.
@@ -114,8 +116,7 @@ def receive_text(
             answer = answers.spanish_start_answer(settings) if spanish else None
         return _keyword_kept(session, sid, "start", answer, keep(OPTED_IN_BY_TEXT), patient, now)
     if keyword is Keyword.help and not recovered:
-        fallback = "es" if is_spanish_keyword(body) else "en"
-        answer = answers.help_answer(settings, language or fallback)
+        answer = answers.help_answer(settings, language or "en")
         return _keyword_kept(session, sid, "help", answer, keep(HELP_ANSWERED), patient, now)
 
     urgent = mentions_warning_sign(body)
@@ -239,6 +240,12 @@ def _e164(raw: str, settings: Settings) -> str | None:
 
 
 def _latest_patient(session: Session, phone: str) -> Patient | None:
-    return session.exec(
-        select(Patient).where(Patient.phone == phone).order_by(col(Patient.id).desc())
+    # A merged record (tombstone) answers for the record it was merged into.
+    patient = session.exec(
+        select(Patient)
+        .where(Patient.phone == phone)
+        .order_by(col(Patient.merged_into_id).is_not(None), col(Patient.id).desc())
     ).first()
+    if patient is not None and patient.merged_into_id is not None:
+        return session.get(Patient, patient.merged_into_id)
+    return patient

@@ -17,6 +17,7 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extractOne
 
 from service.conversation.triage_words import (
+    BODY_OR_SYMPTOM_WORDS,
     EASING,
     MILD,
     MILD_ORDINARY,
@@ -25,6 +26,8 @@ from service.conversation.triage_words import (
     NOT_A_SIGN,
     PATTERNS,
     PROTECTED,
+    QUESTION,
+    REASSURING,
     VOCABULARY,
 )
 
@@ -33,12 +36,19 @@ FEVER_C = 38.0
 SEVERE_PAIN_SCORE = 8
 
 _CONTRACTIONS = (
-    (r"\b(can ?not|can'?t|could ?n'?t|unable to|not able to|been unable to)\b", "cannot"),
-    (r"\b(won'?t|will not)\b", "wont"),
+    (
+        r"\b(can ?not|can'?t|could ?n'?t|unable to|not able to|been unable to|cnt|cant'"
+        r"|canot|cannt|caint|carnt)\b",
+        "cannot",
+    ),
+    (r"\b(won'?t|will not|wnt)\b", "wont"),
     (r"\b(don'?t|do not)\b", "dont"),
     (r"\b(didn'?t|did not)\b", "didnt"),
     (r"\b(doesn'?t|does not)\b", "doesnt"),
-    (r"\b(haven'?t|have not|hasn'?t|has not)\b", "havent"),
+    (r"\b(haven'?t|have not|hasn'?t|has not|havnt|hvnt|havent|hasnt|havn'?t)\b", "havent"),
+    # "haven't been able to pee" is "cannot pee"; typed contractions too ("cnat", "cudnt").
+    (r"\b(havent|not|never) been able to\b", "cannot"),
+    (r"\b(cnat|cant|cannt|cudnt|couldnt|cldnt|cant)\b", "cannot"),
     (r"\b(isn'?t|aren'?t|wasn'?t|weren'?t|ain'?t)\b", "not"),
     (r"\b(i'?m)\b", "im"),
     (r"\b(it'?s)\b", "its"),
@@ -48,9 +58,17 @@ _CONTRACTIONS = (
 )
 _CONTRACTION_RES = [(re.compile(p), r) for p, r in _CONTRACTIONS]
 _CLAUSES = re.compile(r"[.;!?\n]+|,|\bbut\b|\bpero\b|\bthough\b|\baunque\b")
+# A change said in the next clause still belongs to the body part before it ("pain down my
+# leg, getting worse each day"): that sign is also read across commas.
+_SENTENCES = re.compile(r"[.;!?\n]+|\bbut\b|\bpero\b|\bthough\b|\baunque\b")
+_ACROSS_COMMAS = frozenset(("change_or_loss",))
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-zñ0-9']+|[°/]")
 _COMPILED = [(sign, re.compile(r"\b(?:" + pattern + r")"), neg) for sign, pattern, neg in PATTERNS]
 _NOT_A_SIGN = re.compile(r"\b(?:" + NOT_A_SIGN + r")")
+_BODY = re.compile(r"\b" + BODY_OR_SYMPTOM_WORDS)
+_REASSURING = re.compile(REASSURING)
+_NUMBER = re.compile(r"\d")
+_QUESTION = re.compile(QUESTION)
 _EASING = re.compile(r"^\s*(\w+ ){0,3}" + EASING + r"\b")
 _MILD_BEFORE = re.compile(r"\b" + MILD + r"( \w+){0,3}\s*$")
 _TEMPERATURE_WORDS = re.compile(
@@ -78,20 +96,38 @@ def warning_signs(text: str) -> list[str]:
         found.append("fever")
     if _severe_pain_score(plain):
         found.append("severe_pain")
-    for clause in _CLAUSES.split(plain):
+    parts = [(c, False) for c in _CLAUSES.split(plain)]
+    parts += [(s, True) for s in _SENTENCES.split(plain) if "," in s]
+    for clause, across_commas in parts:
         words = _corrected(clause)
         if not words:
             continue
         sentence = _NOT_A_SIGN.sub(" ", " ".join(words))
         for sign, pattern, negatable in _COMPILED:
-            if sign in found:
+            if sign in found or (across_commas and sign not in _ACROSS_COMMAS):
                 continue
             for match in pattern.finditer(sentence):
                 if negatable and _ruled_out(sign, sentence, match.start(), match.end()):
                     continue
                 found.append(sign)
                 break
+    if not found and _unreassured_body(plain):
+        found.append("needs_a_person")
     return found
+
+
+def _unreassured_body(plain: str) -> bool:
+    """A statement about the body with nothing reassuring in it (see BODY_OR_SYMPTOM_WORDS):
+    some mention of it not negated, easing or mild; no temperature or pain score that is
+    below the warning line (those were read above)."""
+    if _QUESTION.search(plain) or _REASSURING.search(plain) or _NUMBER.search(plain):
+        return False
+    for clause in _CLAUSES.split(plain):
+        sentence = _NOT_A_SIGN.sub(" ", " ".join(_corrected(clause)))
+        for match in _BODY.finditer(sentence):
+            if not _ruled_out("infection", sentence, match.start(), match.end()):
+                return True
+    return False
 
 
 def _normalise(text: str) -> str:
@@ -166,6 +202,12 @@ def _fever_number(plain: str) -> bool:
 
 
 def _severe_pain_score(plain: str) -> bool:
+    # "pain went from a 4 to a 9": any score said within a few words of the pain counts.
+    for mention in re.finditer(r"\b(pain|dolor)\b((\s+\S+){0,8})", plain):
+        said = re.sub(r"\s*(/|out of|of|de|sobre)\s*10\b", " ", mention.group(2))
+        for number in re.findall(r"\b(\d{1,2})\b", said):
+            if SEVERE_PAIN_SCORE <= int(number) <= 10:
+                return True
     for match in _PAIN_SCORE.finditer(plain):
         score = match.group(1) or match.group(5)
         if score is not None and SEVERE_PAIN_SCORE <= int(score) <= 10:

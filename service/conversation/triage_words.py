@@ -10,6 +10,15 @@ infection and bleeding at the incision (003, 004); severe or worsening pain (001
 the issue's plain emergencies (a fall, chest pain, trouble breathing, confusion).
 """
 
+from service.conversation.triage_leaning import (
+    BODY_OR_SYMPTOM_WORDS,
+    LEANING_PATTERNS,
+    QUESTION,
+    REASSURING,
+)
+
+__all__ = ["BODY_OR_SYMPTOM_WORDS", "QUESTION", "REASSURING"]
+
 
 def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
@@ -27,7 +36,10 @@ VOCABULARY = _words(
     "entumecido entumecida entumidas dormida hormigueo debilidad debil orinar orina orine "
     "orino orinado orinando "
     "vejiga intestino insoportable hinchada hinchado enrojecida supura desmayo desmayado "
-    "respirar confundido confundida desorientado desorientada"
+    "respirar confundido confundida desorientado desorientada "
+    "paralyzed paralysis paralized control controlling groin sensation sciatica "
+    "collapsed dragging tripping stumbling giving caminar walking balance equilibrio "
+    "piernas legs espalda"
 )
 
 # Real words one letter away from a vocabulary word: never "corrected" into a sign.
@@ -48,7 +60,8 @@ NEGATION_BRIDGE = frozenset(
         "a an any more signs sign of the my real major big new have has had having feel "
         "feeling felt see seen or and nor ni y o hay tengo tiene siento ningun ninguna "
         "mas at all anymore much really im i is are am been getting get esta estoy muy "
-        "ya un una de del la el los las mi mis"
+        "ya un una de del la el los las mi mis problems problem trouble issues issue en in"
+        " with when con"
         # other signs in a list: "no numbness or tingling", "no pus ni enrojecimiento"
         " fever chills numbness numb tingling redness swelling pus bleeding blood drainage"
         " weakness pain fiebre escalofrios entumecimiento hormigueo enrojecimiento sangrado"
@@ -63,9 +76,10 @@ MILD = r"(little|tiny|small|slight|slightly|mild|bit|spot|dot|drop|few drops|poq
 _NOT = r"(cannot|havent|hasnt|no he|no ha|no puedo|no pude|no he podido|dont|didnt|wont)"
 _SAY_WEE = r"(pee|peed|peeing|urinate|urinated|urinating|void|orinar|orinado|hacer pipi|pipi)"
 
+
 # (sign, pattern, negatable). Not negatable: the pattern already holds its negation
 # ("cannot pee") or a negation that is part of the sign ("won't stop bleeding").
-PATTERNS: tuple[tuple[str, str, bool], ...] = (
+_BASE_PATTERNS: tuple[tuple[str, str, bool], ...] = (
     # Loss of bladder or bowel control, retention.
     ("bladder_bowel", _NOT + r" (\w+ ){0,3}" + _SAY_WEE, False),
     (
@@ -78,6 +92,12 @@ PATTERNS: tuple[tuple[str, str, bool], ...] = (
         "bladder_bowel",
         r"(cannot|didnt|dont) (feel|tell) (when|if|that) i (need|have|had)"
         r" to go",
+        False,
+    ),
+    (
+        "bladder_bowel",
+        r"(cannot|didnt|dont|no longer) (feel|tell|know|notice|sense) (it |anything )?(when"
+        r"|if) (i|im) (need|have|had|am|was|go|going)",
         False,
     ),
     ("bladder_bowel", r"(los[st]|loss|losing|lose|no) (of )?(\w+ ){0,2}(control|contro)", True),
@@ -262,6 +282,7 @@ PATTERNS: tuple[tuple[str, str, bool], ...] = (
     ),
     ("emergency", r"me cuesta respirar|pass out|passing out", False),
 )
+PATTERNS = _BASE_PATTERNS + LEANING_PATTERNS
 
 # Wording that contains a sign's word but is not about the sign: removed before matching.
 NOT_A_SIGN = (
@@ -270,6 +291,9 @@ NOT_A_SIGN = (
     r"|on|as to|whether|if)|cannot wait|pain (killer|med\w*|pill\w*)"
     r"|(bandage|dressing|gauze|tape|it|vendaje|gasa|curita) (\w+ )?(fell|falls?|falling"
     r"|se cayo|se cae)"
+    # A change said not to be happening ("not getting bigger", "no esta peor").
+    r"|\b(not|no|never|nothing) (getting |any |esta |se pone )?(worse|bigger|weaker|spreading"
+    r"|heavier|peor|empeorando)"
 )
 # A sign said to be easing ("swelling going down", "bleeding stopped").
 EASING = (

@@ -110,6 +110,7 @@ class ChunkFacts:
             family_name=patient.family_name,
             clinic_name=settings.clinic_name,
             clinic_phone=settings.clinic_phone,
+            clinic_after_hours_phone=settings.clinic_after_hours_phone,
             zone=zone,
             procedure_starts_at=procedure.scheduled_at,
             plan=plan,

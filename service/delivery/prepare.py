@@ -22,7 +22,7 @@ from service.messaging.models import Direction, MessageStatus
 from service.optouts.models import PhoneOptOut
 from service.optouts.service import skip_reason
 from service.procedures.models import Reminder, ReminderStatus
-from service.templates.compose import compose
+from service.templates.fitting import compose_within
 from service.templates.store import ActiveTemplates
 from service.timeline.plan import TimelinePlan
 from service.timeline.planner import first_sendable_instant
@@ -30,6 +30,7 @@ from service.timeline.planner import first_sendable_instant
 from .attempts import POINT_AT_ATTEMPT, insert_messages, open_attempts_at_once
 from .chunk import Due, RoundReport, Text
 from .claim import core
+from .continuation import NEXT_PART_AFTER, continue_later
 from .facts import ChunkFacts, inside_window
 from .gateway import SendFailed
 from .locks import lock_statements
@@ -98,12 +99,14 @@ class Preparer:
             if not fresh:
                 continue
             try:
-                composed = compose(
+                # Within SMS_MAX_SEGMENTS: what does not fit waits a minute (fitting.py).
+                first = compose_within(
                     [r.step for r in fresh],
                     facts.text_facts(patient, procedure, plan, self.settings, now),
                     patient.language,
+                    self.settings.sms_max_segments,
                     templates=templates,
-                )
+                )[0]
             except Exception as exc:  # one text that cannot be written must not hold up
                 # the others of the chunk: it is retried like a failed send.
                 log.exception("text could not be prepared procedure_id=%s", procedure_id)
@@ -115,6 +118,16 @@ class Preparer:
                 self.outcomes.retry_or_fail(fresh, fault, now, report)
                 settled.extend(fresh)
                 continue
+            composed = first.text
+            held = [r for r in fresh if r.step not in first.steps]
+            for reminder in held:
+                reminder.release(now + NEXT_PART_AFTER)
+                report.count("deferred")
+            settled.extend(held)
+            fresh = [r for r in fresh if r.step in first.steps]
+            if first.continuation is not None:
+                cut = next(r for r in fresh if r.step == first.steps[-1])
+                continue_later(session, cut, patient.id, first.continuation, now)
             message = {
                 "patient_id": patient.id,
                 "procedure_id": procedure_id,

@@ -1,8 +1,6 @@
-from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response
-from sqlmodel import Session
 
 from service.audit.reads import Read, record_read
 from service.auth.deps import StaffKey
@@ -10,9 +8,8 @@ from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.errors import InvalidInput
 from service.openapi import LIST_HEADERS, page_headers, problems
 from service.patients import service
-from service.patients.models import Patient
 from service.patients.schemas import PatientCreate, PatientPublic
-from service.patients.search import opted_out_since, search_patients
+from service.patients.search import search_patients
 
 router = APIRouter(prefix="/v1/patients", tags=["patients"], responses=problems(401, 422))
 
@@ -58,12 +55,13 @@ def enroll_patient(
     now: NowDep,
     key: StaffKey,
 ) -> PatientPublic:
-    """A likely second record of an enrolled patient (same phone and family name, or the
-    same MRN) is refused with 409 naming `existing_patient_ids`; resend with
+    """A likely second record of an enrolled patient (same phone and family name, same
+    family name and date of birth, or the same MRN; names compared without case, accents
+    or punctuation) is refused with 409 naming `existing_patient_ids`; resend with
     `allow_duplicate: true` for a different person on a shared phone."""
     patient = service.enroll_patient(session, body, settings, key.subject, now)
     # Read inside the transaction, then committed: one connection checkout per request.
-    public = patient_public(session, patient)
+    public = service.patient_public(session, patient)
     session.commit()
     return public
 
@@ -71,7 +69,7 @@ def enroll_patient(
 @router.get(
     "",
     response_model=list[PatientPublic],
-    summary="Find patients by name, phone or MRN",
+    summary="Find patients by name, phone, MRN or date of birth",
     responses={200: {"headers": LIST_HEADERS}},
 )
 def find_patients(
@@ -83,9 +81,10 @@ def find_patients(
     q: str | None = Query(
         default=None,
         max_length=100,
-        description="Words that start the given or family name, a phone number in any "
-        "common format, or an MRN",
-        examples=["lop mar"],
+        description="Words that start any part of a name (case, accents and punctuation "
+        "ignored), the last 4 or more digits of a phone in any format, an MRN, or a date "
+        "of birth (1950-03-16, or 03/16/1950 in the clinic's region's order)",
+        examples=["garcia nun"],
     ),
     phone: str | None = Query(
         default=None, min_length=3, max_length=40, description="Exactly this number, any format"
@@ -119,7 +118,7 @@ def find_patients(
         total,
         next_offset,
     )
-    public = patients_public(session, page)
+    public = service.patients_public(session, page)
     session.commit()
     return public
 
@@ -131,26 +130,13 @@ def find_patients(
     responses=problems(404),
 )
 def get_patient(
-    patient_id: ResourceId, session: SessionDep, now: NowDep, key: StaffKey
+    patient_id: ResourceId, response: Response, session: SessionDep, now: NowDep, key: StaffKey
 ) -> PatientPublic:
-    public = patient_public(session, service.get_patient(session, patient_id))
+    """A merged record answers with `merged_into`: the id of the patient's record now.
+    `ETag` is the record's version, for `If-Match` on a change."""
+    public = service.patient_public(session, service.get_patient(session, patient_id))
     record_read(
         session, key.subject, Read.patient, at=now, entity_id=patient_id, patient_id=patient_id
     )
+    response.headers["ETag"] = f'"{public.version}"'
     return public
-
-
-def patient_public(session: Session, patient: Patient) -> PatientPublic:
-    return patients_public(session, [patient])[0]
-
-
-def patients_public(session: Session, patients: Sequence[Patient]) -> list[PatientPublic]:
-    """Each patient with its number's opt-out state, read in one query for the page."""
-    stopped = opted_out_since(session, [p.phone for p in patients])
-    out = []
-    for patient in patients:
-        public = PatientPublic.model_validate(patient, from_attributes=True)
-        if patient.phone in stopped:
-            public.opted_out, public.opted_out_since = True, stopped[patient.phone]
-        out.append(public)
-    return out

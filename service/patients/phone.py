@@ -47,3 +47,21 @@ def _masked(raw: str) -> str:
     # The caller knows the number; an error (which may end up in a log) need not repeat it.
     digits = [c for c in raw if c.isdigit()]
     return "the number ending " + "".join(digits[-4:]) if len(digits) > 4 else "the number"
+
+
+def national_format(e164: str, clinic_region: str) -> str:
+    """How people at the clinic read a number: (312) 555-0142 for one of the clinic's
+    country, +44 20 7946 0958 for any other; as stored if it cannot be read."""
+    try:
+        number = phonenumbers.parse(e164, clinic_region)
+    except phonenumbers.NumberParseException:
+        return e164
+    same_country = phonenumbers.region_code_for_number(number) == clinic_region.upper() or (
+        number.country_code == phonenumbers.country_code_for_region(clinic_region)
+    )
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if same_country
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)

@@ -1,28 +1,37 @@
-"""Finding a patient the way the front desk does: by name, phone number or MRN.
+"""Finding a patient the way the front desk types them: any part of any name, the end
+of a phone number, an MRN or a date of birth.
 
-Every word typed must start the given or the family name ("mar lop" finds Maria Lopez);
-a query that reads as a phone number also finds that number, and one that is an MRN
-finds that record. Each branch is an index lookup (the lower-cased name indexes with
-text_pattern_ops, `ix_patient_phone`, the MRN's unique index), so the search stays fast
-however many patients the clinic has.
+Every name word typed must start one of the patient's folded name tokens
+(`folding.name_tokens`: "nun" finds Núñez, "obrien" and "o brien" find O'Brien); a
+query of digits finds the phones ending with them; one that is an MRN finds that
+record; a date (1950-03-16, or 3/16/1950 read in the clinic's region) finds that date
+of birth. Each branch is an index lookup (`ix_patient_name_token_token`,
+`ix_patient_phone_reversed`, the MRN's unique index, `ix_patient_birth_date`), so the
+search stays fast however many patients the clinic has. Merged records (tombstones)
+are never found.
 """
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-import phonenumbers
-from sqlalchemy import ColumnElement, and_, false, func, or_, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, union
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from service.errors import InvalidInput
 from service.optouts.models import PhoneOptOut
-from service.patients.models import Patient
+from service.patients.folding import (
+    birth_date_typed,
+    fold,
+    phone_ending,
+)
+from service.patients.models import Patient, PatientNameToken
 
 MAX_WORDS = 4
-_WORD = re.compile(r"[^\s,]+")
 
 
 @dataclass(frozen=True)
@@ -51,10 +60,26 @@ def search_patients(
     """Patients matching `q` by family name, then given name; empty `q` lists everyone."""
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in q):
         raise InvalidInput("must not contain control characters", field="q")
-    condition = _matches(q, phone_region)
-    total = session.exec(select(func.count()).select_from(Patient).where(condition)).one()
-    rows = session.exec(search_query(condition).limit(limit).offset(offset))
-    return PatientPage(list(rows), int(total), limit, offset)
+    found = matching(q, phone_region)
+    if found is None:  # an empty search lists every patient
+        total = session.exec(select(func.count()).select_from(Patient).where(_not_merged())).one()
+        rows = session.exec(search_query(_not_merged()).limit(limit).offset(offset))
+        return PatientPage(list(rows), int(total), limit, offset)
+    # Counted and put in order from the matches alone (ids and folded names, read from
+    # the indexes) in one statement: only the page's own patients are then read.
+    matches_ = found.subquery()
+    page = session.exec(
+        select(matches_.c.patient_id, func.count().over())
+        .order_by(matches_.c.family, matches_.c.given, matches_.c.patient_id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    # Past the last page (or nothing found), the count alone.
+    counted = select(func.count()).select_from(matches_)
+    total = page[0][1] if page else session.exec(counted).one()
+    page_ids = [patient_id for patient_id, _ in page]
+    patients = list(session.exec(search_query(col(Patient.id).in_(page_ids)))) if page_ids else []
+    return PatientPage(patients, int(total), limit, offset)
 
 
 def search_query(condition: ColumnElement[bool]) -> SelectOfScalar[Patient]:
@@ -62,71 +87,134 @@ def search_query(condition: ColumnElement[bool]) -> SelectOfScalar[Patient]:
     return (
         select(Patient)
         .where(condition)
-        .order_by(
-            func.lower(col(Patient.family_name)),
-            func.lower(col(Patient.given_name)),
-            col(Patient.id),
-        )
+        .order_by(col(Patient.family_name_folded), col(Patient.given_name_folded), col(Patient.id))
     )
 
 
 def matches(q: str, phone_region: str) -> ColumnElement[bool]:
-    """The condition `search_patients` reads with (for query plans and tests)."""
-    return _matches(q, phone_region)
+    """Whether a patient is one `q` finds (for query plans and tests)."""
+    found = matching(q, phone_region)
+    if found is None:
+        return _not_merged()
+    return col(Patient.id).in_(sa_select(found.subquery().c.patient_id))
 
 
-def _matches(q: str, phone_region: str) -> ColumnElement[bool]:
+def _not_merged() -> ColumnElement[bool]:
+    return col(Patient.merged_into_id).is_(None)
+
+
+def matching(q: str, phone_region: str) -> Select[Any] | None:
+    """The patients `q` finds, once each, as (patient_id, family, given) with the folded
+    names they sort by; None for an empty `q`.
+
+    Each way of matching is its own set, united: PostgreSQL reads each from its index
+    (an OR across subqueries would make it scan every patient).
+    """
     q = q.strip()
     if not q:
-        return true()
-    branches: list[ColumnElement[bool]] = []
-    words = [w.lower() for w in _WORD.findall(q)][:MAX_WORDS]
-    name_words = [w for w in words if any(ch.isalpha() for ch in w)]
-    if name_words:
-        branches.append(and_(*(_name_starts_with(w) for w in name_words)))
-    phone = _as_phone(q, phone_region)
-    if phone is not None:
-        branches.append(col(Patient.phone) == phone)
+        return None
+    branches: list[Select[Any]] = []
+    dates: list[date] = []
+    names: list[str] = []
+    unread = 0  # words that are neither a name nor a date ("(312)")
+    for word in q.split()[:MAX_WORDS]:
+        typed_date = birth_date_typed(word, phone_region)
+        folded = fold(word)
+        if typed_date is not None:
+            dates.append(typed_date)
+        elif any(ch.isalpha() for ch in folded):
+            names.append(folded)
+        elif folded:
+            unread += 1
+    if (names or dates) and len(dates) <= 1 and not unread:
+        # "garcia 1950-03-16": every name word and the date must match.
+        branches.append(_names_and_birth_date(names, dates[0] if dates else None))
+    ending = phone_ending(q)
+    if ending is not None:
+        branches.append(_patients(col(Patient.phone_reversed).like(ending[::-1] + "%")))
     if len(q) <= 40:
-        branches.append(col(Patient.mrn) == normalise_mrn(q))
-    return or_(*branches) if branches else false()
+        branches.append(_patients(col(Patient.mrn) == normalise_mrn(q)))
+    if not branches:  # e.g. a long run of punctuation: nobody
+        return _patients(false())
+    if len(branches) == 1:
+        return branches[0].distinct()
+    return union(*branches)  # type: ignore[return-value]
 
 
-def _name_starts_with(word: str) -> ColumnElement[bool]:
-    pattern = _escape_like(word) + "%"
-    return or_(
-        func.lower(col(Patient.family_name)).like(pattern, escape="\\"),
-        func.lower(col(Patient.given_name)).like(pattern, escape="\\"),
-    )
+def _patients(condition: ColumnElement[bool]) -> Select[Any]:
+    return sa_select(  # type: ignore[return-value]
+        col(Patient.id).label("patient_id"),
+        col(Patient.family_name_folded).label("family"),
+        col(Patient.given_name_folded).label("given"),
+    ).where(condition, _not_merged())
 
 
-def _escape_like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _names_and_birth_date(names: list[str], birth_date: date | None) -> Select[Any]:
+    """Patients with a name starting with each word, born on `birth_date` if given.
+
+    The longest word (likely the rarest) is read from the token index; every other word
+    and the date are then checked per patient, through the token table's primary key
+    and the patient's, instead of intersecting two long lists.
+    """
+    if not names:
+        assert birth_date is not None
+        return _patients(col(Patient.birth_date) == birth_date)
+    first, *others = sorted(names, key=len, reverse=True)
+    found = _name_starts_with(first)
+    for word in others:
+        other = aliased(PatientNameToken)
+        found = found.where(
+            exists().where(
+                col(other.patient_id) == col(PatientNameToken.patient_id),
+                col(other.token).like(word + "%"),
+            )
+        )
+    if birth_date is not None:
+        born = sa_select(col(Patient.id)).where(col(Patient.birth_date) == birth_date)
+        found = found.where(col(PatientNameToken.patient_id).in_(born))
+    return found
 
 
-def _as_phone(q: str, region: str) -> str | None:
-    digits = sum(ch.isdigit() for ch in q)
-    if digits < 7 or any(ch.isalpha() for ch in q):
-        return None
-    try:
-        number = phonenumbers.parse(q, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+def _name_starts_with(word: str) -> Select[Any]:
+    # Folded words are letters and digits only: nothing for LIKE to escape. A merged
+    # record has no tokens (see `repository.write_search_columns`).
+    return sa_select(  # type: ignore[return-value]
+        col(PatientNameToken.patient_id).label("patient_id"),
+        col(PatientNameToken.family_name_folded).label("family"),
+        col(PatientNameToken.given_name_folded).label("given"),
+    ).where(col(PatientNameToken.token).like(word + "%"))
 
 
 def likely_duplicates(
-    session: Session, *, phone: str, family_name: str, mrn: str | None
+    session: Session,
+    *,
+    phone: str,
+    family_name: str,
+    mrn: str | None,
+    birth_date: date | None = None,
+    not_id: int | None = None,
 ) -> Sequence[Patient]:
-    """Patients who are probably this one: the same phone and family name, or the same MRN."""
-    same_person = and_(
-        col(Patient.phone) == phone,
-        func.lower(col(Patient.family_name)) == family_name.strip().lower(),
-    )
-    condition = or_(same_person, col(Patient.mrn) == mrn) if mrn else same_person
-    return list(session.exec(select(Patient).where(condition).order_by(col(Patient.id))))
+    """Records that are probably this patient: the same phone and folded family name,
+    the same folded family name and date of birth, or the same MRN. A merged record
+    counts as the record it was merged into."""
+    family = fold(family_name)
+    conditions: list[ColumnElement[bool]] = [
+        and_(col(Patient.phone) == phone, col(Patient.family_name_folded) == family)
+    ]
+    if birth_date is not None:
+        conditions.append(
+            and_(col(Patient.family_name_folded) == family, col(Patient.birth_date) == birth_date)
+        )
+    if mrn:
+        conditions.append(col(Patient.mrn) == mrn)
+    found = list(session.exec(select(Patient).where(or_(*conditions)).order_by(col(Patient.id))))
+    kept_ids = {p.merged_into_id for p in found if p.merged_into_id is not None}
+    kept = {p.id: p for p in found if p.merged_into_id is None}
+    for kept_id in kept_ids - set(kept):
+        record = session.get(Patient, kept_id)
+        if record is not None and record.merged_into_id is None:
+            kept[kept_id] = record
+    return [p for pid, p in sorted(kept.items(), key=lambda i: i[0] or 0) if pid != not_id]
 
 
 def opted_out_since(session: Session, phones: Sequence[str]) -> dict[str, datetime]:

@@ -14,13 +14,14 @@ from service.procedures.appointments import Appointment
 from service.procedures.lists import reminders_in_due_order
 from service.procedures.models import Procedure
 from service.procedures.schemas import (
+    PendingTextPublic,
     ProcedurePublic,
     ProcedureSchedule,
     ReminderPublic,
     appointment_public,
 )
 from service.procedures.visits import booked_appointments
-from service.procedures.wording import reminder_texts
+from service.procedures.wording import SlotText, reminder_texts
 from service.timeline.active import active_plan
 from service.timeline.plan import TimelinePlan
 from service.timeline.planner import fasting_starts_at
@@ -125,6 +126,7 @@ def _public(
     assert procedure.id is not None
     if appointments is None:
         appointments = booked_appointments(session, procedure.id)
+    by_reminder, slots = reminder_texts(session, settings, procedure, patient, plan)
     return ProcedurePublic(
         id=procedure.id,
         patient_id=procedure.patient_id,
@@ -134,14 +136,24 @@ def _public(
         timezone=patient.timezone,
         fasting_starts_at=fasting_starts_at(plan, procedure.scheduled_at),
         appointments=[appointment_public(a, zone) for a in appointments],
-        reminders=_reminders_public(
-            session, procedure.id, zone, reminder_texts(session, settings, procedure, patient, plan)
-        ),
+        reminders=_reminders_public(session, procedure.id, zone, by_reminder),
+        pending_texts=[
+            PendingTextPublic(
+                local_sends_at=slot.due_at.astimezone(zone),
+                steps=list(slot.steps),
+                text=slot.text.body,
+                segments=slot.segments,
+            )
+            for slot in slots
+        ],
     )
 
 
 def _reminders_public(
-    session: Session, procedure_id: int, zone: ZoneInfo, texts: dict[int, str | None]
+    session: Session,
+    procedure_id: int,
+    zone: ZoneInfo,
+    texts: dict[int, SlotText | None],
 ) -> list[ReminderPublic]:
     return [
         ReminderPublic(
@@ -154,8 +166,11 @@ def _reminders_public(
             status_reason=r.status_reason,
             attempts=r.attempts,
             message_id=r.message_id,
-            text=texts.get(r.id),
+            text=slot.text.body if slot else None,
+            segments=slot.segments if slot else None,
+            local_sends_at=slot.due_at.astimezone(zone) if slot else None,
         )
         # In `reminders_of` order (by due time), just the columns the answer shows.
         for r in reminders_in_due_order(session, procedure_id)
+        for slot in [texts.get(r.id)]
     ]

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from service.procedures.appointments import Appointment, AppointmentStatus
 from service.procedures.models import Procedure, Reminder, ReminderStatus
+from service.templates.reading_order import PART_MARK
 from service.timeline.plan import (
     CANCELLATION_STEP,
     CORRECTION_STEP,
@@ -146,6 +147,8 @@ def reconcile_rows(
             row.status == ReminderStatus.pending
             and key not in wanted
             and row.step not in (CORRECTION_STEP, CANCELLATION_STEP)
+            # The rest of a text cut to fit (fitting.py) still goes out a minute later.
+            and PART_MARK not in row.step
         ):
             reason = REPLACED_BY_VISIT if row.step in replaced else NO_LONGER_PLANNED
             set_status(row, ReminderStatus.cancelled, reason, now)

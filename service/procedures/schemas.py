@@ -59,6 +59,22 @@ class ReminderPublic(BaseModel):
     # due at the same time, in the patient's language, active templates); None once it
     # will not be sent.
     text: str | None = None
+    # What that text costs in SMS segments (UCS-2 once a letter such as the í of María
+    # needs it); each text is kept within SMS_MAX_SEGMENTS when it is sent.
+    segments: int | None = None
+    # When that text goes out if sent on time: texts of one slot that do not fit together
+    # follow each other a minute apart.
+    local_sends_at: datetime | None = None
+
+
+class PendingTextPublic(BaseModel):
+    """One text still to go out, as it would be sent now: a step cut to fit
+    SMS_MAX_SEGMENTS shows its continuation ("warning_signs~1") as a text of its own."""
+
+    local_sends_at: datetime
+    steps: list[str]
+    text: str
+    segments: int
 
 
 class ProcedurePublic(BaseModel):
@@ -71,6 +87,8 @@ class ProcedurePublic(BaseModel):
     fasting_starts_at: datetime
     appointments: list[AppointmentPublic]
     reminders: list[ReminderPublic]
+    # Every text still to go out, in order, each with its real segment count.
+    pending_texts: list[PendingTextPublic] = []
 
 
 class ProcedureListed(BaseModel):

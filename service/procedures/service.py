@@ -98,6 +98,12 @@ def schedule_procedure(
     """Book a procedure and plan its texts."""
     zone = ZoneInfo(patient.timezone)
     assert patient.id is not None
+    if patient.merged_into_id is not None:
+        raise Conflict(
+            f"patient {patient.id} was merged into patient {patient.merged_into_id}; "
+            "book on that record",
+            field="patient_id",
+        )
     procedure = Procedure(
         patient_id=patient.id,
         scheduled_at=resolve_scheduled_at(scheduled_at, zone, now),

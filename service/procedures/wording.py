@@ -22,6 +22,8 @@ from service.procedures.appointments import Appointment, AppointmentStatus
 from service.procedures.models import Procedure, Reminder, ReminderStatus
 from service.procedures.service import load_procedure
 from service.templates.compose import ComposedText, TextFacts, compose
+from service.templates.fitting import texts_of_slot
+from service.templates.pieces import NEXT_PART_AFTER
 from service.templates.preview import ProcedureSample
 from service.templates.store import DbTemplates
 from service.timeline.active import active_plan
@@ -37,6 +39,8 @@ class SlotText:
     steps: tuple[str, ...]
     reminder_ids: tuple[int, ...]
     text: ComposedText
+    # What it costs: SMS segments in its real encoding (UCS-2 once any letter needs it).
+    segments: int = 1
 
 
 def text_facts(
@@ -59,6 +63,7 @@ def text_facts(
         family_name=patient.family_name,
         clinic_name=settings.clinic_name,
         clinic_phone=settings.clinic_phone,
+        clinic_after_hours_phone=settings.clinic_after_hours_phone,
         zone=ZoneInfo(patient.timezone),
         procedure_starts_at=procedure.scheduled_at,
         plan=plan,
@@ -85,6 +90,7 @@ def preview_sample(
         family_name=patient.family_name,
         clinic_name=settings.clinic_name,
         clinic_phone=settings.clinic_phone,
+        clinic_after_hours_phone=settings.clinic_after_hours_phone,
         zone=ZoneInfo(patient.timezone),
         procedure_starts_at=procedure.scheduled_at,
         plan=active_plan(settings, session),
@@ -111,21 +117,28 @@ def pending_texts(
         if reminder.status == ReminderStatus.pending:
             # A retry waits for its next attempt: it goes out then, with that day's words.
             slots.setdefault(reminder.next_attempt_at or reminder.due_at, []).append(reminder)
-    return [
-        SlotText(
-            due_at=due_at,
-            steps=tuple(r.step for r in members),
-            reminder_ids=tuple(r.id or 0 for r in members),
-            # Each day's text is written for that day (e.g. which day of ice it is).
-            text=compose(
-                [r.step for r in members],
-                replace(facts, sending_on=local_date(due_at, facts.zone)),
-                patient.language,
-                templates=source,
-            ),
+    texts = []
+    for due_at, members in slots.items():
+        # Each day's text is written for that day (e.g. which day of ice it is), and
+        # split as the worker splits it to stay within SMS_MAX_SEGMENTS.
+        fitted = texts_of_slot(
+            [r.step for r in members],
+            replace(facts, sending_on=local_date(due_at, facts.zone)),
+            patient.language,
+            settings.sms_max_segments,
+            templates=source,
         )
-        for due_at, members in slots.items()
-    ]
+        for index, text in enumerate(fitted):
+            texts.append(
+                SlotText(
+                    due_at=due_at + index * NEXT_PART_AFTER,
+                    steps=text.steps,
+                    reminder_ids=tuple(r.id or 0 for r in members if r.step in text.steps),
+                    text=text.text,
+                    segments=text.segments,
+                )
+            )
+    return texts
 
 
 def compose_steps(
@@ -151,9 +164,9 @@ def reminder_texts(
     procedure: Procedure,
     patient: Patient,
     plan: TimelinePlan,
-) -> dict[int, str | None]:
+) -> tuple[dict[int, SlotText | None], list[SlotText]]:
     """Every reminder of the procedure with the text it would be sent with now (None: it
-    will not be sent)."""
+    will not be sent), and every text still to go out, continuations of cut steps too."""
     session.flush()
     reminders = list(
         session.exec(
@@ -162,8 +175,10 @@ def reminder_texts(
             .order_by(col(Reminder.due_at), col(Reminder.id))
         )
     )
-    texts: dict[int, str | None] = {r.id or 0: None for r in reminders}
-    for slot in pending_texts(session, procedure, patient, plan, settings, reminders):
+    texts: dict[int, SlotText | None] = {r.id or 0: None for r in reminders}
+    slots = pending_texts(session, procedure, patient, plan, settings, reminders)
+    for slot in slots:
         for reminder_id in slot.reminder_ids:
-            texts[reminder_id] = slot.text.body
-    return texts
+            if texts.get(reminder_id) is None:  # a cut step shows its first text
+                texts[reminder_id] = slot
+    return texts, slots

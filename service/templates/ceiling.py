@@ -1,17 +1,18 @@
-"""The segment ceiling on whole texts: steps due together go out as one merged text.
+"""The segment ceiling on whole texts, as the worker sends them.
 
-A step's own text may fit while the day it shares (day +1: shower, light activity and
-ice; day +7: warning signs, the 2-week prompt and ice) does not, above all in Spanish
-once one accented letter makes it UCS-2. Saving a template renders every merged text of
-a sample timeline that uses it, with the draft in place, and refuses what would exceed
-SMS_MAX_SEGMENTS.
+Steps due together share a text only while it fits; the rest go a minute later, and a
+step too long on its own is cut between sentences (service.templates.fitting). Saving a
+template renders every text of a sample timeline that uses it, with the draft in place,
+split as the worker would split it, and refuses a draft whose words cannot be cut to
+fit SMS_MAX_SEGMENTS (a single clause longer than the limit).
 """
 
 from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from service.templates.compose import TextFacts, compose
+from service.templates.compose import TextFacts
+from service.templates.fitting import texts_of_slot
 from service.templates.segments import SegmentCount, count_segments
 from service.templates.source import FRAME_STEP, ActiveTemplate, TemplateSource
 from service.timeline.local_time import local_date
@@ -58,8 +59,8 @@ def merged_over_ceiling(
         if step != FRAME_STEP and step not in steps:
             continue
         on_day = replace(facts, sending_on=local_date(due, facts.zone))
-        body = compose(list(steps), on_day, language, source).body
-        count = count_segments(body)
-        if count.segments > ceiling:
-            return steps, count
+        for text in texts_of_slot(list(steps), on_day, language, ceiling, source):
+            count = count_segments(text.text.body)
+            if count.segments > ceiling:
+                return steps, count
     return None

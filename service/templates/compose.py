@@ -14,6 +14,8 @@ from babel.dates import format_date, format_time
 
 from service.templates.defaults import DEFAULT_LANGUAGE, STEP_TEXTS
 from service.templates.limits import OverTime
+from service.templates.pieces import pieces
+from service.templates.reading_order import reading_order, split_part
 from service.templates.sandbox import TemplateInvalid, render_template
 from service.templates.source import (
     CODE_DEFAULTS,
@@ -54,6 +56,8 @@ class TextFacts:
     # The patient-local day the text goes out. Unset, it is today (the text is being
     # sent now); previews and transcripts set it, and a sender may.
     sending_on: date | None = None
+    # CLINIC_AFTER_HOURS_PHONE; empty sends warning signs after hours to the emergency room.
+    clinic_after_hours_phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,66 @@ def language_for(language: str) -> str:
     return base if base in STEP_TEXTS else DEFAULT_LANGUAGE
 
 
+@dataclass(frozen=True)
+class Fragments:
+    """Each step's rendered words, ready to be framed into one or more texts."""
+
+    language: str
+    variables: dict[str, object]
+    source: TemplateSource
+    parts: list[tuple[str, str, ActiveTemplate]]  # (step, words, template), reading order
+    opt_out: bool
+
+    def frame(
+        self,
+        words: Sequence[str],
+        with_opt_out: bool,
+        used: Sequence[ActiveTemplate] | None = None,
+    ) -> ComposedText:
+        """The framed text of `words`; `used`: their templates (default: every part's)."""
+        used = list(used if used is not None else [t for _, _, t in self.parts])
+        body, frame = _render(
+            self.source.get(FRAME_STEP, self.language),
+            {**self.variables, "fragments": " ".join(words)},
+        )
+        if with_opt_out:
+            notice, template = _render(self.source.get(OPT_OUT_STEP, self.language), self.variables)
+            body = f"{body} {notice}"
+            used.append(template)
+        return ComposedText(
+            body=_ABBREVIATION_STOP.sub(r"\1", body),
+            language=self.language,
+            template_versions=",".join(t.label for t in [frame, *used])[:400],
+        )
+
+
+def render_fragments(
+    steps: Sequence[str],
+    facts: TextFacts,
+    language: str,
+    templates: TemplateSource | None = None,
+) -> Fragments:
+    """Each step's words in reading order; "<step>~<n>" is that step from its piece n."""
+    source = templates or CODE_DEFAULTS
+    lang = language_for(language)
+    bases = [split_part(s)[0] for s in steps]
+    variables = text_variables(
+        facts, lang, visit_step=next((s for s in bases if s in facts.visits), None)
+    )
+    parts = []
+    for step in reading_order(steps, facts.plan):
+        base, first = split_part(step)
+        if base == OPT_OUT_STEP:
+            continue
+        text, template = _render(source.get(base, lang), variables)
+        if first:
+            text = " ".join(pieces(text)[first:])
+            if not text:
+                continue  # the step's words changed since it was cut: nothing is left
+        parts.append((step, text, template))
+    return Fragments(lang, variables, source, parts, OPT_OUT_STEP in steps)
+
+
 def compose(
     steps: Sequence[str],
     facts: TextFacts,
@@ -80,36 +144,11 @@ def compose(
 
     `templates` gives the active version of each template (the database's, see
     `service.templates.store.DbTemplates`); without it the code defaults are used. The
-    opt-out line, when it rides along, ends the text after the frame.
+    opt-out line, when it rides along, ends the text after the frame. To keep within
+    SMS_MAX_SEGMENTS use `service.templates.fitting.compose_within`.
     """
-    source = templates or CODE_DEFAULTS
-    lang = language_for(language)
-    variables = text_variables(
-        facts, lang, visit_step=next((s for s in steps if s in facts.visits), None)
-    )
-    used: list[ActiveTemplate] = []
-    fragments = []
-    # In the timeline's order (shower before ice), however the caller listed them.
-    order = {step.name: index for index, step in enumerate(facts.plan.steps)}
-    ordered = sorted(_unique(steps), key=lambda name: order.get(name, len(order)))
-    for step in ordered:
-        if step == OPT_OUT_STEP:
-            continue
-        text, template = _render(source.get(step, lang), variables)
-        fragments.append(text)
-        used.append(template)
-    body, frame = _render(
-        source.get(FRAME_STEP, lang), {**variables, "fragments": " ".join(fragments)}
-    )
-    if OPT_OUT_STEP in steps:
-        notice, template = _render(source.get(OPT_OUT_STEP, lang), variables)
-        body = f"{body} {notice}"
-        used.append(template)
-    return ComposedText(
-        body=_ABBREVIATION_STOP.sub(r"\1", body),
-        language=lang,
-        template_versions=",".join(t.label for t in [frame, *used])[:400],
-    )
+    fragments = render_fragments(steps, facts, language, templates)
+    return fragments.frame([text for _, text, _ in fragments.parts], fragments.opt_out)
 
 
 # Saved versions that used up a render's CPU time: the next texts go straight to the
@@ -157,6 +196,7 @@ def text_variables(facts: TextFacts, lang: str, visit_step: str | None = None) -
         "family_name": facts.family_name,
         "clinic_name": facts.clinic_name,
         "clinic_phone": facts.clinic_phone,
+        "clinic_after_hours_phone": facts.clinic_after_hours_phone,
         **_procedure_variables(facts.procedure_starts_at, facts.zone, lang, facts.plan),
         "mention_fasting": facts.include_fasting,
         "ice_day": _ice_day(facts, procedure_day),
@@ -263,8 +303,3 @@ def _local_time_text(wall: time, lang: str, twelve_hour: bool = False) -> str:
         text = format_time(wall, _TIME_FORMATS.get(lang, _TIME_FORMATS["en"]), locale=lang)
     # Babel may use narrow no-break spaces, which no SMS alphabet but UCS-2 carries.
     return text.replace("\u202f", " ").replace("\u00a0", " ")
-
-
-def _unique(steps: Sequence[str]) -> list[str]:
-    # Several ice occurrences never share a slot, but a merged slot lists a step once.
-    return list(dict.fromkeys(steps))

@@ -21,16 +21,34 @@ FRAME = {
     ),
 }
 
-# The warning signs, said on the day and again in the first week (001, 003, 004).
+# The warning signs, said on the day and again in the first week (001, 003, 004), each
+# with what to do: signs of nerve compression need an emergency room now (001: "needs
+# immediate medical attention"); signs of infection or bleeding at the incision need the
+# clinic now, or out of hours the after-hours number (CLINIC_AFTER_HOURS_PHONE), else the
+# emergency room. Mild swelling at the incision is expected in the first week (001), so
+# only swelling that gets worse is a sign. The clinic's number follows in the frame, once.
+_AFTER_HOURS_EN = (
+    "{% if clinic_after_hours_phone %}call {{ clinic_after_hours_phone }}"
+    "{% else %}go to the emergency room{% endif %}"
+)
+_AFTER_HOURS_ES = (
+    "{% if clinic_after_hours_phone %}llame al {{ clinic_after_hours_phone }}"
+    "{% else %}vaya a urgencias{% endif %}"
+)
 _WARNING_EN = (
-    "Warning signs: loss of bladder or bowel control, new numbness or weakness in your "
-    "legs, fever, redness, swelling or pus at the incision, or bleeding that soaks the "
-    "bandage. If severe, call 911; otherwise call us right away."
+    "Call 911 or go to the emergency room now if you lose control of your bladder or "
+    "bowels, or have new numbness or weakness in your legs. Call us now for a fever, pus "
+    "at the incision, redness or swelling there that gets worse, or bleeding that soaks "
+    "the bandage; after hours, " + _AFTER_HOURS_EN + ". Mild swelling at the incision is "
+    "normal."
 )
 _WARNING_ES = (
-    "Señales de alarma: no controlar la orina o las heces, entumecimiento o debilidad "
-    "nueva en las piernas, fiebre, herida roja, hinchada o con pus, o sangrado que empapa "
-    "el vendaje. Si es grave, llame al 911; si no, llame enseguida al {{ clinic_phone }}."
+    "Llame al 911 o vaya a urgencias de inmediato si pierde el control de la orina o de "
+    "las heces, o si tiene entumecimiento o debilidad nueva en las piernas. Llame al "
+    "consultorio de inmediato si tiene fiebre, pus en la herida, sangrado que empape el "
+    "vendaje, o si la herida se pone roja o se hincha y empeora; fuera de horario, "
+    + _AFTER_HOURS_ES
+    + ". Es normal que la herida se hinche un poco."
 )
 
 STEP_TEXTS: dict[str, dict[str, str]] = {
@@ -51,18 +69,19 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
         # signs 001, 003, 004
         "day_of_rest": (
             "Have a lazy day today. Moderate to intense back pain can happen: take pain "
-            "medicine as prescribed, and do not drive while you take any pain medicine. "
-            + _WARNING_EN
+            "medicine as prescribed. Do not drive or operate heavy machinery while you take "
+            "any pain medicine. " + _WARNING_EN
         ),
         # 000, 001
         "shower": (
             "You may shower or bathe this morning. Remove the bandage once there is no "
             "more drainage."
         ),
-        # 000 (time off work varies), 001 and 004 (light activity, walking in the first days)
+        # 000 (time off work varies), 001 and 004 (light activity, walking in the first
+        # days; no heavy lifting or strenuous activity)
         "light_activity": (
             "Walking and light activities are good in these first days; rest in between. "
-            "Time off work varies: ask your doctor."
+            "Avoid heavy lifting and strenuous activity. Time off work varies: ask your doctor."
         ),
         # 000: 7 days of back soreness, ice packs
         "ice": (
@@ -80,20 +99,23 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
         # 000 (after 3 days if you feel ok; not steady: ask your doctor first), 001 (no
         # driving if you take any pain medication)
         "driving": (
-            "From today you may drive if you feel OK to, but not while you take any pain "
-            "medicine. If you don't feel steady, ask your doctor first and don't drive."
+            "From today you may drive if you feel OK to. Do not drive or operate heavy "
+            "machinery while you take any pain medicine. If you don't feel steady, ask your "
+            "doctor first and don't drive."
         ),
         # 003
         "two_week_followup": (
             "If your 2-week follow-up isn't booked yet, please call us to book it for "
             "around {{ two_week_date }}. It checks your incision and early progress."
         ),
-        # 004 (physical therapy at 2 weeks), 001/004 vs 003 (normal activity: setting),
-        # 001 (no heavy lifting)
+        # 001 (physical therapy if your doctor recommends it), 004 (about 2 weeks after),
+        # 001/004 vs 003 (normal activity: setting), 001 and 004 (no heavy lifting or
+        # strenuous activity meanwhile)
         "recovery_2_weeks": (
-            "Physical therapy often starts about now. Most people return to normal daily "
-            "activities, including work, {{ normal_activity_weeks }} weeks after MILD; ask "
-            "your doctor before any heavy lifting."
+            "If your doctor recommends physical therapy, it often starts about now. Most "
+            "people return to normal daily activities, including work, "
+            "{{ normal_activity_weeks }} weeks after MILD. Until your doctor says otherwise, "
+            "keep avoiding heavy lifting and strenuous activity."
         ),
         # 001, 004
         "activity_6_weeks": (
@@ -146,19 +168,21 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
         ),
         "day_of_rest": (
             "Hoy descanse. Puede tener dolor de espalda moderado o intenso: tome los "
-            "analgésicos recetados y no maneje mientras tome cualquier analgésico. " + _WARNING_ES
+            "analgésicos recetados. No maneje ni use maquinaria pesada mientras tome "
+            "analgésicos. " + _WARNING_ES
         ),
         "shower": (
             "Desde esta mañana puede ducharse o bañarse. Quite el vendaje cuando la herida ya "
             "no drene."
         ),
         "light_activity": (
-            "Caminar y hacer actividades ligeras le hace bien desde ya; descanse entre "
-            "ratos. El tiempo sin trabajar cambia de una persona a otra: pregunte a su médico."
+            "Esta semana le hace bien caminar y hacer actividades ligeras, con descansos "
+            "entre ellas. No levante objetos pesados ni haga actividades intensas. El tiempo "
+            "sin trabajar cambia de una persona a otra: pregunte a su médico."
         ),
         "ice": (
-            "{% if ice_day %}Hielo, jornada {{ ice_day }} de 7{% if ice_day == 7 %} (hoy "
-            "termina){% endif %}: las bolsas de hielo alivian el dolor de espalda."
+            "{% if ice_day %}Siga con las bolsas de hielo ({{ ice_day }} de 7"
+            "{% if ice_day == 7 %}, hoy termina{% endif %}): alivian el dolor de espalda."
             "{% else %}Las bolsas de hielo alivian el dolor de espalda la primera semana."
             "{% endif %}"
         ),
@@ -168,25 +192,27 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
             "{{ wound_check_from_date }} y el {{ wound_check_to_date }}."
         ),
         "driving": (
-            "Desde hoy puede manejar si se siente bien, pero no mientras tome cualquier "
-            "analgésico. Si no se siente estable, pregunte antes a su médico y no maneje."
+            "Desde hoy puede manejar si se siente bien. No maneje ni use maquinaria pesada "
+            "mientras tome cualquier analgésico. Si no se siente estable, pregunte antes a su "
+            "médico y no maneje."
         ),
         "two_week_followup": (
-            "¿No tiene cita para el control de 2 semanas? Llame para pedirla para el "
-            "{{ two_week_date }} o cerca. En ese control revisamos su herida y su avance."
+            "¿No tiene cita para el control de 2 semanas? Llame para pedirla para "
+            "alrededor del {{ two_week_date }}. En ese control revisamos su herida y su avance."
         ),
         "recovery_2_weeks": (
-            "La fisioterapia suele empezar por estas fechas. Casi todas las personas vuelven "
-            "a sus actividades normales, incluido el trabajo, en {{ normal_activity_weeks }} "
-            "semanas; pregunte a su médico antes de cargar cosas pesadas."
+            "Si su médico le recomienda fisioterapia, suele empezar por estas fechas. La mayor "
+            "parte de las personas vuelve a sus actividades normales, incluido el trabajo, en "
+            "{{ normal_activity_weeks }} semanas. Hasta que su médico le diga otra cosa, siga "
+            "sin levantar objetos pesados ni hacer actividades intensas."
         ),
         "activity_6_weeks": (
-            "Casi todas las personas pueden volver al ejercicio y a la actividad intensa "
+            "La mayor parte de las personas puede volver al ejercicio y a la actividad intensa "
             "entre 6 y 8 semanas después del MILD. Consulte antes con su médico."
         ),
         "three_month_followup": (
-            "¿No tiene cita para el control de 3 meses? Llame para pedirla para el "
-            "{{ three_month_date }} o cerca. En ese control revisamos el alivio del dolor y "
+            "¿No tiene cita para el control de 3 meses? Llame para pedirla para "
+            "alrededor del {{ three_month_date }}. En ese control revisamos el alivio del dolor y "
             "su movilidad."
         ),
         "wound_check_visit": (
@@ -208,8 +234,9 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
         ),
         "procedure_cancelled": (
             "Su procedimiento MILD del {{ procedure_date }} queda cancelado. No tenga en "
-            "cuenta las indicaciones anteriores; nos pondremos en contacto con usted. Si le "
-            "indicamos dejar un anticoagulante, llame para saber si ya puede volver a tomarlo."
+            "cuenta las indicaciones anteriores; nos pondremos en contacto con usted. Si ha "
+            "dejado de tomar un anticoagulante por el procedimiento, llame para saber si ya "
+            "puede volver a tomarlo."
         ),
         "opt_out_notice": "Responda ALTO para no recibir mensajes.",
     },

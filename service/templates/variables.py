@@ -10,6 +10,10 @@ _VARIABLES: dict[str, tuple[str, str | int]] = {
     "family_name": ("The patient's family (last) name.", "Lopez"),
     "clinic_name": ("The clinic's name.", "Valley Spine Center"),
     "clinic_phone": ("The clinic's phone number.", "(555) 201-4477"),
+    "clinic_after_hours_phone": (
+        "The after-hours number (CLINIC_AFTER_HOURS_PHONE); empty when the clinic has none.",
+        "(555) 201-4400",
+    ),
     "procedure_date": ("Day of the procedure, e.g. 'Tuesday, March 16'.", "Tuesday, March 16"),
     "procedure_time": ("Time the procedure starts, e.g. '7:00 AM'.", "7:00 AM"),
     "fasting_start_time": (

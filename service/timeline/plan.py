@@ -140,9 +140,8 @@ DEFAULT_STEPS: tuple[Step, ...] = (
         seeds=(SEED_PREOP, SEED_RECOVERY, SEED_JOURNEY, SEED_PROS_CONS),
         why="A few hours after the procedure ends, once the patient is home: 'lazy' "
         "day and moderate to intense pain, pain medicine as prescribed (000); no driving "
-        "if you take any pain medication (001); warning signs: loss of bladder or bowel "
-        "control, new numbness or weakness (001, 003), infection and bleeding at the "
-        "incision (003, 004).",
+        "or heavy machinery if you take any pain medication (001); the warning signs with "
+        "what to do for each, as in `warning_signs`.",
     ),
     Step(
         name="shower",
@@ -160,8 +159,10 @@ DEFAULT_STEPS: tuple[Step, ...] = (
         useful_for_days=2,
         seeds=(SEED_PREOP, SEED_RECOVERY, SEED_PROS_CONS),
         why="Light activities within days, rest and light movements the first days "
-        "(000, 001, 004), gentle walking (001); time off work varies, ask your doctor "
-        "(000). Same time as the morning steps, so they share one text.",
+        "(000, 001, 004), gentle walking (001); avoid heavy lifting and strenuous activity "
+        "(001: 'avoid strenuous activities or heavy lifting'; 004: 'hold off on anything "
+        "strenuous'); time off work varies, ask your doctor (000). Same time as the morning "
+        "steps, so they share one text when it fits.",
     ),
     Step(
         name="ice",
@@ -183,9 +184,15 @@ DEFAULT_STEPS: tuple[Step, ...] = (
         useful_for_days=2,
         seeds=(SEED_RECOVERY, SEED_JOURNEY, SEED_PROS_CONS),
         why="The warning signs again in the first week (days +2 and +7), after the "
-        "day-of text: loss of bladder or bowel control, new numbness or weakness (001, "
-        "003), infection and bleeding at the incision (003, 004). Severe: 911; otherwise "
-        "call the clinic.",
+        "day-of text, each with what to do. Loss of bladder or bowel control 'needs "
+        "immediate medical attention' (001) and new numbness or weakness in the legs is "
+        "nerve trouble (001 symptoms, 003 'nerve injury'): call 911 or go to the emergency "
+        "room now. Infection (001, 003, 004: fever, pus, redness or swelling that gets "
+        "worse) and bleeding at the incision (003, 004: soaking the bandage): call the "
+        "clinic now; after hours the after-hours number (setting CLINIC_AFTER_HOURS_PHONE), "
+        "else the emergency room, the safer reading when a clinic has none. Mild swelling "
+        "at the incision is expected in the first week (001), so only swelling that gets "
+        "worse is a sign.",
     ),
     Step(
         name="wound_check",
@@ -206,8 +213,8 @@ DEFAULT_STEPS: tuple[Step, ...] = (
         useful_for_days=3,
         seeds=(SEED_PREOP, SEED_RECOVERY),
         why="Seed 000: 'You may drive after 3 days, if you feel ok to do so ... if you "
-        "are not stable, ask your doctor first and do not drive'; seed 001: do not drive "
-        "'if you take any pain medication'.",
+        "are not stable, ask your doctor first and do not drive'; seed 001: 'do not drive "
+        "or operate heavy machinery if you take any pain medication'.",
     ),
     Step(
         name="two_week_followup",
@@ -225,10 +232,13 @@ DEFAULT_STEPS: tuple[Step, ...] = (
         day=13,
         useful_for_days=7,
         seeds=(SEED_PROS_CONS, SEED_RECOVERY, SEED_JOURNEY),
-        why="Seed 004: physical therapy usually starts about two weeks after. Normal "
-        "daily activities, including work: seed 003 says 1-2 weeks, 001 and 004 say 2-4 "
-        "weeks; the cautious 2-4 is the default (setting NORMAL_ACTIVITY_WEEKS), with no "
-        "heavy lifting meanwhile (001): ask your doctor first.",
+        why="Physical therapy 'if recommended by your doctor' (001); seed 004 says it "
+        "usually starts about two weeks after, and 'we typically recommend' it: the text "
+        "keeps 001's condition, the safer reading. Normal daily activities, including "
+        "work: seed 003 says 1-2 weeks, 001 and 004 say 2-4 weeks; the cautious 2-4 is the "
+        "default (setting NORMAL_ACTIVITY_WEEKS), avoiding strenuous activity and heavy "
+        "lifting meanwhile (001) and until the doctor says otherwise (004: heavy lifting "
+        "takes 6-8 weeks).",
     ),
     Step(
         name="activity_6_weeks",

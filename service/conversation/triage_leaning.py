@@ -1,0 +1,135 @@
+"""Erring towards a person (issue 19): the wording a reply needs only to come near.
+
+A body part or a symptom said with a change or a loss (worse, can't, won't, dead, drags,
+gave out, trouble, leaking...), the kinds of wording later rounds of unseen replies showed
+(losses said as what the body did, foot drop as tripping, falls as going down, a headache
+that changes with posture), and last, a statement about the body with nothing
+reassuring in it. Read by `triage` after normalising, like `triage_words`.
+"""
+
+# Where a change is felt, and what is felt: legs and feet, the saddle area, bladder and
+# bowels, the incision; pain, numbness, weakness, swelling, redness.
+_BODY_OR_SYMPTOM = (
+    r"(legs?|foot|feet|toes?|thighs?|knees?|ankles?|calf|calves|hips?|heels?|bum|sciatica"
+    r"|groin|bottom|butt\w*|privates?|crotch"
+    r"|saddle|bladder|bowels?|urine|pee|poop|stool|incision|wound|cut|site|bandage|dressing"
+    r"|gauze|pain|numb\w*|tingl\w*|weak\w*|swell\w*|swollen|redness|feeling|sensation"
+    r"|piernas?|pies?|pie|dedos|muslos?|rodillas?|entrepierna|nalgas?|vejiga|intestino"
+    r"|orina|heces|herida|vendaje|gasa|dolor|entumec\w*|hormigue\w*|debil\w*|hinchaz\w*"
+    r"|hinchad\w*|fuerza|sensibilidad)\b"
+)
+# A change or a loss: worse, cannot, won't, dead, drags, gave out, trouble, leaking...
+_CHANGE_OR_LOSS = (
+    r"(worse|worsening|weaker|cannot|wont|dead|drags?|dragging|draggy|gave out|giving out"
+    r"|gives out|give out|trouble|problems? with|leak\w*|lost|losing|loss|floppy|buckl\w*"
+    r"|spreading|bigger|heavier|no feeling|not working|stopped working|went out|collaps\w*"
+    r"|slaps?|catch\w*|peor|empeor\w*|no puedo|no responde\w*|arrastr\w*|muert\w*"
+    r"|perdi\w*|se me dobl\w*|se me va|se me fue|cada vez mas|mas que|flops?"
+    r"|feels? (off|funny|weird|strange|wrong|different)|not right"
+    r"|no (me )?responde\w*)\b"
+)
+
+# (sign, pattern, negatable), added after the patterns of `triage_words`.
+LEANING_PATTERNS: tuple[tuple[str, str, bool], ...] = (
+    # Round 4 (issue 19, after round 3 was seen): retention said other ways, pain that
+    # medicine no longer touches.
+    (
+        "bladder_bowel",
+        r"cannot (pass|make) water|cannot (\w+ ){0,1}empty|(strain\w*|push\w*|pujar)"
+        r" (\w+ ){0,3}(pee|urinat\w*|orinar)",
+        False,
+    ),
+    (
+        "severe_pain",
+        r"(meds?|medicines?|medications?|pills?|pastillas|medicinas?|analgesicos?) (\w+ ){0,2}"
+        r"(not|arent|dont|doesnt|isnt|no|nothing) (\w+ )?(touching|working|helping|help|work"
+        r"|quitan|sirven|hacen)",
+        False,
+    ),
+    # Round 2 (issue 19): losses said as what the body did, foot drop as tripping, falls as
+    # going down, a headache that changes with posture, bladder wording from home.
+    (
+        "bladder_bowel",
+        r"(bladder|bowels?|bowl|it|pee|poop|urine|pipi|popo) (\w+ ){0,2}(let go|lets go"
+        r"|letting go|gave way|just (comes|came|goes|went)|came out on its own)"
+        r"|wet (the|my) bed|make it to the (toilet|bathroom|restroom|loo) in time"
+        r"|(no|lost|losing|without) control (down there|of it)|cannot hold it( in)?"
+        r"|(only|just) a trickle|no llego al bano|se me (sale|salio|escapa)\w*"
+        r"|no (siento|sentia) (cuando|las ganas)|no puedo hacer del bano"
+        r"|number (2|two) (\w+ ){0,2}(cannot|dont|didnt)|(cannot|dont|didnt) (\w+ ){0,3}"
+        r"number (2|two)",
+        False,
+    ),
+    (
+        "numbness_weakness",
+        r"(paraly\w*|paraliz\w*|paralis\w*|paralys\w*)|(trip\w*|stumbl\w*|catch\w*)"
+        r" (\w+ ){0,4}(foot|feet|toes?)|tropiez\w*|tropec\w*"
+        r"|(foot|feet|pie) (\w+ ){0,2}(flops?|flopping|slaps?|slapping|catch\w*|drags?)"
+        r"|(legs?|knees?|piernas?|rodillas?) (\w+ ){0,3}(rubber|jelly|noodles?|flojas?"
+        r"|no me sostienen|wont (hold|support))|(leg|foot|feet|legs) (\w+ ){0,2}asleep"
+        r"|(lost|losing|loss of|no|without) (\w+ ){0,1}(sensation|feeling|sensibilidad)"
+        r"|(tiptoes?|heels?|toes) (\w+ ){0,3}(cannot|wont)|cannot (\w+ ){0,3}(tiptoes?|heels?)",
+        True,
+    ),
+    (
+        "emergency",
+        r"went down(?! (to|the|for|stairs|town|south|a |in price))"
+        r"|hit the (floor|ground|deck)|(took|had) a (tumble|spill)|me fui al (piso|suelo)"
+        r"|me cai\w*|dizz\w*|mare\w*|lightheaded|light headed",
+        True,
+    ),
+    # A headache that changes with posture: "better when I lie flat" is the sign itself,
+    # not easing, so this one is not negatable.
+    (
+        "severe_pain",
+        r"(headache|migraine|dolor de cabeza)( \w+){0,8} (lie|lying|flat|sit\w*|stand\w*"
+        r"|acost\w*|sentad\w*|de pie)",
+        False,
+    ),
+    (
+        "severe_pain",
+        r"(severe|terrible|worst|bad|awful|horrible) headache"
+        r"|off the charts|through the roof|cannot sleep (\w+ ){0,4}(pain|hurts)"
+        r"|(pain|hurts) (\w+ ){0,4}cannot sleep",
+        True,
+    ),
+    (
+        "infection",
+        r"seep\w*|crust\w*|angry|warm to the touch|hot to the touch|gaping|gapes"
+        r"|huele (feo|raro)|sweat\w* (\w+ ){0,3}(shiver\w*|chill\w*|shak\w*)",
+        True,
+    ),
+    # Erring towards a person (issue 19): a body part or a symptom said together with a
+    # change or a loss, whatever the words around them, is urgent unless negated.
+    ("change_or_loss", _BODY_OR_SYMPTOM + r"( \w+){0,6} " + _CHANGE_OR_LOSS, True),
+    ("change_or_loss", _CHANGE_OR_LOSS + r"( \w+){0,6} " + _BODY_OR_SYMPTOM, True),
+)
+
+# Erring towards a person, last: a reply about the body that says nothing reassuring is
+# read by someone. A statement (not a question) naming one of these, with none of the
+# reassuring words below, is urgent even when no pattern above matched.
+BODY_OR_SYMPTOM_WORDS = (
+    r"(legs?|foot|feet|toes?|thighs?|knees?|ankles?|calf|calves|hips?|groin|bottom|butt\w*"
+    r"|my back|lower back|back pain|back hurts|spine|bladder|bowels?|pee\w*|urin\w*|poop\w*"
+    r"|stool|incision|wound|stitch\w*|pain\w*|hurt\w*|ach(e|es|ing|y)|numb(ness|ed|y)?"
+    r"|tingl\w*|weak\w*|swell\w*|swollen|red|blood\w*|bleed\w*|fever\w*|temp|temperature"
+    r"|balance|walk\w*|stand\w*|head(ache)?s?|dizz\w*|speech|words|side|body|agony|seizure"
+    r"|piernas?|pies?|dedos|muslos?"
+    r"|rodillas?|espalda|columna|vejiga|intestino|orin\w*|popo|heces|herida|puntos|dolor\w*"
+    r"|duel\w*|entum\w*|hormigue\w*|debil\w*|hinch\w*|inflamad\w*|sangr\w*|fiebre"
+    r"|calentura|equilibrio|camin\w*|parar\w*|cabeza|marea\w*|lengua|cuerpo|lado)\b"
+)
+REASSURING = (
+    r"\b(better|fine|good|great|well|normal|ok|okay|healing|healed|clean|dry|gone|less"
+    r"|improv\w*|nicely|down to|no pain|without (\w+ )?pain|thanks?|thank you|mejor|bien"
+    r"|sanando|limpia|seca|menos|sin dolor|gracias|excelente|perfecto|stronger|amazing"
+    r"|manageable|nothing major|fading|going down|bajando|anymore|no more|ya no|further"
+    r"|already|barely any|casi no|smaller|walked|camine|wrong number|nada grave|tight"
+    r"|stiff|tired|cansad\w*"
+    # About a visit or a bill, not the body: "I need to reschedule my wound check".
+    r"|reschedul\w*|appointment|cita|cambiar|bill|factura|pharmacy|prescription|receta)\b"
+)
+QUESTION = (
+    r"(\?|^\s*(can|could|should|when|what|how|is|are|do|does|will|would|may|cuando|cuanto"
+    r"|puedo|debo|que|como|es|hay)\b)"
+)
