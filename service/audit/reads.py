@@ -12,7 +12,6 @@ showed, so a patient's audit trail shows every list they appeared on.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -20,7 +19,7 @@ from sqlalchemy import insert
 from sqlmodel import Session
 
 from service.audit.models import AuditEntry
-from service.audit.service import Actor, audit, audit_entry_row
+from service.audit.service import Actor, Source, audit, audit_entry_row
 
 
 class Read(StrEnum):
@@ -40,15 +39,11 @@ class Read(StrEnum):
     export = "export"  # data leaving the service (a list)
 
 
-@dataclass(frozen=True)
-class Feed:
-    """A machine reader that is neither an API key nor a person: an HL7, FHIR or CSV
-    feed, named as the audit shows it (e.g. `Feed("hl7:lab")`)."""
+# A machine reader that is neither an API key nor a person (an HL7, FHIR or CSV feed):
+# `Feed("HL7 feed LAB^CLINIC")`, the audit's `Source` for changes, named as the audit shows it.
+Feed = Source
 
-    name: str
-
-
-Reader = Actor | Feed
+Reader = Actor
 
 
 def record_read(
