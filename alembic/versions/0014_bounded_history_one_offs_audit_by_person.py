@@ -7,7 +7,7 @@ process that stopped mid-send reads a handful of rows, not every text.
 `ix_audit_entry_user_at`, `ix_audit_entry_key_at`: the audit filtered by person.
 
 Revision ID: 0014
-Revises: 0016
+Revises: 0015
 Create Date: 2026-12-05 12:10:00
 """
 from collections.abc import Sequence
@@ -18,7 +18,7 @@ from alembic import op
 
 
 revision: str = '0014'
-down_revision: str | None = '0016'
+down_revision: str | None = '0015'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -28,6 +28,7 @@ class Read(StrEnum):
     patient = "patient"  # one patient's record
     procedure = "procedure"  # one procedure and its timeline (or its printout)
     messages = "messages"  # a patient's texts
+    check_ins = "check_ins"  # a procedure's recovery check-ins (or one answer)
     reply = "reply"  # one reply from the inbox
     preview = "preview"  # a template rendered for a real procedure
     search = "search"  # a patient search or phone look-up (a list)

@@ -55,6 +55,15 @@ SAFE_VALUE_FIELDS = frozenset(
         "results",
         "merged_into",
         "merged_from",
+        # A spreadsheet import's counts (service/intake/spreadsheet): numbers only.
+        "rows",
+        "rows_refused",
+        "patients_create",
+        "patients_update",
+        "patients_unchanged",
+        "procedures_create",
+        "procedures_move",
+        "procedures_unchanged",
     }
 )
 
