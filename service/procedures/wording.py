@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from service.audit.reads import Read, Reader, record_read
 from service.config import Settings
 from service.patients.models import Patient
 from service.procedures.appointments import Appointment, AppointmentStatus
@@ -76,9 +77,15 @@ def text_facts(
     )
 
 
-def preview_sample(session: Session, settings: Settings, procedure_id: int) -> ProcedureSample:
-    """A procedure's patient and times for a template preview (404 naming `procedure_id`)."""
+def preview_sample(
+    session: Session, settings: Settings, procedure_id: int, reader: Reader, now: datetime
+) -> ProcedureSample:
+    """A procedure's patient and times for a template preview (404 naming `procedure_id`);
+    the preview shows the patient's name and dates, so the look is audited."""
     procedure, patient = load_procedure(session, procedure_id)
+    record_read(
+        session, reader, Read.preview, at=now, entity_id=procedure_id, patient_id=patient.id
+    )
     facts = TextFacts(
         given_name=patient.given_name,
         family_name=patient.family_name,
