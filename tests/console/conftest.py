@@ -102,7 +102,8 @@ def page(browser, console_app: RunningApp):  # type: ignore[no-untyped-def]
         base_url=console_app.base_url, viewport={"width": 1280, "height": 900}
     )
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    # Generous: a loaded CI machine can take seconds to serve a page; a real hang still fails.
+    page.set_default_timeout(30_000)
     yield page
     context.close()
 

@@ -105,7 +105,7 @@ def test_preview_without_javascript_renders_on_the_server_for_a_real_procedure(
     # scripts, which this browser has switched off.
     context = browser.new_context(base_url=console_app.base_url, java_script_enabled=False)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)
     try:
         sign_in(page, ADMIN)
         page.goto("/templates/prep_week/es")
