@@ -10,7 +10,7 @@ from service.intake.people import IncomingPatient
 from service.intake.service import Intake, Outcome, ask_on_scheduled, find_patient, register
 from service.patients.models import Patient
 from service.patients.schemas import PatientUpdate
-from service.records.edits import edit_patient
+from service.records.edits import EditResult, edit_patient
 from service.records.merging import merge_patients
 
 
@@ -21,6 +21,21 @@ def update_patient(session: Session, intake: Intake, person: IncomingPatient) ->
     if existing is None:
         patient, _ = register(session, intake, person)
         return Outcome(f"registered patient {patient.id} (first seen in an update)", patient.id)
+    result = update_record(session, intake, existing, person)
+    changed = ", ".join(result.changed) or "nothing changed"
+    return Outcome(f"patient {existing.id} updated ({changed})", existing.id)
+
+
+def update_record(
+    session: Session,
+    intake: Intake,
+    existing: Patient,
+    person: IncomingPatient,
+    *,
+    expected_version: int | None = None,
+) -> EditResult:
+    """The record as the system has it now, through the record domain's edit. With no
+    version (HL7, FHIR without If-Match) the EHR wins; an MRN sent replaces ours."""
     written = person.written()
     fields: dict[str, object] = {
         "given_name": written.given_name,
@@ -33,6 +48,8 @@ def update_patient(session: Session, intake: Intake, person: IncomingPatient) ->
         fields["language"] = written.language
     if written.birth_date:
         fields["birth_date"] = written.birth_date
+    if written.mrn:
+        fields["mrn"] = written.mrn
     try:
         changes = PatientUpdate.model_validate(fields)
     except ValidationError as exc:
@@ -47,13 +64,12 @@ def update_patient(session: Session, intake: Intake, person: IncomingPatient) ->
         intake.settings,
         intake.actor,
         intake.now,
-        expected_version=None,
+        expected_version=expected_version,
     )
     if "phone" in result.changed and intake.settings.intake_sms_consent == "ask":
         # A number nobody agreed on: ask on it before texting it anything else.
         _ask_again(session, result.patient, intake)
-    changed = ", ".join(result.changed) or "nothing changed"
-    return Outcome(f"patient {existing.id} updated ({changed})", existing.id)
+    return result
 
 
 def merge(session: Session, intake: Intake, surviving: IncomingPatient, prior_mrn: str) -> Outcome:
