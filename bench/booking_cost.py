@@ -9,7 +9,6 @@ of a cProfile by cumulative time for the procedure's 201.
 """
 
 import cProfile
-import json
 import os
 import pstats
 import sys
@@ -64,7 +63,7 @@ def main() -> None:
                 phone = f"(202) {300 + n // 9000} {1000 + n % 9000}"
                 body = {"given_name": "Bench", "family_name": f"Mark{n}", "phone": phone,
                         "sms_consent": True}  # fmt: skip
-                made = client.post("/v1/patients", content=json.dumps(body), headers=headers)
+                made = client.post("/v1/patients", json=body, headers=headers)
                 assert made.status_code == 201, made.text
                 booked = client.post(
                     f"/v1/patients/{made.json()['id']}/procedures",

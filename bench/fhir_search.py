@@ -5,7 +5,8 @@ compound surnames, O'-names, dates of birth, MRNs), then times whole requests to
 `GET /fhir/R4/Patient` through the app (the API key check, the search, the reads
 audited, the Bundle built and validated by fhir.resources) for the EHR's four
 parameters: `identifier`, `name`, `birthdate`, `phone`. Writes p50/p95 to
-bench/RESULTS.md between the fhir-search markers. Target: p95 < 100 ms.
+bench/RESULTS.md between the fhir-search markers. The issue sets no figure; we hold it
+to p95 < 100 ms (an EHR's chart lookup, twice the /v1 search's budget for the Bundle).
 """
 
 import os
@@ -38,8 +39,10 @@ def queries(rng: random.Random) -> list[tuple[str, str]]:
     for _ in range(QUERIES):
         g = rng.randint(1, PATIENTS)
         born = datetime.fromordinal(datetime(1930, 1, 1).toordinal() + (g * 37) % 25000)
-        phone = f"212{(g * 7919) % 10000000:07d}"
         kind = KINDS[rng.randrange(4)]
+        while kind == "phone" and f"{(g * 7919) % 10000000:07d}"[0] in "01":
+            g = rng.randint(1, PATIENTS)  # a number the phone library takes (NANP exchange)
+        phone = f"212{(g * 7919) % 10000000:07d}"
         value = {
             "identifier": f"urn:mild-reminders:mrn|MRN{g}",
             "name": rng.choice(FAMILY).split()[0].lower(),
@@ -110,7 +113,9 @@ def write_results(
         "| benchmark | p50 | p95 | target (p95) | met |\n|---|---|---|---|---|\n"
         f"| FHIR Patient search at {PATIENTS:,} patients | {p50:.1f} ms | {p95:.1f} ms | "
         f"< {TARGET_MS:.0f} ms | {'yes' if p95 < TARGET_MS else 'NO'} |\n\n"
-        f"By parameter: {kinds}.\n"
+        f"By parameter: {kinds}. The issue sets no target; 100 ms is ours. A name search "
+        "answers up to 50 patients, each read audited and each resource validated twice (as "
+        "a Patient, then inside the Bundle): that is where a name's time goes.\n"
     )
     write_section("fhir-search", section)
     print(section)
