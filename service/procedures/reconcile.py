@@ -173,15 +173,21 @@ def new_reminder(procedure: Procedure, item: PlannedReminder, now: datetime) -> 
 
 def insert_new(
     session: Session, procedure: Procedure, planned: Sequence[PlannedReminder], now: datetime
-) -> None:
-    """Insert reminders for a procedure that has none, without building ORM objects: the
-    same rows `new_reminder` makes. Read them back with `reminders_of`."""
+) -> list[Reminder]:
+    """Insert reminders for a procedure that has none, in one statement: the same rows
+    `new_reminder` makes. Returns them with their ids, detached (not in the session), so a
+    caller can word them without reading them back."""
     if not planned:
-        return
+        return []
     rows = [_new_row(procedure, item, now) for item in planned]
-    # The Core table, not the ORM entity: a plain executemany (pipelined by psycopg),
-    # not the ORM's per-row objects and RETURNING.
-    session.execute(insert(Reminder.__table__), rows)  # type: ignore[attr-defined]
+    table = Reminder.__table__  # type: ignore[attr-defined]
+    # The Core table, not the ORM entity; with RETURNING, SQLAlchemy sends the rows as one
+    # multi-VALUES INSERT ("insertmanyvalues") instead of one statement per reminder, and
+    # sort_by_parameter_order hands the ids back in the order of `rows`.
+    ids = session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+    ).scalars()
+    return [Reminder(id=id_, **row) for id_, row in zip(ids, rows, strict=True)]
 
 
 def _new_row(procedure: Procedure, item: PlannedReminder, now: datetime) -> dict[str, Any]:
