@@ -13,7 +13,8 @@ from service.patients.service import get_patient
 from service.procedures import service
 from service.procedures.appointments import Appointment
 from service.procedures.lists import reminders_in_due_order
-from service.procedures.models import Procedure, Reminder
+from service.procedures.models import Procedure
+from service.procedures.reconcile import InsertedReminder
 from service.procedures.schemas import (
     PendingTextPublic,
     ProcedurePublic,
@@ -125,7 +126,7 @@ def _public(
     plan: TimelinePlan,
     *,
     appointments: list[Appointment] | None = None,
-    reminders: list[Reminder] | None = None,
+    reminders: list[InsertedReminder] | None = None,
 ) -> ProcedurePublic:
     """`plan` is the one the request used; `appointments` and `reminders` may be passed
     when known (a procedure just scheduled: none, and the ones inserted), else read."""
@@ -173,7 +174,7 @@ def _reminders_public(
     procedure_id: int,
     zone: ZoneInfo,
     texts: dict[int, SlotText | None],
-    known: list[Reminder] | None = None,
+    known: list[InsertedReminder] | None = None,
 ) -> list[ReminderPublic]:
     rows = known if known is not None else reminders_in_due_order(session, procedure_id)
     return [

@@ -19,6 +19,7 @@ from service.patients.service import get_patient
 from service.procedures.consent_request import consent_request
 from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
 from service.procedures.reconcile import (
+    InsertedReminder,
     insert_new,
     lock_procedure,
     new_reminder,
@@ -90,7 +91,7 @@ def book_procedure(
     plan: TimelinePlan,
     actor: Actor,
     now: datetime,
-) -> tuple[Procedure, list[Reminder]]:
+) -> tuple[Procedure, list[InsertedReminder]]:
     """Book a procedure and plan its texts; its reminders as inserted (with their ids),
     so the answer can be worded without reading them back."""
     zone = ZoneInfo(patient.timezone)
