@@ -111,3 +111,27 @@ def reschedule_answer(settings: Settings, language: str | None) -> str:
 def on_call_notice() -> str:
     """The page to ON_CALL_PHONE: no name, no words, no number (no PHI)."""
     return "Urgent patient reply waiting: open the inbox."
+
+
+def check_in_noted(
+    settings: Settings, language: str, noted: str, escalated: bool, urgent: bool
+) -> str:
+    """A check-in answer acknowledged in a few words; the clinic will call when it called
+    a person, and a warning sign also gets 911."""
+    es = answer_language(language) == "es"
+    said = f"Gracias, anotamos {noted}." if es else f"Thanks, we've noted {noted}."
+    if urgent:
+        call = (
+            f"Llame al 911 o a la clínica ahora, al {settings.clinic_phone}."
+            if es
+            else f"Please call 911 or the clinic now at {settings.clinic_phone}."
+        )
+        return f"{settings.clinic_name}: {said} {call}"
+    if escalated:
+        call = (
+            "Alguien de la clínica le llamará. Si es una emergencia, llame al 911."
+            if es
+            else "Someone from the clinic will call you. For an emergency call 911."
+        )
+        return f"{settings.clinic_name}: {said} {call}"
+    return f"{settings.clinic_name}: {said}"

@@ -21,21 +21,31 @@ def update_patient(session: Session, intake: Intake, person: IncomingPatient) ->
     if existing is None:
         patient, _ = register(session, intake, person)
         return Outcome(f"registered patient {patient.id} (first seen in an update)", patient.id)
-    result = update_record(session, intake, existing, person)
+    return update_record(session, intake, existing, person)
+
+
+def update_record(
+    session: Session, intake: Intake, existing: Patient, person: IncomingPatient
+) -> Outcome:
+    """This enrolled patient's record as the feed (or a spreadsheet row) has it now."""
+    result = edit_record(session, intake, existing, person)
     changed = ", ".join(result.changed) or "nothing changed"
     return Outcome(f"patient {existing.id} updated ({changed})", existing.id)
 
 
-def update_record(
+def edit_record(
     session: Session,
     intake: Intake,
     existing: Patient,
     person: IncomingPatient,
     *,
     expected_version: int | None = None,
+    replace_mrn: bool = False,
 ) -> EditResult:
     """The record as the system has it now, through the record domain's edit. With no
-    version (HL7, FHIR without If-Match) the EHR wins; an MRN sent replaces ours."""
+    version (HL7, a spreadsheet, FHIR without If-Match) the system's record wins. An MRN
+    sent fills a record without one; `replace_mrn` (a FHIR update: the resource is the
+    whole record) puts it in place of ours."""
     written = person.written()
     fields: dict[str, object] = {
         "given_name": written.given_name,
@@ -48,8 +58,8 @@ def update_record(
         fields["language"] = written.language
     if written.birth_date:
         fields["birth_date"] = written.birth_date
-    if written.mrn:
-        fields["mrn"] = written.mrn
+    if written.mrn and (replace_mrn or not existing.mrn):
+        fields["mrn"] = written.mrn  # without replace_mrn: matched on phone, name and birth
     try:
         changes = PatientUpdate.model_validate(fields)
     except ValidationError as exc:

@@ -33,7 +33,7 @@ from service.intake.fhir.resources import (
     patient_resource,
 )
 from service.intake.fhir.updates import update_appointment
-from service.intake.records import update_record
+from service.intake.records import edit_record
 from service.intake.service import appointment_known, find_patient, register
 from service.patients.models import Patient
 
@@ -153,12 +153,13 @@ def _update(
     if not person.phone:
         return refused("no sms or phone telecom to text", "Patient.telecom", 422, "required")
     try:
-        result = update_record(
+        result = edit_record(
             session,
             _intake(session, settings, key.subject, now),
             patient,
             person,
             expected_version=expected,
+            replace_mrn=True,
         )
     except DomainError as exc:
         session.rollback()
