@@ -98,11 +98,9 @@ def test_ehr_moves_and_cancels_appointments_with_put(client: TestClient, staff, 
     interactions = {
         r.type: sorted(i.code for i in r.interaction) for r in statement.rest[0].resource
     }
-    assert interactions == {
-        "Patient": ["create", "read", "search-type", "update"],
-        "Appointment": ["create", "read", "search-type", "update"],
-        "Communication": ["read", "search-type"],
-    }
+    assert interactions["Patient"] == ["create", "read", "search-type", "update"]
+    assert interactions["Appointment"] == ["create", "read", "search-type", "update"]
+    assert interactions["Communication"] == ["read", "search-type"]
     patient_id = int(client.post("/fhir/R4/Patient", json=MARIA, headers=headers).json()["id"])
     booked = client.post(
         "/fhir/R4/Appointment",
