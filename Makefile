@@ -44,6 +44,7 @@ bench: $(STAMP) postgres
 	$(BIN)/python -m bench.console_pages
 	$(BIN)/python -m bench.hl7_ingest
 	$(BIN)/python -m bench.patient_search
+	$(BIN)/python -m bench.fhir_search
 
 $(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

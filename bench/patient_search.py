@@ -40,7 +40,7 @@ FAMILY = ["García Núñez", "O'Brien", "López", "Smith", "Nguyen", "Johnson", 
           "Young", "Allen", "King", "Pérez Gómez", "Van der Berg", "Kowalski"]  # fmt: skip
 
 
-def seed(engine: Engine) -> None:
+def seed(engine: Engine, patients: int = PATIENTS) -> None:
     with engine.begin() as conn:
         conn.execute(
             text(
@@ -54,7 +54,7 @@ def seed(engine: Engine) -> None:
                 " now(), now(), 1"
                 " FROM generate_series(1, :n) g"
             ),
-            {"given": GIVEN, "family": FAMILY, "n": PATIENTS},
+            {"given": GIVEN, "family": FAMILY, "n": patients},
         )
         fill_search_columns(conn)
     # As autovacuum would have done by now on a clinic's server: the visibility map lets

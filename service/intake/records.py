@@ -10,7 +10,7 @@ from service.intake.people import IncomingPatient
 from service.intake.service import Intake, Outcome, ask_on_scheduled, find_patient, register
 from service.patients.models import Patient
 from service.patients.schemas import PatientUpdate
-from service.records.edits import edit_patient
+from service.records.edits import EditResult, edit_patient
 from service.records.merging import merge_patients
 
 
@@ -28,6 +28,24 @@ def update_record(
     session: Session, intake: Intake, existing: Patient, person: IncomingPatient
 ) -> Outcome:
     """This enrolled patient's record as the feed (or a spreadsheet row) has it now."""
+    result = edit_record(session, intake, existing, person)
+    changed = ", ".join(result.changed) or "nothing changed"
+    return Outcome(f"patient {existing.id} updated ({changed})", existing.id)
+
+
+def edit_record(
+    session: Session,
+    intake: Intake,
+    existing: Patient,
+    person: IncomingPatient,
+    *,
+    expected_version: int | None = None,
+    replace_mrn: bool = False,
+) -> EditResult:
+    """The record as the system has it now, through the record domain's edit. With no
+    version (HL7, a spreadsheet, FHIR without If-Match) the system's record wins. An MRN
+    sent fills a record without one; `replace_mrn` (a FHIR update: the resource is the
+    whole record) puts it in place of ours."""
     written = person.written()
     fields: dict[str, object] = {
         "given_name": written.given_name,
@@ -40,8 +58,8 @@ def update_record(
         fields["language"] = written.language
     if written.birth_date:
         fields["birth_date"] = written.birth_date
-    if written.mrn and not existing.mrn:
-        fields["mrn"] = written.mrn  # matched on phone, name and date of birth
+    if written.mrn and (replace_mrn or not existing.mrn):
+        fields["mrn"] = written.mrn  # without replace_mrn: matched on phone, name and birth
     try:
         changes = PatientUpdate.model_validate(fields)
     except ValidationError as exc:
@@ -56,13 +74,12 @@ def update_record(
         intake.settings,
         intake.actor,
         intake.now,
-        expected_version=None,
+        expected_version=expected_version,
     )
     if "phone" in result.changed and intake.settings.intake_sms_consent == "ask":
         # A number nobody agreed on: ask on it before texting it anything else.
         _ask_again(session, result.patient, intake)
-    changed = ", ".join(result.changed) or "nothing changed"
-    return Outcome(f"patient {existing.id} updated ({changed})", existing.id)
+    return result
 
 
 def merge(session: Session, intake: Intake, surviving: IncomingPatient, prior_mrn: str) -> Outcome:

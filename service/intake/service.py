@@ -250,6 +250,11 @@ def _procedure_for_visit(session: Session, patient: Patient) -> Procedure | None
     ).first()
 
 
+def appointment_known(session: Session, intake: Intake, external_id: str) -> bool:
+    """Whether this system's appointment id was seen here before."""
+    return _link(session, intake, external_id) is not None
+
+
 def _link(session: Session, intake: Intake, external_id: str) -> ExternalAppointment | None:
     return session.exec(
         select(ExternalAppointment).where(

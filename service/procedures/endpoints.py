@@ -13,6 +13,7 @@ from service.procedures import service
 from service.procedures.appointments import Appointment
 from service.procedures.lists import reminders_in_due_order
 from service.procedures.models import Procedure
+from service.procedures.reconcile import InsertedReminder
 from service.procedures.schemas import (
     PendingTextPublic,
     ProcedurePublic,
@@ -46,12 +47,15 @@ def schedule_procedure(
 ) -> ProcedurePublic:
     patient = get_patient(session, patient_id)
     plan = active_plan(settings, session)
-    procedure = service.schedule_procedure(
+    procedure, reminders = service.book_procedure(
         session, patient, body.scheduled_at, plan, key.subject, now
     )
-    # Built inside the transaction (one connection, one round of reads), then committed:
-    # a failed commit is still an error, never a 201 for nothing.
-    public = _public(session, settings, procedure, patient, plan, appointments=[])
+    # Built inside the transaction from the reminders as inserted (each text composed
+    # once, nothing read back), then committed: a failed commit is still an error, never
+    # a 201 for nothing.
+    public = _public(
+        session, settings, procedure, patient, plan, appointments=[], reminders=reminders
+    )
     session.commit()
     return public
 
@@ -119,14 +123,27 @@ def _public(
     plan: TimelinePlan,
     *,
     appointments: list[Appointment] | None = None,
+    reminders: list[InsertedReminder] | None = None,
 ) -> ProcedurePublic:
-    """`plan` is the one the request used; `appointments` may be passed when known
-    (a procedure just scheduled has none), else they are read."""
+    """`plan` is the one the request used; `appointments` and `reminders` may be passed
+    when known (a procedure just scheduled: none, and the ones inserted), else read."""
     zone = ZoneInfo(patient.timezone)
     assert procedure.id is not None
+    known_visits = appointments is not None
     if appointments is None:
         appointments = booked_appointments(session, procedure.id)
-    by_reminder, slots = reminder_texts(session, settings, procedure, patient, plan)
+    in_due_order = (
+        sorted(reminders, key=lambda r: (r.due_at, r.id or 0)) if reminders is not None else None
+    )
+    by_reminder, slots = reminder_texts(
+        session,
+        settings,
+        procedure,
+        patient,
+        plan,
+        reminders=in_due_order,
+        visits=appointments if known_visits else None,
+    )
     return ProcedurePublic(
         id=procedure.id,
         patient_id=procedure.patient_id,
@@ -136,7 +153,7 @@ def _public(
         timezone=patient.timezone,
         fasting_starts_at=fasting_starts_at(plan, procedure.scheduled_at),
         appointments=[appointment_public(a, zone) for a in appointments],
-        reminders=_reminders_public(session, procedure.id, zone, by_reminder),
+        reminders=_reminders_public(session, procedure.id, zone, by_reminder, in_due_order),
         pending_texts=[
             PendingTextPublic(
                 local_sends_at=slot.due_at.astimezone(zone),
@@ -154,7 +171,9 @@ def _reminders_public(
     procedure_id: int,
     zone: ZoneInfo,
     texts: dict[int, SlotText | None],
+    known: list[InsertedReminder] | None = None,
 ) -> list[ReminderPublic]:
+    rows = known if known is not None else reminders_in_due_order(session, procedure_id)
     return [
         ReminderPublic(
             id=r.id,
@@ -171,6 +190,6 @@ def _reminders_public(
             local_sends_at=slot.due_at.astimezone(zone) if slot else None,
         )
         # In `reminders_of` order (by due time), just the columns the answer shows.
-        for r in reminders_in_due_order(session, procedure_id)
-        for slot in [texts.get(r.id)]
+        for r in rows
+        for slot in [texts.get(r.id or 0)]
     ]

@@ -20,6 +20,7 @@ from service.patients.service import get_patient
 from service.procedures.consent_request import consent_request
 from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
 from service.procedures.reconcile import (
+    InsertedReminder,
     insert_new,
     lock_procedure,
     new_reminder,
@@ -98,6 +99,19 @@ def schedule_procedure(
     now: datetime,
 ) -> Procedure:
     """Book a procedure and plan its texts."""
+    return book_procedure(session, patient, scheduled_at, plan, actor, now)[0]
+
+
+def book_procedure(
+    session: Session,
+    patient: Patient,
+    scheduled_at: datetime,
+    plan: TimelinePlan,
+    actor: Actor,
+    now: datetime,
+) -> tuple[Procedure, list[InsertedReminder]]:
+    """Book a procedure and plan its texts; its reminders as inserted (with their ids),
+    so the answer can be worded without reading them back."""
     zone = ZoneInfo(patient.timezone)
     assert patient.id is not None
     if patient.merged_into_id is not None:
@@ -122,7 +136,7 @@ def schedule_procedure(
     )
     # A patient a feed enrolled and not yet asked: the question goes in the same insert.
     asking = consent_request(session, procedure, patient, plan, now)
-    insert_new(session, procedure, [*planned, asking] if asking else planned, now)
+    reminders = insert_new(session, procedure, [*planned, asking] if asking else planned, now)
     audit(
         session,
         actor,
@@ -133,7 +147,7 @@ def schedule_procedure(
         at=now,
         after={"scheduled_at": procedure.scheduled_at, "status": procedure.status},
     )
-    return procedure
+    return procedure, reminders
 
 
 def reschedule_procedure(

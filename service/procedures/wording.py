@@ -20,6 +20,7 @@ from service.config import Settings
 from service.patients.models import Patient
 from service.procedures.appointments import Appointment, AppointmentStatus
 from service.procedures.models import Procedure, Reminder, ReminderStatus
+from service.procedures.reconcile import InsertedReminder
 from service.procedures.service import load_procedure
 from service.templates.compose import ComposedText, TextFacts, compose
 from service.templates.fitting import texts_of_slot
@@ -50,15 +51,18 @@ def text_facts(
     patient: Patient,
     plan: TimelinePlan,
     settings: Settings,
-    reminders: Iterable[Reminder],
+    reminders: Iterable[Reminder | InsertedReminder],
+    visits: Sequence[Appointment] | None = None,
 ) -> TextFacts:
-    """What a text of this procedure may mention, read as the worker reads it."""
-    visits = session.exec(
-        select(Appointment).where(
-            Appointment.procedure_id == procedure.id,
-            Appointment.status == AppointmentStatus.booked,
-        )
-    )
+    """What a text of this procedure may mention, read as the worker reads it; `visits`
+    are its booked visits when the caller knows them (none: a procedure just booked)."""
+    if visits is None:
+        visits = session.exec(
+            select(Appointment).where(
+                Appointment.procedure_id == procedure.id,
+                Appointment.status == AppointmentStatus.booked,
+            )
+        ).all()
     return TextFacts(
         given_name=patient.given_name,
         family_name=patient.family_name,
@@ -107,13 +111,14 @@ def pending_texts(
     patient: Patient,
     plan: TimelinePlan,
     settings: Settings,
-    reminders: Sequence[Reminder],
+    reminders: Sequence[Reminder | InsertedReminder],
     templates: DbTemplates | None = None,
+    visits: Sequence[Appointment] | None = None,
 ) -> list[SlotText]:
     """Each pending text of the procedure, in due order, worded as it would go out now."""
-    facts = text_facts(session, procedure, patient, plan, settings, reminders)
+    facts = text_facts(session, procedure, patient, plan, settings, reminders, visits)
     source = templates or DbTemplates(session)
-    slots: dict[datetime, list[Reminder]] = {}
+    slots: dict[datetime, list[Reminder | InsertedReminder]] = {}
     for reminder in sorted(reminders, key=lambda r: (r.due_at, r.id or 0)):
         if reminder.status == ReminderStatus.pending:
             # A retry waits for its next attempt: it goes out then, with that day's words.
@@ -169,19 +174,24 @@ def reminder_texts(
     procedure: Procedure,
     patient: Patient,
     plan: TimelinePlan,
+    *,
+    reminders: Sequence[Reminder | InsertedReminder] | None = None,
+    visits: Sequence[Appointment] | None = None,
 ) -> tuple[dict[int, SlotText | None], list[SlotText]]:
     """Every reminder of the procedure with the text it would be sent with now (None: it
-    will not be sent), and every text still to go out, continuations of cut steps too."""
-    session.flush()
-    reminders = list(
-        session.exec(
+    will not be sent), and every text still to go out, continuations of cut steps too.
+    `reminders` and `visits` when the caller holds them (a booking just made): each
+    text is then composed once, from what was inserted, without reading it back."""
+    if reminders is None:
+        session.flush()
+        stored = session.exec(
             select(Reminder)
             .where(Reminder.procedure_id == procedure.id)
             .order_by(col(Reminder.due_at), col(Reminder.id))
         )
-    )
+        reminders = list(stored)
     texts: dict[int, SlotText | None] = {r.id or 0: None for r in reminders}
-    slots = pending_texts(session, procedure, patient, plan, settings, reminders)
+    slots = pending_texts(session, procedure, patient, plan, settings, reminders, visits=visits)
     for slot in slots:
         for reminder_id in slot.reminder_ids:
             if texts.get(reminder_id) is None:  # a cut step shows its first text

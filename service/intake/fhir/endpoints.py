@@ -108,13 +108,23 @@ def metadata(now: NowDep) -> Response:
                     "resource": [
                         {
                             "type": "Patient",
-                            "interaction": [{"code": c} for c in ("read", "create", "search-type")],
+                            "interaction": [
+                                {"code": c} for c in ("read", "create", "update", "search-type")
+                            ],
+                            "versioning": "versioned-update",
                             "conditionalCreate": True,
+                            "conditionalUpdate": True,
+                            "updateCreate": False,
                             "searchParam": patient_search,
                         },
                         {
                             "type": "Appointment",
-                            "interaction": [{"code": c} for c in ("read", "create", "search-type")],
+                            "interaction": [
+                                {"code": c} for c in ("read", "create", "update", "search-type")
+                            ],
+                            "versioning": "no-version",
+                            "conditionalUpdate": True,
+                            "updateCreate": False,
                             "searchParam": [
                                 {"name": "patient", "type": "reference"},
                                 {"name": "date", "type": "date"},
@@ -179,7 +189,11 @@ async def create_patient(
             return _from_domain(exc, PATIENT_ELEMENTS)
         body = patient_resource(patient)
         session.commit()
-        return answer(body, 201, {"Location": f"/fhir/R4/Patient/{patient.id}"})
+        return answer(
+            body,
+            201,
+            {"Location": f"/fhir/R4/Patient/{patient.id}", "ETag": f'W/"{patient.version}"'},
+        )
 
     return await run_in_threadpool(work)
 
@@ -210,7 +224,7 @@ def read_patient(patient_id: str, session: SessionDep, now: NowDep, key: StaffKe
     )
     body = patient_resource(patient)
     session.commit()
-    return answer(body)
+    return answer(body, headers={"ETag": f'W/"{patient.version}"'})
 
 
 @router.get("/Patient", summary="Search patients by identifier, name, birthdate, phone")

@@ -90,17 +90,17 @@ class Hl7Feed:
         try:
             outcome = self._apply_once(message, head, key, now)
         except FieldError as error:
-            return self._refuse(message, head, now, error)
+            return self._refuse(message, head, now, error, key)
         except DomainError as refused:
             segment, field = _LOCATION.get(refused.field or "", ("MSH", 0))
             where = FieldError(segment, field, refused.message, "207")
-            return self._refuse(message, head, now, where)
+            return self._refuse(message, head, now, where, key)
         except OperationalError:
             raise  # the database is down: no ACK at all, so the engine sends it again
         except Exception:
             log.exception("HL7 message could not be applied control_id=%s", head.control_id)
             internal = FieldError("MSH", 0, "internal error; nothing was changed", "207")
-            return self._refuse(message, head, now, internal)
+            return self._refuse(message, head, now, internal, key)
         if outcome is None:
             # Logged only now: on SQLite a second session inside the first would wait
             # for the write lock the first holds.
@@ -111,10 +111,13 @@ class Hl7Feed:
     def _apply_once(
         self, message: hl7.Message, head: Header, key: str, now: datetime
     ) -> Outcome | None:
-        """Apply and commit with the log entry; None when it was applied before."""
+        """Apply and commit with the log entry; None when it was applied before.
+
+        No look-up first: the log entry's unique `applied_key` is the replay check, so a
+        new message (nearly all of them) costs no extra statement. A re-sent one is
+        applied, refused by that key at commit and rolled back whole; one whose second
+        application fails is recognised on the refusal path (`_refuse`)."""
         with Session(self.engine, expire_on_commit=False) as session:
-            if _already_applied(session, key):
-                return None
             intake = Intake(
                 settings=self.settings,
                 plan=active_plan(self.settings, session),
@@ -182,11 +185,24 @@ class Hl7Feed:
         return _encode(acknowledge(message, "AA"))
 
     def _refuse(
-        self, message: hl7.Message, head: Header, now: datetime, error: FieldError
+        self,
+        message: hl7.Message,
+        head: Header,
+        now: datetime,
+        error: FieldError,
+        key: str | None = None,
     ) -> bytes:
+        if key is not None and self._applied_before(key):
+            # A re-sent message that no longer applies (e.g. the booking it made was moved
+            # since): it was applied once, so it is acknowledged again, not refused.
+            return self._again(message, head, now)
         log.info("HL7 %s refused control_id=%s at %s", head.kind, head.control_id, error.location)
         self._log(head, now, "AE", error.message, error.location)
         return _encode(acknowledge(message, "AE", error.message, error))
+
+    def _applied_before(self, key: str) -> bool:
+        with Session(self.engine) as session:
+            return _already_applied(session, key)
 
     def _log(
         self, head: Header | None, now: datetime, result: str, text: str, where: str | None
