@@ -35,10 +35,21 @@ PARTS = (
     "heldout_round2",
     "heldout_round3",
     "heldout_round4",
+    "heldout_round5",
 )
 # Parts never tuned on: the unseen measure. Rounds 1 and 2 were seen once measured (each
 # first run: recall 0.939), and the next widening learnt from their misses.
-UNSEEN = ("heldout", "heldout_round4")
+UNSEEN = ("heldout", "heldout_round4", "heldout_round5")
+# Each held-out round's FIRST run, before anything learnt from it (recall, false alarms,
+# what the matcher was then). Later runs of a round it was tuned on are seen numbers.
+FIRST_RUNS: tuple[tuple[str, float, float, str], ...] = (
+    ("heldout", 0.986, 0.000, "patterns (before issue 19)"),
+    ("heldout_paraphrases", 0.939, 0.000, "patterns"),
+    ("heldout_round2", 0.939, 0.037, "patterns + body part with a change or loss"),
+    ("heldout_round3", 0.750, 0.034, "second widening"),
+    ("heldout_round4", 0.925, 0.000, "third widening (measured after the fourth change)"),
+    ("heldout_round5", 0.911, 0.029, "fourth change: unreassured statement about the body"),
+)
 # Issue 19: err towards a person. A false alarm costs a nurse a minute; a miss can cost
 # a patient the use of their legs.
 RECALL_TARGET = 0.98
