@@ -4,6 +4,8 @@ The answers are the safety net, not advice: this number is not watched around th
 clock, an emergency goes to 911, a question to the clinic's phone.
 """
 
+from collections.abc import Sequence
+
 from service.config import Settings
 
 
@@ -25,17 +27,53 @@ def routine_answer(settings: Settings, language: str | None) -> str:
     )
 
 
-def urgent_answer(settings: Settings, language: str | None) -> str:
-    if answer_language(language) == "es":
+# What a patient is told to do for each kind of warning sign, the same instructions as the
+# warning-sign texts (service/templates/defaults.py, seeds 001, 003, 004): never a choice
+# left to them. Nerve compression needs an emergency room now (001: "needs immediate
+# medical attention"); infection or bleeding at the incision needs the clinic now, after
+# hours the after-hours number (CLINIC_AFTER_HOURS_PHONE), else the emergency room; for
+# anything else a person calls them back. 911 in an emergency, always.
+EMERGENCY_ROOM_SIGNS = frozenset(("bladder_bowel", "numbness_weakness"))
+CALL_THE_CLINIC_SIGNS = frozenset(("infection", "fever", "bleeding"))
+
+
+def urgent_answer(settings: Settings, language: str | None, signs: Sequence[str]) -> str:
+    """The answer to a reply naming `signs` (see triage.warning_signs), in `language`."""
+    spanish = answer_language(language) == "es"
+    if EMERGENCY_ROOM_SIGNS.intersection(signs):
+        if spanish:
+            return (
+                f"{settings.clinic_name}: Llame al 911 o vaya a urgencias de inmediato si "
+                "pierde el control de la orina o de las heces, o si tiene entumecimiento o "
+                "debilidad nueva en las piernas. Nadie lee estos mensajes a toda hora."
+            )
         return (
-            f"{settings.clinic_name}: Llame al 911 o a la clínica ahora, al "
-            f"{settings.clinic_phone}. Si es una emergencia, llame al 911. Nadie lee estos "
-            "mensajes a toda hora."
+            f"{settings.clinic_name}: Call 911 or go to the emergency room now if you lose "
+            "control of your bladder or bowels, or have new numbness or weakness in your "
+            "legs. Texts here are not read around the clock."
+        )
+    if CALL_THE_CLINIC_SIGNS.intersection(signs):
+        after_hours = settings.clinic_after_hours_phone
+        if spanish:
+            later = f"llame al {after_hours}" if after_hours else "vaya a urgencias"
+            return (
+                f"{settings.clinic_name}: Llame al consultorio de inmediato, al "
+                f"{settings.clinic_phone}; fuera de horario, {later}. En una emergencia, "
+                "llame al 911. Nadie lee estos mensajes a toda hora."
+            )
+        later = f"call {after_hours}" if after_hours else "go to the emergency room"
+        return (
+            f"{settings.clinic_name}: Call us now at {settings.clinic_phone}; after hours, "
+            f"{later}. In an emergency, call 911. Texts here are not read around the clock."
+        )
+    if spanish:
+        return (
+            f"{settings.clinic_name}: El equipo de atención le llamará lo antes posible. "
+            "Si es una emergencia, llame al 911 ahora. Nadie lee estos mensajes a toda hora."
         )
     return (
-        f"{settings.clinic_name}: Please call 911 or the clinic now at "
-        f"{settings.clinic_phone}. If this is an emergency, call 911. Texts here are not "
-        "read around the clock."
+        f"{settings.clinic_name}: The care team will call you as soon as they can. If this "
+        "is an emergency, call 911 now. Texts here are not read around the clock."
     )
 
 

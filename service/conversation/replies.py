@@ -33,7 +33,7 @@ from service.conversation.kept import (
     store_reply,
 )
 from service.conversation.keywords import Keyword, is_spanish_keyword, keyword_of, reply_word
-from service.conversation.triage import mentions_warning_sign
+from service.conversation.triage import warning_signs
 from service.conversation.written_language import written_language
 from service.errors import InvalidInput
 from service.messaging.masking import mask_phone
@@ -119,7 +119,8 @@ def receive_text(
         answer = answers.help_answer(settings, language or "en")
         return _keyword_kept(session, sid, "help", answer, keep(HELP_ANSWERED), patient, now)
 
-    urgent = mentions_warning_sign(body)
+    signs = warning_signs(body)
+    urgent = bool(signs)
     if keyword is Keyword.confirm and patient and not (urgent or media_count or recovered):
         confirmed = confirm_next_visit(session, patient.phone, now)
         if confirmed is not None:
@@ -130,7 +131,7 @@ def receive_text(
     stopped = phone is not None and is_opted_out(session, phone)
     answer, kind = (None, None)
     if not recovered:
-        answer, kind = _answer(session, settings, phone, language, urgent, reschedule, stopped, now)
+        answer, kind = _answer(session, settings, phone, language, signs, reschedule, stopped, now)
     action = "reply" if patient is not None else "unknown_number"
     receipts.record(session, sid, action, answer, kind, message.id)
     keep_answer(session, patient, answer, now)
@@ -176,15 +177,15 @@ def _answer(
     settings: Settings,
     phone: str | None,
     language: str | None,
-    urgent: bool,
+    signs: list[str],
     reschedule: bool,
     stopped: bool,
     now: datetime,
 ) -> tuple[str | None, str | None]:
     """The urgent answer every time; otherwise one answer per conversation window, and
     none to a number that replied STOP (the reply still waits in the inbox)."""
-    if urgent:
-        return answers.urgent_answer(settings, language), receipts.URGENT
+    if signs:
+        return answers.urgent_answer(settings, language, signs), receipts.URGENT
     if stopped:
         return None, None
     if reschedule:

@@ -1,6 +1,6 @@
 """Does a patient's reply mention a warning sign the seeds tell them to call about?
 
-It flags a reply for a human and answers with "call 911 or the clinic now"; it never
+It flags a reply for a human (the answer says what to do for the kind of sign); it never
 decides anything clinical, and it errs on the side of flagging. It reads kinds of
 wording rather than memorised sentences: stems and synonyms in English and Spanish
 (`triage_words`), misspellings corrected to those words (rapidfuzz), negations within
