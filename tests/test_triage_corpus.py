@@ -18,15 +18,18 @@ def test_the_corpus_is_broad_enough_to_mean_something():
     assert len({r.text for r in replies}) == len(replies)  # no reply counted twice
 
 
-# Issue 19's unseen round 5 measures below the recall target (0.911 on its first run, before
-# the fifth change; misses listed in bench/RESULTS.md). It is never tuned on, so the gap
-# stays visible. Round 4 was seen (its misses taught the fifth change).
+# Issue 19's unseen rounds 5 and 6 measure below the recall target (first runs 0.911 and
+# 0.897; misses listed in bench/RESULTS.md). They are never tuned on, so the gap stays
+# visible. Round 4 was seen (its misses taught the fifth change).
 _BELOW_TARGET = pytest.mark.xfail(strict=True, reason="held out, below target, not tuned on")
 
 
 @pytest.mark.parametrize(
     "part",
-    [pytest.param(p, marks=_BELOW_TARGET) if p == "heldout_round5" else p for p in PARTS],
+    [
+        pytest.param(p, marks=_BELOW_TARGET) if p in ("heldout_round5", "heldout_round6") else p
+        for p in PARTS
+    ],
 )
 def test_the_matcher_catches_warning_signs_without_crying_wolf(part):
     score = measure(part, load(part))
