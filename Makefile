@@ -37,6 +37,7 @@ bench: $(STAMP) postgres
 	$(BIN)/python -m bench.triage
 	$(BIN)/python -m bench.sqlite_load
 	$(BIN)/python -m bench.console_pages
+	$(BIN)/python -m bench.hl7_ingest
 	$(BIN)/python -m bench.patient_search
 
 $(STAMP): pyproject.toml

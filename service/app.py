@@ -33,6 +33,7 @@ from service.edge.headers import SecurityHeaders
 from service.edge.proxy import TrustedProxies
 from service.edge.query import refuse_unknown_query_parameters
 from service.errors import DomainError, NotAuthenticated, TooManyAttempts
+from service.intake.fhir.endpoints import router as fhir_router
 from service.metrics import render_metrics
 from service.openapi import install_openapi
 from service.patients.endpoints import router as patients_router
@@ -102,6 +103,8 @@ def create_app(
     app.include_router(inbound_webhook_router)
     app.include_router(alerts_router)
     app.include_router(inbox_router)
+    # FHIR R4 (the clinic's EHR): a thin adapter over the same services.
+    app.include_router(fhir_router)
     # The clinic's console: HTML pages for people signed in with their own account.
     install_console(app)
 

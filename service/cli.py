@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
+from sqlalchemy import Engine
 
 from service.config import Settings, get_settings
 from service.logging import configure_logging
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="exit 0 if some worker's heartbeat is fresh, else say why and exit 1",
     )
+    commands.add_parser("hl7", help="the HL7 v2 MLLP listener (HL7_MLLP_PORT, default 2575)")
     commands.add_parser("migrate", help="apply database migrations")
     keys = commands.add_parser("api-key", help="manage API keys")
     key_commands = keys.add_subparsers(dest="key_command", required=True)
@@ -53,6 +55,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(run_user_command(settings, args))
     elif args.command == "api-key":
         print(create_key(settings, args.role, args.name or f"{args.role} key"))
+    elif args.command == "hl7":
+        run_hl7_listener(settings)
     elif args.command == "worker" and args.check:
         sys.exit(check_worker(settings))
     elif args.command == "worker":
@@ -128,6 +132,41 @@ def create_key(settings: Settings, role: str, name: str) -> str:
     return secret
 
 
+def run_hl7_listener(settings: Settings) -> None:
+    """`reminders hl7`: the MLLP listener alone, on HL7_MLLP_PORT (2575 when unset)."""
+    import asyncio
+
+    from service.db import make_engine
+    from service.intake.hl7.handler import Hl7Feed
+    from service.intake.hl7.listener import serve_forever
+
+    engine = make_engine(
+        settings.database_url, busy_timeout_seconds=settings.sqlite_busy_timeout_seconds
+    )
+    feed = Hl7Feed(engine, settings, lambda: datetime.now(UTC))
+    try:
+        asyncio.run(serve_forever(feed, settings, settings.hl7_mllp_port or 2575))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.dispose()
+
+
+def _hl7_in_background(settings: Settings, engine: Engine) -> None:
+    """`serve` with HL7_MLLP_PORT set: the listener in a thread of its own event loop."""
+    import asyncio
+    import threading
+
+    from service.intake.hl7.handler import Hl7Feed
+    from service.intake.hl7.listener import serve_forever
+
+    feed = Hl7Feed(engine, settings, lambda: datetime.now(UTC))
+    port = settings.hl7_mllp_port or 2575
+    threading.Thread(
+        target=lambda: asyncio.run(serve_forever(feed, settings, port)), name="hl7", daemon=True
+    ).start()
+
+
 def serve(settings: Settings, *, with_worker: bool) -> None:
     import uvicorn
 
@@ -144,6 +183,8 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
         from scheduler.worker import start_background_worker
 
         scheduler, loop = start_background_worker(settings, app.state.engine)
+    if with_worker and app is not None and settings.hl7_mllp_port:
+        _hl7_in_background(settings, app.state.engine)
     print(startup_banner(settings, workers), flush=True)
     try:
         if app is not None:

@@ -3,6 +3,7 @@
 import ipaddress
 from datetime import time
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -103,6 +104,30 @@ class Settings(BaseSettings):
     procedure_duration_minutes: int = Field(default=60, ge=10, le=480)
     sending_window_start: time = time(8, 0)
     sending_window_end: time = time(21, 0)
+
+    # Intake (HL7 v2, FHIR, spreadsheets): a feed does not carry the patient's agreement
+    # to texts. `ask`: the first text asks for YES and nothing else goes until it comes;
+    # `on_file`: the clinic attests it collects consent at registration.
+    intake_sms_consent: Literal["ask", "on_file"] = "ask"
+    # Which booked appointments are ours, by service/type/reason code (comma-separated,
+    # compared without case). 0275T is the CPT code for MILD; visits have no default.
+    intake_procedure_codes: str = "0275T"
+    intake_wound_check_codes: str = ""
+    intake_two_week_codes: str = ""
+    intake_three_month_codes: str = ""
+    # The HL7 v2 MLLP listener: `reminders hl7` (port 2575 when unset); `reminders serve`
+    # also listens when HL7_MLLP_PORT is set.
+    hl7_mllp_port: int | None = Field(default=None, ge=1, le=65535)
+    hl7_mllp_host: str = "127.0.0.1"
+    # The interface engine's addresses or networks (comma-separated); empty: any.
+    hl7_allowed_clients: str = ""
+    hl7_tls_cert_file: str | None = None
+    hl7_tls_key_file: str | None = None
+    hl7_max_frame_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
+    # A connection with no frame for this long is closed; a frame must arrive whole
+    # within `hl7_frame_seconds` of its first byte (a trickling sender is cut off).
+    hl7_idle_seconds: float = Field(default=300.0, gt=0)
+    hl7_frame_seconds: float = Field(default=30.0, gt=0)
 
     # Requests larger than this are refused (413) before they are read: the API's JSON
     # bodies are a few hundred bytes, Twilio's webhook posts a few kilobytes.
@@ -228,6 +253,39 @@ class Settings(BaseSettings):
             raise ValueError("ON_CALL_PHONE is not a valid phone number")
         self.on_call_phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         return self
+
+    @model_validator(mode="after")
+    def _hl7_listener_settings_agree(self) -> "Settings":
+        if bool(self.hl7_tls_cert_file) != bool(self.hl7_tls_key_file):
+            raise ValueError("HL7_TLS_CERT_FILE and HL7_TLS_KEY_FILE go together")
+        self.hl7_allowed_networks()  # a bad address stops start-up here, named
+        return self
+
+    def hl7_allowed_networks(self) -> list["IPv4Network | IPv6Network"]:
+        """HL7_ALLOWED_CLIENTS as networks (a bare address is a /32 or /128)."""
+        networks = []
+        for part in self.hl7_allowed_clients.split(","):
+            if part.strip():
+                try:
+                    networks.append(ip_network(part.strip(), strict=False))
+                except ValueError:
+                    raise ValueError(
+                        f"HL7_ALLOWED_CLIENTS: {part.strip()!r} is not an address or network"
+                    ) from None
+        return networks
+
+    def intake_codes(self) -> dict[str, frozenset[str]]:
+        """The appointment-code mapping: what each set of codes books (upper-cased)."""
+        sources = {
+            "procedure": self.intake_procedure_codes,
+            "wound_check": self.intake_wound_check_codes,
+            "two_week": self.intake_two_week_codes,
+            "three_month": self.intake_three_month_codes,
+        }
+        return {
+            kind: frozenset(c.strip().upper() for c in raw.split(",") if c.strip())
+            for kind, raw in sources.items()
+        }
 
     def placeholder_warnings(self) -> list[str]:
         """What start-up warns about: settings still at their out-of-the-box values."""

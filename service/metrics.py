@@ -82,8 +82,32 @@ class InboxCollector(Collector):
         )
 
 
+class IntakeCollector(Collector):
+    """Feed messages by type and result: applied, ignored (not ours), refused."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def collect(self) -> Iterator[Metric]:
+        from service.intake.log import counts_by_type
+
+        family = GaugeMetricFamily(
+            "hl7_messages",
+            "HL7 messages received, by type and result (applied, ignored, refused)",
+            labels=["type", "result"],
+        )
+        with Session(self.engine) as session:
+            counts = counts_by_type(session)
+        for row in counts:
+            family.add_metric([row.message_type, "applied"], row.applied)
+            family.add_metric([row.message_type, "ignored"], row.ignored)
+            family.add_metric([row.message_type, "refused"], row.refused)
+        yield family
+
+
 def render_metrics(engine: Engine, clock: Callable[[], datetime]) -> bytes:
     registry = CollectorRegistry()
     registry.register(ReminderCollector(engine, clock))
     registry.register(InboxCollector(engine, clock))
+    registry.register(IntakeCollector(engine))
     return generate_latest(registry)

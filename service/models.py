@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from service.audit.models import AuditEntry
 from service.auth.models import ApiKey
 from service.conversation.models import InboundCatchUp, InboundReceipt, OnCallPage
+from service.intake.models import ExternalAppointment, IntakeMessage
 from service.messaging.models import Message
 from service.optouts.models import PhoneOptOut
 from service.patients.models import Patient, PatientNameToken
@@ -21,8 +22,10 @@ __all__ = [
     "Appointment",
     "AuditEntry",
     "ConsoleSession",
+    "ExternalAppointment",
     "InboundCatchUp",
     "InboundReceipt",
+    "IntakeMessage",
     "LoginThrottle",
     "Message",
     "MessageTemplate",

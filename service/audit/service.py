@@ -3,6 +3,7 @@
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
@@ -12,8 +13,18 @@ from service.audit.models import AuditEntry
 from service.auth.models import ApiKey
 from service.users.models import User
 
-# Who made a change: a machine's API key or a person signed in to the console.
-Actor = ApiKey | User
+
+@dataclass(frozen=True)
+class Source:
+    """Who made a change when it is neither a key nor a person: a feed ("HL7 feed
+    LAB^CLINIC"), or the patient by text ("the patient's YES")."""
+
+    name: str
+    id: None = None
+
+
+# Who made a change: a machine's API key, a person signed in to the console, or a feed.
+Actor = ApiKey | User | Source
 
 # Only these fields may carry values into the audit; any other field is recorded by
 # name alone. None of them can hold a message body, a phone number or a person's name.
@@ -33,6 +44,7 @@ SAFE_VALUE_FIELDS = frozenset(
         "restored_from_version",
         "timezone",
         "sms_consent",
+        "consent_source",
         "procedure_id",
         "appointment_id",
         "reminders_changed",

@@ -16,6 +16,7 @@ def install_console(app: FastAPI) -> None:
     from service.console.api_keys_pages import router as api_keys_router
     from service.console.audit_pages import router as audit_router
     from service.console.auth_pages import router as auth_router
+    from service.console.feed_pages import router as feeds_router
     from service.console.inbox_pages import router as inbox_router
     from service.console.patients_pages import router as patients_router
     from service.console.plan_pages import router as plan_router
@@ -32,6 +33,7 @@ def install_console(app: FastAPI) -> None:
         users_router,
         api_keys_router,
         audit_router,
+        feeds_router,
         record_router,
         patients_router,
         procedures_router,

@@ -36,6 +36,7 @@ NAV: list[tuple[str, str, bool]] = [
     ("/users", "Users", True),
     ("/api-keys", "API keys", True),
     ("/audit", "Audit", True),
+    ("/feeds", "Feeds", True),
 ]
 
 SECURITY_HEADERS = {

@@ -3,6 +3,7 @@
 from fastapi import Request
 from fastapi.responses import Response
 
+from service.console.awaiting_yes_view import waiting_for_yes
 from service.console.deps import ConsoleUser
 from service.console.rendering import render
 from service.console.routing import console_router
@@ -34,5 +35,6 @@ def today_page(
             "limit": LIST_LIMIT,
             "waiting_replies": waiting,
             "oldest_waiting": oldest,
+            "waiting_for_yes": waiting_for_yes(db, now),
         },
     )

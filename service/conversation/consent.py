@@ -53,6 +53,14 @@ def opt_in(session: Session, phone: str, keyword: str, now: datetime, plan: Time
     current = session.get(PhoneOptOut, phone)
     if current is not None and current.opted_out:
         set_opt_out(session, phone, False, keyword.upper()[:32], now, current)
+    return resume_skipped(session, phone, STOP_REASONS, now, plan)
+
+
+def resume_skipped(
+    session: Session, phone: str, reasons: tuple[str, ...], now: datetime, plan: TimelinePlan
+) -> int:
+    """Reminders of `phone`'s patients skipped for one of `reasons` that can still help go
+    back to pending, due at their own time or the next sending window. Returns how many."""
     rows = session.exec(
         select(Reminder, Patient.timezone)
         .join(Patient, col(Patient.id) == col(Reminder.patient_id))
@@ -61,7 +69,7 @@ def opt_in(session: Session, phone: str, keyword: str, now: datetime, plan: Time
             Patient.phone == phone,
             Procedure.status == ProcedureStatus.scheduled,
             Reminder.status == ReminderStatus.skipped,
-            col(Reminder.status_reason).in_(STOP_REASONS),
+            col(Reminder.status_reason).in_(reasons),
             col(Reminder.useful_until) > now,
         )
         .order_by(col(Reminder.id))

@@ -20,6 +20,7 @@ ANSWER_STEP = "answer_to_reply"
 CONFIRMED_BY_TEXT = "confirmed the visit by text"
 OPTED_OUT_BY_TEXT = "texts stopped by the reply"
 OPTED_IN_BY_TEXT = "texts resumed by the reply"
+CONSENTED_BY_TEXT = "agreed to texts by the reply"
 HELP_ANSWERED = "answered with the clinic's help text"
 
 

@@ -21,11 +21,13 @@ from sqlmodel import Session, col, select
 
 from service.config import Settings
 from service.conversation import answers, receipts
+from service.conversation.awaiting_yes import grant_consent, is_consent_word, waiting_patients
 from service.conversation.confirmations import ConfirmedVisit, confirm_next_visit
 from service.conversation.consent import opt_in, opt_out
 from service.conversation.inbound_text import clean_text, sid_key
 from service.conversation.kept import (
     CONFIRMED_BY_TEXT,
+    CONSENTED_BY_TEXT,
     HELP_ANSWERED,
     OPTED_IN_BY_TEXT,
     OPTED_OUT_BY_TEXT,
@@ -97,6 +99,16 @@ def receive_text(
             session, patient, sender, body, sid, sent_at or now, media_count=media_count, **fields
         )
 
+    if phone is not None and is_consent_word(body) and waiting_patients(session, phone):
+        # A feed enrolled this number's patient and asked for YES: this is the answer.
+        if is_opted_out(session, phone):
+            opt_in(session, phone, reply_word(body), now, plan)
+        resumed = grant_consent(session, phone, now, plan)
+        log.info("consent by reply from %s: %s reminder(s) resume", mask_phone(phone), resumed)
+        # Twilio answers YES itself (a carrier opt-in word); SI / SÍ it does not know.
+        spanish = reply_word(body) != "YES" and not recovered
+        answer = answers.spanish_start_answer(settings) if spanish else None
+        return _keyword_kept(session, sid, "consent", answer, keep(CONSENTED_BY_TEXT), patient, now)
     if keyword is Keyword.stop:
         answer = None
         if phone is not None:

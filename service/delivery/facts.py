@@ -53,6 +53,7 @@ class ChunkFacts:
                 col(Patient.phone),
                 col(Patient.timezone),
                 col(Patient.language),
+                col(Patient.awaiting_yes_since),
                 col(PhoneOptOut.changed_at).label("opted_out_at"),
                 col(PhoneOptOut.keyword).label("opt_out_keyword"),
             )

@@ -19,10 +19,11 @@ from service.config import Settings
 from service.messaging.masking import mask_phone
 from service.messaging.models import Direction, MessageStatus
 from service.optouts.service import skip_reason
+from service.procedures.consent_request import WAITING_FOR_YES
 from service.procedures.models import Reminder, ReminderStatus
 from service.templates.fitting import compose_within
 from service.templates.store import ActiveTemplates
-from service.timeline.plan import TimelinePlan
+from service.timeline.plan import CONSENT_REQUEST_STEP, TimelinePlan
 from service.timeline.planner import first_sendable_instant
 
 from .attempts import POINT_AT_ATTEMPT, insert_messages, open_attempts_at_once
@@ -215,7 +216,16 @@ class Preparer:
             return []
         fresh = []
         for reminder in reminders:
-            if now > reminder.useful_until:
+            asking = reminder.step == CONSENT_REQUEST_STEP
+            if patient.awaiting_yes_since is not None and not asking:
+                # INTAKE_SMS_CONSENT=ask: nothing but the question until the patient's
+                # YES, which brings back what can still help (awaiting_yes.py).
+                reminder.finish(ReminderStatus.skipped, WAITING_FOR_YES)
+                report.count("skipped")
+            elif asking and patient.awaiting_yes_since is None:
+                reminder.finish(ReminderStatus.skipped, "the patient already answered YES")
+                report.count("skipped")
+            elif now > reminder.useful_until:
                 reminder.finish(
                     ReminderStatus.skipped, "it could not be sent before it stopped being useful"
                 )

@@ -36,6 +36,11 @@ class Patient(SQLModel, table=True):
     timezone: str = Field(max_length=64)
     language: str = Field(max_length=16)
     sms_consent: bool
+    # Who attested the consent when no person did: the feed that enrolled the patient
+    # ("hl7", "fhir", "csv"); None when staff recorded it in the console or the API.
+    consent_source: str | None = Field(default=None, max_length=16)
+    # INTAKE_SMS_CONSENT=ask: asked by text since then, nothing else sent until YES.
+    awaiting_yes_since: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     consent_recorded_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     # Bumped by every change: a save made on an older version is refused, so two people

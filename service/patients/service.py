@@ -30,10 +30,21 @@ def zone_named(name: str, *, field: str = "timezone") -> ZoneInfo:
 
 
 def enroll_patient(
-    session: Session, data: PatientCreate, settings: Settings, actor: Actor, now: datetime
+    session: Session,
+    data: PatientCreate,
+    settings: Settings,
+    actor: Actor,
+    now: datetime,
+    *,
+    feed: str | None = None,
 ) -> Patient:
-    """Enroll a patient who agreed to texts, unless a likely record of them exists; audited."""
-    if not data.sms_consent:
+    """Enroll a patient who agreed to texts, unless a likely record of them exists; audited.
+
+    `feed` ("hl7", "fhir", "csv"): a system enrolls the patient and carries no consent:
+    INTAKE_SMS_CONSENT decides (`on_file`: consented, attested by the feed; `ask`: the
+    first text asks for YES and nothing else is sent until it comes)."""
+    waiting = feed is not None and settings.intake_sms_consent == "ask"
+    if feed is None and not data.sms_consent:
         raise InvalidInput(
             "the patient must agree to receive text messages (sms_consent: true)",
             field="sms_consent",
@@ -58,7 +69,9 @@ def enroll_patient(
         birth_date=data.birth_date,
         timezone=zone.key,
         language=data.language or settings.default_language,
-        sms_consent=True,
+        sms_consent=not waiting,
+        consent_source=feed,
+        awaiting_yes_since=now if waiting else None,
         consent_recorded_at=now,
         created_at=now,
     )
@@ -85,6 +98,7 @@ def enroll_patient(
             "language": patient.language,
             "timezone": patient.timezone,
             "sms_consent": patient.sms_consent,
+            **({"consent_source": feed} if feed else {}),
         },
     )
     return patient

@@ -230,3 +230,23 @@ def reminders_in_due_order(session: Session, procedure_id: int) -> list[Procedur
         .order_by(c.due_at, c.id)
     )
     return [ProcedureReminder(*row) for row in session.execute(query)]
+
+
+def waiting_for_yes(
+    session: Session, starts_from: datetime, starts_before: datetime, *, limit: int = 100
+) -> list[ProcedureRow]:
+    """Scheduled procedures in [from, to) whose patient has not yet answered the consent
+    text (INTAKE_SMS_CONSENT=ask), earliest first: the front desk's call list."""
+    query = (
+        select(*_PROCEDURE_COLUMNS)
+        .join(Patient, col(Patient.id) == col(Procedure.patient_id))
+        .where(
+            col(Patient.awaiting_yes_since).is_not(None),
+            col(Procedure.status) == "scheduled",
+            col(Procedure.scheduled_at) >= starts_from,
+            col(Procedure.scheduled_at) < starts_before,
+        )
+        .order_by(col(Procedure.scheduled_at), col(Procedure.id))
+        .limit(limit)
+    )
+    return [ProcedureRow(*row) for row in session.execute(query)]

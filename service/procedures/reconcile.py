@@ -15,6 +15,7 @@ from service.procedures.models import Procedure, Reminder, ReminderStatus
 from service.templates.reading_order import PART_MARK
 from service.timeline.plan import (
     CANCELLATION_STEP,
+    CONSENT_REQUEST_STEP,
     CORRECTION_STEP,
     FollowUpKind,
     Phase,
@@ -125,7 +126,7 @@ def reconcile(
         if (
             row.status == ReminderStatus.pending
             and key not in wanted
-            and row.step not in (CORRECTION_STEP, CANCELLATION_STEP)
+            and row.step not in (CORRECTION_STEP, CANCELLATION_STEP, CONSENT_REQUEST_STEP)
             # The rest of a text cut to fit (fitting.py) still goes out a minute later.
             and PART_MARK not in row.step
         ):

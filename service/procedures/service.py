@@ -16,6 +16,7 @@ from service.errors import Conflict, InvalidInput, NotFound
 from service.messaging.models import Message, MessageStatus
 from service.patients.models import Patient
 from service.patients.service import get_patient
+from service.procedures.consent_request import consent_request
 from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
 from service.procedures.reconcile import (
     insert_new,
@@ -37,6 +38,7 @@ from service.timeline.planner import (
 LATE_AFTER_RESCHEDULE = "the procedure was moved and this reminder's time had passed"
 LATE_AFTER_PLAN_CHANGE = "the timeline plan changed and this reminder's new time had passed"
 PROCEDURE_CANCELLED = "procedure cancelled"
+NO_SHOW = "the patient did not come to the procedure (no-show)"
 
 # Steps that say something about the procedure's date, time or fasting: once any
 # of them went out, moving or cancelling the procedure owes the patient a text.
@@ -100,7 +102,9 @@ def schedule_procedure(
     planned = plan_reminders(
         plan, procedure.scheduled_at, zone, now, late_reason=LATE_AT_ENROLLMENT
     )
-    insert_new(session, procedure, planned, now)
+    # A patient a feed enrolled and not yet asked: the question goes in the same insert.
+    asking = consent_request(session, procedure, patient, plan, now)
+    insert_new(session, procedure, [*planned, asking] if asking else planned, now)
     audit(
         session,
         actor,
@@ -193,6 +197,43 @@ def cancel_procedure(
         session,
         actor,
         "cancel",
+        "procedure",
+        procedure.id,
+        patient.id,
+        at=now,
+        field="status",
+        was=was,
+        now_is=procedure.status,
+    )
+    return procedure
+
+
+def record_no_show(
+    session: Session,
+    procedure: Procedure,
+    patient: Patient,
+    actor: Actor,
+    now: datetime,
+    reason: str = "",
+) -> Procedure:
+    """The patient did not come: the texts still to go (after the procedure) stop, each
+    with the reason; no cancellation text (the day has passed). Twice changes nothing."""
+    lock_procedure(session, procedure)
+    was = procedure.status
+    if was == ProcedureStatus.cancelled:
+        return procedure
+    why = f"{NO_SHOW}: {reason}"[:500] if reason else NO_SHOW
+    for reminder in reminders_of(session, procedure.id or 0):
+        if reminder.status == ReminderStatus.pending:
+            set_status(reminder, ReminderStatus.cancelled, why, now)
+            session.add(reminder)
+    procedure.status = ProcedureStatus.cancelled
+    procedure.updated_at = now
+    session.add(procedure)
+    audit_change(
+        session,
+        actor,
+        "no_show",
         "procedure",
         procedure.id,
         patient.id,

@@ -16,7 +16,12 @@ from service.templates.fitting import texts_of_slot
 from service.templates.segments import SegmentCount, count_segments
 from service.templates.source import FRAME_STEP, ActiveTemplate, TemplateSource
 from service.timeline.local_time import local_date
-from service.timeline.plan import CANCELLATION_STEP, CORRECTION_STEP, TimelinePlan
+from service.timeline.plan import (
+    CANCELLATION_STEP,
+    CONSENT_REQUEST_STEP,
+    CORRECTION_STEP,
+    TimelinePlan,
+)
 from service.timeline.planner import plan_reminders
 
 
@@ -41,7 +46,7 @@ def sample_slots(plan: TimelinePlan, facts: TextFacts) -> list[tuple[tuple[str, 
             by_time[reminder.due_at].append(reminder.step)
     slots = [(tuple(steps), due) for due, steps in sorted(by_time.items())]
     start = facts.procedure_starts_at
-    for step in [*facts.visits, CORRECTION_STEP, CANCELLATION_STEP]:
+    for step in [*facts.visits, CORRECTION_STEP, CANCELLATION_STEP, CONSENT_REQUEST_STEP]:
         slots.append(((step,), start))
     return slots
 

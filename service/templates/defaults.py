@@ -152,6 +152,12 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
         ),
         # US carrier rules: the first text says how to stop (added after the frame).
         "opt_out_notice": "Reply STOP to opt out.",
+        # INTAKE_SMS_CONSENT=ask (issue #17's wording): a feed enrolled the patient, who
+        # has not yet agreed to texts; nothing else is sent until YES.
+        "consent_request": (
+            "{{ clinic_name }} will text you about your MILD procedure. Reply YES to get "
+            "these texts, STOP to opt out."
+        ),
     },
     "es": {
         "prep_week": (
@@ -239,5 +245,9 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
             "puede volver a tomarlo."
         ),
         "opt_out_notice": "Responda ALTO para no recibir mensajes.",
+        "consent_request": (
+            "{{ clinic_name }} quiere enviarle mensajes de texto sobre su procedimiento MILD. "
+            "Responda SI para recibirlos, o ALTO para no recibir mensajes."
+        ),
     },
 }

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from service.audit.service import Actor
 from service.auth.models import ApiKey
 from service.db import end_transaction
 from service.errors import Conflict, InvalidInput, NotFound
@@ -32,7 +33,6 @@ from service.templates.segments import count_segments
 from service.templates.source import FRAME_STEP, ActiveTemplate, TemplateSource, default_template
 from service.templates.variables import SAMPLE_NAMES
 from service.timeline.plan import DEFAULT_PLAN, TimelinePlan
-from service.users.models import User
 
 LANGUAGES: tuple[str, ...] = tuple(STEP_TEXTS)
 TEMPLATE_STEPS: tuple[str, ...] = (FRAME_STEP, *STEP_TEXTS[DEFAULT_LANGUAGE])
@@ -128,7 +128,7 @@ def save_template(
     step: str,
     language: str,
     body: str,
-    key: ApiKey | User,
+    key: Actor,
     now: datetime,
     *,
     restored_from: int | None = None,
@@ -176,7 +176,7 @@ def restore_template(
     step: str,
     language: str,
     version: int,
-    key: ApiKey | User,
+    key: Actor,
     now: datetime,
     *,
     max_segments: int = MAX_SEGMENTS,

@@ -267,6 +267,8 @@ DEFAULT_PLAN = TimelinePlan(steps=DEFAULT_STEPS)
 # Texts that are not timeline steps but go out because something changed.
 CORRECTION_STEP = "procedure_moved"
 CANCELLATION_STEP = "procedure_cancelled"
+# INTAKE_SMS_CONSENT=ask: the first text to a patient a feed enrolled asks for YES.
+CONSENT_REQUEST_STEP = "consent_request"
 # Rides with the first text of every timeline: how to stop (US carrier rules).
 OPT_OUT_STEP = "opt_out_notice"
 
