@@ -2,7 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:12])")
+# One stamp per pyproject.toml and per set of packages: `make run` installs only what the
+# service runs on; `make test` adds the test extras (Playwright, Schemathesis, ruff, ...).
+PYPROJECT_HASH := $(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:12])")
+RUN_STAMP := $(VENV)/.installed-run-$(PYPROJECT_HASH)
+STAMP := $(VENV)/.installed-test-$(PYPROJECT_HASH)
 PRISM := .cache/prism/node_modules/.bin/prism
 PRISM_VERSION := 5.14.2
 # One test process per core; each starts its own PostgreSQL and Prism.
@@ -10,7 +14,7 @@ TEST_WORKERS ?= 2
 
 .PHONY: run test lint layers typecheck test-deps postgres prism chromium screenshots bench clean
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/reminders migrate
 	$(BIN)/reminders serve
 
@@ -35,16 +39,24 @@ screenshots: $(STAMP) chromium
 bench: $(STAMP) postgres
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.triage
+	$(BIN)/python -m bench.check_ins
 	$(BIN)/python -m bench.sqlite_load
 	$(BIN)/python -m bench.console_pages
 	$(BIN)/python -m bench.hl7_ingest
 	$(BIN)/python -m bench.patient_search
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@rm -f $(VENV)/.installed-run-*
+	@touch $@
+
+# The test extras on top of the service's own packages; a changed pyproject.toml
+# makes both stamps stale, so neither set is left behind.
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	@rm -f $(VENV)/.installed-*
+	@rm -f $(VENV)/.installed-test-*
 	@touch $@
 
 test-deps: postgres prism chromium

@@ -20,8 +20,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from service.api_keys.endpoints import router as api_keys_router
 from service.audit.endpoints import router as audit_router
 from service.auth.throttle import FailedAuthThrottle
+from service.checkins.endpoints import router as check_ins_router
 from service.config import Settings
 from service.console import install_console
+from service.console.routing import not_found_page, wants_a_page
 from service.conversation.alerts import router as alerts_router
 from service.conversation.endpoints import router as inbox_router
 from service.conversation.inbound_webhook import router as inbound_webhook_router
@@ -34,6 +36,7 @@ from service.edge.proxy import TrustedProxies
 from service.edge.query import refuse_unknown_query_parameters
 from service.errors import DomainError, NotAuthenticated, TooManyAttempts
 from service.intake.fhir.endpoints import router as fhir_router
+from service.intake.spreadsheet.endpoints import router as imports_router
 from service.metrics import render_metrics
 from service.openapi import install_openapi
 from service.patients.endpoints import router as patients_router
@@ -94,6 +97,7 @@ def create_app(
         procedures_router,
         appointments_router,
         worklist_router,
+        check_ins_router,
     ):
         app.include_router(router)
     for router in (templates_router, plan_router, api_keys_router, audit_router):
@@ -105,6 +109,8 @@ def create_app(
     app.include_router(inbox_router)
     # FHIR R4 (the clinic's EHR): a thin adapter over the same services.
     app.include_router(fhir_router)
+    # Spreadsheets exported from the practice-management system (preview, then import).
+    app.include_router(imports_router)
     # The clinic's console: HTML pages for people signed in with their own account.
     install_console(app)
 
@@ -145,6 +151,7 @@ def create_app(
         BodySizeLimit,
         api_limit=settings.max_body_bytes,
         webhook_limit=settings.max_webhook_body_bytes,
+        import_limit=settings.max_import_bytes,
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)
@@ -211,7 +218,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _problem(422, summary, errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and wants_a_page(request):
+            return not_found_page(request)  # a person's browser, not an API client
         # FastAPI answers 400 itself when the body cannot even be decoded (bad UTF-8).
         if exc.status_code == 400 and "parsing the body" in str(exc.detail):
             return _unreadable_body()

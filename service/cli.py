@@ -33,12 +33,24 @@ def main(argv: list[str] | None = None) -> None:
     )
     commands.add_parser("hl7", help="the HL7 v2 MLLP listener (HL7_MLLP_PORT, default 2575)")
     commands.add_parser("migrate", help="apply database migrations")
+    sheet = commands.add_parser(
+        "import", help="import patients and procedure dates from a spreadsheet (CSV or XLSX)"
+    )
+    sheet.add_argument("file", type=Path)
+    sheet.add_argument("--dry-run", action="store_true", help="preview only: nothing is written")
+    sheet.add_argument("--result", type=Path, help="write every row's outcome to this CSV")
     keys = commands.add_parser("api-key", help="manage API keys")
     key_commands = keys.add_subparsers(dest="key_command", required=True)
     create = key_commands.add_parser("create", help="mint a key; its secret is printed last")
     create.add_argument("--role", choices=[role.value for role in Role], required=True)
     create.add_argument("--name", default="")
     _add_user_commands(commands)
+    reply = commands.add_parser(
+        "reply",
+        help="with the console SMS gateway: take in a patient's text as Twilio would post it",
+    )
+    reply.add_argument("--from", dest="sender", required=True, help="the patient's number")
+    reply.add_argument("words", help="what the patient wrote, in quotes")
     args = parser.parse_args(argv)
 
     configure_logging()
@@ -47,14 +59,26 @@ def main(argv: list[str] | None = None) -> None:
     except ValidationError as exc:
         sys.exit(f"configuration error: {_settings_problem(exc)}")
 
+    if args.command in ("user", "api-key", "reply"):
+        from service.db_ready import database_not_ready
+
+        problem = database_not_ready(settings)
+        if problem is not None:
+            sys.exit(f"reminders {args.command}: {problem}")
     if args.command == "migrate":
         migrate(settings)
+    elif args.command == "reply":
+        from service.conversation.simulated import run_reply_command
+
+        sys.exit(run_reply_command(settings, args.sender, args.words))
     elif args.command == "user":
         from service.users.cli import run_user_command
 
         sys.exit(run_user_command(settings, args))
     elif args.command == "api-key":
         print(create_key(settings, args.role, args.name or f"{args.role} key"))
+    elif args.command == "import":
+        sys.exit(import_file(settings, args.file, args.dry_run, args.result))
     elif args.command == "hl7":
         run_hl7_listener(settings)
     elif args.command == "worker" and args.check:
@@ -130,6 +154,16 @@ def create_key(settings: Settings, role: str, name: str) -> str:
         print(f"created {role} key {key.id} ({name}); keep the secret, it is not shown again:")
     engine.dispose()
     return secret
+
+
+def import_file(settings: Settings, path: Path, dry_run: bool, result: Path | None) -> int:
+    from service.db import make_engine
+    from service.intake.spreadsheet.cli import run_import
+
+    engine = make_engine(settings.database_url)
+    return run_import(
+        engine, settings, path, dry_run=dry_run, result_path=result, now=lambda: datetime.now(UTC)
+    )
 
 
 def run_hl7_listener(settings: Settings) -> None:

@@ -87,6 +87,14 @@ class Settings(BaseSettings):
     sms_max_segments: int = Field(default=4, ge=1, le=10)
     # Seeds disagree (003: 1-2 weeks; 001, 004: 2-4 weeks): the cautious one by default.
     normal_activity_weeks: str = Field(default="2-4", pattern=r"^\d{1,2}-\d{1,2}$")
+    # Recovery check-ins: when an answer calls a person (service/checkins/escalation.py).
+    check_in_pain_alert: float = Field(default=8, ge=0, le=10)
+    check_in_pain_rise: float = Field(default=3, gt=0, le=10)
+    check_in_rise_from_day: int = Field(default=3, ge=0, le=400)
+    check_in_walking_fraction: float = Field(default=0.5, gt=0, le=1)
+    check_in_walking_from_day: int = Field(default=14, ge=0, le=400)
+    # How long an asked question takes an answer (a reply after the reminder still counts).
+    check_in_open_days: int = Field(default=7, ge=1, le=90)
 
     clinic_name: str = PLACEHOLDER_CLINIC_NAME
     clinic_phone: str = PLACEHOLDER_CLINIC_PHONE
@@ -133,6 +141,11 @@ class Settings(BaseSettings):
     # bodies are a few hundred bytes, Twilio's webhook posts a few kilobytes.
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
     max_webhook_body_bytes: int = Field(default=32 * 1024, ge=1024, le=16 * 1024 * 1024)
+    # A spreadsheet uploaded to /v1/imports or the console's /imports (10,000 rows: ~1 MB).
+    # The console keeps an upload between its steps (columns, preview, import, result) in
+    # this directory, readable by this service's user only; none is kept past a day.
+    import_dir: str | None = None  # default: "mild-reminders-imports" in the system temp dir
+    max_import_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=64 * 1024 * 1024)
     # Optional: /metrics then needs `Authorization: Bearer <METRICS_TOKEN>`.
     metrics_token: SecretStr | None = None
     # Failed authentications one client address may make per minute before a 429.

@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from service.audit.models import AuditEntry
 from service.auth.models import ApiKey
+from service.checkins.models import CheckInAnswer
 from service.conversation.models import InboundCatchUp, InboundReceipt, OnCallPage
 from service.intake.models import ExternalAppointment, IntakeMessage
 from service.messaging.models import Message
@@ -21,6 +22,7 @@ __all__ = [
     "ApiKey",
     "Appointment",
     "AuditEntry",
+    "CheckInAnswer",
     "ConsoleSession",
     "ExternalAppointment",
     "InboundCatchUp",

@@ -50,6 +50,7 @@ def test_ehr_enrolls_finds_books_moves_and_cancels_over_fhir(
         "Patient",
         "Appointment",
         "Communication",
+        "Observation",
     ]
 
     created = client.post("/fhir/R4/Patient", json=MARIA, headers=headers)

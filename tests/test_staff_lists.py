@@ -61,22 +61,27 @@ def test_texts_due_tomorrow_are_listed_by_due_time_in_each_patients_zone(client,
     # The first text of each timeline carries the opt-out line: a step due with prep_week.
     notices = [r for r in everything if r["step"] == "opt_out_notice"]
     listed = [r for r in everything if r["step"] != "opt_out_notice"]
+    # Each baseline check-in question follows its week-before text, 5 minutes later.
     assert [(r["patient_id"], r["step"]) for r in listed] == [
         (ana["id"], "prep_week"),
+        (ana["id"], "question_pain"),
         (maria["id"], "prep_week"),
+        (maria["id"], "question_pain"),
     ]
+    texts = [r for r in listed if r["step"] == "prep_week"]
     assert sorted((r["patient_id"], r["due_at"]) for r in notices) == sorted(
-        (r["patient_id"], r["due_at"]) for r in listed
+        (r["patient_id"], r["due_at"]) for r in texts
     )
-    assert [datetime.fromisoformat(r["local_due_at"]).hour for r in listed] == [9, 9]
-    assert [r["timezone"] for r in listed] == ["America/New_York", "America/Los_Angeles"]
+    assert [datetime.fromisoformat(r["local_due_at"]).hour for r in texts] == [9, 9]
+    assert [r["timezone"] for r in texts] == ["America/New_York", "America/Los_Angeles"]
 
     page = client.get("/v1/reminders", params={**window, "limit": 1}, headers=staff)
-    assert page.headers["X-Total-Count"] == "4"  # two texts, each with its opt-out line
+    # Two texts, each with its opt-out line, and two baseline questions.
+    assert page.headers["X-Total-Count"] == "6"
     assert (
         "offset=1" in page.headers["Link"]
         and "due_from=2027-03-09T00%3A00%3A00" in page.headers["Link"]
     )
     following = client.get(page.headers["Link"].split(">")[0][1:], headers=staff)
-    # The next page starts with the second of the four rows: Ana's texts come first.
+    # The next page starts with the second of the six rows: Ana's texts come first.
     assert [r["patient_id"] for r in following.json()] == [ana["id"]]

@@ -23,6 +23,9 @@ from service.timeline.plan import (
     Phase,
     SendingWindow,
     TimelinePlan,
+    is_question_step,
+    question_reminder_step,
+    question_step,
     visit_step_name,
 )
 from service.timeline.planner import (
@@ -187,7 +190,7 @@ def expected_keys(case: Case) -> set[tuple[str, int]]:
     keys = {
         (step.name, occurrence)
         for step in case.plan.steps
-        if step.enabled and step.replaced_by_visit not in booked
+        if step.enabled and step.replaced_by_visit not in booked and not step.is_check_in
         for occurrence in range(1, step.repeat + 1)
     }
     for visit in case.booked:
@@ -200,8 +203,40 @@ def expected_keys(case: Case) -> set[tuple[str, int]]:
     return keys
 
 
+def check_questions(case: Case, reminders: list[PlannedReminder]) -> list[PlannedReminder]:
+    """Check-in questions keep their own rules; the rest of the timeline is returned."""
+    plan, zone, window = case.plan, case.zone, case.plan.sending_window
+    questions = [r for r in reminders if is_question_step(r.step)]
+    texts = [r for r in reminders if not is_question_step(r.step)]
+    check_ins = [s for s in plan.steps if s.is_check_in and s.enabled]
+    first_asks = {(question_step(s.questions[0]), s.day) for s in check_ins}
+    assert {(r.step, r.occurrence) for r in questions if "_again" not in r.step} == first_asks
+    text_slots = {r.due_at for r in pending(texts)}
+    by_key = {(r.step, r.occurrence): r for r in questions}
+    for question in pending(questions):
+        local = wall(question.due_at, zone).time()
+        assert window.opens <= local <= window.closes, question
+        assert case.now <= question.due_at < question.useful_until, question
+        # Its own text: never inside `check_in_gap` of another text.
+        assert all(abs(question.due_at - slot) >= plan.check_in_gap for slot in text_slots)
+        if question.occurrence < 0:
+            assert question.due_at < case.starts_at, question
+        else:
+            assert question.due_at >= case.ends_at, question
+        if "_again" in question.step:
+            asked = by_key[(question.step.removesuffix("_again"), question.occurrence)]
+            assert asked.status == "pending"
+            assert question.due_at >= asked.due_at + plan.check_in_reminder_after
+    for question in questions:
+        if question.status == "skipped":
+            assert question.status_reason in (LATE_AT_ENROLLMENT, NO_SENDING_TIME)
+    return texts
+
+
 def check_timeline(case: Case, reminders: list[PlannedReminder]) -> None:
     plan, zone = case.plan, case.zone
+    everything = reminders
+    reminders = check_questions(case, reminders)
     window = plan.sending_window
     fasting_start = fasting_starts_at(plan, case.starts_at)
     visit_at = {visit_step_name(v.kind): v.starts_at for v in case.booked}
@@ -209,10 +244,11 @@ def check_timeline(case: Case, reminders: list[PlannedReminder]) -> None:
     keys = [(r.step, r.occurrence) for r in reminders]
     assert len(keys) == len(set(keys)), "a step/occurrence planned twice"
     # How to stop rides with the first pending text of the timeline.
-    notice = {("opt_out_notice", 1)} if any(r.status == "pending" for r in reminders) else set()
+    notice = {("opt_out_notice", 1)} if pending(everything) else set()
     assert set(keys) == expected_keys(case) | notice
     if notice:
-        first = min(r.due_at for r in reminders if r.status == "pending")
+        # With the first text, or the first question when no other text is to come.
+        first = min(r.due_at for r in pending(reminders) or pending(everything))
         assert next(r for r in reminders if r.step == "opt_out_notice").due_at == first
     for reminder in reminders:
         assert reminder.status in ("pending", "skipped")
@@ -294,12 +330,24 @@ def test_already_done_steps_are_not_planned_again(case: Case, data: st.DataObjec
     done = set(data.draw(st.lists(st.sampled_from(keys), unique=True)))
     again = case.run(already_done=done)
     expected = set(keys) - done
+    # A question already asked keeps its stored reminder (reconcile leaves it be).
+    expected -= {
+        (question_reminder_step(step.removeprefix("question_")), occurrence)
+        for step, occurrence in done
+        if is_question_step(step)
+    }
     if not pending(again):
         # Nothing left to send (what remains has passed): the opt-out line rides only
         # with a text that goes out, so it is not planned on its own.
         expected.discard((OPT_OUT_STEP, 1))
-    assert {(r.step, r.occurrence) for r in again} == expected
-    slots = sorted({r.due_at for r in pending(again)})
+
+    # A question's reminder a day later comes whenever it fits the window, which can turn
+    # on where the question itself lands: compared without it.
+    def asked(keys: set[tuple[str, int]]) -> set[tuple[str, int]]:
+        return {(step, n) for step, n in keys if not step.endswith("_again")}
+
+    assert asked({(r.step, r.occurrence) for r in again}) == asked(expected)
+    slots = sorted({r.due_at for r in pending(again) if not is_question_step(r.step)})
     for earlier, later in pairwise(slots):
         assert later - earlier >= case.plan.min_gap
 

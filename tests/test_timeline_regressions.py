@@ -4,12 +4,14 @@ Times are the patient's wall clock unless a test says UTC; every expected time f
 from a rule of the product's issue (named beside the assertion).
 """
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from service.timeline.local_time import local_instant
-from service.timeline.plan import DEFAULT_PLAN, FollowUpKind, SendingWindow, TimelinePlan
+from service.timeline.plan import DEFAULT_PLAN as WITH_CHECK_INS
+from service.timeline.plan import FollowUpKind, SendingWindow, TimelinePlan
 from service.timeline.planner import (
     LATE_AT_ENROLLMENT,
     NO_SENDING_TIME,
@@ -20,6 +22,11 @@ from service.timeline.planner import (
 )
 
 Key = tuple[str, int]
+# These stories are about the texts; check-ins keep their own rules (test_check_in_plan.py).
+DEFAULT_PLAN = replace(
+    WITH_CHECK_INS, steps=tuple(s for s in WITH_CHECK_INS.steps if not s.is_check_in)
+)
+
 ALL_STEPS = {
     ("prep_week", 1),
     ("fasting", 1),

@@ -37,6 +37,13 @@ def list_api_keys(session: Session, *, revoked_last: bool = False) -> list[ApiKe
     return list(session.exec(query.order_by(col(ApiKey.id))))
 
 
+def get_api_key(session: Session, key_id: int) -> ApiKey:
+    found = session.get(ApiKey, key_id)
+    if found is None:
+        raise NotFound(f"no API key with id {key_id}", field="key_id")
+    return found
+
+
 def revoke_api_key(session: Session, key_id: int, actor: Actor, now: datetime) -> ApiKey:
     """Revoked at once (the next request with it gets 401), audited; twice is a no-op.
     The last active admin key stays: without it no machine could administer the API."""

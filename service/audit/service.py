@@ -53,6 +53,15 @@ SAFE_VALUE_FIELDS = frozenset(
         "procedures",
         "merged_into",
         "merged_from",
+        # A spreadsheet import's counts (service/intake/spreadsheet): numbers only.
+        "rows",
+        "rows_refused",
+        "patients_create",
+        "patients_update",
+        "patients_unchanged",
+        "procedures_create",
+        "procedures_move",
+        "procedures_unchanged",
     }
 )
 

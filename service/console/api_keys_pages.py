@@ -5,8 +5,9 @@ from typing import Annotated
 from fastapi import Form, Request
 from fastapi.responses import Response
 
-from service.api_keys.service import issue_api_key, list_api_keys, revoke_api_key
+from service.api_keys.service import get_api_key, issue_api_key, list_api_keys, revoke_api_key
 from service.auth.models import ApiKey
+from service.console.confirming import ask_first
 from service.console.deps import ConsoleAdmin
 from service.console.forms import FormState
 from service.console.rendering import render, see_other
@@ -72,8 +73,27 @@ def create_key(
 
 @router.post("/api-keys/{key_id}/revoke")
 def revoke_key(
-    key_id: ResourceId, request: Request, admin: ConsoleAdmin, db: SessionDep, now: NowDep
+    key_id: ResourceId,
+    request: Request,
+    admin: ConsoleAdmin,
+    db: SessionDep,
+    now: NowDep,
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
+    if confirm != "yes":
+        found = get_api_key(db, key_id)
+        if found.revoked_at is None:
+            return ask_first(
+                request,
+                f"Revoke the key {found.prefix}… ({found.name})?",
+                [
+                    "Whatever uses this key (an EHR interface, a script) gets “401 not "
+                    "signed in” from its next call, at once.",
+                    "A revoked key cannot be brought back: the system needs a new key.",
+                ],
+                "Revoke the key",
+                "/api-keys",
+            )
     key = revoke_api_key(db, key_id, admin.subject, now)
     db.commit()
     return see_other(request, "/api-keys", flash=f"The key {key.prefix}… ({key.name}) is revoked.")

@@ -12,6 +12,7 @@ from service.console.forms import FormState
 from service.console.rendering import render
 from service.console.routing import console_router
 from service.deps import SessionDep, SettingsDep
+from service.patients.search import names_by_id
 from service.timeline.local_time import local_instant
 
 router = console_router()
@@ -75,6 +76,8 @@ def audit_page(
     context = {
         "title": "Audit",
         "rows": rows,
+        # Admins read who the entry is about by name (the entries keep only the number).
+        "patient_names": names_by_id(db, [e.patient_id for e in entries if e.patient_id]),
         "values": form.values,
         "errors": form.errors,
         "page_size": PAGE_SIZE,

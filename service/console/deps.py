@@ -32,12 +32,18 @@ class ConsoleForbidden(Exception):
         self.message = message
 
 
+REFRESH_HEADER = "X-Console-Refresh"
+
+
 def signed_in_or_none(request: Request, db: SessionDep, settings: SettingsDep) -> SignedIn | None:
     """The live session behind the request's cookie, if any (cached per request)."""
     token = request.cookies.get(SESSION_COOKIE)
     found = None
     if token:
-        found = find_signed_in(db, token, request.app.state.clock(), settings)
+        # A page refreshing itself (live.js) is not a person at the desk: it must not
+        # keep an unattended screen signed in past the idle limit.
+        touch = request.headers.get(REFRESH_HEADER) != "1"
+        found = find_signed_in(db, token, request.app.state.clock(), settings, touch=touch)
     request.state.signed_in = found
     return found
 

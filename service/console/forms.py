@@ -3,7 +3,7 @@ and one message per field, shown in the error summary and beside the field."""
 
 from dataclasses import dataclass, field
 
-from service.console.formatting import sentence
+from service.console.formatting import sentence, staff_words
 from service.errors import DomainError
 
 
@@ -26,7 +26,7 @@ class FormState:
     def from_domain_error(self, exc: DomainError, fallback_field: str) -> None:
         """A domain error names its field; show it there (or on `fallback_field`)."""
         name = exc.field if exc.field and exc.field in self.values else fallback_field
-        self.error(name, exc.message)
+        self.error(name, staff_words(exc.message))
 
     @property
     def ok(self) -> bool:

@@ -15,6 +15,7 @@ from service.console.deps import ConsoleUser
 from service.console.forms import FormState
 from service.console.rendering import render, see_other
 from service.console.routing import console_router
+from service.conversation.inbox import urgent_waiting
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.errors import DomainError
 from service.messaging.repository import latest_messages_of_patient
@@ -23,6 +24,7 @@ from service.patients.models import Patient
 from service.patients.schemas import PatientCreate
 from service.patients.search import likely_duplicates, opted_out_since, search_patients
 from service.procedures import service as procedures
+from service.procedures.booking_check import check_booking
 from service.procedures.lists import procedures_of_patient
 from service.timeline.active import active_plan
 
@@ -220,15 +222,28 @@ def book_procedure(
     settings: SettingsDep,
     now: NowDep,
     scheduled_at: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
     patient = patients.get_patient(db, patient_id)
     form = FormState(values={"scheduled_at": scheduled_at})
     wall = parse_local(form, "scheduled_at", "Enter the date and time of the procedure")
     if wall is not None:
         try:
-            procedure = procedures.schedule_procedure(
-                db, patient, wall, active_plan(settings, db), user.subject, now
-            )
+            plan = active_plan(settings, db)
+            # A past date, or one over a year ahead, is asked about first.
+            check = None if confirm == "yes" else check_booking(db, patient, wall, plan, now)
+            if check is not None:
+                return render(
+                    request,
+                    "procedure_book_confirm.html",
+                    {
+                        "title": "Book the procedure on this date?",
+                        "patient": patient,
+                        "date_check": check,
+                        "scheduled_at": scheduled_at,
+                    },
+                )
+            procedure = procedures.schedule_procedure(db, patient, wall, plan, user.subject, now)
             db.commit()
             return see_other(request, f"/procedures/{procedure.id}", flash="Procedure booked")
         except DomainError as exc:
@@ -271,6 +286,7 @@ def patient_view(
             "title": f"{patient.given_name} {patient.family_name}",
             "patient": patient,
             "opted_out_since": stopped.get(patient.phone),
+            "urgent_waiting": [m for m, _ in urgent_waiting(db, 20, patient_id=patient.id)],
             "procedures": procedures_of_patient(db, patient.id),
             "conversation": conversation,
             "values": values,

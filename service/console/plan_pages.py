@@ -19,7 +19,7 @@ from service.errors import InvalidInput
 from service.patients.repository import patients_by_id
 from service.plan_admin import apply, service, versions
 from service.timeline.active import active_plan, latest_record
-from service.timeline.plan import DEFAULT_PLAN, Phase
+from service.timeline.plan import DEFAULT_PLAN, Phase, Step
 
 router = console_router()
 
@@ -194,7 +194,8 @@ def _page(request: Request, db: Session, form: FormState, *, status_code: int = 
     record = latest_record(db)
     history = [(r, json.loads(r.body)) for r in versions.plan_versions(db)]
     steps = [
-        (step, step_label(step.name), step.phase is Phase.before) for step in DEFAULT_PLAN.steps
+        (step, step_label(step.name), step.phase is Phase.before, _days_sent(step, form.values))
+        for step in DEFAULT_PLAN.steps
     ]
     context = {
         "title": "Plan",
@@ -206,3 +207,27 @@ def _page(request: Request, db: Session, form: FormState, *, status_code: int = 
         "history": history,
     }
     return render(request, "plan.html", context, status_code=status_code)
+
+
+def _days_sent(step: Step, values: dict[str, str]) -> str:
+    """The days a step goes out on, from the form's day and repetitions and the step's
+    spacing: warning signs at day 2 repeated twice, 5 days apart, go out on days +2 and +7."""
+    try:
+        first, repeat = (
+            int(values.get(f"{step.name}-day", "")),
+            int(values.get(f"{step.name}-repeat", "")),
+        )
+        months = int(values.get(f"{step.name}-months", "") or 0)
+    except ValueError:
+        return ""
+    days = [first + i * step.repeat_every_days for i in range(max(repeat, 1))][:31]
+    written = [f"{d:+d}".replace("-", "\u2212") if d else "0" for d in days]
+    if len(days) == 1:
+        text = f"Day {written[0]}"
+    elif step.repeat_every_days == 1 and len(days) > 2:
+        text = f"Days {written[0]} to {written[-1]}"
+    else:
+        text = "Days " + ", ".join(written[:-1]) + f" and {written[-1]}"
+    if months:
+        text += f" after {months} calendar {'month' if months == 1 else 'months'}"
+    return text

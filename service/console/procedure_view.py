@@ -11,6 +11,7 @@ from service.config import Settings
 from service.console.today_view import step_label
 from service.messaging.repository import messages_by_id
 from service.patients.models import Patient
+from service.patients.phone import national_format
 from service.procedures.models import Procedure, Reminder, ReminderStatus
 from service.procedures.reconcile import reminders_of
 from service.procedures.wording import pending_texts
@@ -89,24 +90,32 @@ def _label(steps: tuple[str, ...]) -> str:
 
 # --- the printable list, in the patient's language --------------------------------------
 
+# The stop word is the one the texts themselves teach (the opt-out line of each
+# language), and the times end no sentence: "a las 8:00 a.m.." would print otherwise.
 PRINT_WORDS = {
     "en": {
         "title": "Your text messages",
-        "intro": "{clinic} will text you at {phone} about your MILD procedure on {date} at "
-        "{time}. These are the texts and when they arrive ({zone}). Reply STOP at any "
+        "intro": "{clinic} will text you at {phone} about your MILD procedure ({date}, "
+        "{time}). These are the texts and when they arrive ({zone}). Reply STOP at any "
         "time to stop them.",
+        "zone": "{city} time",
         "when": "When",
         "text": "Text",
         "call": "Questions? Call {clinic_phone}.",
+        "back": "Back to the procedure",
+        "print": "Use your browser's Print command to print this page.",
     },
     "es": {
         "title": "Sus mensajes de texto",
-        "intro": "{clinic} le enviará mensajes al {phone} sobre su procedimiento MILD del "
-        "{date} a las {time}. Estos son los mensajes y cuándo llegan ({zone}). Responda "
-        "STOP en cualquier momento para dejar de recibirlos.",
+        "intro": "{clinic} le enviará mensajes al {phone} sobre su procedimiento MILD "
+        "({date}, {time}). Estos son los mensajes y cuándo llegan ({zone}). Responda "
+        "ALTO en cualquier momento para dejar de recibirlos.",
+        "zone": "hora de {city}",
         "when": "Cuándo",
         "text": "Mensaje",
         "call": "¿Preguntas? Llame al {clinic_phone}.",
+        "back": "Volver al procedimiento",
+        "print": "Use la opción Imprimir del navegador para imprimir esta página.",
     },
 }
 
@@ -129,10 +138,10 @@ def printable(
     facts = {
         "clinic": settings.clinic_name,
         "clinic_phone": settings.clinic_phone,
-        "phone": patient.phone,
+        "phone": national_format(patient.phone, settings.clinic_phone_region),
         "date": local_date_text(start, language),
         "time": local_time_text(start, language),
-        "zone": patient.timezone,
+        "zone": words["zone"].format(city=_city(patient.timezone)),
     }
     texts = [
         PrintedText(
@@ -150,5 +159,12 @@ def printable(
         "when": words["when"],
         "text_heading": words["text"],
         "call": words["call"].format(**facts),
+        "back": words["back"],
+        "print": words["print"],
         "texts": texts,
     }
+
+
+def _city(zone: str) -> str:
+    """'America/Los_Angeles' -> 'Los Angeles' (a zone's city, as people say it)."""
+    return zone.rsplit("/", 1)[-1].replace("_", " ")

@@ -7,6 +7,8 @@ from urllib.parse import quote, unquote
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from service.auth.principals import staff_principal
 from service.console import formatting
@@ -14,12 +16,24 @@ from service.patients.phone import national_format
 from service.users.sessions import SignedIn
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+@pass_context
+def _phone(context: Context, e164: str | None) -> str:
+    """`{{ patient.phone | phone }}`: the clinic's national format (links keep E.164)."""
+    if not e164:
+        return ""
+    return national_format(e164, context["request"].app.state.settings.clinic_phone_region)
+
+
 TEMPLATES.env.filters.update(
+    phone=_phone,
     local_datetime=formatting.local_datetime,
     local_date=formatting.local_date,
     local_time=formatting.local_time,
     zone_label=formatting.zone_label,
     sentence=formatting.sentence,
+    step_label=formatting.step_label,
     national_phone=national_format,
 )
 
@@ -33,9 +47,11 @@ NAV: list[tuple[str, str, bool]] = [
     ("/inbox", "Inbox", False),
     ("/templates", "Texts", False),
     ("/plan", "Plan", True),
+    ("/outcomes", "Outcomes", True),
     ("/users", "Users", True),
     ("/api-keys", "API keys", True),
     ("/audit", "Audit", True),
+    ("/imports/new", "Import", False),
     ("/feeds", "Feeds", True),
 ]
 

@@ -10,6 +10,7 @@ from service.console.routing import console_router
 from service.console.today_view import LIST_LIMIT, read_today
 from service.conversation.inbox import unhandled_summary
 from service.deps import NowDep, SessionDep, SettingsDep
+from service.procedures.calls import procedures_to_call
 from service.workers.heartbeat import alive_workers, freshness_limit
 
 router = console_router()
@@ -24,6 +25,7 @@ def today_page(
     today = read_today(db, now, settings.clinic_zone)
     # Every reply needs a person: the count and the oldest's wait, as /metrics pages on.
     waiting, oldest = unhandled_summary(db)
+    to_call = procedures_to_call(db, now, limit=LIST_LIMIT)
     return render(
         request,
         "today.html",
@@ -35,6 +37,7 @@ def today_page(
             "limit": LIST_LIMIT,
             "waiting_replies": waiting,
             "oldest_waiting": oldest,
+            "to_call": to_call,
             "waiting_for_yes": waiting_for_yes(db, now),
         },
     )

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import literal, select
 from sqlmodel import Session, col
 
-from service.messaging.models import Direction, Message
+from service.console.formatting import step_label
+from service.conversation.inbox import urgent_waiting
 from service.patients.models import Patient
 from service.procedures.lists import FailedText, ProcedureRow, procedures_between
 from service.procedures.lists import failed_texts as failed_texts_of
@@ -20,8 +21,6 @@ from service.timeline.plan import OPT_OUT_STEP
 # those rows live with their tables (ix_reminder_failed_updated, ix_message_urgent_reply).
 
 LIST_LIMIT = 100
-# Urgent replies older than this have been seen by the clinic in its daily routine.
-URGENT_LOOKBACK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -44,6 +43,9 @@ class Row:
     procedure_id: int | None
     label: str
     detail: str | None = None
+    # An urgent reply: the number it came from (to call) and the inbox item.
+    phone: str | None = None
+    message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -54,18 +56,6 @@ class Today:
     texts_due: list[Row]
     failed_texts: list[Row]
     urgent_replies: list[Row]
-
-
-def step_label(step: str) -> str:
-    """'two_week_followup' -> 'Two week followup' (steps joined by commas when merged); the
-    rest of a step cut to fit SMS_MAX_SEGMENTS ('warning_signs~1') reads '... (continued)'."""
-    return ", ".join(_one_label(s) for s in step.split(",") if s)
-
-
-def _one_label(step: str) -> str:
-    base, cut, _ = step.partition("~")
-    label = base.replace("_", " ").strip().capitalize()
-    return f"{label} (continued)" if cut else label
 
 
 # Columns, not whole rows: the page shows a few fields of a few hundred rows.
@@ -130,26 +120,21 @@ def read_today(session: Session, now: datetime, clinic_zone: ZoneInfo) -> Today:
         Row(r.updated_at, _ref(r), r.procedure_id, step_label(r.step), r.status_reason)
         for r in failed_texts_of(session, limit=LIST_LIMIT)
     ]
-    # The words stay on the patient's page (an audited read); Today only says who.
-    urgent_replies = _rows(
-        session,
-        select(
-            col(Message.created_at),
-            col(Message.procedure_id),
-            col(Message.direction),
-            literal(None),
-            *_PATIENT,
+    # The words stay on the patient's page (an audited read); Today only says who, and
+    # the number to call. The inbox's own rows: a handled reply leaves both at once.
+    urgent_replies = [
+        Row(
+            message.created_at,
+            PatientRef(patient.id, patient.given_name, patient.family_name, patient.timezone)
+            if patient is not None and patient.id is not None
+            else None,
+            message.procedure_id,
+            "Urgent reply",
+            phone=message.phone,
+            message_id=message.id,
         )
-        .outerjoin(Patient, col(Patient.id) == col(Message.patient_id))
-        .where(
-            col(Message.direction) == Direction.inbound,
-            col(Message.urgent),
-            col(Message.created_at) >= now - URGENT_LOOKBACK,
-        )
-        .order_by(col(Message.created_at).desc())
-        .limit(LIST_LIMIT),
-        label="Urgent reply",
-    )
+        for message, patient in urgent_waiting(session, LIST_LIMIT)
+    ]
     return Today(
         day=today,
         procedures_today=[r for r in procedures if r.at < tomorrow][:LIST_LIMIT],

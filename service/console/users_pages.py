@@ -1,4 +1,5 @@
-"""/users (admin): the people who sign in; add, disable, reset a password."""
+"""/users (admin): the people who sign in; add, disable (asked first), enable again,
+reset a password."""
 
 from typing import Annotated
 
@@ -6,6 +7,7 @@ from fastapi import Form, Request
 from fastapi.responses import Response
 
 from service.audit.service import audit
+from service.console.confirming import ask_first
 from service.console.deps import ConsoleAdmin
 from service.console.forms import FormState
 from service.console.rendering import render, see_other
@@ -14,7 +16,14 @@ from service.deps import NowDep, ResourceId, SessionDep
 from service.errors import Conflict, DomainError
 from service.users.models import Role
 from service.users.passwords import MIN_LENGTH
-from service.users.service import create_user, disable_user, get_user, list_users, set_password
+from service.users.service import (
+    create_user,
+    disable_user,
+    enable_user,
+    get_user,
+    list_users,
+    set_password,
+)
 
 router = console_router()
 
@@ -80,11 +89,28 @@ def add_user(
 
 @router.post("/users/{user_id}/disable")
 def disable(
-    user_id: ResourceId, request: Request, admin: ConsoleAdmin, db: SessionDep, now: NowDep
+    user_id: ResourceId,
+    request: Request,
+    admin: ConsoleAdmin,
+    db: SessionDep,
+    now: NowDep,
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
     person = get_user(db, user_id)
     if person.id == admin.subject.id:
         raise Conflict("you cannot disable your own account; ask another admin", field="user_id")
+    if confirm != "yes" and person.active:
+        return ask_first(
+            request,
+            f"Disable {person.name}?",
+            [
+                f"{person.name} ({person.email}) is signed out at once and cannot sign in "
+                "again until an admin enables the account.",
+                "What they did stays in the audit under their name.",
+            ],
+            f"Disable {person.name}",
+            "/users",
+        )
     if disable_user(db, person, now):
         audit(
             db,
@@ -98,6 +124,28 @@ def disable(
         )
     db.commit()
     return see_other(request, "/users", flash=f"{person.name} is disabled and signed out.")
+
+
+@router.post("/users/{user_id}/enable")
+def enable(
+    user_id: ResourceId, request: Request, admin: ConsoleAdmin, db: SessionDep, now: NowDep
+) -> Response:
+    person = get_user(db, user_id)
+    if enable_user(db, person, now):
+        audit(
+            db,
+            admin.subject,
+            "enable",
+            "user",
+            person.id,
+            at=now,
+            before={"status": "disabled"},
+            after={"status": "active"},
+        )
+    db.commit()
+    return see_other(
+        request, "/users", flash=f"{person.name} can sign in again with their password."
+    )
 
 
 @router.get("/users/{user_id}/password")

@@ -13,6 +13,7 @@ from service.console.procedure_view import VISIT_KINDS
 from service.console.routing import console_router
 from service.deps import ResourceId
 from service.procedures import visits
+from service.procedures.booking_check import DateCheck, check_visit_booking
 from service.procedures.service import load_procedure
 from service.timeline.plan import FollowUpKind
 
@@ -46,8 +47,20 @@ def book_visit(
         )
         return "Visit booked"
 
+    def date_check() -> DateCheck | None:
+        assert wall is not None
+        return check_visit_booking(
+            desk.db, procedure, patient, FollowUpKind(kind), wall, desk.plan, desk.now
+        )
+
     return desk.check_or_change(
-        procedure, patient, "starts_at", change, question="Book the visit?", form=form
+        procedure,
+        patient,
+        "starts_at",
+        change,
+        question="Book the visit?",
+        form=form,
+        date_check=date_check,
     )
 
 
@@ -67,6 +80,11 @@ def move_visit(
         )
         return "Visit moved"
 
+    def date_check() -> DateCheck | None:
+        assert wall is not None
+        kind = FollowUpKind(appointment.kind)
+        return check_visit_booking(desk.db, procedure, patient, kind, wall, desk.plan, desk.now)
+
     return desk.check_or_change(
         procedure,
         patient,
@@ -75,6 +93,7 @@ def move_visit(
         question="Move the visit?",
         form=form,
         hidden={"starts_at": starts_at},
+        date_check=date_check,
     )
 
 

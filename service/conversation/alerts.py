@@ -29,14 +29,19 @@ def list_alerts(
     key: StaffKey,
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> list[AlertPublic]:
-    """Replies that mention a warning sign (fever, bleeding, ...), newest first."""
+    """Replies that mention a warning sign (fever, bleeding, ...) or whose check-in answer
+    called a person (with the reason), newest first."""
     messages = urgent_replies(session, limit)
     for m in messages:  # each alert shown is a look at that patient's words
         record_read(session, key.subject, "alert", m.id, m.patient_id, at=now)
     session.commit()
     return [
         AlertPublic(
-            message_id=m.id or 0, patient_id=m.patient_id, received_at=m.created_at, body=m.body
+            message_id=m.id or 0,
+            patient_id=m.patient_id,
+            received_at=m.created_at,
+            body=m.body,
+            reason=m.urgent_reason,
         )
         for m in messages
     ]

@@ -39,41 +39,46 @@ CALL_THE_CLINIC_SIGNS = frozenset(("infection", "fever", "bleeding"))
 
 def urgent_answer(settings: Settings, language: str | None, signs: Sequence[str]) -> str:
     """The answer to a reply naming `signs` (see triage.warning_signs), in `language`."""
+    return f"{settings.clinic_name}: {what_to_do(settings, language, signs)}"
+
+
+def what_to_do(settings: Settings, language: str | None, signs: Sequence[str]) -> str:
+    """What to do now for `signs`, in `language`: never a choice left to the patient."""
     spanish = answer_language(language) == "es"
     if EMERGENCY_ROOM_SIGNS.intersection(signs):
         if spanish:
             return (
-                f"{settings.clinic_name}: Llame al 911 o vaya a urgencias de inmediato si "
-                "pierde el control de la orina o de las heces, o si tiene entumecimiento o "
-                "debilidad nueva en las piernas. Nadie lee estos mensajes a toda hora."
+                "Llame al 911 o vaya a urgencias de inmediato si pierde el control de la "
+                "orina o de las heces, o si tiene entumecimiento o debilidad nueva en las "
+                "piernas. Nadie lee estos mensajes a toda hora."
             )
         return (
-            f"{settings.clinic_name}: Call 911 or go to the emergency room now if you lose "
-            "control of your bladder or bowels, or have new numbness or weakness in your "
-            "legs. Texts here are not read around the clock."
+            "Call 911 or go to the emergency room now if you lose control of your bladder "
+            "or bowels, or have new numbness or weakness in your legs. Texts here are not "
+            "read around the clock."
         )
     if CALL_THE_CLINIC_SIGNS.intersection(signs):
         after_hours = settings.clinic_after_hours_phone
         if spanish:
             later = f"llame al {after_hours}" if after_hours else "vaya a urgencias"
             return (
-                f"{settings.clinic_name}: Llame al consultorio de inmediato, al "
-                f"{settings.clinic_phone}; fuera de horario, {later}. En una emergencia, "
-                "llame al 911. Nadie lee estos mensajes a toda hora."
+                f"Llame al consultorio de inmediato, al {settings.clinic_phone}; fuera de "
+                f"horario, {later}. En una emergencia, llame al 911. Nadie lee estos "
+                "mensajes a toda hora."
             )
         later = f"call {after_hours}" if after_hours else "go to the emergency room"
         return (
-            f"{settings.clinic_name}: Call us now at {settings.clinic_phone}; after hours, "
-            f"{later}. In an emergency, call 911. Texts here are not read around the clock."
+            f"Call us now at {settings.clinic_phone}; after hours, {later}. In an "
+            "emergency, call 911. Texts here are not read around the clock."
         )
     if spanish:
         return (
-            f"{settings.clinic_name}: El equipo de atención le llamará lo antes posible. "
-            "Si es una emergencia, llame al 911 ahora. Nadie lee estos mensajes a toda hora."
+            "El equipo de atención le llamará lo antes posible. Si es una emergencia, "
+            "llame al 911 ahora. Nadie lee estos mensajes a toda hora."
         )
     return (
-        f"{settings.clinic_name}: The care team will call you as soon as they can. If this "
-        "is an emergency, call 911 now. Texts here are not read around the clock."
+        "The care team will call you as soon as they can. If this is an emergency, call "
+        "911 now. Texts here are not read around the clock."
     )
 
 
@@ -149,3 +154,22 @@ def reschedule_answer(settings: Settings, language: str | None) -> str:
 def on_call_notice() -> str:
     """The page to ON_CALL_PHONE: no name, no words, no number (no PHI)."""
     return "Urgent patient reply waiting: open the inbox."
+
+
+def check_in_noted(
+    settings: Settings, language: str, noted: str, escalated: bool, signs: Sequence[str]
+) -> str:
+    """A check-in answer acknowledged in a few words; the clinic will call when it called
+    a person, and a warning sign also gets 911."""
+    es = answer_language(language) == "es"
+    said = f"Gracias, anotamos {noted}." if es else f"Thanks, we've noted {noted}."
+    if signs:
+        return f"{settings.clinic_name}: {said} {what_to_do(settings, language, signs)}"
+    if escalated:
+        call = (
+            "Alguien de la clínica le llamará. Si es una emergencia, llame al 911."
+            if es
+            else "Someone from the clinic will call you. For an emergency call 911."
+        )
+        return f"{settings.clinic_name}: {said} {call}"
+    return f"{settings.clinic_name}: {said}"

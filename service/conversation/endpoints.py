@@ -44,6 +44,7 @@ def list_inbox(
             media_count=r.message.media_count,
             language=r.message.language,
             urgent=r.message.urgent,
+            urgent_reason=r.message.urgent_reason,
             reschedule_request=r.message.reschedule_request,
             recovered_after_outage=r.message.recovered_at is not None,
         )

@@ -2,11 +2,10 @@
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 
-from service.conversation.alerts import notify_alert_webhook
 from service.conversation.inbound_text import media_count
-from service.conversation.paging import page_on_call
 from service.conversation.replies import receive_text
 from service.conversation.sending import api_gateway
+from service.conversation.urgent_follow_up import urgent_follow_ups
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.messaging.twilio_signature import SignedForm, twiml
 from service.timeline.active import active_plan
@@ -40,21 +39,7 @@ def inbound_text(
     # Committed before Twilio hears back: an answer means the reply is kept.
     session.commit()
     if outcome.urgent_message_id is not None:
-        if settings.alert_webhook_url:
-            background.add_task(
-                notify_alert_webhook,
-                settings.alert_webhook_url,
-                outcome.urgent_message_id,
-                outcome.urgent_patient_id,
-                outcome.urgent_received_at or now,
-            )
-        if settings.on_call_phone:
-            background.add_task(
-                page_on_call,
-                request.app.state.engine,
-                api_gateway(request),
-                settings,
-                outcome.urgent_message_id,
-                now,
-            )
+        gateway = api_gateway(request)
+        for task in urgent_follow_ups(outcome, settings, request.app.state.engine, gateway, now):
+            background.add_task(task)
     return twiml(outcome.answer)

@@ -50,6 +50,24 @@ def unhandled_replies(session: Session, limit: int = 200) -> list[WaitingReply]:
     ]
 
 
+def urgent_waiting(
+    session: Session, limit: int, patient_id: int | None = None
+) -> list[tuple[Message, Patient | None]]:
+    """Urgent replies nobody has handled yet, newest first: the same rows the inbox puts
+    first, so Today, a patient's page and the inbox agree (read through the partial
+    index on urgent inbound replies)."""
+    query = (
+        select(Message, Patient)
+        .outerjoin(Patient, col(Patient.id) == col(Message.patient_id))
+        .where(_unhandled(), col(Message.urgent))
+        .order_by(col(Message.created_at).desc(), col(Message.id).desc())
+        .limit(limit)
+    )
+    if patient_id is not None:
+        query = query.where(col(Message.patient_id) == patient_id)
+    return list(session.exec(query).all())
+
+
 def _procedures_of(session: Session, patient_ids: set[int]) -> dict[int, Procedure]:
     """Each patient's procedure the reply is most likely about: the latest scheduled one,
     else the latest of any status."""

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from service.config import Settings
 from service.conversation import answers, receipts
 from service.conversation.awaiting_yes import grant_consent, is_consent_word, waiting_patients
+from service.conversation.check_in_replies import check_in_reply
 from service.conversation.confirmations import ConfirmedVisit, confirm_next_visit
 from service.conversation.consent import opt_in, opt_out
 from service.conversation.inbound_text import clean_text, sid_key
@@ -133,6 +134,20 @@ def receive_text(
 
     signs = warning_signs(body)
     urgent = bool(signs)
+    if keyword is None and patient is not None:
+        # An answer to a check-in question (or, once, a text that was not one).
+        quiet = recovered or (phone is not None and is_opted_out(session, phone))
+        taken = check_in_reply(session, settings, plan, patient, body, sid, signs, quiet, now, keep)
+        if taken is not None:
+            answer, message = taken
+            if not message.urgent:
+                return Outcome(answer=answer)
+            return Outcome(
+                answer=answer,
+                urgent_message_id=message.id,
+                urgent_patient_id=message.patient_id,
+                urgent_received_at=sent_at or now,
+            )
     if keyword is Keyword.confirm and patient and not (urgent or media_count or recovered):
         confirmed = confirm_next_visit(session, patient.phone, now)
         if confirmed is not None:

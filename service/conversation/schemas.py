@@ -20,6 +20,11 @@ class InboxReply(BaseModel):
     media_count: int = Field(description="Pictures or files sent with it (not kept here)")
     language: str = Field(description="The patient's language; empty for a number not on file")
     urgent: bool
+    urgent_reason: str | None = Field(
+        default=None,
+        description="Why it is urgent when the words alone do not say: a check-in answer "
+        "('pain 9/10 on day 3; baseline 5')",
+    )
     reschedule_request: bool
     recovered_after_outage: bool = Field(
         description="Taken from Twilio's log after our webhook was down: received_at is when"
@@ -57,3 +62,6 @@ class AlertPublic(BaseModel):
     )
     received_at: datetime
     body: str
+    reason: str | None = Field(
+        default=None, description="why a check-in answer called a person, if it did"
+    )

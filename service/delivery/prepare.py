@@ -23,10 +23,11 @@ from service.procedures.consent_request import WAITING_FOR_YES
 from service.procedures.models import Reminder, ReminderStatus
 from service.templates.fitting import compose_within
 from service.templates.store import ActiveTemplates
-from service.timeline.plan import CONSENT_REQUEST_STEP, TimelinePlan
+from service.timeline.plan import CONSENT_REQUEST_STEP, TimelinePlan, is_question_step
 from service.timeline.planner import first_sendable_instant
 
 from .attempts import POINT_AT_ATTEMPT, insert_messages, open_attempts_at_once
+from .check_in_questions import hold_questions
 from .chunk import Due, RoundReport, Text
 from .claim import core
 from .continuation import NEXT_PART_AFTER, continue_later
@@ -73,6 +74,9 @@ class Preparer:
             procedure = facts.procedures[procedure_id]
             patient = facts.patients[procedure.patient_id]
             fresh = self._still_to_send(reminders, patient, facts, plan, now, report)
+            if any(is_question_step(r.step) for r in fresh):
+                # A check-in question: its own text, never over an urgent reply.
+                fresh = hold_questions(session, patient.id, fresh, plan, now)
             settled.extend(r for r in reminders if r not in fresh)
             if not fresh:
                 continue

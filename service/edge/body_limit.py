@@ -11,13 +11,18 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 WEBHOOK_PREFIX = "/v1/twilio/"
+# Spreadsheets are uploaded here (API and console): a file of 10,000 rows is a megabyte.
+IMPORT_PATHS = ("/v1/imports", "/imports/")
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, *, api_limit: int, webhook_limit: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, api_limit: int, webhook_limit: int, import_limit: int | None = None
+    ) -> None:
         self.app = app
         self.api_limit = api_limit
         self.webhook_limit = webhook_limit
+        self.import_limit = import_limit or api_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -25,6 +30,8 @@ class BodySizeLimit:
             return
         path: str = scope.get("path", "")
         limit = self.webhook_limit if path.startswith(WEBHOOK_PREFIX) else self.api_limit
+        if path.startswith(IMPORT_PATHS):
+            limit = self.import_limit
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             await _too_large(send, limit)

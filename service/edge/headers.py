@@ -7,6 +7,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+# The API reference pages load only what the installed package serves: ReDoc's bundle
+# otherwise fetches its "powered by" logo from a CDN, which a clinic network may log or
+# block. Its styles are inline and its search runs in a blob: worker.
+DOCS_PATHS = ("/docs", "/redoc")
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; "
+    "connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -27,6 +38,8 @@ class SecurityHeaders:
                 headers.setdefault("Referrer-Policy", "no-referrer")
                 if over_https:
                     headers.setdefault("Strict-Transport-Security", HSTS)
+                if scope.get("path") in DOCS_PATHS:
+                    headers.setdefault("Content-Security-Policy", DOCS_CSP)
                 if "server" in headers:
                     del headers["server"]
             await send(message)

@@ -21,6 +21,13 @@ def update_patient(session: Session, intake: Intake, person: IncomingPatient) ->
     if existing is None:
         patient, _ = register(session, intake, person)
         return Outcome(f"registered patient {patient.id} (first seen in an update)", patient.id)
+    return update_record(session, intake, existing, person)
+
+
+def update_record(
+    session: Session, intake: Intake, existing: Patient, person: IncomingPatient
+) -> Outcome:
+    """This enrolled patient's record as the feed (or a spreadsheet row) has it now."""
     written = person.written()
     fields: dict[str, object] = {
         "given_name": written.given_name,
@@ -33,6 +40,8 @@ def update_patient(session: Session, intake: Intake, person: IncomingPatient) ->
         fields["language"] = written.language
     if written.birth_date:
         fields["birth_date"] = written.birth_date
+    if written.mrn and not existing.mrn:
+        fields["mrn"] = written.mrn  # matched on phone, name and date of birth
     try:
         changes = PatientUpdate.model_validate(fields)
     except ValidationError as exc:

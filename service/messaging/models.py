@@ -77,6 +77,9 @@ class Message(SQLModel, table=True):
     media_count: int = Field(
         default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
     )
+    # Why an urgent reply needs a person when the words alone do not say (a check-in
+    # answer: "pain 9/10 on day 3; baseline 5").
+    urgent_reason: str | None = Field(default=None, max_length=200)
     # An inbound reply asking to move a booked visit or the procedure.
     reschedule_request: bool = False
     # Inbound replies wait in the inbox until staff mark them handled (who, when, note).

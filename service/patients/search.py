@@ -227,3 +227,15 @@ def opted_out_since(session: Session, phones: Sequence[str]) -> dict[str, dateti
         )
     )
     return {row.phone: row.changed_at for row in rows}
+
+
+def names_by_id(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """'Given Family' of each patient id (for an admin's lists, e.g. the audit)."""
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Patient.id, Patient.given_name, Patient.family_name).where(
+            col(Patient.id).in_(sorted(set(ids)))
+        )
+    )
+    return {pid: f"{given} {family}" for pid, given, family in rows if pid is not None}

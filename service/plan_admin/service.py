@@ -108,6 +108,8 @@ def validate_plan(data: dict[str, Any]) -> dict[str, Any]:
         enabled = item.get("enabled", True)
         if not isinstance(enabled, bool):
             raise InvalidInput("must be true or false", field=f"{where}.enabled")
+        if default.is_check_in:
+            _check_in_rules(name, where, day, months, at, repeat, steps, defaults)
         steps[name] = {
             "day": day,
             "months": months,
@@ -130,6 +132,31 @@ def validate_plan(data: dict[str, Any]) -> dict[str, Any]:
         "sending_window": {"opens": _hhmm(opens), "closes": _hhmm(closes)},
         "steps": steps,
     }
+
+
+def _check_in_rules(
+    name: str,
+    where: str,
+    day: int,
+    months: int,
+    at: time | None,
+    repeat: int,
+    steps: dict[str, dict[str, Any]],
+    defaults: dict[str, Step],
+) -> None:
+    """A check-in asks in the morning, once, on a day no other check-in has (its day
+    names the time point in the answers)."""
+    if at is None or _minutes(at) >= 12 * 60:
+        raise InvalidInput(
+            f"'{name}' asks in the morning: a local time before 12:00", field=f"{where}.at"
+        )
+    if months != 0 or repeat != 1:
+        raise InvalidInput(
+            f"'{name}' is one time point: months 0 and repeat 1", field=f"{where}.repeat"
+        )
+    for other, saved in steps.items():
+        if defaults[other].is_check_in and saved["day"] == day:
+            raise InvalidInput(f"'{other}' already asks on day {day}", field=f"{where}.day")
 
 
 def changed_steps(before: dict[str, Any], after: dict[str, Any]) -> list[str]:

@@ -58,7 +58,10 @@ def audit_saved(
         record.version,
         at=now,
         fields=changed_steps(before, json.loads(record.body)),
-        after={"version": record.version, "restored_from_version": record.restored_from_version},
+        # An ordinary save restored nothing: only a restore names the version it brought back.
+        after={"version": record.version}
+        if record.restored_from_version is None
+        else {"version": record.version, "restored_from_version": record.restored_from_version},
     )
 
 

@@ -20,6 +20,7 @@ from service.timeline.plan import (
     FollowUpKind,
     Phase,
     TimelinePlan,
+    is_question_step,
 )
 from service.timeline.planner import BookedVisit, PlannedReminder, plan_reminders
 
@@ -121,12 +122,20 @@ def reconcile(
     replaced = {
         step.name for step in plan.steps if step.replaced_by_visit in {v.kind for v in visits}
     }
+    # A check-in already asked owns its next question and its reminder (sent by the
+    # answer, or due a day after the question): the planner no longer plans them.
+    under_way = {
+        r.occurrence
+        for r in existing
+        if is_question_step(r.step) and r.status == ReminderStatus.sent
+    }
     for row in existing:
         key = (row.step, row.occurrence)
         if (
             row.status == ReminderStatus.pending
             and key not in wanted
             and row.step not in (CORRECTION_STEP, CANCELLATION_STEP, CONSENT_REQUEST_STEP)
+            and not (is_question_step(row.step) and row.occurrence in under_way)
             # The rest of a text cut to fit (fitting.py) still goes out a minute later.
             and PART_MARK not in row.step
         ):

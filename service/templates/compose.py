@@ -200,6 +200,7 @@ def text_variables(facts: TextFacts, lang: str, visit_step: str | None = None) -
         **_procedure_variables(facts.procedure_starts_at, facts.zone, lang, facts.plan),
         "mention_fasting": facts.include_fasting,
         "ice_day": _ice_day(facts, procedure_day),
+        "ice_days": _ice_days(facts),
         "appointment_kind": "",
         "appointment_date": "",
         "appointment_time": "",
@@ -241,8 +242,16 @@ def _procedure_variables(
     )
 
 
+def _ice_days(facts: TextFacts) -> int:
+    """How many ice texts the plan sends (the "of N" of "Ice day 3 of N")."""
+    try:
+        return facts.plan.step("ice").repeat
+    except KeyError:
+        return 0
+
+
 def _ice_day(facts: TextFacts, procedure_day: date) -> int:
-    """Which of the seven ice days the text goes out on (0 when it is none of them).
+    """Which of the plan's ice days the text goes out on (0 when it is none of them).
 
     Each ice text is useful only on its own local day, so the day it is sent says
     which one it is.

@@ -83,11 +83,13 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
             "Walking and light activities are good in these first days; rest in between. "
             "Avoid heavy lifting and strenuous activity. Time off work varies: ask your doctor."
         ),
-        # 000: 7 days of back soreness, ice packs
+        # 000: 7 days of back soreness, ice packs. The count follows the plan's ice
+        # repetitions (`ice_days`), so a clinic that plans 5 never texts "day 5 of 7".
         "ice": (
-            "{% if ice_day %}Ice day {{ ice_day }} of 7{% if ice_day == 7 %}, the last"
-            "{% endif %}: ice packs help with back soreness."
-            "{% else %}Ice packs help with back soreness in the first 7 days.{% endif %}"
+            "{% if ice_day %}Ice day {{ ice_day }} of {{ ice_days }}{% if ice_day == ice_days %}"
+            ", the last{% endif %}: ice packs help with back soreness."
+            "{% else %}Ice packs help with back soreness in the first {{ ice_days }} days."
+            "{% endif %}"
         ),
         # 001, 003, 004 (again in the first week: days +2 and +7)
         "warning_signs": _WARNING_EN,
@@ -150,6 +152,26 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
             "earlier instructions about it; we will be in touch. If you paused a blood "
             "thinner for it, call us about restarting it."
         ),
+        # Check-ins (issue 18): the 0-10 numeric pain scale and our own walking question,
+        # never a licensed instrument's wording. The short forms ask again (a day later,
+        # or once after a text that was not an answer).
+        "question_pain": (
+            "A quick check-in on your recovery: from 0 (no pain) to 10 (worst pain "
+            "imaginable), what was your worst back or leg pain in the last 24 hours? "
+            "Reply with one number."
+        ),
+        "question_pain_again": (
+            "Your worst back or leg pain in the last 24 hours, from 0 (none) to 10 "
+            "(worst)? Reply with one number."
+        ),
+        "question_walking": (
+            "And about how many minutes can you walk before you need to stop? Reply with "
+            "the minutes, e.g. 20."
+        ),
+        "question_walking_again": (
+            "About how many minutes can you walk before you need to stop? Reply with the "
+            "minutes, e.g. 20."
+        ),
         # US carrier rules: the first text says how to stop (added after the frame).
         "opt_out_notice": "Reply STOP to opt out.",
         # INTAKE_SMS_CONSENT=ask (issue #17's wording): a feed enrolled the patient, who
@@ -187,10 +209,11 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
             "sin trabajar cambia de una persona a otra: pregunte a su médico."
         ),
         "ice": (
-            "{% if ice_day %}Siga con las bolsas de hielo ({{ ice_day }} de 7"
-            "{% if ice_day == 7 %}, hoy termina{% endif %}): alivian el dolor de espalda."
-            "{% else %}Las bolsas de hielo alivian el dolor de espalda la primera semana."
-            "{% endif %}"
+            "{% if ice_day %}Siga con las bolsas de hielo ({{ ice_day }} de {{ ice_days }}"
+            "{% if ice_day == ice_days %}, hoy termina{% endif %}): alivian el dolor de "
+            "espalda.{% else %}Las bolsas de hielo alivian el dolor de espalda "
+            "{% if ice_days == 7 %}la primera semana{% else %}las primeras {{ ice_days }} "
+            "jornadas{% endif %}.{% endif %}"
         ),
         "warning_signs": _WARNING_ES,
         "wound_check": (
@@ -243,6 +266,23 @@ STEP_TEXTS: dict[str, dict[str, str]] = {
             "cuenta las indicaciones anteriores; nos pondremos en contacto con usted. Si ha "
             "dejado de tomar un anticoagulante por el procedimiento, llame para saber si ya "
             "puede volver a tomarlo."
+        ),
+        "question_pain": (
+            "Una pregunta breve para saber de usted: del 0 (sin dolor) al 10 (el peor dolor "
+            "imaginable), ¿qué tan fuerte fue su peor dolor de espalda o de pierna en las "
+            "24 horas pasadas? Responda con una cifra."
+        ),
+        "question_pain_again": (
+            "¿Su peor dolor de espalda o de pierna en las 24 horas pasadas, del 0 (nada) al "
+            "10 (el peor)? Responda con una cifra."
+        ),
+        "question_walking": (
+            "Y, aproximadamente, ¿qué tiempo puede caminar sin tener que parar? Responda con "
+            "los minutos, por ejemplo 20."
+        ),
+        "question_walking_again": (
+            "Aproximadamente, ¿qué tiempo puede caminar sin tener que parar? Responda con los "
+            "minutos, por ejemplo 20."
         ),
         "opt_out_notice": "Responda ALTO para no recibir mensajes.",
         "consent_request": (

@@ -169,7 +169,12 @@ def _audit(
             "step": row.step,
             "language": row.language,
             "version": row.version,
-            "restored_from_version": row.restored_from_version,
+            # Only a restore brought a version back; an ordinary save does not say so.
+            **(
+                {"restored_from_version": row.restored_from_version}
+                if row.restored_from_version is not None
+                else {}
+            ),
         },
     )
 

@@ -54,7 +54,8 @@ _VARIABLES: dict[str, tuple[str, str | int]] = {
         "NORMAL_ACTIVITY_WEEKS), e.g. '2-4'.",
         "2-4",
     ),
-    "ice_day": ("Which day of the seven ice days it is (0 when unknown), e.g. 3.", 3),
+    "ice_day": ("Which of the ice days it is (0 when unknown), e.g. 3.", 3),
+    "ice_days": ("How many ice texts the plan sends (its ice repetitions), e.g. 7.", 7),
     "mention_fasting": (
         "True when the patient was already told a fasting time (for `procedure_moved`).",
         True,
@@ -80,7 +81,8 @@ def default_samples() -> list[Mapping[str, object]]:
     each sample name, every other one with other yes/no, day and date values."""
     other = {
         "mention_fasting": False,
-        "ice_day": 7,
+        "ice_day": 5,
+        "ice_days": 5,
         "appointment_kind": "",
         "appointment_date": "",
         "appointment_time": "",

@@ -50,8 +50,15 @@ class Step:
     # A booked visit of this kind replaces the generic "book your visit" step.
     replaced_by_visit: FollowUpKind | None = None
     enabled: bool = True
+    # A check-in time point: the questions it asks, in order, one text each (the answer
+    # to one sends the next; see service/checkins). Empty for an ordinary text.
+    questions: tuple[str, ...] = ()
     seeds: tuple[str, ...] = ()
     why: str = ""
+
+    @property
+    def is_check_in(self) -> bool:
+        return bool(self.questions)
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,11 @@ class TimelinePlan:
     # The 2-week and 3-month follow-ups the booking prompts give dates for.
     two_week_days: int = 14
     three_month_months: int = 3
+    # A check-in question due with other texts goes out this long after them, as its
+    # own text: the 60-minute gap is for reminders, not a question about to be answered.
+    check_in_gap: timedelta = timedelta(minutes=5)
+    # An unanswered question is asked once more (its short form) this long after.
+    check_in_reminder_after: timedelta = timedelta(hours=24)
 
     def step(self, name: str) -> Step:
         for step in self.steps:
@@ -262,7 +274,40 @@ DEFAULT_STEPS: tuple[Step, ...] = (
     ),
 )
 
-DEFAULT_PLAN = TimelinePlan(steps=DEFAULT_STEPS)
+# Recovery check-ins (issue 18): the MILD trials (MiDAS ENCORE, MOTION) measured leg and back
+# pain on the 0-10 numeric scale and walking tolerance at fixed time points; these are
+# ours to ask (no licensed instrument's wording). Morning texts; each useful all its day.
+CHECK_IN_QUESTIONS = ("pain", "walking")
+_CHECK_IN_WHY = (
+    "Asks the worst back or leg pain of the last 24 hours (0-10) and about how many "
+    "minutes the patient can walk before needing to stop; an answer can call a person "
+    "(service/checkins/escalation.py). Morning, its own text a few minutes after any "
+    "other text due then."
+)
+CHECK_IN_STEPS: tuple[Step, ...] = (
+    Step(
+        name="check_in_baseline",
+        phase=Phase.before,
+        day=-7,
+        useful_for_days=7,
+        questions=CHECK_IN_QUESTIONS,
+        why="The baseline, a week before, after the week-before text; a patient enrolled "
+        "later is asked at enrollment while still before the procedure. " + _CHECK_IN_WHY,
+    ),
+    *(
+        Step(
+            name=f"check_in_day_{day}",
+            phase=Phase.after,
+            day=day,
+            useful_for_days=1,
+            questions=CHECK_IN_QUESTIONS,
+            why=f"Day +{day}. " + _CHECK_IN_WHY,
+        )
+        for day in (3, 14, 42, 90)
+    ),
+)
+
+DEFAULT_PLAN = TimelinePlan(steps=DEFAULT_STEPS + CHECK_IN_STEPS)
 
 # Texts that are not timeline steps but go out because something changed.
 CORRECTION_STEP = "procedure_moved"
@@ -275,3 +320,24 @@ OPT_OUT_STEP = "opt_out_notice"
 
 def visit_step_name(kind: FollowUpKind | str) -> str:
     return f"{FollowUpKind(kind).value}_visit"
+
+
+def question_step(question: str) -> str:
+    """The reminder step (and template) that asks `question`; its occurrence is the
+    check-in's day from the procedure (-7 for the baseline)."""
+    return f"question_{question}"
+
+
+def question_reminder_step(question: str) -> str:
+    """The step that asks `question` again, in its short form, when it went unanswered."""
+    return f"question_{question}_again"
+
+
+def is_question_step(step: str) -> bool:
+    """A reminder that asks a check-in question (first time or again)."""
+    return step.startswith("question_")
+
+
+def question_of(step: str) -> str:
+    """`pain` for `question_pain` and `question_pain_again`."""
+    return step.removeprefix("question_").removesuffix("_again")

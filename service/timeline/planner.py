@@ -7,17 +7,23 @@ Pure: no clock, no I/O. Everything that reads or writes the database sits around
 import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from service.timeline.local_time import add_months, local_date, local_instant, local_wall_time
+from service.timeline.local_time import add_months, local_date, local_instant
 from service.timeline.plan import (
     OPT_OUT_STEP,
     FollowUpKind,
     Phase,
     Step,
     TimelinePlan,
+    question_step,
     visit_step_name,
+)
+from service.timeline.question_times import place_questions
+from service.timeline.window import (
+    first_window_instant_at_or_after,
+    last_window_instant_at_or_before,
 )
 
 PENDING = "pending"
@@ -95,6 +101,7 @@ def plan_reminders(
     for visit in sorted(visits, key=lambda v: v.starts_at):
         booked.setdefault(FollowUpKind(visit.kind), visit)
     candidates: list[_Candidate] = []
+    questions: list[_Candidate] = []
     skipped: list[PlannedReminder] = []
     order = 0
 
@@ -105,6 +112,7 @@ def plan_reminders(
         ideal: datetime,
         useful_until: datetime,
         not_before: datetime | None,
+        into: list[_Candidate] = candidates,
     ) -> None:
         nonlocal order
         order += 1
@@ -117,7 +125,7 @@ def plan_reminders(
             skipped.append(PlannedReminder(name, occurrence, ideal, useful_until, SKIPPED, reason))
             return
         earliest = now if not_before is None else max(now, not_before)
-        candidates.append(_Candidate(name, occurrence, phase, due, earliest, useful_until, order))
+        into.append(_Candidate(name, occurrence, phase, due, earliest, useful_until, order))
 
     for step in plan.steps:
         if not step.enabled or (step.replaced_by_visit in booked):
@@ -126,7 +134,13 @@ def plan_reminders(
         for occurrence, (ideal, useful_until) in enumerate(times, start=1):
             # No after-procedure text while the patient may still be in the room.
             not_before = ends_at if step.phase is Phase.after else None
-            consider(step.name, occurrence, step.phase, ideal, useful_until, not_before)
+            if step.is_check_in:
+                # A check-in's first question; the answer sends the next (service/checkins).
+                # Its occurrence is its day, which names the time point wherever it moves.
+                name = question_step(step.questions[0])
+                consider(name, step.day, step.phase, ideal, useful_until, not_before, questions)
+            else:
+                consider(step.name, occurrence, step.phase, ideal, useful_until, not_before)
 
     for visit in sorted(booked.values(), key=lambda v: (v.starts_at, v.kind)):
         for occurrence, reminder_at in enumerate(_visit_times(plan, visit, zone), start=1):
@@ -143,10 +157,15 @@ def plan_reminders(
 
     spaced, crowded_out = _space_out(plan, candidates, zone)
     planned = [PlannedReminder(c.step, c.occurrence, c.due_at, c.latest) for c in spaced]
-    if planned and (OPT_OUT_STEP, 1) not in done:
+    placed, unplaced = place_questions(plan, questions, {c.due_at for c in spaced}, done, zone)
+    asked = [PlannedReminder(*question) for question in placed]
+    crowded_out += [c for c in questions if any(c is u for u in unplaced)]
+    first_texts = planned or asked
+    if first_texts and (OPT_OUT_STEP, 1) not in done:
         # How to stop rides with the first text the patient will get of this timeline.
-        first = min(planned, key=lambda r: (r.due_at, r.step))
+        first = min(first_texts, key=lambda r: (r.due_at, r.step))
         planned.append(PlannedReminder(OPT_OUT_STEP, 1, first.due_at, first.useful_until))
+    planned += asked
     planned += [
         PlannedReminder(c.step, c.occurrence, c.due_at, c.latest, SKIPPED, NO_SENDING_TIME)
         for c in crowded_out
@@ -206,54 +225,23 @@ def _place(
     window = plan.sending_window
     if phase is Phase.before:
         # Moving earlier keeps it ahead of what it prepares for.
-        due = _last_window_instant_at_or_before(ideal, window.opens, window.closes, zone)
+        due = last_window_instant_at_or_before(ideal, window.opens, window.closes, zone)
     else:
         start = ideal if not_before is None else max(ideal, not_before)
-        due = _first_window_instant_at_or_after(start, window.opens, window.closes, zone)
+        due = first_window_instant_at_or_after(start, window.opens, window.closes, zone)
         if due >= useful_until:
             # The window closes before the step's time of day (a clinic window of
             # 06:00-08:30, say): the next opening is a day late, and a one-day text
             # like `ice` would be useless there, so send it earlier that day instead.
-            earlier = _last_window_instant_at_or_before(ideal, window.opens, window.closes, zone)
+            earlier = last_window_instant_at_or_before(ideal, window.opens, window.closes, zone)
             if not_before is None or earlier >= not_before:
                 due = earlier
     floor = [moment for moment in (now, not_before) if moment is not None]
     if floor and due < max(floor):
-        due = _first_window_instant_at_or_after(max(floor), window.opens, window.closes, zone)
+        due = first_window_instant_at_or_after(max(floor), window.opens, window.closes, zone)
     # Still useful means strictly before `useful_until`: a pre-procedure text must
     # arrive before the procedure (or visit), fasting before fasting starts.
     return due if due < useful_until else None
-
-
-def _in_window(instant: datetime, opens: time, closes: time, zone: ZoneInfo) -> bool:
-    wall = local_wall_time(instant, zone)
-    return opens <= wall <= closes
-
-
-def _first_window_instant_at_or_after(
-    instant: datetime, opens: time, closes: time, zone: ZoneInfo
-) -> datetime:
-    if _in_window(instant, opens, closes, zone):
-        return instant
-    day = local_date(instant, zone)
-    if local_wall_time(instant, zone) > closes:
-        day += timedelta(days=1)
-    return local_instant(day, opens, zone)
-
-
-def _last_window_instant_at_or_before(
-    instant: datetime, opens: time, closes: time, zone: ZoneInfo
-) -> datetime:
-    if _in_window(instant, opens, closes, zone):
-        return instant
-    day: date = local_date(instant, zone)
-    if local_wall_time(instant, zone) < opens:
-        day -= timedelta(days=1)
-    closing = local_instant(day, closes, zone)
-    # A gap at closing time could push the instant past it; stay inside the window.
-    while not _in_window(closing, opens, closes, zone):
-        closing -= timedelta(minutes=1)
-    return closing
 
 
 def _space_out(
@@ -289,7 +277,7 @@ def _space_out(
                 member.due_at = candidate.due_at
             group.members.append(candidate)
         else:
-            later = _first_window_instant_at_or_after(
+            later = first_window_instant_at_or_after(
                 group.due_at + plan.min_gap, window.opens, window.closes, zone
             )
             if later < candidate.latest:
@@ -303,4 +291,4 @@ def _space_out(
 def first_sendable_instant(plan: TimelinePlan, now: datetime, zone: ZoneInfo) -> datetime:
     """`now` if it is inside the patient's sending window, else the next opening."""
     window = plan.sending_window
-    return _first_window_instant_at_or_after(now, window.opens, window.closes, zone)
+    return first_window_instant_at_or_after(now, window.opens, window.closes, zone)

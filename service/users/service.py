@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select, update
 
 from service.errors import Conflict, InvalidInput, NotFound
 from service.users.models import ConsoleSession, Role, User
-from service.users.passwords import check_password_rules, hash_password
+from service.users.passwords import check_password_rules, hash_password, verify_password
 
 # Deliberately loose: one @, something either side, a dot in the domain. The real
 # check is that the person can sign in with it.
@@ -75,6 +75,18 @@ def set_password(session: Session, user: User, password: str, now: datetime) -> 
     end_all_sessions(session, user, now)
 
 
+def change_own_password(
+    session: Session, user: User, current: str, new: str, now: datetime
+) -> None:
+    """A person's own change: the current password first, then as `set_password` (every
+    session ends, this one too: they sign in again with the new one)."""
+    if not verify_password(current, user.password_hash):
+        raise InvalidInput("the current password is wrong", field="current_password")
+    if new == current:
+        raise InvalidInput("choose a password different from the current one", field="password")
+    set_password(session, user, new, now)
+
+
 def disable_user(session: Session, user: User, now: datetime) -> bool:
     """Disabled at once: every open session ends. False when already disabled."""
     if not user.active:
@@ -85,6 +97,16 @@ def disable_user(session: Session, user: User, now: datetime) -> bool:
     user.disabled_at = now
     session.add(user)
     end_all_sessions(session, user, now)
+    return True
+
+
+def enable_user(session: Session, user: User, now: datetime) -> bool:
+    """A disabled person may sign in again (with their password). False when active."""
+    if user.active:
+        return False
+    user.active = True
+    user.disabled_at = None
+    session.add(user)
     return True
 
 

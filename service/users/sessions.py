@@ -48,9 +48,10 @@ def start_session(session: Session, user: User, now: datetime) -> tuple[ConsoleS
 
 
 def find_signed_in(
-    session: Session, token: str, now: datetime, settings: Settings
+    session: Session, token: str, now: datetime, settings: Settings, *, touch: bool = True
 ) -> SignedIn | None:
-    """The live session for a cookie value, touched; None if it ended or timed out."""
+    """The live session for a cookie value, touched (unless `touch` is False: a page
+    refreshing itself); None if it ended or timed out."""
     row = session.exec(
         select(ConsoleSession).where(ConsoleSession.token_hash == _hash(token))
     ).first()
@@ -69,7 +70,7 @@ def find_signed_in(
         session.add(row)
         session.commit()
         return None
-    if now - row.last_seen_at >= TOUCH_EVERY:
+    if touch and now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
         session.add(row)
     # End the transaction here: on SQLite every transaction holds the write lock, and a

@@ -76,11 +76,24 @@ def test_admin_disables_a_staff_member_who_is_signed_out_at_once(page, browser, 
     sign_in(page, ADMIN)
     page.goto("/users")
     page.get_by_role("button", name=f"Disable {STAFF.name}").click()
+    # Asked first, nothing done yet: the staff member is still signed in.
+    assert page.get_by_role("heading", level=1).inner_text() == f"Disable {STAFF.name}?"
+    assert_accessible(page)
+    staff_page.reload()
+    assert "/login" not in staff_page.url
+    page.get_by_role("button", name=f"Disable {STAFF.name}").click()
     assert f"{STAFF.name} is disabled and signed out." in page.get_by_role("status").inner_text()
     assert "Disabled" in page.get_by_role("row", name=STAFF.name).inner_text()
 
     staff_page.reload()
     assert "/login" in staff_page.url
+
+    # Back from leave: enabled again, the same password works.
+    page.get_by_role("button", name=f"Enable {STAFF.name}").click()
+    assert "can sign in again" in page.get_by_role("status").inner_text()
+    assert "Active" in page.get_by_role("row", name=STAFF.name).inner_text()
+    sign_in(staff_page, STAFF)
+    assert f"Signed in as {STAFF.name}" in staff_page.locator("header").inner_text()
     staff_page.context.close()
 
 
@@ -130,11 +143,16 @@ def test_admin_creates_an_api_key_sees_its_secret_once_and_revokes_it(
     assert secret not in page.content()
     assert secret[:10] in page.get_by_role("row", name="EHR interface").inner_text()
     page.get_by_role("button", name="Revoke EHR interface").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Revoke the key")
+    assert api.get("/v1/reminders").status_code == 200  # only asked, so far
+    assert_accessible(page)
+    page.get_by_role("button", name="Revoke the key").click()
     assert "is revoked" in page.get_by_role("status").inner_text()
     assert api.get("/v1/reminders").status_code == 401
 
     # The last admin key is kept, as over the API.
     page.get_by_role("button", name="Revoke bootstrap").click()
+    page.get_by_role("button", name="Revoke the key").click()
     assert page.get_by_role("heading", level=1).inner_text() == "This could not be done"
     assert "last active admin key" in page.locator("main").inner_text()
 

@@ -33,8 +33,9 @@ def test_api_docs_render_without_internet(offline_page, console_app):
 
 def test_redoc_renders_without_internet(offline_page, console_app):
     offline_page.goto("/redoc")
-    offline_page.get_by_role("heading", name="mild-reminders").first.wait_for(state="visible")
+    # ReDoc lays out the whole API in the browser: slow on a loaded machine.
+    heading = offline_page.get_by_role("heading", name="mild-reminders").first
+    heading.wait_for(state="visible", timeout=30_000)
     assert offline_page.locator("[data-section-id]").count() > 20
-    # ReDoc's bundle asks for its "powered by" logo and hides it when that fails; the
-    # documentation itself needs nothing from outside.
-    assert [u for u in offline_page.asked_outside if "logo" not in u] == []
+    # Not even ReDoc's "powered by" logo: the page's policy keeps it from asking.
+    assert offline_page.asked_outside == []

@@ -103,7 +103,11 @@ def test_booking_then_moving_shows_the_consequences_before_anything_changes(desk
     assert "martes 23 de marzo" in desk.get(procedure).text
     printed = desk.get(f"{procedure}/print").text
     assert '<html lang="es">' in printed and "Sus mensajes de texto" in printed
-    assert "procedimiento MILD del martes 23 de marzo a las 8:30" in printed
+    assert "procedimiento MILD (martes 23 de marzo, 8:30 a.m.)" in printed
+    assert "a.m.." not in printed and "America/Chicago" not in printed
+    assert "(hora de Chicago)" in printed and "Responda ALTO" in printed
+    assert "Back to the procedure" not in printed and "Volver al procedimiento" in printed
+    assert "+1" not in printed.split("<main", 1)[1]  # the phone reads the clinic's way
     assert "es el martes 16 de marzo a las 7:00" not in printed  # the old date is gone
 
 

@@ -39,7 +39,7 @@ def test_front_desk_sees_the_clinics_day_at_a_glance(page, console_app, console_
     # Helen's procedure is a week away: her week-before text is due at 9am in Denver.
     assert "Monday 1 March 2027, 9am Denver time\tHelen Brooks\tPrep week" in due
     # The opt-out line rides on each first text: not listed as a text of its own.
-    assert "Opt out notice" not in due
+    assert "How to stop" not in due and "Opt out notice" not in due
 
     failed = _section(page, "Failed texts")
     assert "Wei Chen" in failed and "unknown destination handset (30005)" in failed

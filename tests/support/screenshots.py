@@ -2,20 +2,30 @@
 written to docs/screenshots/ for the README.
 
     python -m tests.support.screenshots
+    python -m tests.support.screenshots check-ins.png   # only the files named
 
 Add a page by adding a line to PAGES.
 """
 
 from __future__ import annotations
 
+import sys
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import Engine
+
+from service.auth.keys import create_api_key
 from service.config import Settings
 from service.db import make_engine, session_scope
+from service.patients.schemas import PatientCreate
+from service.patients.service import enroll_patient
+from service.procedures.service import schedule_procedure
+from service.timeline.plan import DEFAULT_PLAN
 from service.users.service import create_user
 from tests.conftest import Clock, run_migrations
+from tests.support.check_ins import answer_check_ins
 from tests.support.console_server import chromium_args, chromium_path, serve_in_thread
 from tests.support.demo_data import seed_demo
 
@@ -45,10 +55,45 @@ PAGES: list[tuple[str, str, str | None, bool]] = [
     ("/api-keys", "api-keys.png", "admin", True),
     ("/audit", "audit.png", "admin", False),
     ("/docs", "api-docs.png", None, False),
+    # A patient six weeks after the procedure (seed_recovery): the check-ins chart.
+    ("/procedures/6#check-ins", "check-ins.png", "staff", False),
+    ("/outcomes?since=2027-01-01&until=2027-02-28", "outcomes.png", "admin", False),
 ]
 
 
-def main() -> None:
+def seed_recovery(engine: Engine, now: datetime) -> None:
+    """Grace Kim, six weeks after her procedure, who answered every check-in so far."""
+    with session_scope(engine) as session:
+        desk, _ = create_api_key(session, role="staff", name="demo recovery", now=now)
+        patient = enroll_patient(
+            session,
+            PatientCreate(
+                given_name="Grace",
+                family_name="Kim",
+                phone="(617) 555-0133",
+                timezone="America/New_York",
+                sms_consent=True,
+            ),
+            Settings(_env_file=None),  # type: ignore[call-arg]
+            desk,
+            now - timedelta(days=60),
+        )
+        procedure = schedule_procedure(
+            session,
+            patient,
+            datetime(2027, 1, 12, 8, 0),
+            DEFAULT_PLAN,
+            desk,
+            now - timedelta(days=60),
+        )
+        answers = {
+            ("pain", -7): 8, ("walking", -7): 5, ("pain", 3): 6, ("walking", 3): 10,
+            ("pain", 14): 4, ("walking", 14): 20, ("pain", 42): 2, ("walking", 42): 45,
+        }  # fmt: skip
+        answer_check_ins(session, procedure, answers, now)
+
+
+def main(only: list[str]) -> None:
     executable = chromium_path()
     if executable is None:
         raise SystemExit("chromium is missing: run `make chromium` (apt-get install chromium)")
@@ -74,6 +119,7 @@ def main() -> None:
             sync_playwright() as playwright,
         ):
             seed_demo(app.base_url, engine, NOW)
+            seed_recovery(engine, NOW)
             browser = playwright.chromium.launch(executable_path=executable, args=chromium_args())
             pages = {}
             for who in (None, "staff", "admin"):
@@ -90,14 +136,20 @@ def main() -> None:
                     page.wait_for_load_state()
                 pages[who] = page
             for path, name, who, whole in PAGES:
+                if only and name not in only:
+                    continue
                 page = pages[who]
                 page.goto(path)
                 page.wait_for_load_state("networkidle")
-                page.screenshot(path=str(OUT / name), full_page=whole)
+                if "#" in path:  # one section of the page
+                    section = page.locator(f"section:has(#{path.split('#')[1]})")
+                    section.screenshot(path=str(OUT / name))
+                else:
+                    page.screenshot(path=str(OUT / name), full_page=whole)
                 print(f"wrote docs/screenshots/{name} ({path})")
             browser.close()
         engine.dispose()
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -21,7 +21,7 @@ from service.audit.service import record_read
 from service.auth.deps import StaffKey
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.errors import DomainError
-from service.intake.fhir import appointments, communications
+from service.intake.fhir import appointments, communications, observations
 from service.intake.fhir.resources import (
     APPOINTMENT_ELEMENTS,
     FHIR_JSON,
@@ -127,6 +127,11 @@ def metadata(now: NowDep) -> Response:
                                 {"name": "patient", "type": "reference"},
                                 {"name": "sent", "type": "date"},
                             ],
+                        },
+                        {
+                            "type": "Observation",
+                            "interaction": [{"code": c} for c in ("read", "search-type")],
+                            "searchParam": [{"name": "patient", "type": "reference"}],
                         },
                     ],
                 }
@@ -367,6 +372,53 @@ def search_communications(
                     "search": {"mode": "match"},
                 }
                 for m in found
+            ],
+        }
+    )
+    session.commit()
+    return answer(bundle)
+
+
+@router.get("/Observation/{answer_id}", summary="Read one recovery check-in answer")
+def read_observation(answer_id: str, session: SessionDep, now: NowDep, key: StaffKey) -> Response:
+    found = (
+        observations.get(session, int(answer_id))
+        if answer_id.isdigit() and int(answer_id) <= 2_147_483_647
+        else None
+    )
+    if found is None:
+        return refused(f"no Observation/{answer_id}", "Observation.id", 404, "not-found")
+    record_read(session, key.subject, "check_ins", found.id, found.patient_id, at=now)
+    body = observations.observation(found)
+    session.commit()
+    return answer(body)
+
+
+@router.get("/Observation", summary="Recovery check-in answers by patient")
+def search_observations(
+    session: SessionDep,
+    now: NowDep,
+    key: StaffKey,
+    patient: str | None = Query(default=None, max_length=40),
+) -> Response:
+    number = patient.removeprefix("Patient/") if patient else None
+    if number is not None and (not number.isdigit() or int(number) > 2_147_483_647):
+        return refused("patient must be Patient/{id}", "patient", 400)
+    found = observations.find(session, int(number) if number else None)
+    for patient_id in {a.patient_id for a in found}:
+        record_read(session, key.subject, "check_ins", None, patient_id, at=now)
+    bundle = Bundle.model_validate(
+        {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "total": len(found),
+            "entry": [
+                {
+                    "fullUrl": f"Observation/{a.id}",
+                    "resource": observations.observation(a).model_dump(exclude_none=True),
+                    "search": {"mode": "match"},
+                }
+                for a in found
             ],
         }
     )

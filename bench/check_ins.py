@@ -1,0 +1,133 @@
+"""Check-in answers: how often the reader gets a patient's answer right, on the labelled corpus.
+
+    python -m bench.check_ins        # prints the table and writes its section of RESULTS.md
+    python -m bench.check_ins --part tuning   # only the tuning part (what tuning may look at)
+
+The corpus (tests/checkins/) has two parts: `tuning` (the reader was developed against
+it) and `heldout` (written with it, before the reader existed, and never tuned on).
+An answer is right when the reader records exactly the labelled number (or range), or
+records nothing for a text that is not an answer (first run, reader untuned on it:
+heldout 1.000, 0 numbers from non-answers). Targets on each part: accuracy >= 0.97
+and no number recorded from a non-answer.
+"""
+
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.results import write_section
+from service.checkins.reading import Reading, Scale, read_answer
+
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "checkins"
+PARTS = ("tuning", "heldout")
+ACCURACY_TARGET = 0.97
+SCALES = {"pain": Scale.zero_to_ten, "walking": Scale.minutes}
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    language: str
+    # None: not an answer; else (low, high) (equal for a single number).
+    expected: tuple[float, float] | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Score:
+    part: str
+    answers: int
+    non_answers: int
+    accuracy: float
+    recorded_from_non_answers: int
+    wrong: tuple[str, ...]
+
+    @property
+    def met(self) -> bool:
+        return self.accuracy >= ACCURACY_TARGET and self.recorded_from_non_answers == 0
+
+
+def load(part: str) -> list[Answer]:
+    """`question<TAB>language<TAB>expected<TAB>text` lines, # for comments."""
+    answers = []
+    for line in (CORPUS / f"{part}.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        question, language, expected, text = line.split("\t", 3)
+        if question not in SCALES:
+            raise ValueError(f"{part}: unknown question {question!r}")
+        answers.append(Answer(question, language, _expected(expected), text))
+    return answers
+
+
+def _expected(label: str) -> tuple[float, float] | None:
+    if label == "none":
+        return None
+    low, _, high = label.partition("~")
+    return float(low), float(high or low)
+
+
+def is_right(answer: Answer, reading: Reading | None) -> bool:
+    if answer.expected is None or reading is None:
+        return answer.expected is None and reading is None
+    return (reading.low, reading.high) == answer.expected
+
+
+def measure(part: str, answers: list[Answer]) -> Score:
+    wrong = []
+    recorded = 0
+    for answer in answers:
+        reading = read_answer(answer.text, SCALES[answer.question])
+        if not is_right(answer, reading):
+            got = "nothing" if reading is None else f"{reading.low:g}~{reading.high:g}"
+            wrong.append(f"{answer.question} {answer.text!r}: read {got}")
+        if answer.expected is None and reading is not None:
+            recorded += 1
+    return Score(
+        part=part,
+        answers=len(answers),
+        non_answers=sum(1 for a in answers if a.expected is None),
+        accuracy=1 - len(wrong) / len(answers),
+        recorded_from_non_answers=recorded,
+        wrong=tuple(wrong),
+    )
+
+
+def section(scores: list[Score]) -> str:
+    rows = "\n".join(
+        f"| {s.part} | {s.answers} ({s.non_answers} non-answers) | {s.accuracy:.3f} "
+        f"| {s.recorded_from_non_answers} | {'yes' if s.met else 'no'} |"
+        for s in scores
+    )
+    misses = "\n".join(f"- {s.part}: {w}" for s in scores for w in s.wrong) or "- none"
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        "## Check-in answers\n\n"
+        "Reproduce: `.venv/bin/python -m bench.check_ins`. Corpus `tests/checkins/` (pain 0-10 "
+        "and walking minutes, English and Spanish); targets accuracy >= "
+        f"{ACCURACY_TARGET} and 0 numbers recorded from non-answers on each part. `heldout` "
+        f"was never tuned on. Generated {stamp}.\n\n"
+        "| part | texts | accuracy | numbers from non-answers | met |\n|---|---|---|---|---|\n"
+        f"{rows}\n\nWrong readings:\n\n{misses}\n"
+    )
+
+
+def main(argv: list[str]) -> int:
+    parts = (argv[argv.index("--part") + 1],) if "--part" in argv else PARTS
+    scores = [measure(part, load(part)) for part in parts]
+    for score in scores:
+        print(
+            f"{score.part:8} texts={score.answers} accuracy={score.accuracy:.3f} "
+            f"from_non_answers={score.recorded_from_non_answers} "
+            f"{'met' if score.met else 'NOT MET'}"
+        )
+        for text in score.wrong:
+            print(f"  wrong: {text}")
+    if parts == PARTS:
+        write_section("check_ins", section(scores))
+    return 0 if all(s.met for s in scores) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,53 @@
+"""When a check-in answer calls a person (thresholds are settings), and the reason the
+inbox shows: "pain 9/10 on day 3; baseline 5". Pure.
+
+A range escalates on its worse end ("6-8" is read as 7 and escalates as 8).
+"""
+
+from dataclasses import dataclass
+
+from service.checkins.questions import Question, number_text
+from service.config import Settings
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    pain_alert: float = 8
+    pain_rise: float = 3
+    rise_from_day: int = 3
+    walking_fraction: float = 0.5
+    walking_from_day: int = 14
+
+    @classmethod
+    def of(cls, settings: Settings) -> "Thresholds":
+        return cls(
+            pain_alert=settings.check_in_pain_alert,
+            pain_rise=settings.check_in_pain_rise,
+            rise_from_day=settings.check_in_rise_from_day,
+            walking_fraction=settings.check_in_walking_fraction,
+            walking_from_day=settings.check_in_walking_from_day,
+        )
+
+
+def escalation_reason(
+    asked: Question,
+    day: int,
+    low: float,
+    high: float,
+    baseline: float | None,
+    limits: Thresholds,
+) -> str | None:
+    """Why this answer needs a person now, or None."""
+    worse = high if asked.higher_is_worse else low
+    versus = f"; baseline {number_text(baseline)}" if baseline is not None else ""
+    if asked.scale.value == "0-10":
+        said = f"{asked.name} {number_text(worse)}/10 on day {day}{versus}"
+        if worse >= limits.pain_alert:
+            return said
+        rose = baseline is not None and worse - baseline >= limits.pain_rise
+        return said if rose and day >= limits.rise_from_day else None
+    if baseline is None or baseline <= 0 or day < limits.walking_from_day:
+        return None
+    if worse < baseline * limits.walking_fraction:
+        return f"{asked.name} {number_text(worse)} minutes on day {day}{versus}"
+    return None
