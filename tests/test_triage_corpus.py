@@ -76,6 +76,7 @@ def test_the_matcher_catches_warning_signs_without_crying_wolf(part):
         ("no numbness, no weakness", False),
         ("not worried, all good", False),
         ("thanks, see you thursday", False),
+        ("4 in my back, 3 in my leg", False),  # a check-in's pain scores, read as numbers
     ],
 )
 def test_kinds_of_wording(reply, urgent):

@@ -69,7 +69,6 @@ _NOT_A_SIGN = re.compile(r"\b(?:" + NOT_A_SIGN + r")")
 _BODY = re.compile(r"\b" + BODY_OR_SYMPTOM_WORDS + "|" + EVENT_OR_ALARM_WORDS)
 _REASSURING = re.compile(REASSURING)
 _NUMBER = re.compile(r"\d")
-_MEASURED = re.compile(r"\b(pain|dolor|temp\w*|fever\w*|fiebre|calentura|grados|degrees)\b|°")
 _QUESTION = re.compile(QUESTION)
 _EASING = re.compile(r"^\s*(\w+ ){0,3}" + EASING + r"\b")
 _MILD_ANYWHERE = re.compile(r"\b" + MILD + r"\b")
@@ -122,9 +121,10 @@ def warning_signs(text: str) -> list[str]:
 def _unreassured_body(plain: str) -> bool:
     """A statement about the body, or an event or alarm (a fall, "something happened"),
     in a clause with nothing reassuring in it (see BODY_OR_SYMPTOM_WORDS): not negated,
-    easing or mild. A temperature or pain score below the warning line was read above, so
-    a reply that gives one is left to those readings."""
-    if _QUESTION.search(plain) or (_NUMBER.search(plain) and _MEASURED.search(plain)):
+    easing or mild. A reply with a number is left to the temperature and pain readings."""
+    # Any number: a check-in answer ("4 in my back, 3 in my leg") is a score, and the
+    # temperature and pain readers above have read it.
+    if _QUESTION.search(plain) or _NUMBER.search(plain):
         return False
     clauses = _CLAUSES.split(plain)
     said = [(clause, _NOT_A_SIGN.sub(" ", " ".join(_corrected(clause)))) for clause in clauses]
