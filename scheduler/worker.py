@@ -229,5 +229,6 @@ def run_worker(settings: Settings) -> None:
 
 
 def main() -> None:
-    configure_logging()
-    run_worker(get_settings())
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    run_worker(settings)

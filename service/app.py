@@ -65,8 +65,9 @@ def app_from_settings() -> FastAPI:
     from service.config import get_settings
     from service.logging import configure_logging
 
-    configure_logging()
-    return create_app(get_settings())
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)
 
 
 def create_app(

@@ -53,11 +53,11 @@ def main(argv: list[str] | None = None) -> None:
     reply.add_argument("words", help="what the patient wrote, in quotes")
     args = parser.parse_args(argv)
 
-    configure_logging()
     try:
         settings = get_settings()
     except ValidationError as exc:
         sys.exit(f"configuration error: {_settings_problem(exc)}")
+    configure_logging(settings.log_level)
 
     if args.command in ("user", "api-key", "reply"):
         from service.db_ready import database_not_ready

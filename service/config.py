@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     inbound_catch_up_minutes: float = Field(default=5.0, gt=0, le=1440)
     # The most SMS segments one text may cost (checked on the merged text of a slot).
     sms_max_segments: int = Field(default=4, ge=1, le=10)
+    # How much the service logs; no level (DEBUG included) logs a phone number, a name or
+    # a message body.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # Seeds disagree (003: 1-2 weeks; 001, 004: 2-4 weeks): the cautious one by default.
     normal_activity_weeks: str = Field(default="2-4", pattern=r"^\d{1,2}-\d{1,2}$")
     # Recovery check-ins: when an answer calls a person (service/checkins/escalation.py).
@@ -179,6 +182,11 @@ class Settings(BaseSettings):
     def twilio_auth_token(self) -> str | None:
         secret = self.twilio_auth_token_secret
         return secret.get_secret_value() if secret is not None else None
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level_any_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("clinic_timezone")
     @classmethod

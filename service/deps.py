@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -12,7 +13,18 @@ from service.config import Settings
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """One session per request, committed if the endpoint returns, rolled back if it raises.
+    """One session per request: its unit of work, committed if the endpoint returns,
+    rolled back if it raises.
+
+    A 2xx means committed: `SessionDep` runs this with `scope="function"`, so the commit
+    happens after the endpoint has returned and its response is built, but before a
+    byte of the response is sent; a commit that fails (a lost connection, a locked
+    database) becomes the error response (503 or 500), never a 200 for work that was
+    not kept. With FastAPI's default (request) scope the commit ran after the response
+    had gone out: a read-audit row could be lost behind a 200.
+
+    Domain services never commit or roll back this transaction; an adapter may end it
+    early (e.g. before calling the SMS provider) and the dependency commits what is left.
 
     Async so that FastAPI does not hop to a worker thread just to open and close it:
     creating a session does no I/O, and only a transaction still open at the end (an
@@ -38,14 +50,21 @@ async def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
+async def get_engine(request: Request) -> Engine:
+    # For a use case that owns its units of work (a text sent with no transaction open).
+    engine: Engine = request.app.state.engine
+    return engine
+
+
 async def get_now(request: Request) -> datetime:
     # The app's clock is injectable so tests can pass `now` instead of reading the wall clock.
     clock: Callable[[], datetime] = request.app.state.clock
     return clock()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
 NowDep = Annotated[datetime, Depends(get_now)]
 
 # Ids are 32-bit integers in the database; a larger one can only be "not found",

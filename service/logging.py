@@ -5,7 +5,6 @@ phone-number-like run left in a formatted line (a library's debug output, say).
 """
 
 import logging
-import os
 import re
 import sys
 from typing import TextIO
@@ -47,7 +46,8 @@ class _ServiceHandler(logging.StreamHandler):
     """Our handler on the root logger; a second configure_logging() replaces it."""
 
 
-def configure_logging(level: str | None = None, stream: TextIO | None = None) -> None:
+def configure_logging(level: str, stream: TextIO | None = None) -> None:
+    """`level`: the setting LOG_LEVEL (Settings.log_level), read nowhere else."""
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _ServiceHandler)]:
         root.removeHandler(old)
@@ -55,6 +55,6 @@ def configure_logging(level: str | None = None, stream: TextIO | None = None) ->
     handler.setFormatter(logging.Formatter(FORMAT))
     handler.addFilter(MaskPhoneNumbers())
     root.addHandler(handler)
-    root.setLevel((level or os.environ.get("LOG_LEVEL", "INFO")).upper())
+    root.setLevel(level.upper())
     # APScheduler logs every run at info; once per poll is noise.
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)

@@ -5,12 +5,12 @@ behind), and how many texts failed.
 """
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import Engine, func
+from sqlalchemy import ColumnElement, Engine, func
 from sqlmodel import Session, col, select
 
 from service.procedures.models import Reminder, ReminderStatus
@@ -23,22 +23,43 @@ class ReminderCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         now = self.clock()
-        by_status = GaugeMetricFamily("reminders", "Reminders by status", labels=["status"])
+        # Counts bounded by what they count, not by history: each scrape reads the live
+        # reminders (pending, failed) through their partial indexes and the day's settled
+        # ones through (status, due_at); no group-by over every reminder ever planned.
+        live = GaugeMetricFamily(
+            "reminders", "Reminders waiting to go out or failed, by status", labels=["status"]
+        )
+        day = GaugeMetricFamily(
+            "reminders_last_day",
+            "Reminders due in the last 24 hours, by status (sent, skipped, cancelled...)",
+            labels=["status"],
+        )
         with Session(self.engine) as session:
-            counts = dict(
-                session.exec(
-                    select(Reminder.status, func.count()).group_by(col(Reminder.status))
-                ).all()
-            )
+            live_counts = {
+                status: _count(session, col(Reminder.status) == status)
+                for status in (ReminderStatus.pending, ReminderStatus.failed)
+            }
+            day_counts = {
+                status: _count(
+                    session,
+                    col(Reminder.status) == status,
+                    col(Reminder.due_at) >= now - timedelta(hours=24),
+                    col(Reminder.due_at) < now,
+                )
+                for status in ReminderStatus
+            }
             oldest = session.exec(
                 select(func.min(Reminder.next_attempt_at)).where(
                     Reminder.status == ReminderStatus.pending,
                     col(Reminder.next_attempt_at) <= now,
                 )
             ).one()
-        for status in ReminderStatus:
-            by_status.add_metric([status.value], counts.get(status.value, 0))
-        yield by_status
+        for status, count in live_counts.items():
+            live.add_metric([status.value], count)
+        yield live
+        for status, count in day_counts.items():
+            day.add_metric([status.value], count)
+        yield day
         overdue = GaugeMetricFamily(
             "reminders_oldest_due_seconds",
             "Age of the oldest pending reminder that is due (0 when none): the worker's lag",
@@ -103,6 +124,10 @@ class IntakeCollector(Collector):
             family.add_metric([row.message_type, "ignored"], row.ignored)
             family.add_metric([row.message_type, "refused"], row.refused)
         yield family
+
+
+def _count(session: Session, *conditions: ColumnElement[bool]) -> int:
+    return int(session.exec(select(func.count()).select_from(Reminder).where(*conditions)).one())
 
 
 def render_metrics(engine: Engine, clock: Callable[[], datetime]) -> bytes:

@@ -125,6 +125,7 @@ def test_a_saved_plan_applies_to_new_bookings_and_to_pending_ones_on_request(
     again = client.post("/v1/plan/apply-to-pending", headers=admin).json()
     assert again == {
         "dry_run": False,
+        "version": 1,
         "procedures": 0,
         "procedure_ids": [],
         "reminders_changed": 0,

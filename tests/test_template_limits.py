@@ -20,6 +20,7 @@ from service.templates.sandbox import (
 )
 from service.templates.source import ActiveTemplate, default_template
 from service.templates.store import sample_facts
+from service.timeline.plan import DEFAULT_PLAN
 
 NESTED_LOOPS = (
     "{% for a in 'x'*2000 %}{% for b in 'x'*2000 %}{% for c in 'x'*40 %}"
@@ -197,7 +198,7 @@ def test_a_saved_template_that_runs_out_of_time_costs_it_once_per_process(caplog
         + "{% if ('x ' * 1000 ~ 'x ' * 1000).split()|length %}{% endif %}" * 30
     )
     slow += "{% endfor %}"
-    facts = sample_facts("en")
+    facts = sample_facts("en", DEFAULT_PLAN)
     spent = []
     with caplog.at_level(logging.ERROR, logger="reminders.templates"):
         for _ in range(3):

@@ -34,16 +34,20 @@ def _put(client, admin, step, language, body):
 # --- defaults ---------------------------------------------------------------------------
 
 
-def test_every_step_has_english_and_spanish_defaults_within_the_segment_ceiling():
+def test_every_step_has_english_and_spanish_defaults_within_the_segment_ceiling(settings):
     assert set(STEP_TEXTS["es"]) == set(STEP_TEXTS["en"])
     for language in store.LANGUAGES:
         for step in store.TEMPLATE_STEPS:
             body = CODE_DEFAULTS.get(step, language).body
             assert store.validate_template(body, store.allowed_variables(step)) == []
             rendered = store.render_in_context(
-                step, language, body, store.sample_variables(language, step), CODE_DEFAULTS
+                step,
+                language,
+                body,
+                store.sample_variables(language, step, default_plan(settings)),
+                CODE_DEFAULTS,
             )
-            assert rendered.segments <= store.MAX_SEGMENTS, (language, step, rendered)
+            assert rendered.segments <= settings.sms_max_segments, (language, step, rendered)
 
 
 def test_list_shows_every_step_and_language_with_its_active_version(client, admin):

@@ -16,6 +16,12 @@ def list_audit(
     session: SessionDep,
     _: AdminKey,
     patient_id: int | None = Query(default=None, ge=1, le=2_147_483_647),
+    user_id: int | None = Query(
+        default=None, ge=1, le=2_147_483_647, description="What this person did or looked at"
+    ),
+    key_id: int | None = Query(
+        default=None, ge=1, le=2_147_483_647, description="What this API key did or looked at"
+    ),
     entity: PlainText | None = Query(default=None, max_length=40),
     action: PlainText | None = Query(
         default=None, max_length=40, description="e.g. `read`: who looked at patient data"
@@ -41,6 +47,8 @@ def list_audit(
         for e in find_entries(
             session,
             patient_id=patient_id,
+            user_id=user_id,
+            key_id=key_id,
             entity=entity,
             action=action,
             since=since,

@@ -7,7 +7,8 @@ from service.db import UTCDateTime
 
 
 class AuditEntry(SQLModel, table=True):
-    """One change made through the API or the console (or a read of a patient's page).
+    """One change made through the API, the console or a feed, or one look at patient data
+    (action `read`, see `service.audit.reads`).
 
     `changes` is JSON holding field names and, for a few safe fields (ids, statuses,
     times, versions), before/after values; never a message body, phone or name.
@@ -15,7 +16,12 @@ class AuditEntry(SQLModel, table=True):
     """
 
     __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_patient_at", "patient_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_entry_patient_at", "patient_id", "at"),
+        # /audit filtered by person (a console user or an API key), newest first.
+        Index("ix_audit_entry_user_at", "actor_user_id", "at"),
+        Index("ix_audit_entry_key_at", "actor_key_id", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))

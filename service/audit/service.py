@@ -1,11 +1,12 @@
-"""`audit(...)`: call it in the same transaction as the change it records;
-`record_read(...)`: the same for a look at a patient's data."""
+"""`audit(...)`: call it in the same transaction as the change it records; a look at a
+patient's data goes through `service.audit.reads.record_read` (one vocabulary)."""
 
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from typing import Protocol
 
 from sqlmodel import Session, col, select
 
@@ -51,6 +52,7 @@ SAFE_VALUE_FIELDS = frozenset(
         "reminders_added",
         "reminders_cancelled",
         "procedures",
+        "results",
         "merged_into",
         "merged_from",
         # A spreadsheet import's counts (service/intake/spreadsheet): numbers only.
@@ -68,9 +70,46 @@ SAFE_VALUE_FIELDS = frozenset(
 _Value = int | float | bool | str | datetime | Enum | None
 
 
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+def audit_entry_row(
+    actor: Actor | _Named | None,
+    action: str,
+    entity: str,
+    entity_id: int | str | None,
+    patient_id: int | None = None,
+    *,
+    at: datetime,
+    fields: Iterable[str] = (),
+    before: Mapping[str, _Value] | None = None,
+    after: Mapping[str, _Value] | None = None,
+) -> dict[str, object]:
+    """An entry's columns (for a many-row insert); `audit` adds one to the session."""
+    names = sorted({*fields, *(before or {}), *(after or {})})
+    changes: dict[str, object] = {"fields": names}
+    if before:
+        changes["before"] = _safe(before)
+    if after:
+        changes["after"] = _safe(after)
+    return {
+        "at": at,
+        "actor_key_id": actor.id if isinstance(actor, ApiKey) else None,
+        "actor_user_id": actor.id if isinstance(actor, User) else None,
+        "actor_name": actor.name[:200] if actor is not None else "",
+        "action": action,
+        "entity": str(entity),
+        "entity_id": "" if entity_id is None else str(entity_id),
+        "patient_id": patient_id,
+        "changes": json.dumps(changes, sort_keys=True),
+    }
+
+
 def audit(
     session: Session,
-    actor: Actor | None,
+    actor: Actor | _Named | None,
     action: str,
     entity: str,
     entity_id: int | str | None,
@@ -83,40 +122,21 @@ def audit(
 ) -> AuditEntry:
     """Record one change. `fields` names what changed; `before`/`after` keep values
     only for `SAFE_VALUE_FIELDS` (anything else is reduced to its field name)."""
-    names = sorted({*fields, *(before or {}), *(after or {})})
-    changes: dict[str, object] = {"fields": names}
-    if before:
-        changes["before"] = _safe(before)
-    if after:
-        changes["after"] = _safe(after)
-    entry = AuditEntry(
-        at=at,
-        actor_key_id=actor.id if isinstance(actor, ApiKey) else None,
-        actor_user_id=actor.id if isinstance(actor, User) else None,
-        actor_name=actor.name if actor is not None else "",
-        action=action,
-        entity=entity,
-        entity_id="" if entity_id is None else str(entity_id),
-        patient_id=patient_id,
-        changes=json.dumps(changes, sort_keys=True),
+    entry = AuditEntry.model_validate(
+        audit_entry_row(
+            actor,
+            action,
+            entity,
+            entity_id,
+            patient_id,
+            at=at,
+            fields=fields,
+            before=before,
+            after=after,
+        )
     )
     session.add(entry)
     return entry
-
-
-def record_read(
-    session: Session,
-    actor: Actor | None,
-    entity: str,
-    entity_id: int | str | None,
-    patient_id: int | None,
-    *,
-    at: datetime,
-    fields: Iterable[str] = (),
-) -> AuditEntry:
-    """Record that `actor` looked at a patient's data (HIPAA 164.312(b)): action `read`.
-    `fields` may name how it was found (e.g. `phone` for a lookup), never the value."""
-    return audit(session, actor, "read", entity, entity_id, patient_id, at=at, fields=fields)
 
 
 def audit_change(
@@ -165,6 +185,8 @@ def find_entries(
     session: Session,
     *,
     patient_id: int | None = None,
+    user_id: int | None = None,
+    key_id: int | None = None,
     entity: str | None = None,
     action: str | None = None,
     since: datetime | None = None,
@@ -174,6 +196,10 @@ def find_entries(
     query = select(AuditEntry)
     if patient_id is not None:
         query = query.where(AuditEntry.patient_id == patient_id)
+    if user_id is not None:  # what one person did or looked at in the console
+        query = query.where(AuditEntry.actor_user_id == user_id)
+    if key_id is not None:  # ... or one API key
+        query = query.where(AuditEntry.actor_key_id == key_id)
     if entity is not None:
         query = query.where(AuditEntry.entity == entity)
     if action is not None:
@@ -184,8 +210,3 @@ def find_entries(
         query = query.where(col(AuditEntry.at) < until)
     query = query.order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc()).limit(limit)
     return list(session.exec(query))
-
-
-def audit_patient_read(session: Session, actor: Actor, patient_id: int, *, at: datetime) -> None:
-    """Record that a person opened a patient's page (who looked, at whom, when)."""
-    audit(session, actor, "read", "patient", patient_id, patient_id, at=at)

@@ -3,7 +3,7 @@ from datetime import date
 
 from fastapi import APIRouter, Query
 
-from service.audit.service import record_read
+from service.audit.reads import Read, record_read
 from service.auth.deps import AdminKey, StaffKey
 from service.checkins.listing import check_ins_of
 from service.checkins.outcomes import outcome_period, outcomes
@@ -28,7 +28,9 @@ def list_check_ins(
     """One item per question per time point: status, value, when asked and answered."""
     procedure, patient = load_procedure(session, procedure_id)
     items = check_ins_of(session, procedure, active_plan(settings, session), now)
-    record_read(session, key.subject, "check_ins", procedure_id, patient.id, at=now)
+    record_read(
+        session, key.subject, Read.check_ins, at=now, entity_id=procedure_id, patient_id=patient.id
+    )
     session.commit()
     return [CheckInPublic(**asdict(item)) for item in items]
 

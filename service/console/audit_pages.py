@@ -1,4 +1,4 @@
-"""/audit (admin): who changed or opened what, when; filter by patient and dates."""
+"""/audit (admin): who changed or looked at what, when; filter by patient, person and dates."""
 
 import json
 from datetime import date, datetime, timedelta
@@ -14,6 +14,7 @@ from service.console.routing import console_router
 from service.deps import SessionDep, SettingsDep
 from service.patients.search import names_by_id
 from service.timeline.local_time import local_instant
+from service.users.service import list_users
 
 router = console_router()
 
@@ -38,11 +39,21 @@ def audit_page(
     db: SessionDep,
     settings: SettingsDep,
     patient_id: str = "",
+    person: str = "",
     since: str = "",
     until: str = "",
 ) -> Response:
     """Dates are whole days in the clinic's zone; `until` is inclusive."""
-    form = FormState(values={"patient_id": patient_id, "since": since, "until": until})
+    form = FormState(
+        values={"patient_id": patient_id, "person": person, "since": since, "until": until}
+    )
+    people = list_users(db)
+    user_id: int | None = None
+    if person.strip():
+        if person.strip().isdigit() and int(person) in {u.id for u in people}:
+            user_id = int(person)
+        else:
+            form.error("person", "Choose a person from the list")
     patient: int | None = None
     if patient_id.strip():
         if patient_id.strip().isdigit() and 0 < int(patient_id) <= 2_147_483_647:
@@ -59,6 +70,7 @@ def audit_page(
         entries = find_entries(
             db,
             patient_id=patient,
+            user_id=user_id,
             since=local_instant(first, datetime.min.time(), zone) if first else None,
             until=local_instant(last + timedelta(days=1), datetime.min.time(), zone)
             if last
@@ -79,6 +91,7 @@ def audit_page(
         # Admins read who the entry is about by name (the entries keep only the number).
         "patient_names": names_by_id(db, [e.patient_id for e in entries if e.patient_id]),
         "values": form.values,
+        "people": [("", "Anyone"), *((str(u.id), f"{u.name} ({u.email})") for u in people)],
         "errors": form.errors,
         "page_size": PAGE_SIZE,
         "filtered": any(v.strip() for v in form.values.values()),

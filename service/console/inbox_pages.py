@@ -15,7 +15,7 @@ from service.conversation import inbox, receipts
 from service.conversation.schemas import HandleReply, StaffTextCreate
 from service.conversation.sending import GatewayDep
 from service.conversation.staff_texts import send_staff_text, staff_text_body
-from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
+from service.deps import EngineDep, NowDep, ResourceId, SessionDep, SettingsDep
 from service.errors import DomainError
 from service.timeline.active import active_plan
 
@@ -76,6 +76,7 @@ def reply_with_text(
     request: Request,
     user: ConsoleUser,
     db: SessionDep,
+    engine: EngineDep,
     settings: SettingsDep,
     gateway: GatewayDep,
     now: NowDep,
@@ -95,23 +96,24 @@ def reply_with_text(
             # No record, so no consent to text: the page offers the number to call instead.
             form.error("body", "This number is not on file: call them back instead")
             return _reply_page(request, db, settings, user, message_id, now, form, 422)
+        # The reading of the reply (and its audit) is kept; the text is sent with no
+        # transaction open, in units of work of its own.
+        db.commit()
         try:
             send_staff_text(
-                db,
+                engine,
                 settings,
-                active_plan(settings, db),
                 gateway,
-                reply.patient,
+                reply.patient.id or 0,
                 checked.body,
                 user.subject,
                 now,
                 outside_window=checked.outside_window,
             )
-            db.commit()
             name = f"{reply.patient.given_name} {reply.patient.family_name}"
             return see_other(request, f"/inbox/{message_id}", flash=f"Text sent to {name}")
         except DomainError as exc:
-            db.rollback()  # a refused text leaves nothing behind (a failed send is kept)
+            # A refused text left nothing behind; a failed send is kept, as failed.
             form.from_domain_error(exc, fallback_field="body")
     return _reply_page(request, db, settings, user, message_id, now, form, 422)
 

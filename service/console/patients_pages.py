@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from service.audit.service import audit_patient_read
+from service.audit.reads import Read, record_read
 from service.config import Settings
 from service.console.deps import ConsoleUser
 from service.console.forms import FormState
@@ -63,6 +63,7 @@ def search_page(
     user: ConsoleUser,
     db: SessionDep,
     settings: SettingsDep,
+    now: NowDep,
     q: Annotated[str, Query(max_length=100)] = "",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
@@ -77,6 +78,9 @@ def search_page(
             form = FormState(values={"q": q})
             form.from_domain_error(exc, "q")
             errors = form.errors
+    if found is not None:  # the count of results, never the terms
+        shown = [p.id for p in found.patients]
+        record_read(db, user.subject, Read.search, at=now, shown=shown, found_by="q")
     stopped = opted_out_since(db, [p.phone for p in found.patients]) if found else {}
     return render(
         request,
@@ -208,8 +212,7 @@ def patient_page(
     if patient.merged_into_id is not None:  # a tombstone: old links find the patient
         flash = "That record was merged into this one"
         return see_other(request, f"/patients/{patient.merged_into_id}", flash=flash)
-    audit_patient_read(db, user.subject, patient_id, at=now)
-    db.commit()
+    record_read(db, user.subject, Read.patient, at=now, entity_id=patient_id, patient_id=patient_id)
     return patient_view(request, db, settings, patient, {}, {})
 
 

@@ -17,8 +17,8 @@ from service.console.today_view import step_label
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.errors import InvalidInput
 from service.patients.repository import patients_by_id
-from service.plan_admin import apply, service, versions
-from service.timeline.active import active_plan, latest_record
+from service.plan_admin import changes, service, versions
+from service.timeline.active import latest_record
 from service.timeline.plan import DEFAULT_PLAN, Phase, Step
 
 router = console_router()
@@ -71,10 +71,8 @@ def save_plan(
         form.values.setdefault(f"{step.name}-enabled", "")
     request_body = _plan_request(form)
     if form.ok:
-        before = versions.current_settings(db, settings)
         try:
-            record = versions.save_plan(db, request_body, versions.saved_by(admin.subject), now)
-            versions.audit_saved(db, admin.subject, "update", before, record, now)
+            record = changes.save(db, settings, request_body, admin.subject, now)
             db.commit()
             return see_other(
                 request,
@@ -93,14 +91,13 @@ def dry_run_page(
     request: Request, admin: ConsoleAdmin, db: SessionDep, settings: SettingsDep, now: NowDep
 ) -> Response:
     """What applying would change, computed and rolled back: nothing changes here."""
-    record = latest_record(db)
-    report = apply.apply_to_pending(db, active_plan(settings, db), settings, now, dry_run=True)
+    version, report = changes.dry_run(db, settings, now)
     patients = patients_by_id(db, {c.patient_id for c in report.changes})
     context = {
         "title": "Apply the plan to texts already booked",
         "report": report,
         "patients": patients,
-        "version": record.version if record else 0,
+        "version": version,
     }
     return render(request, "plan_apply.html", context)
 
@@ -114,15 +111,17 @@ def apply_plan(
     now: NowDep,
     version: Annotated[int, Form()] = -1,
 ) -> Response:
-    record = latest_record(db)
-    if version != (record.version if record else 0):
+    try:
+        report = changes.apply_to_pending(
+            db, settings, admin.subject, now, expected_version=version
+        )
+    except changes.PlanChangedSinceDryRun:
         # The dry run the person read was for another plan: show the new one first.
         return see_other(
             request,
             "/plan/apply-to-pending",
             flash="The plan changed since you checked. Check what would change again.",
         )
-    report = apply.apply_and_audit(db, active_plan(settings, db), settings, admin.subject, now)
     db.commit()
     return see_other(
         request,
@@ -141,9 +140,7 @@ def restore_plan(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    before = versions.current_settings(db, settings)
-    record = versions.restore_plan(db, version, settings, versions.saved_by(admin.subject), now)
-    versions.audit_saved(db, admin.subject, "restore", before, record, now)
+    record = changes.restore(db, settings, version, admin.subject, now)
     db.commit()
     return see_other(
         request, "/plan", flash=f"Version {version} restored as version {record.version}."

@@ -1,15 +1,13 @@
 """/procedures/{id}: the timeline with each text's words, and every change to the
 procedure or its visits shown with its consequences before it is confirmed."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Annotated
 
 from fastapi import Form, Query, Request
 from fastapi.responses import Response
-from sqlmodel import Session
 
-from service.audit.service import audit_patient_read
-from service.auth.principals import StaffPrincipal
+from service.audit.reads import Read, record_read
 from service.console.deps import ConsoleUser
 from service.console.forms import FormState
 from service.console.patients_pages import parse_local
@@ -18,11 +16,9 @@ from service.console.procedure_view import printable, timeline
 from service.console.rendering import render
 from service.console.routing import console_router
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
-from service.patients.models import Patient
 from service.procedures import service as procedures
 from service.procedures.booking_check import DateCheck, check_booking
 from service.procedures.lists import procedures_between
-from service.procedures.models import Procedure
 from service.timeline.active import active_plan
 from service.timeline.local_time import local_date, local_instant
 
@@ -38,7 +34,7 @@ def procedure_page(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    procedure, patient = _read(db, user, procedure_id, now)
+    procedure, patient = procedures.read_procedure(db, user.subject, procedure_id, now)
     return procedure_page_view(request, db, settings, procedure, patient, {}, {})
 
 
@@ -51,7 +47,9 @@ def print_page(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    procedure, patient = _read(db, user, procedure_id, now)
+    procedure, patient = procedures.read_procedure(
+        db, user.subject, procedure_id, now, printed=True
+    )
     lines = timeline(db, procedure, patient, active_plan(settings, db), settings)
     sheet = printable(lines, procedure, patient, settings)
     return render(
@@ -59,16 +57,6 @@ def print_page(
         "procedure_print.html",
         {"title": sheet["title"], "sheet": sheet, "patient": patient, "procedure": procedure},
     )
-
-
-def _read(
-    db: Session, user: StaffPrincipal, procedure_id: int, now: datetime
-) -> tuple[Procedure, Patient]:
-    """A procedure and its patient, the look at them audited as a read."""
-    procedure, patient = procedures.load_procedure(db, procedure_id)
-    audit_patient_read(db, user.subject, patient.id or 0, at=now)
-    db.commit()
-    return procedure, patient
 
 
 @router.post("/procedures/{procedure_id}/reschedule")
@@ -138,6 +126,7 @@ def procedures_list_page(
     begins = local_instant(first, time(0, 0), zone)
     ends = local_instant(first + timedelta(days=days), time(0, 0), zone)
     page = procedures_between(db, begins, ends, None, limit=500)
+    record_read(db, user.subject, Read.procedures, at=now, shown=[p.patient_id for p in page.items])
     return render(
         request,
         "procedures.html",

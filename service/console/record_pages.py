@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from service.audit.reads import Read, record_read
 from service.config import Settings
 from service.console.deps import ConsoleUser
 from service.console.formatting import sentence
@@ -69,10 +70,13 @@ def edit_page(
     user: ConsoleUser,
     db: SessionDep,
     settings: SettingsDep,
+    now: NowDep,
 ) -> Response:
     patient = patients.get_patient(db, patient_id)
     if patient.merged_into_id is not None:
         return see_other(request, f"/patients/{patient.merged_into_id}/edit")
+    # The form shows the record: the same look as the patient's page.
+    record_read(db, user.subject, Read.patient, at=now, entity_id=patient_id, patient_id=patient_id)
     return _edit_form(request, patient, record_values(patient, settings), {})
 
 

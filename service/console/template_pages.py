@@ -1,6 +1,7 @@
 """/templates: the texts patients get, step by language. Admins edit with a live preview
 and restore versions; staff read the wording. Thin over `service.templates`."""
 
+from datetime import datetime
 from itertools import pairwise
 from typing import Annotated, Any
 
@@ -9,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import Field, TypeAdapter, ValidationError
 from sqlmodel import Session
 
+from service.audit.reads import Reader
 from service.auth.principals import StaffPrincipal
 from service.config import Settings
 from service.console.deps import ConsoleAdmin, ConsoleUser
@@ -112,7 +114,7 @@ def edit_template(
                 db.rollback()  # nothing saved
                 form.from_domain_error(exc, fallback_field="body")
         return _page(request, db, settings, admin, step, language, form, status_code=422)
-    preview, problem = _preview(db, settings, step, language, form)
+    preview, problem = _preview(db, settings, admin.subject, now, step, language, form)
     status = 200 if preview is not None else 422
     if problem:
         form.error(problem[0], problem[1])
@@ -136,13 +138,14 @@ def live_preview(
     user: ConsoleUser,
     db: SessionDep,
     settings: SettingsDep,
+    now: NowDep,
     body: Annotated[str, Form()] = "",
     procedure_id: Annotated[str, Form()] = "",
 ) -> Response:
     """The live preview's JSON: the same preview as the button, for the page's script."""
     _check(step, language)
     form = FormState(values={"body": body, "procedure_id": procedure_id})
-    preview, problem = _preview(db, settings, step, language, form)
+    preview, problem = _preview(db, settings, user.subject, now, step, language, form)
     if preview is None:
         field, message = problem or ("body", "The preview cannot be shown")
         return JSONResponse({"errors": [{"field": field, "message": message}]}, status_code=422)
@@ -152,7 +155,7 @@ def live_preview(
             "characters": preview.characters,
             "encoding": preview.encoding,
             "segments": preview.segments,
-            "max_segments": settings.sms_max_segments,
+            "max_segments": preview.max_segments,
             "counts": counts_text(preview, settings.sms_max_segments),
         }
     )
@@ -195,7 +198,13 @@ def _checked_body(form: FormState, body: str) -> str:
 
 
 def _preview(
-    db: Session, settings: Settings, step: str, language: str, form: FormState
+    db: Session,
+    settings: Settings,
+    reader: Reader,
+    now: datetime,
+    step: str,
+    language: str,
+    form: FormState,
 ) -> tuple[Preview | None, tuple[str, str] | None]:
     """The preview of the typed body, or (None, (field, message)) saying why not."""
     body = _checked_body(form, form.values["body"])
@@ -208,7 +217,11 @@ def _preview(
             return None, ("procedure_id", "Enter a procedure number, like 12, or leave it empty")
         procedure_id = int(raw_id)
     try:
-        sample = None if procedure_id is None else preview_sample(db, settings, procedure_id)
+        sample = (
+            None
+            if procedure_id is None
+            else preview_sample(db, settings, procedure_id, reader, now)
+        )
         preview = preview_template(
             db, settings, step=step, language=language, body=body, procedure=sample
         )
@@ -236,7 +249,8 @@ def _page(
     active = next(v for v in versions if v.is_active)
     if preview is None and not form.errors:
         # The page opens on the active text with the sample patient.
-        preview, _ = _preview(db, settings, step, language, form)
+        now = request.app.state.clock()  # the app's clock (tests pass theirs)
+        preview, _ = _preview(db, settings, user.subject, now, step, language, form)
     by_number = {v.version: v for v in versions}
     diff = None
     if compare in by_number and to in by_number and compare is not None and to is not None:

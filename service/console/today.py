@@ -3,6 +3,7 @@
 from fastapi import Request
 from fastapi.responses import Response
 
+from service.audit.reads import Read, record_read
 from service.console.awaiting_yes_view import waiting_for_yes
 from service.console.deps import ConsoleUser
 from service.console.rendering import render
@@ -23,6 +24,7 @@ def today_page(
     # Before the page's own reads: heartbeats use their own connection (SQLite: one writer).
     workers = alive_workers(request.app.state.engine, now, freshness_limit(settings))
     today = read_today(db, now, settings.clinic_zone)
+    record_read(db, user.subject, Read.today, at=now, shown=today.patients_shown())
     # Every reply needs a person: the count and the oldest's wait, as /metrics pages on.
     waiting, oldest = unhandled_summary(db)
     to_call = procedures_to_call(db, now, limit=LIST_LIMIT)

@@ -5,7 +5,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import literal, select
 from sqlmodel import Session, col
 
 from service.console.formatting import step_label
@@ -13,9 +12,9 @@ from service.conversation.inbox import urgent_waiting
 from service.patients.models import Patient
 from service.procedures.lists import FailedText, ProcedureRow, procedures_between
 from service.procedures.lists import failed_texts as failed_texts_of
-from service.procedures.models import ProcedureStatus, Reminder, ReminderStatus
+from service.procedures.lists import texts_due as due_texts
+from service.procedures.models import ProcedureStatus
 from service.timeline.local_time import local_date, local_instant
-from service.timeline.plan import OPT_OUT_STEP
 
 # The Today page reads small slices of large tables; the partial indexes that hold only
 # those rows live with their tables (ix_reminder_failed_updated, ix_message_urgent_reply).
@@ -57,6 +56,17 @@ class Today:
     failed_texts: list[Row]
     urgent_replies: list[Row]
 
+    def patients_shown(self) -> list[int | None]:
+        """The patient of every line, for the read's audit."""
+        rows = [
+            *self.procedures_today,
+            *self.procedures_tomorrow,
+            *self.texts_due,
+            *self.failed_texts,
+            *self.urgent_replies,
+        ]
+        return [r.patient.id if r.patient else None for r in rows]
+
 
 # Columns, not whole rows: the page shows a few fields of a few hundred rows.
 _PATIENT = (
@@ -87,7 +97,6 @@ def read_today(session: Session, now: datetime, clinic_zone: ZoneInfo) -> Today:
     midnight = local_instant(today, datetime.min.time(), clinic_zone)
     tomorrow = local_instant(today + timedelta(days=1), datetime.min.time(), clinic_zone)
     after = local_instant(today + timedelta(days=2), datetime.min.time(), clinic_zone)
-    reminder_on = col(Patient.id) == col(Reminder.patient_id)
 
     procedures = [
         Row(p.scheduled_at, _ref(p), p.id, "MILD procedure")
@@ -95,27 +104,16 @@ def read_today(session: Session, now: datetime, clinic_zone: ZoneInfo) -> Today:
             session, midnight, after, ProcedureStatus.scheduled, limit=2 * LIST_LIMIT
         ).items
     ]
-    texts_due = _rows(
-        session,
-        # When it will go out: the due time, or the next try after a passing fault. Read
-        # through the dispatcher's partial index on pending reminders' next_attempt_at.
-        select(
-            col(Reminder.next_attempt_at),
-            col(Reminder.procedure_id),
-            col(Reminder.step),
-            literal(None),
-            *_PATIENT,
+    # The same "texts due" as the API's GET /v1/reminders/due (procedures/lists.py).
+    texts_due = [
+        Row(
+            r.next_attempt_at or r.due_at,
+            PatientRef(r.patient_id, r.given_name, r.family_name, r.timezone),
+            r.procedure_id,
+            step_label(r.step),
         )
-        .join(Patient, reminder_on)
-        .where(
-            col(Reminder.status) == ReminderStatus.pending,
-            col(Reminder.next_attempt_at) < now + timedelta(hours=24),
-            # The opt-out line rides on the first text; it is not a text of its own.
-            col(Reminder.step) != OPT_OUT_STEP,
-        )
-        .order_by(col(Reminder.next_attempt_at))
-        .limit(LIST_LIMIT),
-    )
+        for r in due_texts(session, now, limit=LIST_LIMIT).items
+    ]
     failed_texts = [
         Row(r.updated_at, _ref(r), r.procedure_id, step_label(r.step), r.status_reason)
         for r in failed_texts_of(session, limit=LIST_LIMIT)

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Query
 
-from service.audit.service import record_read
+from service.audit.reads import Read, record_read
 from service.auth.deps import StaffKey
 from service.conversation.schemas import AlertPublic
 from service.deps import NowDep, SessionDep
@@ -32,9 +32,8 @@ def list_alerts(
     """Replies that mention a warning sign (fever, bleeding, ...) or whose check-in answer
     called a person (with the reason), newest first."""
     messages = urgent_replies(session, limit)
-    for m in messages:  # each alert shown is a look at that patient's words
-        record_read(session, key.subject, "alert", m.id, m.patient_id, at=now)
-    session.commit()
+    # Each alert shown is a look at that patient's words.
+    record_read(session, key.subject, Read.alerts, at=now, shown=[m.patient_id for m in messages])
     return [
         AlertPublic(
             message_id=m.id or 0,

@@ -1,19 +1,19 @@
 """The care team's side of the conversation: the inbox, handling replies, a patient's texts
 (read them all, send a one-off one)."""
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
-from service.audit.service import record_read
+from service.audit.reads import Read, record_read
 from service.auth.deps import StaffKey
 from service.conversation import inbox
 from service.conversation.schemas import HandledReply, HandleReply, InboxReply, StaffTextCreate
 from service.conversation.sending import GatewayDep
 from service.conversation.staff_texts import send_staff_text
-from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
+from service.deps import EngineDep, NowDep, ResourceId, SessionDep, SettingsDep
 from service.messaging.repository import messages_of_patient
 from service.messaging.schemas import MessagePublic, message_public
+from service.openapi import LIST_HEADERS, page_headers
 from service.patients.service import get_patient
-from service.timeline.active import active_plan
 
 router = APIRouter(tags=["inbox"])
 
@@ -79,16 +79,32 @@ def handle_reply(
     "/v1/patients/{patient_id}/messages",
     tags=["messages"],
     response_model=list[MessagePublic],
-    responses={404: {}},
+    responses={404: {}, 200: {"headers": LIST_HEADERS}},
 )
 def list_messages(
-    patient_id: ResourceId, session: SessionDep, now: NowDep, key: StaffKey
+    patient_id: ResourceId,
+    response: Response,
+    session: SessionDep,
+    now: NowDep,
+    key: StaffKey,
+    limit: int = Query(default=200, ge=1, le=1000),
+    offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> list[MessagePublic]:
-    """Every text to and from the patient, oldest first, exactly as sent."""
+    """Every text to and from the patient, oldest first, exactly as sent; a page at a
+    time (`X-Total-Count`, and `Link: <...>; rel="next"` when more follow)."""
     get_patient(session, patient_id)
-    messages = messages_of_patient(session, patient_id)
-    record_read(session, key.subject, "messages", patient_id, patient_id, at=now)
-    session.commit()
+    messages, total = messages_of_patient(session, patient_id, limit=limit, offset=offset)
+    following = offset + len(messages)
+    page_headers(
+        response,
+        f"/v1/patients/{patient_id}/messages",
+        {"limit": limit},
+        total,
+        following if following < total else None,
+    )
+    record_read(
+        session, key.subject, Read.messages, at=now, entity_id=patient_id, patient_id=patient_id
+    )
     return [message_public(m) for m in messages]
 
 
@@ -103,6 +119,7 @@ def send_message(
     patient_id: ResourceId,
     body: StaffTextCreate,
     session: SessionDep,
+    engine: EngineDep,
     settings: SettingsDep,
     gateway: GatewayDep,
     now: NowDep,
@@ -110,18 +127,16 @@ def send_message(
 ) -> MessagePublic:
     """A one-off text from staff; refused (409) to an opted-out number or outside the
     patient's sending window unless `outside_window` is true."""
-    patient = get_patient(session, patient_id)
+    # The key's look-up ends here: the text is sent with no transaction open.
+    session.commit()
     message = send_staff_text(
-        session,
+        engine,
         settings,
-        active_plan(settings, session),
         gateway,
-        patient,
+        patient_id,
         body.body,
         key.subject,
         now,
         outside_window=body.outside_window,
     )
-    public = message_public(message)
-    session.commit()
-    return public
+    return message_public(message)

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import Session, col, select
 
+from service.audit.reads import Read, record_read
 from service.audit.service import Actor, audit
 from service.auth.models import ApiKey
 from service.errors import Conflict, NotFound
@@ -93,7 +94,8 @@ def _procedures_of(session: Session, patient_ids: set[int]) -> dict[int, Procedu
 def read_inbox(session: Session, actor: Actor, now: datetime, limit: int) -> list[WaitingReply]:
     """The inbox, with the read audited (it shows patients' words)."""
     replies = unhandled_replies(session, limit)
-    audit(session, actor, "read", "inbox", None, at=now)
+    shown = [r.message.patient_id for r in replies]
+    record_read(session, actor, Read.inbox, at=now, shown=shown)
     return replies
 
 
@@ -103,7 +105,7 @@ def read_reply(session: Session, message_id: int, actor: Actor, now: datetime) -
     if message is None or message.direction != Direction.inbound:
         raise NotFound(f"no reply with id {message_id}", field="message_id")
     if message.patient_id is None:
-        audit(session, actor, "read", "reply", message.id, at=now)
+        record_read(session, actor, Read.reply, at=now, entity_id=message.id)
         return WaitingReply(message, None, None)
     patient = session.get(Patient, message.patient_id)
     assert patient is not None and patient.id is not None
@@ -112,7 +114,7 @@ def read_reply(session: Session, message_id: int, actor: Actor, now: datetime) -
         if message.procedure_id is not None
         else _procedures_of(session, {patient.id}).get(patient.id)
     )
-    audit(session, actor, "read", "reply", message.id, patient.id, at=now)
+    record_read(session, actor, Read.reply, at=now, entity_id=message.id, patient_id=patient.id)
     return WaitingReply(message, patient, procedure)
 
 

@@ -4,25 +4,26 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlalchemy import Engine
 
 from service.audit.service import Actor, audit
 from service.config import Settings
 from service.conversation.inbound_text import clean_text
-from service.delivery.gateway import OutgoingText, SendFailed, SmsGateway
-from service.delivery.gateways import status_callback_url
+from service.db import session_scope
+from service.delivery.gateway import SendFailed, SmsGateway
+from service.delivery.one_off import ONE_OFF_STEP, open_one_off_attempt, send_one_off
+from service.delivery.prepare import check_sending
 from service.errors import Conflict, DomainError, InvalidInput
 from service.messaging.masking import mask_phone, mask_phone_numbers_in
-from service.messaging.models import Direction, Message, MessageStatus
-from service.optouts.service import is_opted_out
-from service.patients.models import Patient
+from service.messaging.models import Message
+from service.optouts.service import opt_out_state
+from service.patients.service import get_patient
 from service.templates.segments import count_segments
-from service.timeline.plan import TimelinePlan
-from service.timeline.planner import first_sendable_instant
+from service.timeline.active import active_plan
 
 log = logging.getLogger("reminders.staff_texts")
 
-STAFF_TEXT_STEP = "staff_message"
+STAFF_TEXT_STEP = ONE_OFF_STEP
 
 
 class TextNotAccepted(DomainError):
@@ -41,11 +42,10 @@ def staff_text_body(settings: Settings, body: str) -> str:
 
 
 def send_staff_text(
-    session: Session,
+    engine: Engine,
     settings: Settings,
-    plan: TimelinePlan,
     gateway: SmsGateway,
-    patient: Patient,
+    patient_id: int,
     body: str,
     actor: Actor,
     now: datetime,
@@ -53,7 +53,13 @@ def send_staff_text(
     outside_window: bool = False,
 ) -> Message:
     """Send now, or refuse: 409 for an opted-out number or (unless `outside_window`) a
-    time outside the patient's sending window; 422 for a text over the segment ceiling."""
+    time outside the patient's sending window; 422 for a text over the segment ceiling.
+
+    Owns its units of work, so the caller must have none open (on SQLite it would hold
+    the write lock this needs): the checks, the attempt and its audit are committed
+    first, the provider is called with no transaction open, and its answer is recorded
+    by the delivery engine (service/delivery/one_off.py), which also settles an attempt
+    cut short by a crash without sending it twice."""
     text = staff_text_body(settings, body)
     segments = count_segments(text)
     if segments.segments > settings.sms_max_segments:
@@ -62,70 +68,59 @@ def send_staff_text(
             f"{segments.segments} SMS segments; the limit is {settings.sms_max_segments}",
             field="body",
         )
-    if is_opted_out(session, patient.phone):
-        raise Conflict(
-            "the patient's number opted out (replied STOP); they get no texts until they "
-            "reply START",
-            field="patient_id",
+    with session_scope(engine) as session:
+        patient = get_patient(session, patient_id)
+        plan = active_plan(settings, session)
+        # The same checks as every scheduled reminder (delivery/prepare.py).
+        check = check_sending(
+            opt_out_state(session, patient.phone), plan, now, ZoneInfo(patient.timezone)
         )
-    zone = ZoneInfo(patient.timezone)
-    opening = first_sendable_instant(plan, now, zone)
-    if opening != now and not outside_window:
-        local = now.astimezone(zone).strftime("%H:%M")
-        raise Conflict(
-            f"it is {local} for the patient, outside the sending window "
-            f"{plan.sending_window.opens:%H:%M}-{plan.sending_window.closes:%H:%M}; "
-            "send with outside_window: true if it cannot wait",
-            field="outside_window",
+        if check.opted_out is not None:
+            raise Conflict(
+                "the patient's number opted out (replied STOP); they get no texts until "
+                "they reply START",
+                field="patient_id",
+            )
+        if not check.inside_window and not outside_window:
+            local = now.astimezone(ZoneInfo(patient.timezone)).strftime("%H:%M")
+            raise Conflict(
+                f"it is {local} for the patient, outside the sending window "
+                f"{plan.sending_window.opens:%H:%M}-{plan.sending_window.closes:%H:%M}; "
+                "send with outside_window: true if it cannot wait",
+                field="outside_window",
+            )
+        attempt = open_one_off_attempt(
+            session,
+            patient_id=patient_id,
+            phone=patient.phone,
+            body=text,
+            language=patient.language,
+            gateway_name=gateway.name,
+            now=now,
         )
-    message = Message(
-        patient_id=patient.id or 0,
-        direction=Direction.outbound,
-        phone=patient.phone,
-        body=text,
-        steps=STAFF_TEXT_STEP,
-        language=patient.language,
-        status=MessageStatus.sending,
-        gateway=gateway.name,
-        created_at=now,
-        updated_at=now,
-    )
-    failure: SendFailed | None = None
-    try:
-        accepted = gateway.send(OutgoingText(patient.phone, text, status_callback_url(settings)))
-        message.status = accepted.status
-        message.provider_message_id = accepted.provider_message_id
-        message.sent_at = now
-    except SendFailed as exc:
-        failure = exc
-        message.status = MessageStatus.failed
-        message.error_code = (exc.code or "error")[:32]
-        message.error_message = mask_phone_numbers_in(exc.message)[:500]
-    session.add(message)
-    session.flush()
-    audit(
-        session,
-        actor,
-        "create",
-        "message",
-        message.id,
-        patient.id,
-        at=now,
-        fields=["body"],
-        after={"status": message.status},
-    )
+        audit(
+            session,
+            actor,
+            "create",
+            "message",
+            attempt.id,
+            patient_id,
+            at=now,
+            fields=["body"],
+            after={"status": attempt.status},
+        )
+    message, result = send_one_off(engine, settings, gateway, attempt, now)
     log.info(
         "staff text to=%s message_id=%s status=%s",
-        mask_phone(patient.phone),
+        mask_phone(message.phone),
         message.id,
         message.status,
     )
-    if failure is not None:
+    if isinstance(result, SendFailed):
         # Recorded as failed either way: the staff see it in the patient's messages.
-        session.commit()
         raise TextNotAccepted(
             f"the SMS provider did not accept the text ({message.error_code}): "
-            f"{message.error_message}",
+            f"{mask_phone_numbers_in(message.error_message or '')}",
             field="body",
         )
     return message

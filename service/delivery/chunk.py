@@ -97,7 +97,7 @@ class Text:
     called), the reminders it carries, and the round it counts towards."""
 
     message_id: int
-    procedure_id: int
+    procedure_id: int | None  # None for a one-off text (one_off.py)
     phone: str
     body: str
     steps: str

@@ -11,7 +11,7 @@ import logging
 import random
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -23,6 +23,7 @@ from service.timeline.plan import TimelinePlan
 from .chunk import RoundReport, Slot
 from .claim import claim, release_claims, sweep_expired_claims
 from .gateway import SmsGateway
+from .one_off import take_over_one_offs
 from .prepare import Preparer
 from .record import Outcome, Outcomes
 from .recorder import Recorder
@@ -90,8 +91,10 @@ class Dispatcher:
         prepared. With `settle` (the default) it returns once every text is recorded;
         the worker's loop passes False and claims the next batch while texts are out.
         """
+        report = RoundReport()
+        self._take_over_one_offs(now, report)
         slots, rows = self.claim(now)
-        report = RoundReport(claimed=len(slots), claimed_rows=rows)
+        report.claimed, report.claimed_rows = len(slots), rows
         if not slots:
             return report
         self._take_over(slots, now, report)
@@ -194,6 +197,24 @@ class Dispatcher:
         except Exception as exc:  # their attempts stay open; prepare leaves them alone
             log.exception("take-over failed")
             report.errors.append(f"take-over: {exc}")
+
+    def _take_over_one_offs(self, now: datetime, report: RoundReport) -> None:
+        """Staff's one-off texts left `sending` by a process that stopped mid-send."""
+        if self.stopping.is_set():
+            return
+        try:
+            take_over_one_offs(
+                self.engine,
+                self.gateway,
+                self.outcomes,
+                timedelta(seconds=self.settings.claim_lease_seconds),
+                now,
+                report,
+                lambda ask, attempts: self._sending().map(ask, attempts),
+            )
+        except Exception as exc:  # they stay open; the next round asks again
+            log.exception("one-off take-over failed")
+            report.errors.append(f"one-off take-over: {exc}")
 
     def wait_idle(self) -> None:
         """Until every text this worker started is recorded (or given up on)."""

@@ -8,6 +8,7 @@ The transaction ends before any text is sent, so no row lock is held across a se
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from sqlmodel import Session
 from service.config import Settings
 from service.messaging.masking import mask_phone
 from service.messaging.models import Direction, MessageStatus
+from service.optouts.models import PhoneOptOut
 from service.optouts.service import skip_reason
 from service.procedures.consent_request import WAITING_FOR_YES
 from service.procedures.models import Reminder, ReminderStatus
@@ -37,6 +39,27 @@ from .locks import lock_statements
 from .record import Outcomes
 
 log = logging.getLogger("reminders.dispatch")
+
+
+@dataclass(frozen=True)
+class SendingCheck:
+    """Whether a text may go to a number now: the one place both a scheduled reminder
+    (below) and a staff member's one-off text (service/delivery/one_off.py) ask."""
+
+    opted_out: PhoneOptOut | None  # the number's STOP, if it stands
+    inside_window: bool  # within the patient's sending hours (with the grace)
+    opens_at: datetime  # the next instant a text may be due (`now` inside the window)
+
+
+def check_sending(
+    opt_out: PhoneOptOut | None, plan: TimelinePlan, now: datetime, zone: ZoneInfo
+) -> SendingCheck:
+    inside = inside_window(plan, now, zone)
+    return SendingCheck(
+        opted_out=opt_out if opt_out is not None and opt_out.opted_out else None,
+        inside_window=inside,
+        opens_at=now if inside else first_sendable_instant(plan, now, zone),
+    )
 
 
 class Preparer:
@@ -210,11 +233,12 @@ class Preparer:
         report: RoundReport,
     ) -> list[Due]:
         """The reminders that should go out now; the rest are skipped or deferred."""
-        opted_out = facts.opt_outs.get(patient.phone)
-        if opted_out is not None:
-            # Read after the locks: a STOP committed before this point is seen here.
+        zone = ZoneInfo(patient.timezone)
+        # Opt-outs read after the locks: a STOP committed before this point is seen here.
+        check = check_sending(facts.opt_outs.get(patient.phone), plan, now, zone)
+        if check.opted_out is not None:
             for reminder in reminders:
-                reminder.finish(ReminderStatus.skipped, skip_reason(opted_out))
+                reminder.finish(ReminderStatus.skipped, skip_reason(check.opted_out))
                 report.count("skipped")
             log.info("texts not sent to=%s: the number opted out", mask_phone(patient.phone))
             return []
@@ -236,9 +260,8 @@ class Preparer:
                 report.count("skipped")
             else:
                 fresh.append(reminder)
-        zone = ZoneInfo(patient.timezone)
-        if fresh and not inside_window(plan, now, zone):
-            opening = first_sendable_instant(plan, now, zone)
+        if fresh and not check.inside_window:
+            opening = check.opens_at
             for reminder in fresh:
                 if opening > reminder.useful_until:
                     reminder.finish(

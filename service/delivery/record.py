@@ -258,7 +258,7 @@ class Outcomes:
             # Twilio 21610: the patient texted STOP at the carrier. Never retried; the
             # number's later reminders are skipped when they come due.
             record_opt_out(session, text.phone, CARRIER_OPT_OUT_KEYWORD, text.prepared_at)
-            attempts = max(r.attempts for r in text.reminders) + 1
+            attempts = max((r.attempts for r in text.reminders), default=0) + 1
             for reminder in text.reminders:
                 reminder.attempts = attempts
                 reminder.finish(ReminderStatus.skipped, CARRIER_REPORTS_STOP)
@@ -267,6 +267,17 @@ class Outcomes:
                 "text not sent message_id=%s to=%s: the carrier reports an opt-out",
                 text.message_id,
                 mask_phone(text.phone),
+            )
+            return
+        if not text.reminders:
+            # A one-off text (one_off.py) is never retried on its own: the person who sent
+            # it sees it failed, with the provider's reason, and decides.
+            text.report.count("failed")
+            log.warning(
+                "one-off text not sent message_id=%s to=%s code=%s",
+                text.message_id,
+                mask_phone(text.phone),
+                failure.code,
             )
             return
         self.retry_or_fail(text.reminders, failure, text.prepared_at, text.report)

@@ -24,6 +24,27 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+def outgoing(text: Text, status_callback_url: str | None) -> OutgoingText:
+    # The attempt's id rides in the callback URL, so a receipt settles the attempt
+    # even when the process that sent it died before recording Twilio's answer.
+    callback = status_callback_url
+    if callback:
+        callback += ("&" if "?" in callback else "?") + f"attempt={text.message_id}"
+    return OutgoingText(text.phone, text.body, callback)
+
+
+def send_attempt(
+    gateway: SmsGateway, text: Text, status_callback_url: str | None
+) -> Accepted | SendFailed:
+    """Hand one written attempt to the provider; its answer, never an exception."""
+    try:
+        return gateway.send(outgoing(text, status_callback_url))
+    except SendFailed as failure:
+        return failure
+    except Exception as exc:  # an unexpected gateway fault is a passing fault
+        return SendFailed(f"{type(exc).__name__}: {exc}", retryable=True, code="error")
+
+
 class Sender:
     def __init__(
         self,
@@ -50,20 +71,10 @@ class Sender:
             thread.start()
 
     def outgoing(self, text: Text) -> OutgoingText:
-        # The attempt's id rides in the callback URL, so a receipt settles the attempt
-        # even when the worker that sent it died before recording Twilio's answer.
-        callback = self.status_callback_url
-        if callback:
-            callback += ("&" if "?" in callback else "?") + f"attempt={text.message_id}"
-        return OutgoingText(text.phone, text.body, callback)
+        return outgoing(text, self.status_callback_url)
 
     def send_one(self, text: Text) -> Accepted | SendFailed:
-        try:
-            return self.gateway.send(self.outgoing(text))
-        except SendFailed as failure:
-            return failure
-        except Exception as exc:  # an unexpected gateway fault is a passing fault
-            return SendFailed(f"{type(exc).__name__}: {exc}", retryable=True, code="error")
+        return send_attempt(self.gateway, text, self.status_callback_url)
 
     def submit(self, text: Text) -> None:
         """Hand `text` to the sending threads; the next free one sends it."""

@@ -32,7 +32,7 @@ NOT_ACCEPTED = "not_accepted"
 @dataclass
 class OpenAttempt:
     message_id: int
-    procedure_id: int
+    procedure_id: int | None  # None for a one-off text (one_off.py)
     phone: str
     body: str
     started_at: datetime
@@ -91,7 +91,9 @@ _ABANDONED = (
     .values(
         status=MessageStatus.failed,
         error_code=NOT_ACCEPTED,
-        error_message="the provider has no record of this text (its worker stopped); sent anew",
+        # A reminder's text is then sent anew by the normal path; a one-off text is not
+        # (its sender sees it failed and decides).
+        error_message="the provider has no record of this text (its sender stopped first)",
         updated_at=bindparam("m_at"),
     )
 )

@@ -49,6 +49,14 @@ class Message(SQLModel, table=True):
             postgresql_where=text("recovered_at IS NOT NULL"),
             sqlite_where=text("recovered_at IS NOT NULL"),
         ),
+        # The worker looks for one-off texts left `sending` by a process that stopped
+        # mid-send (delivery/one_off.py): a handful among every text ever sent.
+        Index(
+            "ix_message_one_off_sending",
+            "created_at",
+            postgresql_where=text("status = 'sending' AND steps = 'staff_message'"),
+            sqlite_where=text("status = 'sending' AND steps = 'staff_message'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -2,15 +2,28 @@
 
 from collections.abc import Collection
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from service.messaging.models import Direction, Message
 
 
-def messages_of_patient(session: Session, patient_id: int) -> list[Message]:
-    """Every text to and from the patient, oldest first."""
-    query = select(Message).where(Message.patient_id == patient_id).order_by(col(Message.id))
-    return list(session.exec(query).all())
+def messages_of_patient(
+    session: Session, patient_id: int, *, limit: int, offset: int
+) -> tuple[list[Message], int]:
+    """A page of the patient's texts, oldest first, and how many there are in all (both
+    through the `message.patient_id` index)."""
+    total = session.exec(
+        select(func.count()).select_from(Message).where(Message.patient_id == patient_id)
+    ).one()
+    page = session.exec(
+        select(Message)
+        .where(Message.patient_id == patient_id)
+        .order_by(col(Message.id))
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(page), int(total)
 
 
 def latest_messages_of_patient(session: Session, patient_id: int, limit: int) -> list[Message]:

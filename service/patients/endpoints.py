@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response
 
-from service.audit.service import record_read
+from service.audit.reads import Read, record_read
 from service.auth.deps import StaffKey
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.errors import InvalidInput
@@ -107,9 +107,10 @@ def find_patients(
     else:
         raise InvalidInput("send q (a name, phone or MRN) or phone", field="q")
     # Audited even when nobody matched: the lookup itself is a look at patient data.
-    for patient_id in [p.id for p in page] or [None]:
-        field = "phone" if phone is not None else "q"
-        record_read(session, key.subject, "patient", patient_id, patient_id, at=now, fields=[field])
+    found_by = "phone" if phone is not None else "q"
+    record_read(
+        session, key.subject, Read.search, at=now, shown=[p.id for p in page], found_by=found_by
+    )
     page_headers(
         response,
         "/v1/patients",
@@ -134,7 +135,8 @@ def get_patient(
     """A merged record answers with `merged_into`: the id of the patient's record now.
     `ETag` is the record's version, for `If-Match` on a change."""
     public = service.patient_public(session, service.get_patient(session, patient_id))
-    record_read(session, key.subject, "patient", patient_id, patient_id, at=now)
-    session.commit()
+    record_read(
+        session, key.subject, Read.patient, at=now, entity_id=patient_id, patient_id=patient_id
+    )
     response.headers["ETag"] = f'"{public.version}"'
     return public

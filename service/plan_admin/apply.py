@@ -3,13 +3,19 @@
 A procedure counts as changed when any of its texts would go out at another time, be
 added or withdrawn, or say something else: the wording is compared with the plan the
 procedure was last planned with (`procedure.plan_version`), since e.g. new fasting
-hours move no text but change what the fasting text says. The dry run runs the very
-same re-planning inside a savepoint and rolls it back.
+hours move no text but change what the fasting text says.
+
+Set-based: procedures are taken a chunk at a time, each chunk's patients, reminders and
+visits read in one query each and its changes written in batched statements. The dry
+run runs the very same re-planning (`reconcile_rows`) on detached copies: it writes
+nothing and locks nothing. Applying locks a chunk's procedures in id order (as the
+worker and a reschedule do) and re-reads them before re-planning.
 """
 
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -17,8 +23,8 @@ from service.audit.service import Actor, audit
 from service.config import Settings
 from service.patients.models import Patient
 from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
-from service.procedures.reconcile import reminders_of
-from service.procedures.service import replan_procedure
+from service.procedures.reconcile import booked_visits_of, reconcile_rows, reminders_of_many
+from service.procedures.service import LATE_AFTER_PLAN_CHANGE
 from service.procedures.wording import pending_texts
 from service.templates.store import DbTemplates
 from service.timeline.active import default_plan, latest_record, plan_from_json
@@ -67,14 +73,9 @@ def apply_to_pending(
     session: Session, plan: TimelinePlan, settings: Settings, now: datetime, *, dry_run: bool
 ) -> ApplyReport:
     """Re-plan the pending reminders of every scheduled procedure with `plan` and report
-    the procedures whose texts change; with `dry_run`, change nothing."""
+    the procedures whose texts change; with `dry_run`, change (and lock) nothing."""
     report = ApplyReport(dry_run=dry_run)
-    savepoint = session.begin_nested() if dry_run else None
-    try:
-        _apply(session, plan, settings, now, report)
-    finally:
-        if savepoint is not None:
-            savepoint.rollback()
+    _apply(session, plan, settings, now, report)
     return report
 
 
@@ -103,13 +104,17 @@ def apply_and_audit(
     return report
 
 
+# Procedures re-planned per round of queries: a few statements each, bounded memory.
+CHUNK = 200
+
+
 def _apply(
     session: Session, plan: TimelinePlan, settings: Settings, now: datetime, report: ApplyReport
 ) -> None:
     has_pending = select(Reminder.procedure_id).where(Reminder.status == ReminderStatus.pending)
-    procedures = list(
+    ids = list(
         session.exec(
-            select(Procedure)
+            select(Procedure.id)
             .where(
                 Procedure.status == ProcedureStatus.scheduled,
                 col(Procedure.id).in_(has_pending),
@@ -119,10 +124,41 @@ def _apply(
     )
     plans = _PlanVersions(session, settings)
     templates = DbTemplates(session)
+    for start in range(0, len(ids), CHUNK):
+        chunk = [i for i in ids[start : start + CHUNK] if i is not None]
+        _apply_chunk(session, chunk, plan, plans, templates, settings, now, report)
+
+
+def _apply_chunk(
+    session: Session,
+    ids: list[int],
+    plan: TimelinePlan,
+    plans: "_PlanVersions",
+    templates: DbTemplates,
+    settings: Settings,
+    now: datetime,
+    report: ApplyReport,
+) -> None:
+    query = select(Procedure).where(col(Procedure.id).in_(ids)).order_by(col(Procedure.id))
+    if not report.dry_run:
+        # Locked in id order and re-read: a cancel committed meanwhile is seen here.
+        query = query.with_for_update().execution_options(populate_existing=True)
+    procedures = [p for p in session.exec(query) if p.status == ProcedureStatus.scheduled]
+    if not procedures:
+        return
+    patients = {
+        p.id: p
+        for p in session.exec(
+            select(Patient).where(col(Patient.id).in_({p.patient_id for p in procedures}))
+        )
+    }
+    reminders = reminders_of_many(session, [p.id or 0 for p in procedures])
+    visits = booked_visits_of(session, [p.id or 0 for p in procedures])
+    written: list[Reminder | Procedure] = []
     for procedure in procedures:
-        patient = session.get(Patient, procedure.patient_id)
-        assert patient is not None and procedure.id is not None
-        before_rows = reminders_of(session, procedure.id)
+        patient = patients[procedure.patient_id]
+        assert procedure.id is not None
+        before_rows = reminders[procedure.id]
         before = {r.id: (r.due_at, r.status) for r in before_rows}
         old_plan = plans.get(procedure.plan_version)
         # Only the fasting hours reach the wording; skip rendering when they are the same.
@@ -132,42 +168,70 @@ def _apply(
             if compare_words
             else {}
         )
-        after = replan_procedure(session, procedure, patient, plan, now)
+        if report.dry_run:  # detached copies: nothing the session would write
+            target = Procedure.model_validate(procedure.model_dump())
+            rows = [Reminder.model_validate(r.model_dump()) for r in before_rows]
+        else:
+            target, rows = procedure, before_rows
+        after = reconcile_rows(
+            target,
+            rows,
+            visits[procedure.id],
+            ZoneInfo(patient.timezone),
+            plan,
+            now,
+            LATE_AFTER_PLAN_CHANGE,
+        )
+        if not report.dry_run:
+            written += [target, *after]
         new_words = (
-            _words(session, procedure, patient, plan, settings, after, templates)
+            _words(session, target, patient, plan, settings, after, templates)
             if compare_words
             else {}
         )
-        changes = []
-        for reminder in after:
-            was = before.get(reminder.id)
-            reworded = reminder.id in old_words and old_words[reminder.id] != new_words.get(
-                reminder.id
-            )
-            if was is not None and was == (reminder.due_at, reminder.status) and not reworded:
-                continue
-            if was is None:
-                report.reminders_added += 1
-            else:
-                report.reminders_changed += 1
-                if reminder.status == ReminderStatus.cancelled and was[1] != reminder.status:
-                    report.reminders_cancelled += 1
-            changes.append(
-                ReminderChange(
-                    reminder_id=reminder.id if was is not None else None,
-                    step=reminder.step,
-                    occurrence=reminder.occurrence,
-                    was_due_at=was[0] if was else None,
-                    due_at=reminder.due_at,
-                    was_status=was[1] if was else None,
-                    status=reminder.status,
-                    wording_changed=reworded,
-                )
-            )
+        changes = _changes(before, after, old_words, new_words, report)
         if changes:
             report.changes.append(
                 ProcedureChange(procedure.id, procedure.patient_id, patient.timezone, changes)
             )
+    if written:
+        # One flush for the chunk: the ORM batches its updates and inserts per table.
+        session.add_all(written)
+        session.flush()
+
+
+def _changes(
+    before: dict[int | None, tuple[datetime, str]],
+    after: list[Reminder],
+    old_words: dict[int | None, str],
+    new_words: dict[int | None, str],
+    report: ApplyReport,
+) -> list[ReminderChange]:
+    changes = []
+    for reminder in after:
+        was = before.get(reminder.id) if reminder.id is not None else None
+        reworded = reminder.id in old_words and old_words[reminder.id] != new_words.get(reminder.id)
+        if was is not None and was == (reminder.due_at, reminder.status) and not reworded:
+            continue
+        if was is None:
+            report.reminders_added += 1
+        else:
+            report.reminders_changed += 1
+            if reminder.status == ReminderStatus.cancelled and was[1] != reminder.status:
+                report.reminders_cancelled += 1
+        changes.append(
+            ReminderChange(
+                reminder_id=reminder.id if was is not None else None,
+                step=reminder.step,
+                occurrence=reminder.occurrence,
+                was_due_at=was[0] if was else None,
+                due_at=reminder.due_at,
+                was_status=was[1] if was else None,
+                status=reminder.status,
+                wording_changed=reworded,
+            )
+        )
+    return changes
 
 
 def _words(

@@ -1,18 +1,16 @@
 """The timeline plan over HTTP (admin only)."""
 
 import json
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query
 from sqlmodel import Session
 
 from service.auth.deps import AdminKey
-from service.auth.principals import AdminPrincipal
 from service.config import Settings
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.openapi import problems
-from service.plan_admin import apply, service, versions
+from service.plan_admin import changes, service, versions
 from service.plan_admin.schemas import (
     ApplyResult,
     PlanPatch,
@@ -23,9 +21,7 @@ from service.plan_admin.schemas import (
     StepPublic,
     Window,
 )
-from service.plan_admin.versions import SavedBy
-from service.timeline.active import active_plan, latest_record
-from service.timeline.models import TimelinePlanRecord
+from service.timeline.active import latest_record
 from service.timeline.plan import DEFAULT_PLAN
 
 router = APIRouter(prefix="/v1/plan", tags=["plan"], responses=problems(401, 403, 422))
@@ -51,9 +47,8 @@ def put_plan(
 ) -> PlanPublic:
     """Saves a new version; it applies to procedures booked from now on. Use
     `POST /v1/plan/apply-to-pending` to re-plan reminders already scheduled."""
-    before = versions.current_settings(session, settings)
-    record = versions.save_plan(session, body.model_dump(mode="json"), _by(key), now)
-    return _saved(session, settings, key, "update", before, record, now)
+    changes.save(session, settings, body.model_dump(mode="json"), key.subject, now)
+    return _public(session, settings)
 
 
 @router.patch("", response_model=PlanPublic, summary="Change part of the timeline plan")
@@ -65,10 +60,10 @@ def patch_plan(
     key: AdminKey,
 ) -> PlanPublic:
     """Saves a new version changing only the fields sent."""
-    before = versions.current_settings(session, settings)
-    changes = body.model_dump(mode="json", exclude_unset=True)
-    record = versions.patch_plan(session, changes, settings, _by(key), now)
-    return _saved(session, settings, key, "update", before, record, now)
+    changes.patch(
+        session, settings, body.model_dump(mode="json", exclude_unset=True), key.subject, now
+    )
+    return _public(session, settings)
 
 
 @router.get("/versions", response_model=list[PlanVersion], summary="List the plan's versions")
@@ -106,9 +101,8 @@ def restore_version(
 ) -> PlanPublic:
     """Adds a new version with that version's settings; pending reminders follow it once
     applied."""
-    before = versions.current_settings(session, settings)
-    record = versions.restore_plan(session, version, settings, _by(key), now)
-    return _saved(session, settings, key, "restore", before, record, now)
+    changes.restore(session, settings, version, key.subject, now)
+    return _public(session, settings)
 
 
 @router.post("/apply-to-pending", response_model=ApplyResult, summary="Re-plan pending reminders")
@@ -118,18 +112,26 @@ def apply_to_pending(
     now: NowDep,
     key: AdminKey,
     dry_run: bool = Query(default=False, description="Report what would change; change nothing"),
+    expected_version: int | None = Query(
+        default=None,
+        ge=0,
+        le=2_147_483_647,
+        description="The `version` the dry run answered: 409 if another plan was saved since",
+    ),
 ) -> ApplyResult:
     """Re-plans the pending reminders of every scheduled procedure with the active plan
     and lists the procedures whose texts change (time, added, withdrawn or wording).
     Sent reminders stay as they are; a step whose new time has passed is skipped."""
-    plan = active_plan(settings, session)
     if dry_run:
-        report = apply.apply_to_pending(session, plan, settings, now, dry_run=True)
+        version, report = changes.dry_run(session, settings, now)
     else:
-        report = apply.apply_and_audit(session, plan, settings, key.subject, now)
-        session.commit()
+        version = changes.version_in_force(session)
+        report = changes.apply_to_pending(
+            session, settings, key.subject, now, expected_version=expected_version
+        )
     result = ApplyResult(
         dry_run=dry_run,
+        version=version,
         procedures=report.procedures,
         procedure_ids=report.procedure_ids,
         reminders_changed=report.reminders_changed,
@@ -140,24 +142,6 @@ def apply_to_pending(
         ],
     )
     return result
-
-
-def _by(key: AdminPrincipal) -> SavedBy:
-    return versions.saved_by(key.subject)
-
-
-def _saved(
-    session: Session,
-    settings: Settings,
-    key: AdminPrincipal,
-    action: str,
-    before: dict[str, Any],
-    record: TimelinePlanRecord,
-    now: datetime,
-) -> PlanPublic:
-    versions.audit_saved(session, key.subject, action, before, record, now)
-    session.commit()
-    return _public(session, settings)
 
 
 def _public(session: Session, settings: Settings) -> PlanPublic:

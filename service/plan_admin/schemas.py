@@ -108,6 +108,7 @@ class ProcedureChangePublic(BaseModel):
 
 class ApplyResult(BaseModel):
     dry_run: bool
+    version: int = Field(description="The plan applied (send it back as `expected_version`)")
     procedures: int = Field(description="How many procedures' texts change")
     procedure_ids: list[int]
     reminders_changed: int

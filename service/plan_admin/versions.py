@@ -104,11 +104,12 @@ def save_plan(
         created_at=now,
         is_active=True,
     )
-    session.add(record)
     try:
-        session.flush()
+        # A savepoint: a conflict undoes this insert only, never the caller's transaction
+        # (which the caller commits or rolls back).
+        with session.begin_nested():
+            session.add(record)
     except IntegrityError:
-        session.rollback()
         raise Conflict("the plan was saved by someone else at the same moment; retry") from None
     return record
 

@@ -3,7 +3,6 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter
 from sqlmodel import Session
 
-from service.audit.service import record_read
 from service.auth.deps import StaffKey
 from service.config import Settings
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
@@ -66,10 +65,8 @@ def schedule_procedure(
 def get_procedure(
     procedure_id: ResourceId, session: SessionDep, settings: SettingsDep, now: NowDep, key: StaffKey
 ) -> ProcedurePublic:
-    procedure, patient = service.load_procedure(session, procedure_id)
+    procedure, patient = service.read_procedure(session, key.subject, procedure_id, now)
     public = _public(session, settings, procedure, patient, active_plan(settings, session))
-    record_read(session, key.subject, "procedure", procedure_id, patient.id, at=now)
-    session.commit()
     return public
 
 

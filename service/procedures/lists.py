@@ -7,7 +7,7 @@ through the pending index or their status.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, select, true
@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 
 from service.patients.models import Patient
 from service.procedures.models import Procedure, Reminder, ReminderStatus
+from service.timeline.plan import OPT_OUT_STEP
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class ReminderRow:
     attempts: int
     message_id: int | None
     updated_at: datetime
+    # When it goes out: the due time, or the next try after a passing fault (pending only).
+    next_attempt_at: datetime | None
 
 
 T = TypeVar("T")
@@ -74,13 +77,17 @@ _PROCEDURE_COLUMNS = (
 )
 
 
-def procedures_of_patient(session: Session, patient_id: int) -> list[ProcedureRow]:
-    """Every procedure of the patient, the latest first."""
+def procedures_of_patient(
+    session: Session, patient_id: int, *, limit: int = 100, offset: int = 0
+) -> list[ProcedureRow]:
+    """The patient's procedures, the latest first, a page at a time."""
     query = (
         select(*_PROCEDURE_COLUMNS)
         .join(Patient, col(Patient.id) == col(Procedure.patient_id))
         .where(col(Procedure.patient_id) == patient_id)
         .order_by(col(Procedure.scheduled_at).desc(), col(Procedure.id).desc())
+        .limit(limit)
+        .offset(offset)
     )
     return [ProcedureRow(*row) for row in session.execute(query)]
 
@@ -144,10 +151,57 @@ def reminders_by_due_time(
             col(Reminder.attempts),
             col(Reminder.message_id),
             col(Reminder.updated_at),
+            col(Reminder.next_attempt_at),
         )
         .join(Patient, col(Patient.id) == col(Reminder.patient_id))
         .where(condition)
         .order_by(col(Reminder.due_at), col(Reminder.id))
+    )
+    return _page(session, query, condition, Reminder, ReminderRow, limit, offset)
+
+
+# "Texts due", one meaning for Today and the API (`GET /v1/reminders/due`): pending
+# reminders that go out (their due time, or the next try after a passing fault) before
+# a moment, without the opt-out line (it rides on the first text, not a text of its own),
+# soonest first. Read through the dispatcher's partial index on pending next_attempt_at.
+TEXTS_DUE_HOURS = 24
+
+
+def texts_due(
+    session: Session,
+    now: datetime,
+    *,
+    hours: int = TEXTS_DUE_HOURS,
+    limit: int = 100,
+    offset: int = 0,
+) -> Page[ReminderRow]:
+    """The texts due to go out within `hours` of `now`, soonest first."""
+    condition = and_(
+        col(Reminder.status) == ReminderStatus.pending,
+        col(Reminder.next_attempt_at) < now + timedelta(hours=hours),
+        col(Reminder.step) != OPT_OUT_STEP,
+    )
+    query = (
+        select(
+            col(Reminder.id),
+            col(Reminder.procedure_id),
+            col(Reminder.patient_id),
+            col(Patient.given_name),
+            col(Patient.family_name),
+            col(Patient.timezone),
+            col(Reminder.step),
+            col(Reminder.occurrence),
+            col(Reminder.due_at),
+            col(Reminder.status),
+            col(Reminder.status_reason),
+            col(Reminder.attempts),
+            col(Reminder.message_id),
+            col(Reminder.updated_at),
+            col(Reminder.next_attempt_at),
+        )
+        .join(Patient, col(Patient.id) == col(Reminder.patient_id))
+        .where(condition)
+        .order_by(col(Reminder.next_attempt_at), col(Reminder.id))
     )
     return _page(session, query, condition, Reminder, ReminderRow, limit, offset)
 

@@ -59,6 +59,9 @@ class Reminder(SQLModel, table=True):
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
+        # History lists (`/v1/reminders?status=sent&due_from=…`) read one status in a
+        # period: bounded by what they return, however much history piles up.
+        Index("ix_reminder_status_due", "status", "due_at"),
         Index(
             "ix_reminder_failed_updated",
             "updated_at",

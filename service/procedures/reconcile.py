@@ -71,17 +71,40 @@ def reconcile(
     it can still help: the patient needs the fasting time of the new day, not only the
     correction. It goes out as a further occurrence of the step.
     """
+    existing = reminders_of(session, procedure.id or 0)
+    visits = _booked_visits(session, procedure)
+    rows = reconcile_rows(
+        procedure, existing, visits, zone, plan, now, late_reason, again_before=again_before
+    )
+    session.add(procedure)
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def reconcile_rows(
+    procedure: Procedure,
+    existing: list[Reminder],
+    visits: list[BookedVisit],
+    zone: ZoneInfo,
+    plan: TimelinePlan,
+    now: datetime,
+    late_reason: str,
+    *,
+    again_before: bool = False,
+) -> list[Reminder]:
+    """`reconcile` without a session: changes `procedure` and the `existing` rows in
+    place and returns them with the new rows appended (not added to any session). The
+    plan's dry run runs it on copies, so it reads and locks nothing it would change."""
     if procedure.plan_version != plan.version:
         procedure.plan_version = plan.version
-        session.add(procedure)
-    existing = reminders_of(session, procedure.id or 0)
+    existing = list(existing)
     before = {s.name for s in plan.steps if s.phase is Phase.before}
     done = {
         (r.step, r.occurrence)
         for r in existing
         if r.status == ReminderStatus.sent and not (again_before and r.step in before)
     }
-    visits = _booked_visits(session, procedure)
     planned = plan_reminders(
         plan,
         procedure.scheduled_at,
@@ -104,8 +127,7 @@ def reconcile(
     for item in planned:
         row = by_key.get((item.step, item.occurrence))
         if row is None:
-            row = new_reminder(procedure, item, now)
-            existing.append(row)
+            existing.append(new_reminder(procedure, item, now))
         elif row.status == ReminderStatus.sent:
             continue
         else:
@@ -117,7 +139,6 @@ def reconcile(
             row.claimed_by = row.claimed_until = None
             row.attempts = 0
             row.updated_at = now
-        session.add(row)
 
     replaced = {
         step.name for step in plan.steps if step.replaced_by_visit in {v.kind for v in visits}
@@ -141,9 +162,35 @@ def reconcile(
         ):
             reason = REPLACED_BY_VISIT if row.step in replaced else NO_LONGER_PLANNED
             set_status(row, ReminderStatus.cancelled, reason, now)
-            session.add(row)
-    session.flush()
     return existing
+
+
+def booked_visits_of(
+    session: Session, procedure_ids: Sequence[int]
+) -> dict[int, list[BookedVisit]]:
+    """The booked visits of many procedures in one query."""
+    found: dict[int, list[BookedVisit]] = {pid: [] for pid in procedure_ids}
+    for visit in session.exec(
+        select(Appointment).where(
+            col(Appointment.procedure_id).in_(procedure_ids),
+            Appointment.status == AppointmentStatus.booked,
+        )
+    ):
+        found[visit.procedure_id].append(BookedVisit(FollowUpKind(visit.kind), visit.starts_at))
+    return found
+
+
+def reminders_of_many(session: Session, procedure_ids: Sequence[int]) -> dict[int, list[Reminder]]:
+    """The reminders of many procedures in one query, each list in `reminders_of` order."""
+    found: dict[int, list[Reminder]] = {pid: [] for pid in procedure_ids}
+    query = (
+        select(Reminder)
+        .where(col(Reminder.procedure_id).in_(procedure_ids))
+        .order_by(col(Reminder.procedure_id), col(Reminder.due_at), col(Reminder.id))
+    )
+    for reminder in session.exec(query):
+        found[reminder.procedure_id].append(reminder)
+    return found
 
 
 def _again_for_the_new_date(

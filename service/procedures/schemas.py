@@ -116,6 +116,8 @@ class ReminderListed(BaseModel):
     attempts: int
     message_id: int | None
     updated_at: datetime
+    # When it goes out: the due time, or the next try after a passing fault.
+    next_attempt_at: datetime | None = None
 
 
 def appointment_public(appointment: Appointment, zone: ZoneInfo) -> AppointmentPublic:

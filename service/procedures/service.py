@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from service.audit.reads import Read, Reader, record_read
 from service.audit.service import Actor, audit, audit_change
 from service.errors import Conflict, InvalidInput, NotFound
 from service.messaging.models import Message, MessageStatus
@@ -69,6 +70,23 @@ def load_procedure(session: Session, procedure_id: int) -> tuple[Procedure, Pati
     """A procedure with the patient it belongs to."""
     procedure = get_procedure(session, procedure_id)
     return procedure, get_patient(session, procedure.patient_id)
+
+
+def read_procedure(
+    session: Session, reader: Reader, procedure_id: int, now: datetime, *, printed: bool = False
+) -> tuple[Procedure, Patient]:
+    """A procedure and its patient, the look recorded the same from every adapter
+    (`procedure`; a printout leaves the service: `export`)."""
+    procedure, patient = load_procedure(session, procedure_id)
+    record_read(
+        session,
+        reader,
+        Read.export if printed else Read.procedure,
+        at=now,
+        entity_id=procedure_id,
+        patient_id=patient.id,
+    )
+    return procedure, patient
 
 
 def schedule_procedure(

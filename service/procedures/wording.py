@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from service.audit.reads import Read, Reader, record_read
 from service.config import Settings
 from service.patients.models import Patient
 from service.procedures.appointments import Appointment, AppointmentStatus
@@ -24,6 +25,7 @@ from service.templates.compose import ComposedText, TextFacts, compose
 from service.templates.fitting import texts_of_slot
 from service.templates.pieces import NEXT_PART_AFTER
 from service.templates.preview import ProcedureSample
+from service.templates.reading_order import split_part
 from service.templates.store import DbTemplates
 from service.timeline.active import active_plan
 from service.timeline.local_time import local_date
@@ -75,9 +77,15 @@ def text_facts(
     )
 
 
-def preview_sample(session: Session, settings: Settings, procedure_id: int) -> ProcedureSample:
-    """A procedure's patient and times for a template preview (404 naming `procedure_id`)."""
+def preview_sample(
+    session: Session, settings: Settings, procedure_id: int, reader: Reader, now: datetime
+) -> ProcedureSample:
+    """A procedure's patient and times for a template preview (404 naming `procedure_id`);
+    the preview shows the patient's name and dates, so the look is audited."""
     procedure, patient = load_procedure(session, procedure_id)
+    record_read(
+        session, reader, Read.preview, at=now, entity_id=procedure_id, patient_id=patient.id
+    )
     facts = TextFacts(
         given_name=patient.given_name,
         family_name=patient.family_name,
@@ -122,11 +130,15 @@ def pending_texts(
             templates=source,
         )
         for index, text in enumerate(fitted):
+            # A step cut to fit goes on as "<step>~<n>"; until the worker writes that part's
+            # own reminder, the part is the step's reminder's.
+            bases = {split_part(step)[0] for step in text.steps}
+            own = tuple(r.id or 0 for r in members if r.step in text.steps)
             texts.append(
                 SlotText(
                     due_at=due_at + index * NEXT_PART_AFTER,
                     steps=text.steps,
-                    reminder_ids=tuple(r.id or 0 for r in members if r.step in text.steps),
+                    reminder_ids=own or tuple(r.id or 0 for r in members if r.step in bases),
                     text=text.text,
                     segments=text.segments,
                 )

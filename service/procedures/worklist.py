@@ -4,15 +4,19 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Response
 
+from service.audit.reads import Read, record_read
 from service.auth.deps import StaffKey
-from service.deps import ResourceId, SessionDep
+from service.deps import NowDep, ResourceId, SessionDep
 from service.openapi import LIST_HEADERS, page_headers, problems
 from service.patients.service import get_patient
 from service.procedures.lists import (
+    TEXTS_DUE_HOURS,
     ProcedureRow,
+    ReminderRow,
     procedures_between,
     procedures_of_patient,
     reminders_by_due_time,
+    texts_due,
 )
 from service.procedures.models import ProcedureStatus, ReminderStatus
 from service.procedures.schemas import ProcedureListed, ReminderListed
@@ -28,11 +32,18 @@ router = APIRouter(tags=["procedures"], responses=problems(401, 422))
     responses=problems(404),
 )
 def list_patient_procedures(
-    patient_id: ResourceId, session: SessionDep, _: StaffKey
+    patient_id: ResourceId,
+    session: SessionDep,
+    now: NowDep,
+    key: StaffKey,
+    limit: int = Query(default=100, ge=1, le=500),
+    offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> list[ProcedureListed]:
     """The latest first; `GET /v1/procedures/{id}` has each one's timeline."""
     get_patient(session, patient_id)
-    return [_procedure(row) for row in procedures_of_patient(session, patient_id)]
+    rows = procedures_of_patient(session, patient_id, limit=limit, offset=offset)
+    record_read(session, key.subject, Read.procedures, at=now, shown=[r.patient_id for r in rows])
+    return [_procedure(row) for row in rows]
 
 
 @router.get(
@@ -44,7 +55,8 @@ def list_patient_procedures(
 def list_procedures(
     response: Response,
     session: SessionDep,
-    _: StaffKey,
+    now: NowDep,
+    key: StaffKey,
     starts_from: ClinicalInstant | None = Query(
         default=None,
         alias="from",
@@ -67,6 +79,9 @@ def list_procedures(
     )
     params = {"from": starts_from, "to": starts_before, "status": status, "limit": limit}
     page_headers(response, "/v1/procedures", params, page.total, page.next_offset)
+    record_read(
+        session, key.subject, Read.procedures, at=now, shown=[p.patient_id for p in page.items]
+    )
     return [_procedure(row) for row in page.items]
 
 
@@ -79,7 +94,8 @@ def list_procedures(
 def list_reminders(
     response: Response,
     session: SessionDep,
-    _: StaffKey,
+    now: NowDep,
+    key: StaffKey,
     status: ReminderStatus = Query(
         default=ReminderStatus.failed,
         description="e.g. `failed`: texts that could not be sent, with the provider's "
@@ -105,24 +121,55 @@ def list_reminders(
         "limit": limit,
     }
     page_headers(response, "/v1/reminders", params, page.total, page.next_offset)
-    return [
-        ReminderListed(
-            id=r.id,
-            procedure_id=r.procedure_id,
-            patient_id=r.patient_id,
-            step=r.step,
-            occurrence=r.occurrence,
-            due_at=r.due_at,
-            local_due_at=r.due_at.astimezone(ZoneInfo(r.timezone)),
-            timezone=r.timezone,
-            status=r.status,
-            status_reason=r.status_reason,
-            attempts=r.attempts,
-            message_id=r.message_id,
-            updated_at=r.updated_at,
-        )
-        for r in page.items
-    ]
+    record_read(
+        session, key.subject, Read.reminders, at=now, shown=[r.patient_id for r in page.items]
+    )
+    return [_reminder(r) for r in page.items]
+
+
+@router.get(
+    "/v1/reminders/due",
+    response_model=list[ReminderListed],
+    summary="List the texts due",
+    responses={200: {"headers": LIST_HEADERS}},
+)
+def list_texts_due(
+    response: Response,
+    session: SessionDep,
+    now: NowDep,
+    key: StaffKey,
+    hours: int = Query(default=TEXTS_DUE_HOURS, ge=1, le=24 * 31),
+    limit: int = Query(default=200, ge=1, le=1000),
+    offset: int = Query(default=0, ge=0, le=1_000_000),
+) -> list[ReminderListed]:
+    """The texts that go out within `hours` (a due time, or the next try after a passing
+    fault), soonest first: the console's Today list "Texts due", one meaning for both."""
+    page = texts_due(session, now, hours=hours, limit=limit, offset=offset)
+    params = {"hours": hours, "limit": limit}
+    page_headers(response, "/v1/reminders/due", params, page.total, page.next_offset)
+    record_read(
+        session, key.subject, Read.reminders, at=now, shown=[r.patient_id for r in page.items]
+    )
+    return [_reminder(r) for r in page.items]
+
+
+def _reminder(r: ReminderRow) -> ReminderListed:
+    return ReminderListed(
+        id=r.id,
+        procedure_id=r.procedure_id,
+        patient_id=r.patient_id,
+        step=r.step,
+        occurrence=r.occurrence,
+        due_at=r.due_at,
+        local_due_at=r.due_at.astimezone(ZoneInfo(r.timezone)),
+        timezone=r.timezone,
+        status=r.status,
+        status_reason=r.status_reason,
+        attempts=r.attempts,
+        message_id=r.message_id,
+        updated_at=r.updated_at,
+        next_attempt_at=r.next_attempt_at,
+    )
 
 
 def _procedure(row: ProcedureRow) -> ProcedureListed:

@@ -212,6 +212,9 @@ def preview_edit(
 
 
 _Slot = tuple[int, tuple[str, ...], datetime, str]
+# A text by its first reminder, and which of that reminder's texts it is (a step cut to fit
+# the segment limit goes out as two texts, the second a minute later).
+_SlotKey = tuple[int, int]
 
 
 def _texts(
@@ -220,19 +223,21 @@ def _texts(
     patient: Patient,
     plan: TimelinePlan,
     settings: Settings,
-) -> dict[int, _Slot]:
+) -> dict[_SlotKey, _Slot]:
     """Each pending text by its first reminder: procedure, steps, due time, words."""
-    out: dict[int, _Slot] = {}
+    out: dict[_SlotKey, _Slot] = {}
     session.flush()
     for procedure in procedures:
         assert procedure.id is not None
         reminders = reminders_of(session, procedure.id)
         for slot in pending_texts(session, procedure, patient, plan, settings, reminders):
-            out[slot.reminder_ids[0]] = (procedure.id, slot.steps, slot.due_at, slot.text.body)
+            first = slot.reminder_ids[0]
+            key = (first, sum(1 for known, _ in out if known == first))
+            out[key] = (procedure.id, slot.steps, slot.due_at, slot.text.body)
     return out
 
 
-def _compared(before: dict[int, _Slot], after: dict[int, _Slot]) -> list[TextAfterEdit]:
+def _compared(before: dict[_SlotKey, _Slot], after: dict[_SlotKey, _Slot]) -> list[TextAfterEdit]:
     rows = []
     for key, (procedure_id, steps, due_at, text) in after.items():
         was = before.get(key)

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Query, Response
 
+from service.audit.reads import Read, record_read
 from service.auth.deps import StaffKey
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
 from service.errors import InvalidInput, VersionRequired
@@ -177,10 +178,15 @@ def merge_duplicate(
 def merge_preview(
     patient_id: ResourceId,
     session: SessionDep,
+    now: NowDep,
     key: StaffKey,
     duplicate_id: int = Query(ge=1),
 ) -> MergePreviewPublic:
     shown = preview_merge(session, patient_id, duplicate_id)
+    for looked_at in (patient_id, duplicate_id):  # both records are shown side by side
+        record_read(
+            session, key.subject, Read.patient, at=now, entity_id=looked_at, patient_id=looked_at
+        )
     return MergePreviewPublic(
         patient_id=patient_id,
         duplicate_id=duplicate_id,

@@ -67,7 +67,8 @@ def preview(
     body: Annotated[PreviewRequest, Body(openapi_examples=_PREVIEW_EXAMPLES)],
     session: SessionDep,
     settings: SettingsDep,
-    _: StaffKey,
+    now: NowDep,
+    key: StaffKey,
 ) -> PreviewResult:
     """Staff and admins. Without `body`, the active text of `step`; sample values signed
     as this clinic by default, or with `procedure_id` that procedure's patient and times.
@@ -80,7 +81,7 @@ def preview(
         body=body.body,
         procedure=None
         if body.procedure_id is None
-        else preview_sample(session, settings, body.procedure_id),
+        else preview_sample(session, settings, body.procedure_id, key.subject, now),
     )
     return PreviewResult(
         text=shown.text,
@@ -90,6 +91,7 @@ def preview(
         characters=shown.characters,
         encoding=shown.encoding,
         segments=shown.segments,
+        max_segments=shown.max_segments,
     )
 
 

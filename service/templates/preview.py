@@ -14,6 +14,7 @@ from service.config import Settings
 from service.db import end_transaction
 from service.templates import store
 from service.templates.compose import TextFacts, language_for, text_variables
+from service.timeline.active import active_plan
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Preview:
     characters: int
     encoding: str
     segments: int
+    # The clinic's ceiling (SMS_MAX_SEGMENTS) the text was checked against.
+    max_segments: int
 
 
 def preview_template(
@@ -50,20 +53,24 @@ def preview_template(
     segment limit. Everything is read first: no transaction is open while it renders."""
     step = store.check_step(step) if step else "prep_week"
     source = store.ActiveTemplates.read(session)
+    plan = active_plan(settings, session)  # the clinic's, for the samples and the checks
     if procedure is not None:
         language = language_for(language or procedure.language)
         variables = text_variables(procedure.facts, language)
     else:
         language = store.check_language(language or settings.default_language)
         variables = store.sample_variables(
-            language, step, clinic=(settings.clinic_name, settings.clinic_phone)
+            language,
+            step,
+            plan,
+            clinic=(settings.clinic_name, settings.clinic_phone),
         )
     version: int | None = None
     if body is None:
         active = source.get(step, language)
         body, version = active.body, active.version
     end_transaction(session)
-    store.refuse_if_invalid(step, body)
+    store.refuse_if_invalid(step, body, plan)
     rendered = store.render_in_context(step, language, body, variables, source)
     store.refuse_if_too_long(rendered, settings.sms_max_segments)
     return Preview(
@@ -74,4 +81,5 @@ def preview_template(
         characters=rendered.characters,
         encoding=rendered.encoding,
         segments=rendered.segments,
+        max_segments=settings.sms_max_segments,
     )

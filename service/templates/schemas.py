@@ -5,7 +5,6 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from service.templates import store
 from service.validation import MultilineText
 
 MAX_BODY = 2000
@@ -66,4 +65,4 @@ class PreviewResult(BaseModel):
     characters: int
     encoding: str
     segments: int
-    max_segments: int = store.MAX_SEGMENTS
+    max_segments: int = Field(description="The clinic's ceiling, SMS_MAX_SEGMENTS")

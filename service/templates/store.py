@@ -32,14 +32,10 @@ from service.templates.sandbox import (
 from service.templates.segments import count_segments
 from service.templates.source import FRAME_STEP, ActiveTemplate, TemplateSource, default_template
 from service.templates.variables import SAMPLE_NAMES
-from service.timeline.plan import DEFAULT_PLAN, TimelinePlan
+from service.timeline.plan import TimelinePlan
 
 LANGUAGES: tuple[str, ...] = tuple(STEP_TEXTS)
 TEMPLATE_STEPS: tuple[str, ...] = (FRAME_STEP, *STEP_TEXTS[DEFAULT_LANGUAGE])
-# The default segment ceiling (setting SMS_MAX_SEGMENTS): a merged Spanish day in UCS-2
-# may need 4.
-MAX_SEGMENTS = 4
-
 # The made-up procedure previews and checks render with: a Tuesday 7:00 AM in New York.
 SAMPLE_ZONE = ZoneInfo("America/New_York")
 SAMPLE_PROCEDURE_AT = datetime(2027, 3, 16, 11, 0, tzinfo=UTC)
@@ -132,8 +128,8 @@ def save_template(
     now: datetime,
     *,
     restored_from: int | None = None,
-    max_segments: int = MAX_SEGMENTS,
-    plan: TimelinePlan = DEFAULT_PLAN,
+    max_segments: int,
+    plan: TimelinePlan,
 ) -> MessageTemplate:
     """Validate, then store `body` as the new active version. Raises 422 on any problem."""
     check_step(step)
@@ -160,11 +156,12 @@ def save_template(
         created_at=now,
         is_active=True,
     )
-    session.add(row)
     try:
-        session.flush()
+        # A savepoint: a conflict undoes this insert only, never the caller's transaction
+        # (which the caller commits or rolls back).
+        with session.begin_nested():
+            session.add(row)
     except IntegrityError:
-        session.rollback()
         raise Conflict(
             "someone saved this template at the same moment; reload and try again", field="step"
         ) from None
@@ -179,8 +176,8 @@ def restore_template(
     key: Actor,
     now: datetime,
     *,
-    max_segments: int = MAX_SEGMENTS,
-    plan: TimelinePlan = DEFAULT_PLAN,
+    max_segments: int,
+    plan: TimelinePlan,
 ) -> MessageTemplate:
     check_step(step)
     check_language(language)
@@ -227,15 +224,16 @@ def check_body(
     body: str,
     source: TemplateSource,
     *,
-    max_segments: int = MAX_SEGMENTS,
-    plan: TimelinePlan = DEFAULT_PLAN,
+    max_segments: int,
+    plan: TimelinePlan,
 ) -> Rendered:
     """422 naming the line and problem, or when with sample values the text, or a merged
     text of a day it shares, would exceed `max_segments`."""
     from service.templates.ceiling import WithDraft, merged_over_ceiling
 
-    refuse_if_invalid(step, body)
-    rendered = render_in_context(step, language, body, sample_variables(language, step), source)
+    refuse_if_invalid(step, body, plan)
+    variables = sample_variables(language, step, plan)
+    rendered = render_in_context(step, language, body, variables, source)
     refuse_if_too_long(rendered, max_segments)
     draft = WithDraft(source, step, language, body)
     try:
@@ -255,22 +253,22 @@ def check_body(
     return rendered
 
 
-def refuse_if_invalid(step: str, body: str) -> None:
+def refuse_if_invalid(step: str, body: str, plan: TimelinePlan) -> None:
     """422 naming `body` with every problem, rendering for many patients (both languages,
     accented, long and short names) and every branch, each render within the limits."""
-    problems = validate_template(body, allowed_variables(step), validation_samples(step))
+    problems = validate_template(body, allowed_variables(step), validation_samples(step, plan))
     if problems:
         raise InvalidInput("; ".join(str(p) for p in problems), field="body")
 
 
-def validation_samples(step: str) -> list[Mapping[str, object]]:
+def validation_samples(step: str, plan: TimelinePlan) -> list[Mapping[str, object]]:
     """The values a draft is tried with: each sample name in each language, with the
     yes/no and day values and an appointment varied between them."""
     samples: list[Mapping[str, object]] = []
     for index, (language, (given, family)) in enumerate(
         (language, names) for language in LANGUAGES for names in SAMPLE_NAMES
     ):
-        facts = replace(sample_facts(language), given_name=given, family_name=family)
+        facts = replace(sample_facts(language, plan), given_name=given, family_name=family)
         visit = step if step in facts.visits else "wound_check_visit"
         variables = text_variables(facts, language, visit_step=visit if index % 3 else None)
         variables["mention_fasting"] = index % 2 == 0
@@ -279,7 +277,7 @@ def validation_samples(step: str) -> list[Mapping[str, object]]:
     return samples
 
 
-def refuse_if_too_long(rendered: Rendered, max_segments: int = MAX_SEGMENTS) -> None:
+def refuse_if_too_long(rendered: Rendered, max_segments: int) -> None:
     if rendered.segments > max_segments:
         hint = (
             " One character outside GSM-7 (e.g. á, í, ó, ú or an emoji) makes the whole "
@@ -328,7 +326,7 @@ def render_in_context(
 
 def sample_facts(
     language: str,
-    plan: TimelinePlan = DEFAULT_PLAN,
+    plan: TimelinePlan,
     *,
     clinic: tuple[str, str] | None = None,
 ) -> TextFacts:
@@ -351,10 +349,15 @@ def sample_facts(
 
 
 def sample_variables(
-    language: str, step: str | None = None, *, clinic: tuple[str, str] | None = None
+    language: str,
+    step: str | None,
+    plan: TimelinePlan,
+    *,
+    clinic: tuple[str, str] | None = None,
 ) -> dict[str, object]:
-    """Sample values worded in `language` (dates and times as the composer writes them)."""
-    facts = sample_facts(language, clinic=clinic)
+    """Sample values worded in `language` (dates and times as the composer writes them),
+    with the clinic's plan in force (e.g. its fasting hours)."""
+    facts = sample_facts(language, plan, clinic=clinic)
     visit = step if step in facts.visits else "wound_check_visit"
     return text_variables(facts, language_for(language), visit_step=visit)
 

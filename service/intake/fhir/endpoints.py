@@ -17,7 +17,7 @@ from fhir.resources.R4B.patient import Patient as FhirPatient
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from service.audit.service import record_read
+from service.audit.reads import Read, record_read
 from service.auth.deps import StaffKey
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.errors import DomainError
@@ -199,7 +199,15 @@ def read_patient(patient_id: str, session: SessionDep, now: NowDep, key: StaffKe
         patient = get_patient(session, int(patient_id))
     except DomainError as exc:
         return _from_domain(exc, PATIENT_ELEMENTS)
-    record_read(session, key.subject, "patient", patient.id, patient.id, at=now, fields=["fhir"])
+    record_read(
+        session,
+        key.subject,
+        Read.patient,
+        at=now,
+        entity_id=patient.id,
+        patient_id=patient.id,
+        found_by="fhir",
+    )
     body = patient_resource(patient)
     session.commit()
     return answer(body)
@@ -220,10 +228,9 @@ def search_patients(
         found = find_patients(session, settings, identifier, name, birthdate, phone)
     except DomainError as exc:
         return _from_domain(exc, {"birth_date": "birthdate", "phone": "phone", "q": "name"})
-    for patient in found:
-        record_read(
-            session, key.subject, "patient", patient.id, patient.id, at=now, fields=["fhir search"]
-        )
+    # A search: its count and the patients shown, never the terms.
+    shown = [p.id for p in found]
+    record_read(session, key.subject, Read.search, at=now, shown=shown, found_by="fhir")
     bundle = Bundle.model_validate(
         {
             "resourceType": "Bundle",
@@ -285,9 +292,7 @@ def search_appointments(
         found = appointments.of_patient(session, settings, int(number), date)
     except DomainError as exc:
         return refused(exc.message, "date", 400)
-    record_read(
-        session, key.subject, "appointment", None, int(number), at=now, fields=["fhir search"]
-    )
+    record_read(session, key.subject, Read.procedures, at=now, shown=[int(number)], found_by="fhir")
     bundle = Bundle.model_validate(
         {
             "resourceType": "Bundle",
@@ -316,7 +321,13 @@ def read_appointment(
         return refused(f"no Appointment/{appointment_id}", "Appointment.id", 404, "not-found")
     resource, patient_id = found
     record_read(
-        session, key.subject, "appointment", appointment_id, patient_id, at=now, fields=["fhir"]
+        session,
+        key.subject,
+        Read.procedure,
+        at=now,
+        entity_id=appointment_id,
+        patient_id=patient_id,
+        found_by="fhir",
     )
     session.commit()
     return answer(resource)
@@ -334,7 +345,13 @@ def read_communication(
     if message is None or message.patient_id is None:
         return refused(f"no Communication/{message_id}", "Communication.id", 404, "not-found")
     record_read(
-        session, key.subject, "message", message.id, message.patient_id, at=now, fields=["fhir"]
+        session,
+        key.subject,
+        Read.messages,
+        at=now,
+        entity_id=message.id,
+        patient_id=message.patient_id,
+        found_by="fhir",
     )
     body = communications.communication(message)
     session.commit()
@@ -356,10 +373,8 @@ def search_communications(
         found = communications.find(session, int(number) if number else None, sent)
     except DomainError as exc:
         return refused(exc.message, "sent", 400)
-    for patient_id in {m.patient_id for m in found}:
-        record_read(
-            session, key.subject, "message", None, patient_id, at=now, fields=["fhir search"]
-        )
+    shown = [m.patient_id for m in found]
+    record_read(session, key.subject, Read.messages, at=now, shown=shown, found_by="fhir")
     bundle = Bundle.model_validate(
         {
             "resourceType": "Bundle",
@@ -388,7 +403,15 @@ def read_observation(answer_id: str, session: SessionDep, now: NowDep, key: Staf
     )
     if found is None:
         return refused(f"no Observation/{answer_id}", "Observation.id", 404, "not-found")
-    record_read(session, key.subject, "check_ins", found.id, found.patient_id, at=now)
+    record_read(
+        session,
+        key.subject,
+        Read.check_ins,
+        at=now,
+        entity_id=found.id,
+        patient_id=found.patient_id,
+        found_by="fhir",
+    )
     body = observations.observation(found)
     session.commit()
     return answer(body)
@@ -405,8 +428,8 @@ def search_observations(
     if number is not None and (not number.isdigit() or int(number) > 2_147_483_647):
         return refused("patient must be Patient/{id}", "patient", 400)
     found = observations.find(session, int(number) if number else None)
-    for patient_id in {a.patient_id for a in found}:
-        record_read(session, key.subject, "check_ins", None, patient_id, at=now)
+    shown = [a.patient_id for a in found]
+    record_read(session, key.subject, Read.check_ins, at=now, shown=shown, found_by="fhir")
     bundle = Bundle.model_validate(
         {
             "resourceType": "Bundle",
