@@ -12,8 +12,10 @@ misses were then seen, so it counts as seen since), `heldout_round2` (written af
 1 was measured and before the second widening: first run recall 0.939, false alarms
 0.037; seen since) and `heldout_round3` (written after round 2 was measured and before
 the third widening: first run recall 0.750, false alarms 0.034; seen since) and
-`heldout_round4` (written after round 3 was measured and before the fourth change, "a
-statement about the body with nothing reassuring in it is urgent"; never tuned on).
+`heldout_round4` (written before the fourth change; its misses taught the fifth, so it
+is seen since), `heldout_round5` (written before the fifth change; never tuned on) and
+`heldout_round6` (written after the fifth change, before running it; never tuned on).
+First runs of every round are in FIRST_RUNS and in RESULTS.md.
 Targets: recall >= 0.98, false alarms <= 0.25.
 """
 
@@ -35,10 +37,23 @@ PARTS = (
     "heldout_round2",
     "heldout_round3",
     "heldout_round4",
+    "heldout_round5",
+    "heldout_round6",
 )
 # Parts never tuned on: the unseen measure. Rounds 1 and 2 were seen once measured (each
 # first run: recall 0.939), and the next widening learnt from their misses.
-UNSEEN = ("heldout", "heldout_round4")
+UNSEEN = ("heldout", "heldout_round5", "heldout_round6")
+# Each held-out round's FIRST run, before anything learnt from it (recall, false alarms,
+# what the matcher was then). Later runs of a round it was tuned on are seen numbers.
+FIRST_RUNS: tuple[tuple[str, float, float, str], ...] = (
+    ("heldout", 0.986, 0.000, "patterns (before issue 19)"),
+    ("heldout_paraphrases", 0.939, 0.000, "patterns"),
+    ("heldout_round2", 0.939, 0.037, "patterns + body part with a change or loss"),
+    ("heldout_round3", 0.750, 0.034, "second widening"),
+    ("heldout_round4", 0.925, 0.000, "fourth change: a statement about the body, unreassured"),
+    ("heldout_round5", 0.911, 0.029, "fourth change"),
+    ("heldout_round6", 0.897, 0.000, "fifth change: events, alarms, products, per-clause"),
+)
 # Issue 19: err towards a person. A false alarm costs a nurse a minute; a miss can cost
 # a patient the use of their legs.
 RECALL_TARGET = 0.98
@@ -112,31 +127,28 @@ def section(scores: list[Score], speed: float) -> str:
         f"| {'yes' if s.met else 'no'} |"
         for s in scores
     )
+    first = "\n".join(
+        f"| {part} | {recall:.3f} | {false_alarms:.3f} | {matcher} |"
+        for part, recall, false_alarms, matcher in FIRST_RUNS
+    )
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
         "## Warning-sign triage\n\n"
         f"Reproduce: `.venv/bin/python -m bench.triage`. Corpus `tests/triage/` (English and "
         f"Spanish); targets recall >= {RECALL_TARGET}, false alarms <= {FALSE_ALARM_TARGET}. "
-        "`heldout` was never tuned on (its first run: recall 0.986, false alarms 0.000; its one "
-        "miss then widened the 'cannot feel ... leg' wording). Issue 19: "
-        "`heldout_paraphrases` (round 1: patients' words for cauda equina, foot drop, "
-        "infection, falls, typos, Spanish) was written before the matcher learnt 'a body part "
-        "or symptom with a change or a loss'; its first run gave recall 0.939 (misses: "
-        "'my bowels just let go', 'keep tripping over my own foot', 'my leg is paralized', "
-        "'i havnt been able to go pee', a headache that eases lying down), false alarms "
-        "0.000. Those misses were then seen, and a second widening learnt their kinds of "
-        "wording, so round 1 is a seen part now. `heldout_round2`, written before that second "
-        "widening, first ran at recall 0.939, false alarms 0.037 (misses: 'number 2' said "
-        "without feeling, pain down a leg with 'getting worse' in the next clause, a "
-        "headache that eases lying flat, legs that 'feel off'); a third widening learnt those "
-        "kinds, so it is seen too. `heldout_round3` (family members, run-on sentences, "
-        "capitals, emoji, Spanglish), written before the third widening, first ran at recall "
-        "0.750, false alarms 0.034: wording the patterns had never met, above all in Spanish. "
-        "The fourth change stopped widening patterns and erred towards a person instead: a "
-        "statement that names a body part or symptom, not negated, easing or mild, with "
-        "nothing reassuring in it, is urgent. `heldout_round4` was written before that change "
-        "and never tuned on: it is the unseen measure, its misses listed below and not fixed "
-        f"against it. Generated {stamp}.\n\n"
+        "Every held-out round was written before the matcher change it measures, in other "
+        "people's words (patients and family: cauda equina, foot drop, falls, wounds, fever, "
+        "bleeding, headache; typos, voice-to-text, emoji, Spanglish, capitals). The honest "
+        "measure of each is its FIRST run, below; a round whose misses were then learnt from "
+        "is seen, and its later numbers (the second table) say only that the lesson held. "
+        "Rounds 1 to 4 are seen. Round 5 was written before the fifth change and never tuned "
+        "on (its misses were read, and not fixed against it). Round 6 was written after the "
+        "fifth change and before running it: its first run is the current unseen measure, "
+        "and it is below the recall target. Generated "
+        f"{stamp}.\n\n"
+        "First runs (unseen):\n\n"
+        "| round | recall | false alarms | matcher measured |\n|---|---|---|---|\n"
+        f"{first}\n\nNow:\n\n"
         "| part | replies | recall | false alarms | met |\n|---|---|---|---|---|\n"
         f"{rows}\n\nMedian time per reply: {speed:.0f} µs.\n"
         + "".join(

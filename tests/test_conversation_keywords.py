@@ -5,13 +5,16 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
+from service.conversation.answers import urgent_answer
 from service.conversation.keywords import Keyword, keyword_of
+from service.conversation.triage import warning_signs
 from service.messaging.models import Message
 from service.optouts.models import PhoneOptOut
 from tests.conftest import book, enroll
 from tests.support.twilio_webhooks import (
     EMPTY_TWIML,
     post_inbound,
+    twilio_settings,
 )
 
 PHONE = "+12125550142"
@@ -147,7 +150,7 @@ def test_a_replayed_reply_is_stored_once_and_answered_the_same(tw, staff, engine
 def test_a_reply_with_control_characters_is_kept_without_them(tw, staff, engine):
     patient = enroll(tw, staff)
     response = post_inbound(tw, "I have\x00 a fever\x07\x1b of 101\r\nhelp", PHONE)
-    assert response.status_code == 200 and "911" in response.text
+    assert response.status_code == 200 and "Call us now" in response.text
     [reply] = _replies(engine)
     assert reply.body == "I have a fever of 101\nhelp"
     assert reply.urgent
@@ -181,7 +184,7 @@ def test_an_urgent_reply_gets_the_urgent_answer_every_time(tw, staff, clock):
     for _ in range(3):
         clock.advance(minutes=5)
         response = post_inbound(tw, "the bandage is soaked with blood", PHONE)
-        assert "Please call 911 or the clinic now" in response.text
+        assert "Call us now at (555) 201-3344" in response.text
 
 
 def test_replies_are_kept_in_utc(tw, staff, engine, clock):
@@ -193,9 +196,16 @@ def test_replies_are_kept_in_utc(tw, staff, engine, clock):
 @pytest.mark.parametrize(
     ("profile", "reply", "expected"),
     [
-        ("en", "no puedo orinar", "Llame al 911"),  # issue 19: written in Spanish
-        ("es", "I can't feel my legs", "Please call 911"),
-        ("en", "my leg gave out", "Please call 911"),
+        (
+            "en",
+            "no puedo orinar",
+            "Llame al 911 o vaya a urgencias de inmediato",
+        ),  # issue 19: written in Spanish
+        ("es", "I can't feel my legs", "Call 911 or go to the emergency room now"),
+        ("en", "my leg gave out", "Call 911 or go to the emergency room now"),
+        ("es", "tengo fiebre y escalofríos", "Llame al consultorio de inmediato"),
+        ("en", "I FELL in the bathroom", "The care team will call you"),
+        ("es", "me caí en el baño", "El equipo de atención le llamará"),
     ],
 )
 def test_an_urgent_reply_is_answered_in_the_language_it_was_written_in(
@@ -203,3 +213,29 @@ def test_an_urgent_reply_is_answered_in_the_language_it_was_written_in(
 ):
     enroll(tw, staff, language=profile)
     assert expected in post_inbound(tw, reply, PHONE).text
+
+
+@pytest.mark.parametrize(
+    ("reply", "after_hours", "told"),
+    [
+        # Seed 001: loss of bladder or bowel control, new numbness or weakness -> ER now.
+        ("ive had to wear a pad since yesterday", "", "Call 911 or go to the emergency room now"),
+        ("my foot drags and I peed myself", "(555) 999-0000", "Call 911 or go to the emergency"),
+        # Infection or bleeding at the incision -> the clinic now; after hours, the
+        # after-hours number, else the emergency room.
+        ("the bandage is soaked with blood", "(555) 999-0000", "after hours, call (555) 999-0000"),
+        ("fever 101.5", "", "after hours, go to the emergency room"),
+        ("la herida tiene pus", "", "fuera de horario, vaya a urgencias"),
+        ("la herida tiene pus", "(555) 999-0000", "fuera de horario, llame al (555) 999-0000"),
+        # Anything else: a person calls back, and 911 in an emergency.
+        ("something happened, please call", "", "If this is an emergency, call 911 now"),
+    ],
+)
+def test_an_urgent_answer_says_exactly_what_to_do_for_the_sign(
+    database_url, reply, after_hours, told
+):
+    settings = twilio_settings(database_url, clinic_after_hours_phone=after_hours)
+    language = "es" if any(w in reply for w in ("herida", "tiene")) else "en"
+    answer = urgent_answer(settings, language, warning_signs(reply))
+    assert told in answer
+    assert "If severe" not in answer and "otherwise" not in answer  # no decision left to them

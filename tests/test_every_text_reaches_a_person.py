@@ -69,7 +69,7 @@ def test_a_carer_texting_about_a_fever_reaches_the_inbox_first_and_pages_on_call
     with caplog.at_level(logging.DEBUG):
         answered = post_inbound(tw, FEVER, CARER)
     assert answered.status_code == 200
-    assert "Please call 911 or the clinic now" in answered.text  # the safety answer
+    assert "Call us now at (555) 201-3344" in answered.text  # the safety answer
 
     carer, maria = read_inbox(tw, staff)  # urgent first, though newer
     assert carer["body"] == FEVER and carer["urgent"] is True
@@ -185,7 +185,7 @@ def test_a_patient_who_replied_stop_is_still_heard_but_not_texted_back(tw, staff
     routine = post_inbound(tw, "Sorry, wrong button. Is my visit still Tuesday?", PHONE)
     assert routine.text == EMPTY_TWIML  # she asked for no texts: staff call instead
     urgent = post_inbound(tw, "I can't feel my legs", PHONE)
-    assert "Please call 911" in urgent.text  # the safety answer still goes
+    assert "Call 911 or go to the emergency room now" in urgent.text  # the safety answer still goes
     inbox = read_inbox(tw, staff)
     assert [r["body"] for r in inbox] == [
         "I can't feel my legs",
@@ -283,7 +283,7 @@ def test_a_text_arriving_while_the_database_is_locked_is_refused_and_kept_on_the
     assert int(refused.headers["retry-after"]) > 0
     with TestClient(app, base_url=PUBLIC_BASE_URL) as client:
         retried = post_inbound(client, FEVER, CARER, sid=sid)
-        assert retried.status_code == 200 and "Please call 911" in retried.text
+        assert retried.status_code == 200 and "Call us now" in retried.text
         assert [r["body"] for r in read_inbox(client, staff)] == [FEVER]
     app.state.engine.dispose()
 

@@ -43,14 +43,14 @@ def sms_gateway(gateway):
             "What time should I arrive?",
             "I can't pee since this morning",
             "not watched around the clock",
-            "Please call 911 or the clinic now",
+            "Call 911 or go to the emergency room now",
         ),
         (
             "es",
             "¿A qué hora tengo que llegar?",
             "no puedo orinar desde anoche",
             "Nadie lee estos mensajes a toda hora",
-            "Llame al 911 o a la clínica ahora",
+            "Llame al 911 o vaya a urgencias de inmediato",
         ),
     ],
 )

@@ -18,14 +18,18 @@ def test_the_corpus_is_broad_enough_to_mean_something():
     assert len({r.text for r in replies}) == len(replies)  # no reply counted twice
 
 
-# Issue 19's unseen round 4 measures below the recall target (0.925 on its one run; the
-# misses are listed in bench/RESULTS.md). It is never tuned on, so the gap stays visible.
+# Issue 19's unseen rounds 5 and 6 measure below the recall target (first runs 0.911 and
+# 0.897; misses listed in bench/RESULTS.md). They are never tuned on, so the gap stays
+# visible. Round 4 was seen (its misses taught the fifth change).
 _BELOW_TARGET = pytest.mark.xfail(strict=True, reason="held out, below target, not tuned on")
 
 
 @pytest.mark.parametrize(
     "part",
-    [pytest.param(p, marks=_BELOW_TARGET) if p == "heldout_round4" else p for p in PARTS],
+    [
+        pytest.param(p, marks=_BELOW_TARGET) if p in ("heldout_round5", "heldout_round6") else p
+        for p in PARTS
+    ],
 )
 def test_the_matcher_catches_warning_signs_without_crying_wolf(part):
     score = measure(part, load(part))
@@ -57,6 +61,22 @@ def test_the_matcher_catches_warning_signs_without_crying_wolf(part):
         ("never mind, found it", False),
         ("I fell asleep early", False),
         ("blood thinner question", False),
+        # Issue 19, erring towards a person: what a leaking patient wears, a swelling said
+        # as its shape, an event said without a body part, reassurance only where it is said.
+        ("wearing a pad just in case now", True),
+        ("mi esposo usa pañal desde ayer", True),
+        ("there's a lump by the stitches", True),
+        ("pain is better, but i had to wear a pad", True),
+        ("something happened last night, please call", True),
+        ("im worried about my husband", True),
+        ("pain meds are not helping", True),
+        ("my neck is stiff and my head pounds", True),
+        ("sore but manageable", False),
+        ("the ice packs help a lot", False),
+        ("no numbness, no weakness", False),
+        ("not worried, all good", False),
+        ("thanks, see you thursday", False),
+        ("4 in my back, 3 in my leg", False),  # a check-in's pain scores, read as numbers
     ],
 )
 def test_kinds_of_wording(reply, urgent):

@@ -4,6 +4,8 @@ The answers are the safety net, not advice: this number is not watched around th
 clock, an emergency goes to 911, a question to the clinic's phone.
 """
 
+from collections.abc import Sequence
+
 from service.config import Settings
 
 
@@ -25,17 +27,58 @@ def routine_answer(settings: Settings, language: str | None) -> str:
     )
 
 
-def urgent_answer(settings: Settings, language: str | None) -> str:
-    if answer_language(language) == "es":
+# What a patient is told to do for each kind of warning sign, the same instructions as the
+# warning-sign texts (service/templates/defaults.py, seeds 001, 003, 004): never a choice
+# left to them. Nerve compression needs an emergency room now (001: "needs immediate
+# medical attention"); infection or bleeding at the incision needs the clinic now, after
+# hours the after-hours number (CLINIC_AFTER_HOURS_PHONE), else the emergency room; for
+# anything else a person calls them back. 911 in an emergency, always.
+EMERGENCY_ROOM_SIGNS = frozenset(("bladder_bowel", "numbness_weakness"))
+CALL_THE_CLINIC_SIGNS = frozenset(("infection", "fever", "bleeding"))
+
+
+def urgent_answer(settings: Settings, language: str | None, signs: Sequence[str]) -> str:
+    """The answer to a reply naming `signs` (see triage.warning_signs), in `language`."""
+    return f"{settings.clinic_name}: {what_to_do(settings, language, signs)}"
+
+
+def what_to_do(settings: Settings, language: str | None, signs: Sequence[str]) -> str:
+    """What to do now for `signs`, in `language`: never a choice left to the patient."""
+    spanish = answer_language(language) == "es"
+    if EMERGENCY_ROOM_SIGNS.intersection(signs):
+        if spanish:
+            return (
+                "Llame al 911 o vaya a urgencias de inmediato si pierde el control de la "
+                "orina o de las heces, o si tiene entumecimiento o debilidad nueva en las "
+                "piernas. Nadie lee estos mensajes a toda hora."
+            )
         return (
-            f"{settings.clinic_name}: Llame al 911 o a la clínica ahora, al "
-            f"{settings.clinic_phone}. Si es una emergencia, llame al 911. Nadie lee estos "
-            "mensajes a toda hora."
+            "Call 911 or go to the emergency room now if you lose control of your bladder "
+            "or bowels, or have new numbness or weakness in your legs. Texts here are not "
+            "read around the clock."
+        )
+    if CALL_THE_CLINIC_SIGNS.intersection(signs):
+        after_hours = settings.clinic_after_hours_phone
+        if spanish:
+            later = f"llame al {after_hours}" if after_hours else "vaya a urgencias"
+            return (
+                f"Llame al consultorio de inmediato, al {settings.clinic_phone}; fuera de "
+                f"horario, {later}. En una emergencia, llame al 911. Nadie lee estos "
+                "mensajes a toda hora."
+            )
+        later = f"call {after_hours}" if after_hours else "go to the emergency room"
+        return (
+            f"Call us now at {settings.clinic_phone}; after hours, {later}. In an "
+            "emergency, call 911. Texts here are not read around the clock."
+        )
+    if spanish:
+        return (
+            "El equipo de atención le llamará lo antes posible. Si es una emergencia, "
+            "llame al 911 ahora. Nadie lee estos mensajes a toda hora."
         )
     return (
-        f"{settings.clinic_name}: Please call 911 or the clinic now at "
-        f"{settings.clinic_phone}. If this is an emergency, call 911. Texts here are not "
-        "read around the clock."
+        "The care team will call you as soon as they can. If this is an emergency, call "
+        "911 now. Texts here are not read around the clock."
     )
 
 
@@ -114,19 +157,14 @@ def on_call_notice() -> str:
 
 
 def check_in_noted(
-    settings: Settings, language: str, noted: str, escalated: bool, urgent: bool
+    settings: Settings, language: str, noted: str, escalated: bool, signs: Sequence[str]
 ) -> str:
     """A check-in answer acknowledged in a few words; the clinic will call when it called
     a person, and a warning sign also gets 911."""
     es = answer_language(language) == "es"
     said = f"Gracias, anotamos {noted}." if es else f"Thanks, we've noted {noted}."
-    if urgent:
-        call = (
-            f"Llame al 911 o a la clínica ahora, al {settings.clinic_phone}."
-            if es
-            else f"Please call 911 or the clinic now at {settings.clinic_phone}."
-        )
-        return f"{settings.clinic_name}: {said} {call}"
+    if signs:
+        return f"{settings.clinic_name}: {said} {what_to_do(settings, language, signs)}"
     if escalated:
         call = (
             "Alguien de la clínica le llamará. Si es una emergencia, llame al 911."

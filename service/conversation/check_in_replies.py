@@ -7,7 +7,7 @@ that calls a person (service/checkins/escalation.py) waits first in the inbox wi
 reason, is listed at /v1/alerts and pages on-call like a warning sign.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,7 +35,7 @@ def check_in_reply(
     patient: Patient,
     body: str,
     sid: str | None,
-    urgent: bool,
+    signs: Sequence[str],
     quiet: bool,
     now: datetime,
     keep: Callable[..., Message],
@@ -44,6 +44,7 @@ def check_in_reply(
     `quiet`: recovered after an outage, or from a number that replied STOP: no answer
     but the urgent one."""
     assert patient.id is not None
+    urgent = bool(signs)
     asked = check_ins.open_question(session, settings, patient.id, now)
     if asked is None:
         return None
@@ -79,7 +80,7 @@ def check_in_reply(
     answer = None
     if not quiet:
         noted = noted_text(question(asked.question), reading.low, reading.high, lang)
-        answer = answers.check_in_noted(settings, lang, noted, escalated, urgent)
+        answer = answers.check_in_noted(settings, lang, noted, escalated, signs)
     _answered(session, sid, "check_in", answer, urgent or escalated, message, patient, now)
     return answer, message
 

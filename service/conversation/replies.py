@@ -36,7 +36,7 @@ from service.conversation.kept import (
     store_reply,
 )
 from service.conversation.keywords import Keyword, is_spanish_keyword, keyword_of, reply_word
-from service.conversation.triage import mentions_warning_sign
+from service.conversation.triage import warning_signs
 from service.conversation.written_language import written_language
 from service.errors import InvalidInput
 from service.messaging.masking import mask_phone
@@ -132,13 +132,12 @@ def receive_text(
         answer = answers.help_answer(settings, language or "en")
         return _keyword_kept(session, sid, "help", answer, keep(HELP_ANSWERED), patient, now)
 
-    urgent = mentions_warning_sign(body)
+    signs = warning_signs(body)
+    urgent = bool(signs)
     if keyword is None and patient is not None:
         # An answer to a check-in question (or, once, a text that was not one).
         quiet = recovered or (phone is not None and is_opted_out(session, phone))
-        taken = check_in_reply(
-            session, settings, plan, patient, body, sid, urgent, quiet, now, keep
-        )
+        taken = check_in_reply(session, settings, plan, patient, body, sid, signs, quiet, now, keep)
         if taken is not None:
             answer, message = taken
             if not message.urgent:
@@ -159,7 +158,7 @@ def receive_text(
     stopped = phone is not None and is_opted_out(session, phone)
     answer, kind = (None, None)
     if not recovered:
-        answer, kind = _answer(session, settings, phone, language, urgent, reschedule, stopped, now)
+        answer, kind = _answer(session, settings, phone, language, signs, reschedule, stopped, now)
     action = "reply" if patient is not None else "unknown_number"
     receipts.record(session, sid, action, answer, kind, message.id)
     keep_answer(session, patient, answer, now)
@@ -205,15 +204,15 @@ def _answer(
     settings: Settings,
     phone: str | None,
     language: str | None,
-    urgent: bool,
+    signs: list[str],
     reschedule: bool,
     stopped: bool,
     now: datetime,
 ) -> tuple[str | None, str | None]:
     """The urgent answer every time; otherwise one answer per conversation window, and
     none to a number that replied STOP (the reply still waits in the inbox)."""
-    if urgent:
-        return answers.urgent_answer(settings, language), receipts.URGENT
+    if signs:
+        return answers.urgent_answer(settings, language, signs), receipts.URGENT
     if stopped:
         return None, None
     if reschedule:

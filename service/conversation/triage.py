@@ -1,6 +1,6 @@
 """Does a patient's reply mention a warning sign the seeds tell them to call about?
 
-It flags a reply for a human and answers with "call 911 or the clinic now"; it never
+It flags a reply for a human (the answer says what to do for the kind of sign); it never
 decides anything clinical, and it errs on the side of flagging. It reads kinds of
 wording rather than memorised sentences: stems and synonyms in English and Spanish
 (`triage_words`), misspellings corrected to those words (rapidfuzz), negations within
@@ -19,6 +19,7 @@ from rapidfuzz.process import extractOne
 from service.conversation.triage_words import (
     BODY_OR_SYMPTOM_WORDS,
     EASING,
+    EVENT_OR_ALARM_WORDS,
     MILD,
     MILD_ORDINARY,
     NEGATION_BRIDGE,
@@ -65,11 +66,12 @@ _ACROSS_COMMAS = frozenset(("change_or_loss",))
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-zñ0-9']+|[°/]")
 _COMPILED = [(sign, re.compile(r"\b(?:" + pattern + r")"), neg) for sign, pattern, neg in PATTERNS]
 _NOT_A_SIGN = re.compile(r"\b(?:" + NOT_A_SIGN + r")")
-_BODY = re.compile(r"\b" + BODY_OR_SYMPTOM_WORDS)
+_BODY = re.compile(r"\b" + BODY_OR_SYMPTOM_WORDS + "|" + EVENT_OR_ALARM_WORDS)
 _REASSURING = re.compile(REASSURING)
 _NUMBER = re.compile(r"\d")
 _QUESTION = re.compile(QUESTION)
 _EASING = re.compile(r"^\s*(\w+ ){0,3}" + EASING + r"\b")
+_MILD_ANYWHERE = re.compile(r"\b" + MILD + r"\b")
 _MILD_BEFORE = re.compile(r"\b" + MILD + r"( \w+){0,3}\s*$")
 _TEMPERATURE_WORDS = re.compile(
     r"\b(temp\w*|fever\w*|thermometer|fiebre|calentura|termometro|grados|degrees|hot|sweat\w*"
@@ -117,13 +119,22 @@ def warning_signs(text: str) -> list[str]:
 
 
 def _unreassured_body(plain: str) -> bool:
-    """A statement about the body with nothing reassuring in it (see BODY_OR_SYMPTOM_WORDS):
-    some mention of it not negated, easing or mild; no temperature or pain score that is
-    below the warning line (those were read above)."""
-    if _QUESTION.search(plain) or _REASSURING.search(plain) or _NUMBER.search(plain):
+    """A statement about the body, or an event or alarm (a fall, "something happened"),
+    in a clause with nothing reassuring in it (see BODY_OR_SYMPTOM_WORDS): not negated,
+    easing or mild. A reply with a number is left to the temperature and pain readings."""
+    # Any number: a check-in answer ("4 in my back, 3 in my leg") is a score, and the
+    # temperature and pain readers above have read it.
+    if _QUESTION.search(plain) or _NUMBER.search(plain):
         return False
-    for clause in _CLAUSES.split(plain):
-        sentence = _NOT_A_SIGN.sub(" ", " ".join(_corrected(clause)))
+    clauses = _CLAUSES.split(plain)
+    said = [(clause, _NOT_A_SIGN.sub(" ", " ".join(_corrected(clause)))) for clause in clauses]
+    # Checked on the words as typed too: a correction may turn "less" into "legs".
+    reassured = [any(_REASSURING.search(t) or _MILD_ANYWHERE.search(t) for t in s) for s in said]
+    for index, (_, sentence) in enumerate(said):
+        # Reassurance counts where it is said, or just after ("sore but manageable"), not
+        # across the reply: "pain is better, but I had to wear a pad".
+        if reassured[index] or (index + 1 < len(said) and reassured[index + 1]):
+            continue
         for match in _BODY.finditer(sentence):
             if not _ruled_out("infection", sentence, match.start(), match.end()):
                 return True

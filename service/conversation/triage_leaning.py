@@ -99,6 +99,18 @@ LEANING_PATTERNS: tuple[tuple[str, str, bool], ...] = (
         r"|huele (feo|raro)|sweat\w* (\w+ ){0,3}(shiver\w*|chill\w*|shak\w*)",
         True,
     ),
+    # Round 4's misses (issue 19, seen since): what a leaking patient wears (pads, diapers,
+    # pañal), and a swelling said as its shape ("the spot where they went in is bulging").
+    (
+        "bladder_bowel",
+        r"(pads?|diapers?|nappy|nappies|pull ?ups|adult briefs|panal\w*|panales)\b",
+        True,
+    ),
+    (
+        "infection",
+        r"(bulg\w*|lumps?|lumpy|protrud\w*|sticking out|bulto\w*|abultad\w*|puffy|puffed up)",
+        True,
+    ),
     # Erring towards a person (issue 19): a body part or a symptom said together with a
     # change or a loss, whatever the words around them, is urgent unless negated.
     ("change_or_loss", _BODY_OR_SYMPTOM + r"( \w+){0,6} " + _CHANGE_OR_LOSS, True),
@@ -117,15 +129,31 @@ BODY_OR_SYMPTOM_WORDS = (
     r"|piernas?|pies?|dedos|muslos?"
     r"|rodillas?|espalda|columna|vejiga|intestino|orin\w*|popo|heces|herida|puntos|dolor\w*"
     r"|duel\w*|entum\w*|hormigue\w*|debil\w*|hinch\w*|inflamad\w*|sangr\w*|fiebre"
-    r"|calentura|equilibrio|camin\w*|parar\w*|cabeza|marea\w*|lengua|cuerpo|lado)\b"
+    r"|calentura|equilibrio|camin\w*|parar\w*|cabeza|marea\w*|lengua|cuerpo|lado"
+    # Places on the body said loosely ("the spot where they went in", "down there").
+    r"|neck|arms?|hands?|belly|stomach|tummy|chest|skin|spot|area|down there|privates?"
+    r"|where they (went in|cut|operated)|eyes?|vision|cuello|brazos?|manos?|barriga|panza"
+    r"|estomago|pecho|piel|zona|area|ahi abajo|alla abajo|partes"
+    # What is felt or seen, in a patient's words.
+    r"|sore|pounding|throbbing|burning|stabbing|shooting|sharp|cramp\w*|spasm\w*|twitch\w*"
+    r"|jerk\w*|heavy|vomit\w*|throw\w* up|nause\w*|sweat\w*|shak\w*|hot|cold|itch\w*"
+    r"|rash|smell\w*|stink\w*|ooz\w*|drip\w*|leak\w*|wet|puddle|mess|ardor|arde|quema\w*"
+    r"|punzad\w*|calambre\w*|espasmo\w*|vomit\w*|nausea\w*|sudor\w*|temblor\w*|frio"
+    r"|caliente|comezon|picazon|olor|huele|mojad\w*|charco)\b"
+)
+# An event or an alarm, said without a body part: a fall, "something happened", fear.
+EVENT_OR_ALARM_WORDS = (
+    r"\b(happen\w*|went|something (is |feels )?(wrong|off|not right)|fell|fall(en|ing)?"
+    r"|went down|accident|scared|worried|afraid|frightened|panic\w*|help me|need help"
+    r"|please help|emergency|paso algo|algo (anda |esta )?mal|me cai|se cayo|miedo"
+    r"|asustad\w*|preocupad\w*|ayudame|necesito ayuda|auxilio|urgente|urgent)\b"
 )
 REASSURING = (
     r"\b(better|fine|good|great|well|normal|ok|okay|healing|healed|clean|dry|gone|less"
     r"|improv\w*|nicely|down to|no pain|without (\w+ )?pain|thanks?|thank you|mejor|bien"
     r"|sanando|limpia|seca|menos|sin dolor|gracias|excelente|perfecto|stronger|amazing"
     r"|manageable|nothing major|fading|going down|bajando|anymore|no more|ya no|further"
-    r"|already|barely any|casi no|smaller|walked|camine|wrong number|nada grave|tight"
-    r"|stiff|tired|cansad\w*"
+    r"|already|barely any|casi no|smaller|walked|camine|wrong number|nada grave"
     # About a visit or a bill, not the body: "I need to reschedule my wound check".
     r"|reschedul\w*|appointment|cita|cambiar|bill|factura|pharmacy|prescription|receta)\b"
 )

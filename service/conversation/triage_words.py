@@ -12,12 +12,13 @@ the issue's plain emergencies (a fall, chest pain, trouble breathing, confusion)
 
 from service.conversation.triage_leaning import (
     BODY_OR_SYMPTOM_WORDS,
+    EVENT_OR_ALARM_WORDS,
     LEANING_PATTERNS,
     QUESTION,
     REASSURING,
 )
 
-__all__ = ["BODY_OR_SYMPTOM_WORDS", "QUESTION", "REASSURING"]
+__all__ = ["BODY_OR_SYMPTOM_WORDS", "EVENT_OR_ALARM_WORDS", "QUESTION", "REASSURING"]
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -288,7 +289,9 @@ PATTERNS = _BASE_PATTERNS + LEANING_PATTERNS
 NOT_A_SIGN = (
     r"(blood|sangre) (thinner\w*|pressure|sugar|tests?|work|draw|presion|azucar)"
     r"|anticoagul\w*|(fell|fall|falling|fallen) asleep|(confused|confusing) (about|by|with"
-    r"|on|as to|whether|if)|cannot wait|pain (killer|med\w*|pill\w*)"
+    r"|on|as to|whether|if)|cannot wait"
+    # "pain meds" is not pain, unless they are said not to work ("arent touching it").
+    r"|pain (killers?|med\w*|pill\w*)\b(?! (\w+ )?(not|dont|doesnt|nothing|no) )"
     r"|(bandage|dressing|gauze|tape|it|vendaje|gasa|curita) (\w+ )?(fell|falls?|falling"
     r"|se cayo|se cae)"
     # A change said not to be happening ("not getting bigger", "no esta peor").

@@ -111,7 +111,7 @@ def test_a_reply_from_a_number_not_on_file_shows_the_number_to_call_and_is_handl
     assert page.status_code == 200
     assert "<h1>Reply from a number not on file</h1>" in page.text
     assert "Send text" not in page.text  # no consent on file: staff call instead
-    assert "What the service texted back" in page.text and "Please call 911" in page.text
+    assert "What the service texted back" in page.text and "Call us now" in page.text
     refused = desk.post(
         f"/inbox/{reply}/reply",
         data={"body": "Please call 911", "csrf_token": csrf_token_of(page.text)},
