@@ -107,7 +107,8 @@ def main() -> None:
     rate = statistics.median(r[0] for r in runs)
     p50 = statistics.median(r[1] for r in runs)
     p99 = statistics.median(r[2] for r in runs)
-    met = "yes" if rate >= 300 and p99 < 100 else "**no**"
+    rate_met = "yes" if rate >= 300 else "**no**"
+    latency_met = "yes" if p99 < 100 else "**no**"
     load = os.getloadavg()[0]
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     write_section(
@@ -124,8 +125,8 @@ Runs: {"; ".join(f"{r:.0f}/s p50 {a:.1f} ms p99 {b:.1f} ms" for r, a, b in runs)
 
 | measure | result (median) | target | met |
 |---|---|---|---|
-| messages/s | {rate:.0f} | >= 300 | {met} |
-| ACK latency p50 / p99 | {p50:.1f} ms / {p99:.1f} ms | p99 < 100 ms | {met} |
+| messages/s | {rate:.0f} | >= 300 | {rate_met} |
+| ACK latency p50 / p99 | {p50:.1f} ms / {p99:.1f} ms | p99 < 100 ms | {latency_met} |
 """,
     )
 
