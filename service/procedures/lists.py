@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlmodel import Session, col
 
 from service.patients.models import Patient
@@ -135,28 +135,7 @@ def reminders_by_due_time(
         *([col(Reminder.due_at) < due_to] if due_to else []),
         *([col(Reminder.updated_at) >= changed_since] if changed_since else []),
     )
-    query = (
-        select(
-            col(Reminder.id),
-            col(Reminder.procedure_id),
-            col(Reminder.patient_id),
-            col(Patient.given_name),
-            col(Patient.family_name),
-            col(Patient.timezone),
-            col(Reminder.step),
-            col(Reminder.occurrence),
-            col(Reminder.due_at),
-            col(Reminder.status),
-            col(Reminder.status_reason),
-            col(Reminder.attempts),
-            col(Reminder.message_id),
-            col(Reminder.updated_at),
-            col(Reminder.next_attempt_at),
-        )
-        .join(Patient, col(Patient.id) == col(Reminder.patient_id))
-        .where(condition)
-        .order_by(col(Reminder.due_at), col(Reminder.id))
-    )
+    query = _reminder_rows(condition).order_by(col(Reminder.due_at), col(Reminder.id))
     return _page(session, query, condition, Reminder, ReminderRow, limit, offset)
 
 
@@ -181,7 +160,13 @@ def texts_due(
         col(Reminder.next_attempt_at) < now + timedelta(hours=hours),
         col(Reminder.step) != OPT_OUT_STEP,
     )
-    query = (
+    query = _reminder_rows(condition).order_by(col(Reminder.next_attempt_at), col(Reminder.id))
+    return _page(session, query, condition, Reminder, ReminderRow, limit, offset)
+
+
+def _reminder_rows(condition: ColumnElement[bool]) -> Select:
+    """The columns of a `ReminderRow` (the reminder and its patient's name and zone)."""
+    return (
         select(
             col(Reminder.id),
             col(Reminder.procedure_id),
@@ -201,9 +186,7 @@ def texts_due(
         )
         .join(Patient, col(Patient.id) == col(Reminder.patient_id))
         .where(condition)
-        .order_by(col(Reminder.next_attempt_at), col(Reminder.id))
     )
-    return _page(session, query, condition, Reminder, ReminderRow, limit, offset)
 
 
 def _page(
