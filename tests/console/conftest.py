@@ -113,8 +113,9 @@ def sign_in(page, person: Person) -> None:  # type: ignore[no-untyped-def]
     page.goto("/login")
     page.get_by_label("Email address").fill(person.email)
     page.get_by_label("Password").fill(person.password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    # The click only starts the form's navigation; wait for the page it leads to.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
 
 
 def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]

@@ -4,6 +4,8 @@ admins read the clinic's outcomes and download them as CSV."""
 from datetime import datetime
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from service.db import session_scope
 from service.patients.schemas import PatientCreate
 from service.patients.service import enroll_patient
@@ -52,7 +54,7 @@ def test_staff_see_the_answers_charted_and_tabled_and_admins_the_outcomes(
     sign_in(page, STAFF)
     page.goto(f"/procedures/{procedure_id}")
     charts = page.locator("figure.check-in-charts svg")
-    assert charts.count() == 2
+    expect(charts).to_have_count(2)
     assert "baseline 7" in charts.nth(0).inner_html()
     assert page.locator("script").count() == page.locator("script[src^='/']").count()
     table = page.locator("table", has_text="Worst pain (0-10)")

@@ -2,6 +2,7 @@
 a text and marks it handled."""
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import Session, col, select
 
 from service.audit.models import AuditEntry
@@ -67,7 +68,7 @@ def test_nurse_sees_an_urgent_reply_first_and_marks_it_handled_with_a_note(
     assert "2 replies waiting for a person" in " ".join(page.locator(".cards").inner_text().split())
     page.get_by_role("link", name="Inbox").click()
     rows = page.locator("table.inbox tbody tr")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     assert "Helen Brooks" in rows.nth(0).inner_text()  # urgent first, though newer
     assert "Urgent" in rows.nth(0).inner_text()
     assert "I can't pee since this morning" in rows.nth(0).inner_text()
@@ -83,10 +84,11 @@ def test_nurse_sees_an_urgent_reply_first_and_marks_it_handled_with_a_note(
     page.get_by_label("Note (optional)").fill("Called her, advised the emergency room")
     page.get_by_role("button", name="Mark as handled").click()
 
-    assert page.url.endswith("/inbox")
+    page.wait_for_url("**/inbox")
     assert "Reply marked as handled" in page.get_by_role("status").inner_text()
     rows = page.locator("table.inbox tbody tr")
-    assert rows.count() == 1 and "James Carter" in rows.nth(0).inner_text()
+    expect(rows).to_have_count(1)
+    assert "James Carter" in rows.nth(0).inner_text()
     page.get_by_role("link", name="Today").click()
     assert "1 reply waiting for a person" in " ".join(page.locator(".cards").inner_text().split())
 
@@ -156,7 +158,7 @@ def test_nurse_calls_back_a_carer_texting_from_a_number_not_on_file(
     assert "2 replies waiting for a person" in " ".join(page.locator(".cards").inner_text().split())
     page.get_by_role("link", name="Inbox").click()
     rows = page.locator("table.inbox tbody tr")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     first = rows.nth(0).inner_text()  # urgent first, though newer
     assert "Number not on file" in first and shown in first and carer not in first
     assert "Urgent" in first and fever in first
@@ -174,10 +176,11 @@ def test_nurse_calls_back_a_carer_texting_from_a_number_not_on_file(
     page.get_by_label("Note (optional)").fill("Called the daughter: her mother went to the ER")
     page.get_by_role("button", name="Mark as handled").click()
 
-    assert page.url.endswith("/inbox")
+    page.wait_for_url("**/inbox")
     assert "Reply marked as handled" in page.get_by_role("status").inner_text()
     rows = page.locator("table.inbox tbody tr")
-    assert rows.count() == 1 and "James Carter" in rows.nth(0).inner_text()
+    expect(rows).to_have_count(1)
+    assert "James Carter" in rows.nth(0).inner_text()
     with Session(console_app.engine) as session:
         kept = session.exec(select(Message).where(Message.body == fever)).one()
     assert kept.patient_id is None and kept.phone == carer

@@ -4,6 +4,8 @@ axe checks every page on the way."""
 
 from datetime import date, datetime
 
+from playwright.sync_api import expect
+
 from service.db import session_scope
 from service.patients.schemas import PatientCreate
 from service.patients.service import enroll_patient
@@ -55,7 +57,7 @@ def test_front_desk_finds_corrects_and_merges_a_patients_records(page, console_a
     sign_in(page, STAFF)
     page.goto("/patients?q=nun")
     rows = page.locator("table tbody tr")
-    assert rows.count() == 2  # both records, the accident included
+    expect(rows).to_have_count(2)  # both records, the accident included
     assert "(312) 555-0142" in rows.first.inner_text()
     assert "16 Mar 1950" in page.locator("main").inner_text()
     assert_accessible(page)

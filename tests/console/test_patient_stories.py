@@ -4,6 +4,8 @@ by accident. axe checks every page on the way."""
 
 from datetime import datetime
 
+from playwright.sync_api import expect
+
 from service.db import session_scope
 from service.delivery.dispatch import Dispatcher
 from service.patients.schemas import PatientCreate
@@ -156,7 +158,7 @@ def test_a_likely_duplicate_is_enrolled_only_after_staff_confirm(page, console_a
     assert page.get_by_role("heading", level=1).inner_text() == "Jose Lopez"
 
     page.goto("/patients?q=lopez")
-    assert page.locator("table tbody tr").count() == 2
+    expect(page.locator("table tbody tr")).to_have_count(2)
 
 
 def test_the_weeks_procedures_are_listed_by_date_in_each_patients_zone(
@@ -175,10 +177,10 @@ def test_the_weeks_procedures_are_listed_by_date_in_each_patients_zone(
     sign_in(page, STAFF)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Procedures").click()
     rows = page.locator("table tbody tr")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     assert "Tuesday 2 March 2027, 8am Chicago time" in rows.nth(0).inner_text()
     assert "Maria Lopez" in rows.nth(1).inner_text()
     assert_accessible(page)
     page.get_by_label("From").fill("2027-03-03")
     page.get_by_role("button", name="Show").click()
-    assert page.locator("table tbody tr").count() == 1
+    expect(page.locator("table tbody tr")).to_have_count(1)
