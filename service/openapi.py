@@ -95,6 +95,10 @@ LIST_HEADERS = {
 }
 
 
+# A list paged by cursor (the audit) says only where the next page is: no count.
+NEXT_LINK_HEADER = {"Link": LIST_HEADERS["Link"]}
+
+
 def page_headers(
     response: Response,
     path: str,
@@ -105,15 +109,19 @@ def page_headers(
     """Sets `X-Total-Count` and, when more follow, a `Link: <...>; rel="next"` header."""
     response.headers["X-Total-Count"] = str(total)
     if next_offset is not None:
-        values = {**params, "offset": next_offset}
-        query = urlencode(
-            {
-                k: v.isoformat() if isinstance(v, datetime) else str(v)
-                for k, v in values.items()
-                if v is not None
-            }
-        )
-        response.headers["Link"] = f'<{path}?{query}>; rel="next"'
+        next_link(response, path, {**params, "offset": next_offset})
+
+
+def next_link(response: Response, path: str, params: Mapping[str, object]) -> None:
+    """Sets `Link: <path?params>; rel="next"` (parameters that are None left out)."""
+    query = urlencode(
+        {
+            k: v.isoformat() if isinstance(v, datetime) else str(v)
+            for k, v in params.items()
+            if v is not None
+        }
+    )
+    response.headers["Link"] = f'<{path}?{query}>; rel="next"'
 
 
 def install_openapi(app: FastAPI) -> None:

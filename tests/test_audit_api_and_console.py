@@ -1,6 +1,10 @@
 """A change made over the API or in the console is audited once, by the domain service
 that makes it, and alike: only who acted differs (a key or a signed-in person)."""
 
+import html
+import re
+from datetime import timedelta
+
 from sqlmodel import Session, col, select
 
 from service.procedures.appointments import Appointment
@@ -175,3 +179,59 @@ def test_a_key_made_over_the_api_or_in_the_console_is_audited_alike(client, admi
         assert entry["action"] == "create"
         assert entry["changes"]["fields"] == ["id", "name", "prefix", "role"]
         assert entry["changes"]["after"]["role"] == "staff"
+
+
+def _entries_about(engine, patient_id, times):
+    """Reads of one patient's record at `times` (a repeated time is two entries at once)."""
+    from service.audit.service import Source, audit
+    from service.db import session_scope
+
+    with session_scope(engine) as session:
+        for at in times:
+            audit(session, Source("EHR"), "read", "patient", patient_id, patient_id, at=at)
+
+
+def test_an_admin_pages_through_the_audit_while_new_entries_arrive(client, admin, engine, clock):
+    # Two entries share a time across the first page's end: neither repeated nor skipped.
+    hours_ago = [0, 1, 1, 2, 3]
+    times = [clock.now - timedelta(hours=h) for h in hours_ago]
+    _entries_about(engine, 7, times)
+    _entries_about(engine, 8, [clock.now])
+    first = client.get("/v1/audit", params={"patient_id": 7, "limit": 2}, headers=admin)
+    seen = [e["id"] for e in first.json()]
+    next_url = first.links["next"]["url"]
+    assert "patient_id=7" in next_url and "limit=2" in next_url
+    # Someone reads the record meanwhile: a new entry on top, no shift below it.
+    _entries_about(engine, 7, [clock.advance(minutes=5)])
+    while next_url:
+        page = client.get(next_url, headers=admin)
+        assert page.status_code == 200 and len(page.json()) <= 2
+        seen += [e["id"] for e in page.json()]
+        next_url = page.links.get("next", {}).get("url")
+    everything = client.get("/v1/audit", params={"patient_id": 7}, headers=admin).json()
+    assert seen == [e["id"] for e in everything[1:]]  # all but the one written meanwhile
+    assert len(seen) == len(set(seen)) == len(times)
+
+
+def test_a_cursor_that_matches_no_entry_is_refused_by_name(client, admin):
+    answer = client.get("/v1/audit", params={"cursor": 999_999}, headers=admin)
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["field"] == "cursor"
+
+
+def test_the_console_audit_pages_on_to_older_entries(client, engine, clock):
+    from service.console.audit_pages import PAGE_SIZE
+
+    sign_in_new_person(client, engine, ADMIN, clock.now)
+    _entries_about(engine, 9, [clock.now - timedelta(minutes=m) for m in range(PAGE_SIZE + 1)])
+    newest = client.get("/audit", params={"patient_id": "9"})
+    assert newest.text.count('<td data-label="When">') == PAGE_SIZE
+    older = re.search(r'href="([^"]+)" rel="next">Older entries', newest.text)
+    assert older, "the first page links to the older entries"
+    oldest = client.get(html.unescape(older.group(1)))
+    assert oldest.text.count('<td data-label="When">') == 1
+    assert "Older entries" not in oldest.text and "Newest entries" in oldest.text
+    # The filter is kept on the older page.
+    assert "patient_id=9" in html.unescape(older.group(1))
+    refused = client.get("/audit", params={"patient_id": "9", "cursor": "999999"})
+    assert refused.status_code == 422 and "older entries does not exist" in refused.text

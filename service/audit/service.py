@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Protocol
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from service.audit.models import AuditEntry
 from service.auth.models import ApiKey
@@ -179,34 +179,3 @@ def _safe(values: Mapping[str, _Value]) -> dict[str, object]:
         else:
             out[name] = value
     return out
-
-
-def find_entries(
-    session: Session,
-    *,
-    patient_id: int | None = None,
-    user_id: int | None = None,
-    key_id: int | None = None,
-    entity: str | None = None,
-    action: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int = 200,
-) -> list[AuditEntry]:
-    query = select(AuditEntry)
-    if patient_id is not None:
-        query = query.where(AuditEntry.patient_id == patient_id)
-    if user_id is not None:  # what one person did or looked at in the console
-        query = query.where(AuditEntry.actor_user_id == user_id)
-    if key_id is not None:  # ... or one API key
-        query = query.where(AuditEntry.actor_key_id == key_id)
-    if entity is not None:
-        query = query.where(AuditEntry.entity == entity)
-    if action is not None:
-        query = query.where(AuditEntry.action == action)
-    if since is not None:
-        query = query.where(col(AuditEntry.at) >= since)
-    if until is not None:
-        query = query.where(col(AuditEntry.at) < until)
-    query = query.order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc()).limit(limit)
-    return list(session.exec(query))

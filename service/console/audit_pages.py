@@ -2,16 +2,18 @@
 
 import json
 from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import Response
 
-from service.audit.service import find_entries
+from service.audit.repository import find_entries
 from service.console.deps import ConsoleAdmin
 from service.console.forms import FormState
 from service.console.rendering import render
 from service.console.routing import console_router
 from service.deps import SessionDep, SettingsDep
+from service.errors import InvalidInput
 from service.patients.search import names_by_id
 from service.timeline.local_time import local_instant
 from service.users.service import list_users
@@ -42,8 +44,10 @@ def audit_page(
     person: str = "",
     since: str = "",
     until: str = "",
+    cursor: str = "",
 ) -> Response:
-    """Dates are whole days in the clinic's zone; `until` is inclusive."""
+    """Dates are whole days in the clinic's zone; `until` is inclusive. `cursor` (from the
+    "Older entries" link) is where the previous page ended."""
     form = FormState(
         values={"patient_id": patient_id, "person": person, "since": since, "until": until}
     )
@@ -64,19 +68,31 @@ def audit_page(
     last = _day(form, "until", "To")
     if first and last and last < first:
         form.error("until", "To must be the same day as From or later")
+    older_from: int | None = None
+    if cursor.strip():
+        if cursor.strip().isdigit() and 0 < int(cursor) <= 2_147_483_647:
+            older_from = int(cursor)
+        else:
+            form.error("cursor", "That page of older entries does not exist: start again")
     entries = []
+    next_cursor: int | None = None
     if form.ok:
         zone = settings.clinic_zone
-        entries = find_entries(
-            db,
-            patient_id=patient,
-            user_id=user_id,
-            since=local_instant(first, datetime.min.time(), zone) if first else None,
-            until=local_instant(last + timedelta(days=1), datetime.min.time(), zone)
-            if last
-            else None,
-            limit=PAGE_SIZE,
-        )
+        try:
+            page = find_entries(
+                db,
+                patient_id=patient,
+                user_id=user_id,
+                since=local_instant(first, datetime.min.time(), zone) if first else None,
+                until=local_instant(last + timedelta(days=1), datetime.min.time(), zone)
+                if last
+                else None,
+                limit=PAGE_SIZE,
+                cursor=older_from,
+            )
+            entries, next_cursor = page.entries, page.next_cursor
+        except InvalidInput:
+            form.error("cursor", "That page of older entries does not exist: start again")
     rows = [
         {
             "entry": e,
@@ -93,7 +109,11 @@ def audit_page(
         "values": form.values,
         "people": [("", "Anyone"), *((str(u.id), f"{u.name} ({u.email})") for u in people)],
         "errors": form.errors,
-        "page_size": PAGE_SIZE,
         "filtered": any(v.strip() for v in form.values.values()),
+        "paged": older_from is not None,
+        # The same filter, starting after the last entry shown.
+        "older_link": f"/audit?{urlencode({**form.values, 'cursor': next_cursor})}"
+        if next_cursor is not None
+        else None,
     }
     return render(request, "audit.html", context, status_code=200 if form.ok else 422)
