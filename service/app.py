@@ -24,7 +24,6 @@ from service.checkins.endpoints import router as check_ins_router
 from service.config import Settings
 from service.console import install_console
 from service.console.routing import not_found_page, wants_a_page
-from service.conversation.alerts import router as alerts_router
 from service.conversation.endpoints import router as inbox_router
 from service.conversation.inbound_webhook import router as inbound_webhook_router
 from service.db import make_engine
@@ -107,7 +106,6 @@ def create_app(
     # Twilio calls these: authenticated by X-Twilio-Signature, not by an API key.
     app.include_router(receipt_webhook_router)
     app.include_router(inbound_webhook_router)
-    app.include_router(alerts_router)
     app.include_router(inbox_router)
     # FHIR R4 (the clinic's EHR): a thin adapter over the same services.
     app.include_router(fhir_router)

@@ -1,49 +1,31 @@
-"""Urgent replies: staff list them, and an optional webhook is told one arrived.
+"""Urgent replies: the alerts staff read, and the clinic's webhook told that one arrived.
 
 The outgoing webhook (ALERT_WEBHOOK_URL) carries only ids and the time, never the
 patient's words or number: whoever receives it looks the reply up with a staff key.
+The route that lists alerts is an adapter (`service.conversation.endpoints`).
 """
 
 import logging
 from datetime import datetime
 
-from fastapi import APIRouter, Query
+import httpx
+from sqlmodel import Session
 
 from service.audit.reads import Read, record_read
-from service.auth.deps import StaffKey
-from service.conversation.schemas import AlertPublic
-from service.deps import NowDep, SessionDep
+from service.audit.service import Actor
+from service.messaging.models import Message
 from service.messaging.repository import urgent_replies
 
 log = logging.getLogger("reminders.alerts")
 
 ALERT_WEBHOOK_TIMEOUT_SECONDS = 3.0
 
-router = APIRouter(tags=["alerts"])
 
-
-@router.get("/v1/alerts", response_model=list[AlertPublic])
-def list_alerts(
-    session: SessionDep,
-    now: NowDep,
-    key: StaffKey,
-    limit: int = Query(default=100, ge=1, le=1000),
-) -> list[AlertPublic]:
-    """Replies that mention a warning sign (fever, bleeding, ...) or whose check-in answer
-    called a person (with the reason), newest first."""
+def read_alerts(session: Session, actor: Actor, now: datetime, limit: int) -> list[Message]:
+    """The newest urgent replies, with the read audited (each shows a patient's words)."""
     messages = urgent_replies(session, limit)
-    # Each alert shown is a look at that patient's words.
-    record_read(session, key.subject, Read.alerts, at=now, shown=[m.patient_id for m in messages])
-    return [
-        AlertPublic(
-            message_id=m.id or 0,
-            patient_id=m.patient_id,
-            received_at=m.created_at,
-            body=m.body,
-            reason=m.urgent_reason,
-        )
-        for m in messages
-    ]
+    record_read(session, actor, Read.alerts, at=now, shown=[m.patient_id for m in messages])
+    return messages
 
 
 def notify_alert_webhook(
@@ -57,8 +39,6 @@ def notify_alert_webhook(
         "received_at": received_at.isoformat(),
     }
     try:
-        import httpx
-
         response = httpx.post(url, json=payload, timeout=ALERT_WEBHOOK_TIMEOUT_SECONDS)
         response.raise_for_status()
     except Exception as exc:

@@ -1,12 +1,19 @@
-"""The care team's side of the conversation: the inbox, handling replies, a patient's texts
-(read them all, send a one-off one)."""
+"""The care team's side of the conversation: urgent alerts, the inbox, handling replies, a
+patient's texts (read them all, send a one-off one)."""
 
 from fastapi import APIRouter, Query, Response
 
 from service.audit.reads import Read, record_read
 from service.auth.deps import StaffKey
 from service.conversation import inbox
-from service.conversation.schemas import HandledReply, HandleReply, InboxReply, StaffTextCreate
+from service.conversation.alerts import read_alerts
+from service.conversation.schemas import (
+    AlertPublic,
+    HandledReply,
+    HandleReply,
+    InboxReply,
+    StaffTextCreate,
+)
 from service.conversation.sending import GatewayDep
 from service.conversation.staff_texts import send_staff_text
 from service.deps import EngineDep, NowDep, ResourceId, SessionDep, SettingsDep
@@ -16,6 +23,27 @@ from service.openapi import LIST_HEADERS, page_headers
 from service.patients.service import get_patient
 
 router = APIRouter(tags=["inbox"])
+
+
+@router.get("/v1/alerts", tags=["alerts"], response_model=list[AlertPublic])
+def list_alerts(
+    session: SessionDep,
+    now: NowDep,
+    key: StaffKey,
+    limit: int = Query(default=100, ge=1, le=1000),
+) -> list[AlertPublic]:
+    """Replies that mention a warning sign (fever, bleeding, ...) or whose check-in answer
+    called a person (with the reason), newest first."""
+    return [
+        AlertPublic(
+            message_id=m.id or 0,
+            patient_id=m.patient_id,
+            received_at=m.created_at,
+            body=m.body,
+            reason=m.urgent_reason,
+        )
+        for m in read_alerts(session, key.subject, now, limit)
+    ]
 
 
 @router.get("/v1/inbox", response_model=list[InboxReply])
