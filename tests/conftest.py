@@ -27,9 +27,9 @@ from tests.support.postgres import postgres_available, throwaway_postgres
 from tests.support.schema import (
     REPO_ROOT,
     copy_sqlite,
-    fresh_postgres,
     make_postgres_template,
     migrated_sqlite_file,
+    reset_postgres,
     run_migrations,
 )
 from tests.support.twilio_webhooks import PUBLIC_BASE_URL, twilio_settings
@@ -77,8 +77,8 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture
 def pg(postgres_url: str) -> str:
-    """The suite's PostgreSQL alone (no SQLite twin), a fresh database at head."""
-    fresh_postgres(postgres_url)
+    """The suite's PostgreSQL alone (no SQLite twin), an empty database at head."""
+    reset_postgres(postgres_url)
     return postgres_url
 
 
@@ -95,7 +95,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         url = copy_sqlite(request.getfixturevalue("sqlite_at_head"), tmp_path / "reminders.db")
     else:
         url = request.getfixturevalue("postgres_url")
-        fresh_postgres(url)
+        reset_postgres(url)
     return url
 
 

@@ -7,10 +7,13 @@ import socket
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.pool import NullPool
 
 from tests.support.ci import in_ci
 from tests.support.postgres import postgres_available, reset_database, throwaway_postgres
+from tests.support.schema import alembic_config, reset_postgres
 
 
 def _require_postgres() -> None:
@@ -75,3 +78,36 @@ def test_throwaway_postgres_lifecycle() -> None:
     assert not data_dir.exists()
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
         pass
+
+
+@pytest.mark.postgres
+def test_a_reset_database_is_empty_at_head_and_a_changed_one_is_copied_afresh(postgres_url):
+    """`reset_postgres` (every database test's start) truncates where it can: rows gone, ids
+    restarted, a held transaction ended; a database whose shape a test changed is copied
+    from the template again instead."""
+    enroll = text(
+        "INSERT INTO patient (given_name, family_name, phone, timezone, language,"
+        " sms_consent, consent_recorded_at, created_at) VALUES ('Ana', 'Ruiz',"
+        " '+12125550143', 'America/New_York', 'en', true, now(), now()) RETURNING id"
+    )
+    engine = create_engine(postgres_url, poolclass=NullPool)  # a reset ends connections
+    try:
+        reset_postgres(postgres_url)
+        with engine.begin() as conn:
+            conn.execute(enroll)
+            conn.execute(text("CREATE TABLE note (id int)"))
+        held = engine.connect()
+        held.execute(text("SELECT count(*) FROM patient")).scalar_one()  # left open
+        reset_postgres(postgres_url)
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT to_regclass('note')")).scalar() is None
+            assert conn.execute(enroll).scalar_one() == 1
+        reset_postgres(postgres_url)  # this time by truncating
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM patient")).scalar_one() == 0
+            assert conn.execute(enroll).scalar_one() == 1
+            version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        head = ScriptDirectory.from_config(alembic_config(postgres_url)).get_current_head()
+        assert version == head
+    finally:
+        engine.dispose()

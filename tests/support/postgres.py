@@ -35,10 +35,13 @@ SYSTEM_USER = "postgres"
 _START_ATTEMPTS = 3
 
 # Durability is irrelevant for a throwaway server; turning it off makes DDL-heavy suites
-# much faster. max_connections leaves room for pools in multi-process tests.
+# much faster. max_connections leaves room for pools in multi-process tests. No
+# autovacuum: tests are short, and statistics only appear where a test runs ANALYZE
+# itself (so `reset_postgres` can tell a database that needs a fresh copy).
 _SERVER_SETTINGS = (
     "-c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-    "-c full_page_writes=off -c max_connections=200 -c shared_buffers=128MB"
+    "-c full_page_writes=off -c max_connections=200 -c shared_buffers=128MB "
+    "-c autovacuum=off"
 )
 # The benchmarks keep PostgreSQL's durable defaults (fsync, synchronous_commit and
 # full_page_writes on); only these differ from a fresh initdb, and RESULTS.md names them.
