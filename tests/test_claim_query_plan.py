@@ -19,11 +19,14 @@ CLAIM_SELECT = (
 
 
 def test_a_year_of_sent_history_does_not_slow_the_claim(postgres_url):
+    """A busy clinic's year: 10,000 procedures, ten sent texts each. Ten times more rows
+    gave the same plan, and without the partial index this scale already sorts a bitmap
+    scan of the whole status (checked by dropping it), so the test still tells."""
     fresh_postgres(postgres_url)
     engine = make_engine(postgres_url)
     try:
-        seed_due(engine, 100_000)
-        seed_sent_history(engine, 1_000_000, procedures=100_000)
+        seed_due(engine, 10_000)
+        seed_sent_history(engine, 100_000, procedures=10_000)
         with engine.connect() as conn:
             conn.execute(text("ANALYZE reminder"))
             plan = "\n".join(
