@@ -11,10 +11,11 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from scheduler.worker import DispatchLoop
 from service.app import create_app
+from service.db import make_engine
 from service.delivery.gateway import Accepted, OutgoingText
 from service.workers.heartbeat import STOPPED, WorkerHeartbeat, beat, check_workers
 from tests.conftest import REPO_ROOT, Clock
@@ -104,6 +105,12 @@ def test_a_stopping_worker_finishes_the_slot_in_hand_and_releases_the_rest(pg):
     other.engine.dispose()
 
 
+def _running_heartbeats(engine) -> int:
+    with Session(engine) as session:
+        beats = session.exec(select(WorkerHeartbeat).where(WorkerHeartbeat.state != STOPPED))
+        return len(beats.all())
+
+
 def test_reminders_worker_exits_0_on_sigterm_and_check_sees_it_go(pg):
     env = {
         **os.environ,
@@ -115,19 +122,22 @@ def test_reminders_worker_exits_0_on_sigterm_and_check_sees_it_go(pg):
     check = subprocess.run([*reminders, "worker", "--check"], env=env, cwd=REPO_ROOT)
     assert check.returncode == 1
     worker = subprocess.Popen([*reminders, "worker"], env=env, cwd=REPO_ROOT)
+    engine = make_engine(pg)
     try:
-        while True:  # waiting for the first beat, not timing it
+        # Waiting for the first beat (read here, not timed), then asking as an operator
+        # would: one `--check` process, not one per poll.
+        while _running_heartbeats(engine) == 0:
             assert worker.poll() is None, "the worker exited early"
-            done = subprocess.run(
-                [*reminders, "worker", "--check"], env=env, cwd=REPO_ROOT, capture_output=True
-            )
-            if done.returncode == 0:
-                assert b"1 worker(s) alive" in done.stdout
-                break
             time.sleep(0.1)
+        done = subprocess.run(
+            [*reminders, "worker", "--check"], env=env, cwd=REPO_ROOT, capture_output=True
+        )
+        assert done.returncode == 0, done.stderr
+        assert b"1 worker(s) alive" in done.stdout
         os.kill(worker.pid, signal.SIGTERM)
         assert worker.wait(timeout=60) == 0
     finally:
+        engine.dispose()
         if worker.poll() is None:
             worker.kill()
     stopped = subprocess.run(
