@@ -11,13 +11,15 @@ import httpx
 
 from service.auth.keys import create_api_key
 from service.db import make_engine, session_scope
-from tests.conftest import REPO_ROOT, run_migrations
+from tests.conftest import REPO_ROOT
 from tests.support.net import free_port
+from tests.support.schema import copy_sqlite
 
 
-def test_two_api_processes_serve_one_port_and_stop_on_sigterm(tmp_path: Path, clock):
-    url = f"sqlite:///{tmp_path / 'reminders.db'}"
-    run_migrations(url)
+def test_two_api_processes_serve_one_port_and_stop_on_sigterm(
+    tmp_path: Path, clock, sqlite_at_head: Path
+):
+    url = copy_sqlite(sqlite_at_head, tmp_path / "reminders.db")
     engine = make_engine(url)
     with session_scope(engine) as session:
         _, secret = create_api_key(session, role="staff", name="desk", now=clock.now)
