@@ -9,9 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+import service.users.passwords as passwords
 import service.users.service as user_service
 from service.app import create_app
 from service.auth.keys import create_api_key
@@ -43,8 +46,15 @@ hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 hypothesis_settings.register_profile("dev", print_blob=True)
 hypothesis_settings.load_profile("ci" if in_ci() else "dev")
 
-# Argon2 is slow on purpose; the suite creates the same few accounts hundreds of times.
-# A hash made once per password still verifies like any other (the salt is inside it).
+# Argon2id as the service sets it costs ~0.25 CPU s per hash and per check, on purpose; the
+# suite signs people in hundreds of times. The tests hash with Argon2id at its smallest cost
+# instead: a real hash, made and checked by the same code (`test_password_rules` checks
+# the service's own cost).
+PRODUCTION_HASHER = passwords._hasher
+passwords._hasher = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+passwords._DUMMY_HASH = passwords._hasher.hash("not a real password, only spends time")
+# The suite creates the same few accounts hundreds of times: a hash made once per password
+# still verifies like any other (the salt is inside it).
 user_service.hash_password = functools.lru_cache(maxsize=None)(user_service.hash_password)  # type: ignore[assignment]
 
 

@@ -85,3 +85,16 @@ def test_the_command_line_says_why_a_password_is_refused(settings, monkeypatch, 
         assert err.startswith("password: the password is too easy to guess: this is a very")
     finally:
         get_settings.cache_clear()
+
+
+def test_passwords_are_kept_as_argon2id_hashes_that_are_slow_to_guess():
+    # The suite hashes at Argon2id's smallest cost (tests/conftest.py); the service's own
+    # cost must stay above OWASP's floor for Argon2id (19 MiB of memory, 2 passes).
+    from tests.conftest import PRODUCTION_HASHER
+
+    stored = PRODUCTION_HASHER.hash("a long and unlikely passphrase")
+    kind, _, params = stored.split("$")[1:4]
+    cost = dict(pair.split("=") for pair in params.split(","))
+    assert kind == "argon2id"
+    assert int(cost["m"]) >= 19 * 1024 and int(cost["t"]) >= 2
+    assert PRODUCTION_HASHER.verify("a long and unlikely passphrase", stored)
