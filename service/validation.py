@@ -193,3 +193,20 @@ def _unknown_zone(name: str, hint: str) -> str:
 
 ZoneName = Annotated[str, AfterValidator(canonical_zone)]
 """A canonical IANA time zone name such as 'America/Chicago'."""
+
+
+LARGEST_ID = 2_147_483_647  # the largest id an INTEGER primary key holds
+
+
+def whole_number(raw: str | None) -> int | None:
+    """'42' (spaces around allowed) as 42; None for anything else, including signs and the
+    digits of other scripts ('²', '٤') that `str.isdigit` accepts and `int` refuses."""
+    text = (raw or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def record_id(raw: str | None) -> int | None:
+    """A record's id sent as text (a URL, a form, a FHIR reference), or None when it cannot
+    be one: what `whole_number` refuses, 0, or past `LARGEST_ID`."""
+    number = whole_number(raw)
+    return number if number is not None and 1 <= number <= LARGEST_ID else None

@@ -1,6 +1,9 @@
 """The EHR over FHIR R4: patients and appointments through the same domain services,
 answers read back with the same model library (fhir.resources, R4B)."""
 
+from urllib.parse import quote
+
+import pytest
 from fastapi.testclient import TestClient
 from fhir.resources.R4B.appointment import Appointment
 from fhir.resources.R4B.bundle import Bundle
@@ -172,3 +175,16 @@ def test_bad_fhir_input_gets_an_operation_outcome_naming_the_element(client: Tes
     assert OperationOutcome.model_validate(far.json()).issue[0].expression == ["Appointment.start"]
     missing = client.get("/fhir/R4/Patient/999", headers=staff)
     assert missing.status_code == 404 and missing.json()["resourceType"] == "OperationOutcome"
+
+
+@pytest.mark.parametrize("odd", ["²", "٤٢", "+3", "99999999999"])
+def test_an_id_that_is_no_number_is_not_found_or_refused_never_a_500(client, staff, odd):
+    # Superscripts and other scripts' digits pass str.isdigit() but int() refuses them
+    # (the fuzz found `?patient=²`): one rule, service.validation.record_id, reads them all.
+    quoted = quote(odd)
+    for path in (f"Patient/{quoted}", f"Communication/{quoted}", f"Appointment/p{quoted}"):
+        assert client.get(f"/fhir/R4/{path}", headers=staff).status_code == 404, path
+    for search in ("Communication", "Observation", "Appointment"):
+        answer = client.get(f"/fhir/R4/{search}", params={"patient": odd}, headers=staff)
+        assert answer.status_code == 400, search
+        assert answer.json()["issue"][0]["expression"] == ["patient"]

@@ -17,6 +17,7 @@ from service.errors import InvalidInput
 from service.patients.search import names_by_id
 from service.timeline.local_time import local_instant
 from service.users.service import list_users
+from service.validation import record_id
 
 router = console_router()
 
@@ -54,15 +55,14 @@ def audit_page(
     people = list_users(db)
     user_id: int | None = None
     if person.strip():
-        if person.strip().isdigit() and int(person) in {u.id for u in people}:
-            user_id = int(person)
-        else:
+        user_id = record_id(person)
+        if user_id not in {u.id for u in people}:
+            user_id = None
             form.error("person", "Choose a person from the list")
     patient: int | None = None
     if patient_id.strip():
-        if patient_id.strip().isdigit() and 0 < int(patient_id) <= 2_147_483_647:
-            patient = int(patient_id)
-        else:
+        patient = record_id(patient_id)
+        if patient is None:
             form.error("patient_id", "Patient number must be a whole number, like 42")
     first = _day(form, "since", "From")
     last = _day(form, "until", "To")
@@ -70,9 +70,8 @@ def audit_page(
         form.error("until", "To must be the same day as From or later")
     older_from: int | None = None
     if cursor.strip():
-        if cursor.strip().isdigit() and 0 < int(cursor) <= 2_147_483_647:
-            older_from = int(cursor)
-        else:
+        older_from = record_id(cursor)
+        if older_from is None:
             form.error("cursor", "That page of older entries does not exist: start again")
     entries = []
     next_cursor: int | None = None

@@ -25,6 +25,7 @@ from service.patients.phone import national_format
 from service.patients.schemas import PatientUpdate
 from service.records.edits import edit_patient, preview_edit
 from service.records.merging import merge_patients, preview_merge
+from service.validation import record_id, whole_number
 
 router = console_router()
 
@@ -106,7 +107,7 @@ def edit(
     values["version"] = version
     form = FormState(values=values)
     changes = _patient_update(form)
-    expected = int(version) if version.isdigit() else patient.version
+    expected = whole_number(version) or patient.version
     if changes is None:
         return _edit_form(request, patient, form.values, form.errors)
     try:
@@ -239,7 +240,7 @@ def merge(
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
     patient = patients.get_patient(db, patient_id)
-    other = int(duplicate_id) if duplicate_id.isdigit() else 0
+    other = record_id(duplicate_id) or 0
     try:
         if confirm != "yes":
             shown = preview_merge(db, patient_id, other)

@@ -25,7 +25,7 @@ from service.procedures.wording import preview_sample
 from service.templates import editing, store
 from service.templates.preview import Preview, preview_template
 from service.templates.schemas import MAX_BODY
-from service.validation import MultilineText
+from service.validation import MultilineText, record_id
 
 router = console_router()
 
@@ -213,9 +213,9 @@ def _preview(
     raw_id = form.values["procedure_id"].strip()
     procedure_id = None
     if raw_id:
-        if not raw_id.isdigit() or not 1 <= int(raw_id) <= 2_147_483_647:
+        procedure_id = record_id(raw_id)
+        if procedure_id is None:
             return None, ("procedure_id", "Enter a procedure number, like 12, or leave it empty")
-        procedure_id = int(raw_id)
     try:
         sample = (
             None

@@ -12,6 +12,7 @@ from service.deps import NowDep, SessionDep, SettingsDep
 from service.errors import InvalidInput
 from service.messaging.models import Direction, Message, MessageStatus
 from service.messaging.twilio_signature import SignedForm, twiml
+from service.validation import record_id
 
 log = logging.getLogger("reminders.webhooks")
 
@@ -65,10 +66,11 @@ def delivery_receipt(
 def _attempt(session: Session, attempt: str | None, sid: str) -> Message | None:
     """The attempt named in the callback URL (`?attempt=<message id>`), locked, if it is
     this text's: still open, or already recorded under this very sid."""
-    if not attempt or not attempt.isdigit():
+    attempt_id = record_id(attempt)
+    if attempt_id is None:
         return None
     message = session.exec(
-        select(Message).where(Message.id == int(attempt)).with_for_update()
+        select(Message).where(Message.id == attempt_id).with_for_update()
     ).first()
     if message is None or message.provider_message_id not in (None, sid):
         return None

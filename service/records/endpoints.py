@@ -21,6 +21,7 @@ from service.patients.schemas import (
 from service.patients.service import patient_public
 from service.records.edits import EditPreview, edit_patient, preview_edit
 from service.records.merging import merge_patients, preview_merge
+from service.validation import whole_number
 
 router = APIRouter(prefix="/v1/patients", tags=["patients"], responses=problems(401, 404, 422))
 
@@ -46,10 +47,9 @@ IfMatch = Annotated[
 def version_sent(if_match: str | None, body_version: int | None) -> int:
     """The version a change was made on: If-Match (an ETag) or `expected_version`."""
     if if_match is not None:
-        tag = if_match.strip().removeprefix("W/").strip('"')
-        if not tag.isdigit():
+        header_version = whole_number(if_match.strip().removeprefix("W/").strip('"'))
+        if header_version is None:
             raise InvalidInput('must be an ETag such as "3"', field="If-Match")
-        header_version = int(tag)
         if body_version is not None and body_version != header_version:
             raise InvalidInput("If-Match and expected_version disagree", field="expected_version")
         return header_version

@@ -20,6 +20,7 @@ from service.procedures.appointments import Appointment
 from service.procedures.lists import procedures_of_patient
 from service.procedures.models import Procedure, ProcedureStatus
 from service.procedures.visits import booked_appointments
+from service.validation import record_id
 
 VISIT_MINUTES = 30
 
@@ -76,10 +77,10 @@ def _patient(session: Session, resource: FhirAppointment) -> Patient:
         if actor is None:
             continue
         if actor.reference and actor.reference.startswith("Patient/"):
-            number = actor.reference.split("/", 1)[1]
-            if number.isdigit():
+            number = record_id(actor.reference.split("/", 1)[1])
+            if number is not None:
                 try:
-                    return get_patient(session, int(number))
+                    return get_patient(session, number)
                 except NotFound:
                     break
         if actor.identifier is not None and actor.identifier.value:
@@ -113,11 +114,11 @@ def read(
     session: Session, settings: Settings, appointment_id: str
 ) -> tuple[FhirAppointment, int] | None:
     """`p12` is procedure 12, `v3` booked visit 3."""
-    prefix, number = appointment_id[:1], appointment_id[1:]
-    if prefix not in ("p", "v") or not number.isdigit() or int(number) > 2_147_483_647:
+    prefix, number = appointment_id[:1], record_id(appointment_id[1:])
+    if prefix not in ("p", "v") or number is None:
         return None
     if prefix == "p":
-        procedure = session.get(Procedure, int(number))
+        procedure = session.get(Procedure, number)
         if procedure is None:
             return None
         patient = session.get(Patient, procedure.patient_id)
@@ -134,7 +135,7 @@ def read(
             ZoneInfo(patient.timezone),
         )
         return resource, patient.id or 0
-    visit = session.get(Appointment, int(number))
+    visit = session.get(Appointment, number)
     if visit is None:
         return None
     procedure = session.get(Procedure, visit.procedure_id)

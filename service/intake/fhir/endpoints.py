@@ -36,6 +36,7 @@ from service.intake.service import Intake, find_patient, register
 from service.messaging.models import Message
 from service.patients.service import get_patient
 from service.timeline.active import active_plan
+from service.validation import record_id
 
 router = APIRouter(prefix="/fhir/R4", tags=["FHIR R4"])
 T = TypeVar("T")
@@ -207,10 +208,11 @@ def _conditional(session: Session, criteria: str) -> Any:
 
 @router.get("/Patient/{patient_id}", summary="Read a patient")
 def read_patient(patient_id: str, session: SessionDep, now: NowDep, key: StaffKey) -> Response:
-    if not patient_id.isdigit() or int(patient_id) > 2_147_483_647:
+    number = record_id(patient_id)
+    if number is None:
         return refused(f"no Patient/{patient_id}", "Patient.id", 404, "not-found")
     try:
-        patient = get_patient(session, int(patient_id))
+        patient = get_patient(session, number)
     except DomainError as exc:
         return _from_domain(exc, PATIENT_ELEMENTS)
     record_read(
@@ -299,14 +301,14 @@ def search_appointments(
     patient: str = Query(max_length=40),
     date: list[str] = Query(default=[], max_length=4),
 ) -> Response:
-    number = patient.removeprefix("Patient/")
-    if not number.isdigit() or int(number) > 2_147_483_647:
+    number = record_id(patient.removeprefix("Patient/"))
+    if number is None:
         return refused("patient must be Patient/{id}", "patient", 400)
     try:
-        found = appointments.of_patient(session, settings, int(number), date)
+        found = appointments.of_patient(session, settings, number, date)
     except DomainError as exc:
         return refused(exc.message, "date", 400)
-    record_read(session, key.subject, Read.procedures, at=now, shown=[int(number)], found_by="fhir")
+    record_read(session, key.subject, Read.procedures, at=now, shown=[number], found_by="fhir")
     bundle = Bundle.model_validate(
         {
             "resourceType": "Bundle",
@@ -351,11 +353,8 @@ def read_appointment(
 def read_communication(
     message_id: str, session: SessionDep, now: NowDep, key: StaffKey
 ) -> Response:
-    message = (
-        session.get(Message, int(message_id))
-        if message_id.isdigit() and int(message_id) <= 2_147_483_647
-        else None
-    )
+    number = record_id(message_id)
+    message = session.get(Message, number) if number is not None else None
     if message is None or message.patient_id is None:
         return refused(f"no Communication/{message_id}", "Communication.id", 404, "not-found")
     record_read(
@@ -380,11 +379,11 @@ def search_communications(
     patient: str | None = Query(default=None, max_length=40),
     sent: list[str] = Query(default=[], max_length=4),
 ) -> Response:
-    number = patient.removeprefix("Patient/") if patient else None
-    if number is not None and (not number.isdigit() or int(number) > 2_147_483_647):
+    number = record_id(patient.removeprefix("Patient/")) if patient else None
+    if patient and number is None:
         return refused("patient must be Patient/{id}", "patient", 400)
     try:
-        found = communications.find(session, int(number) if number else None, sent)
+        found = communications.find(session, number, sent)
     except DomainError as exc:
         return refused(exc.message, "sent", 400)
     shown = [m.patient_id for m in found]
@@ -410,11 +409,8 @@ def search_communications(
 
 @router.get("/Observation/{answer_id}", summary="Read one recovery check-in answer")
 def read_observation(answer_id: str, session: SessionDep, now: NowDep, key: StaffKey) -> Response:
-    found = (
-        observations.get(session, int(answer_id))
-        if answer_id.isdigit() and int(answer_id) <= 2_147_483_647
-        else None
-    )
+    number = record_id(answer_id)
+    found = observations.get(session, number) if number is not None else None
     if found is None:
         return refused(f"no Observation/{answer_id}", "Observation.id", 404, "not-found")
     record_read(
@@ -438,10 +434,10 @@ def search_observations(
     key: StaffKey,
     patient: str | None = Query(default=None, max_length=40),
 ) -> Response:
-    number = patient.removeprefix("Patient/") if patient else None
-    if number is not None and (not number.isdigit() or int(number) > 2_147_483_647):
+    number = record_id(patient.removeprefix("Patient/")) if patient else None
+    if patient and number is None:
         return refused("patient must be Patient/{id}", "patient", 400)
-    found = observations.find(session, int(number) if number else None)
+    found = observations.find(session, number)
     shown = [a.patient_id for a in found]
     record_read(session, key.subject, Read.check_ins, at=now, shown=shown, found_by="fhir")
     bundle = Bundle.model_validate(

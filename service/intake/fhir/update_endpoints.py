@@ -36,6 +36,7 @@ from service.intake.fhir.updates import update_appointment
 from service.intake.records import edit_record
 from service.intake.service import appointment_known, find_patient, register
 from service.patients.models import Patient
+from service.validation import record_id, whole_number
 
 router = APIRouter(prefix="/fhir/R4", tags=["FHIR R4"])
 _IDENTIFIER = Query(default=None, max_length=120, description="system|value")
@@ -50,9 +51,10 @@ def _expected_version(if_match: str | None) -> int | None:
     if if_match is None:
         return None
     number = if_match.strip().removeprefix("W/").strip('"')
-    if not number.isdigit() or len(number) > 9:
+    version = whole_number(number) if len(number) <= 9 else None
+    if version is None:
         raise DomainError('If-Match must be a version, W/"n"', field="if_match")
-    return int(number)
+    return version
 
 
 def _identifier_value(identifier: str | None, kind: str) -> str:
@@ -82,11 +84,8 @@ async def update_patient(
         return refused("the body's id must be the id in the URL", "Patient.id", 400)
 
     def work() -> Response:
-        found = (
-            session.get(Patient, int(patient_id))
-            if patient_id.isdigit() and int(patient_id) <= 2_147_483_647
-            else None
-        )
+        number = record_id(patient_id)
+        found = session.get(Patient, number) if number is not None else None
         if found is None:
             # We do not take ids from clients: create with POST (or a conditional PUT).
             return refused(f"no Patient/{patient_id}", "Patient.id", 404, "not-found")

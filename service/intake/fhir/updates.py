@@ -12,6 +12,7 @@ from service.procedures.appointments import Appointment
 from service.procedures.models import Procedure
 from service.procedures.service import cancel_procedure, record_no_show, reschedule_procedure
 from service.procedures.visits import cancel_visit, move_visit
+from service.validation import record_id
 
 _STATUSES = ("booked", "cancelled", "entered-in-error", "noshow")
 
@@ -26,17 +27,17 @@ def update_appointment(
         raise Refused(
             "status must be booked, cancelled or noshow", "Appointment.status", "not-supported"
         )
-    prefix, number = appointment_id[:1], appointment_id[1:]
-    if prefix not in ("p", "v") or not number.isdigit() or int(number) > 2_147_483_647:
+    prefix, number = appointment_id[:1], record_id(appointment_id[1:])
+    if prefix not in ("p", "v") or number is None:
         return None
     if prefix == "p":
-        procedure = session.get(Procedure, int(number))
+        procedure = session.get(Procedure, number)
         if procedure is None:
             return None
         patient = _participant(session, procedure, resource)
         _update_procedure(session, intake, procedure, patient, resource)
     else:
-        visit = session.get(Appointment, int(number))
+        visit = session.get(Appointment, number)
         if visit is None:
             return None
         procedure = session.get(Procedure, visit.procedure_id)
