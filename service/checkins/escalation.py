@@ -1,7 +1,9 @@
 """When a check-in answer calls a person (thresholds are settings), and the reason the
 inbox shows: "pain 9/10 on day 3; baseline 5". Pure.
 
-A range escalates on its worse end ("6-8" is read as 7 and escalates as 8).
+A range escalates on its worse end ("6-8" is read as 7 and escalates as 8). A rating
+above the top of its scale ("11/10", "a 15", "off the charts") records no number but
+calls a person all the same: the patient is telling us the worst.
 """
 
 from dataclasses import dataclass
@@ -51,3 +53,9 @@ def escalation_reason(
     if worse < baseline * limits.walking_fraction:
         return f"{asked.name} {number_text(worse)} minutes on day {day}{versus}"
     return None
+
+
+def above_scale_reason(asked: Question, day: int) -> str:
+    """The inbox's reason for a rating above the scale's top: "pain answer above the
+    scale (0-10) on day 3"."""
+    return f"{asked.name} answer above the scale ({asked.scale.value}) on day {day}"

@@ -169,14 +169,14 @@ def _read(text: str, scale: Scale, lowest: float, highest: float) -> tuple[Readi
         top = re.escape(f"{highest:g}")
         if re.search(_ABOVE_PHRASE.format(top=top), words):
             return None, True
-    quantities = []
+    quantities: list[tuple[float, float]] = []
     spans = []
     above = False
     for match in _QUANTITY.finditer(words):
         if match.group("other"):
             return None, False  # "2 pills", "3 days": a number, but not the one asked for
         quantity = _quantity(match, scale, lowest, highest)
-        if quantity == "above":
+        if isinstance(quantity, str):  # "above"
             above = True
             continue
         if quantity is None:
@@ -221,7 +221,8 @@ def _scale_said(match: re.Match[str], highest: float) -> str:
     if match["span"] is not None and float(top) != highest:
         return match.group(0)  # "de 1 a 2 horas": a range, not the scale
     if match["n"] is None:
-        return " "
+        # "on a scale of 1 to 10" said alone is no number; "off the scale" keeps its words.
+        return " " if match["top"] or match["only"] or match["span"] else match.group(0)
     return f"{match['n']}/{top}"
 
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from service.checkins import repository
-from service.checkins.escalation import Thresholds, escalation_reason
+from service.checkins.escalation import Thresholds, above_scale_reason, escalation_reason
 from service.checkins.models import CheckInAnswer
 from service.checkins.questions import QUESTIONS, question
-from service.checkins.reading import Reading, read_answer
+from service.checkins.reading import Reading, is_above_scale, read_answer
 from service.checkins.repository import AskedQuestion
 from service.config import Settings
 from service.procedures.models import Procedure, Reminder, ReminderStatus
@@ -52,6 +52,13 @@ def open_question(
 
 def read(asked: AskedQuestion, body: str) -> Reading | None:
     return read_answer(body, question(asked.question).scale)
+
+
+def above_scale(asked: AskedQuestion, body: str) -> str | None:
+    """Why a text that rates above the scale's top ("11/10", "off the charts") calls a
+    person, or None: no number is recorded, but it reaches the inbox as urgent."""
+    kind = question(asked.question)
+    return above_scale_reason(kind, asked.day) if is_above_scale(body, kind.scale) else None
 
 
 def answer_row(session: Session, asked: AskedQuestion, now: datetime) -> CheckInAnswer:
