@@ -88,6 +88,9 @@ _NOT_A_RATING = re.compile(
     r"|\b\d+(?:st|nd|rd|th|ro|er|ero)\b|[#$] ?\d|\d ?(?:%|percent|por ?ciento)"
     rf"|\b(?:{_MONTHS}) \d|\b\d{{1,2}} (?:de )?(?:{_MONTHS})\b"
     r"|\b(?:day|dia|week|semana|month|mes|on the|el dia)\s+\d+"
+    # A point in time, not how long: "an hour ago", "hace una hora", "call me in 10 min".
+    r"|\d min (?:ago|later|from now|earlier)\b|\bhace \d"
+    r"|\b(?:call|text|llam|ring)\w*(?: \w+)? (?:in|en|within|dentro de) \d"
 )
 # "at 7" is a clock time, unless it says where the pain is: "I'm at a 7", "it's at 7".
 _AT = re.compile(r"(?:\b(?P<before>[a-z']+) )?\bat (?P<n>\d{1,2})\b(?! ?(?:/|min\b|h\b))")
@@ -96,16 +99,19 @@ _AT_A_LEVEL_WORDS = (
     "holding hovering now be been level"
 )
 _AT_A_LEVEL = frozenset(_AT_A_LEVEL_WORDS.split())
+# A number said as a rating: "a 15", "un 12", "level 11".
+_RATED = re.compile(r"\b(?:an?|una?|level|nivel) $")
 _OTHER = (
     r"pills?|tablets?|tabs?|tylenol|advil|aleve|motrin|ibuprofen|percocet|norco|mg|ml|"
     r"days?|weeks?|months?|years?|yrs?|times?|blocks?|miles?|km|kilometers?|meters?|"
     r"feet|ft|steps?|yards?|laps?|degrees?|lbs?|pounds?|pastillas?|dias?|semanas?|meses|"
-    r"anos|veces|cuadras?|pasos|vueltas?|kilometros?|metros?|grados|libras"
+    r"anos|veces|cuadras?|pasos|vueltas?|kilometros?|metros?|grados|libras|"
+    r"questions?|preguntas?|things?|cosas?|dudas?"
 )
 _QUANTITY = re.compile(
     rf"(?<![\d./])(?P<a>{_NUMBER})"
     rf"(?: ?(?:-|to|or|o|a|and|y) ?(?P<b>{_NUMBER}))?"
-    rf" ?(?P<unit>/ ?\d+|min\b)?(?: ?(?P<other>{_OTHER})\b)?"
+    rf" ?(?P<unit>/ ?\d+|min\b)?(?: ?(?:more |other |mas |otras? )?(?P<other>{_OTHER})\b)?"
 )
 _NOT_LESS = (
     r"(?! ?(?:meds?|medications?|medicines?|killers?|pills?|relief|medicinas?|"
@@ -122,7 +128,7 @@ _CANT_WALK = re.compile(
     r"|\bno camino\b"
 )
 # Alone (with filler only), these say none: "nada", "none at all".
-_NONE_ALONE = re.compile(r"\b(?:none|nada|nothing|not at all|ninguno|zero)\b")
+_NONE_ALONE = re.compile(r"\b(?:none|(?<!de )nada|nothing|not at all|ninguno|zero)\b")
 _ABOVE_PHRASE = (
     r"off the (?:charts?|scale)|through the roof|fuera de (?:la )?escala|por las nubes"
     r"|\b(?:(?:more|higher|worse|greater) than|beyond|above|over|past|mas de|mas que"
@@ -176,7 +182,9 @@ def _read(text: str, scale: Scale, lowest: float, highest: float) -> tuple[Readi
         if match.group("other"):
             return None, False  # "2 pills", "3 days": a number, but not the one asked for
         quantity = _quantity(match, scale, lowest, highest)
-        if isinstance(quantity, str):  # "above"
+        if isinstance(quantity, str):  # "above": said as a rating ("11/10", "a 15")?
+            if not (match["unit"] or _RATED.search(words, 0, match.start())):
+                return None, False  # a bare "15" may be minutes or a typo: ask again
             above = True
             continue
         if quantity is None:
@@ -247,6 +255,8 @@ def _quantity(
     if scale is Scale.zero_to_ten:
         if unit and unit != f"/{highest:g}":
             return None  # "3/5" on a 0-10 scale, "20 min": not on this scale
+        if match["b"] and high == highest and low in (lowest, 1):
+            return None  # "1-10": the scale quoted, not a rating
         if high > highest and high <= highest * ABOVE_SCALE_FACTOR and low >= lowest:
             return "above"
         return (low, high) if low >= lowest and high <= highest else None
