@@ -9,7 +9,7 @@
   "three quarters of an hour", "tres cuartos de hora";
 - hours and minutes: "1 hr 15 min", "1h15", "an hour 15", "una hora y 15",
   "an hour and a quarter", "hora y cuarto", "2 hours and a half", "dos horas y media";
-- ranges: "1-2 hours", "an hour or 2", "10-15 min";
+- ranges: "1-2 hours", "an hour or 2", "10-15 min", "30 mins to an hour";
 - a negated minute is none at all: "not even a minute", "ni un minuto", "less than a
   minute", "menos de un minuto" (0).
 
@@ -63,6 +63,10 @@ _HOURS_RANGE = re.compile(
 _HOURS = re.compile(rf"\b(?P<a>{_NUMBER})(?: ?(?:-|to|or|o|a|and|y) ?(?P<b>{_NUMBER}))? h\b")
 
 
+# "30 mins to an hour", "media hora o una hora": one range.
+_MINUTES_RANGE = re.compile(rf"\b(?P<a>{_NUMBER}) min ?(?:-|to|or|o|a) ?(?P<b>{_NUMBER}) min\b")
+
+
 def _minutes(hours: str) -> str:
     return f"{float(hours) * 60:g}"
 
@@ -98,4 +102,5 @@ def in_minutes(text: str) -> str:
     text = _HOURS_AND_A_PART.sub(_hours_and_a_part, text)
     text = _HOURS_AND_MINUTES.sub(_hours_and_minutes, text)
     text = _HOURS_RANGE.sub(lambda m: f"{m['a']}-{m['b']} h", text)
-    return _HOURS.sub(_hours, text)
+    text = _HOURS.sub(_hours, text)
+    return _MINUTES_RANGE.sub(r"\g<a>-\g<b> min", text)

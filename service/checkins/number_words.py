@@ -5,9 +5,10 @@ Spanish: 0-19 and the tens to 90 and their compounds ("twenty five", "twenty-fiv
 "veinticinco", "treinta y cinco", "diez y seis"), a hundred; the common misspellings that
 are no other word ("sevn", "eigth", "sinco", "nuebe", "dies"); "-ish" ("sevenish");
 halves on any number ("7 and a half", "siete y medio", "6 1/2", "6½", "six point five");
-"a couple (of)" / "un par de" as 2 before minutes or hours. Not read as numbers, by decision: "a few", "unos
-cuantos", "poquito" (no number was said: the question's short form asks for one), and
-"y pico" / "and a bit" (the number stays, the rest waits for a person).
+"a couple (of)" / "un par de" as 2 before minutes or hours. Not read as numbers, by
+decision: "a few", "unos cuantos", "poquito" (no number was said: the question's short
+form asks for one), and "y pico" / "and a bit" (the number stays, the rest waits for a
+person).
 
 "once" is 11 in Spanish and "one time" in English: it is 11 only where it stands as the
 answer ("once", "un once", "once de diez", "once minutos").
@@ -63,9 +64,7 @@ _ONCE = re.compile(
     r"^(?P<lead>(?:(?:un|like|como|about|a) )?)once\b(?=\s*(?:/|de |out |sobre |minut|$))"
 )
 # Only of minutes or hours: "a couple questions" is no rating.
-_COUPLE = re.compile(
-    r"\b(?:a )?couple(?: of)?(?= (?:min|hour|hr))|\bun par de(?= (?:min|hora))"
-)
+_COUPLE = re.compile(r"\b(?:a )?couple(?: of)?(?= (?:min|hour|hr))|\bun par de(?= (?:min|hora))")
 _POINT = re.compile(r"\b(\d+) (?:point|punto) (\d+)\b")
 # "7 and a half", "siete y medio", "6 1/2", "dos horas y media" is handled with hours.
 _HALF = re.compile(r"\b(\d+)(?: (?:and|&|n|y) (?:a )?(?:half|1/2|medio|media)\b| 1/2(?![\d/]))")
