@@ -58,13 +58,13 @@ _HOURS_AND_MINUTES = re.compile(
     rf"\b(?P<hours>{_NUMBER}) h{_AND} ?(?P<minutes>\d{{1,2}})(?: min)?(?![\d.:/]| ?h\b)"
 )
 _HOURS_RANGE = re.compile(
-    rf"\b(?P<a>{_NUMBER}) h (?:or|o|to|-|a) (?P<b>{_NUMBER})(?! ?(?:min|[\d.:/]))"
+    rf"\b(?P<a>{_NUMBER}) h (?:or|o|u|to|-|a) (?P<b>{_NUMBER})(?! ?(?:min|[\d.:/]))"
 )
-_HOURS = re.compile(rf"\b(?P<a>{_NUMBER})(?: ?(?:-|to|or|o|a|and|y) ?(?P<b>{_NUMBER}))? h\b")
+_HOURS = re.compile(rf"\b(?P<a>{_NUMBER})(?: ?(?:-|to|or|o|u|a|and|y) ?(?P<b>{_NUMBER}))? h\b")
 
 
 # "30 mins to an hour", "media hora o una hora": one range.
-_MINUTES_RANGE = re.compile(rf"\b(?P<a>{_NUMBER}) min ?(?:-|to|or|o|a) ?(?P<b>{_NUMBER}) min\b")
+_MINUTES_RANGE = re.compile(rf"\b(?P<a>{_NUMBER}) min ?(?:-|to|or|o|u|a) ?(?P<b>{_NUMBER}) min\b")
 
 
 def _minutes(hours: str) -> str:

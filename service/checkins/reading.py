@@ -91,6 +91,11 @@ _NOT_A_RATING = re.compile(
     # A point in time, not how long: "an hour ago", "hace una hora", "call me in 10 min".
     r"|\d min (?:ago|later|from now|earlier)\b|\bhace \d"
     r"|\b(?:call|text|llam|ring)\w*(?: \w+)? (?:in|en|within|dentro de) \d"
+    r"|\b(?:give me|gimme|wait|hold on|hang on|just|dame|espera|espere)(?: \w+)? 1 min\b"
+    # Thousands ("10k steps") and dates: "12/10/26", "my appt is 12/10".
+    r"|\b\d+k\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+    r"|\b(?:appt|appointment|cita|fecha|date|see you|nos vemos)\b[^/]{0,15}\d{1,2}/\d"
+    r"|\b(?:on|el|the) \d{1,2}/\d"
 )
 # "at 7" is a clock time, unless it says where the pain is: "I'm at a 7", "it's at 7".
 _AT = re.compile(r"(?:\b(?P<before>[a-z']+) )?\bat (?P<n>\d{1,2})\b(?! ?(?:/|min\b|h\b))")
@@ -106,11 +111,11 @@ _OTHER = (
     r"days?|weeks?|months?|years?|yrs?|times?|blocks?|miles?|km|kilometers?|meters?|"
     r"feet|ft|steps?|yards?|laps?|degrees?|lbs?|pounds?|pastillas?|dias?|semanas?|meses|"
     r"anos|veces|cuadras?|pasos|vueltas?|kilometros?|metros?|grados|libras|"
-    r"questions?|preguntas?|things?|cosas?|dudas?"
+    r"questions?|preguntas?|things?|cosas?|dudas?|secs?|seconds?|segundos?"
 )
 _QUANTITY = re.compile(
     rf"(?<![\d./])(?P<a>{_NUMBER})"
-    rf"(?: ?(?:-|to|or|o|a|and|y) ?(?P<b>{_NUMBER}))?"
+    rf"(?: ?(?:-|to|or|o|u|a|and|y) ?(?P<b>{_NUMBER}))?"
     rf" ?(?P<unit>/ ?\d+|min\b)?(?: ?(?:more |other |mas |otras? )?(?P<other>{_OTHER})\b)?"
 )
 _NOT_LESS = (
@@ -119,13 +124,15 @@ _NOT_LESS = (
 )
 _ZERO_PAIN = re.compile(
     r"\b(?:(?:no|zero|sin|ningun|nada de|not any|not in|without) (?:pain|dolor)"
-    r"|pain[ -]free|no hurt|(?:doesn'?t|does not|dont|don'?t) hurt|no (?:me )?duele)\b" + _NOT_LESS
+    r"|pain[ -]free|no hurt|(?:doesn'?t|does not|dont|don'?t) hurt|no (?:me )?duele"
+    r"|(?:don'?t|do not|dont) (?:have|feel) (?:any )?pain|not hurting"
+    r"|no (?:tengo|siento) (?:nada de |ningun )?dolor|no me (?:esta )?doliendo)\b" + _NOT_LESS
 )
 _CANT_WALK = re.compile(
     r"\b(?:can ?not|can'?t|cant|cannot|unable to|could ?n'?t) (?:even )?walk\b"
-    r"(?! (?:much|far|long|very|more|a lot|well|too|that|as|without|for|fast|like|to))"
-    r"|\bno puedo (?:ni )?(?:caminar|andar)\b(?! (?:mucho|lejos|bien|mas|tanto|rapido))"
-    r"|\bno camino\b"
+    r"(?! (?:much|far|long|very|more|a lot|well|too|that|as|with|without|for|fast|like|to))"
+    r"|\bno (?:puedo (?:ni )?(?:caminar|andar)|camino)\b"
+    r"(?! (?:mucho|lejos|bien|mas|tanto|rapido|sin|con|por))"
 )
 # Alone (with filler only), these say none: "nada", "none at all".
 _NONE_ALONE = re.compile(r"\b(?:none|(?<!de )nada|nothing|not at all|ninguno|zero)\b")
@@ -213,6 +220,7 @@ def _normalise(text: str, highest: float) -> str:
     for odd, usual in (("\u2019", "'"), ("\u2013", "-"), ("\u2014", "-"), ("\u2044", "/")):
         plain = plain.replace(odd, usual)
     plain = re.sub(r"(?<=\d),(?=\d)", ".", plain)  # "6,5" is six and a half in Spanish
+    plain = re.sub(r"(?<=\d) ?~ ?(?=\d)", "-", plain)  # "7~8" is a range
     plain = re.sub(r"[!\"“”¡¿*~]", " ", plain)
     plain = spell_digits(" ".join(plain.split()))
     plain = _WINDOW.sub(" ", plain)
