@@ -11,7 +11,8 @@ form asks for one), and "y pico" / "and a bit" (the number stays, the rest waits
 person).
 
 "once" is 11 in Spanish and "one time" in English: it is 11 only where it stands as the
-answer ("once", "un once", "once de diez", "once minutos").
+answer ("once", "un once", "once de diez", "once minutos"). "one" after "no", "the",
+"this"... is a pronoun ("no one called"), and "2+ hours" is 2 hours.
 """
 
 import re
@@ -64,6 +65,10 @@ _ONCE = re.compile(
     r"^(?P<lead>(?:(?:un|like|como|about|a) )?)once\b(?=\s*(?:/|de |out |sobre |minut|$))"
 )
 # Only of minutes or hours: "a couple questions" is no rating.
+# "no one", "the one in my leg": a pronoun, not a number.
+_PRONOUN_ONE = re.compile(
+    r"\b(no|any|every|some|this|that|the|which|each|other|last|first|next|right|left) one\b"
+)
 _COUPLE = re.compile(r"\b(?:a )?couple(?: of)?(?= (?:min|hour|hr))|\bun par de(?= (?:min|hora))")
 _POINT = re.compile(r"\b(\d+) (?:point|punto) (\d+)\b")
 # "7 and a half", "siete y medio", "6 1/2", "dos horas y media" is handled with hours.
@@ -72,6 +77,8 @@ _HALF = re.compile(r"\b(\d+)(?: (?:and|&|n|y) (?:a )?(?:half|1/2|medio|media)\b|
 
 def spell_digits(text: str) -> str:
     """`text` with its number words written as digits."""
+    text = re.sub(r"(?<=\d)\+", "", text)  # "2+ hours": 2 hours (or more)
+    text = _PRONOUN_ONE.sub(r"\1 ones", text)
     text = _ONCE.sub(lambda m: f"{m.group('lead')}11", text)
     text = _TEN_AND_UNIT.sub(lambda m: str(_value(m["tens"]) + _value(m["unit"])), text)
     text = _VEINTI.sub(lambda m: str(20 + _value(m["unit"])), text)

@@ -115,8 +115,9 @@ _OTHER = (
 )
 _QUANTITY = re.compile(
     rf"(?<![\d./])(?P<a>{_NUMBER})"
-    rf"(?: ?(?:-|to|or|o|u|a|and|y) ?(?P<b>{_NUMBER}))?"
-    rf" ?(?P<unit>/ ?\d+|min\b)?(?: ?(?:more |other |mas |otras? )?(?P<other>{_OTHER})\b)?"
+    rf"(?: ?(?:-|to|or|o|u|a|and|y) ?(?:(?:an?|una?) )?(?P<b>{_NUMBER}))?"
+    rf" ?(?P<unit>/ ?\d+|min\b)?"
+    rf"(?: ?(?:more |other |mas |otras? |a |per |al |por )?(?P<other>{_OTHER})\b)?"
 )
 _NOT_LESS = (
     r"(?! ?(?:meds?|medications?|medicines?|killers?|pills?|relief|medicinas?|"
