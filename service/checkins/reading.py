@@ -8,10 +8,10 @@ whereas a number read from a non-answer ("took 2 pills") would be a false record
 The flow: the text is folded (lower case, no accents), its number words made digits
 (number_words.py), its durations made minutes (durations.py), "out of" in all its
 spellings made "/" and a hedge ("like a 6 maybe 7") made a range; then what is not a
-rating (a phone number, a clock time, a date, a count of pills or days) rules the text
-out, and the numbers left are the answer. A rating above the top of its scale ("11/10",
-"a 15", "off the charts") records nothing, but `is_above_scale` says so: the patient is
-telling us the worst, and the reply goes to a person as urgent.
+rating (a phone number, a clock time, a date: not_answers.py; a count of pills or days)
+rules the text out, and the numbers left are the answer. A rating above the top of its
+scale ("11/10", "a 15", "off the charts") records nothing, but `is_above_scale` says so:
+the patient is telling us the worst, and the reply goes to a person as urgent.
 Measured on the labelled corpus in tests/checkins/ by `python -m bench.check_ins`.
 """
 
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from service.checkins.durations import in_minutes
+from service.checkins.not_answers import is_question, is_something_else
 from service.checkins.number_words import spell_digits
 
 
@@ -69,41 +70,6 @@ _HEDGE = re.compile(
     r"talvez|quizas?|a lo mejor|o hasta|hasta)"
     rf" (?:(?:a|an|un|like|como|about) )?(?P<b>{_NUMBER})(?P<unit2> ?/ ?\d+| min)?"
 )
-_QUESTION_START = re.compile(
-    r"^\W*(what|why|how|who|whos|when|where|is|are|does|do|can|should|could|which|"
-    r"que|como|cuando|quien|donde|por que|cual|puedo|es)\b"
-)
-_MONTHS = (
-    r"jan(?:uary)?|feb(?:ruary)?|march|apr(?:il)?|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
-    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|enero|febrero|marzo|abril|mayo|junio|julio|"
-    r"agosto|se?ptiembre|octubre|noviembre|diciembre"
-)
-# Numbers that are something else: a phone number, a clock time, a date, a share.
-_NOT_A_RATING = re.compile(
-    r"\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}|\b\d{3}[\s.-]\d{4}\b|\d{7,}"
-    r"|\b\d{1,2}(?::\d{2})? ?(?:am|pm|a\.m|p\.m|o'?clock|o clock)\b|\b\d{1,2}:\d{2}\b"
-    r"|\b\d{1,2} (?:in the (?:morning|afternoon|evening)|at night|de la (?:manana|tarde|noche))"
-    r"|(?:\b(?:a las?|alas|until|till|til|antes de las|despues de las) ?|@ ?)\d{1,2}\b"
-    r"(?! ?(?:/|min\b|h\b))"
-    r"|\b\d+(?:st|nd|rd|th|ro|er|ero)\b|[#$] ?\d|\d ?(?:%|percent|por ?ciento)"
-    rf"|\b(?:{_MONTHS}) \d|\b\d{{1,2}} (?:de )?(?:{_MONTHS})\b"
-    r"|\b(?:day|dia|week|semana|month|mes|on the|el dia)\s+\d+"
-    # A point in time, not how long: "an hour ago", "hace una hora", "call me in 10 min".
-    r"|\d min (?:ago|later|from now|earlier)\b|\bhace \d"
-    r"|\b(?:call|text|llam|ring)\w*(?: \w+)? (?:in|en|within|dentro de) \d"
-    r"|\b(?:give me|gimme|wait|hold on|hang on|just|dame|espera|espere)(?: \w+)? 1 min\b"
-    # Thousands ("10k steps") and dates: "12/10/26", "my appt is 12/10".
-    r"|\b\d+k\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
-    r"|\b(?:appt|appointment|cita|fecha|date|see you|nos vemos)\b[^/]{0,15}\d{1,2}/\d"
-    r"|\b(?:on|el|the) \d{1,2}/\d"
-)
-# "at 7" is a clock time, unless it says where the pain is: "I'm at a 7", "it's at 7".
-_AT = re.compile(r"(?:\b(?P<before>[a-z']+) )?\bat (?P<n>\d{1,2})\b(?! ?(?:/|min\b|h\b))")
-_AT_A_LEVEL_WORDS = (
-    "im i'm it's its is was still currently sitting stuck pain pains stay stays staying "
-    "holding hovering now be been level"
-)
-_AT_A_LEVEL = frozenset(_AT_A_LEVEL_WORDS.split())
 # A number said as a rating: "a 15", "un 12", "level 11".
 _RATED = re.compile(r"\b(?:an?|una?|level|nivel) $")
 _OTHER = (
@@ -175,9 +141,7 @@ def is_above_scale(text: str, scale: Scale, lowest: float = 0, highest: float = 
 def _read(text: str, scale: Scale, lowest: float, highest: float) -> tuple[Reading | None, bool]:
     """(the reading or None, whether a rating above the scale's top was said)."""
     words = _normalise(text, highest)
-    if not words or (_QUESTION_START.search(words) and "?" in text):
-        return None, False
-    if _NOT_A_RATING.search(words) or _clock_time(words):
+    if not words or is_question(words, text) or is_something_else(words):
         return None, False
     if scale is Scale.zero_to_ten:
         top = re.escape(f"{highest:g}")
@@ -247,10 +211,6 @@ def _hedged(match: re.Match[str]) -> str:
     """ "6 maybe 7" is the range 6-7: its midpoint is recorded, its worse end escalates."""
     unit = match["unit"] or match["unit2"] or ""
     return f"{match['a']}-{match['b']}{unit}"
-
-
-def _clock_time(words: str) -> bool:
-    return any(m["before"] not in _AT_A_LEVEL for m in _AT.finditer(words))
 
 
 def _quantity(
