@@ -60,7 +60,7 @@ def save_version(
         max_segments=settings.sms_max_segments,
         plan=active_plan(settings, session),
     )
-    _audit(session, actor, "update", row, now)
+    audit_version(session, actor, "update", row, now)
     return row
 
 
@@ -84,7 +84,7 @@ def restore_version(
         max_segments=settings.sms_max_segments,
         plan=active_plan(settings, session),
     )
-    _audit(session, actor, "restore", row, now)
+    audit_version(session, actor, "restore", row, now)
     return row
 
 
@@ -154,7 +154,7 @@ def _tokens(text: str) -> list[str]:
     return re.findall(r"\s+|[^\s]+", text)
 
 
-def _audit(
+def audit_version(
     session: Session, actor: Actor, action: str, row: MessageTemplate, now: datetime
 ) -> None:
     audit(
