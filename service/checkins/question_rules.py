@@ -53,8 +53,7 @@ def kind_of(data: Mapping[str, Any]) -> tuple[Kind, int | None, int | None]:
 def _scale_end(value: object, field: str) -> int:
     if not whole(value) or not SCALE_LIMITS[0] <= value <= SCALE_LIMITS[1]:
         raise InvalidInput(
-            f"a scale question needs a whole number from {SCALE_LIMITS[0]} to "
-            f"{SCALE_LIMITS[1]}",
+            f"a scale question needs a whole number from {SCALE_LIMITS[0]} to {SCALE_LIMITS[1]}",
             field=field,
         )
     return value
