@@ -58,7 +58,10 @@ def test_the_two_defaults_are_listed_as_data_with_their_wording(tw, admin, staff
 
 
 def test_a_clinic_question_is_asked_after_the_defaults_and_retiring_it_stops_asking(
-    patient, tw, staff, admin
+    patient,  # noqa: F811 (the fixture imported above)
+    tw,
+    staff,
+    admin,
 ):
     added = tw.post("/v1/check-in-questions", json=STIFFNESS, headers=admin)
     assert added.status_code == 201, added.text
