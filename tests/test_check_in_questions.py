@@ -119,6 +119,14 @@ def test_a_clinic_question_is_asked_after_the_defaults_and_retiring_it_stops_ask
     assert ("stiffness", 3) not in check_ins
     assert check_ins[("pain", 3)]["value"] == 4
 
+    outcomes = tw.get("/v1/outcomes", headers=admin).json()
+    stiffness = [o for o in outcomes if o["question"] == "stiffness"]
+    assert [(o["day"], o["asked"], o["answered"], o["median"]) for o in stiffness] == [
+        (-7, 1, 1, 4)
+    ]
+    restore = tw.post("/v1/templates/question_stiffness/en/restore/0", headers=admin)
+    assert restore.status_code == 422 and field_of(restore) == "version"
+
     fhir = tw.get(f"/fhir/R4/Observation?patient=Patient/{maria.record['id']}", headers=staff)
     codes = {e["resource"]["code"]["text"]: e["resource"] for e in fhir.json()["entry"]}
     assert codes["stiffness"]["code"]["coding"][0]["code"] == "stiffness"

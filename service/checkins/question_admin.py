@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from service.audit.service import Actor, audit
@@ -113,9 +114,13 @@ def add_question(
         created_at=now,
         updated_at=now,
     )
-    session.add(row)
+    try:
+        # A savepoint: the same key added at the same moment is a 409, not a 500.
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        raise Conflict(f"a check-in question '{key}' already exists", field="key") from None
     _write_texts(session, texts, actor, now)
-    session.flush()
     audit(session, actor, "create", "check_in_question", key, at=now, fields=CHANGEABLE)
     return row
 

@@ -89,7 +89,8 @@ def restore_version(
 
 
 def history(session: Session, step: str, language: str) -> list[Version]:
-    """Every version, newest first, ending with the code default (version 0)."""
+    """Every version, newest first, ending with the code default (version 0; a clinic's
+    own question has none)."""
     rows = store.versions_of(session, step, language)
     authors = _authors(session, step, language)
     active = store.DbTemplates(session).get(step, language)
@@ -105,6 +106,8 @@ def history(session: Session, step: str, language: str) -> list[Version]:
         )
         for r in rows
     ]
+    if step not in store.TEMPLATE_STEPS and versions:
+        return versions  # a clinic's own question: no built-in wording to list or restore
     default = default_template(step, language)
     versions.append(
         Version(0, default.body, active.version == 0, None, None, "", restored_from_version=None)

@@ -207,6 +207,12 @@ def restore_template(
     check_step(step, session)
     check_language(language)
     if version == 0:
+        if step not in TEMPLATE_STEPS:
+            raise InvalidInput(
+                f"'{step}' is a clinic's own question: it has no built-in wording (version "
+                "0); restore one of its saved versions",
+                field="version",
+            )
         body = default_template(step, language).body
     else:
         old = session.exec(
