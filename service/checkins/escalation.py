@@ -1,7 +1,9 @@
 """When a check-in answer calls a person (thresholds are settings), and the reason the
 inbox shows: "pain 9/10 on day 3; baseline 5". Pure.
 
-A range escalates on its worse end ("6-8" is read as 7 and escalates as 8).
+A range escalates on its worse end ("6-8" is read as 7 and escalates as 8). Only the two
+default questions have thresholds (`pain`, `walking`): a question a clinic adds calls no
+person on its number (its answer is recorded; a warning sign in it is triaged as any reply).
 """
 
 from dataclasses import dataclass
@@ -40,12 +42,14 @@ def escalation_reason(
     """Why this answer needs a person now, or None."""
     worse = high if asked.higher_is_worse else low
     versus = f"; baseline {number_text(baseline)}" if baseline is not None else ""
-    if asked.scale.value == "0-10":
+    if asked.name == "pain":
         said = f"{asked.name} {number_text(worse)}/10 on day {day}{versus}"
         if worse >= limits.pain_alert:
             return said
         rose = baseline is not None and worse - baseline >= limits.pain_rise
         return said if rose and day >= limits.rise_from_day else None
+    if asked.name != "walking":
+        return None
     if baseline is None or baseline <= 0 or day < limits.walking_from_day:
         return None
     if worse < baseline * limits.walking_fraction:

@@ -14,7 +14,9 @@ from enum import StrEnum
 
 
 class Scale(StrEnum):
-    zero_to_ten = "0-10"  # a numeric rating, 0 (none) to 10 (worst imaginable)
+    # A numeric rating: 0 (none) to 10 (worst imaginable) by default, or a clinic
+    # question's own lowest and highest.
+    zero_to_ten = "0-10"
     minutes = "minutes"  # a duration, written in minutes or hours
 
 
@@ -103,8 +105,9 @@ _FILLER_WORDS = (
 _FILLER = frozenset(_FILLER_WORDS.split())
 
 
-def read_answer(text: str, scale: Scale) -> Reading | None:
-    """The number (or range) `text` answers with on `scale`, or None if it is no answer."""
+def read_answer(text: str, scale: Scale, lowest: float = 0, highest: float = 10) -> Reading | None:
+    """The number (or range) `text` answers with on `scale` (a rating from `lowest` to
+    `highest`, or minutes), or None if it is no answer."""
     words = _normalise(text)
     if not words or (_QUESTION_START.search(words) and "?" in text):
         return None
@@ -115,7 +118,7 @@ def read_answer(text: str, scale: Scale) -> Reading | None:
     for match in _QUANTITY.finditer(words):
         if match.group("other"):
             return None  # "2 pills", "3 days": a number, but not the one asked for
-        quantity = _quantity(match, scale)
+        quantity = _quantity(match, scale, lowest, highest)
         if quantity is None:
             return None
         quantities.append(quantity)
@@ -125,7 +128,7 @@ def read_answer(text: str, scale: Scale) -> Reading | None:
     if not quantities:
         zero = _ZERO_PAIN if scale is Scale.zero_to_ten else _CANT_WALK
         found = zero.search(words)
-        if found is None:
+        if found is None or (scale is Scale.zero_to_ten and not lowest <= 0 <= highest):
             return None
         rest = _leftover(words, [found.span()])
         return Reading(0.0, 0.0, all(word in _FILLER for word in rest))
@@ -152,15 +155,17 @@ def _normalise(text: str) -> str:
     return " ".join(plain.split())
 
 
-def _quantity(match: re.Match[str], scale: Scale) -> tuple[float, float] | None:
+def _quantity(
+    match: re.Match[str], scale: Scale, lowest: float, highest: float
+) -> tuple[float, float] | None:
     a = float(match.group("a"))
     b = float(match.group("b")) if match.group("b") else a
     low, high = min(a, b), max(a, b)
     unit = (match.group("unit") or "").replace(" ", "")
     if scale is Scale.zero_to_ten:
-        if unit and unit != "/10":
-            return None  # "3/5", "20 min": not on this scale
-        return (low, high) if low >= 0 and high <= 10 else None
+        if unit and unit != f"/{highest:g}":
+            return None  # "3/5" on a 0-10 scale, "20 min": not on this scale
+        return (low, high) if low >= lowest and high <= highest else None
     if unit.startswith("/"):
         return None
     if unit.startswith("h"):

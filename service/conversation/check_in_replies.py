@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from service.checkins import service as check_ins
-from service.checkins.questions import noted_text, question
+from service.checkins.questions import noted_text
 from service.config import Settings
 from service.conversation import answers, receipts
 from service.conversation.kept import keep_answer
@@ -48,7 +48,7 @@ def check_in_reply(
     asked = check_ins.open_question(session, settings, patient.id, now)
     if asked is None:
         return None
-    reading = check_ins.read(asked, body)
+    reading = check_ins.read(session, asked, body)
     lang = answers.answer_language(patient.language)
     if reading is None:
         row = check_ins.answer_row(session, asked, now)
@@ -79,7 +79,8 @@ def check_in_reply(
     check_ins.send_next_question(session, plan, asked, ZoneInfo(patient.timezone), now)
     answer = None
     if not quiet:
-        noted = noted_text(question(asked.question), reading.low, reading.high, lang)
+        asked_now = check_ins.question_asked(session, asked)
+        noted = noted_text(asked_now, reading.low, reading.high, lang)
         answer = answers.check_in_noted(settings, lang, noted, escalated, signs)
     _answered(session, sid, "check_in", answer, urgent or escalated, message, patient, now)
     return answer, message
