@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from service.checkins import service as check_ins
-from service.checkins.questions import noted_text, question
+from service.checkins.questions import noted_text
 from service.checkins.repository import AskedQuestion
 from service.config import Settings
 from service.conversation import answers, receipts
@@ -50,10 +50,10 @@ def check_in_reply(
     asked = check_ins.open_question(session, settings, patient.id, now)
     if asked is None:
         return None
-    reading = check_ins.read(asked, body)
+    reading = check_ins.read(session, asked, body)
     lang = answers.answer_language(patient.language)
     if reading is None:
-        above = check_ins.above_scale(asked, body)
+        above = check_ins.above_scale(session, asked, body)
         if above is not None:
             return _above_scale(
                 session, settings, asked, patient, above, sid, signs, quiet, now, keep
@@ -86,7 +86,8 @@ def check_in_reply(
     check_ins.send_next_question(session, plan, asked, ZoneInfo(patient.timezone), now)
     answer = None
     if not quiet:
-        noted = noted_text(question(asked.question), reading.low, reading.high, lang)
+        asked_now = check_ins.question_asked(session, asked)
+        noted = noted_text(asked_now, reading.low, reading.high, lang)
         answer = answers.check_in_noted(settings, lang, noted, escalated, signs)
     _answered(session, sid, "check_in", answer, urgent or escalated, message, patient, now)
     return answer, message
