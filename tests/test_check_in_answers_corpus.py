@@ -4,6 +4,8 @@ and the shapes of answer the clinic named are each read right."""
 import pytest
 
 from bench.check_ins import PARTS, load, measure
+from service.checkins.escalation import above_scale_reason
+from service.checkins.questions import QUESTIONS, Kind, Question
 from service.checkins.reading import Scale, is_above_scale, read_answer
 
 
@@ -47,3 +49,14 @@ def test_a_hedge_is_a_range_and_hours_with_minutes_are_one_duration() -> None:
     for said in ("1 hr 15 min", "1h15", "an hour 15", "una hora y cuarto"):
         reading = read_answer(said, Scale.minutes)
         assert reading is not None and reading.value == 75, said
+
+
+def test_a_clinic_scale_reads_its_own_top_and_only_pain_above_the_scale_calls_a_person() -> None:
+    four = read_answer("4 out of 5", Scale.zero_to_ten, 1, 5)
+    assert four is not None and four.value == 4
+    assert read_answer("1-5", Scale.zero_to_ten, 1, 5) is None  # the scale quoted
+    assert read_answer("7/10", Scale.zero_to_ten, 1, 5) is None
+    assert is_above_scale("a 7", Scale.zero_to_ten, 1, 5)
+    reason = above_scale_reason(QUESTIONS["pain"], 3)
+    assert reason == "pain answer above the scale (0-10) on day 3"
+    assert above_scale_reason(Question("stiffness", Kind.scale, 1, 5), 3) is None
