@@ -81,7 +81,7 @@ _OTHER = (
 )
 _QUANTITY = re.compile(
     rf"(?<![\d./])(?P<a>{_NUMBER})"
-    rf"(?: ?(?:-|to|or|o|u|a|and|y) ?(?:(?:an?|una?) )?(?P<b>{_NUMBER}))?"
+    rf"(?: ?(?:-|to|or|o|u|a|and|y|&) ?(?:(?:an?|una?) )?(?P<b>{_NUMBER}))?"
     rf" ?(?P<unit>/ ?\d+|min\b)?"
     rf"(?: ?(?:more |other |mas |otras? |a |per |al |por )?(?P<other>{_OTHER})\b)?"
 )
@@ -90,7 +90,8 @@ _NOT_LESS = (
     r"medicamentos?|pastillas?|as much|so much|too much|as bad|that bad|tanto|mucho|como antes))"
 )
 _ZERO_PAIN = re.compile(
-    r"\b(?:(?:no|zero|sin|ningun|nada de|not any|not in|without) (?:pain|dolor)"
+    r"\b(?:(?:no|no more|zero|sin|ningun|nada de|not any|not in|without) (?:pain|dolor)"
+    r"|pain(?:'s| is)? (?:all )?gone"
     r"|pain[ -]free|no hurt|(?:doesn'?t|does not|dont|don'?t) hurt|no (?:me )?duele"
     r"|(?:don'?t|do not|dont) (?:have|feel) (?:any )?pain|not hurting"
     r"|no (?:tengo|siento) (?:nada de |ningun )?dolor|no me (?:esta )?doliendo)\b" + _NOT_LESS
@@ -231,6 +232,8 @@ def _quantity(
         return (low, high) if low >= lowest and high <= highest else None
     if unit.startswith("/"):
         return None
+    if not unit and (low % 1 or high % 1):
+        return None  # a bare "1.5": hours or minutes? Asked again, not guessed
     return (low, high) if high <= MINUTES_CEILING else None
 
 
