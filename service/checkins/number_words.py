@@ -12,7 +12,8 @@ person).
 
 "once" is 11 in Spanish and "one time" in English: it is 11 only where it stands as the
 answer ("once", "un once", "once de diez", "once minutos"). "one" after "no", "the",
-"this"... is a pronoun ("no one called"), and "2+ hours" is 2 hours.
+"this"... is a pronoun ("no one called"), "las dos piernas" is both legs, and "2+ hours"
+is 2 hours.
 """
 
 import re
@@ -79,6 +80,7 @@ def spell_digits(text: str) -> str:
     """`text` with its number words written as digits."""
     text = re.sub(r"(?<=\d)\+", "", text)  # "2+ hours": 2 hours (or more)
     text = _PRONOUN_ONE.sub(r"\1 ones", text)
+    text = re.sub(r"\b(?:los|las) dos\b", "ambos", text)  # "las dos piernas": both
     text = _ONCE.sub(lambda m: f"{m.group('lead')}11", text)
     text = _TEN_AND_UNIT.sub(lambda m: str(_value(m["tens"]) + _value(m["unit"])), text)
     text = _VEINTI.sub(lambda m: str(20 + _value(m["unit"])), text)
