@@ -105,8 +105,9 @@ def _above_scale(
     now: datetime,
     keep: Callable[..., Message],
 ) -> tuple[str | None, Message]:
-    """ "11/10", "off the charts": no number is recorded (the question stays open for one),
-    but the reply waits in the inbox as urgent with the reason, and pages on-call."""
+    """A pain answer above the scale ("11/10", "off the charts"): no number is recorded
+    (the question stays open for one), but the reply waits in the inbox as urgent with
+    the reason, and pages on-call."""
     message = keep(urgent=True, urgent_reason=reason, procedure_id=asked.procedure_id)
     row = check_ins.answer_row(session, asked, now)
     row.reply_message_id = row.reply_message_id or message.id
