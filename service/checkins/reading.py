@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from service.checkins.durations import in_minutes
+from service.checkins.misheard_numbers import restore_numbers
 from service.checkins.not_answers import is_question, is_something_else
 from service.checkins.number_words import spell_digits
 
@@ -188,7 +189,7 @@ def _normalise(text: str, highest: float) -> str:
     plain = re.sub(r"(?<=\d),(?=\d)", ".", plain)  # "6,5" is six and a half in Spanish
     plain = re.sub(r"(?<=\d) ?~ ?(?=\d)", "-", plain)  # "7~8" is a range
     plain = re.sub(r"[!\"“”¡¿*~]", " ", plain)
-    plain = spell_digits(" ".join(plain.split()))
+    plain = restore_numbers(spell_digits(" ".join(plain.split())), _FILLER)
     plain = _WINDOW.sub(" ", plain)
     plain = _SCALE_SAID.sub(lambda m: _scale_said(m, highest), plain)
     plain = _OUT_OF.sub(r"\g<n>/\g<top>", plain)
