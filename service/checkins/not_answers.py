@@ -56,3 +56,30 @@ def is_something_else(words: str) -> bool:
     if _NOT_A_RATING.search(words):
         return True
     return any(m["before"] not in _AT_A_LEVEL for m in _AT.finditer(words))
+
+
+# The other question's measure, misspelt as patients type it. Pain, in a walking answer:
+# "Pain is 6", "el dolor es un 4", "hurts like a 7", "a 6 on the scale".
+_PAIN_NAMED = re.compile(
+    r"\b(?:p(?:ai|ia|ei|ia)ne?s?|painful|hurts?|hurting|hurtz|hrts?|aches?|aching|sore"
+    r"|dol+or(?:es)?|dolr|dlor|(?:a|en)?dolorid[oa]s?|duel[ea]n?s?|doliendo|doli[oa]"
+    r"|rating|rate|level|nivel|escala|scale|intensity|intensidad)\b|/ ?10\b"
+)
+# Walking, with its number, in a pain answer: "walked 20", "I can walk about 10",
+# "camine como 15" (but "5 when I walk" is a pain rating said while walking).
+_WALKING_NUMBER = re.compile(
+    r"\b(?:walk\w*|wlk\w*|wakl\w*|camin\w*|cmin\w*|anduve|andar|andando|ande)"
+    r"(?: (?:for|about|around|like|maybe|only|just|almost|nearly|roughly|approx\w*|an?|"
+    r"i|can|could|como|unos|unas|por|solo|nomas|casi|mas|menos|de|alrededor|puedo)){0,3}"
+    r" \d"
+)
+
+
+def names_pain(words: str) -> bool:
+    """The text names the pain question's measure: a bare number in it is no walking time."""
+    return _PAIN_NAMED.search(words) is not None
+
+
+def names_walking_number(words: str) -> bool:
+    """The text gives a walking distance or time: none of its numbers is a pain rating."""
+    return _WALKING_NUMBER.search(words) is not None

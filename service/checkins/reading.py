@@ -22,7 +22,12 @@ from enum import StrEnum
 
 from service.checkins.durations import in_minutes
 from service.checkins.misheard_numbers import restore_numbers
-from service.checkins.not_answers import is_question, is_something_else
+from service.checkins.not_answers import (
+    is_question,
+    is_something_else,
+    names_pain,
+    names_walking_number,
+)
 from service.checkins.number_words import spell_digits
 
 
@@ -145,6 +150,8 @@ def _read(text: str, scale: Scale, lowest: float, highest: float) -> tuple[Readi
     words = _normalise(text, highest)
     if not words or is_question(words, text) or is_something_else(words):
         return None, False
+    if scale is Scale.zero_to_ten and names_walking_number(words):
+        return None, False  # "walked 20": the walking question's answer, not a rating
     if scale is Scale.zero_to_ten:
         top = re.escape(f"{highest:g}")
         if re.search(_ABOVE_PHRASE.format(top=top), words):
@@ -155,9 +162,12 @@ def _read(text: str, scale: Scale, lowest: float, highest: float) -> tuple[Readi
     for match in _QUANTITY.finditer(words):
         if match.group("other"):
             return None, False  # "2 pills", "3 days": a number, but not the one asked for
-        quantity = _quantity(match, scale, lowest, highest)
+        rated = _RATED.search(words, 0, match.start()) is not None
+        if scale is Scale.minutes and names_pain(words):
+            rated = True  # "Pain is 6", "el dolor es un 4": the pain question's number
+        quantity = _quantity(match, scale, lowest, highest, rated)
         if isinstance(quantity, str):  # "above": said as a rating ("11/10", "a 15")?
-            if not (match["unit"] or _RATED.search(words, 0, match.start())):
+            if not (match["unit"] or rated):
                 return None, False  # a bare "15" may be minutes or a typo: ask again
             above = True
             continue
@@ -216,7 +226,7 @@ def _hedged(match: re.Match[str]) -> str:
 
 
 def _quantity(
-    match: re.Match[str], scale: Scale, lowest: float, highest: float
+    match: re.Match[str], scale: Scale, lowest: float, highest: float, rated: bool
 ) -> tuple[float, float] | str | None:
     """(low, high), "above" for a rating over the top, or None: not an answer here."""
     a = float(match.group("a"))
@@ -231,8 +241,8 @@ def _quantity(
         if high > highest and high <= highest * ABOVE_SCALE_FACTOR and low >= lowest:
             return "above"
         return (low, high) if low >= lowest and high <= highest else None
-    if unit.startswith("/"):
-        return None
+    if unit.startswith("/") or (not unit and rated):
+        return None  # "7/10", "it's an 8", "pain is 6": a rating, not minutes
     if not unit and (low % 1 or high % 1):
         return None  # a bare "1.5": hours or minutes? Asked again, not guessed
     return (low, high) if high <= MINUTES_CEILING else None
