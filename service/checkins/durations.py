@@ -42,6 +42,11 @@ _NOT_A_MINUTE = re.compile(
     rf" (?:(?:{_ONE}|a single) )?(?:single )?{_MINUTE}{_END}"
 )
 _ARTICLE = re.compile(rf"\b(?:an?|one|un|una|uno) (?={_HOUR}{_END}|{_MINUTE}{_END})")
+# "n", "an", "'n'" and "&" said for "and" before a part of an hour: "hour n half",
+# "an hour an a half" (not "an hour", whose "an" is one).
+_SAID_AND = re.compile(
+    r"(?<=[a-z\d]) (?:n|an|'n'?|&|nd) (?=(?:a |an )?(?:half|quarter|medi[ao]|cuarto)\b)"
+)
 # "hora y media", "hour and a half" with no article before it.
 _BARE_HOUR = re.compile(
     r"(?<![\d.] )\b(hour|hora|hr) (?=(?:and|y|&) (?:a )?(?:half|medi[ao]|quarter|cuarto|\d))"
@@ -63,8 +68,13 @@ _HOURS_RANGE = re.compile(
 _HOURS = re.compile(rf"\b(?P<a>{_NUMBER})(?: ?(?:-|to|or|o|u|a|and|y) ?(?P<b>{_NUMBER}))? h\b")
 
 
-# "30 mins to an hour", "media hora o una hora": one range.
-_MINUTES_RANGE = re.compile(rf"\b(?P<a>{_NUMBER}) min ?(?:-|to|or|o|u|a) ?(?P<b>{_NUMBER}) min\b")
+# "30 mins to an hour", "media hora o una hora", "between half an hour and an hour",
+# "entre media hora y una hora", "de 20 min a media hora": one range.
+_MINUTES_RANGE = re.compile(
+    rf"\b(?:(?:between|entre|from|de|desde) )?(?P<a>{_NUMBER}) min ?(?:-|to|or|o|u|a|hasta)"
+    rf" ?(?P<b>{_NUMBER}) min\b"
+    rf"|\b(?:between|entre) (?P<c>{_NUMBER}) min (?:and|y|&|n) (?P<d>{_NUMBER}) min\b"
+)
 
 
 def _minutes(hours: str) -> str:
@@ -91,6 +101,7 @@ def _hours(match: re.Match[str]) -> str:
 
 def in_minutes(text: str) -> str:
     """`text` (digits already spelled) with its durations written as "<n> min"."""
+    text = _SAID_AND.sub(" and ", text)
     for pattern, minutes in _PARTS_OF_AN_HOUR:
         text = re.sub(pattern, minutes, text)
     text = _NOT_A_MINUTE.sub("0 min", text)
@@ -103,4 +114,9 @@ def in_minutes(text: str) -> str:
     text = _HOURS_AND_MINUTES.sub(_hours_and_minutes, text)
     text = _HOURS_RANGE.sub(lambda m: f"{m['a']}-{m['b']} h", text)
     text = _HOURS.sub(_hours, text)
-    return _MINUTES_RANGE.sub(r"\g<a>-\g<b> min", text)
+    return _MINUTES_RANGE.sub(_minutes_range, text)
+
+
+def _minutes_range(match: re.Match[str]) -> str:
+    low, high = (match["a"], match["b"]) if match["a"] else (match["c"], match["d"])
+    return f"{low}-{high} min"

@@ -28,13 +28,15 @@ from collections.abc import Collection
 from rapidfuzz.distance import OSA
 
 _HOMOPHONES = {"for": "4", "fore": "4", "to": "2", "too": "2", "ate": "8", "won": "1", "tree": "3"}
-_RATING_LEADS = frozenset(
-    "a an say about around like maybe bout probably prob roughly approximately guess".split()
-)
+_RATING_LEAD_WORDS = "a an say about around like maybe bout probably prob roughly approximately guess"
+_RATING_LEADS = frozenset(_RATING_LEAD_WORDS.split())
 # Before minutes or hours: "walked for hours" has no number, "for for minutes" has one.
-_DURATION_LEADS = frozenset("for about around like maybe bout roughly approximately".split())
+_DURATION_LEAD_WORDS = "for about around like maybe bout roughly approximately"
+_DURATION_LEADS = frozenset(_DURATION_LEAD_WORDS.split())
 _UNIT = re.compile(r"min|minutes?|mins?|hours?|hrs?|minutos?|horas?")
 _STOPS = ".,;:!?"
+# The scale's top said with the answer ("sies de diez", "a for out of 10") is no other number.
+_SCALE_TOP = re.compile(r"(?:\b(?:out of|outta|of|de|sobre|over)|/) ?10\b")
 
 _ENGLISH = {
     "zero": 0, "three": 3, "four": 4, "five": 5, "seven": 7, "eight": 8, "nine": 9,
@@ -52,16 +54,15 @@ _SPANISH = {
 _NUMBER_WORDS = {**_ENGLISH, **_SPANISH}
 # Real words one edit from a number word (English from a word-frequency list, checked
 # once; Spanish by hand): never read as numbers.
-_REAL_WORDS = frozenset(
-    """file fine fiver fives nice nile niner nines none thee there threes threw tree died
+_REAL_WORD_LIST = """file fine fiver fives nice nile niner nines none thee there threes threw tree died
     dief dies diet eighth eights footy foray fort forth forts tend tens tent then ones
     siege sieve site seen semen sever zeros cerro sixth trace treme truce ties tires toes
     tree trees tries tyres dice dock dome done dope dose seas sees semis sets does dots
     flour foul fours fifth fitty twelver undo unto neuve nueva nuevo seventh thirsty elven
     ounce cinch hundreds tras tren cerdo cera cerca cuarto cuartos cuadro circo cinto
     siente sienta sientes ocio sois sean sea vente dote tiene tienes quinces crece creo
-    trae cuarta cinta seres serie quine sedis severn sirte""".split()
-)
+    trae cuarta cinta seres serie quine sedis severn sirte"""
+_REAL_WORDS = frozenset(_REAL_WORD_LIST.split())
 
 
 def _sound(word: str) -> str:
@@ -79,9 +80,9 @@ _BY_SOUND = {_sound(word): value for word, value in _SPANISH.items()}
 def restore_numbers(words: str, filler: Collection[str]) -> str:
     """`words` with a homophone or a misspelt number word written as digits where the
     answer can only be that number; unchanged when `words` already holds a number."""
-    if re.search(r"\d", words):
+    if re.search(r"\d", _SCALE_TOP.sub(" ", words)):
         return words
-    tokens = words.split(" ")
+    tokens = re.sub(r"(?<=[a-z]) ?/ ?(?=10\b)", " /", words).split(" ")  # "sies/10"
     for index, token in enumerate(tokens):
         bare = token.strip(_STOPS)
         digits = _said_for_a_number(tokens, index, bare, filler)
@@ -106,9 +107,9 @@ def _homophone_is_a_number(tokens: list[str], index: int, filler: Collection[str
     if index == 0 or tokens[index - 1].strip(_STOPS) != tokens[index - 1]:
         return False  # first, or a sentence ends just before it ("I'd say, to")
     before = tokens[index - 1]
-    if tokens[index].strip(_STOPS) == tokens[index] and index + 1 < len(tokens):
-        if _UNIT.fullmatch(tokens[index + 1].strip(_STOPS)):
-            return before in _DURATION_LEADS
+    said_on = tokens[index].strip(_STOPS) == tokens[index] and index + 1 < len(tokens)
+    if said_on and _UNIT.fullmatch(tokens[index + 1].strip(_STOPS)):
+        return before in _DURATION_LEADS
     return before in _RATING_LEADS and _rating_phrase(tokens, index, filler)
 
 
@@ -121,7 +122,7 @@ def _rating_phrase(tokens: list[str], index: int, filler: Collection[str]) -> bo
     while end < len(tokens) - 1 and tokens[end].strip(_STOPS) == tokens[end]:
         end += 1
     others = (tokens[i].strip(_STOPS) for i in range(start, end + 1) if i != index)
-    return all(word in filler for word in others if word)
+    return all(word in filler or word in ("10", "/10") for word in others if word)
 
 
 def misspelt_number(word: str) -> int | None:
