@@ -28,7 +28,9 @@ from collections.abc import Collection
 from rapidfuzz.distance import OSA
 
 _HOMOPHONES = {"for": "4", "fore": "4", "to": "2", "too": "2", "ate": "8", "won": "1", "tree": "3"}
-_RATING_LEAD_WORDS = "a an say about around like maybe bout probably prob roughly approximately guess"
+_RATING_LEAD_WORDS = (
+    "a an say about around like maybe bout probably prob roughly approximately guess"
+)
 _RATING_LEADS = frozenset(_RATING_LEAD_WORDS.split())
 # Before minutes or hours: "walked for hours" has no number, "for for minutes" has one.
 _DURATION_LEAD_WORDS = "for about around like maybe bout roughly approximately"
@@ -54,7 +56,8 @@ _SPANISH = {
 _NUMBER_WORDS = {**_ENGLISH, **_SPANISH}
 # Real words one edit from a number word (English from a word-frequency list, checked
 # once; Spanish by hand): never read as numbers.
-_REAL_WORD_LIST = """file fine fiver fives nice nile niner nines none thee there threes threw tree died
+_REAL_WORD_LIST = """
+    file fine fiver fives nice nile niner nines none thee there threes threw tree died
     dief dies diet eighth eights footy foray fort forth forts tend tens tent then ones
     siege sieve site seen semen sever zeros cerro sixth trace treme truce ties tires toes
     tree trees tries tyres dice dock dome done dope dose seas sees semis sets does dots
