@@ -21,8 +21,16 @@ with no number before it is "right now" in Mexican Spanish, not a duration.
 
 import re
 
-_HOUR = r"(?:hours?|hrs?|hs|h|horas?|horitas?)"
-_MINUTE = r"(?:minutes?|mins?|mns|mnts?|mints?|minuts?|minutos?|minutitos?|minutillos?|m)"
+# Misspelt and dictated too: "hous", "hors", "horus", "ours", Spanish "oras" (silent h).
+_HOUR = (
+    r"(?:hours?|hrs?|hs|h|horas?|horitas?|oras?|oritas?|ours|hous|hors|horus|hrous|houres"
+    r"|hores|hurs)"
+)
+# Misspelt too: "minuets", "mintues", "minites", "mnutes", "minuttes".
+_MINUTE = (
+    r"(?:minutes?|mins?|mns|mnts?|mints?|minuts?|minutos?|minutitos?|minutillos?|m"
+    r"|m[iy]?n[uiet]{1,5}[os]?s?)"
+)
 _NUMBER = r"\d+(?:\.\d+)?"
 _ONE = r"(?:an?|one|1|un|una|uno)"
 # The end of a unit: not followed by a letter ("h15" is an hour and 15, "hot" is not).

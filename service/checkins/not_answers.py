@@ -62,13 +62,14 @@ def is_something_else(words: str) -> bool:
 # "Pain is 6", "el dolor es un 4", "hurts like a 7", "a 6 on the scale".
 _PAIN_NAMED = re.compile(
     r"\b(?:p(?:ai|ia|ei|ia)ne?s?|painful|hurts?|hurting|hurtz|hrts?|aches?|aching|sore"
-    r"|dol+or(?:es)?|dolr|dlor|(?:a|en)?dolorid[oa]s?|duel[ea]n?s?|doliendo|doli[oa]"
-    r"|rating|rate|level|nivel|escala|scale|intensity|intensidad)\b|/ ?10\b"
+    r"|dol+or+(?:es|os[ao]s?)?|dolr|dlor|(?:a|en)?dolorid[oa]s?|duel[ea]n?s?|doliendo"
+    r"|doli[oa]|molest\w*|rat(?:e|ed|ing)|level|nivel|escala|scale|intensity|intensidad)\b"
+    r"|/ ?10\b"
 )
 # Walking, with its number, in a pain answer: "walked 20", "I can walk about 10",
 # "camine como 15" (but "5 when I walk" is a pain rating said while walking).
 _WALKING_NUMBER = re.compile(
-    r"\b(?:walk\w*|wlk\w*|wakl\w*|camin\w*|cmin\w*|anduve|andar|andando|ande)"
+    r"\b(?:wal+k\w*|wlk\w*|wakl\w*|camin\w*|cmin\w*|anduve|andar|andando|ande)"
     r"(?: (?:for|about|around|like|maybe|only|just|almost|nearly|roughly|approx\w*|an?|"
     r"i|can|could|como|unos|unas|por|solo|nomas|casi|mas|menos|de|alrededor|puedo)){0,3}"
     r" \d"
