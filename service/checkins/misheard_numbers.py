@@ -54,8 +54,9 @@ _SPANISH = {
     "setenta": 70, "ochenta": 80, "noventa": 90,
 }  # fmt: skip
 _NUMBER_WORDS = {**_ENGLISH, **_SPANISH}
-# Real words one edit from a number word (English from a word-frequency list, checked
-# once; Spanish by hand): never read as numbers.
+# Real words (and texting's "nite", "tues") one edit from a number word: English from
+# a word-frequency list and the corpora's words, checked once; Spanish by hand. Never
+# read as numbers.
 _REAL_WORD_LIST = """
     file fine fiver fives nice nile niner nines none thee there threes threw tree died
     dief dies diet eighth eights footy foray fort forth forts tend tens tent then ones
@@ -64,7 +65,8 @@ _REAL_WORD_LIST = """
     flour foul fours fifth fitty twelver undo unto neuve nueva nuevo seventh thirsty elven
     ounce cinch hundreds tras tren cerdo cera cerca cuarto cuartos cuadro circo cinto
     siente sienta sientes ocio sois sean sea vente dote tiene tienes quinces crece creo
-    trae cuarta cinta seres serie quine sedis severn sirte"""
+    trae cuarta cinta seres serie quine sedis severn sirte
+    nite nites tonite tues trey tees steven nike nene nina nino ninas ninos nieve"""
 _REAL_WORDS = frozenset(_REAL_WORD_LIST.split())
 
 
