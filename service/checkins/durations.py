@@ -9,7 +9,11 @@
   "three quarters of an hour", "tres cuartos de hora";
 - hours and minutes: "1 hr 15 min", "1h15", "an hour 15", "una hora y 15",
   "an hour and a quarter", "hora y cuarto", "2 hours and a half", "dos horas y media";
-- ranges: "1-2 hours", "an hour or 2", "10-15 min", "30 mins to an hour";
+- misspelt or dictated units: "minuets", "mintues", "mnutes", "hous", "ours", "2 oras";
+- "n", "an", "'n'", "&" said for "and": "hour n half", "an hour & a half";
+- ranges: "1-2 hours", "an hour or 2", "10-15 min", "30 mins to an hour", "de 20 a 30
+  min", and between two durations: "between half an hour and an hour", "entre media hora
+  y una hora", "desde media hora hasta una hora";
 - a negated minute is none at all: "not even a minute", "ni un minuto", "less than a
   minute", "menos de un minuto" (0).
 

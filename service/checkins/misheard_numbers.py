@@ -14,12 +14,13 @@ Dictation (phones write what they hear) makes homophones of short numbers. Decid
 - So "walked for 20 minutes" stays 20, "walked for hours" and "I ate" are no number, "a
   tree" in "sat under a tree" is no number, and "free" (as in "pain free"), "fine",
   "won't" are never numbers.
-Misspelt number words of 4 letters or more ("sies", "seiz", "sinko", "siette", "osho",
-"nuebe", "sevn", "fuor") are read when they are one edit (rapidfuzz's optimal string
-alignment: a swap of two letters is one edit) from a number word, with the same first
-letter or the same Spanish sound (c/s/z, b/v, k/qu/c, silent h, sh/ch, doubled letters),
-only in a sentence that says nothing else, and never when the word is a real word one
-edit from a number ("fine", "none", "there", "then", "does", "dice", "cuarto", "nuevo").
+Misspelt number words of 4 letters or more ("sies", "seiz", "siette", "sevn", "fuor")
+are read when they are one edit from a number word with the same first letter (optimal
+string alignment: a swap of two letters is one edit; rapidfuzz, already the triage
+matcher's dependency), or sound like a Spanish one (c/s/z, b/v, k/qu/c, silent h, sh/ch,
+doubled letters: "sinko", "osho", "nuebe"), only in a sentence that says nothing else,
+only when one number fits, and never when the word is a real word one edit from a number
+("fine", "none", "there", "then", "does", "dice", "cuarto", "nuevo", "nite", "tues").
 """
 
 import re

@@ -1,7 +1,10 @@
 """Texts with numbers that are no answer to a check-in question: a question back, a phone
 number, a clock time ("at 7", "a las 3", "7am"), a date ("march 3", "12/10/26", "my appt
 is 12/10"), a share ("80%"), a day count ("day 14"), a point in time ("an hour ago",
-"hace una hora", "call me in an hour"), "give me a minute", "10k steps".
+"hace una hora", "call me in an hour"), "give me a minute", "10k steps"; and a number
+for the other question's measure: pain (pain, dolor, hurts, duele, "/10", "out of 10",
+rating, level, misspelt: "pian", "dolorr") beside a bare number in a walking answer, a
+walking number ("walked 20", "camine como 15") in a pain answer.
 
 Works on the reader's normalised words (reading._normalise: digits spelled, durations in
 "<n> min"). Ruling a text out is the safe side: it waits in the inbox for a person.

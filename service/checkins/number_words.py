@@ -3,7 +3,8 @@
 Works on lower-cased, accent-free text (see reading._normalise). Reads, in English and
 Spanish: 0-19 and the tens to 90 and their compounds ("twenty five", "twenty-five",
 "veinticinco", "treinta y cinco", "diez y seis"), a hundred; the common misspellings that
-are no other word ("sevn", "eigth", "sinco", "nuebe", "dies"); "-ish" ("sevenish");
+are no other word ("sevn", "eigth", "sinco", "nuebe", "dies"; any other one edit away is
+read by misheard_numbers.py where the answer can be nothing else); "-ish" ("sevenish");
 halves on any number ("7 and a half", "siete y medio", "6 1/2", "6½", "six point five");
 "a couple (of)" / "un par de" as 2 before minutes or hours. Not read as numbers, by
 decision: "a few", "unos cuantos", "poquito" (no number was said: the question's short

@@ -6,12 +6,16 @@ read waits in the inbox for a person and the patient gets the question's short f
 whereas a number read from a non-answer ("took 2 pills") would be a false record.
 
 The flow: the text is folded (lower case, no accents), its number words made digits
-(number_words.py), its durations made minutes (durations.py), "out of" in all its
-spellings made "/" and a hedge ("like a 6 maybe 7") made a range; then what is not a
-rating (a phone number, a clock time, a date: not_answers.py; a count of pills or days)
-rules the text out, and the numbers left are the answer. A rating above the top of its
-scale ("11/10", "a 15", "off the charts") records nothing, but `is_above_scale` says so:
-the patient is telling us the worst, and the reply goes to a person as urgent.
+(number_words.py; dictation's homophones and misspelt number words where the answer can
+be nothing else: misheard_numbers.py), its durations made minutes (durations.py), "out
+of" in all its spellings made "/" and a hedge ("like a 6 maybe 7") made a range; then
+what is not a rating (a phone number, a clock time, a date: not_answers.py; a count of
+pills or days) rules the text out, and so does a number for the OTHER question's
+measure ("Pain is 6" to the walking question, "walked 20" to the pain question): it is
+never recorded as this question's answer. The numbers left are the answer. A rating
+above the top of its scale ("11/10", "a 15", "off the charts") records nothing, but
+`is_above_scale` says so: the patient is telling us the worst, and the reply goes to a
+person as urgent.
 Measured on the labelled corpus in tests/checkins/ by `python -m bench.check_ins`.
 """
 
