@@ -140,3 +140,9 @@ def test_a_real_word_one_letter_from_a_number_is_no_number(said: str) -> None:
 def test_and_said_short_and_ranges_between_durations(said: str, low: float, high: float) -> None:
     reading = read_answer(said, Scale.minutes)
     assert reading is not None and (reading.low, reading.high) == (low, high)
+
+
+def test_a_guessed_number_is_recorded_but_a_person_sees_the_guess() -> None:
+    for said in ("I'd say a to", "sies"):
+        reading = read_answer(said, Scale.zero_to_ten)
+        assert reading is not None and not reading.plain, said

@@ -3,7 +3,8 @@
 Runs on the reader's words after the number words are spelled as digits (number_words.py)
 and only when no number is left there: a word is read as a number only where the answer
 cannot be anything else. Erring towards reading nothing is the safe side (the patient
-gets the question's short form; a person reads the text).
+gets the question's short form; a person reads the text), and a number read here is
+never "plain" (reading.py): the reply waits in the inbox, so a person sees the guess.
 
 Dictation (phones write what they hear) makes homophones of short numbers. Decided:
 - "for"/"fore" (4), "to"/"too" (2), "ate" (8), "won" (1), "tree" (3) are a number only

@@ -46,7 +46,9 @@ class Scale(StrEnum):
 class Reading:
     low: float
     high: float
-    # Nothing but the answer was said: no other words a person should read.
+    # Nothing but the answer was said: no other words a person should read. A number
+    # read from a homophone or a misspelling ("a for", "sies") is not plain: a person
+    # sees what was guessed.
     plain: bool
 
     @property
@@ -151,7 +153,7 @@ def is_above_scale(text: str, scale: Scale, lowest: float = 0, highest: float = 
 
 def _read(text: str, scale: Scale, lowest: float, highest: float) -> tuple[Reading | None, bool]:
     """(the reading or None, whether a rating above the scale's top was said)."""
-    words = _normalise(text, highest)
+    words, guessed = _normalise(text, highest)
     if not words or is_question(words, text) or is_something_else(words):
         return None, False
     if scale is Scale.zero_to_ten and names_walking_number(words):
@@ -181,7 +183,7 @@ def _read(text: str, scale: Scale, lowest: float, highest: float) -> tuple[Readi
         spans.append(match.span())
     if above:
         return None, True
-    plain = _is_filler(_leftover(words, spans))
+    plain = _is_filler(_leftover(words, spans)) and not guessed
     if not quantities:
         return _zero(words, scale, lowest), False
     if scale is Scale.zero_to_ten:
@@ -194,7 +196,9 @@ def _read(text: str, scale: Scale, lowest: float, highest: float) -> tuple[Readi
     return Reading(low, high, plain), False
 
 
-def _normalise(text: str, highest: float) -> str:
+def _normalise(text: str, highest: float) -> tuple[str, bool]:
+    """The words folded, numbers as digits, durations in minutes; and whether a number
+    was guessed from a homophone or a misspelling."""
     text = text.lower().replace("\u00bd", " 1/2").replace("\u00bc", " 1/4")
     folded = unicodedata.normalize("NFKD", text.replace("\u00be", " 3/4"))
     plain = "".join(c for c in folded if not unicodedata.combining(c))
@@ -203,13 +207,15 @@ def _normalise(text: str, highest: float) -> str:
     plain = re.sub(r"(?<=\d),(?=\d)", ".", plain)  # "6,5" is six and a half in Spanish
     plain = re.sub(r"(?<=\d) ?~ ?(?=\d)", "-", plain)  # "7~8" is a range
     plain = re.sub(r"[!\"“”¡¿*~]", " ", plain)
-    plain = restore_numbers(spell_digits(" ".join(plain.split())), _FILLER)
+    spelled = spell_digits(" ".join(plain.split()))
+    plain = restore_numbers(spelled, _FILLER)
+    guessed = plain != spelled
     plain = _WINDOW.sub(" ", plain)
     plain = _SCALE_SAID.sub(lambda m: _scale_said(m, highest), plain)
     plain = _OUT_OF.sub(r"\g<n>/\g<top>", plain)
     plain = in_minutes(plain)
     plain = _HEDGE.sub(_hedged, plain)
-    return " ".join(plain.split())
+    return " ".join(plain.split()), guessed
 
 
 def _scale_said(match: re.Match[str], highest: float) -> str:
