@@ -34,6 +34,8 @@ _RATING_LEAD_WORDS = (
     "a an say about around like maybe bout probably prob roughly approximately guess"
 )
 _RATING_LEADS = frozenset(_RATING_LEAD_WORDS.split())
+# "I'd like to", "I'm about to": English says these with no number in them.
+_NOT_A_LEAD = {"to": {"like", "about"}, "too": {"like", "about"}}
 # Before minutes or hours: "walked for hours" has no number, "for for minutes" has one.
 _DURATION_LEAD_WORDS = "for about around like maybe bout roughly approximately"
 _DURATION_LEADS = frozenset(_DURATION_LEAD_WORDS.split())
@@ -117,6 +119,8 @@ def _homophone_is_a_number(tokens: list[str], index: int, filler: Collection[str
     said_on = tokens[index].strip(_STOPS) == tokens[index] and index + 1 < len(tokens)
     if said_on and _UNIT.fullmatch(tokens[index + 1].strip(_STOPS)):
         return before in _DURATION_LEADS
+    if before in _NOT_A_LEAD.get(tokens[index].strip(_STOPS), ()):
+        return False
     return before in _RATING_LEADS and _rating_phrase(tokens, index, filler)
 
 
