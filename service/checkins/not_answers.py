@@ -64,7 +64,7 @@ def is_something_else(words: str) -> bool:
 # The other question's measure, misspelt as patients type it. Pain, in a walking answer:
 # "Pain is 6", "el dolor es un 4", "hurts like a 7", "a 6 on the scale".
 _PAIN_NAMED = re.compile(
-    r"\b(?:p(?:ai|ia|ei|ia)ne?s?|painful|hurts?|hurting|hurtz|hrts?|aches?|aching|sore"
+    r"\b(?:p(?:ai|ia|ei)ne?s?|painful|hurts?|hurting|hurtz|hrts?|aches?|aching|sore"
     r"|dol+or+(?:es|os[ao]s?)?|dolr|dlor|(?:a|en)?dolorid[oa]s?|duel[ea]n?s?|doliendo"
     r"|doli[oa]|molest\w*|rat(?:e|ed|ing)|level|nivel|escala|scale|intensity|intensidad)\b"
     r"|/ ?10\b"
