@@ -54,6 +54,8 @@ _NOT_A_MINUTE = re.compile(
     rf" (?:(?:{_ONE}|a single) )?(?:single )?{_MINUTE}{_END}"
 )
 _ARTICLE = re.compile(rf"\b(?:an?|one|un|una|uno) (?={_HOUR}{_END}|{_MINUTE}{_END})")
+# "una o dos horas", "un minuto o dos": the article is the range's one.
+_ONE_OR = re.compile(rf"\b(?:una?|uno) (?=(?:o|u|a|y|-) {_NUMBER} ?(?:{_HOUR}|{_MINUTE}){_END})")
 # "n", "an", "'n'" and "&" said for "and" before a part of an hour: "hour n half",
 # "an hour an a half" (not "an hour", whose "an" is one).
 _SAID_AND = re.compile(
@@ -117,7 +119,7 @@ def in_minutes(text: str) -> str:
     for pattern, minutes in _PARTS_OF_AN_HOUR:
         text = re.sub(pattern, minutes, text)
     text = _NOT_A_MINUTE.sub("0 min", text)
-    text = _ARTICLE.sub("1 ", text)
+    text = _ONE_OR.sub("1 ", _ARTICLE.sub("1 ", text))
     text = _BARE_HOUR.sub(r"1 \1 ", text)
     for unit, canonical in _UNIT_AFTER_NUMBER:
         text = unit.sub(canonical, text)
