@@ -12,6 +12,8 @@ Works on the reader's normalised words (reading._normalise: digits spelled, dura
 
 import re
 
+from rapidfuzz.distance import OSA
+
 _QUESTION_START = re.compile(
     r"^\W*(what|why|how|who|whos|when|where|is|are|does|do|can|should|could|which|"
     r"que|como|cuando|quien|donde|por que|cual|puedo|es)\b"
@@ -64,7 +66,7 @@ def is_something_else(words: str) -> bool:
 # The other question's measure, misspelt as patients type it. Pain, in a walking answer:
 # "Pain is 6", "el dolor es un 4", "hurts like a 7", "a 6 on the scale".
 _PAIN_NAMED = re.compile(
-    r"\b(?:p(?:ai|ia|ei)ne?s?|painful|hurts?|hurting|hurtz|hrts?|aches?|aching|sore"
+    r"\b(?:p(?:ai|ia|ei)ne?s?|pane|payne?s?|painful|hurt\w*|hrts?|ach(?:e|es|ey|y|ing)|sore\w*"
     r"|dol+or+(?:es|os[ao]s?)?|dolr|dlor|(?:a|en)?dolorid[oa]s?|duel[ea]n?s?|doliendo"
     r"|doli[oa]|molest\w*|rat(?:e|ed|ing)|level|nivel|escala|scale|intensity|intensidad)\b"
     r"|/ ?10\b"
@@ -79,11 +81,31 @@ _WALKING_NUMBER = re.compile(
 )
 
 
+# Any other misspelling one edit from these ("dloor", "paim", "wlaked", "caminne") names
+# the measure too: ruling a text out by mistake only asks the question again.
+_PAIN_WORDS = ("pain", "painful", "dolor", "hurts", "hurting", "duele", "duelen")
+_WALKING_WORDS = ("walk", "walked", "walking", "camine", "camino", "caminar", "caminando")
+
+
 def names_pain(words: str) -> bool:
     """The text names the pain question's measure: a bare number in it is no walking time."""
-    return _PAIN_NAMED.search(words) is not None
+    return _PAIN_NAMED.search(_put_right(words, _PAIN_WORDS)) is not None
 
 
 def names_walking_number(words: str) -> bool:
     """The text gives a walking distance or time: none of its numbers is a pain rating."""
-    return _WALKING_NUMBER.search(words) is not None
+    return _WALKING_NUMBER.search(_put_right(words, _WALKING_WORDS)) is not None
+
+
+def _put_right(words: str, measure: tuple[str, ...]) -> str:
+    """`words` with a token one edit from a measure word (same first letter) made it."""
+    return re.sub(r"[a-z]+", lambda m: _nearest(m.group(0), measure), words)
+
+
+def _nearest(token: str, measure: tuple[str, ...]) -> str:
+    if len(token) < 4 or token in measure:
+        return token
+    for word in measure:
+        if word[0] == token[0] and OSA.distance(token, word) <= 1:
+            return word
+    return token
