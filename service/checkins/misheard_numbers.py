@@ -8,7 +8,8 @@ never "plain" (reading.py): the reply waits in the inbox, so a person sees the g
 
 Dictation (phones write what they hear) makes homophones of short numbers. Decided:
 - "for"/"fore" (4), "to"/"too" (2), "ate" (8), "won" (1), "tree" (3) are a number only
-  (a) right after a rating word ("a", "an", "say", "about", "like", "maybe", "around"...)
+  (a) right after a rating word ("a", "an", "say", "about", "like", "maybe", "around",
+  and for all but "to"/"too" "is", "it's", "at": "pain is for", not "it's too")
   in a sentence that says nothing else ("Pain is about a for today", "I'd say a to",
   "Id say ate. Rough night"), or (b) right before minutes or hours after "for", "about",
   "like"... ("walked for for minutes" is 4 minutes, "about too hours" 2 hours).
@@ -31,11 +32,12 @@ from rapidfuzz.distance import OSA
 
 _HOMOPHONES = {"for": "4", "fore": "4", "to": "2", "too": "2", "ate": "8", "won": "1", "tree": "3"}
 _RATING_LEAD_WORDS = (
-    "a an say about around like maybe bout probably prob roughly approximately guess"
+    "a an say about around like maybe bout probably prob roughly approximately guess is its was at"
 )
 _RATING_LEADS = frozenset(_RATING_LEAD_WORDS.split())
-# "I'd like to", "I'm about to": English says these with no number in them.
-_NOT_A_LEAD = {"to": {"like", "about"}, "too": {"like", "about"}}
+# "I'd like to", "I'm about to", "it's too": English says these with no number in them.
+_NOT_TO = {"like", "about", "is", "its", "was", "at"}
+_NOT_A_LEAD = {"to": _NOT_TO, "too": _NOT_TO}
 # Before minutes or hours: "walked for hours" has no number, "for for minutes" has one.
 _DURATION_LEAD_WORDS = "for about around like maybe bout roughly approximately"
 _DURATION_LEADS = frozenset(_DURATION_LEAD_WORDS.split())
