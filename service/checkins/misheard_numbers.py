@@ -43,6 +43,8 @@ _DURATION_LEAD_WORDS = "for about around like maybe bout roughly approximately"
 _DURATION_LEADS = frozenset(_DURATION_LEAD_WORDS.split())
 _UNIT = re.compile(r"min|minutes?|mins?|hours?|hrs?|minutos?|horas?")
 _STOPS = ".,;:!?"
+# Said with a number, so no other words: "sies y medio", "a for out of 10".
+_WITH_A_NUMBER = frozenset({"10", "/10", "half", "medio", "media", "ish"})
 # The scale's top said with the answer ("sies de diez", "a for out of 10") is no other number.
 _SCALE_TOP = re.compile(r"(?:\b(?:out of|outta|of|de|sobre|over)|/) ?10\b")
 
@@ -135,7 +137,7 @@ def _rating_phrase(tokens: list[str], index: int, filler: Collection[str]) -> bo
     while end < len(tokens) - 1 and tokens[end].strip(_STOPS) == tokens[end]:
         end += 1
     others = (tokens[i].strip(_STOPS) for i in range(start, end + 1) if i != index)
-    return all(word in filler or word in ("10", "/10") for word in others if word)
+    return all(word in filler or word in _WITH_A_NUMBER for word in others if word)
 
 
 def misspelt_number(word: str) -> int | None:

@@ -210,6 +210,8 @@ def _normalise(text: str, highest: float) -> tuple[str, bool]:
     spelled = spell_digits(" ".join(plain.split()))
     plain = restore_numbers(spelled, _FILLER)
     guessed = plain != spelled
+    if guessed:
+        plain = spell_digits(plain)  # "sies y medio": the half, on the number now found
     plain = _WINDOW.sub(" ", plain)
     plain = _SCALE_SAID.sub(lambda m: _scale_said(m, highest), plain)
     plain = _OUT_OF.sub(r"\g<n>/\g<top>", plain)
