@@ -120,8 +120,9 @@ def _homophone_is_a_number(tokens: list[str], index: int, filler: Collection[str
     if index == 0 or tokens[index - 1].strip(_STOPS) != tokens[index - 1]:
         return False  # first, or a sentence ends just before it ("I'd say, to")
     before = tokens[index - 1]
-    said_on = tokens[index].strip(_STOPS) == tokens[index] and index + 1 < len(tokens)
-    if said_on and _UNIT.fullmatch(tokens[index + 1].strip(_STOPS)):
+    # "for for minutes": said straight before a unit, in the same sentence.
+    goes_on = tokens[index].strip(_STOPS) == tokens[index] and index + 1 < len(tokens)
+    if goes_on and _UNIT.fullmatch(tokens[index + 1].strip(_STOPS)):
         return before in _DURATION_LEADS
     if before in _NOT_A_LEAD.get(tokens[index].strip(_STOPS), ()):
         return False
