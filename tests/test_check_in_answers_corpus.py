@@ -146,3 +146,10 @@ def test_a_guessed_number_is_recorded_but_a_person_sees_the_guess() -> None:
     for said in ("I'd say a to", "sies"):
         reading = read_answer(said, Scale.zero_to_ten)
         assert reading is not None and not reading.plain, said
+
+
+def test_a_misspelt_number_beside_a_read_one_is_left_to_a_person() -> None:
+    # The 6 is unsure, so the 4 cannot be the worst: nothing is recorded.
+    assert read_answer("sies, 4 in my back", Scale.zero_to_ten) is None
+    compound = read_answer("treinta y sinko minutos", Scale.minutes)
+    assert compound is not None and compound.value == 35

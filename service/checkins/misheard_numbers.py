@@ -23,6 +23,9 @@ matcher's dependency), or sound like a Spanish one (c/s/z, b/v, k/qu/c, silent h
 doubled letters: "sinko", "osho", "nuebe"), only in a sentence that says nothing else,
 only when one number fits, and never when the word is a real word one edit from a number
 ("fine", "none", "there", "then", "does", "dice", "cuarto", "nuevo", "nite", "tues").
+After a tens word a misspelt unit is read anywhere ("treinta y sinko" is 35: the tens
+word says a number is being said). A misspelt number left beside numbers that were read
+("sies, 4 in my back") rules the text out: the 4 may not be the worst.
 """
 
 import re
@@ -153,3 +156,36 @@ def misspelt_number(word: str) -> int | None:
     if _sound(word) in _BY_SOUND:
         found.add(_BY_SOUND[_sound(word)])
     return found.pop() if len(found) == 1 else None
+
+
+_UNIT_WORD = {
+    "en": {v: w for w, v in _ENGLISH.items() if v < 10},
+    "es": {v: w for w, v in _SPANISH.items() if v < 10},
+}
+# A misspelt unit after a tens word: "treinta y sinko", "twenty fivv", "veintisiette".
+_COMPOUND = re.compile(
+    r"\b(?P<tens>(?P<en>twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-]?"
+    r"|(?:veinte|treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa) y |[vb]einti)"
+    r"(?P<unit>[a-z]{4,})\b"
+)
+
+
+def mend_compounds(text: str) -> str:
+    """`text` (folded, before number words are read) with a compound's misspelt unit
+    spelled right: the tens word says a number is being said."""
+
+    def mend(match: re.Match[str]) -> str:
+        value = misspelt_number(match["unit"])
+        if value is None or not 1 <= value <= 9:
+            return match.group(0)
+        return match["tens"] + _UNIT_WORD["en" if match["en"] else "es"].get(value, "")
+
+    return _COMPOUND.sub(mend, text)
+
+
+def holds_a_misspelt_number(words: str) -> bool:
+    """A misspelt number word is left among numbers that were read ("sies, 4 in my
+    back"): which is the answer? A person reads it rather than the reader guessing."""
+    if not re.search(r"\d", words):
+        return False
+    return any(misspelt_number(token) is not None for token in re.findall(r"[a-z]{4,}", words))

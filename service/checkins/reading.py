@@ -25,7 +25,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from service.checkins.durations import in_minutes
-from service.checkins.misheard_numbers import restore_numbers
+from service.checkins.misheard_numbers import (
+    holds_a_misspelt_number,
+    mend_compounds,
+    restore_numbers,
+)
 from service.checkins.not_answers import (
     is_question,
     is_something_else,
@@ -156,6 +160,8 @@ def _read(text: str, scale: Scale, lowest: float, highest: float) -> tuple[Readi
     words, guessed = _normalise(text, highest)
     if not words or is_question(words, text) or is_something_else(words):
         return None, False
+    if holds_a_misspelt_number(words):
+        return None, False  # "sies, 4 in my back": the 6 is not read, so the 4 is not sure
     if scale is Scale.zero_to_ten and names_walking_number(words):
         return None, False  # "walked 20": the walking question's answer, not a rating
     if scale is Scale.zero_to_ten:
@@ -207,7 +213,7 @@ def _normalise(text: str, highest: float) -> tuple[str, bool]:
     plain = re.sub(r"(?<=\d),(?=\d)", ".", plain)  # "6,5" is six and a half in Spanish
     plain = re.sub(r"(?<=\d) ?~ ?(?=\d)", "-", plain)  # "7~8" is a range
     plain = re.sub(r"[!\"“”¡¿*~]", " ", plain)
-    spelled = spell_digits(" ".join(plain.split()))
+    spelled = spell_digits(mend_compounds(" ".join(plain.split())))
     plain = restore_numbers(spelled, _FILLER)
     guessed = plain != spelled
     if guessed:
