@@ -3,13 +3,13 @@
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, event
+from sqlalchemy import Connection, DateTime, Engine, Table, event, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.types import TypeDecorator
@@ -175,3 +175,38 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Many new rows whose ids nobody reads (a spreadsheet's reminders, name index, audit
+    entries), in the session's transaction: COPY on PostgreSQL, an executemany elsewhere.
+
+    An INSERT of many rows costs psycopg a parse of the whole statement (its cache keeps
+    only short ones) and PostgreSQL a plan per statement; COPY streams the rows instead.
+    Every row must have the same keys; values go through the columns' bind processing
+    (UTCDateTime's refusal of naive times) exactly as an INSERT's would."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        connection.execute(insert(table), list(rows))
+        return
+    names = list(rows[0])
+    processors = [table.c[name].type.bind_processor(dialect) for name in names]
+    quote = dialect.identifier_preparer
+    statement = "COPY {} ({}) FROM STDIN".format(
+        quote.format_table(table), ", ".join(quote.quote(name) for name in names)
+    )
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    value if process is None else process(value)
+                    for value, process in zip(
+                        (row[name] for name in names), processors, strict=True
+                    )
+                ]
+            )
