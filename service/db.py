@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, Table, event, insert
+from sqlalchemy import Connection, DateTime, Engine, Table, event, func, insert, select, text
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
@@ -188,25 +188,57 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     if not rows:
         return
     connection = session.connection()
-    dialect = connection.dialect
-    if dialect.name != "postgresql":
+    if connection.dialect.name != "postgresql":
         connection.execute(insert(table), list(rows))
         return
     names = list(rows[0])
+    _copy(connection, table, names, [[row[name] for name in names] for row in rows])
+
+
+def insert_rows_with_ids(
+    session: Session, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> list[int]:
+    """`insert_rows` for rows whose ids the caller needs (new patients, new procedures),
+    in the order of `rows`. On PostgreSQL the ids are taken from the table's sequence in
+    one query, then the rows are copied with them (a gap is left if the transaction rolls
+    back, as with any insert). SQLite lets one writer in at a time and gives a new row
+    the highest id plus one: the rows get the ids it would give them one by one (its
+    multi-row RETURNING does not promise the rows' order)."""
+    if not rows:
+        return []
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        highest = select(func.coalesce(func.max(table.c.id), 0))
+        first = int(connection.execute(highest).scalar_one()) + 1
+        ids = list(range(first, first + len(rows)))
+        numbered = [{"id": id_, **row} for id_, row in zip(ids, rows, strict=True)]
+        connection.execute(insert(table), numbered)
+        return ids
+    taken = "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
+    ids = list(connection.execute(text(taken), {"table": table.name, "n": len(rows)}).scalars())
+    names = list(rows[0])
+    values = [[id_, *(row[name] for name in names)] for id_, row in zip(ids, rows, strict=True)]
+    _copy(connection, table, ["id", *names], values)
+    return ids
+
+
+def _copy(connection: Connection, table: Table, names: list[str], values: list[list[Any]]) -> None:
+    dialect = connection.dialect
     processors = [table.c[name].type.bind_processor(dialect) for name in names]
+    converting = [(i, p) for i, p in enumerate(processors) if p is not None]
     quote = dialect.identifier_preparer
     statement = "COPY {} ({}) FROM STDIN".format(
         quote.format_table(table), ", ".join(quote.quote(name) for name in names)
     )
     driver = connection.connection.driver_connection
     assert driver is not None
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(
-                [
-                    value if process is None else process(value)
-                    for value, process in zip(
-                        (row[name] for name in names), processors, strict=True
-                    )
-                ]
-            )
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in values:
+                for i, process in converting:
+                    row[i] = process(row[i])
+                copy.write_row(row)
+    except dialect.loaded_dbapi.Error as exc:
+        # As SQLAlchemy would raise it (IntegrityError for an MRN taken meanwhile), so
+        # callers catch one family of errors whichever way the rows went in.
+        raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error) from exc

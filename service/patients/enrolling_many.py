@@ -7,14 +7,13 @@ nothing written; the others are enrolled."""
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 
 from service.audit.models import AuditEntry
 from service.audit.service import Actor
 from service.config import Settings
-from service.db import insert_rows
+from service.db import insert_rows, insert_rows_with_ids
 from service.errors import DomainError
 from service.patients.folding import fold
 from service.patients.models import Patient, PatientNameToken
@@ -80,9 +79,7 @@ def _insert(session: Session, patients: list[Patient]) -> None:
         return
     table = Patient.__table__  # type: ignore[attr-defined]
     rows = [{c.name: getattr(p, c.name) for c in table.columns if c.name != "id"} for p in patients]
-    ids = session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-    ).scalars()
+    ids = insert_rows_with_ids(session, table, rows)
     for patient, id_ in zip(patients, ids, strict=True):
         patient.id = id_
         make_transient_to_detached(patient)

@@ -7,13 +7,12 @@ and nothing written; the others are booked."""
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 
 from service.audit.models import AuditEntry
 from service.audit.service import Actor
-from service.db import insert_rows
+from service.db import insert_rows, insert_rows_with_ids
 from service.errors import DomainError
 from service.patients.models import Patient
 from service.procedures.consent_request import already_asked, consent_request_for
@@ -30,9 +29,12 @@ def book_procedures(
     plan: TimelinePlan,
     actor: Actor,
     now: datetime,
+    *,
+    slots: dict[tuple[datetime, str], list[PlannedReminder]] | None = None,
 ) -> list[Procedure | DomainError]:
     """`book_procedure` for each (patient, time), in order: the booked procedure (in the
-    session, with its id) or why not."""
+    session, with its id) or why not. `slots`: the plans of the slots booked so far, kept
+    by a caller booking in parts with the same `plan` and `now` (a file in chunks)."""
     results: list[Procedure | DomainError] = []
     for patient, scheduled_at in bookings:
         try:
@@ -48,8 +50,8 @@ def book_procedures(
     )
     _insert(session, [procedure for procedure, _ in booked])
     # A clinic books many patients into the same slots: each slot (time and zone) is
-    # planned once; the plan is a pure function of them.
-    slots: dict[tuple[datetime, str], list[PlannedReminder]] = {}
+    # planned once; with the same plan and `now`, the plan is a pure function of them.
+    slots = {} if slots is None else slots
     plans = []
     for procedure, patient in booked:
         slot = (procedure.scheduled_at, patient.timezone)
@@ -70,9 +72,7 @@ def _insert(session: Session, procedures: list[Procedure]) -> None:
     rows = [
         {c.name: getattr(p, c.name) for c in table.columns if c.name != "id"} for p in procedures
     ]
-    ids = session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-    ).scalars()
+    ids = insert_rows_with_ids(session, table, rows)
     for procedure, id_ in zip(procedures, ids, strict=True):
         procedure.id = id_
         make_transient_to_detached(procedure)

@@ -35,6 +35,7 @@ from service.procedures.booking_many import book_procedures
 from service.procedures.models import Procedure
 from service.procedures.service import reschedule_procedure, schedule_procedure
 from service.timeline.active import active_plan
+from service.timeline.planner import PlannedReminder
 
 log = logging.getLogger("reminders.imports")
 
@@ -49,6 +50,7 @@ _FIELD_LABELS = {c.value: LABELS[c] for c in Column} | {
 }
 
 Progress = Callable[[int, int], None]
+Slots = dict[tuple[datetime, str], list[PlannedReminder]]
 
 
 @dataclass
@@ -94,9 +96,11 @@ def import_sheet(
         actor=actor,
         now=now,
     )
+    slots: Slots = {}  # each procedure slot's plan, made once for the whole file
     for start in range(0, len(rows), ROWS_PER_COMMIT):
         part = rows[start : start + ROWS_PER_COMMIT]
-        _create_together(session, intake, [r for r in part if r.ok and r.patient == CREATE])
+        new = [r for r in part if r.ok and r.patient == CREATE]
+        _create_together(session, intake, new, slots)
         for row in part:
             if row.ok and row.patient != CREATE and (row.patient, row.procedure) != UNCHANGED_BOTH:
                 _apply_alone(session, intake, row)
@@ -112,7 +116,7 @@ def import_sheet(
     return result
 
 
-def _create_together(session: Session, intake: Intake, rows: list[RowResult]) -> None:
+def _create_together(session: Session, intake: Intake, rows: list[RowResult], slots: Slots) -> None:
     """The new patients and their procedures, enrolled and booked together through the
     domain's many-at-once use cases (the same checks, duplicate rule and audit as one at
     a time). A row the domain refuses is left out before anything of it is written. If
@@ -122,7 +126,7 @@ def _create_together(session: Session, intake: Intake, rows: list[RowResult]) ->
         return
     savepoint = session.begin_nested()
     try:
-        outcomes = _create(session, intake, rows)
+        outcomes = _create(session, intake, rows, slots)
         savepoint.commit()
     except (SQLAlchemyError, _OneByOne):
         savepoint.rollback()
@@ -142,7 +146,7 @@ class _OneByOne(Exception):
 
 
 def _create(
-    session: Session, intake: Intake, rows: list[RowResult]
+    session: Session, intake: Intake, rows: list[RowResult], slots: Slots
 ) -> list[tuple[RowResult, Patient | DomainError, Procedure | None]]:
     wanted: list[PatientCreate | DomainError] = []
     for row in rows:
@@ -163,7 +167,9 @@ def _create(
         for patient, row in zip(patients, rows, strict=True)
         if isinstance(patient, Patient) and row.starts_at is not None
     ]
-    booked = iter(book_procedures(session, bookings, intake.plan, intake.actor, intake.now))
+    booked = iter(
+        book_procedures(session, bookings, intake.plan, intake.actor, intake.now, slots=slots)
+    )
     outcomes: list[tuple[RowResult, Patient | DomainError, Procedure | None]] = []
     for row, patient in zip(rows, patients, strict=True):
         if not isinstance(patient, Patient):
