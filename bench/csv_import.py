@@ -127,3 +127,7 @@ Before (session 4's code: a savepoint and about 14 statements per row, reminders
 audit through the ORM): preview 19.2 s, import 1,399 s at load 10.7 (2026-12-05 13:28).
 """,
     )
+
+
+if __name__ == "__main__":
+    main()
