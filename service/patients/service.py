@@ -13,7 +13,7 @@ from service.config import Settings
 from service.errors import Conflict, InvalidInput, LikelyDuplicate, NotFound
 from service.patients.models import Patient
 from service.patients.phone import patients_phone, to_e164
-from service.patients.repository import write_search_columns
+from service.patients.repository import fold_search_columns, write_search_columns
 from service.patients.schemas import PatientCreate, PatientPublic
 from service.patients.search import likely_duplicates, normalise_mrn, opted_out_since
 from service.validation import canonical_zone
@@ -75,6 +75,7 @@ def enroll_patient(
         consent_recorded_at=now,
         created_at=now,
     )
+    fold_search_columns(patient)
     session.add(patient)
     try:
         session.flush()
@@ -84,7 +85,7 @@ def enroll_patient(
         # Only the MRN is unique: someone enrolled it at the same moment. The caller's
         # transaction is rolled back with the error, so nothing is half-written.
         raise Conflict(f"MRN {mrn} was just given to another patient", field="mrn") from None
-    write_search_columns(session, patient)
+    write_search_columns(session, patient, new=True)
     audit(
         session,
         actor,
