@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, text
+from sqlalchemy import Row, insert, text
 from sqlmodel import Session, col, select
 
 from service.procedures.appointments import Appointment, AppointmentStatus
@@ -274,17 +274,17 @@ def insert_new(
         return []
     rows = [_new_row(procedure, item, now) for item in planned]
     if session.get_bind().dialect.name == "postgresql":
-        ids = _insert_from_arrays(session, procedure, rows, now)
+        returned = _insert_from_arrays(session, procedure, rows, now)
     else:
         table = Reminder.__table__  # type: ignore[attr-defined]
-        # The Core table, not the ORM entity; with RETURNING, SQLAlchemy sends the rows as
-        # one multi-VALUES INSERT ("insertmanyvalues") instead of one statement per
-        # reminder, and sort_by_parameter_order hands the ids back in the order of `rows`.
-        ids = list(
-            session.execute(
-                insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-            ).scalars()
-        )
+        # The Core table, not the ORM entity: SQLAlchemy sends the rows as multi-VALUES
+        # INSERTs ("insertmanyvalues": one for a procedure's few dozen rows). Not asking for the
+        # ids in the rows' order: on SQLite that falls back to one INSERT a row.
+        returned = session.execute(
+            insert(table).returning(table.c.id, table.c.step, table.c.occurrence), rows
+        ).all()
+    by_key = {(step, occurrence): id_ for id_, step, occurrence in returned}
+    ids = [by_key[(r["step"], r["occurrence"])] for r in rows]
     return [
         InsertedReminder(
             id_,
@@ -303,12 +303,12 @@ def insert_new(
 
 def _insert_from_arrays(
     session: Session, procedure: Procedure, rows: list[dict[str, Any]], now: datetime
-) -> list[int]:
+) -> Sequence[Row[Any]]:
     # Instants go in as aware UTC datetimes, as UTCDateTime would store them.
     def utc(value: datetime | None) -> datetime | None:
         return None if value is None else value.astimezone(UTC)
 
-    returned = session.execute(
+    return session.execute(
         _INSERT_FROM_ARRAYS,
         {
             "procedure_id": procedure.id,
@@ -323,8 +323,6 @@ def _insert_from_arrays(
             "next_attempts": [utc(r["next_attempt_at"]) for r in rows],
         },
     ).all()
-    by_key = {(step, occurrence): id_ for id_, step, occurrence in returned}
-    return [by_key[(r["step"], r["occurrence"])] for r in rows]
 
 
 def _new_row(procedure: Procedure, item: PlannedReminder, now: datetime) -> dict[str, Any]:
