@@ -278,9 +278,9 @@ def insert_new(
     else:
         table = Reminder.__table__  # type: ignore[attr-defined]
         # The Core table, not the ORM entity: SQLAlchemy sends the rows as multi-VALUES
-        # INSERTs ("insertmanyvalues": one for a procedure's few dozen rows). Not asking for the
-        # ids in the rows' order: on SQLite that falls back to one INSERT a row.
-        returned = session.execute(
+        # INSERTs ("insertmanyvalues": one for a procedure's few dozen rows). Not asking
+        # for the ids in the rows' order: on SQLite that falls back to one INSERT a row.
+        returned: Sequence[Row[Any]] = session.execute(
             insert(table).returning(table.c.id, table.c.step, table.c.occurrence), rows
         ).all()
     by_key = {(step, occurrence): id_ for id_, step, occurrence in returned}
