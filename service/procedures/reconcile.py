@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, insert, text
+from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
 from service.procedures.appointments import Appointment, AppointmentStatus
@@ -273,6 +273,7 @@ def insert_new(
     if not planned:
         return []
     rows = [_new_row(procedure, item, now) for item in planned]
+    returned: Sequence[tuple[int, str, int]]
     if session.get_bind().dialect.name == "postgresql":
         returned = _insert_from_arrays(session, procedure, rows, now)
     else:
@@ -280,9 +281,12 @@ def insert_new(
         # The Core table, not the ORM entity: SQLAlchemy sends the rows as multi-VALUES
         # INSERTs ("insertmanyvalues": one for a procedure's few dozen rows). Not asking
         # for the ids in the rows' order: on SQLite that falls back to one INSERT a row.
-        returned: Sequence[Row[Any]] = session.execute(
-            insert(table).returning(table.c.id, table.c.step, table.c.occurrence), rows
-        ).all()
+        returned = [
+            (row[0], row[1], row[2])
+            for row in session.execute(
+                insert(table).returning(table.c.id, table.c.step, table.c.occurrence), rows
+            )
+        ]
     by_key = {(step, occurrence): id_ for id_, step, occurrence in returned}
     ids = [by_key[(r["step"], r["occurrence"])] for r in rows]
     return [
@@ -303,12 +307,12 @@ def insert_new(
 
 def _insert_from_arrays(
     session: Session, procedure: Procedure, rows: list[dict[str, Any]], now: datetime
-) -> Sequence[Row[Any]]:
+) -> list[tuple[int, str, int]]:
     # Instants go in as aware UTC datetimes, as UTCDateTime would store them.
     def utc(value: datetime | None) -> datetime | None:
         return None if value is None else value.astimezone(UTC)
 
-    return session.execute(
+    result = session.execute(
         _INSERT_FROM_ARRAYS,
         {
             "procedure_id": procedure.id,
@@ -322,7 +326,8 @@ def _insert_from_arrays(
             "reasons": [r["status_reason"] for r in rows],
             "next_attempts": [utc(r["next_attempt_at"]) for r in rows],
         },
-    ).all()
+    )
+    return [(row[0], row[1], row[2]) for row in result]
 
 
 def _new_row(procedure: Procedure, item: PlannedReminder, now: datetime) -> dict[str, Any]:
