@@ -17,7 +17,7 @@ from service.db import insert_rows, insert_rows_with_ids
 from service.errors import DomainError
 from service.patients.folding import fold
 from service.patients.models import Patient, PatientNameToken
-from service.patients.repository import name_token_rows, set_search_columns
+from service.patients.repository import name_token_rows
 from service.patients.schemas import PatientCreate
 from service.patients.search import Likely, likely_duplicates_of_many
 from service.patients.service import duplicate_refusal, enrollment_audit, new_patient
@@ -54,7 +54,6 @@ def enroll_patients(
         if refusal is not None:
             results[i] = refusal
             continue
-        set_search_columns(patient)  # the rule compares the folded family name
         twin = next((p for _, p in accepted if key.matches(p)), None)
         if twin is not None and (not data.allow_duplicate or twin.mrn == patient.mrn):
             earlier.append((i, twin))

@@ -14,7 +14,7 @@ from service.config import Settings
 from service.errors import Conflict, InvalidInput, LikelyDuplicate, NotFound
 from service.patients.models import Patient
 from service.patients.phone import patients_phone, to_e164
-from service.patients.repository import write_search_columns
+from service.patients.repository import fold_search_columns, write_search_columns
 from service.patients.schemas import PatientCreate, PatientPublic
 from service.patients.search import likely_duplicates, normalise_mrn, opted_out_since
 from service.validation import canonical_zone
@@ -64,7 +64,7 @@ def enroll_patient(
         raise Conflict(
             f"MRN {patient.mrn} was just given to another patient", field="mrn"
         ) from None
-    write_search_columns(session, patient)
+    write_search_columns(session, patient, new=True)
     session.add(AuditEntry.model_validate(enrollment_audit(actor, patient, data, now, feed)))
     return patient
 
@@ -84,7 +84,7 @@ def new_patient(
     phone = patients_phone(data.phone, settings.clinic_phone_region)
     mrn = normalise_mrn(data.mrn) if data.mrn else None
     check_birth_date(data.birth_date, now)
-    return Patient(
+    patient = Patient(
         given_name=data.given_name,
         family_name=data.family_name,
         phone=phone,
@@ -98,6 +98,8 @@ def new_patient(
         consent_recorded_at=now,
         created_at=now,
     )
+    fold_search_columns(patient)
+    return patient
 
 
 def enrollment_audit(

@@ -4,6 +4,7 @@ the clinic's settings."""
 import json
 from dataclasses import replace
 from datetime import time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine
@@ -15,12 +16,31 @@ from service.timeline.plan import DEFAULT_PLAN, SendingWindow, TimelinePlan
 
 
 def default_plan(settings: Settings) -> TimelinePlan:
-    plan = DEFAULT_PLAN.with_settings(
-        fasting_hours=settings.fasting_hours,
-        procedure_duration=timedelta(minutes=settings.procedure_duration_minutes),
-        sending_window=SendingWindow(settings.sending_window_start, settings.sending_window_end),
+    return _default_plan(
+        settings.fasting_hours,
+        settings.procedure_duration_minutes,
+        settings.sending_window_start,
+        settings.sending_window_end,
+        settings.normal_activity_weeks,
     )
-    return with_clinic_wording(plan, settings)
+
+
+# A plan is a frozen value made from a few settings (and a saved version's JSON): built
+# once per combination, not on every booking and every feed message.
+@lru_cache(maxsize=16)
+def _default_plan(
+    fasting_hours: int,
+    duration_minutes: int,
+    window_start: time,
+    window_end: time,
+    normal_activity_weeks: str,
+) -> TimelinePlan:
+    plan = DEFAULT_PLAN.with_settings(
+        fasting_hours=fasting_hours,
+        procedure_duration=timedelta(minutes=duration_minutes),
+        sending_window=SendingWindow(window_start, window_end),
+    )
+    return replace(plan, normal_activity_weeks=normal_activity_weeks)
 
 
 def with_clinic_wording(plan: TimelinePlan, settings: Settings) -> TimelinePlan:
@@ -30,13 +50,31 @@ def with_clinic_wording(plan: TimelinePlan, settings: Settings) -> TimelinePlan:
 
 def active_plan(settings: Settings, session: Session) -> TimelinePlan:
     """The newest saved plan (see `PUT /v1/plan`); without one, the default steps with the
-    settings' fasting hours and sending window."""
-    record = latest_record(session)
-    if record is None:
-        return default_plan(settings)
-    return with_clinic_wording(
-        plan_from_json(json.loads(record.body), settings, record.version), settings
+    settings' fasting hours and sending window.
+
+    Read on every change (a plan saved a moment ago applies to the next booking), but
+    only its version and JSON, as plain columns, and parsed once per saved body."""
+    query = (
+        select(TimelinePlanRecord.version, TimelinePlanRecord.body)
+        .where(col(TimelinePlanRecord.is_active))
+        .order_by(col(TimelinePlanRecord.version).desc())
+        .limit(1)
     )
+    row = session.exec(query).first()
+    if row is None:
+        return default_plan(settings)
+    version, body = row
+    return _saved_plan(
+        body, version, settings.procedure_duration_minutes, settings.normal_activity_weeks
+    )
+
+
+@lru_cache(maxsize=16)
+def _saved_plan(
+    body: str, version: int, duration_minutes: int, normal_activity_weeks: str
+) -> TimelinePlan:
+    plan = _plan_from_data(json.loads(body), duration_minutes, version)
+    return replace(plan, normal_activity_weeks=normal_activity_weeks)
 
 
 def active_plan_for_engine(settings: Settings, engine: Engine) -> TimelinePlan:
@@ -56,6 +94,10 @@ def latest_record(session: Session) -> TimelinePlanRecord | None:
 
 
 def plan_from_json(data: dict[str, Any], settings: Settings, version: int = 0) -> TimelinePlan:
+    return _plan_from_data(data, settings.procedure_duration_minutes, version)
+
+
+def _plan_from_data(data: dict[str, Any], duration_minutes: int, version: int) -> TimelinePlan:
     window = data["sending_window"]
     steps = []
     for step in DEFAULT_PLAN.steps:
@@ -72,7 +114,7 @@ def plan_from_json(data: dict[str, Any], settings: Settings, version: int = 0) -
         steps.append(step)
     return replace(DEFAULT_PLAN, steps=tuple(steps), version=version).with_settings(
         fasting_hours=int(data["fasting_hours"]),
-        procedure_duration=timedelta(minutes=settings.procedure_duration_minutes),
+        procedure_duration=timedelta(minutes=duration_minutes),
         sending_window=SendingWindow(
             time.fromisoformat(window["opens"]), time.fromisoformat(window["closes"])
         ),
