@@ -72,8 +72,8 @@ def enroll_patients(
 
 
 def _insert(session: Session, patients: list[Patient]) -> None:
-    """The records in one multi-row INSERT (ids back in order), then their name index;
-    each record then joins the session as if loaded, without another round trip."""
+    """The records with their ids (`insert_rows_with_ids`), then their name index; each
+    record then joins the session as if loaded, without another round trip."""
     if not patients:
         return
     table = Patient.__table__  # type: ignore[attr-defined]

@@ -1,7 +1,9 @@
-"""`import_sheet`: check every row, then (unless a dry run) apply each good row as its
-own unit of work (a savepoint), through the same intake use cases as the HL7 feed: the
-record domain's duplicate rules, edits and consent hold unchanged. A row refused by the
-domain is rolled back alone and reported; the other rows go on. Audited once: who, the
+"""`import_sheet`: check every row, then (unless a dry run) apply the good rows 500 to a
+transaction, through the same domain use cases as the HL7 feed: the record domain's
+duplicate rules, edits and consent hold unchanged. New patients (most of a first import)
+are enrolled and booked together by the domains' many-at-once use cases, a few
+statements per 500 rows; an update or a move is its own savepoint. A row refused by the
+domain is left out alone and reported; the other rows go on. Audited once: who, the
 file's name and the counts (never a row's content)."""
 
 import logging
