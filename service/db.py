@@ -9,7 +9,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, Table, event, func, insert, select, text
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Integer,
+    String,
+    Table,
+    event,
+    func,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.types import TypeDecorator
@@ -226,14 +241,20 @@ def _copy(connection: Connection, table: Table, names: list[str], values: list[l
     dialect = connection.dialect
     processors = [table.c[name].type.bind_processor(dialect) for name in names]
     converting = [(i, p) for i, p in enumerate(processors) if p is not None]
+    types = [_binary_type(table.c[name].type) for name in names]
+    binary = all(types)  # psycopg writes binary rows in C: a tenth of text's CPU
     quote = dialect.identifier_preparer
-    statement = "COPY {} ({}) FROM STDIN".format(
-        quote.format_table(table), ", ".join(quote.quote(name) for name in names)
+    statement = "COPY {} ({}) FROM STDIN{}".format(
+        quote.format_table(table),
+        ", ".join(quote.quote(name) for name in names),
+        " (FORMAT BINARY)" if binary else "",
     )
     driver = connection.connection.driver_connection
     assert driver is not None
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            if binary:
+                copy.set_types(types)
             for row in values:
                 for i, process in converting:
                     row[i] = process(row[i])
@@ -242,3 +263,20 @@ def _copy(connection: Connection, table: Table, names: list[str], values: list[l
         # As SQLAlchemy would raise it (IntegrityError for an MRN taken meanwhile), so
         # callers catch one family of errors whichever way the rows went in.
         raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error) from exc
+
+
+def _binary_type(column_type: Any) -> str:
+    """The PostgreSQL type a column's values are sent as in a binary COPY ("" if none of
+    these: the COPY is then text, which PostgreSQL parses per column)."""
+    kind = column_type.impl if isinstance(column_type, TypeDecorator) else column_type
+    if isinstance(kind, DateTime):
+        return "timestamptz" if kind.timezone else "timestamp"
+    for sql_type, name in _BINARY_TYPES:
+        if type(kind) is sql_type or (
+            sql_type is String and isinstance(kind, String) and not isinstance(kind, SqlEnum)
+        ):
+            return name
+    return ""
+
+
+_BINARY_TYPES = ((Integer, "int4"), (Boolean, "bool"), (Date, "date"), (String, "text"))
