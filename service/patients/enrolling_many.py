@@ -45,6 +45,7 @@ def enroll_patients(
     keys = [Likely(p.phone, fold(p.family_name), p.mrn, p.birth_date) for _, p in fresh]
     enrolled = likely_duplicates_of_many(session, keys)
     accepted: list[tuple[int, Patient]] = []
+    seen: dict[tuple[object, ...], Patient] = {}  # the accepted, by what the rule compares
     earlier: list[tuple[int, Patient]] = []  # refused for an earlier patient of this call
     for (i, patient), key, found in zip(fresh, keys, enrolled, strict=True):
         data = people[i]
@@ -54,11 +55,13 @@ def enroll_patients(
         if refusal is not None:
             results[i] = refusal
             continue
-        twin = next((p for _, p in accepted if key.matches(p)), None)
-        if twin is not None and (not data.allow_duplicate or twin.mrn == patient.mrn):
+        twin = _earlier(seen, key, data.allow_duplicate)
+        if twin is not None:
             earlier.append((i, twin))
             continue
         accepted.append((i, patient))
+        for seen_key in _keys(key):
+            seen.setdefault(seen_key, patient)
     _insert(session, [p for _, p in accepted])
     audits = [enrollment_audit(actor, p, people[i], now, feed) for i, p in accepted]
     insert_rows(session, AuditEntry.__table__, audits)  # type: ignore[attr-defined]
@@ -69,6 +72,25 @@ def enroll_patients(
             [twin], phone=later.phone, mrn=later.mrn, allow_duplicate=False
         ) or DomainError("a likely duplicate of an earlier patient")
     return results
+
+
+def _keys(key: Likely) -> list[tuple[object, ...]]:
+    keys: list[tuple[object, ...]] = [("phone", key.phone, key.family)]
+    if key.mrn:
+        keys.append(("mrn", key.mrn))
+    if key.birth_date is not None:
+        keys.append(("born", key.family, key.birth_date))
+    return keys
+
+
+def _earlier(seen: dict[tuple[object, ...], Patient], key: Likely, allowed: bool) -> Patient | None:
+    """An earlier patient of the same call the duplicate rule would find: the same MRN
+    always; the same phone and family name, or family name and birth date, unless the
+    caller confirmed (`allow_duplicate`)."""
+    found = [seen[k] for k in _keys(key) if k in seen]
+    same_mrn = [p for p in found if key.mrn and p.mrn == key.mrn]
+    likely = same_mrn or ([] if allowed else found)
+    return likely[0] if likely else None
 
 
 def _insert(session: Session, patients: list[Patient]) -> None:
