@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from service.config import Settings
-from service.timeline.models import TimelinePlanRecord
+from service.timeline.models import CheckInQuestion, TimelinePlanRecord
 from service.timeline.plan import DEFAULT_PLAN, SendingWindow, TimelinePlan
 
 
@@ -62,11 +62,13 @@ def active_plan(settings: Settings, session: Session) -> TimelinePlan:
     )
     row = session.exec(query).first()
     if row is None:
-        return default_plan(settings)
-    version, body = row
-    return _saved_plan(
-        body, version, settings.procedure_duration_minutes, settings.normal_activity_weeks
-    )
+        plan = default_plan(settings)
+    else:
+        version, body = row
+        plan = _saved_plan(
+            body, version, settings.procedure_duration_minutes, settings.normal_activity_weeks
+        )
+    return with_check_in_questions(plan, session)
 
 
 @lru_cache(maxsize=16)
@@ -75,6 +77,27 @@ def _saved_plan(
 ) -> TimelinePlan:
     plan = _plan_from_data(json.loads(body), duration_minutes, version)
     return replace(plan, normal_activity_weeks=normal_activity_weeks)
+
+
+def with_check_in_questions(plan: TimelinePlan, session: Session) -> TimelinePlan:
+    """Every check-in time point asks the active questions in their order (the admins'
+    list, `check_in_question`); with none active, the check-ins are off. A database
+    without the list (never migrated to 0017) keeps the code's two defaults."""
+    rows = session.exec(
+        select(CheckInQuestion.key, CheckInQuestion.is_active).order_by(
+            col(CheckInQuestion.position), col(CheckInQuestion.id)
+        )
+    ).all()
+    if not rows:
+        return plan
+    keys = tuple(key for key, active in rows if active)
+    steps = tuple(
+        replace(step, questions=keys or step.questions, enabled=step.enabled and bool(keys))
+        if step.is_check_in
+        else step
+        for step in plan.steps
+    )
+    return replace(plan, steps=steps)
 
 
 def active_plan_for_engine(settings: Settings, engine: Engine) -> TimelinePlan:
