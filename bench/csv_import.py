@@ -108,7 +108,8 @@ def main() -> None:
 Reproduce: `.venv/bin/python -m bench.csv_import`. The code of `reminders import` and
 POST /v1/imports, in one process on a throwaway PostgreSQL with durable defaults: an
 export of {rows:,} new patients (capitals, US dates, Spanish for a third), each with a
-MILD procedure date (21 reminders planned and the consent request queued per row).
+MILD procedure date (its timeline planned: about 31 reminder rows with the consent
+request, per row).
 Preview (a dry run: every row checked and matched in a few queries for the file),
 import (new patients enrolled and booked 500 rows a transaction through the domain's
 many-at-once use cases: a few statements per 500 rows, reminders, name index and audit
@@ -123,8 +124,17 @@ average (last column), CPU time much less.
 {line("import", imported, 60)}
 {line("import again (nothing changes)", again, None)}
 
-Before (session 4's code: a savepoint and about 14 statements per row, reminders and
-audit through the ORM): preview 19.2 s, import 1,399 s at load 10.7 (2026-12-05 13:28).
+Before (session 4's code: a savepoint and about 12 statements per row, reminders and
+audit through the ORM): 10,000 rows previewed in 19.2 s and imported in 1,399 s at load
+10.7 (2026-12-05 13:28); this program on that code (`git archive main`, 1,000 rows,
+load 3.6-4.6, 2026-12-05 15:12): import 54.1 s wall, 15.8 s CPU, 12,008 statements,
+against 4.4 s wall, 1.7 s CPU after. Where the time went (cProfile, `/tmp` script, 1,000
+rows): 12 round trips a row (waiting on PostgreSQL: 56 of 93 s), psycopg re-parsing each
+booking's long multi-VALUES INSERT, a duplicate query, a search-column UPDATE and an ORM
+flush per patient. After: CPU goes to checking each row (phone numbers, names through
+nameparser, pydantic), planning (once per slot: 420 in this file) and writing the rows;
+the wall time beyond it is mostly PostgreSQL writing those reminder rows with their
+indexes and foreign keys.
 """,
     )
 
