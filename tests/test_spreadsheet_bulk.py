@@ -146,6 +146,27 @@ def test_many_at_once_refuses_the_duplicates_one_at_a_time_would(
     assert _count(engine, AuditEntry) == 2
 
 
+def test_many_at_once_keeps_a_confirmed_relative_but_never_a_second_mrn(
+    engine: Engine, settings: Settings, clock: Clock
+) -> None:
+    # allow_duplicate: the caller confirmed a relative sharing the phone; an MRN is unique.
+    def twin(given: str, mrn: str) -> PatientCreate:
+        return PatientCreate(
+            given_name=given, family_name="Kim", phone="(415) 555-0102", mrn=mrn,
+            sms_consent=True, allow_duplicate=True,
+        )  # fmt: skip
+
+    with Session(engine, expire_on_commit=False) as session:
+        bo, bea, again = enroll_patients(
+            session, [twin("Bo", "K1"), twin("Bea", "K2"), twin("Cy", "K1")], settings,
+            Source("test"), clock.now, feed="csv",
+        )  # fmt: skip
+        session.commit()
+    assert isinstance(bo, Patient) and isinstance(bea, Patient)
+    assert isinstance(again, LikelyDuplicate) and again.existing_patient_ids == [bo.id]
+    assert _count(engine, Patient) == 2
+
+
 def test_when_the_database_refuses_a_batch_each_row_is_tried_alone(
     engine: Engine, settings: Settings, clock: Clock, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
