@@ -164,11 +164,11 @@ def _create(
         )
     )
     patients = [next(enrolled) if isinstance(w, PatientCreate) else w for w in wanted]
-    bookings = [
-        (patient, row.starts_at)
-        for patient, row in zip(patients, rows, strict=True)
-        if isinstance(patient, Patient) and row.starts_at is not None
-    ]
+    bookings: list[tuple[Patient, datetime]] = []
+    for patient, row in zip(patients, rows, strict=True):
+        if isinstance(patient, Patient):
+            assert row.starts_at is not None  # a row is checked to have one
+            bookings.append((patient, row.starts_at))
     booked = iter(
         book_procedures(session, bookings, intake.plan, intake.actor, intake.now, slots=slots)
     )
