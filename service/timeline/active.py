@@ -7,7 +7,8 @@ from datetime import time, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, literal_column, true, union_all
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from service.config import Settings
@@ -50,25 +51,49 @@ def with_clinic_wording(plan: TimelinePlan, settings: Settings) -> TimelinePlan:
 
 def active_plan(settings: Settings, session: Session) -> TimelinePlan:
     """The newest saved plan (see `PUT /v1/plan`); without one, the default steps with the
-    settings' fasting hours and sending window.
+    settings' fasting hours and sending window; its check-ins ask the active questions.
 
-    Read on every change (a plan saved a moment ago applies to the next booking), but
-    only its version and JSON, as plain columns, and parsed once per saved body."""
-    query = (
+    Read on every change (a plan or a question saved a moment ago applies to the next
+    booking), in one statement (the plan's version and JSON, and the questions, as plain
+    columns), and worked out once per saved body and list of questions."""
+    newest = (
         select(TimelinePlanRecord.version, TimelinePlanRecord.body)
         .where(col(TimelinePlanRecord.is_active))
         .order_by(col(TimelinePlanRecord.version).desc())
         .limit(1)
+        .subquery()
     )
-    row = session.exec(query).first()
-    if row is None:
+    # kind 0: the newest saved plan (if any); kind 1: each question, in the admins' order.
+    query = union_all(
+        select_columns(
+            literal_column("0").label("kind"),
+            newest.c.version.label("place"),
+            literal_column("0").label("row_id"),
+            newest.c.body.label("words"),
+            true().label("active"),
+        ),
+        select_columns(
+            literal_column("1"),
+            col(CheckInQuestion.position),
+            col(CheckInQuestion.id),
+            col(CheckInQuestion.key),
+            col(CheckInQuestion.is_active),
+        ),
+    ).order_by("kind", "place", "row_id")
+    saved: tuple[int, str] | None = None
+    questions: list[tuple[str, bool]] = []
+    for kind, place, _, words, active in session.execute(query):
+        if kind == 0:
+            saved = (place, words)
+        else:
+            questions.append((words, bool(active)))
+    if saved is None:
         plan = default_plan(settings)
     else:
-        version, body = row
         plan = _saved_plan(
-            body, version, settings.procedure_duration_minutes, settings.normal_activity_weeks
+            saved[1], saved[0], settings.procedure_duration_minutes, settings.normal_activity_weeks
         )
-    return with_check_in_questions(plan, session)
+    return _asking(plan, tuple(questions))
 
 
 @lru_cache(maxsize=16)
@@ -88,9 +113,16 @@ def with_check_in_questions(plan: TimelinePlan, session: Session) -> TimelinePla
             col(CheckInQuestion.position), col(CheckInQuestion.id)
         )
     ).all()
-    if not rows:
+    return _asking(plan, tuple((key, bool(active)) for key, active in rows))
+
+
+@lru_cache(maxsize=64)
+def _asking(plan: TimelinePlan, questions: tuple[tuple[str, bool], ...]) -> TimelinePlan:
+    """`plan` with its check-ins asking `questions` (key, active) in order: the same plan
+    object for the same inputs, so texts composed for it share their cached facts."""
+    if not questions:
         return plan
-    keys = tuple(key for key, active in rows if active)
+    keys = tuple(key for key, active in questions if active)
     steps = tuple(
         replace(step, questions=keys or step.questions, enabled=step.enabled and bool(keys))
         if step.is_check_in
