@@ -1,7 +1,8 @@
 """Recovery check-ins, told as the clinic lives them: patients answer in English and
-Spanish, a rising pain calls a person, a text that is not an answer reaches the inbox,
-the check-ins move with the procedure, stop with a cancellation or STOP, and a reply
-after the reminder still counts. On SQLite and PostgreSQL."""
+Spanish, a rising pain calls a person, a text that is not an answer (or answers the other
+question) reaches the inbox, the check-ins move with the procedure, stop with a
+cancellation or STOP, and a reply after the reminder still counts. On SQLite and
+PostgreSQL."""
 
 from datetime import datetime, timedelta
 
@@ -167,6 +168,23 @@ def test_rising_pain_calls_a_person_with_the_reason(patient, tw, staff, gateway)
     assert any(WALK in t for t in maria.worker_at("2027-03-19 10:20"))
 
 
+def test_pain_above_the_scale_records_nothing_but_calls_a_person(patient, tw, staff, gateway):
+    maria = patient()
+    maria.morning_of("2027-03-09")
+    answer = maria.replies("11/10", "2027-03-09 10:00")
+    assert "Someone from the clinic will call you" in answer and "noted" not in answer
+    first = read_inbox(tw, staff)[0]
+    assert first["body"] == "11/10" and first["urgent"]
+    assert first["urgent_reason"] == "pain answer above the scale (0-10) on day -7"
+    alerts = tw.get("/v1/alerts", headers=staff).json()
+    assert alerts[0]["reason"] == first["urgent_reason"]
+    assert gateway.bodies_to(ON_CALL)  # paged like a warning sign
+    assert maria.check_ins()[("pain", -7)]["value"] is None
+    # The question stays open: a number said later is recorded.
+    assert "noted 9 out of 10" in maria.replies("9", "2027-03-09 10:20")
+    assert maria.check_ins()[("pain", -7)]["value"] == 9
+
+
 def test_a_warning_sign_inside_an_answer_is_recorded_and_urgent(patient, tw, staff):
     maria = patient()
     maria.morning_of("2027-03-09")
@@ -188,6 +206,15 @@ def test_a_text_that_is_not_an_answer_gets_the_short_question_once_and_waits(pat
     assert "Reply with one number" not in second  # once only: now an ordinary reply
     assert maria.replies("6", "2027-03-09 10:10").count("noted 6 out of 10") == 1
     assert maria.check_ins()[("pain", -7)]["value"] == 6
+    # A pain number sent to the walking question is no walking time: nothing recorded,
+    # the walking question's short form once, and the text waits in the inbox.
+    assert any(WALK in text for text in maria.worker_at("2027-03-09 10:11"))
+    wrong_question = maria.replies("Pain is 6", "2027-03-09 10:15")
+    assert "About how many minutes can you walk" in wrong_question
+    assert "Pain is 6" in [r["body"] for r in read_inbox(tw, staff)]
+    assert maria.check_ins()[("walking", -7)]["value"] is None
+    assert "noted 20 minutes" in maria.replies("20 min", "2027-03-09 10:20")
+    assert maria.check_ins()[("walking", -7)]["value"] == 20
 
 
 def test_keywords_keep_their_meaning_during_a_check_in(patient):
