@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from service.errors import InvalidInput
 from service.patients.folding import fold
+from service.validation import whole_number
 
 
 class Column(StrEnum):
@@ -147,9 +148,10 @@ def from_form(values: Mapping[str, str], width: int) -> Mapping_:
         raw = (values.get(column.value) or "").strip()
         if not raw:
             continue
-        if not raw.isdigit() or int(raw) >= width:
+        number = whole_number(raw)
+        if number is None or number >= width:
             raise InvalidInput(f"no column {raw} in the file", field=column.value)
-        chosen[column] = int(raw)
+        chosen[column] = number
     return chosen
 
 
