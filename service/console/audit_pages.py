@@ -1,7 +1,7 @@
 """/audit (admin): who changed or looked at what, when; filter by patient, person and dates."""
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from fastapi import Request
@@ -22,17 +22,6 @@ from service.validation import record_id
 router = console_router()
 
 PAGE_SIZE = 200
-
-
-def _day(form: FormState, name: str, label: str) -> date | None:
-    raw = form.values.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        form.error(name, f"{label} must be a real date, like 2027-03-01")
-        return None
 
 
 @router.get("/audit")
@@ -64,10 +53,7 @@ def audit_page(
         patient = record_id(patient_id)
         if patient is None:
             form.error("patient_id", "Patient number must be a whole number, like 42")
-    first = _day(form, "since", "From")
-    last = _day(form, "until", "To")
-    if first and last and last < first:
-        form.error("until", "To must be the same day as From or later")
+    first, last = form.days()
     older_from: int | None = None
     if cursor.strip():
         older_from = record_id(cursor)

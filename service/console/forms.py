@@ -2,6 +2,7 @@
 and one message per field, shown in the error summary and beside the field."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from service.console.formatting import sentence, staff_words
 from service.errors import DomainError
@@ -27,6 +28,24 @@ class FormState:
         """A domain error names its field; show it there (or on `fallback_field`)."""
         name = exc.field if exc.field and exc.field in self.values else fallback_field
         self.error(name, staff_words(exc.message))
+
+    def days(self) -> tuple[date | None, date | None]:
+        """A filter's From and To days (`since`, `until`; To included): each a real date
+        or empty, and To not before From."""
+        first, last = self._day("since", "From"), self._day("until", "To")
+        if first and last and last < first:
+            self.error("until", "To must be the same day as From or later")
+        return first, last
+
+    def _day(self, name: str, label: str) -> date | None:
+        raw = self.values.get(name, "").strip()
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            self.error(name, f"{label} must be a real date, like 2027-03-01")
+            return None
 
     @property
     def ok(self) -> bool:

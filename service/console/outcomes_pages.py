@@ -4,7 +4,6 @@ for procedures in a date range; the same table as CSV."""
 
 import csv
 import io
-from datetime import date
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -20,17 +19,6 @@ from service.deps import NowDep, SessionDep, SettingsDep
 router = console_router()
 
 
-def _day(form: FormState, name: str, label: str) -> date | None:
-    raw = form.values.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        form.error(name, f"{label} must be a real date, like 2027-03-01")
-        return None
-
-
 @router.get("/outcomes")
 def outcomes_page(
     request: Request,
@@ -44,9 +32,7 @@ def outcomes_page(
 ) -> Response:
     """Procedures on clinic-local days from `since` to `until` (included; default a year)."""
     form = FormState(values={"since": since, "until": until})
-    first, last = _day(form, "since", "From"), _day(form, "until", "To")
-    if first and last and last < first:
-        form.error("until", "To must be the same day as From or later")
+    first, last = form.days()
     rows = []
     if form.ok:
         starts, ends = outcome_period(first, last, settings.clinic_timezone, now)
