@@ -4,7 +4,7 @@ application/fhir+json, every refusal an OperationOutcome whose `expression` name
 element at fault. Changes are audited with the API key's name."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fhir.resources.R4B.appointment import Appointment as FhirAppointment
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+from fhir.resources.R4B.domainresource import DomainResource
 from fhir.resources.R4B.patient import Patient as FhirPatient
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -152,6 +153,17 @@ def metadata(now: NowDep) -> Response:
     return answer(statement)
 
 
+def searchset(matches: Iterable[tuple[str, DomainResource]]) -> Bundle:
+    """A search's answer: each (fullUrl, resource) found, as a `searchset` Bundle."""
+    entries = [
+        {"fullUrl": url, "resource": r.model_dump(exclude_none=True), "search": {"mode": "match"}}
+        for url, r in matches
+    ]
+    return Bundle.model_validate(
+        {"resourceType": "Bundle", "type": "searchset", "total": len(entries), "entry": entries}
+    )
+
+
 @router.post(
     "/Patient", status_code=201, summary="Create a patient (conditional with If-None-Exist)"
 )
@@ -247,21 +259,7 @@ def search_patients(
     # A search: its count and the patients shown, never the terms.
     shown = [p.id for p in found]
     record_read(session, key.subject, Read.search, at=now, shown=shown, found_by="fhir")
-    bundle = Bundle.model_validate(
-        {
-            "resourceType": "Bundle",
-            "type": "searchset",
-            "total": len(found),
-            "entry": [
-                {
-                    "fullUrl": f"Patient/{p.id}",
-                    "resource": patient_resource(p).model_dump(exclude_none=True),
-                    "search": {"mode": "match"},
-                }
-                for p in found
-            ],
-        }
-    )
+    bundle = searchset((f"Patient/{p.id}", patient_resource(p)) for p in found)
     session.commit()
     return answer(bundle)
 
@@ -309,21 +307,7 @@ def search_appointments(
     except DomainError as exc:
         return refused(exc.message, "date", 400)
     record_read(session, key.subject, Read.procedures, at=now, shown=[number], found_by="fhir")
-    bundle = Bundle.model_validate(
-        {
-            "resourceType": "Bundle",
-            "type": "searchset",
-            "total": len(found),
-            "entry": [
-                {
-                    "fullUrl": f"Appointment/{a.id}",
-                    "resource": a.model_dump(exclude_none=True),
-                    "search": {"mode": "match"},
-                }
-                for a in found
-            ],
-        }
-    )
+    bundle = searchset((f"Appointment/{a.id}", a) for a in found)
     session.commit()
     return answer(bundle)
 
@@ -388,21 +372,7 @@ def search_communications(
         return refused(exc.message, "sent", 400)
     shown = [m.patient_id for m in found]
     record_read(session, key.subject, Read.messages, at=now, shown=shown, found_by="fhir")
-    bundle = Bundle.model_validate(
-        {
-            "resourceType": "Bundle",
-            "type": "searchset",
-            "total": len(found),
-            "entry": [
-                {
-                    "fullUrl": f"Communication/{m.id}",
-                    "resource": communications.communication(m).model_dump(exclude_none=True),
-                    "search": {"mode": "match"},
-                }
-                for m in found
-            ],
-        }
-    )
+    bundle = searchset((f"Communication/{m.id}", communications.communication(m)) for m in found)
     session.commit()
     return answer(bundle)
 
@@ -440,22 +410,12 @@ def search_observations(
     found = observations.find(session, number)
     shown = [a.patient_id for a in found]
     record_read(session, key.subject, Read.check_ins, at=now, shown=shown, found_by="fhir")
-    bundle = Bundle.model_validate(
-        {
-            "resourceType": "Bundle",
-            "type": "searchset",
-            "total": len(found),
-            "entry": [
-                {
-                    "fullUrl": f"Observation/{a.id}",
-                    "resource": observations.observation(
-                        a, observations.kind_of(session, a.question)
-                    ).model_dump(exclude_none=True),
-                    "search": {"mode": "match"},
-                }
-                for a in found
-            ],
-        }
+    bundle = searchset(
+        (
+            f"Observation/{a.id}",
+            observations.observation(a, observations.kind_of(session, a.question)),
+        )
+        for a in found
     )
     session.commit()
     return answer(bundle)
