@@ -11,8 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import REPO_ROOT, run_migrations
+from tests.conftest import REPO_ROOT
 from tests.support.net import free_port
+from tests.support.schema import copy_sqlite
 
 HUNDRED_MB = 100 * 1024 * 1024
 CHUNK = b"a" * (1024 * 1024)
@@ -28,9 +29,8 @@ def _peak_rss_kb(pid: int) -> int:
 
 
 @pytest.fixture
-def api_server(tmp_path):
-    url = f"sqlite:///{tmp_path / 'reminders.db'}"
-    run_migrations(url)
+def api_server(tmp_path, sqlite_at_head):
+    url = copy_sqlite(sqlite_at_head, tmp_path / "reminders.db")
     port = free_port()
     env = {
         **os.environ,
