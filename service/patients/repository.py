@@ -34,20 +34,24 @@ def write_search_columns(session: Session, patient: Patient, *, new: bool = Fals
         session.execute(
             delete(PatientNameToken).where(col(PatientNameToken.patient_id) == patient.id)
         )
-    tokens = sorted(name_tokens(patient.given_name, patient.family_name))
-    if tokens and patient.merged_into_id is None:
-        session.execute(
-            insert(PatientNameToken),
-            [
-                {
-                    "patient_id": patient.id,
-                    "token": token,
-                    "family_name_folded": patient.family_name_folded,
-                    "given_name_folded": patient.given_name_folded,
-                }
-                for token in tokens
-            ],
-        )
+    tokens = name_token_rows(patient)
+    if tokens:
+        session.execute(insert(PatientNameToken), tokens)
+
+
+def name_token_rows(patient: Patient) -> list[dict[str, object]]:
+    """The record's rows in the name index (none for a merged record: never found)."""
+    if patient.merged_into_id is not None:
+        return []
+    return [
+        {
+            "patient_id": patient.id,
+            "token": token,
+            "family_name_folded": patient.family_name_folded,
+            "given_name_folded": patient.given_name_folded,
+        }
+        for token in sorted(name_tokens(patient.given_name, patient.family_name))
+    ]
 
 
 def lock_patient(session: Session, patient_id: int) -> Patient:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
+from service.db import insert_rows
 from service.procedures.appointments import Appointment, AppointmentStatus
 from service.procedures.models import Procedure, Reminder, ReminderStatus
 from service.templates.reading_order import PART_MARK
@@ -303,6 +304,17 @@ def insert_new(
         )
         for id_, row in zip(ids, rows, strict=True)
     ]
+
+
+def insert_new_many(
+    session: Session,
+    plans: Sequence[tuple[Procedure, Sequence[PlannedReminder]]],
+    now: datetime,
+) -> None:
+    """`insert_new` for many new procedures at once (a spreadsheet's bookings): the same
+    rows, streamed (COPY on PostgreSQL), their ids not kept."""
+    rows = [_new_row(procedure, item, now) for procedure, planned in plans for item in planned]
+    insert_rows(session, Reminder.__table__, rows)  # type: ignore[attr-defined]
 
 
 def _insert_from_arrays(
