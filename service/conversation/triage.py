@@ -16,20 +16,25 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extractOne
 
+from service.conversation.triage_change import body_with_change
+from service.conversation.triage_lexicon import (
+    MILD,
+    NEGATION_BRIDGE,
+    NEGATION_CUES,
+    PROTECTED,
+    SPANISH_BY_SOUND,
+    VOCABULARY,
+    sound,
+)
 from service.conversation.triage_words import (
     BODY_OR_SYMPTOM_WORDS,
     EASING,
     EVENT_OR_ALARM_WORDS,
-    MILD,
     MILD_ORDINARY,
-    NEGATION_BRIDGE,
-    NEGATION_CUES,
     NOT_A_SIGN,
     PATTERNS,
-    PROTECTED,
     QUESTION,
     REASSURING,
-    VOCABULARY,
 )
 
 FEVER_F = 100.4
@@ -59,10 +64,9 @@ _CONTRACTIONS = (
 )
 _CONTRACTION_RES = [(re.compile(p), r) for p, r in _CONTRACTIONS]
 _CLAUSES = re.compile(r"[.;!?\n]+|,|\bbut\b|\bpero\b|\bthough\b|\baunque\b")
-# A change said in the next clause still belongs to the body part before it ("pain down my
-# leg, getting worse each day"): that sign is also read across commas.
-_SENTENCES = re.compile(r"[.;!?\n]+|\bbut\b|\bpero\b|\bthough\b|\baunque\b")
-_ACROSS_COMMAS = frozenset(("change_or_loss",))
+# A body part and its change may sit in different clauses of a sentence ("pain down my
+# leg, getting worse each day"): that rule reads whole sentences.
+_SENTENCES = re.compile(r"[.;!?\n]+")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-zñ0-9']+|[°/]")
 _COMPILED = [(sign, re.compile(r"\b(?:" + pattern + r")"), neg) for sign, pattern, neg in PATTERNS]
 _NOT_A_SIGN = re.compile(r"\b(?:" + NOT_A_SIGN + r")")
@@ -70,7 +74,7 @@ _BODY = re.compile(r"\b" + BODY_OR_SYMPTOM_WORDS + "|" + EVENT_OR_ALARM_WORDS)
 _REASSURING = re.compile(REASSURING)
 _NUMBER = re.compile(r"\d")
 _QUESTION = re.compile(QUESTION)
-_EASING = re.compile(r"^\s*(\w+ ){0,3}" + EASING + r"\b")
+_EASING = re.compile(r"^\s*(\w+ ){0,7}" + EASING + r"\b")
 _MILD_ANYWHERE = re.compile(r"\b" + MILD + r"\b")
 _MILD_BEFORE = re.compile(r"\b" + MILD + r"( \w+){0,3}\s*$")
 _TEMPERATURE_WORDS = re.compile(
@@ -98,21 +102,24 @@ def warning_signs(text: str) -> list[str]:
         found.append("fever")
     if _severe_pain_score(plain):
         found.append("severe_pain")
-    parts = [(c, False) for c in _CLAUSES.split(plain)]
-    parts += [(s, True) for s in _SENTENCES.split(plain) if "," in s]
-    for clause, across_commas in parts:
+    for clause in _CLAUSES.split(plain):
         words = _corrected(clause)
         if not words:
             continue
         sentence = _NOT_A_SIGN.sub(" ", " ".join(words))
         for sign, pattern, negatable in _COMPILED:
-            if sign in found or (across_commas and sign not in _ACROSS_COMMAS):
+            if sign in found:
                 continue
             for match in pattern.finditer(sentence):
                 if negatable and _ruled_out(sign, sentence, match.start(), match.end()):
                     continue
                 found.append(sign)
                 break
+    if not found and any(
+        body_with_change(_NOT_A_SIGN.sub(" ", " ".join(_corrected(s))), _negated)
+        for s in _SENTENCES.split(plain)
+    ):
+        found.append("change_or_loss")
     if not found and _unreassured_body(plain):
         found.append("needs_a_person")
     return found
@@ -135,7 +142,11 @@ def _unreassured_body(plain: str) -> bool:
         # across the reply: "pain is better, but I had to wear a pad".
         if reassured[index] or (index + 1 < len(said) and reassured[index + 1]):
             continue
-        for match in _BODY.finditer(sentence):
+        mentions = list(_BODY.finditer(sentence))
+        # A clause that rules one symptom out ("legs are not numb") says how things are.
+        if any(_negated(sentence, m.start(), m.end()) for m in mentions):
+            continue
+        for match in mentions:
             if not _ruled_out("infection", sentence, match.start(), match.end()):
                 return True
     return False
@@ -155,8 +166,13 @@ def _corrected(clause: str) -> list[str]:
 
 @lru_cache(maxsize=20_000)
 def _correct(token: str) -> str:
-    """A misspelt sign word put right ("bleding" -> "bleeding"); other words unchanged."""
+    """A misspelt sign word put right ("bleding" -> "bleeding", "erida" -> "herida");
+    other words unchanged."""
     token = token.strip("'")
+    if len(token) >= 3 and token not in PROTECTED and token not in _VOCABULARY_SET:
+        heard = SPANISH_BY_SOUND.get(sound(token))
+        if heard is not None:
+            return heard
     if len(token) < 4 or token in PROTECTED or token in _VOCABULARY_SET or token.isdigit():
         return token
     allowed = 1 if len(token) < 8 else 2
@@ -173,16 +189,25 @@ for _word in VOCABULARY:
     _BY_FIRST_LETTER[_word[0]] = (*_BY_FIRST_LETTER.get(_word[0], ()), _word)
 
 
-def _ruled_out(sign: str, sentence: str, start: int, end: int) -> bool:
-    """Negated within its clause ("no fever"), easing ("swelling going down"), or a mild
-    form of something ordinary ("a spot of blood")."""
-    before = sentence[:start].split()
+def _negated(clause: str, start: int, end: int) -> bool:
+    """A negation cue just before the words at start..end, with only bridging words
+    between ("no fever", "no tengo fiebre", "no numbness or tingling", "no trouble")."""
+    before = clause[:start].split()
     for index in range(len(before) - 1, max(-1, len(before) - 7), -1):
         word = before[index]
         if word in NEGATION_CUES:
             return True
-        if word not in NEGATION_BRIDGE:
+        # "no tengo problemas para orinar" is negated; "no para de sangrar" is not.
+        if word not in NEGATION_BRIDGE or (word == "para" and before[index - 1 : index] == ["no"]):
             break
+    return False
+
+
+def _ruled_out(sign: str, sentence: str, start: int, end: int) -> bool:
+    """Negated within its clause ("no fever"), easing ("swelling going down"), or a mild
+    form of something ordinary ("a spot of blood")."""
+    if _negated(sentence, start, end):
+        return True
     if _EASING.match(sentence[end:]):
         return True
     return sign in MILD_ORDINARY and _MILD_BEFORE.search(sentence[:start]) is not None

@@ -1,0 +1,124 @@
+"""Erring towards a person (issue 19): a body part or a symptom said with a change or a loss.
+
+The matcher's main rule, read by `triage` on a normalised, spell-corrected reply: in one
+sentence, a word for a place on the body or a symptom (leg, bladder, wound, numb, fever,
+pierna, herida, cortada...) and a word for a change or a loss (worse, can't, won't, dead,
+drags, gave out, trouble, leaking, weird, different, funny, not right, peor, no puedo, no
+siento, se me cae...), in either order, at any distance. It is urgent unless clearly
+negated ("no fever", "no trouble peeing", "sin problemas") or, for a soft change only
+(different, weird, heavy), clearly reassured in its clause or the next ("feel different,
+so much better"). A loss is never softened: "came apart a bit" is a wound coming apart, and
+"no siento nada" is a loss of feeling, not a negation.
+"""
+
+import re
+from collections.abc import Callable
+
+# negated(clause, start, end): the word at start..end of the clause is clearly negated.
+Negated = Callable[[str, int, int], bool]
+
+
+def _any(*alternatives: str) -> str:
+    return "(" + "|".join(alternatives) + ")"
+
+
+# Where a change is felt, and what is felt. Stems, so "legs", "numbness", "hinchada" match.
+BODY = _any(
+    # Legs and feet, the saddle area, bladder and bowels, the back and the incision.
+    r"legs?|foot|feet|toes?|thighs?|knees?|ankles?|calf|calves|shins?|hips?|heels?|bum",
+    r"butt\w*|bottom|buttocks?|groin|crotch|privates?|private (parts|area)|genital\w*",
+    r"penis|vagina|rectum|anus|saddle|seat area|perine\w*|down there|bladder|bowels?",
+    r"urin\w*|pee\w*|wee|poop\w*|stool|bm|toilet|potty|bathroom|wip(e|es|ed|ing)|back",
+    r"spine|incision|wound|cut|stitch\w*|staples?|scar|site|dressing|bandage|gauze|skin",
+    # What is felt.
+    r"pain\w*|ach(e|es|ing|y)|hurt\w*|sore\w*|numb(ness|ed|ing|y|s)?|tingl\w*|weak\w*",
+    r"swell\w*|swollen|red|redness|fever\w*|temp|temperature|chills?|sweat\w*|pus",
+    r"drainage|discharge|blood\w*|bleed\w*|sciatica|nerves?|feeling|sensation|balance",
+    r"walk\w*|stand\w*|head|headache|arms?|hands?|chest|breath\w*|side",
+    r"piernas?|pies?|dedos|muslos?|rodillas?|tobillos?|pantorrillas?|caderas?|talon\w*",
+    r"nalgas?|trasero|pompis|sentaderas|entrepierna|partes|ahi abajo|vejiga|intestino\w*",
+    r"orin\w*|pipi|pis|popo|caca|heces|bano|limpio|limpiarme|espalda|columna|cintura",
+    r"herida|cortad\w*|incision|puntos|grapas|cicatriz|vendaje|venda|gasa|curita|piel",
+    r"dolor\w*|duel\w*|molest\w*|entum\w*|adormec\w*|hormig\w*|debil\w*|hinch\w*",
+    r"inflam\w*|fiebre|calentura|escalofrios|sudor\w*|sangr\w*|ciatica|nervio\w*",
+    r"sensibilidad|sensacion|equilibrio|camin\w*|cabeza|brazos?|manos?|pecho|fuerza",
+)
+# A loss or a change for the worse: never softened by reassurance, only by a clear
+# negation of the word itself ("didn't fall", "no trouble").
+LOSS = _any(
+    r"worse|worsening|worst|weaker|bigger|heavier|increas\w*|spread\w*|radiat\w*",
+    r"cannot|wont|unable|dead|numb|asleep|pins and needles|lost|losing|loss|lose|quit",
+    r"(cannot|dont|didnt|doesnt|no longer) (feel|sense)|(cannot|dont|didnt) (tell|notice) when",
+    r"no feeling|without feeling|stopped working|not working|went (out|dead|numb)",
+    r"gone (dead|numb)|like (jelly|rubber|lead|noodles|concrete|wood|novocaine|a dentist)",
+    # What legs and feet do.
+    r"drags?|dragg\w*|g[ai]ve (out|way)|giv\w* (out|way)|buckl\w*|collaps\w*|flop\w*",
+    r"slap\w*|trip(ped|ping|s over)|stumbl\w*|fell|fall|fallen|falling|wobbl\w*|unsteady",
+    r"trouble|problems?|issues?|difficult\w*|hard to|struggl\w*|leak\w*|dribbl\w*",
+    # What a wound does.
+    r"came apart|coming apart|come apart|(came|come|coming|comes) (open|undone|out)",
+    r"opened|split|popped|gaping|ooz\w*|soak\w*",
+    # Pain that travels: "going down both legs", "shooting into my foot".
+    r"(shoot|shooting|going|goes|running|runs|travel\w*) (down|into|to)"
+    r" (my |both |the |his |her )?(legs?|feet|foot|thighs?|butt|groin)",
+    r"peor|empeor\w*|cada vez mas|mas que antes|no (\w+ )?puedo|no (\w+ )?pude",
+    r"no siento|no sentia|no sent\w*|sin sentir|ya no siento|no responde\w*|no funcion\w*",
+    r"muert\w*|arrastr\w*|perdi\w*|perdida|perdiendo|se (me |le |te |nos |les )?dobl\w*",
+    r"se me cae|se cae|se me va|se me fue|al (piso|suelo)|me cai\w*|caigo|se cayo",
+    r"tropiez\w*|tropec\w*|no aguanto|no me sostiene\w*|problemas?|dificultad|cuesta",
+    r"se abrio|abiert\w*|abriendo|sale|salio|saliendo|empapad\w*|gotea\w*|escurr\w*",
+)
+# A change that may be ordinary: softened by reassurance in its clause or the next.
+SOFT_CHANGE = _any(
+    r"different|weird|wierd|funny|strange|odd|(feels?|feeling|felt|seems?|looks?) off",
+    r"not right|wrong|unusual|heavy|more|again|changed|changing|both",
+    r"raro|rara|extran\w*|diferente|distint\w*|pesad\w*|otra vez|de nuevo|mas|cambi\w*",
+    r"ambas|las dos|los dos",
+)
+# Said about the body and clearly fine: softens a soft change in its clause or the one
+# before ("feel different, so much better than before").
+REASSURED = _any(
+    r"better|fine|good|great|well|normal\w*|ok|okay|healing|healed|clean|dry|gone|less",
+    r"improv\w*|nicely|stronger|amazing|manageable|fading|going away|goes away|no more",
+    r"anymore|walked|mejor|bien|sanando|limpia|seca|menos|excelente|perfect\w*|fuerte",
+    r"camine|se (me )?(quito|fue)|ya no",
+)
+# Losses that carry their own "no": never read as negated.
+_SELF_NEGATED = re.compile(r"(cannot|wont|dont|didnt|doesnt|no |unable|sin sentir|without)")
+# "can't feel any pain", "don't have numbness", "no siento dolor": a symptom said to be
+# absent is reassurance, not a loss of feeling.
+_NO_SYMPTOM = re.compile(
+    r"(cannot|dont|didnt|doesnt|no longer) (feel|have|notice|see)( \w+)?( any| a| the)?"
+    r" (pain|discomfort|numb\w*|tingl\w*|weak\w*|swell\w*|redness|fever|pus|drainage|blood"
+    r"|bleeding|leak\w*|problems?|trouble|issues?)"
+    r"|no (siento|tengo|hay|noto|veo) (\w+ )?(dolor|molestia\w*|hormig\w*|entum\w*|debil\w*"
+    r"|hinchazon|fiebre|pus|sangr\w*|problemas?)"
+)
+
+_BODY = re.compile(r"\b" + BODY + r"\b")
+_LOSS = re.compile(r"\b" + LOSS + r"\b")
+_SOFT = re.compile(r"\b" + SOFT_CHANGE + r"\b")
+_REASSURED = re.compile(r"\b" + REASSURED + r"\b")
+_CLAUSES = re.compile(r",|\b(but|pero|though|aunque)\b")
+
+
+def body_with_change(sentence: str, negated: Negated) -> bool:
+    """A live body or symptom word and a live change in one sentence (words joined by spaces,
+    spell-corrected). `negated(clause, start, end)`: the word at start..end is negated."""
+    clauses = [c for c in _CLAUSES.split(_NO_SYMPTOM.sub(" ", sentence)) if c and c.strip()]
+    clauses = [c for c in clauses if c not in ("but", "pero", "though", "aunque")]
+    reassured = [_REASSURED.search(c) is not None for c in clauses]
+    body = loss = soft = False
+    for index, clause in enumerate(clauses):
+        body = body or any(not negated(clause, m.start(), m.end()) for m in _BODY.finditer(clause))
+        for match in _LOSS.finditer(clause):
+            if _SELF_NEGATED.match(match.group(0)) or not negated(
+                clause, match.start(), match.end()
+            ):
+                loss = True
+        calm = reassured[index] or (index + 1 < len(clauses) and reassured[index + 1])
+        if not calm:
+            soft = soft or any(
+                not negated(clause, m.start(), m.end()) for m in _SOFT.finditer(clause)
+            )
+    return body and (loss or soft)
