@@ -49,8 +49,8 @@ _CONTRACTIONS = (
     ),
     (r"\b(won'?t|will not|wnt)\b", "wont"),
     (r"\b(don'?t|do not)\b", "dont"),
-    (r"\b(didn'?t|did not)\b", "didnt"),
-    (r"\b(doesn'?t|does not)\b", "doesnt"),
+    (r"\b(didn'?t|did not|didint|dident|dindt)\b", "didnt"),
+    (r"\b(doesn'?t|does not|dosent|dosnt|doesent|doesen'?t)\b", "doesnt"),
     (r"\b(haven'?t|have not|hasn'?t|has not|havnt|hvnt|havent|hasnt|havn'?t)\b", "havent"),
     # "haven't been able to pee" is "cannot pee"; typed contractions too ("cnat", "cudnt").
     (r"\b(havent|not|never) been able to\b", "cannot"),
@@ -72,8 +72,18 @@ _COMPILED = [(sign, re.compile(r"\b(?:" + pattern + r")"), neg) for sign, patter
 _NOT_A_SIGN = re.compile(r"\b(?:" + NOT_A_SIGN + r")")
 _BODY = re.compile(r"\b" + BODY_OR_SYMPTOM_WORDS + "|" + EVENT_OR_ALARM_WORDS)
 _REASSURING = re.compile(REASSURING)
-_NUMBER = re.compile(r"\d")
+# A score said with a check-in answer ("4 in my back, 3 in my leg"): a number to 10 that
+# is not a count of days or times ("in 4 days", "3 times").
+_SCORE = re.compile(
+    r"(?<![\d.,#])(10|\d)(?![\d.,])(?! ?(days?|dias?|hours?|hrs?|horas?|times?|veces|weeks?"
+    r"|semanas?|minutes?|mins?|minutos?|am|pm|blankets?|pads?))"
+)
 _QUESTION = re.compile(QUESTION)
+# Reassurance said not to be so: "getting worse not better", "no esta bien".
+_UNREASSURED = re.compile(
+    r"\b(not|no|never|nothing|nada) (any |getting |esta |mas |so |too |very |muy )?(better"
+    r"|good|fine|great|well|ok|okay|normal|mejor|bien)\b"
+)
 _EASING = re.compile(r"^\s*(\w+ ){0,7}" + EASING + r"\b")
 _MILD_ANYWHERE = re.compile(r"\b" + MILD + r"\b")
 _MILD_BEFORE = re.compile(r"\b" + MILD + r"( \w+){0,3}\s*$")
@@ -129,14 +139,18 @@ def _unreassured_body(plain: str) -> bool:
     """A statement about the body, or an event or alarm (a fall, "something happened"),
     in a clause with nothing reassuring in it (see BODY_OR_SYMPTOM_WORDS): not negated,
     easing or mild. A reply with a number is left to the temperature and pain readings."""
-    # Any number: a check-in answer ("4 in my back, 3 in my leg") is a score, and the
-    # temperature and pain readers above have read it.
-    if _QUESTION.search(plain) or _NUMBER.search(plain):
+    # A score: a check-in answer ("4 in my back, 3 in my leg"), and the temperature and
+    # pain readers above have read it.
+    reading = _TEMPERATURE_WORDS.search(plain) and re.search(r"\d", plain)
+    if _QUESTION.search(plain) or _SCORE.search(plain) or reading:
         return False
     clauses = _CLAUSES.split(plain)
     said = [(clause, _NOT_A_SIGN.sub(" ", " ".join(_corrected(clause)))) for clause in clauses]
     # Checked on the words as typed too: a correction may turn "less" into "legs".
-    reassured = [any(_REASSURING.search(t) or _MILD_ANYWHERE.search(t) for t in s) for s in said]
+    reassured = [
+        any(_REASSURING.search(_UNREASSURED.sub(" ", t)) or _MILD_ANYWHERE.search(t) for t in s)
+        for s in said
+    ]
     for index, (_, sentence) in enumerate(said):
         # Reassurance counts where it is said, or just after ("sore but manageable"), not
         # across the reply: "pain is better, but I had to wear a pad".
@@ -208,7 +222,7 @@ def _ruled_out(sign: str, sentence: str, start: int, end: int) -> bool:
     form of something ordinary ("a spot of blood")."""
     if _negated(sentence, start, end):
         return True
-    if _EASING.match(sentence[end:]):
+    if _EASING.match(_UNREASSURED.sub(" ", sentence[end:])):
         return True
     return sign in MILD_ORDINARY and _MILD_BEFORE.search(sentence[:start]) is not None
 

@@ -37,7 +37,7 @@ BODY = _any(
     r"walk\w*|stand\w*|head|headache|arms?|hands?|chest|breath\w*|side",
     r"piernas?|pies?|dedos|muslos?|rodillas?|tobillos?|pantorrillas?|caderas?|talon\w*",
     r"nalgas?|trasero|pompis|sentaderas|entrepierna|partes|ahi abajo|vejiga|intestino\w*",
-    r"orin\w*|pipi|pis|popo|caca|heces|bano|limpio|limpiarme|espalda|columna|cintura",
+    r"orin\w*|pipi|pis|popo|caca|heces|bano|limpio|limpiarme|espalda|columna|cintura|abajo",
     r"herida|cortad\w*|incision|puntos|grapas|cicatriz|vendaje|venda|gasa|curita|piel",
     r"dolor\w*|duel\w*|molest\w*|entum\w*|adormec\w*|hormig\w*|debil\w*|hinch\w*",
     r"inflam\w*|fiebre|calentura|escalofrios|sudor\w*|sangr\w*|ciatica|nervio\w*",
@@ -48,6 +48,15 @@ BODY = _any(
 LOSS = _any(
     r"worse|worsening|worst|weaker|bigger|heavier|increas\w*|spread\w*|radiat\w*",
     r"cannot|wont|unable|dead|numb|asleep|pins and needles|lost|losing|loss|lose|quit",
+    r"havent|hasnt|no (he|ha|han) podido|nothing (comes|came|coming)|only (drops|a few drops)",
+    # A part that does not do what it did: "my toes don't move", "no lo levanto".
+    r"(dont|doesnt|didnt|not|wont) (\w+ )?(move|moving|lift\w*|bend\w*|work\w*|hold\w*"
+    r"|respond\w*|cooperat\w*|support\w*|listen\w*|stop\w*|empty\w*|wake\w*)",
+    r"no (\w+ )?(levant|muev|mueve|movi|dobl|respond|funcion|sostien|aguant|para|control"
+    r"|sient|siente|dan|da|obedec|vaci)\w*",
+    r"no me doy cuenta|ni cuenta|sin darme cuenta|sin sentir",
+    r"(feeling|sensation|sensibilidad|sensacion) (\w+ ){0,6}(gone|went away|goes away"
+    r"|comes and goes|se fue|se va|se me fue)",
     r"(cannot|dont|didnt|doesnt|no longer) (feel|sense)|(cannot|dont|didnt) (tell|notice) when",
     r"no feeling|without feeling|stopped working|not working|went (out|dead|numb)",
     r"gone (dead|numb)|like (jelly|rubber|lead|noodles|concrete|wood|novocaine|a dentist)",
@@ -71,7 +80,7 @@ LOSS = _any(
 # A change that may be ordinary: softened by reassurance in its clause or the next.
 SOFT_CHANGE = _any(
     r"different|weird|wierd|funny|strange|odd|(feels?|feeling|felt|seems?|looks?) off",
-    r"not right|wrong|unusual|heavy|more|again|changed|changing|both",
+    r"not right|wrong|unusual|heavy|more|again|changed|changing|both|comes and goes",
     r"raro|rara|extran\w*|diferente|distint\w*|pesad\w*|otra vez|de nuevo|mas|cambi\w*",
     r"ambas|las dos|los dos",
 )
@@ -88,7 +97,8 @@ _SELF_NEGATED = re.compile(r"(cannot|wont|dont|didnt|doesnt|no |unable|sin senti
 # "can't feel any pain", "don't have numbness", "no siento dolor": a symptom said to be
 # absent is reassurance, not a loss of feeling.
 _NO_SYMPTOM = re.compile(
-    r"(cannot|dont|didnt|doesnt|no longer) (feel|have|notice|see)( \w+)?( any| a| the)?"
+    r"(cannot|dont|didnt|doesnt|no longer|havent|hasnt) (\w+ )?(feel|have|had|notice|noticed"
+    r"|see|seen|felt)( \w+)?( any| a| the)?"
     r" (pain|discomfort|numb\w*|tingl\w*|weak\w*|swell\w*|redness|fever|pus|drainage|blood"
     r"|bleeding|leak\w*|problems?|trouble|issues?)"
     r"|no (siento|tengo|hay|noto|veo) (\w+ )?(dolor|molestia\w*|hormig\w*|entum\w*|debil\w*"

@@ -121,7 +121,11 @@ EVENT_OR_ALARM_WORDS = (
     r"\b(happen\w*|went|something (is |feels )?(wrong|off|not right)|fell|fall(en|ing)?"
     r"|went down|accident|scared|worried|afraid|frightened|panic\w*|help me|need help"
     r"|please help|emergency|paso algo|algo (anda |esta )?mal|me cai|se cayo|miedo"
-    r"|asustad\w*|preocupad\w*|ayudame|necesito ayuda|auxilio|urgente|urgent)\b"
+    r"|asustad\w*|preocupad\w*|ayudame|necesito ayuda|auxilio|urgente|urgent"
+    # Confusion and a change said without the body: "doesn't know where she is".
+    r"|(doesnt|dont|didnt|not) (know|recogni[sz]e) (where|who|me|us|what day)|gibberish"
+    r"|not making sense|(cannot|wont) wake|no (sabe|reconoce) (donde|quien|a)|worse|worsening"
+    r"|getting bad|peor|empeor\w*|asap|right away|call me (now|back|asap)|llam\w* (pronto|ya))\b"
 )
 REASSURING = (
     r"\b(better|fine|good|great|well|normal|ok|okay|healing|healed|clean|dry|gone|less"
