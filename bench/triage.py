@@ -41,6 +41,7 @@ PARTS = (
     "heldout_round6",
     "paraphrases_session5",
     "heldout_session5",
+    "probes_session5",
 )
 # Parts never tuned on: the unseen measure. Rounds 1 and 2 were seen once measured (each
 # first run: recall 0.939), and the next widening learnt from their misses.

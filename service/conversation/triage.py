@@ -16,9 +16,10 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extractOne
 
-from service.conversation.triage_change import body_with_change
+from service.conversation.triage_change import BODY, NOT_REASSURED, body_with_change
 from service.conversation.triage_lexicon import (
     MILD,
+    ANSWERING_NO,
     NEGATION_BRIDGE,
     NEGATION_CUES,
     PROTECTED,
@@ -70,7 +71,8 @@ _SENTENCES = re.compile(r"[.;!?\n]+")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-zñ0-9']+|[°/]")
 _COMPILED = [(sign, re.compile(r"\b(?:" + pattern + r")"), neg) for sign, pattern, neg in PATTERNS]
 _NOT_A_SIGN = re.compile(r"\b(?:" + NOT_A_SIGN + r")")
-_BODY = re.compile(r"\b" + BODY_OR_SYMPTOM_WORDS + "|" + EVENT_OR_ALARM_WORDS)
+_BODY = re.compile(r"\b" + BODY_OR_SYMPTOM_WORDS + r"|\b" + BODY + r"\b|" + EVENT_OR_ALARM_WORDS)
+_BODY_WORD = re.compile(BODY)
 _REASSURING = re.compile(REASSURING)
 # A score said with a check-in answer ("4 in my back, 3 in my leg"): a number to 10 that
 # is not a count of days or times ("in 4 days", "3 times").
@@ -79,11 +81,7 @@ _SCORE = re.compile(
     r"|semanas?|minutes?|mins?|minutos?|am|pm|blankets?|pads?))"
 )
 _QUESTION = re.compile(QUESTION)
-# Reassurance said not to be so: "getting worse not better", "no esta bien".
-_UNREASSURED = re.compile(
-    r"\b(not|no|never|nothing|nada) (any |getting |esta |mas |so |too |very |muy )?(better"
-    r"|good|fine|great|well|ok|okay|normal|mejor|bien)\b"
-)
+
 _EASING = re.compile(r"^\s*(\w+ ){0,7}" + EASING + r"\b")
 _MILD_ANYWHERE = re.compile(r"\b" + MILD + r"\b")
 _MILD_BEFORE = re.compile(r"\b" + MILD + r"( \w+){0,3}\s*$")
@@ -146,21 +144,20 @@ def _unreassured_body(plain: str) -> bool:
         return False
     clauses = _CLAUSES.split(plain)
     said = [(clause, _NOT_A_SIGN.sub(" ", " ".join(_corrected(clause)))) for clause in clauses]
-    # Checked on the words as typed too: a correction may turn "less" into "legs".
-    reassured = [
-        any(_REASSURING.search(_UNREASSURED.sub(" ", t)) or _MILD_ANYWHERE.search(t) for t in s)
-        for s in said
+    mentions = [list(_BODY.finditer(sentence)) for _, sentence in said]
+    # Checked on the words as typed too. A clause that rules a symptom out ("legs are not
+    # numb", "no drainage") says how things are, like a reassuring word.
+    calm = [
+        any(_REASSURING.search(NOT_REASSURED.sub(" ", t)) or _MILD_ANYWHERE.search(t) for t in s)
+        or any(_negated(s[1], m.start(), m.end()) for m in found)
+        for s, found in zip(said, mentions, strict=True)
     ]
     for index, (_, sentence) in enumerate(said):
-        # Reassurance counts where it is said, or just after ("sore but manageable"), not
-        # across the reply: "pain is better, but I had to wear a pad".
-        if reassured[index] or (index + 1 < len(said) and reassured[index + 1]):
+        # Reassurance counts where it is said, or just before or after ("sore but
+        # manageable", "feeling good, walking every day"), not across the whole reply.
+        if any(calm[max(0, index - 1) : index + 2]):
             continue
-        mentions = list(_BODY.finditer(sentence))
-        # A clause that rules one symptom out ("legs are not numb") says how things are.
-        if any(_negated(sentence, m.start(), m.end()) for m in mentions):
-            continue
-        for match in mentions:
+        for match in mentions[index]:
             if not _ruled_out("infection", sentence, match.start(), match.end()):
                 return True
     return False
@@ -210,9 +207,12 @@ def _negated(clause: str, start: int, end: int) -> bool:
     for index in range(len(before) - 1, max(-1, len(before) - 7), -1):
         word = before[index]
         if word in NEGATION_CUES:
-            return True
+            # A "no" that answers, typed without a comma: "no my legs are dead".
+            return not (index == 0 and word == "no" and before[1:2] and before[1] in ANSWERING_NO)
         # "no tengo problemas para orinar" is negated; "no para de sangrar" is not.
-        if word not in NEGATION_BRIDGE or (word == "para" and before[index - 1 : index] == ["no"]):
+        # Body words bridge too: "no bladder problems", "no leg pain".
+        bridge = word in NEGATION_BRIDGE or _BODY_WORD.fullmatch(word) is not None
+        if not bridge or (word == "para" and before[index - 1 : index] == ["no"]):
             break
     return False
 
@@ -222,7 +222,7 @@ def _ruled_out(sign: str, sentence: str, start: int, end: int) -> bool:
     form of something ordinary ("a spot of blood")."""
     if _negated(sentence, start, end):
         return True
-    if _EASING.match(_UNREASSURED.sub(" ", sentence[end:])):
+    if _EASING.match(NOT_REASSURED.sub(" ", sentence[end:])):
         return True
     return sign in MILD_ORDINARY and _MILD_BEFORE.search(sentence[:start]) is not None
 

@@ -28,7 +28,9 @@ BODY = _any(
     r"legs?|foot|feet|toes?|thighs?|knees?|ankles?|calf|calves|shins?|hips?|heels?|bum",
     r"butt\w*|bottom|buttocks?|groin|crotch|privates?|private (parts|area)|genital\w*",
     r"penis|vagina|rectum|anus|saddle|seat area|perine\w*|down there|bladder|bowels?",
-    r"urin\w*|pee\w*|wee|poop\w*|stool|bm|toilet|potty|bathroom|wip(e|es|ed|ing)|back",
+    r"urin\w*|pee\w*|wee|poop\w*|stool|bm|toilet|potty|bathroom|wip(e|es|ed|ing)",
+    r"(my|his|her|lower|upper|the) back|back (pain|hurt\w*|ache\w*|is|feels?)|steri\w*",
+    r"strips?|glue",
     r"spine|incision|wound|cut|stitch\w*|staples?|scar|site|dressing|bandage|gauze|skin",
     # What is felt.
     r"pain\w*|ach(e|es|ing|y)|hurt\w*|sore\w*|numb(ness|ed|ing|y|s)?|tingl\w*|weak\w*",
@@ -38,6 +40,11 @@ BODY = _any(
     r"piernas?|pies?|dedos|muslos?|rodillas?|tobillos?|pantorrillas?|caderas?|talon\w*",
     r"nalgas?|trasero|pompis|sentaderas|entrepierna|partes|ahi abajo|vejiga|intestino\w*",
     r"orin\w*|pipi|pis|popo|caca|heces|bano|limpio|limpiarme|espalda|columna|cintura|abajo",
+    r"tailbone|coccyx|pelvis|pelvic|waist down|lower half|rear( end)?|hiney|junk|testicles?",
+    r"balls|scrotum|vulva|labia|pubic|cola|colita|pompas|coxis|pubis|genitales|ano|recto",
+    # Where a leak or a wound shows: clothes, the bed, a drain, what comes out.
+    r"pants|underwear|sheets|bed|pantalon\w*|calzon\w*|sabanas|cama|drain\w*|fluid|liquid",
+    r"liquido|agua",
     r"herida|cortad\w*|incision|puntos|grapas|cicatriz|vendaje|venda|gasa|curita|piel",
     r"dolor\w*|duel\w*|molest\w*|entum\w*|adormec\w*|hormig\w*|debil\w*|hinch\w*",
     r"inflam\w*|fiebre|calentura|escalofrios|sudor\w*|sangr\w*|ciatica|nervio\w*",
@@ -48,13 +55,18 @@ BODY = _any(
 LOSS = _any(
     r"worse|worsening|worst|weaker|bigger|heavier|increas\w*|spread\w*|radiat\w*",
     r"cannot|wont|unable|dead|numb|asleep|pins and needles|lost|losing|loss|lose|quit",
-    r"havent|hasnt|no (he|ha|han) podido|nothing (comes|came|coming)|only (drops|a few drops)",
+    r"(havent|hasnt) (\w+ )?(peed|pooped|gone|had a (bowel|bm|poop)|urinated|been able)",
+    r"no (he|ha|han) podido|nothing (comes|came|coming)|only (drops|a few drops)",
+    r"(less|menos|barely( any)?|hardly( any)?|casi no|apenas) (feeling|sensation|strength"
+    r"|control|feel|move|lift|walk|fuerza|sensibilidad|siento|muevo|camino|puedo)",
     # A part that does not do what it did: "my toes don't move", "no lo levanto".
     r"(dont|doesnt|didnt|not|wont) (\w+ )?(move|moving|lift\w*|bend\w*|work\w*|hold\w*"
     r"|respond\w*|cooperat\w*|support\w*|listen\w*|stop\w*|empty\w*|wake\w*)",
-    r"no (\w+ )?(levant|muev|mueve|movi|dobl|respond|funcion|sostien|aguant|para|control"
-    r"|sient|siente|dan|da|obedec|vaci)\w*",
-    r"no me doy cuenta|ni cuenta|sin darme cuenta|sin sentir",
+    r"no (\w+ ){0,2}(levant|muev|mueve|movi|dobl|respond|funcion|sostien|aguant|para|control"
+    r"|sient|siente|sinti|dan|da|obedec|vaci|camin|pued|pud|podi|orin)\w*",
+    r"no me doy cuenta|ni cuenta|sin darme cuenta|sin sentir|se me moj\w*|me moje",
+    r"(no se|dont know|cannot tell|no puedo saber) (cuando|when|if i need)",
+    r"(its|is|it is|got|came|looks|wide|still|now|be) open|open (wound|cut|incision)",
     r"(feeling|sensation|sensibilidad|sensacion) (\w+ ){0,6}(gone|went away|goes away"
     r"|comes and goes|se fue|se va|se me fue)",
     r"(cannot|dont|didnt|doesnt|no longer) (feel|sense)|(cannot|dont|didnt) (tell|notice) when",
@@ -70,7 +82,7 @@ LOSS = _any(
     # Pain that travels: "going down both legs", "shooting into my foot".
     r"(shoot|shooting|going|goes|running|runs|travel\w*) (down|into|to)"
     r" (my |both |the |his |her )?(legs?|feet|foot|thighs?|butt|groin)",
-    r"peor|empeor\w*|cada vez mas|mas que antes|no (\w+ )?puedo|no (\w+ )?pude",
+    r"peor|empeor\w*|cada vez mas|mas que antes",
     r"no siento|no sentia|no sent\w*|sin sentir|ya no siento|no responde\w*|no funcion\w*",
     r"muert\w*|arrastr\w*|perdi\w*|perdida|perdiendo|se (me |le |te |nos |les )?dobl\w*",
     r"se me cae|se cae|se me va|se me fue|al (piso|suelo)|me cai\w*|caigo|se cayo",
@@ -81,6 +93,7 @@ LOSS = _any(
 SOFT_CHANGE = _any(
     r"different|weird|wierd|funny|strange|odd|(feels?|feeling|felt|seems?|looks?) off",
     r"not right|wrong|unusual|heavy|more|again|changed|changing|both|comes and goes",
+    r"feels? like|felt like|feeling like|siento como|se siente como|como si",
     r"raro|rara|extran\w*|diferente|distint\w*|pesad\w*|otra vez|de nuevo|mas|cambi\w*",
     r"ambas|las dos|los dos",
 )
@@ -90,7 +103,8 @@ REASSURED = _any(
     r"better|fine|good|great|well|normal\w*|ok|okay|healing|healed|clean|dry|gone|less",
     r"improv\w*|nicely|stronger|amazing|manageable|fading|going away|goes away|no more",
     r"anymore|walked|mejor|bien|sanando|limpia|seca|menos|excelente|perfect\w*|fuerte",
-    r"camine|se (me )?(quito|fue)|ya no",
+    r"camine|se (me )?(quito|fue)|ya no|nothing new|nada nuevo|same|igual|no change",
+    r"sin cambios?",
 )
 # Losses that carry their own "no": never read as negated.
 _SELF_NEGATED = re.compile(r"(cannot|wont|dont|didnt|doesnt|no |unable|sin sentir|without)")
@@ -105,6 +119,12 @@ _NO_SYMPTOM = re.compile(
     r"|hinchazon|fiebre|pus|sangr\w*|problemas?)"
 )
 
+# Reassurance said not to be so: "getting worse not better", "not in a good way".
+NOT_REASSURED = re.compile(
+    r"\b(not|no|never|nothing|nada) ((in a|so|too|very|muy|any|getting|esta|mas|really"
+    r"|feeling|doing|looking|se ve|me siento) ){0,2}(better|good|fine|great|well|ok|okay"
+    r"|normal|mejor|bien)\b"
+)
 _BODY = re.compile(r"\b" + BODY + r"\b")
 _LOSS = re.compile(r"\b" + LOSS + r"\b")
 _SOFT = re.compile(r"\b" + SOFT_CHANGE + r"\b")
@@ -117,10 +137,12 @@ def body_with_change(sentence: str, negated: Negated) -> bool:
     spell-corrected). `negated(clause, start, end)`: the word at start..end is negated."""
     clauses = [c for c in _CLAUSES.split(_NO_SYMPTOM.sub(" ", sentence)) if c and c.strip()]
     clauses = [c for c in clauses if c not in ("but", "pero", "though", "aunque")]
-    reassured = [_REASSURED.search(c) is not None for c in clauses]
-    body = loss = soft = False
+    reassured = [_REASSURED.search(NOT_REASSURED.sub(" ", c)) is not None for c in clauses]
+    said = body = loss = soft = False
     for index, clause in enumerate(clauses):
-        body = body or any(not negated(clause, m.start(), m.end()) for m in _BODY.finditer(clause))
+        mentions = list(_BODY.finditer(clause))
+        said = said or bool(mentions)
+        body = body or any(not negated(clause, m.start(), m.end()) for m in mentions)
         for match in _LOSS.finditer(clause):
             if _SELF_NEGATED.match(match.group(0)) or not negated(
                 clause, match.start(), match.end()
@@ -131,4 +153,6 @@ def body_with_change(sentence: str, negated: Negated) -> bool:
             soft = soft or any(
                 not negated(clause, m.start(), m.end()) for m in _SOFT.finditer(clause)
             )
-    return body and (loss or soft)
+    # A loss goes to a person even beside a negated body word: "no my legs are dead", typed
+    # without a comma, is not a negation of the legs.
+    return (body and soft) or (said and loss)

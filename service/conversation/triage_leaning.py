@@ -125,7 +125,10 @@ EVENT_OR_ALARM_WORDS = (
     # Confusion and a change said without the body: "doesn't know where she is".
     r"|(doesnt|dont|didnt|not) (know|recogni[sz]e) (where|who|me|us|what day)|gibberish"
     r"|not making sense|(cannot|wont) wake|no (sabe|reconoce) (donde|quien|a)|worse|worsening"
-    r"|getting bad|peor|empeor\w*|asap|right away|call me (now|back|asap)|llam\w* (pronto|ya))\b"
+    r"|getting bad|peor|empeor\w*|asap|right away|call me (now|back|asap)|llam\w* (pronto|ya)"
+    # A loss or an opening said without naming the part: "it opened up", "went dead".
+    r"|opened up|split open|came apart|went dead|gave (out|way)|buckl\w*|collaps\w*"
+    r"|soaked|pouring|gushing|seep\w*|cannot feel|(no|less) feeling|no siento)\b"
 )
 REASSURING = (
     r"\b(better|fine|good|great|well|normal|ok|okay|healing|healed|clean|dry|gone|less"
@@ -133,6 +136,7 @@ REASSURING = (
     r"|sanando|limpia|seca|menos|sin dolor|gracias|excelente|perfecto|stronger|amazing"
     r"|manageable|nothing major|fading|going down|bajando|anymore|no more|ya no|further"
     r"|already|barely any|casi no|smaller|walked|camine|wrong number|nada grave|normal\w*"
+    r"|nothing new|nada nuevo|same|igual|no change|sin cambios?"
     r"|going away|goes away|went away|se (me )?(esta )?(quitando|quito|fue)|ya puedo|puedo"
     r"|(i|we|he|she|now) can (\w+ )?(walk|stand|move|pee|feel|go|sit|drive|bend|get)"
     # About a visit or a bill, not the body: "I need to reschedule my wound check".

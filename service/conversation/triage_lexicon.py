@@ -75,7 +75,7 @@ PROTECTED = frozenset(
         "week weeks never fewer lever seven feet feel fell bleep breed blond blonde "
         "blog bloom numbs number wound would round found sound mound pees bees peel peek "
         "weal wean wear weld wheat chill chili hill pus plus bus urge urges herid herida "
-        "orinal debt orina ice pies pie sale siento strong stronger strongly"
+        "orinal debt orina ice pies pie sale siento strong stronger strongly less lets"
     )
 )
 
@@ -88,13 +88,16 @@ NEGATION_BRIDGE = frozenset(
         "feeling felt see seen or and nor ni y o hay tengo tiene siento ningun ninguna "
         "mas at all anymore much really im i is are am been getting get esta estoy muy "
         "ya un una de del la el los las mi mis problems problem trouble issues issue en in"
-        " with when con para for al while problemas problema dificultad"
+        " with when con para for al while problemas problema dificultad hacer ir to go going"
         # other signs in a list: "no numbness or tingling", "no pus ni enrojecimiento"
         " fever chills numbness numb tingling redness swelling pus bleeding blood drainage"
         " weakness pain fiebre escalofrios entumecimiento hormigueo enrojecimiento sangrado"
         " calentura dolor debilidad"
     )
 )
+
+# A "no" followed by these answers a question rather than negating: "no my legs are dead".
+ANSWERING_NO = frozenset(_words("my i im he she it its the his her we mi mis el la yo"))
 
 # Mild wording that makes a little blood or swelling ordinary (001: "mild discomfort
 # and swelling around the incision ... subsides within a few days").

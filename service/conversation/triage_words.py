@@ -241,7 +241,7 @@ PATTERNS = _BASE_PATTERNS + LEANING_PATTERNS
 NOT_A_SIGN = (
     r"(blood|sangre) (thinner\w*|pressure|sugar|tests?|work|draw|presion|azucar)"
     r"|anticoagul\w*|(fell|fall|falling|fallen) asleep|(confused|confusing) (about|by|with"
-    r"|on|as to|whether|if)|cannot wait"
+    r"|on|as to|whether|if)|cannot (wait|complain)"
     # "pain meds" is not pain, unless they are said not to work ("arent touching it").
     r"|pain (killers?|med\w*|pill\w*)\b(?! (\w+ )?(not|dont|doesnt|nothing|no) )"
     r"|(bandage|dressing|gauze|tape|it|vendaje|gasa|curita) (\w+ )?(fell|falls?|falling"
