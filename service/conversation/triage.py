@@ -18,8 +18,8 @@ from rapidfuzz.process import extractOne
 
 from service.conversation.triage_change import BODY, NOT_REASSURED, body_with_change
 from service.conversation.triage_lexicon import (
-    MILD,
     ANSWERING_NO,
+    MILD,
     NEGATION_BRIDGE,
     NEGATION_CUES,
     PROTECTED,
