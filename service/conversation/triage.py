@@ -16,7 +16,7 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extractOne
 
-from service.conversation.triage_change import BODY, NOT_REASSURED, body_with_change
+from service.conversation.triage_change import BODY, NOT_REASSURED, body_with_change, loss_said
 from service.conversation.triage_lexicon import (
     ANSWERING_NO,
     MILD,
@@ -128,9 +128,20 @@ def warning_signs(text: str) -> list[str]:
         for s in _SENTENCES.split(plain)
     ):
         found.append("change_or_loss")
-    if not found and _unreassured_body(plain):
+    if not found and (_unreassured_body(plain) or _unreassured_loss(plain)):
         found.append("needs_a_person")
     return found
+
+
+def _unreassured_loss(plain: str) -> bool:
+    """A statement of a loss without the part it happened to ("it went dead", "couldn't
+    hold it"), not negated and not about an errand (see `loss_said`)."""
+    if _QUESTION.search(plain):
+        return False
+    return any(
+        loss_said(_NOT_A_SIGN.sub(" ", " ".join(_corrected(s))), _negated)
+        for s in _SENTENCES.split(plain)
+    )
 
 
 def _unreassured_body(plain: str) -> bool:

@@ -132,6 +132,28 @@ _REASSURED = re.compile(r"\b" + REASSURED + r"\b")
 _CLAUSES = re.compile(r",|\b(but|pero|though|aunque)\b")
 
 
+# What a routine reply is about: a visit, a ride, a bill, food, a card. A loss said about
+# one of these ("I can't find parking", "lost my appointment card") is not about the body.
+ERRANDS = re.compile(
+    r"\b(park\w*|address|directions|clinic|office|appointment|visit|ride|bill|insurance"
+    r"|pharmacy|prescription|refill|card|phone|eat|food|breakfast|coffee|work|make it|time"
+    r"|date|cita|estacion\w*|direccion|consultorio|oficina|seguro|factura|farmacia|receta"
+    r"|tarjeta|comer|comida|desayun\w*|cafe|trabajo|llegar|hora|fecha|cuesta)\b"
+)
+
+
+def loss_said(sentence: str, negated: Negated) -> bool:
+    """A loss said without the part ("it went dead", "cannot hold it", "no aguanto"), in a
+    sentence that is not about an errand: a person reads it."""
+    if ERRANDS.search(sentence):
+        return False
+    plain = _NO_SYMPTOM.sub(" ", sentence)
+    return any(
+        _SELF_NEGATED.match(m.group(0)) or not negated(plain, m.start(), m.end())
+        for m in _LOSS.finditer(plain)
+    )
+
+
 def body_with_change(sentence: str, negated: Negated) -> bool:
     """A live body or symptom word and a live change in one sentence (words joined by spaces,
     spell-corrected). `negated(clause, start, end)`: the word at start..end is negated."""
