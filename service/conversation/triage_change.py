@@ -26,17 +26,19 @@ def _any(*alternatives: str) -> str:
 BODY = _any(
     # Legs and feet, the saddle area, bladder and bowels, the back and the incision.
     r"legs?|foot|feet|toes?|thighs?|knees?|ankles?|calf|calves|shins?|hips?|heels?|bum",
-    r"butt\w*|bottom|buttocks?|groin|crotch|privates?|private (parts|area)|genital\w*",
+    r"butt|butts|butt cheeks?|bottom|buttocks?|groin|crotch|privates?|private (parts|area)",
+    r"genital\w*",
     r"penis|vagina|rectum|anus|saddle|seat area|perine\w*|down there|bladder|bowels?",
-    r"urin\w*|pee\w*|wee|poop\w*|stool|bm|toilet|potty|bathroom|wip(e|es|ed|ing)",
+    r"urin\w*|pee|peed|pees|peeing|wee|poop\w*|stool|bm|toilet|potty|bathroom",
+    r"wip(e|es|ed|ing)",
     r"(my|his|her|lower|upper|the) back|back (pain|hurt\w*|ache\w*|is|feels?)|steri\w*",
     r"strips?|glue",
     r"spine|incision|wound|cut|stitch\w*|staples?|scar|site|dressing|bandage|gauze|skin",
     # What is felt.
-    r"pain\w*|ach(e|es|ing|y)|hurt\w*|sore\w*|numb(ness|ed|ing|y|s)?|tingl\w*|weak\w*",
-    r"swell\w*|swollen|red|redness|fever\w*|temp|temperature|chills?|sweat\w*|pus",
+    r"pain|pains|painful|ach(e|es|ing|y)|hurt\w*|sore\w*|numb(ness|ed|ing|y|s)?|tingl\w*|weak\w*",
+    r"swell\w*|swollen|red|redness|fever\w*|temp|temperature|chills?|sweat(s|y|ing|ed)?|pus",
     r"drainage|discharge|blood\w*|bleed\w*|sciatica|nerves?|feeling|sensation|balance",
-    r"walk\w*|stand\w*|head|headache|arms?|hands?|chest|breath\w*|side",
+    r"walk|walks|walking|stand|standing|head|headache|arms?|hands?|chest|breath\w*|side",
     r"piernas?|pies?|dedos|muslos?|rodillas?|tobillos?|pantorrillas?|caderas?|talon\w*",
     r"nalgas?|trasero|pompis|sentaderas|entrepierna|partes|ahi abajo|vejiga|intestino\w*",
     r"orin\w*|pipi|pis|popo|caca|heces|bano|limpio|limpiarme|espalda|columna|cintura|abajo",
@@ -50,40 +52,50 @@ BODY = _any(
     r"inflam\w*|fiebre|calentura|escalofrios|sudor\w*|sangr\w*|ciatica|nervio\w*",
     r"sensibilidad|sensacion|equilibrio|camin\w*|cabeza|brazos?|manos?|pecho|fuerza",
 )
-# A loss or a change for the worse: never softened by reassurance, only by a clear
-# negation of the word itself ("didn't fall", "no trouble").
-LOSS = _any(
-    r"worse|worsening|worst|weaker|bigger|heavier|increas\w*|spread\w*|radiat\w*",
-    r"cannot|wont|unable|dead|numb|asleep|pins and needles|lost|losing|loss|lose|quit",
-    r"(havent|hasnt) (\w+ )?(peed|pooped|gone|had a (bowel|bm|poop)|urinated|been able)",
-    r"no (he|ha|han) podido|nothing (comes|came|coming)|only (drops|a few drops)",
+# A loss of what the body does, plain enough to go to a person even without naming the
+# part ("it went dead", "can't feel it", "leaking", "no aguanto"). Never softened by
+# reassurance, only by a clear negation of the word itself.
+LOSS_OF_THE_BODY = _any(
+    r"numb|pins and needles|no feeling|without feeling|went (dead|numb)|gone (dead|numb)",
+    r"(cannot|dont|didnt|doesnt|no longer) (feel|sense)|(cannot|dont|didnt) (tell|notice) when",
+    r"(no se|dont know|cannot tell|no puedo saber) (cuando|when|if i need)",
     r"(less|menos|barely( any)?|hardly( any)?|casi no|apenas) (feeling|sensation|strength"
     r"|control|feel|move|lift|walk|fuerza|sensibilidad|siento|muevo|camino|puedo)",
-    # A part that does not do what it did: "my toes don't move", "no lo levanto".
-    r"(dont|doesnt|didnt|not|wont) (\w+ )?(move|moving|lift\w*|bend\w*|work\w*|hold\w*"
-    r"|respond\w*|cooperat\w*|support\w*|listen\w*|stop\w*|empty\w*|wake\w*)",
-    r"no (\w+ ){0,2}(levant|muev|mueve|movi|dobl|respond|funcion|sostien|aguant|para|control"
-    r"|sient|siente|sinti|dan|da|obedec|vaci|camin|pued|pud|podi|orin)\w*",
-    r"no me doy cuenta|ni cuenta|sin darme cuenta|sin sentir|se me moj\w*|me moje",
-    r"(no se|dont know|cannot tell|no puedo saber) (cuando|when|if i need)",
-    r"(its|is|it is|got|came|looks|wide|still|now|be) open|open (wound|cut|incision)",
     r"(feeling|sensation|sensibilidad|sensacion) (\w+ ){0,6}(gone|went away|goes away"
     r"|comes and goes|se fue|se va|se me fue)",
-    r"(cannot|dont|didnt|doesnt|no longer) (feel|sense)|(cannot|dont|didnt) (tell|notice) when",
-    r"no feeling|without feeling|stopped working|not working|went (out|dead|numb)",
-    r"gone (dead|numb)|like (jelly|rubber|lead|noodles|concrete|wood|novocaine|a dentist)",
+    r"like (jelly|rubber|lead|noodles|concrete|wood|novocaine|a dentist)",
+    # A part that does not do what it did: "my toes don't move", "can't hold it".
+    r"(cannot|dont|doesnt|didnt|not|wont) (\w+ )?(move|moving|lift\w*|bend\w*|hold\w*"
+    r"|respond\w*|cooperat\w*|empty\w*|wake\w*|control\w*)",
+    r"(havent|hasnt) (\w+ )?(peed|pooped|urinated|had a (bowel|bm|poop))",
+    r"nothing (comes|came|coming)|only (drops|a few drops)|leak\w*|dribbl\w*",
     # What legs and feet do.
     r"drags?|dragg\w*|g[ai]ve (out|way)|giv\w* (out|way)|buckl\w*|collaps\w*|flop\w*",
-    r"slap\w*|trip(ped|ping|s over)|stumbl\w*|fell|fall|fallen|falling|wobbl\w*|unsteady",
-    r"trouble|problems?|issues?|difficult\w*|hard to|struggl\w*|leak\w*|dribbl\w*",
+    r"slap\w*|stumbl\w*|wobbl\w*|unsteady",
     # What a wound does.
-    r"came apart|coming apart|come apart|(came|come|coming|comes) (open|undone|out)",
-    r"opened|split|popped|gaping|ooz\w*|soak\w*",
+    r"came apart|coming apart|come apart|(came|come|coming|comes) (open|undone)|gaping",
+    r"ooz\w*|soaked through",
     # Pain that travels: "going down both legs", "shooting into my foot".
     r"(shoot|shooting|going|goes|running|runs|travel\w*) (down|into|to)"
     r" (my |both |the |his |her )?(legs?|feet|foot|thighs?|butt|groin)",
-    r"peor|empeor\w*|cada vez mas|mas que antes",
-    r"no siento|no sentia|no sent\w*|sin sentir|ya no siento|no responde\w*|no funcion\w*",
+    r"no siento|no sentia|sin sentir|ya no siento|no (\w+ )?(sient|siente|sinti|orin|aguant"
+    r"|control|sostien)\w*|no me doy cuenta|ni cuenta|sin darme cuenta|se me moj\w*|me moje",
+)
+# A loss or a change for the worse said with a body part or symptom ("legs are worse",
+# "trouble with my bladder", "the cut opened"). Never softened by reassurance either.
+LOSS = _any(
+    LOSS_OF_THE_BODY,
+    r"worse|worsening|worst|weaker|bigger|heavier|increas\w*|spread\w*|radiat\w*",
+    r"cannot|wont|unable|dead|asleep|lost|losing|loss|lose|quit|no (he|ha|han) podido",
+    r"(havent|hasnt) (\w+ )?(gone|been able)|(dont|doesnt|didnt|not|wont) (\w+ )?(work\w*"
+    r"|support\w*|listen\w*|stop\w*)|stopped working|not working|went out",
+    r"(its|is|it is|got|came|looks|wide|still|now|be) open|open (wound|cut|incision)",
+    r"trip(ped|ping|s over)|fell|fall|fallen|falling",
+    r"trouble|problems?|issues?|difficult\w*|hard to|struggl\w*",
+    r"(came|come|coming|comes) out|opened|split|popped|soak\w*",
+    r"peor|empeor\w*|cada vez mas|mas que antes|no responde\w*|no funcion\w*",
+    r"no (\w+ ){0,2}(levant|muev|mueve|movi|dobl|respond|funcion|para|dan|da|obedec|vaci"
+    r"|camin|pued|pud|podi)\w*",
     r"muert\w*|arrastr\w*|perdi\w*|perdida|perdiendo|se (me |le |te |nos |les )?dobl\w*",
     r"se me cae|se cae|se me va|se me fue|al (piso|suelo)|me cai\w*|caigo|se cayo",
     r"tropiez\w*|tropec\w*|no aguanto|no me sostiene\w*|problemas?|dificultad|cuesta",
@@ -127,6 +139,7 @@ NOT_REASSURED = re.compile(
 )
 _BODY = re.compile(r"\b" + BODY + r"\b")
 _LOSS = re.compile(r"\b" + LOSS + r"\b")
+_LOSS_OF_THE_BODY = re.compile(r"\b" + LOSS_OF_THE_BODY + r"\b")
 _SOFT = re.compile(r"\b" + SOFT_CHANGE + r"\b")
 _REASSURED = re.compile(r"\b" + REASSURED + r"\b")
 _CLAUSES = re.compile(r",|\b(but|pero|though|aunque)\b")
@@ -150,7 +163,7 @@ def loss_said(sentence: str, negated: Negated) -> bool:
     plain = _NO_SYMPTOM.sub(" ", sentence)
     return any(
         _SELF_NEGATED.match(m.group(0)) or not negated(plain, m.start(), m.end())
-        for m in _LOSS.finditer(plain)
+        for m in _LOSS_OF_THE_BODY.finditer(plain)
     )
 
 

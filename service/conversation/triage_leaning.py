@@ -136,7 +136,8 @@ REASSURING = (
     r"|sanando|limpia|seca|menos|sin dolor|gracias|excelente|perfecto|stronger|amazing"
     r"|manageable|nothing major|fading|going down|bajando|anymore|no more|ya no|further"
     r"|already|barely any|casi no|smaller|walked|camine|wrong number|nada grave|normal\w*"
-    r"|nothing new|nada nuevo|same|igual|no change|sin cambios?"
+    r"|(wound|incision) check|check ?up|follow ?up|visit|nothing new|nada nuevo|same|igual"
+    r"|no change|sin cambios?"
     r"|going away|goes away|went away|se (me )?(esta )?(quitando|quito|fue)|ya puedo|puedo"
     r"|(i|we|he|she|now) can (\w+ )?(walk|stand|move|pee|feel|go|sit|drive|bend|get)"
     # About a visit or a bill, not the body: "I need to reschedule my wound check".
