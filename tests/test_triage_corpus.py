@@ -26,6 +26,7 @@ THRESHOLDS = {part: (RECALL_TARGET, FALSE_ALARM_TARGET) for part in PARTS} | {
     "paraphrases_session5": (1.0, FALSE_ALARM_TARGET),
     "seen_session5_heldout": (1.0, FALSE_ALARM_TARGET),
     "probes_session5": (1.0, FALSE_ALARM_TARGET),
+    "probes_session5b": (1.0, FALSE_ALARM_TARGET),
 }
 
 

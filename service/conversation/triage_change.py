@@ -30,7 +30,8 @@ BODY = _any(
     r"genital\w*",
     r"penis|vagina|rectum|anus|saddle|seat area|perine\w*|down there|bladder|bowels?",
     r"urin\w*|pee|peed|pees|peeing|wee|poop\w*|stool|bm|toilet|potty|bathroom",
-    r"wip(e|es|ed|ing)",
+    r"wip(e|es|ed|ing)|number (2|two)|bowel movement|del dos|sit|sits|sitting|sentad\w*",
+    r"sentarme",
     r"(my|his|her|lower|upper|the) back|back (pain|hurt\w*|ache\w*|is|feels?)|steri\w*",
     r"strips?|glue",
     r"spine|incision|wound|cut|stitch\w*|staples?|scar|site|dressing|bandage|gauze|skin",
@@ -64,6 +65,8 @@ LOSS_OF_THE_BODY = _any(
     r"(feeling|sensation|sensibilidad|sensacion) (\w+ ){0,6}(gone|went away|goes away"
     r"|comes and goes|se fue|se va|se me fue)",
     r"like (jelly|rubber|lead|noodles|concrete|wood|novocaine|a dentist)",
+    r"not (to |being able to )?feel|(isnt|not|wasnt) there|apart|not (together|closed|shut)",
+    r"stopped (\w+ )?(hold|work|mov|respond|listen|cooperat|support)\w*",
     # A part that does not do what it did: "my toes don't move", "can't hold it".
     r"(cannot|dont|doesnt|didnt|not|wont) (\w+ )?(move|moving|lift\w*|bend\w*|hold\w*"
     r"|respond\w*|cooperat\w*|empty\w*|wake\w*|control\w*)",
@@ -91,7 +94,7 @@ LOSS = _any(
     r"|support\w*|listen\w*|stop\w*)|stopped working|not working|went out",
     r"(its|is|it is|got|came|looks|wide|still|now|be) open|open (wound|cut|incision)",
     r"trip(ped|ping|s over)|fell|fall|fallen|falling",
-    r"trouble|problems?|issues?|difficult\w*|hard to|struggl\w*",
+    r"trouble|problems?|issues?|difficult\w*|hard|dificil|struggl\w*",
     r"(came|come|coming|comes) out|opened|split|popped|soak\w*",
     r"peor|empeor\w*|cada vez mas|mas que antes|no responde\w*|no funcion\w*",
     r"no (\w+ ){0,2}(levant|muev|mueve|movi|dobl|respond|funcion|para|dan|da|obedec|vaci"
@@ -116,7 +119,8 @@ REASSURED = _any(
     r"improv\w*|nicely|stronger|amazing|manageable|fading|going away|goes away|no more",
     r"anymore|walked|mejor|bien|sanando|limpia|seca|menos|excelente|perfect\w*|fuerte",
     r"camine|se (me )?(quito|fue)|ya no|nothing new|nada nuevo|same|igual|no change",
-    r"sin cambios?",
+    r"sin cambios?|ya camino|ya puedo|camino mas|walk\w* (more|further|farther|longer)",
+    r"strong|fuertes",
 )
 # Losses that carry their own "no": never read as negated.
 _SELF_NEGATED = re.compile(r"(cannot|wont|dont|didnt|doesnt|no |unable|sin sentir|without)")

@@ -137,7 +137,8 @@ REASSURING = (
     r"|manageable|nothing major|fading|going down|bajando|anymore|no more|ya no|further"
     r"|already|barely any|casi no|smaller|walked|camine|wrong number|nada grave|normal\w*"
     r"|(wound|incision) check|check ?up|follow ?up|visit|nothing new|nada nuevo|same|igual"
-    r"|no change|sin cambios?"
+    r"|no change|sin cambios?|strong|fuertes?|walking (to|around|more|further|farther|every)"
+    r"|ya camino|camino (mas|diario|bien)"
     r"|going away|goes away|went away|se (me )?(esta )?(quitando|quito|fue)|ya puedo|puedo"
     r"|(i|we|he|she|now) can (\w+ )?(walk|stand|move|pee|feel|go|sit|drive|bend|get)"
     # About a visit or a bill, not the body: "I need to reschedule my wound check".
