@@ -74,11 +74,11 @@ _NOT_A_SIGN = re.compile(r"\b(?:" + NOT_A_SIGN + r")")
 _BODY = re.compile(r"\b" + BODY_OR_SYMPTOM_WORDS + r"|\b" + BODY + r"\b|" + EVENT_OR_ALARM_WORDS)
 _BODY_WORD = re.compile(BODY)
 _REASSURING = re.compile(REASSURING)
-# A score said with a check-in answer ("4 in my back, 3 in my leg"): a number to 10 that
-# is not a count of days or times ("in 4 days", "3 times").
+# A check-in answer ("4 in my back, 3 in my leg", "40 mins then my back hurts"): a number
+# that is not a count of days or times ("in 4 days", "3 times") or a clock time.
 _SCORE = re.compile(
-    r"(?<![\d.,#])(10|\d)(?![\d.,])(?! ?(days?|dias?|hours?|hrs?|horas?|times?|veces|weeks?"
-    r"|semanas?|minutes?|mins?|minutos?|am|pm|blankets?|pads?))"
+    r"(?<![\d.,#])\d+(?![\d.,])(?! ?(days?|dias?|hours?|hrs?|horas?|times?|veces|weeks?"
+    r"|semanas?|nights?|noches?|am|pm|blankets?|pads?))"
 )
 _QUESTION = re.compile(QUESTION)
 
