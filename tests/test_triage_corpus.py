@@ -27,6 +27,7 @@ THRESHOLDS = {part: (RECALL_TARGET, FALSE_ALARM_TARGET) for part in PARTS} | {
     "seen_session5_heldout": (1.0, FALSE_ALARM_TARGET),
     "probes_session5": (1.0, FALSE_ALARM_TARGET),
     "probes_session5b": (1.0, FALSE_ALARM_TARGET),
+    "probes_session5c": (1.0, FALSE_ALARM_TARGET),
 }
 
 

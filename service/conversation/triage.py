@@ -61,6 +61,7 @@ _CONTRACTIONS = (
     (r"\b(it'?s)\b", "its"),
     (r"\b(there'?s|theres)\b", "there is"),
     (r"\balot\b", "a lot"),
+    (r"\bfel\b", "fell"),  # too short for the spelling corrector
     (r"\bn\b", "and"),
 )
 _CONTRACTION_RES = [(re.compile(p), r) for p, r in _CONTRACTIONS]
