@@ -72,6 +72,14 @@ LOSS_OF_THE_BODY = _any(
     r"|respond\w*|cooperat\w*|empty\w*|wake\w*|control\w*)",
     r"(havent|hasnt) (\w+ )?(peed|pooped|urinated|had a (bowel|bm|poop))",
     r"nothing (comes|came|coming)|only (drops|a few drops)|leak\w*|dribbl\w*",
+    # Retention and overflow said as what happens: a strain, a trickle, going again.
+    r"strain\w*|trickl\w*|soil\w*|ensuci\w*|(little|nothing|barely anything|poquito|nada)"
+    r" (\w+ )?(comes?|came|coming|sale|salio)( out)?|still (have|need) to go"
+    r"|(have|need) to go (again )?(right )?after|no (\w+ )?vaci\w*",
+    # A foot that does not clear the step; a fall said as where they ended up.
+    r"(doesnt|dont|not|wont|no) (\w+ )?(clear|clears|clearing|sube|subo)|trip(ped|ping|s over)",
+    r"(off|on|from|up from) the (floor|ground)|(del|en el|al) (piso|suelo)",
+    r"no (\w+ ){0,2}(puede|puedo|pudo|pude) (\w+ )?(levant|parar|camin|mover)\w*",
     # What legs and feet do.
     r"drags?|dragg\w*|g[ai]ve (out|way)|giv\w* (out|way)|buckl\w*|collaps\w*|flop\w*",
     r"slap\w*|stumbl\w*|wobbl\w*|unsteady",
@@ -93,7 +101,7 @@ LOSS = _any(
     r"(havent|hasnt) (\w+ )?(gone|been able)|(dont|doesnt|didnt|not|wont) (\w+ )?(work\w*"
     r"|support\w*|listen\w*|stop\w*)|stopped working|not working|went out",
     r"(its|is|it is|got|came|looks|wide|still|now|be) open|open (wound|cut|incision)",
-    r"trip(ped|ping|s over)|fell|fall|fallen|falling",
+    r"fell|fall|fallen|falling",
     r"trouble|problems?|issues?|difficult\w*|hard|dificil|struggl\w*",
     r"(came|come|coming|comes) out|opened|split|popped|soak\w*",
     r"peor|empeor\w*|cada vez mas|mas que antes|no responde\w*|no funcion\w*",

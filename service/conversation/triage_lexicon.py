@@ -89,6 +89,8 @@ NEGATION_BRIDGE = frozenset(
         "mas at all anymore much really im i is are am been getting get esta estoy muy "
         "ya un una de del la el los las mi mis problems problem trouble issues issue en in"
         " with when con para for al while problemas problema dificultad hacer ir to go going"
+        # Spanish clitics and perfect tenses: "ya no se arrastra", "no he tenido fiebre".
+        " se me le lo les te nos he ha han tenido tuve tenia notado visto noticed felt"
         # other signs in a list: "no numbness or tingling", "no pus ni enrojecimiento"
         " fever chills numbness numb tingling redness swelling pus bleeding blood drainage"
         " weakness pain fiebre escalofrios entumecimiento hormigueo enrojecimiento sangrado"
@@ -97,7 +99,7 @@ NEGATION_BRIDGE = frozenset(
 )
 
 # A "no" followed by these answers a question rather than negating: "no my legs are dead".
-ANSWERING_NO = frozenset(_words("my i im he she it its the his her we mi mis el la yo"))
+ANSWERING_NO = frozenset(_words("my i im she it its the his her we mi mis yo"))
 
 # Mild wording that makes a little blood or swelling ordinary (001: "mild discomfort
 # and swelling around the incision ... subsides within a few days").
