@@ -27,6 +27,7 @@ from service.conversation.triage_lexicon import (
     VOCABULARY,
     sound,
 )
+from service.conversation.triage_unclear import unclear_statement
 from service.conversation.triage_words import (
     BODY_OR_SYMPTOM_WORDS,
     EASING,
@@ -85,6 +86,11 @@ _QUESTION = re.compile(QUESTION)
 
 _EASING = re.compile(r"^\s*(\w+ ){0,7}" + EASING + r"\b")
 _MILD_ANYWHERE = re.compile(r"\b" + MILD + r"\b")
+# Mild wording about the body ("a little itchy where the bandage was", "un poco de dolor"),
+# not about what comes out ("very little comes out").
+_MILD_BODY = re.compile(
+    r"\b" + MILD + r"\b( \S+){0,3}? (" + BODY_OR_SYMPTOM_WORDS + r"|" + BODY + r"|stiff|tight)"
+)
 _MILD_BEFORE = re.compile(r"\b" + MILD + r"( \w+){0,3}\s*$")
 _TEMPERATURE_WORDS = re.compile(
     r"\b(temp\w*|fever\w*|thermometer|fiebre|calentura|termometro|grados|degrees|hot|sweat\w*"
@@ -131,7 +137,24 @@ def warning_signs(text: str) -> list[str]:
         found.append("change_or_loss")
     if not found and (_unreassured_body(plain) or _unreassured_loss(plain)):
         found.append("needs_a_person")
+    if not found and _unclear(plain):
+        found.append("needs_a_person")
     return found
+
+
+def _unclear(plain: str) -> bool:
+    """A statement that is not clearly routine (see `triage_unclear`)."""
+    if _QUESTION.search(plain):
+        return False
+    clauses = [_NOT_A_SIGN.sub(" ", " ".join(_corrected(c))) for c in _CLAUSES.split(plain)]
+    # Checked on the words as typed too: a correction may turn "camine" into "camino".
+    calm = any(
+        _REASSURING.search(NOT_REASSURED.sub(" ", text))
+        or _MILD_BODY.search(text)
+        or any(_negated(text, m.start(), m.end()) for m in _BODY.finditer(text))
+        for text in (*clauses, *_CLAUSES.split(plain))
+    )
+    return unclear_statement(" ".join(clauses), calm)
 
 
 def _unreassured_loss(plain: str) -> bool:

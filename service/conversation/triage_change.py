@@ -125,7 +125,7 @@ SOFT_CHANGE = _any(
 REASSURED = _any(
     r"better|fine|good|great|well|normal\w*|ok|okay|healing|healed|clean|dry|gone|less",
     r"improv\w*|nicely|stronger|amazing|manageable|fading|going away|goes away|no more",
-    r"anymore|walked|mejor|bien|sanando|limpia|seca|menos|excelente|perfect\w*|fuerte",
+    r"walked|mejor|bien|sanando|limpia|seca|menos|excelente|perfect\w*|fuerte",
     r"camine|se (me )?(quito|fue)|ya no|nothing new|nada nuevo|same|igual|no change",
     r"sin cambios?|ya camino|ya puedo|camino mas|walk\w* (more|further|farther|longer)",
     r"strong|fuertes",

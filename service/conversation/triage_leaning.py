@@ -134,7 +134,7 @@ REASSURING = (
     r"\b(better|fine|good|great|well|normal|ok|okay|healing|healed|clean|dry|gone|less"
     r"|improv\w*|nicely|down to|no pain|without (\w+ )?pain|thanks?|thank you|mejor|bien"
     r"|sanando|limpia|seca|menos|sin dolor|gracias|excelente|perfecto|stronger|amazing"
-    r"|manageable|nothing major|fading|going down|bajando|anymore|no more|ya no|further"
+    r"|manageable|nothing major|fading|going down|bajando|no more|ya no|further"
     r"|already|barely any|casi no|smaller|walked|camine|wrong number|nada grave|normal\w*"
     r"|(wound|incision) check|check ?up|follow ?up|visit|nothing new|nada nuevo|same|igual"
     r"|no change|sin cambios?|strong|fuertes?|walking (to|around|more|further|farther|every)"
