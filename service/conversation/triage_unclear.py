@@ -37,7 +37,8 @@ ROUTINE = re.compile(
     r"|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|half"
     r"|a few|couple|minutes?|mins?|hours?|blocks?|miles?|yards|steps|around the house"
     r"|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|veinte|treinta|media hora"
-    r"|minutos?|horas?|cuadras?|millas?|pasos|alrededor de la casa"
+    r"|minutos?|horas?|cuadras?|millas?|pasos|alrededor de la casa|as (long|far|much) as"
+    r"|no limit|sin limite|lo que (quiera|quiero)|todo lo que"
     r")\b"
 )
 _WORDS = re.compile(r"[a-zñ]+")
