@@ -146,7 +146,9 @@ _NO_SYMPTOM = re.compile(
 # Reassurance said not to be so: "getting worse not better", "not in a good way".
 NOT_REASSURED = re.compile(
     r"\b(not|no|never|nothing|nada) ((in a|so|too|very|muy|any|getting|esta|mas|really"
-    r"|feeling|doing|looking|se ve|me siento) ){0,2}(better|good|fine|great|well|ok|okay"
+    r"|feeling|doing|looking|se ve|me siento|contesta|responde|habla|camina|come|duerme"
+    r"|answering|talking|walking|eating|sleeping|responding) ){0,2}(better|good|fine|great"
+    r"|well|ok|okay"
     r"|normal|mejor|bien)\b"
 )
 _BODY = re.compile(r"\b" + BODY + r"\b")

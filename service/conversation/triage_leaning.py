@@ -125,7 +125,9 @@ EVENT_OR_ALARM_WORDS = (
     # Confusion and a change said without the body: "doesn't know where she is".
     r"|(doesnt|dont|didnt|not) (know|recogni[sz]e) (where|who|me|us|what day)|gibberish"
     r"|not making sense|(cannot|wont) wake|no (sabe|reconoce) (donde|quien|a)|worse|worsening"
-    r"|getting bad|peor|empeor\w*|asap|right away|call me (now|back|asap)|llam\w* (pronto|ya)"
+    r"|getting bad|peor|empeor\w*|algo no (anda|esta) bien|no (es|esta) (el|la) mism[ao]"
+    r"|not (himself|herself|themselves|myself|acting like)|asap|right away"
+    r"|call me (now|back|asap)|llam\w* (pronto|ya)"
     # A loss or an opening said without naming the part: "it opened up", "went dead".
     r"|opened up|split open|came apart|went dead|gave (out|way)|buckl\w*|collaps\w*"
     r"|soaked|pouring|gushing|seep\w*|cannot feel|(no|less) feeling|no siento)\b"
@@ -142,7 +144,9 @@ REASSURING = (
     r"|going away|goes away|went away|se (me )?(esta )?(quitando|quito|fue)|ya puedo|puedo"
     r"|(i|we|he|she|now) can (\w+ )?(walk|stand|move|pee|feel|go|sit|drive|bend|get)"
     # About a visit or a bill, not the body: "I need to reschedule my wound check".
-    r"|reschedul\w*|appointment|cita|cambiar|bill|factura|pharmacy|prescription|receta)\b"
+    r"|reschedul\w*|appointment|cita|cambiar|bill|factura|pharmacy|prescription|receta"
+    # A photo sent, a walk taken: news, not a sign ("le mande la foto de la herida").
+    r"|photo|picture|pic|foto|(went for|took|had|go for) a (\w+ )?walk|(fui|sali) a caminar)\b"
 )
 QUESTION = (
     r"(\?|^\s*(can|could|should|when|what|how|is|are|do|does|will|would|may|cuando|cuanto"

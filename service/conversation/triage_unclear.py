@@ -4,8 +4,9 @@ Rounds of unseen replies kept finding signs said in words no lexicon had ("it ju
 trickles", "get me off the floor", "he's been soiling himself"). What a routine reply says
 is a smaller set than the ways of describing a sign: thanks and yes, a ride, a visit, a
 bill, food, feeling fine, a symptom said to be absent or mild, a check-in answer. So a
-statement of four words or more with none of these in it goes to a person; the cost is a
-nurse's minute on "my sister will bring me" if its words are missed here.
+statement of four words or more that says something is happening (keeps, again, since,
+had to, can't, no, something, siento, sigue...) with none of these in it goes to a
+person; the cost is a nurse's minute when a routine wording is missing here.
 """
 
 import re
@@ -42,6 +43,15 @@ ROUTINE = re.compile(
     r")\b"
 )
 _WORDS = re.compile(r"[a-zñ]+")
+# Something is happening: a change, a repeat, something that cannot be done. A statement
+# with none of these ("my daughter is staying with me this week") is news, not a sign.
+_HAPPENING = re.compile(
+    r"\b(keeps?|kept|keep on|again|all (day|night)|since|started|starting|suddenly|anymore"
+    r"|still|just|had to|have to|has to|cannot|wont|dont|doesnt|didnt|not|no|never|havent"
+    r"|weird|strange|funny|off|something|worried|scared|feel\w*|felt|sient\w*|siento"
+    r"|todavia|sigue|sigo|de repente|empez\w*|desde|otra vez|de nuevo|tuve que|tengo que"
+    r"|tiene que|ya no|raro|rara|algo|nada|ni|sin|miedo|preocupad\w*)\b"
+)
 # A question without its question mark, as typed: "where do i park", "wat time".
 _ASKED = re.compile(
     r"^\s*(where|wher|who|which|why|wat|wut|wen|whens|whats|donde|a que|que|cual|quien"
@@ -50,10 +60,11 @@ _ASKED = re.compile(
 
 
 def unclear_statement(words: str, calm: bool) -> bool:
-    """A statement (not a question, no number) of four words or more, with nothing
-    routine in it and nothing `calm` (a reassuring, mild or ruled-out word)."""
+    """A statement (not a question, no number) of four words or more that says something
+    is happening, with nothing routine in it and nothing `calm` (reassuring, mild or a
+    symptom ruled out)."""
     if calm or any(ch.isdigit() for ch in words) or len(_WORDS.findall(words)) < 4:
         return False
-    if _ASKED.search(words):
+    if _ASKED.search(words) or not _HAPPENING.search(words):
         return False
     return ROUTINE.search(words) is None and ERRANDS.search(words) is None
