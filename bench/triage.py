@@ -41,6 +41,7 @@ PARTS = (
     "probes_session5c",
     "probes_session5d",
     "probes_session5e",
+    "probes_session5f",
 )
 # Parts tuned on: all of them (see the module docstring). Kept as a list so the report
 # says so, and so a new held-out round can be added without being tuned on.
@@ -62,6 +63,7 @@ FIRST_RUNS: tuple[tuple[str, float, float, str], ...] = (
     ("probes_session5c", 0.979, 0.000, "sixth change + probes B's lessons"),
     ("probes_session5d", 0.800, 0.118, "sixth change + probes C's lessons"),
     ("probes_session5e", 0.933, 0.385, "+ a statement not clearly routine (uncued)"),
+    ("probes_session5f", 0.917, 0.433, "+ that statement cued, news and healing skin"),
 )
 # Every part measured on the fifth change (main at d10d8df, before session 5): the "before"
 # column of the report.
@@ -81,6 +83,7 @@ FIFTH_CHANGE: dict[str, tuple[float, float]] = {
     "probes_session5c": (0.894, 0.000),
     "probes_session5d": (0.725, 0.235),
     "probes_session5e": (0.133, 0.051),
+    "probes_session5f": (0.917, 0.533),
 }
 # Issue 19: err towards a person. A false alarm costs a nurse a minute; a miss can cost
 # a patient the use of their legs.

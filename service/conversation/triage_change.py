@@ -101,7 +101,8 @@ LOSS = _any(
     r"(havent|hasnt) (\w+ )?(gone|been able)|(dont|doesnt|didnt|not|wont) (\w+ )?(work\w*"
     r"|support\w*|listen\w*|stop\w*)|stopped working|not working|went out",
     r"(its|is|it is|got|came|looks|wide|still|now|be) open|open (wound|cut|incision)",
-    r"fell|fall|fallen|falling",
+    r"fell|fall|fallen|falling|keeps? (coming|happening|getting|bleeding|leaking)",
+    r"kept (coming|happening|getting)|sigue\w* (saliendo|sangrando|igual|pasando)",
     r"trouble|problems?|issues?|difficult\w*|hard|dificil|struggl\w*",
     r"(came|come|coming|comes) out|opened|split|popped|soak\w*",
     r"peor|empeor\w*|cada vez mas|mas que antes|no responde\w*|no funcion\w*",

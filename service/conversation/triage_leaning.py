@@ -146,7 +146,10 @@ REASSURING = (
     # About a visit or a bill, not the body: "I need to reschedule my wound check".
     r"|reschedul\w*|appointment|cita|cambiar|bill|factura|pharmacy|prescription|receta"
     # A photo sent, a walk taken: news, not a sign ("le mande la foto de la herida").
-    r"|photo|picture|pic|foto|(went for|took|had|go for) a (\w+ )?walk|(fui|sali) a caminar)\b"
+    r"|photo|picture|pic|foto"
+    # What healing skin does (001: mild discomfort at the incision is expected).
+    r"|itch\w*|pica|comezon|picazon|scab\w*|costr\w*|bruis\w*|moret\w*|lighter|looser"
+    r"|loosening|easier|(went for|took|had|go for) a (\w+ )?walk|(fui|sali) a caminar)\b"
 )
 QUESTION = (
     r"(\?|^\s*(can|could|should|when|what|how|is|are|do|does|will|would|may|cuando|cuanto"

@@ -75,7 +75,8 @@ PROTECTED = frozenset(
         "week weeks never fewer lever seven feet feel fell bleep breed blond blonde "
         "blog bloom numbs number wound would round found sound mound pees bees peel peek "
         "weal wean wear weld wheat chill chili hill pus plus bus urge urges herid herida "
-        "orinal debt orina ice pies pie sale siento strong stronger strongly less lets fuera angles"
+        "orinal debt orina ice pies pie sale siento strong stronger strongly less lets fuera "
+        "angles drinking drink drinks"
     )
 )
 
