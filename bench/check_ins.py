@@ -20,7 +20,13 @@ from bench.results import write_section
 from service.checkins.reading import Reading, Scale, read_answer
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "checkins"
-PARTS = ("tuning", "heldout")
+PARTS = ("tuning", "heldout", "heldout_round2")
+# Round 2 (87 answers, written by a helper who never read the reader) was unseen at its
+# first run on 2026-12-05: accuracy 0.920, 0 numbers from non-answers (misses: "outta",
+# "y medio", "hr"/"1 hr 15 min", "media horita", "ni un minuto", "like a 6 maybe 7").
+# After that run it is tuning data; a later round is the unseen measure. The reader was
+# then made to read each KIND of those misses (number_words.py, durations.py), with
+# labelled lines per kind added to tuning.tsv: round 2 1.000.
 ACCURACY_TARGET = 0.97
 SCALES = {"pain": Scale.zero_to_ten, "walking": Scale.minutes}
 
@@ -107,7 +113,9 @@ def section(scores: list[Score]) -> str:
         "Reproduce: `.venv/bin/python -m bench.check_ins`. Corpus `tests/checkins/` (pain 0-10 "
         "and walking minutes, English and Spanish); targets accuracy >= "
         f"{ACCURACY_TARGET} and 0 numbers recorded from non-answers on each part. `heldout` "
-        f"was never tuned on. Generated {stamp}.\n\n"
+        "was never tuned on; `heldout_round2` scored 0.920 at its first (unseen) run and is "
+        "tuning data since (the reader was made to read each kind of its misses). "
+        f"Generated {stamp}.\n\n"
         "| part | texts | accuracy | numbers from non-answers | met |\n|---|---|---|---|---|\n"
         f"{rows}\n\nWrong readings:\n\n{misses}\n"
     )

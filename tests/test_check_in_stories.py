@@ -167,6 +167,23 @@ def test_rising_pain_calls_a_person_with_the_reason(patient, tw, staff, gateway)
     assert any(WALK in t for t in maria.worker_at("2027-03-19 10:20"))
 
 
+def test_pain_above_the_scale_records_nothing_but_calls_a_person(patient, tw, staff, gateway):
+    maria = patient()
+    maria.morning_of("2027-03-09")
+    answer = maria.replies("11/10", "2027-03-09 10:00")
+    assert "Someone from the clinic will call you" in answer and "noted" not in answer
+    first = read_inbox(tw, staff)[0]
+    assert first["body"] == "11/10" and first["urgent"]
+    assert first["urgent_reason"] == "pain answer above the scale (0-10) on day -7"
+    alerts = tw.get("/v1/alerts", headers=staff).json()
+    assert alerts[0]["reason"] == first["urgent_reason"]
+    assert gateway.bodies_to(ON_CALL)  # paged like a warning sign
+    assert maria.check_ins()[("pain", -7)]["value"] is None
+    # The question stays open: a number said later is recorded.
+    assert "noted 9 out of 10" in maria.replies("9", "2027-03-09 10:20")
+    assert maria.check_ins()[("pain", -7)]["value"] == 9
+
+
 def test_a_warning_sign_inside_an_answer_is_recorded_and_urgent(patient, tw, staff):
     maria = patient()
     maria.morning_of("2027-03-09")

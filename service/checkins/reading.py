@@ -4,6 +4,14 @@ Pure: the words and the kind of answer in, a reading (a number, or a range) out,
 when the text is not an answer. Erring towards None is the safe side: a text that is not
 read waits in the inbox for a person and the patient gets the question's short form,
 whereas a number read from a non-answer ("took 2 pills") would be a false record.
+
+The flow: the text is folded (lower case, no accents), its number words made digits
+(number_words.py), its durations made minutes (durations.py), "out of" in all its
+spellings made "/" and a hedge ("like a 6 maybe 7") made a range; then what is not a
+rating (a phone number, a clock time, a date: not_answers.py; a count of pills or days)
+rules the text out, and the numbers left are the answer. A rating above the top of its
+scale ("11/10", "a 15", "off the charts") records nothing, but `is_above_scale` says so:
+the patient is telling us the worst, and the reply goes to a person as urgent.
 Measured on the labelled corpus in tests/checkins/ by `python -m bench.check_ins`.
 """
 
@@ -12,9 +20,15 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from service.checkins.durations import in_minutes
+from service.checkins.not_answers import is_question, is_something_else
+from service.checkins.number_words import spell_digits
+
 
 class Scale(StrEnum):
-    zero_to_ten = "0-10"  # a numeric rating, 0 (none) to 10 (worst imaginable)
+    # A numeric rating: 0 (none) to 10 (worst imaginable) by default, or a clinic
+    # question's own lowest and highest.
+    zero_to_ten = "0-10"
     minutes = "minutes"  # a duration, written in minutes or hours
 
 
@@ -32,140 +46,213 @@ class Reading:
 
 
 MINUTES_CEILING = 24 * 60  # "about how many minutes": a day is already not an answer
+# A rating up to ten times its top ("a 15", "100") is an emphatic worst; a bigger
+# number (a year, a count) is not a rating at all.
+ABOVE_SCALE_FACTOR = 10
 
-_NUMBER_WORDS = {
-    "zero": 0, "cero": 0, "one": 1, "uno": 1, "two": 2, "dos": 2, "three": 3, "tres": 3,
-    "four": 4, "cuatro": 4, "five": 5, "cinco": 5, "six": 6, "seis": 6, "seven": 7,
-    "siete": 7, "eight": 8, "ocho": 8, "nine": 9, "nueve": 9, "ten": 10, "diez": 10,
-    "eleven": 11, "once": 11, "twelve": 12, "doce": 12, "fifteen": 15, "quince": 15,
-    "twenty": 20, "veinte": 20, "twenty-five": 25, "veinticinco": 25, "thirty": 30,
-    "treinta": 30, "forty": 40, "cuarenta": 40, "forty-five": 45, "fifty": 50,
-    "cincuenta": 50, "sixty": 60, "sesenta": 60, "ninety": 90, "noventa": 90,
-}  # fmt: skip
-# Whole phrases first (longest first), so "una hora y media" is not read as "una hora".
-_PHRASES = (
-    (r"\b(?:an? |one )?hour and a half\b", "90 min"),
-    (r"\b(?:una )?hora y media\b", "90 min"),
-    (r"\b(\d+(?:\.\d+)?) and a half hours?\b", r"\1.5 hours"),
-    (r"\b(?:a )?half (?:an )?hour\b", "30 min"),
-    (r"\bmedia hora\b", "30 min"),
-    (r"\b(?:a )?quarter (?:of )?(?:an )?hour\b", "15 min"),
-    (r"\bun cuarto de hora\b", "15 min"),
-    (r"\b(?:an|one) hour\b", "60 min"),
-    (r"\buna hora\b", "60 min"),
-    (r"\b(?:a )?couple(?: of)?\b", "2"),
-    (r"\bun par de\b", "2"),
-    (r"\bcuarenta y cinco\b", "45"),
-    (r"\bforty five\b", "45"),
-    (r"\btwenty five\b", "25"),
-    (r"\bout of (\d+)\b", r"/\1"),
-    (r"\b(\d+(?:\.\d+)?) de (\d+)\b", r"\1/\2"),
-    (r"\bon a scale of (\d+)\b", r"/\1"),
+_NUMBER = r"\d+(?:\.\d+)?"
+# "24 hours" here is the question's window, not an answer.
+_WINDOW = re.compile(
+    r"\b(?:in |en )?(?:the |las )?(?:last|past|ultimas?) 24 (?:hours|hrs|h|horas)\b"
 )
-_QUESTION_START = re.compile(
-    r"^\W*(what|why|how|who|whos|when|where|is|are|does|do|can|should|could|which|"
-    r"que|como|cuando|quien|donde|por que|cual|puedo|es)\b"
+_SCALE_WORDS = r"(?:(?:on|in|from|en) )?(?:(?:a|the|my|una|la) )?(?:pain )?(?:scale|escala)"
+_SCALE_SAID = re.compile(
+    rf"(?P<n>{_NUMBER})?,? ?(?:{_SCALE_WORDS}(?: (?:of|from|de|del))?"
+    r"(?: (?:0|1) ?(?:-|to|a|al|through|thru) ?(?P<top>\d+)| (?P<only>\d+))?"
+    r"|\b(?:from|de|del) (?:0|1) (?:-|to|a|al) (?P<span>\d+)\b)"
 )
-# Numbers that are something else: a phone number, a clock time, a date, a day count.
-_NOT_A_RATING = re.compile(
-    r"\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}|\b\d{3}[\s.-]\d{4}\b"
-    r"|\b\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m|p\.m)\b|\b\d{1,2}:\d{2}\b"
-    r"|\b\d+(?:st|nd|rd|th)\b"
-    r"|\b(?:day|dia|week|semana|month|mes|on the|el dia)\s+\d+"
+_OUT_OF = re.compile(
+    rf"(?P<n>{_NUMBER}) ?(?:out of|outta|outa|out a|out o|out|of|over|sobre|de|/) ?(?P<top>\d+)\b"
 )
-_RANGE = r"(?:-|to|or|o|a)"
+_HEDGE = re.compile(
+    rf"(?P<a>{_NUMBER})(?P<unit> ?/ ?\d+| min)?,? (?:or |o )?"
+    r"(?:maybe|possibly|perhaps|probably|prob|prolly|might be|could be|or even|tal vez|"
+    r"talvez|quizas?|a lo mejor|o hasta|hasta)"
+    rf" (?:(?:a|an|un|like|como|about) )?(?P<b>{_NUMBER})(?P<unit2> ?/ ?\d+| min)?"
+)
+# A number said as a rating: "a 15", "un 12", "level 11".
+_RATED = re.compile(r"\b(?:an?|una?|level|nivel) $")
+_OTHER = (
+    r"pills?|tablets?|tabs?|tylenol|advil|aleve|motrin|ibuprofen|percocet|norco|mg|ml|"
+    r"days?|weeks?|months?|years?|yrs?|times?|blocks?|miles?|km|kilometers?|meters?|"
+    r"feet|ft|steps?|yards?|laps?|degrees?|lbs?|pounds?|pastillas?|dias?|semanas?|meses|"
+    r"anos|veces|cuadras?|pasos|vueltas?|kilometros?|metros?|grados|libras|"
+    r"questions?|preguntas?|things?|cosas?|dudas?|secs?|seconds?|segundos?"
+)
 _QUANTITY = re.compile(
-    r"(?:(?P<between>between|entre)\s+)?"
-    r"(?<![\d.])(?P<a>\d+(?:\.\d+)?)"
-    r"(?:\s*(?:" + _RANGE + r"|(?<=\d)\s*(?:and|y))\s*(?P<b>\d+(?:\.\d+)?))?"
-    r"\s*(?P<unit>/\s*\d+|minutes?|mins?|minutos?|hours?|hrs?|horas?|h\b|m\b)?"
-    r"(?:\s*(?P<other>pills?|tablets?|tabs?|tylenol|advil|ibuprofen|mg|days?|weeks?|"
-    r"months?|years?|times?|blocks?|miles?|feet|ft|steps?|degrees?|pastillas?|dias?|"
-    r"semanas?|meses|veces|cuadras?|pasos)\b)?"
+    rf"(?<![\d./])(?P<a>{_NUMBER})"
+    rf"(?: ?(?:-|to|or|o|u|a|and|y|&) ?(?:(?:an?|una?) )?(?P<b>{_NUMBER}))?"
+    rf" ?(?P<unit>/ ?\d+|min\b)?"
+    rf"(?: ?(?:more |other |mas |otras? |a |per |al |por )?(?P<other>{_OTHER})\b)?"
+)
+_NOT_LESS = (
+    r"(?! ?(?:meds?|medications?|medicines?|killers?|pills?|relief|medicinas?|"
+    r"medicamentos?|pastillas?|as much|so much|too much|as bad|that bad|tanto|mucho|como antes))"
 )
 _ZERO_PAIN = re.compile(
-    r"(?:no|zero|0|sin|ningun|nada de|not any) (?:pain|dolor)(?: at all| ya| today| now)?"
-    r"|none(?: at all)?|nada|pain free|no hurt|no duele"
+    r"\b(?:(?:no|no more|zero|sin|ningun|nada de|not any|not in|without) (?:pain|dolor)"
+    r"|pain(?:'s| is)? (?:all )?gone"
+    r"|pain[ -]free|no hurt|(?:doesn'?t|does not|dont|don'?t) hurt|no (?:me )?duele"
+    r"|(?:don'?t|do not|dont) (?:have|feel) (?:any )?pain|not hurting"
+    r"|no (?:tengo|siento) (?:nada de |ningun )?dolor|no me (?:esta )?doliendo)\b" + _NOT_LESS
 )
 _CANT_WALK = re.compile(
-    r"(?:i )?(?:can ?not|can'?t|cannot|unable to) walk(?: at all)?"
-    r"|no puedo caminar(?: nada)?"
+    r"\b(?:can ?not|can'?t|cant|cannot|unable to|could ?n'?t) (?:even )?walk\b"
+    r"(?! (?:much|far|long|very|more|a lot|well|too|that|as|with|without|for|fast|like|to))"
+    r"|\bno (?:puedo (?:ni )?(?:caminar|andar)|camino)\b"
+    r"(?! (?:mucho|lejos|bien|mas|tanto|rapido|sin|con|por))"
+)
+# Alone (with filler only), these say none: "nada", "none at all".
+_NONE_ALONE = re.compile(r"\b(?:none|(?<!de )nada|nothing|not at all|ninguno|zero)\b")
+_ABOVE_PHRASE = (
+    r"off the (?:charts?|scale)|through the roof|fuera de (?:la )?escala|por las nubes"
+    r"|\b(?:(?:more|higher|worse|greater) than|beyond|above|over|past|mas de|mas que"
+    r"|arriba de|encima de|sobre) (?:a |an |el |un )?{top}\b(?! ?(?:min\b|" + _OTHER + r"))"
 )
 # Words that may come with an answer without saying anything a person must read.
 _FILLER_WORDS = (
     "a an about around like maybe probably i i'd id would say give it its it's is was "
     "pain my in the back leg legs lower right left today now ish out of and or to "
-    "between min mins minute minutes hour hours hr hrs thanks thank you ok okay at all "
+    "between min mins minute minutes hour hours hr hrs h thanks thank you ok okay at all "
     "approximately roughly just only so um well pretty much de en la el las los mi "
     "pierna piernas espalda como un una dolor entre y o a unos unas mas menos gracias "
-    "hoy ya es minuto minutos hora horas aproximadamente be walk can before stop"
+    "hoy ya es minuto minutos hora horas aproximadamente be walk can before stop solid "
+    "perhaps possibly prob prolly guess think im i'm on scale escala nomas creo diria "
+    "tal vez quizas quiza maybe none nada nothing zero"
 )
 _FILLER = frozenset(_FILLER_WORDS.split())
 
 
-def read_answer(text: str, scale: Scale) -> Reading | None:
-    """The number (or range) `text` answers with on `scale`, or None if it is no answer."""
-    words = _normalise(text)
-    if not words or (_QUESTION_START.search(words) and "?" in text):
-        return None
-    if _NOT_A_RATING.search(words):
-        return None
-    quantities = []
+def read_answer(text: str, scale: Scale, lowest: float = 0, highest: float = 10) -> Reading | None:
+    """The number (or range) `text` answers with on `scale` (a rating from `lowest` to
+    `highest`, or minutes), or None if it is no answer."""
+    reading, _ = _read(text, scale, lowest, highest)
+    return reading
+
+
+def is_above_scale(text: str, scale: Scale, lowest: float = 0, highest: float = 10) -> bool:
+    """True when `text` rates above the top of its scale ("11/10", "a 15", "off the
+    charts"): no number is recorded, but a person must hear of it now."""
+    if scale is not Scale.zero_to_ten:
+        return False
+    _, above = _read(text, scale, lowest, highest)
+    return above
+
+
+def _read(text: str, scale: Scale, lowest: float, highest: float) -> tuple[Reading | None, bool]:
+    """(the reading or None, whether a rating above the scale's top was said)."""
+    words = _normalise(text, highest)
+    if not words or is_question(words, text) or is_something_else(words):
+        return None, False
+    if scale is Scale.zero_to_ten:
+        top = re.escape(f"{highest:g}")
+        if re.search(_ABOVE_PHRASE.format(top=top), words):
+            return None, True
+    quantities: list[tuple[float, float]] = []
     spans = []
+    above = False
     for match in _QUANTITY.finditer(words):
         if match.group("other"):
-            return None  # "2 pills", "3 days": a number, but not the one asked for
-        quantity = _quantity(match, scale)
+            return None, False  # "2 pills", "3 days": a number, but not the one asked for
+        quantity = _quantity(match, scale, lowest, highest)
+        if isinstance(quantity, str):  # "above": said as a rating ("11/10", "a 15")?
+            if not (match["unit"] or _RATED.search(words, 0, match.start())):
+                return None, False  # a bare "15" may be minutes or a typo: ask again
+            above = True
+            continue
         if quantity is None:
-            return None
+            return None, False
         quantities.append(quantity)
         spans.append(match.span())
-    leftover = _leftover(words, spans)
-    plain = all(word in _FILLER for word in leftover)
+    if above:
+        return None, True
+    plain = _is_filler(_leftover(words, spans))
     if not quantities:
-        zero = _ZERO_PAIN if scale is Scale.zero_to_ten else _CANT_WALK
-        found = zero.search(words)
-        if found is None:
-            return None
-        rest = _leftover(words, [found.span()])
-        return Reading(0.0, 0.0, all(word in _FILLER for word in rest))
+        return _zero(words, scale, lowest), False
     if scale is Scale.zero_to_ten:
         # "4 in my back, 7 in my leg": the worst is what was asked for.
         low, high = max(quantities, key=lambda q: (q[1], q[0]))
-        return Reading(low, high, plain)
+        return Reading(low, high, plain), False
     if len(quantities) > 1:
-        return None  # "walked 20, rested 5": which one? A person reads it.
+        return None, False  # "walked 20, rested 5": which one? A person reads it.
     low, high = quantities[0]
-    return Reading(low, high, plain)
+    return Reading(low, high, plain), False
 
 
-def _normalise(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.lower())
+def _normalise(text: str, highest: float) -> str:
+    text = text.lower().replace("\u00bd", " 1/2").replace("\u00bc", " 1/4")
+    folded = unicodedata.normalize("NFKD", text.replace("\u00be", " 3/4"))
     plain = "".join(c for c in folded if not unicodedata.combining(c))
-    plain = plain.replace("\u2019", "'").replace("\u2013", "-").replace("\u00bf", " ")
+    for odd, usual in (("\u2019", "'"), ("\u2013", "-"), ("\u2014", "-"), ("\u2044", "/")):
+        plain = plain.replace(odd, usual)
     plain = re.sub(r"(?<=\d),(?=\d)", ".", plain)  # "6,5" is six and a half in Spanish
-    plain = re.sub(r"[!\"“”¡*]", " ", plain)
-    for word, number in sorted(_NUMBER_WORDS.items(), key=lambda item: -len(item[0])):
-        plain = re.sub(rf"\b{re.escape(word)}\b", str(number), plain)
-    for pattern, replacement in _PHRASES:
-        plain = re.sub(pattern, replacement, plain)
+    plain = re.sub(r"(?<=\d) ?~ ?(?=\d)", "-", plain)  # "7~8" is a range
+    plain = re.sub(r"[!\"“”¡¿*~]", " ", plain)
+    plain = spell_digits(" ".join(plain.split()))
+    plain = _WINDOW.sub(" ", plain)
+    plain = _SCALE_SAID.sub(lambda m: _scale_said(m, highest), plain)
+    plain = _OUT_OF.sub(r"\g<n>/\g<top>", plain)
+    plain = in_minutes(plain)
+    plain = _HEDGE.sub(_hedged, plain)
     return " ".join(plain.split())
 
 
-def _quantity(match: re.Match[str], scale: Scale) -> tuple[float, float] | None:
+def _scale_said(match: re.Match[str], highest: float) -> str:
+    """ "7 on a scale of 1 to 10" is "7/10"; the scale said alone is no number."""
+    top = match["top"] or match["only"] or match["span"] or f"{highest:g}"
+    if match["span"] is not None and float(top) != highest:
+        return match.group(0)  # "de 1 a 2 horas": a range, not the scale
+    if match["n"] is None:
+        # "on a scale of 1 to 10" said alone is no number; "off the scale" keeps its words.
+        return " " if match["top"] or match["only"] or match["span"] else match.group(0)
+    return f"{match['n']}/{top}"
+
+
+def _hedged(match: re.Match[str]) -> str:
+    """ "6 maybe 7" is the range 6-7: its midpoint is recorded, its worse end escalates."""
+    unit = match["unit"] or match["unit2"] or ""
+    return f"{match['a']}-{match['b']}{unit}"
+
+
+def _quantity(
+    match: re.Match[str], scale: Scale, lowest: float, highest: float
+) -> tuple[float, float] | str | None:
+    """(low, high), "above" for a rating over the top, or None: not an answer here."""
     a = float(match.group("a"))
     b = float(match.group("b")) if match.group("b") else a
     low, high = min(a, b), max(a, b)
     unit = (match.group("unit") or "").replace(" ", "")
     if scale is Scale.zero_to_ten:
-        if unit and unit != "/10":
-            return None  # "3/5", "20 min": not on this scale
-        return (low, high) if low >= 0 and high <= 10 else None
+        if unit and unit != f"/{highest:g}":
+            return None  # "3/5" on a 0-10 scale, "20 min": not on this scale
+        if match["b"] and high == highest and low in (lowest, 1):
+            return None  # "1-10": the scale quoted, not a rating
+        if high > highest and high <= highest * ABOVE_SCALE_FACTOR and low >= lowest:
+            return "above"
+        return (low, high) if low >= lowest and high <= highest else None
     if unit.startswith("/"):
         return None
-    if unit.startswith("h"):
-        low, high = low * 60, high * 60
+    if not unit and (low % 1 or high % 1):
+        return None  # a bare "1.5": hours or minutes? Asked again, not guessed
     return (low, high) if high <= MINUTES_CEILING else None
+
+
+def _zero(words: str, scale: Scale, lowest: float) -> Reading | None:
+    """ "no pain", "can't walk at all", "nada": none, when none is on the scale."""
+    if scale is Scale.zero_to_ten and not lowest <= 0:
+        return None
+    said = _ZERO_PAIN if scale is Scale.zero_to_ten else _CANT_WALK
+    found = said.search(words)
+    if found is not None:
+        return Reading(0.0, 0.0, _is_filler(_leftover(words, [found.span()])))
+    alone = _NONE_ALONE.search(words)
+    if alone is not None and _is_filler(_leftover(words, [alone.span()])):
+        return Reading(0.0, 0.0, True)
+    return None
+
+
+def _is_filler(words: list[str]) -> bool:
+    return all(word in _FILLER for word in words)
 
 
 def _leftover(words: str, spans: list[tuple[int, int]]) -> list[str]:

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from service.checkins import repository
-from service.checkins.escalation import Thresholds, escalation_reason
+from service.checkins.escalation import Thresholds, above_scale_reason, escalation_reason
 from service.checkins.models import CheckInAnswer
-from service.checkins.questions import QUESTIONS, question
-from service.checkins.reading import Reading, read_answer
+from service.checkins.questions import Question, find_question
+from service.checkins.reading import Reading, is_above_scale, read_answer
 from service.checkins.repository import AskedQuestion
 from service.config import Settings
 from service.procedures.models import Procedure, Reminder, ReminderStatus
@@ -40,7 +40,7 @@ def open_question(
         return None
     reminder, asked_at = found
     name = question_of(reminder.step)
-    if name not in QUESTIONS:
+    if find_question(session, name) is None:
         return None
     row = repository.answer_row(session, reminder.procedure_id, name, reminder.occurrence)
     if row is not None and row.value is not None:
@@ -50,8 +50,26 @@ def open_question(
     )
 
 
-def read(asked: AskedQuestion, body: str) -> Reading | None:
-    return read_answer(body, question(asked.question).scale)
+def question_asked(session: Session, asked: AskedQuestion) -> Question:
+    """The question as it stands (a retired one still reads its late answers)."""
+    found = find_question(session, asked.question)
+    assert found is not None  # open_question found it; questions are never deleted
+    return found
+
+
+def read(session: Session, asked: AskedQuestion, body: str) -> Reading | None:
+    """The answer read by the question's kind: a number on its own scale, or minutes."""
+    kind = question_asked(session, asked)
+    return read_answer(body, kind.scale, kind.lowest, kind.highest)
+
+
+def above_scale(session: Session, asked: AskedQuestion, body: str) -> str | None:
+    """Why a text that rates above the scale's top ("11/10", "off the charts") calls a
+    person, or None: no number is recorded, but it reaches the inbox as urgent."""
+    kind = question_asked(session, asked)
+    if not is_above_scale(body, kind.scale, kind.lowest, kind.highest):
+        return None
+    return above_scale_reason(kind, asked.day)
 
 
 def answer_row(session: Session, asked: AskedQuestion, now: datetime) -> CheckInAnswer:
@@ -91,7 +109,7 @@ def record_answer(
         None if asked.day < 0 else repository.baseline(session, asked.procedure_id, asked.question)
     )
     reason = escalation_reason(
-        question(asked.question),
+        question_asked(session, asked),
         asked.day,
         reading.low,
         reading.high,

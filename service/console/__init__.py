@@ -25,6 +25,7 @@ def install_console(app: FastAPI) -> None:
     from service.console.patients_pages import router as patients_router
     from service.console.plan_pages import router as plan_router
     from service.console.procedure_pages import router as procedures_router
+    from service.console.question_pages import router as questions_router
     from service.console.record_pages import router as record_router
     from service.console.template_pages import router as template_router
     from service.console.today import router as today_router
@@ -46,8 +47,8 @@ def install_console(app: FastAPI) -> None:
         visits_router,
     ):
         app.include_router(router)
-    # The inbox, texts, plan and outcomes pages.
-    for router in (inbox_router, template_router, plan_router, outcomes_router):
+    # The inbox, texts, plan, check-in questions and outcomes pages.
+    for router in (inbox_router, template_router, plan_router, questions_router, outcomes_router):
         app.include_router(router)
     app.mount("/console-assets", StaticFiles(directory=STATIC), name="console-assets")
 

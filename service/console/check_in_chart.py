@@ -28,6 +28,17 @@ class CheckInRow:
     pain: str
     walking: str
     status: str
+    # A clinic's own questions' answers, in the order of `clinic_questions(items)`.
+    others: tuple[str, ...] = ()
+
+
+def clinic_questions(items: list[CheckInItem]) -> list[str]:
+    """The keys of the clinic's own questions asked, in the order they are asked."""
+    keys: list[str] = []
+    for item in items:
+        if item.question not in ("pain", "walking") and item.question not in keys:
+            keys.append(item.question)
+    return keys
 
 
 def day_label(day: int) -> str:
@@ -37,6 +48,7 @@ def day_label(day: int) -> str:
 def check_in_rows(items: list[CheckInItem], zone: str) -> list[CheckInRow]:
     """One row per time point: its answers, or what became of its questions."""
     days = sorted({item.day for item in items})
+    extra = clinic_questions(items)
     rows = []
     for day in days:
         of_day = {item.question: item for item in items if item.day == day}
@@ -50,6 +62,7 @@ def check_in_rows(items: list[CheckInItem], zone: str) -> list[CheckInRow]:
                 pain=_shown(of_day.get("pain")),
                 walking=_shown(of_day.get("walking")),
                 status=", ".join(statuses),
+                others=tuple(_shown(of_day.get(key)) for key in extra),
             )
         )
     return rows

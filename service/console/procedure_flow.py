@@ -14,7 +14,12 @@ from sqlmodel import Session
 
 from service.checkins.listing import check_ins_of
 from service.config import Settings
-from service.console.check_in_chart import chart_svg, check_in_rows, day_label
+from service.console.check_in_chart import (
+    chart_svg,
+    check_in_rows,
+    clinic_questions,
+    day_label,
+)
 from service.console.deps import ConsoleUser
 from service.console.formatting import step_label
 from service.console.forms import FormState
@@ -179,6 +184,7 @@ def procedure_page_view(
             "errors": errors,
             "check_in_chart": chart_svg(check_ins),
             "check_in_rows": check_in_rows(check_ins, patient.timezone),
+            "check_in_questions": clinic_questions(check_ins),
             "day_label": day_label,
         },
         status_code=422 if errors else 200,

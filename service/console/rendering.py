@@ -47,6 +47,7 @@ NAV: list[tuple[str, str, bool]] = [
     ("/inbox", "Inbox", False),
     ("/templates", "Texts", False),
     ("/plan", "Plan", True),
+    ("/check-in-questions", "Questions", True),
     ("/outcomes", "Outcomes", True),
     ("/users", "Users", True),
     ("/api-keys", "API keys", True),

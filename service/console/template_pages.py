@@ -53,7 +53,7 @@ def templates_page(request: Request, user: ConsoleUser, db: SessionDep) -> Respo
     source = store.DbTemplates(db)
     rows = [
         (step, step_label(step), [source.get(step, language) for language in store.LANGUAGES])
-        for step in store.TEMPLATE_STEPS
+        for step in store.template_steps(db)
     ]
     context = {
         "title": "Texts",
@@ -75,7 +75,7 @@ def template_page(
     compare: int | None = None,
     to: int | None = None,
 ) -> Response:
-    _check(step, language)
+    _check(db, step, language)
     active = store.DbTemplates(db).get(step, language)
     form = FormState(values={"body": active.body, "procedure_id": ""})
     return _page(request, db, settings, user, step, language, form, compare=compare, to=to)
@@ -95,7 +95,7 @@ def edit_template(
     action: Annotated[str, Form()] = "preview",
 ) -> Response:
     """ "Preview" renders the typed text (nothing saved); "Save" adds a version."""
-    _check(step, language)
+    _check(db, step, language)
     form = FormState(values={"body": body, "procedure_id": procedure_id})
     if action == "save":
         checked = _checked_body(form, body)
@@ -143,7 +143,7 @@ def live_preview(
     procedure_id: Annotated[str, Form()] = "",
 ) -> Response:
     """The live preview's JSON: the same preview as the button, for the page's script."""
-    _check(step, language)
+    _check(db, step, language)
     form = FormState(values={"body": body, "procedure_id": procedure_id})
     preview, problem = _preview(db, settings, user.subject, now, step, language, form)
     if preview is None:
@@ -172,7 +172,7 @@ def restore(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    _check(step, language)
+    _check(db, step, language)
     row = editing.restore_version(db, settings, step, language, version, admin.subject, now)
     db.commit()
     return see_other(
@@ -182,8 +182,8 @@ def restore(
     )
 
 
-def _check(step: str, language: str) -> None:
-    store.check_step(step)
+def _check(db: Session, step: str, language: str) -> None:
+    store.check_step(step, db)
     if language not in store.LANGUAGES:
         # An address that names no text is a page not found, not a form error.
         raise NotFound(f"no texts in '{language}'", field="language")

@@ -166,10 +166,20 @@ def check_in_noted(
     if signs:
         return f"{settings.clinic_name}: {said} {what_to_do(settings, language, signs)}"
     if escalated:
-        call = (
-            "Alguien de la clínica le llamará. Si es una emergencia, llame al 911."
-            if es
-            else "Someone from the clinic will call you. For an emergency call 911."
-        )
-        return f"{settings.clinic_name}: {said} {call}"
+        return f"{settings.clinic_name}: {said} {_clinic_will_call(es)}"
     return f"{settings.clinic_name}: {said}"
+
+
+def check_in_above_scale(settings: Settings, language: str, signs: Sequence[str]) -> str:
+    """A pain answer above the scale ("11/10"): no number is noted, but the clinic calls."""
+    es = answer_language(language) == "es"
+    said = "Gracias por avisarnos." if es else "Thank you for telling us."
+    if signs:
+        return f"{settings.clinic_name}: {said} {what_to_do(settings, language, signs)}"
+    return f"{settings.clinic_name}: {said} {_clinic_will_call(es)}"
+
+
+def _clinic_will_call(es: bool) -> str:
+    if es:
+        return "Alguien de la clínica le llamará. Si es una emergencia, llame al 911."
+    return "Someone from the clinic will call you. For an emergency call 911."

@@ -4,7 +4,8 @@ question sent; or, when the text is not an answer, the question's short form onc
 Keywords were handled before this (STOP, HELP, C, YES keep their meaning). A warning
 sign inside an answer ("8 and I can't pee") is recorded and triaged urgent too. An answer
 that calls a person (service/checkins/escalation.py) waits first in the inbox with its
-reason, is listed at /v1/alerts and pages on-call like a warning sign.
+reason, is listed at /v1/alerts and pages on-call like a warning sign; so does a pain
+answer above the scale ("11/10", "off the charts"), which records no number.
 """
 
 from collections.abc import Callable, Sequence
@@ -15,7 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from service.checkins import service as check_ins
-from service.checkins.questions import noted_text, question
+from service.checkins.questions import noted_text
+from service.checkins.repository import AskedQuestion
 from service.config import Settings
 from service.conversation import answers, receipts
 from service.conversation.kept import keep_answer
@@ -48,9 +50,14 @@ def check_in_reply(
     asked = check_ins.open_question(session, settings, patient.id, now)
     if asked is None:
         return None
-    reading = check_ins.read(asked, body)
+    reading = check_ins.read(session, asked, body)
     lang = answers.answer_language(patient.language)
     if reading is None:
+        above = check_ins.above_scale(session, asked, body)
+        if above is not None:
+            return _above_scale(
+                session, settings, asked, patient, above, sid, signs, quiet, now, keep
+            )
         row = check_ins.answer_row(session, asked, now)
         if row.asked_again_at is not None or urgent:
             # Asked again once already, or a warning sign: an ordinary reply from here on.
@@ -79,9 +86,35 @@ def check_in_reply(
     check_ins.send_next_question(session, plan, asked, ZoneInfo(patient.timezone), now)
     answer = None
     if not quiet:
-        noted = noted_text(question(asked.question), reading.low, reading.high, lang)
+        asked_now = check_ins.question_asked(session, asked)
+        noted = noted_text(asked_now, reading.low, reading.high, lang)
         answer = answers.check_in_noted(settings, lang, noted, escalated, signs)
     _answered(session, sid, "check_in", answer, urgent or escalated, message, patient, now)
+    return answer, message
+
+
+def _above_scale(
+    session: Session,
+    settings: Settings,
+    asked: AskedQuestion,
+    patient: Patient,
+    reason: str,
+    sid: str | None,
+    signs: Sequence[str],
+    quiet: bool,
+    now: datetime,
+    keep: Callable[..., Message],
+) -> tuple[str | None, Message]:
+    """A pain answer above the scale ("11/10", "off the charts"): no number is recorded
+    (the question stays open for one), but the reply waits in the inbox as urgent with
+    the reason, and pages on-call."""
+    message = keep(urgent=True, urgent_reason=reason, procedure_id=asked.procedure_id)
+    row = check_ins.answer_row(session, asked, now)
+    row.reply_message_id = row.reply_message_id or message.id
+    session.add(row)
+    lang = answers.answer_language(patient.language)
+    answer = None if quiet else answers.check_in_above_scale(settings, lang, signs)
+    _answered(session, sid, "check_in", answer, True, message, patient, now)
     return answer, message
 
 

@@ -5,7 +5,8 @@ A question is its own text: due with other texts, it waits `check_in_gap` for th
 is never sent while an urgent reply from the patient waits for a person (it waits, and
 is skipped with the reason once it stops being useful). Its reminder a day later goes
 only if the question went out at least `check_in_reminder_after` before and is still
-unanswered.
+unanswered. A question an admin retired is not asked any more: its planned texts are
+skipped with the reason (its recorded answers stay).
 """
 
 from datetime import datetime
@@ -15,6 +16,7 @@ from sqlmodel import Session, col, select
 from service.checkins.models import CheckInAnswer
 from service.messaging.models import Direction, Message
 from service.procedures.models import Reminder, ReminderStatus
+from service.timeline.models import CheckInQuestion
 from service.timeline.plan import (
     OPT_OUT_STEP,
     TimelinePlan,
@@ -29,6 +31,7 @@ URGENT_WAITING = "an urgent reply from the patient was waiting for a person"
 NOT_ASKED = "the question it repeats was not asked"
 ANSWERED = "answered"
 NO_ROOM = "no time for it as its own text before it stopped being useful"
+RETIRED = "the question was retired"
 
 
 def hold_questions(
@@ -39,6 +42,12 @@ def hold_questions(
     if not questions:
         return fresh
     others = [r for r in fresh if not is_question_step(r.step)]
+    retired = _retired(session, {question_of(r.step) for r in questions})
+    for reminder in [r for r in questions if question_of(r.step) in retired]:
+        reminder.finish(ReminderStatus.skipped, RETIRED)
+    questions = [r for r in questions if question_of(r.step) not in retired]
+    if not questions:
+        return others
     if _urgent_reply_waiting(session, patient_id):
         for reminder in questions:
             _wait(reminder, now + plan.check_in_gap * 2, URGENT_WAITING)
@@ -82,6 +91,15 @@ def _wait(reminder: Due, until: datetime, reason_if_too_late: str) -> None:
         reminder.release(until)
     else:
         reminder.finish(ReminderStatus.skipped, reason_if_too_late)
+
+
+def _retired(session: Session, keys: set[str]) -> set[str]:
+    rows = session.exec(
+        select(CheckInQuestion.key).where(
+            col(CheckInQuestion.key).in_(keys), col(CheckInQuestion.is_active).is_(False)
+        )
+    ).all()
+    return set(rows)
 
 
 def _urgent_reply_waiting(session: Session, patient_id: int) -> bool:

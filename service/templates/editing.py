@@ -60,7 +60,7 @@ def save_version(
         max_segments=settings.sms_max_segments,
         plan=active_plan(settings, session),
     )
-    _audit(session, actor, "update", row, now)
+    audit_version(session, actor, "update", row, now)
     return row
 
 
@@ -84,12 +84,13 @@ def restore_version(
         max_segments=settings.sms_max_segments,
         plan=active_plan(settings, session),
     )
-    _audit(session, actor, "restore", row, now)
+    audit_version(session, actor, "restore", row, now)
     return row
 
 
 def history(session: Session, step: str, language: str) -> list[Version]:
-    """Every version, newest first, ending with the code default (version 0)."""
+    """Every version, newest first, ending with the code default (version 0; a clinic's
+    own question has none)."""
     rows = store.versions_of(session, step, language)
     authors = _authors(session, step, language)
     active = store.DbTemplates(session).get(step, language)
@@ -105,6 +106,8 @@ def history(session: Session, step: str, language: str) -> list[Version]:
         )
         for r in rows
     ]
+    if step not in store.TEMPLATE_STEPS and versions:
+        return versions  # a clinic's own question: no built-in wording to list or restore
     default = default_template(step, language)
     versions.append(
         Version(0, default.body, active.version == 0, None, None, "", restored_from_version=None)
@@ -154,7 +157,7 @@ def _tokens(text: str) -> list[str]:
     return re.findall(r"\s+|[^\s]+", text)
 
 
-def _audit(
+def audit_version(
     session: Session, actor: Actor, action: str, row: MessageTemplate, now: datetime
 ) -> None:
     audit(

@@ -43,7 +43,7 @@ def list_templates(session: SessionDep, _: AdminKey) -> list[TemplateSummary]:
     source = store.DbTemplates(session)
     out = []
     for language in store.LANGUAGES:
-        for step in store.TEMPLATE_STEPS:
+        for step in store.template_steps(session):
             active = source.get(step, language)
             out.append(
                 TemplateSummary(
@@ -102,7 +102,7 @@ def preview(
     summary="Read a text with its versions",
 )
 def get_template(step: str, language: str, session: SessionDep, _: AdminKey) -> TemplateDetail:
-    return _detail(session, store.check_step(step), store.check_language(language))
+    return _detail(session, store.check_step(step, session), store.check_language(language))
 
 
 @router.put(

@@ -51,7 +51,7 @@ def preview_template(
     """The whole SMS for `body` (or the active text of `step`), in `language`; 422 naming
     `body` when it does not render, goes over a render's limits or would be over the
     segment limit. Everything is read first: no transaction is open while it renders."""
-    step = store.check_step(step) if step else "prep_week"
+    step = store.check_step(step, session) if step else "prep_week"
     source = store.ActiveTemplates.read(session)
     plan = active_plan(settings, session)  # the clinic's, for the samples and the checks
     if procedure is not None:

@@ -25,8 +25,22 @@ class TemplateSource(Protocol):
     def get(self, step: str, language: str) -> ActiveTemplate: ...
 
 
+# A clinic's own check-in question has no code default: its wording is the versions saved
+# since it was added. Were they all to fail with a patient's values, the patient gets this
+# rather than nothing (and a reply is still read as the question's answer).
+CLINIC_QUESTION_FALLBACK = {
+    "en": "A quick check-in question from your care team: please reply with one number.",
+    "es": "Una pregunta breve de su equipo de atención: responda con una cifra.",
+}
+
+
 def default_template(step: str, language: str) -> ActiveTemplate:
-    body = FRAME[language] if step == FRAME_STEP else STEP_TEXTS[language][step]
+    if step == FRAME_STEP:
+        body = FRAME[language]
+    elif step not in STEP_TEXTS[language] and step.startswith("question_"):
+        body = CLINIC_QUESTION_FALLBACK.get(language, CLINIC_QUESTION_FALLBACK["en"])
+    else:
+        body = STEP_TEXTS[language][step]
     return ActiveTemplate(step, language, 0, body)
 
 

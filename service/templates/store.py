@@ -42,11 +42,19 @@ SAMPLE_PROCEDURE_AT = datetime(2027, 3, 16, 11, 0, tzinfo=UTC)
 SAMPLE_VISIT_AT = datetime(2027, 3, 26, 14, 30, tzinfo=UTC)
 
 
-def check_step(step: str) -> str:
-    if step not in TEMPLATE_STEPS:
-        raise NotFound(
-            f"no template step '{step}'; known steps: {', '.join(TEMPLATE_STEPS)}", field="step"
-        )
+def template_steps(session: Session) -> tuple[str, ...]:
+    """The code's steps, then the steps only saved versions make: a clinic's own check-in
+    questions (`question_<key>`, `question_<key>_again`), whose first version is written
+    when the question is added."""
+    saved = session.exec(select(MessageTemplate.step).distinct()).all()
+    return TEMPLATE_STEPS + tuple(sorted(set(saved) - set(TEMPLATE_STEPS)))
+
+
+def check_step(step: str, session: Session | None = None) -> str:
+    """`step`, if it has a template (with `session`, a clinic question's too); else 404."""
+    known = TEMPLATE_STEPS if session is None else template_steps(session)
+    if step not in known:
+        raise NotFound(f"no template step '{step}'; known steps: {', '.join(known)}", field="step")
     return step
 
 
@@ -130,9 +138,12 @@ def save_template(
     restored_from: int | None = None,
     max_segments: int,
     plan: TimelinePlan,
+    new_step: bool = False,
 ) -> MessageTemplate:
-    """Validate, then store `body` as the new active version. Raises 422 on any problem."""
-    check_step(step)
+    """Validate, then store `body` as the new active version. Raises 422 on any problem.
+    `new_step`: the first version of a clinic question's text (its step has none yet)."""
+    if not new_step:
+        check_step(step, session)
     check_language(language)
     source = ActiveTemplates.read(session)
     # The draft renders many times over (samples, every branch, each day's merged text):
@@ -140,6 +151,20 @@ def save_template(
     # still meets the unique version below.
     end_transaction(session)
     check_body(step, language, body, source, max_segments=max_segments, plan=plan)
+    return write_version(session, step, language, body, key, now, restored_from=restored_from)
+
+
+def write_version(
+    session: Session,
+    step: str,
+    language: str,
+    body: str,
+    key: Actor,
+    now: datetime,
+    *,
+    restored_from: int | None = None,
+) -> MessageTemplate:
+    """Store a body already checked (`check_body`) as the new active version."""
     existing = versions_of(session, step, language)
     for row in existing:
         if row.is_active:
@@ -179,9 +204,15 @@ def restore_template(
     max_segments: int,
     plan: TimelinePlan,
 ) -> MessageTemplate:
-    check_step(step)
+    check_step(step, session)
     check_language(language)
     if version == 0:
+        if step not in TEMPLATE_STEPS:
+            raise InvalidInput(
+                f"'{step}' is a clinic's own question: it has no built-in wording (version "
+                "0); restore one of its saved versions",
+                field="version",
+            )
         body = default_template(step, language).body
     else:
         old = session.exec(

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from service.config import Settings
-from service.timeline.models import TimelinePlanRecord
+from service.timeline.models import CheckInQuestion, TimelinePlanRecord
 from service.timeline.plan import DEFAULT_PLAN, SendingWindow, TimelinePlan
 
 
@@ -33,10 +33,33 @@ def active_plan(settings: Settings, session: Session) -> TimelinePlan:
     settings' fasting hours and sending window."""
     record = latest_record(session)
     if record is None:
-        return default_plan(settings)
-    return with_clinic_wording(
-        plan_from_json(json.loads(record.body), settings, record.version), settings
+        plan = default_plan(settings)
+    else:
+        plan = with_clinic_wording(
+            plan_from_json(json.loads(record.body), settings, record.version), settings
+        )
+    return with_check_in_questions(plan, session)
+
+
+def with_check_in_questions(plan: TimelinePlan, session: Session) -> TimelinePlan:
+    """Every check-in time point asks the active questions in their order (the admins'
+    list, `check_in_question`); with none active, the check-ins are off. A database
+    without the list (never migrated to 0017) keeps the code's two defaults."""
+    rows = session.exec(
+        select(CheckInQuestion.key, CheckInQuestion.is_active).order_by(
+            col(CheckInQuestion.position), col(CheckInQuestion.id)
+        )
+    ).all()
+    if not rows:
+        return plan
+    keys = tuple(key for key, active in rows if active)
+    steps = tuple(
+        replace(step, questions=keys or step.questions, enabled=step.enabled and bool(keys))
+        if step.is_check_in
+        else step
+        for step in plan.steps
     )
+    return replace(plan, steps=steps)
 
 
 def active_plan_for_engine(settings: Settings, engine: Engine) -> TimelinePlan:

@@ -92,3 +92,71 @@ def test_staff_see_the_answers_charted_and_tabled_and_admins_the_outcomes(
     csv_text = Path(download.value.path()).read_text(encoding="utf-8")
     assert "pain,14,1,1,3,-4,1" in csv_text
     admins.close()
+
+
+def test_admin_adds_a_clinic_question_fixes_the_form_and_retires_it(
+    page, console_app, console_clock
+):
+    sign_in(page, ADMIN)
+    page.get_by_role("link", name="Questions").click()
+    expect(page.get_by_role("heading", name="Check-in questions", level=1)).to_be_visible()
+    keys = page.locator("tbody th[scope=row]")
+    expect(keys).to_have_text(["pain", "walking"])
+    assert_accessible(page)
+
+    # Made-up clinic wording; Spanish left out at first.
+    page.get_by_label("Key").fill("back_stiffness")
+    page.get_by_label("The answer is").select_option("scale")
+    page.get_by_label("Lowest answer (a scale)").fill("1")
+    page.get_by_label("Highest answer (a scale)").fill("5")
+    page.get_by_label("The question in English").fill(
+        "How stiff is your back this morning, from 1 (loose) to 5 (very stiff)?"
+    )
+    page.get_by_label("Its short form in English").fill("Back stiffness, 1 to 5?")
+    page.get_by_label("Source").fill("Our own wording")
+    page.get_by_role("button", name="Add the question").click()
+    expect(page.locator("#wording-es-error")).to_contain_text("Must not be empty")
+    assert page.get_by_label("Key").input_value() == "back_stiffness"
+    assert_accessible(page)
+
+    page.get_by_label("The question in Spanish").fill(
+        "¿Qué tan rígida tiene la espalda esta mañana, del 1 (suelta) al 5 (muy rígida)?"
+    )
+    page.get_by_label("Its short form in Spanish").fill("¿Rigidez de la espalda, del 1 al 5?")
+    page.get_by_role("button", name="Add the question").click()
+    expect(page.get_by_role("status")).to_contain_text("Question 'back_stiffness' added")
+    expect(keys).to_have_text(["pain", "walking", "back_stiffness"])
+
+    page.get_by_role("link", name="back_stiffness", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check-in question back_stiffness")
+    assert_accessible(page)
+    page.get_by_role("link", name="Edit the question in English").click()
+    page.wait_for_url("**/templates/question_back_stiffness/en")
+    assert "How stiff is your back" in page.locator("main").inner_text()
+    page.go_back()
+    page.get_by_role("button", name="Retire this question").click()
+    expect(page.get_by_role("status")).to_contain_text("retired: it is asked no more")
+    expect(page.locator("tr", has_text="back_stiffness")).to_contain_text("Retired")
+
+    # Its answer recorded before it was retired stays on the procedure page, by its key.
+    now = console_clock.now
+    with session_scope(console_app.engine) as session:
+        desk = front_desk(session, now)
+        patient = enroll_patient(
+            session,
+            PatientCreate(
+                given_name="Ana", family_name="Ruiz", phone="(212) 555-0143",
+                timezone="America/Chicago", sms_consent=True,
+            ),
+            console_app.settings, desk, now,
+        )  # fmt: skip
+        procedure = schedule_procedure(
+            session, patient, datetime(2027, 2, 1, 8, 0), default_plan(console_app.settings),
+            desk, now,
+        )  # fmt: skip
+        answer_check_ins(session, procedure, {("pain", -7): 6, ("back_stiffness", -7): 3}, now)
+        procedure_id = procedure.id
+    page.goto(f"/procedures/{procedure_id}")
+    table = page.locator("table", has_text="Worst pain (0-10)")
+    expect(table.locator("thead")).to_contain_text("back_stiffness")
+    assert table.locator("tbody tr").nth(0).inner_text().split("\t")[2:5] == ["6", "-", "3"]

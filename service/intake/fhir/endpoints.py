@@ -426,7 +426,7 @@ def read_observation(answer_id: str, session: SessionDep, now: NowDep, key: Staf
         patient_id=found.patient_id,
         found_by="fhir",
     )
-    body = observations.observation(found)
+    body = observations.observation(found, observations.kind_of(session, found.question))
     session.commit()
     return answer(body)
 
@@ -452,7 +452,9 @@ def search_observations(
             "entry": [
                 {
                     "fullUrl": f"Observation/{a.id}",
-                    "resource": observations.observation(a).model_dump(exclude_none=True),
+                    "resource": observations.observation(
+                        a, observations.kind_of(session, a.question)
+                    ).model_dump(exclude_none=True),
                     "search": {"mode": "match"},
                 }
                 for a in found

@@ -1,0 +1,58 @@
+"""Texts with numbers that are no answer to a check-in question: a question back, a phone
+number, a clock time ("at 7", "a las 3", "7am"), a date ("march 3", "12/10/26", "my appt
+is 12/10"), a share ("80%"), a day count ("day 14"), a point in time ("an hour ago",
+"hace una hora", "call me in an hour"), "give me a minute", "10k steps".
+
+Works on the reader's normalised words (reading._normalise: digits spelled, durations in
+"<n> min"). Ruling a text out is the safe side: it waits in the inbox for a person.
+"""
+
+import re
+
+_QUESTION_START = re.compile(
+    r"^\W*(what|why|how|who|whos|when|where|is|are|does|do|can|should|could|which|"
+    r"que|como|cuando|quien|donde|por que|cual|puedo|es)\b"
+)
+_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|march|apr(?:il)?|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|enero|febrero|marzo|abril|mayo|junio|julio|"
+    r"agosto|se?ptiembre|octubre|noviembre|diciembre"
+)
+# Numbers that are something else: a phone number, a clock time, a date, a share.
+_NOT_A_RATING = re.compile(
+    r"\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}|\b\d{3}[\s.-]\d{4}\b|\d{7,}"
+    r"|\b\d{1,2}(?::\d{2})? ?(?:am|pm|a\.m|p\.m|o'?clock|o clock)\b|\b\d{1,2}:\d{2}\b"
+    r"|\b\d{1,2} (?:in the (?:morning|afternoon|evening)|at night|de la (?:manana|tarde|noche))"
+    r"|(?:\b(?:a las?|alas|until|till|til|antes de las|despues de las) ?|@ ?)\d{1,2}\b"
+    r"(?! ?(?:/|min\b|h\b))"
+    r"|\b\d+(?:st|nd|rd|th|ro|er|ero)\b|[#$] ?\d|\d ?(?:%|percent|por ?ciento)"
+    rf"|\b(?:{_MONTHS}) \d|\b\d{{1,2}} (?:de )?(?:{_MONTHS})\b"
+    r"|\b(?:day|dia|week|semana|month|mes|on the|el dia)\s+\d+"
+    # A point in time, not how long: "an hour ago", "hace una hora", "call me in 10 min".
+    r"|\d min (?:ago|later|from now|earlier)\b|\bhace \d"
+    r"|\b(?:call|text|llam|ring)\w*(?: \w+)? (?:in|en|within|dentro de) \d"
+    r"|\b(?:give me|gimme|wait|hold on|hang on|just|dame|espera|espere)(?: \w+)? 1 min\b"
+    # Thousands ("10k steps") and dates: "12/10/26", "my appt is 12/10".
+    r"|\b\d+k\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+    r"|\b(?:appt|appointment|cita|fecha|date|see you|nos vemos)\b[^/]{0,15}\d{1,2}/\d"
+    r"|\b(?:on|el|the) \d{1,2}/\d"
+)
+# "at 7" is a clock time, unless it says where the pain is: "I'm at a 7", "it's at 7".
+_AT = re.compile(r"(?:\b(?P<before>[a-z']+) )?\bat (?P<n>\d{1,2})\b(?! ?(?:/|min\b|h\b))")
+_AT_A_LEVEL_WORDS = (
+    "im i'm it's its is was still currently sitting stuck pain pains stay stays staying "
+    "holding hovering now be been level"
+)
+_AT_A_LEVEL = frozenset(_AT_A_LEVEL_WORDS.split())
+
+
+def is_question(words: str, text: str) -> bool:
+    """A question back ("what scale?", "que es esto?"): no answer, whatever its numbers."""
+    return bool(_QUESTION_START.search(words)) and "?" in text
+
+
+def is_something_else(words: str) -> bool:
+    """The text's numbers say something else: a phone number, a time, a date..."""
+    if _NOT_A_RATING.search(words):
+        return True
+    return any(m["before"] not in _AT_A_LEVEL for m in _AT.finditer(words))
