@@ -87,6 +87,9 @@ def test_every_part_is_listed_and_none_is_left_out():
         ("not worried, all good", False),
         ("thanks, see you thursday", False),
         ("4 in my back, 3 in my leg", False),  # a check-in's pain scores, read as numbers
+        ("tres en la espalda, dos en la pierna", False),  # in words
+        ("i walk at 7am", False),
+        ("about twenty minutes", False),
         # Issue 19, sixth change: a body part or symptom with a change or a loss, in either
         # language and as people type, unless clearly negated. A loss is never softened
         # ("a bit"); "no siento" is a loss of feeling; a cut ("cortada") is a wound.

@@ -77,10 +77,11 @@ _BODY = re.compile(r"\b" + BODY_OR_SYMPTOM_WORDS + r"|\b" + BODY + r"\b|" + EVEN
 _BODY_WORD = re.compile(BODY)
 _REASSURING = re.compile(REASSURING)
 # A check-in answer ("4 in my back, 3 in my leg", "40 mins then my back hurts"): a number
-# that is not a count of days or times ("in 4 days", "3 times") or a clock time.
+# (digits or words) that is not a count of days or times ("in 4 days", "3 times").
 _SCORE = re.compile(
     r"(?<![\d.,#])\d+(?![\d.,])(?! ?(days?|dias?|hours?|hrs?|horas?|times?|veces|weeks?"
-    r"|semanas?|nights?|noches?|am|pm|blankets?|pads?))"
+    r"|semanas?|nights?|noches?|blankets?|pads?))|\b(zero|two|three|four|five|six|seven"
+    r"|eight|nine|ten|cero|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez)\b"
 )
 _QUESTION = re.compile(QUESTION)
 

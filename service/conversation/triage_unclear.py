@@ -21,7 +21,7 @@ ROUTINE = re.compile(
     r"|sounds good|will do|confirm\w*|perfect\w*|listo|vale|entendido|claro|nos vemos"
     r"|hello|hi|hey|hola|buenos dias|buenas|bye|adios|wrong number|numero equivocado|number"
     r"|numero|telefono|cell|on my way|en camino|voy para alla|never ?mind|found it|disregard"
-    r"|ignore|olvid\w*|no importa|one more|otra cosa|also|tambien"
+    r"|ignore|olvid\w*|no importa|one more|otra cosa|also|tambien|no one|nobody|nadie"
     r"|(be|estare|estaremos) (there|ahi|alli)|ahi estare|cannot wait|get back to|volver a"
     r"|no (new |real |major |other )?(problems?|issues?|concerns?|complaints?|changes?"
     r"|worries|questions)|nothing (new|to report|wrong)|sin (problemas?|novedad|cambios)"
