@@ -111,7 +111,8 @@ LOSS = _any(
     r"muert\w*|arrastr\w*|perdi\w*|perdida|perdiendo|se (me |le |te |nos |les )?dobl\w*",
     r"se me cae|se cae|se me va|se me fue|al (piso|suelo)|me cai\w*|caigo|se cayo",
     r"tropiez\w*|tropec\w*|no aguanto|no me sostiene\w*|problemas?|dificultad|cuesta",
-    r"se abrio|abiert\w*|abriendo|sale|salio|saliendo|empapad\w*|gotea\w*|escurr\w*",
+    r"se (me |le |te )?abri\w*|abiert\w*|abriendo|sale|salio|saliendo|empapad\w*|gotea\w*",
+    r"escurr\w*|resbal\w*",
 )
 # A change that may be ordinary: softened by reassurance in its clause or the next.
 SOFT_CHANGE = _any(

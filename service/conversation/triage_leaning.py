@@ -125,7 +125,8 @@ EVENT_OR_ALARM_WORDS = (
     # Confusion and a change said without the body: "doesn't know where she is".
     r"|(doesnt|dont|didnt|not) (know|recogni[sz]e) (where|who|me|us|what day)|gibberish"
     r"|not making sense|(cannot|wont) wake|no (sabe|reconoce) (donde|quien|a)|worse|worsening"
-    r"|getting bad|peor|empeor\w*|algo no (anda|esta) bien|no (es|esta) (el|la) mism[ao]"
+    r"|getting bad|peor|empeor\w*|resbal\w*|slipped|algo no (anda|esta) bien"
+    r"|no (es|esta) (el|la) mism[ao]"
     r"|not (himself|herself|themselves|myself|acting like)|asap|right away"
     r"|call me (now|back|asap)|llam\w* (pronto|ya)"
     # A loss or an opening said without naming the part: "it opened up", "went dead".
@@ -146,7 +147,8 @@ REASSURING = (
     # About a visit or a bill, not the body: "I need to reschedule my wound check".
     r"|reschedul\w*|appointment|cita|cambiar|bill|factura|pharmacy|prescription|receta"
     # A photo sent, a walk taken: news, not a sign ("le mande la foto de la herida").
-    r"|photo|picture|pic|foto"
+    r"|photo|picture|pic|foto|(feeling|sensation|sensibilidad|strength|fuerza) (\w+ )?(is |has "
+    r"|came |coming )?back|volvio|regreso"
     # What healing skin does (001: mild discomfort at the incision is expected).
     r"|itch\w*|pica|comezon|picazon|scab\w*|costr\w*|bruis\w*|moret\w*|lighter|looser"
     r"|loosening|easier|(went for|took|had|go for) a (\w+ )?walk|(fui|sali) a caminar)\b"

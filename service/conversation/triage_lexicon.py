@@ -76,7 +76,7 @@ PROTECTED = frozenset(
         "blog bloom numbs number wound would round found sound mound pees bees peel peek "
         "weal wean wear weld wheat chill chili hill pus plus bus urge urges herid herida "
         "orinal debt orina ice pies pie sale siento strong stronger strongly less lets fuera "
-        "angles drinking drink drinks"
+        "angles drinking drink drinks stretch stretches stretching"
     )
 )
 

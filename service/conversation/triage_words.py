@@ -240,6 +240,9 @@ PATTERNS = _BASE_PATTERNS + LEANING_PATTERNS
 # Wording that contains a sign's word but is not about the sign: removed before matching.
 NOT_A_SIGN = (
     r"(blood|sangre) (thinner\w*|pressure|sugar|tests?|work|draw|presion|azucar)"
+    # Pads for ice or heat are not what a leaking patient wears.
+    r"|(ice|heating|hot|cold|gel|cooling|heat|hielo) pads?|pads? (\w+ ){0,4}(for|de|with)"
+    r" (the )?(ice|hielo|heat)"
     r"|anticoagul\w*|(fell|fall|falling|fallen) asleep|(confused|confusing) (about|by|with"
     r"|on|as to|whether|if)|cannot (wait|complain)"
     # "pain meds" is not pain, unless they are said not to work ("arent touching it").
