@@ -113,12 +113,19 @@ LOSS = _any(
     r"tropiez\w*|tropec\w*|no aguanto|no me sostiene\w*|problemas?|dificultad|cuesta",
     r"se (me |le |te )?abri\w*|abiert\w*|abriendo|sale|salio|saliendo|empapad\w*|gotea\w*",
     r"escurr\w*|resbal\w*",
+    # Something that happened to the body: Spanish "se me abrió", "se le durmió", "se puso
+    # roja"; English "turned red", "got hot", "went limp". Not "se me quitó" (it went away).
+    r"se (me |le |te |nos |les )(?!(quit|olvid|pas|fue|va |hizo tarde))[a-z]+",
+    r"se (puso|pone|esta poniendo) \w+|turn(ed|ing|s)? (red|dark|black|purple|white|blue"
+    r"|gr[ae]y|yellow|green|hot)|got (red|hot|swollen|bigger|numb|wet|worse|weak\w*|infected"
+    r"|stuck)|went (red|weak|limp|numb|dead|out|stiff)",
 )
 # A change that may be ordinary: softened by reassurance in its clause or the next.
 SOFT_CHANGE = _any(
     r"different|weird|wierd|funny|strange|odd|(feels?|feeling|felt|seems?|looks?) off",
     r"not right|wrong|unusual|heavy|more|again|changed|changing|both|comes and goes",
     r"feels? like|felt like|feeling like|siento como|se siente como|como si",
+    r"start(ed|ing|s)? (to \w+|\w+ing)|empez\w* a|comenz\w* a",
     r"raro|rara|extran\w*|diferente|distint\w*|pesad\w*|otra vez|de nuevo|mas|cambi\w*",
     r"ambas|las dos|los dos",
 )
