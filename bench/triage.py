@@ -43,6 +43,7 @@ PARTS = (
     "probes_session5e",
     "probes_session5f",
     "probes_session5g",
+    "probes_session5h",
 )
 # Parts tuned on: all of them (see the module docstring). Kept as a list so the report
 # says so, and so a new held-out round can be added without being tuned on.
@@ -66,6 +67,7 @@ FIRST_RUNS: tuple[tuple[str, float, float, str], ...] = (
     ("probes_session5e", 0.933, 0.385, "+ a statement not clearly routine (uncued)"),
     ("probes_session5f", 0.917, 0.433, "+ that statement cued, news and healing skin"),
     ("probes_session5g", 0.953, 0.150, "+ probes F's lessons"),
+    ("probes_session5h", 0.967, 0.000, "+ probes G's lessons, something happened to the body"),
 )
 # Every part measured on the fifth change (main at d10d8df, before session 5): the "before"
 # column of the report.
@@ -87,6 +89,7 @@ FIFTH_CHANGE: dict[str, tuple[float, float]] = {
     "probes_session5e": (0.133, 0.051),
     "probes_session5f": (0.917, 0.533),
     "probes_session5g": (0.837, 0.100),
+    "probes_session5h": (0.933, 0.167),
 }
 # Issue 19: err towards a person. A false alarm costs a nurse a minute; a miss can cost
 # a patient the use of their legs.

@@ -90,7 +90,7 @@ LOSS_OF_THE_BODY = _any(
     r"(shoot|shooting|going|goes|running|runs|travel\w*) (down|into|to)"
     r" (my |both |the |his |her )?(legs?|feet|foot|thighs?|butt|groin)",
     r"no siento|no sentia|sin sentir|ya no siento|no (\w+ )?(sient|siente|sinti|orin|aguant"
-    r"|control|sostien)\w*|no me doy cuenta|ni cuenta|sin darme cuenta|se me moj\w*|me moje",
+    r"|control|sostien|sentir)\w*|no me doy cuenta|ni cuenta|sin darme cuenta|se me moj\w*|me moje",
 )
 # A loss or a change for the worse said with a body part or symptom ("legs are worse",
 # "trouble with my bladder", "the cut opened"). Never softened by reassurance either.
