@@ -130,3 +130,18 @@ def test_every_part_is_listed_and_none_is_left_out():
 )
 def test_kinds_of_wording(reply, urgent):
     assert mentions_warning_sign(reply) is urgent, warning_signs(reply)
+
+
+@pytest.mark.parametrize(
+    ("reply", "kind"),
+    [
+        ("no siento nada cuando me limpio", "bladder_bowel"),
+        ("my leg buckled going down the stairs", "numbness_weakness"),
+        ("the wound came apart a bit", "infection"),
+        ("se me abrio un poquito la herida", "infection"),
+    ],
+)
+def test_a_sign_caught_by_its_change_is_answered_for_its_kind(reply, kind):
+    # The answer says what to do for the kind (service/conversation/answers.py): loss of
+    # feeling in the saddle area or legs -> the emergency room now; a wound -> the clinic.
+    assert kind in warning_signs(reply)

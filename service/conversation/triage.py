@@ -1,12 +1,19 @@
 """Does a patient's reply mention a warning sign the seeds tell them to call about?
 
-It flags a reply for a human (the answer says what to do for the kind of sign); it never
-decides anything clinical, and it errs on the side of flagging. It reads kinds of
-wording rather than memorised sentences: stems and synonyms in English and Spanish
-(`triage_words`), misspellings corrected to those words (rapidfuzz), negations within
-their clause ("no fever", "no tengo fiebre"), mild wording that makes a sign ordinary
-("a spot of blood"), and numbers: temperatures of 100.4 F / 38.0 C or more, pain of
-8/10 or more.
+It flags a reply for a person (the answer says what to do for the kind of sign); it
+never decides anything clinical, and every reply reaches the inbox whatever it decides.
+It errs towards a person (issue 19), in this order:
+1. numbers: temperatures of 100.4 F / 38.0 C or more, pain of 8/10 or more
+   (`triage_numbers`);
+2. kinds of wording that name the sign (`triage_words`, `triage_leaning`): "can't pee",
+   pus, soaking, a fall, chest pain, negated only within their clause ("no fever");
+3. a body part or symptom with a change or a loss in one sentence, unless clearly
+   negated (`triage_change`), and a loss of the body said without the part;
+4. a statement about the body with nothing reassuring in or beside it;
+5. a statement that something is happening, with nothing routine in it
+   (`triage_unclear`).
+Words are read as typed: contractions spelt one way, misspellings corrected by edit
+distance (rapidfuzz) and Spanish also by sound (`triage_lexicon`).
 """
 
 import re
@@ -16,7 +23,13 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extractOne
 
-from service.conversation.triage_change import BODY, NOT_REASSURED, body_with_change, loss_said
+from service.conversation.triage_change import (
+    BODY,
+    NOT_REASSURED,
+    body_with_change,
+    kinds_of,
+    loss_said,
+)
 from service.conversation.triage_lexicon import (
     ANSWERING_NO,
     MILD,
@@ -27,6 +40,7 @@ from service.conversation.triage_lexicon import (
     VOCABULARY,
     sound,
 )
+from service.conversation.triage_numbers import TEMPERATURE_WORDS, fever_number, severe_pain_score
 from service.conversation.triage_unclear import unclear_statement
 from service.conversation.triage_words import (
     BODY_OR_SYMPTOM_WORDS,
@@ -38,10 +52,6 @@ from service.conversation.triage_words import (
     QUESTION,
     REASSURING,
 )
-
-FEVER_F = 100.4
-FEVER_C = 38.0
-SEVERE_PAIN_SCORE = 8
 
 _CONTRACTIONS = (
     (
@@ -93,16 +103,6 @@ _MILD_BODY = re.compile(
     r"\b" + MILD + r"\b( \S+){0,3}? (" + BODY_OR_SYMPTOM_WORDS + r"|" + BODY + r"|stiff|tight)"
 )
 _MILD_BEFORE = re.compile(r"\b" + MILD + r"( \w+){0,3}\s*$")
-_TEMPERATURE_WORDS = re.compile(
-    r"\b(temp\w*|fever\w*|thermometer|fiebre|calentura|termometro|grados|degrees|hot|sweat\w*"
-    r"|burning up|caliente|sudor\w*)\b"
-)
-_NUMBER_UNIT = re.compile(
-    r"(?<![\d.,])(\d{2,3}(?:[.,]\d{1,2})?)\s*(°\s*[fc]?|degrees|grados|[fc]\b)?"
-)
-_PAIN_SCORE = re.compile(
-    r"\b(\d{1,2})\s*(/|out of|of|de|sobre)\s*10\b|\b(pain|dolor)\b(\s+\w+){0,3}?\s+(\d{1,2})\b"
-)
 
 
 def mentions_warning_sign(text: str) -> bool:
@@ -114,9 +114,9 @@ def warning_signs(text: str) -> list[str]:
     """The kinds of warning sign the reply mentions (bladder_bowel, infection, ...)."""
     plain = _normalise(text)
     found: list[str] = []
-    if _fever_number(plain):
+    if fever_number(plain):
         found.append("fever")
-    if _severe_pain_score(plain):
+    if severe_pain_score(plain):
         found.append("severe_pain")
     for clause in _CLAUSES.split(plain):
         words = _corrected(clause)
@@ -131,13 +131,17 @@ def warning_signs(text: str) -> list[str]:
                     continue
                 found.append(sign)
                 break
-    if not found and any(
-        body_with_change(_NOT_A_SIGN.sub(" ", " ".join(_corrected(s))), _negated)
-        for s in _SENTENCES.split(plain)
-    ):
-        found.append("change_or_loss")
-    if not found and (_unreassured_body(plain) or _unreassured_loss(plain)):
+    if not found:
+        for sentence in _SENTENCES.split(plain):
+            said = _NOT_A_SIGN.sub(" ", " ".join(_corrected(sentence)))
+            if body_with_change(said, _negated):
+                found += [k for k in kinds_of(said) if k not in found] or ["change_or_loss"]
+    if not found and _unreassured_body(plain):
         found.append("needs_a_person")
+    if not found:
+        for sentence in _SENTENCES.split(plain):
+            found += _unreassured_loss(sentence)
+        found = list(dict.fromkeys(found))
     if not found and _unclear(plain):
         found.append("needs_a_person")
     return found
@@ -158,15 +162,15 @@ def _unclear(plain: str) -> bool:
     return unclear_statement(" ".join(clauses), calm)
 
 
-def _unreassured_loss(plain: str) -> bool:
-    """A statement of a loss without the part it happened to ("it went dead", "couldn't
-    hold it"), not negated and not about an errand (see `loss_said`)."""
-    if _QUESTION.search(plain):
-        return False
-    return any(
-        loss_said(_NOT_A_SIGN.sub(" ", " ".join(_corrected(s))), _negated)
-        for s in _SENTENCES.split(plain)
-    )
+def _unreassured_loss(sentence: str) -> list[str]:
+    """The kinds of a loss stated without the part it happened to ("it went dead",
+    "couldn't hold it"), not negated and not about an errand (see `loss_said`)."""
+    if _QUESTION.search(sentence):
+        return []
+    words = _NOT_A_SIGN.sub(" ", " ".join(_corrected(sentence)))
+    if not loss_said(words, _negated):
+        return []
+    return kinds_of(words) or ["needs_a_person"]
 
 
 def _unreassured_body(plain: str) -> bool:
@@ -175,7 +179,7 @@ def _unreassured_body(plain: str) -> bool:
     easing or mild. A reply with a number is left to the temperature and pain readings."""
     # A score: a check-in answer ("4 in my back, 3 in my leg"), and the temperature and
     # pain readers above have read it.
-    reading = _TEMPERATURE_WORDS.search(plain) and re.search(r"\d", plain)
+    reading = TEMPERATURE_WORDS.search(plain) and re.search(r"\d", plain)
     if _QUESTION.search(plain) or _SCORE.search(plain) or reading:
         return False
     clauses = _CLAUSES.split(plain)
@@ -261,41 +265,3 @@ def _ruled_out(sign: str, sentence: str, start: int, end: int) -> bool:
     if _EASING.match(NOT_REASSURED.sub(" ", sentence[end:])):
         return True
     return sign in MILD_ORDINARY and _MILD_BEFORE.search(sentence[:start]) is not None
-
-
-def _fever_number(plain: str) -> bool:
-    """A temperature of 100.4 F / 38.0 C or more: said with a unit, a decimal point or a
-    word for temperature ("temp 101", "38,5", "102.3", "39°")."""
-    # A reply that is only a number ("102") after a fever text is a temperature too.
-    about_temperature = (
-        _TEMPERATURE_WORDS.search(plain) is not None or _NUMBER_UNIT.fullmatch(plain.strip())
-    ) is not None
-    for match in _NUMBER_UNIT.finditer(plain):
-        raw, unit = match.group(1), (match.group(2) or "").replace(" ", "")
-        value = float(raw.replace(",", "."))
-        decimal = "." in raw or "," in raw
-        if not (unit or decimal or about_temperature):
-            continue
-        if unit.endswith("c") or unit == "grados":
-            if FEVER_C <= value < 45:
-                return True
-        elif unit.endswith("f"):
-            if FEVER_F <= value < 115:
-                return True
-        elif FEVER_C <= value < 45 or FEVER_F <= value < 115:
-            return True
-    return False
-
-
-def _severe_pain_score(plain: str) -> bool:
-    # "pain went from a 4 to a 9": any score said within a few words of the pain counts.
-    for mention in re.finditer(r"\b(pain|dolor)\b((\s+\S+){0,8})", plain):
-        said = re.sub(r"\s*(/|out of|of|de|sobre)\s*10\b", " ", mention.group(2))
-        for number in re.findall(r"\b(\d{1,2})\b", said):
-            if SEVERE_PAIN_SCORE <= int(number) <= 10:
-                return True
-    for match in _PAIN_SCORE.finditer(plain):
-        score = match.group(1) or match.group(5)
-        if score is not None and SEVERE_PAIN_SCORE <= int(score) <= 10:
-            return True
-    return False

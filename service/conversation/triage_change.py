@@ -168,6 +168,44 @@ _REASSURED = re.compile(r"\b" + REASSURED + r"\b")
 _CLAUSES = re.compile(r",|\b(but|pero|though|aunque)\b")
 
 
+# Which kind of sign a body part or symptom belongs to, so that a reply caught by the
+# rules here is answered with what to do for it (service/conversation/answers.py): the
+# saddle area, bladder and bowels; the legs and what they feel; the wound; blood.
+KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(r"\b(" + words + r")"))
+    for kind, words in (
+        (
+            "bladder_bowel",
+            r"bladder|bowel|urin|pee|poop|stool|bm\b|toilet|bathroom|potty|wip|number (2|two)"
+            r"|saddle|seat|groin|crotch|privates|private|genital|down there|bottom|butt|bum\b"
+            r"|tailbone|pants|underwear|sheets|bed\b|orin|pipi|pis\b|popo|caca|heces|bano"
+            r"|vejiga|intestin|limpi|nalga|entrepierna|partes|abajo|pantalon|cama|calzon|pompi"
+            r"|colita|del dos",
+        ),
+        (
+            "numbness_weakness",
+            r"legs?\b|foot|feet|toe|thigh|knee|ankle|calf|calves|shin|hip|heel|numb|tingl|weak"
+            r"|feeling|sensation|balance|walk|stand|pins and needles|asleep|dead|pierna|pie\b"
+            r"|pies\b|dedos|muslo|rodilla|tobillo|pantorrilla|cadera|talon|entum|adormec"
+            r"|hormig|debil|sensibilidad|equilibrio|camin|fuerza|muert|dormid",
+        ),
+        (
+            "infection",
+            r"incision|wound|cut\b|stitch|staple|scar|site|dressing|bandage|gauze|skin|steri"
+            r"|drain|fluid|liquid|pus\b|red\b|swell|swollen|fever|chill|sweat|ooz|herida"
+            r"|cortad|puntos|grapas|cicatriz|vendaje|venda|gasa|curita|piel|liquido|hinch"
+            r"|inflam|fiebre|calentura|escalofrio|sudor",
+        ),
+        ("bleeding", r"blood|bleed|sangr"),
+    )
+)
+
+
+def kinds_of(sentence: str) -> list[str]:
+    """The kinds of sign the body words of `sentence` belong to (see KINDS)."""
+    return [kind for kind, words in KINDS if words.search(sentence)]
+
+
 # What a routine reply is about: a visit, a ride, a bill, food, a card. A loss said about
 # one of these ("I can't find parking", "lost my appointment card") is not about the body.
 ERRANDS = re.compile(
