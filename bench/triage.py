@@ -8,7 +8,8 @@ held-out round before the matcher change it measured, its first run recorded bel
 `seen_round5`, `seen_round6`) were measured and reported in session 4 and tuned on in
 session 5, with the session-5 parts: `paraphrases_session5` (written before the sixth
 change), `seen_session5_heldout` (written after the sixth change, before running it) and
-`probes_session5` (written after that round was learnt from). The unseen measure is the
+`probes_session5`, `probes_session5b` ... `probes_session5h` (each written before running
+it, after the previous one was learnt from). The unseen measure is the
 next round, written by someone who never reads the matcher (round 7, measured by the
 coordinator); a seen part's numbers say only that the lessons held.
 Targets: recall >= 0.98, false alarms <= 0.25 (issue 19: err towards a person).
