@@ -31,7 +31,9 @@ VOCABULARY = _words(
     # The body and its changes (`triage_change`), so their misspellings are read too.
     "stitches staples bandage dressing bottom privates thigh thighs knees ankle ankles "
     "weaker heavier dribbling trouble different weird funny strange wobbly buckling "
-    "spreading stumbled tripped numbed tingles swelling pooped pooping bathroom toilet"
+    "spreading stumbled tripped numbed tingles swelling pooped pooping bathroom toilet "
+    # Reassurance misspelt reassures too ("feeling much batter", "legs feel grate").
+    "better great"
 )
 # Spanish words matched by how they sound as well as by spelling ("erida", "ise pipi").
 SPANISH_SOUNDS = _words(
@@ -39,7 +41,7 @@ SPANISH_SOUNDS = _words(
     "nalgas vejiga orinar orino orine sangre sangrando sangrado calentura escalofrios "
     "hinchada hinchado hinchazon debilidad entumecida entumecido adormecida adormecido "
     "caminar camino arrastro arrastra levantar cicatriz vendaje gasa abrio abierta cayo "
-    "caida huele sale salio sentir siento muerta muerto dobla doblo"
+    "caida huele sale salio sentir siento muerta muerto dobla doblo bien mejor"
 )
 # Short ones only by sound: one letter from English words ("same" is not "sale").
 VOCABULARY = VOCABULARY + tuple(word for word in SPANISH_SOUNDS if len(word) >= 6)
