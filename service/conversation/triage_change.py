@@ -136,7 +136,8 @@ REASSURED = _any(
     r"improv\w*|nicely|stronger|amazing|manageable|fading|going away|goes away|no more",
     r"walked|mejor|bien|sanando|limpia|seca|menos|excelente|perfect\w*|fuerte",
     r"camine|se (me )?(quito|fue)|ya no|nothing new|nada nuevo|same|igual|no change",
-    r"sin cambios?|ya camino|ya puedo|camino mas|walk\w* (more|further|farther|longer)",
+    r"sin cambios?|ya camino|ya puedo|camino mas",
+    r"walk\w* (a (little|bit|lot) |much |even )?(more|further|farther|longer)",
     r"strong|fuertes",
 )
 # Losses that carry their own "no": never read as negated.

@@ -147,6 +147,8 @@ REASSURING = (
     # About a visit or a bill, not the body: "I need to reschedule my wound check".
     r"|reschedul\w*|appointment|cita|cambiar|bill|factura|pharmacy|prescription|receta"
     # A photo sent, a walk taken: news, not a sign ("le mande la foto de la herida").
+    r"|nothing like (before|it was)|not as bad|nada como antes|off the (pain )?(pills|meds)"
+    r"|(stopped|quit) (taking )?(the )?(pain )?(pills|meds)"
     r"|photo|picture|pic|foto|(feeling|sensation|sensibilidad|strength|fuerza) (\w+ )?(is |has "
     r"|came |coming )?back|volvio|regreso"
     # What healing skin does (001: mild discomfort at the incision is expected).

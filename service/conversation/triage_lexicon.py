@@ -84,7 +84,9 @@ PROTECTED = frozenset(
 
 # Negation cues, and the words that may stand between a cue and the sign it negates
 # ("no fever", "don't have a fever", "no numbness or tingling", "no tengo fiebre").
-NEGATION_CUES = frozenset(_words("no not nor without dont doesnt didnt never ni sin nada nunca"))
+NEGATION_CUES = frozenset(
+    _words("no not nor without dont doesnt didnt never ni sin nada nunca havent hasnt")
+)
 NEGATION_BRIDGE = frozenset(
     _words(
         "a an any more signs sign of the my real major big new have has had having feel "
