@@ -53,6 +53,12 @@ def read_ack(sock: socket.socket, pending: bytearray) -> bytes:
     return block
 
 
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of the listener process (all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def one_run(url: str) -> tuple[float, float, float]:
     reset_database(url)
     run_migrations(url)
@@ -85,10 +91,12 @@ def one_run(url: str) -> tuple[float, float, float]:
             if b"MSA|AA|" not in ack:
                 raise RuntimeError(f"message {n} not applied: {ack!r}")
             if n == WARMUP:
-                began = sent
+                began, cpu = sent, _cpu_seconds(process.pid)
             if n >= WARMUP:
                 latencies.append(time.perf_counter() - sent)
         elapsed = time.perf_counter() - began
+        cpu = _cpu_seconds(process.pid) - cpu
+        print(f"listener CPU {cpu * 1000 / MESSAGES:.2f} ms a message", flush=True)
         sock.close()
     finally:
         process.terminate()

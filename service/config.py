@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     # request's Python at a time, so a busy API wants about one per CPU core. Each has
     # its own database pool (up to 30 connections). `reminders serve` always uses one.
     api_workers: int = Field(default=1, ge=1, le=64)
+    # How long a process trusts an API key it has just checked before reading it again
+    # (0: every request reads it). A key revoked through this process is refused at
+    # once; one revoked through another process is refused there at once and here within
+    # this many seconds (service/auth/key_cache.py says why that is safe).
+    api_key_cache_seconds: float = Field(default=2.0, ge=0, le=60)
 
     sms_gateway: Literal["console", "twilio"] = "console"
     dispatch_interval_seconds: float = Field(default=5.0, gt=0)

@@ -60,3 +60,96 @@ def test_a_clinic_scale_reads_its_own_top_and_only_pain_above_the_scale_calls_a_
     reason = above_scale_reason(QUESTIONS["pain"], 3)
     assert reason == "pain answer above the scale (0-10) on day 3"
     assert above_scale_reason(Question("stiffness", Kind.scale, 1, 5), 3) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "scale"),
+    [
+        ("Pain is 6", Scale.minutes),
+        ("el dolor es un 4", Scale.minutes),
+        ("hurts like a 7", Scale.minutes),
+        ("me duele como 5", Scale.minutes),
+        ("6 out of 10", Scale.minutes),
+        ("it's an 8", Scale.minutes),
+        ("walked 20", Scale.zero_to_ten),
+        ("camine como 15", Scale.zero_to_ten),
+        ("2 oras", Scale.zero_to_ten),
+    ],
+)
+def test_a_number_for_the_other_question_records_nothing(said: str, scale: Scale) -> None:
+    # The patient answered the other question: asked again, never recorded as this one.
+    assert read_answer(said, scale) is None
+
+
+def test_the_other_measure_said_beside_the_answer_does_not_hide_it() -> None:
+    minutes = read_answer("25 min and then my back hurts", Scale.minutes)
+    assert minutes is not None and minutes.value == 25
+    pain = read_answer("1 sitting, 5 when I walk", Scale.zero_to_ten)
+    assert pain is not None and pain.value == 5
+
+
+@pytest.mark.parametrize(
+    ("said", "scale", "value"),
+    [
+        ("Pain is about a for today", Scale.zero_to_ten, 4),
+        ("I'd say a to", Scale.zero_to_ten, 2),
+        ("Id say ate. Rough night", Scale.zero_to_ten, 8),
+        ("walked for for minutes", Scale.minutes, 4),
+        ("walked for 20 minutes", Scale.minutes, 20),
+    ],
+)
+def test_dictation_homophones_are_numbers_only_in_a_rating_phrase(
+    said: str, scale: Scale, value: float
+) -> None:
+    reading = read_answer(said, scale)
+    assert reading is not None and reading.value == value
+
+
+@pytest.mark.parametrize(
+    "said", ["I ate", "going to bed", "me too", "sat under a tree", "for hours", "a for sure"]
+)
+def test_a_homophone_outside_a_rating_phrase_is_no_number(said: str) -> None:
+    assert read_answer(said, Scale.zero_to_ten) is None
+    assert read_answer(said, Scale.minutes) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "value"),
+    [("sies", 6), ("seiz", 6), ("sinko", 5), ("siette", 7), ("osho", 8), ("nuebe", 9)],
+)
+def test_a_misspelt_number_word_is_read(said: str, value: float) -> None:
+    reading = read_answer(said, Scale.zero_to_ten)
+    assert reading is not None and reading.value == value
+
+
+@pytest.mark.parametrize("said", ["fine", "nice", "there", "then", "nite", "tues", "cuarto"])
+def test_a_real_word_one_letter_from_a_number_is_no_number(said: str) -> None:
+    assert read_answer(said, Scale.zero_to_ten) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "low", "high"),
+    [
+        ("hour n half", 90, 90),
+        ("an hour & a half", 90, 90),
+        ("entre media hora y una hora", 30, 60),
+        ("between half an hour and an hour", 30, 60),
+        ("de 20 a 30 min", 20, 30),
+    ],
+)
+def test_and_said_short_and_ranges_between_durations(said: str, low: float, high: float) -> None:
+    reading = read_answer(said, Scale.minutes)
+    assert reading is not None and (reading.low, reading.high) == (low, high)
+
+
+def test_a_guessed_number_is_recorded_but_a_person_sees_the_guess() -> None:
+    for said in ("I'd say a to", "sies"):
+        reading = read_answer(said, Scale.zero_to_ten)
+        assert reading is not None and not reading.plain, said
+
+
+def test_a_misspelt_number_beside_a_read_one_is_left_to_a_person() -> None:
+    # The 6 is unsure, so the 4 cannot be the worst: nothing is recorded.
+    assert read_answer("sies, 4 in my back", Scale.zero_to_ten) is None
+    compound = read_answer("treinta y sinko minutos", Scale.minutes)
+    assert compound is not None and compound.value == 35

@@ -1,7 +1,8 @@
 """Recovery check-ins, told as the clinic lives them: patients answer in English and
-Spanish, a rising pain calls a person, a text that is not an answer reaches the inbox,
-the check-ins move with the procedure, stop with a cancellation or STOP, and a reply
-after the reminder still counts. On SQLite and PostgreSQL."""
+Spanish, a rising pain calls a person, a text that is not an answer (or answers the other
+question) reaches the inbox, the check-ins move with the procedure, stop with a
+cancellation or STOP, and a reply after the reminder still counts. On SQLite and
+PostgreSQL."""
 
 from datetime import datetime, timedelta
 
@@ -205,6 +206,15 @@ def test_a_text_that_is_not_an_answer_gets_the_short_question_once_and_waits(pat
     assert "Reply with one number" not in second  # once only: now an ordinary reply
     assert maria.replies("6", "2027-03-09 10:10").count("noted 6 out of 10") == 1
     assert maria.check_ins()[("pain", -7)]["value"] == 6
+    # A pain number sent to the walking question is no walking time: nothing recorded,
+    # the walking question's short form once, and the text waits in the inbox.
+    assert any(WALK in text for text in maria.worker_at("2027-03-09 10:11"))
+    wrong_question = maria.replies("Pain is 6", "2027-03-09 10:15")
+    assert "About how many minutes can you walk" in wrong_question
+    assert "Pain is 6" in [r["body"] for r in read_inbox(tw, staff)]
+    assert maria.check_ins()[("walking", -7)]["value"] is None
+    assert "noted 20 minutes" in maria.replies("20 min", "2027-03-09 10:20")
+    assert maria.check_ins()[("walking", -7)]["value"] == 20
 
 
 def test_keywords_keep_their_meaning_during_a_check_in(patient):

@@ -2,9 +2,11 @@
 
 from datetime import datetime
 
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from service.audit.service import Actor, audit
+from service.auth.key_cache import forget_keys
 from service.auth.keys import create_api_key
 from service.auth.models import ApiKey
 from service.errors import Conflict, NotFound
@@ -58,6 +60,10 @@ def revoke_api_key(session: Session, key_id: int, actor: Actor, now: datetime) -
             )
         target.revoked_at = now
         session.add(target)
+        # This process stops trusting keys it checked a moment ago, now and once more
+        # when the revocation is committed (a request that read the key in between).
+        forget_keys()
+        event.listen(session, "after_commit", lambda _session: forget_keys(), once=True)
         audit(
             session,
             actor,

@@ -5,11 +5,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
+from service.auth.key_cache import cached_key, remember_key
 from service.auth.keys import find_active_key
 from service.auth.models import ApiKey
 from service.auth.principals import AdminPrincipal, StaffPrincipal, as_admin, staff_principal
 from service.auth.throttle import FailedAuthThrottle
+from service.config import Settings
 from service.deps import NowDep, SessionDep
 from service.errors import Forbidden, NotAuthenticated, TooManyAttempts
 
@@ -18,12 +21,15 @@ security_log = logging.getLogger("reminders.security")
 _bearer = HTTPBearer(auto_error=False, description="An API key from `reminders api-key create`")
 
 
-def current_key(
+async def current_key(
     request: Request,
     session: SessionDep,
     now: NowDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> ApiKey:
+    """Async: a key checked in the last API_KEY_CACHE_SECONDS is trusted without a query
+    (service/auth/key_cache.py), so the request reaches its endpoint with one hand-off
+    to a worker thread, not two; only a key not seen lately is read, in a thread."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated("send 'Authorization: Bearer <api key>'", field="Authorization")
     throttle: FailedAuthThrottle = request.app.state.auth_throttle
@@ -36,7 +42,13 @@ def current_key(
             retry_after_seconds=wait,
             field="Authorization",
         )
-    key = find_active_key(session, credentials.credentials)
+    settings: Settings = request.app.state.settings
+    ttl = settings.api_key_cache_seconds
+    database = str(request.app.state.engine.url)
+    key = cached_key(database, credentials.credentials, ttl)
+    if key is not None:
+        return key
+    key = await run_in_threadpool(find_active_key, session, credentials.credentials)
     if key is None:
         throttle.record_failure(address, now)
         # A security event, never the key itself (not even its first characters).
@@ -47,6 +59,7 @@ def current_key(
             request.url.path,
         )
         raise NotAuthenticated("the API key is unknown or revoked", field="Authorization")
+    remember_key(database, key, ttl)
     return key
 
 

@@ -9,7 +9,11 @@
   "three quarters of an hour", "tres cuartos de hora";
 - hours and minutes: "1 hr 15 min", "1h15", "an hour 15", "una hora y 15",
   "an hour and a quarter", "hora y cuarto", "2 hours and a half", "dos horas y media";
-- ranges: "1-2 hours", "an hour or 2", "10-15 min", "30 mins to an hour";
+- misspelt or dictated units: "minuets", "mintues", "mnutes", "hous", "ours", "2 oras";
+- "n", "an", "'n'", "&" said for "and": "hour n half", "an hour & a half";
+- ranges: "1-2 hours", "an hour or 2", "10-15 min", "30 mins to an hour", "de 20 a 30
+  min", and between two durations: "between half an hour and an hour", "entre media hora
+  y una hora", "desde media hora hasta una hora";
 - a negated minute is none at all: "not even a minute", "ni un minuto", "less than a
   minute", "menos de un minuto" (0).
 
@@ -21,8 +25,16 @@ with no number before it is "right now" in Mexican Spanish, not a duration.
 
 import re
 
-_HOUR = r"(?:hours?|hrs?|hs|h|horas?|horitas?)"
-_MINUTE = r"(?:minutes?|mins?|mns|mnts?|mints?|minuts?|minutos?|minutitos?|minutillos?|m)"
+# Misspelt and dictated too: "hous", "hors", "horus", "ours", Spanish "oras" (silent h).
+_HOUR = (
+    r"(?:hours?|hrs?|hs|h|horas?|horitas?|oras?|oritas?|ours|hous|hors|horus|hrous|houres"
+    r"|hores|hurs)"
+)
+# Misspelt too: "minuets", "mintues", "minites", "mnutes", "minuttes".
+_MINUTE = (
+    r"(?:minutes?|mins?|mns|mnts?|mints?|minuts?|minutos?|minutitos?|minutillos?|m"
+    r"|m[iy]?n[uiet]{1,5}[os]?s?)"
+)
 _NUMBER = r"\d+(?:\.\d+)?"
 _ONE = r"(?:an?|one|1|un|una|uno)"
 # The end of a unit: not followed by a letter ("h15" is an hour and 15, "hot" is not).
@@ -42,6 +54,13 @@ _NOT_A_MINUTE = re.compile(
     rf" (?:(?:{_ONE}|a single) )?(?:single )?{_MINUTE}{_END}"
 )
 _ARTICLE = re.compile(rf"\b(?:an?|one|un|una|uno) (?={_HOUR}{_END}|{_MINUTE}{_END})")
+# "una o dos horas", "un minuto o dos": the article is the range's one.
+_ONE_OR = re.compile(rf"\b(?:una?|uno) (?=(?:o|u|a|y|-) {_NUMBER} ?(?:{_HOUR}|{_MINUTE}){_END})")
+# "n", "an", "'n'" and "&" said for "and" before a part of an hour: "hour n half",
+# "an hour an a half" (not "an hour", whose "an" is one).
+_SAID_AND = re.compile(
+    r"(?<=[a-z\d]) (?:n|an|'n'?|&|nd) (?=(?:a |an )?(?:half|quarter|medi[ao]|cuarto)\b)"
+)
 # "hora y media", "hour and a half" with no article before it.
 _BARE_HOUR = re.compile(
     r"(?<![\d.] )\b(hour|hora|hr) (?=(?:and|y|&) (?:a )?(?:half|medi[ao]|quarter|cuarto|\d))"
@@ -63,8 +82,13 @@ _HOURS_RANGE = re.compile(
 _HOURS = re.compile(rf"\b(?P<a>{_NUMBER})(?: ?(?:-|to|or|o|u|a|and|y) ?(?P<b>{_NUMBER}))? h\b")
 
 
-# "30 mins to an hour", "media hora o una hora": one range.
-_MINUTES_RANGE = re.compile(rf"\b(?P<a>{_NUMBER}) min ?(?:-|to|or|o|u|a) ?(?P<b>{_NUMBER}) min\b")
+# "30 mins to an hour", "media hora o una hora", "between half an hour and an hour",
+# "entre media hora y una hora", "de 20 min a media hora": one range.
+_MINUTES_RANGE = re.compile(
+    rf"\b(?:(?:between|entre|from|de|desde) )?(?P<a>{_NUMBER}) min ?(?:-|to|or|o|u|a|hasta)"
+    rf" ?(?P<b>{_NUMBER}) min\b"
+    rf"|\b(?:between|entre) (?P<c>{_NUMBER}) min (?:and|y|&|n) (?P<d>{_NUMBER}) min\b"
+)
 
 
 def _minutes(hours: str) -> str:
@@ -91,10 +115,11 @@ def _hours(match: re.Match[str]) -> str:
 
 def in_minutes(text: str) -> str:
     """`text` (digits already spelled) with its durations written as "<n> min"."""
+    text = _SAID_AND.sub(" and ", text)
     for pattern, minutes in _PARTS_OF_AN_HOUR:
         text = re.sub(pattern, minutes, text)
     text = _NOT_A_MINUTE.sub("0 min", text)
-    text = _ARTICLE.sub("1 ", text)
+    text = _ONE_OR.sub("1 ", _ARTICLE.sub("1 ", text))
     text = _BARE_HOUR.sub(r"1 \1 ", text)
     for unit, canonical in _UNIT_AFTER_NUMBER:
         text = unit.sub(canonical, text)
@@ -103,4 +128,9 @@ def in_minutes(text: str) -> str:
     text = _HOURS_AND_MINUTES.sub(_hours_and_minutes, text)
     text = _HOURS_RANGE.sub(lambda m: f"{m['a']}-{m['b']} h", text)
     text = _HOURS.sub(_hours, text)
-    return _MINUTES_RANGE.sub(r"\g<a>-\g<b> min", text)
+    return _MINUTES_RANGE.sub(_minutes_range, text)
+
+
+def _minutes_range(match: re.Match[str]) -> str:
+    low, high = (match["a"], match["b"]) if match["a"] else (match["c"], match["d"])
+    return f"{low}-{high} min"

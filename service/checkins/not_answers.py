@@ -1,13 +1,18 @@
 """Texts with numbers that are no answer to a check-in question: a question back, a phone
 number, a clock time ("at 7", "a las 3", "7am"), a date ("march 3", "12/10/26", "my appt
 is 12/10"), a share ("80%"), a day count ("day 14"), a point in time ("an hour ago",
-"hace una hora", "call me in an hour"), "give me a minute", "10k steps".
+"hace una hora", "call me in an hour"), "give me a minute", "10k steps"; and a number
+for the other question's measure: pain (pain, dolor, hurts, duele, "/10", "out of 10",
+rating, level, misspelt: "pian", "dolorr") beside a bare number in a walking answer, a
+walking number ("walked 20", "camine como 15") in a pain answer.
 
 Works on the reader's normalised words (reading._normalise: digits spelled, durations in
 "<n> min"). Ruling a text out is the safe side: it waits in the inbox for a person.
 """
 
 import re
+
+from rapidfuzz.distance import OSA
 
 _QUESTION_START = re.compile(
     r"^\W*(what|why|how|who|whos|when|where|is|are|does|do|can|should|could|which|"
@@ -56,3 +61,51 @@ def is_something_else(words: str) -> bool:
     if _NOT_A_RATING.search(words):
         return True
     return any(m["before"] not in _AT_A_LEVEL for m in _AT.finditer(words))
+
+
+# The other question's measure, misspelt as patients type it. Pain, in a walking answer:
+# "Pain is 6", "el dolor es un 4", "hurts like a 7", "a 6 on the scale".
+_PAIN_NAMED = re.compile(
+    r"\b(?:p(?:ai|ia|ei)ne?s?|pane|payne?s?|painful|hurt\w*|hrts?|ach(?:e|es|ey|y|ing)|sore\w*"
+    r"|dol+or+(?:es|os[ao]s?)?|dolr|dlor|(?:a|en)?dolorid[oa]s?|duel[ea]n?s?|doliendo"
+    r"|doli[oa]|molest\w*|rat(?:e|ed|ing)|level|nivel|escala|scale|intensity|intensidad)\b"
+    r"|/ ?10\b"
+)
+# Walking, with its number, in a pain answer: "walked 20", "I can walk about 10",
+# "camine como 15" (but "5 when I walk" is a pain rating said while walking).
+_WALKING_NUMBER = re.compile(
+    r"\b(?:wal+k\w*|wlk\w*|wakl\w*|camin\w*|cmin\w*|anduve|andar|andando|ande)"
+    r"(?: (?:for|about|around|like|maybe|only|just|almost|nearly|roughly|approx\w*|an?|"
+    r"i|can|could|como|unos|unas|por|solo|nomas|casi|mas|menos|de|alrededor|puedo)){0,3}"
+    r" \d"
+)
+
+
+# Any other misspelling one edit from these ("dloor", "paim", "wlaked", "caminne") names
+# the measure too: ruling a text out by mistake only asks the question again.
+_PAIN_WORDS = ("pain", "painful", "dolor", "hurts", "hurting", "duele", "duelen")
+_WALKING_WORDS = ("walk", "walked", "walking", "camine", "camino", "caminar", "caminando")
+
+
+def names_pain(words: str) -> bool:
+    """The text names the pain question's measure: a bare number in it is no walking time."""
+    return _PAIN_NAMED.search(_put_right(words, _PAIN_WORDS)) is not None
+
+
+def names_walking_number(words: str) -> bool:
+    """The text gives a walking distance or time: none of its numbers is a pain rating."""
+    return _WALKING_NUMBER.search(_put_right(words, _WALKING_WORDS)) is not None
+
+
+def _put_right(words: str, measure: tuple[str, ...]) -> str:
+    """`words` with a token one edit from a measure word (same first letter) made it."""
+    return re.sub(r"[a-z]+", lambda m: _nearest(m.group(0), measure), words)
+
+
+def _nearest(token: str, measure: tuple[str, ...]) -> str:
+    if len(token) < 4 or token in measure:
+        return token
+    for word in measure:
+        if word[0] == token[0] and OSA.distance(token, word) <= 1:
+            return word
+    return token

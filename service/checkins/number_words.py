@@ -3,7 +3,8 @@
 Works on lower-cased, accent-free text (see reading._normalise). Reads, in English and
 Spanish: 0-19 and the tens to 90 and their compounds ("twenty five", "twenty-five",
 "veinticinco", "treinta y cinco", "diez y seis"), a hundred; the common misspellings that
-are no other word ("sevn", "eigth", "sinco", "nuebe", "dies"); "-ish" ("sevenish");
+are no other word ("sevn", "eigth", "sinco", "nuebe", "dies"; any other one edit away is
+read by misheard_numbers.py where the answer can be nothing else); "-ish" ("sevenish");
 halves on any number ("7 and a half", "siete y medio", "6 1/2", "6½", "six point five");
 "a couple (of)" / "un par de" as 2 before minutes or hours. Not read as numbers, by
 decision: "a few", "unos cuantos", "poquito" (no number was said: the question's short
@@ -39,8 +40,10 @@ _TENS = {
     "veinte": 20, "beinte": 20, "treinta": 30, "trenta": 30, "cuarenta": 40,
     "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90,
 }  # fmt: skip
-_EN_UNIT = "one|two|three|four|five|six|seven|eight|nine"
-_ES_UNIT = "uno|un|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve"
+# A compound's unit in any spelling above: "treinta y sinco", "twenty-sevn".
+_UNIT_WORDS = "|".join(
+    sorted([w for w, v in _UNITS.items() if 1 <= v <= 9] + ["un", "una"], key=len, reverse=True)
+)
 _ES_TEEN_UNIT = "seis|siete|ocho|nueve"
 
 
@@ -55,9 +58,9 @@ def _value(word: str) -> int:
 
 
 _TEN_AND_UNIT = re.compile(
-    rf"\b(?P<tens>{_alternatives(_TENS)})(?:[\s-]?|\s+y\s+)(?P<unit>{_EN_UNIT}|{_ES_UNIT})\b"
+    rf"\b(?P<tens>{_alternatives(_TENS)})(?:[\s-]?|\s+y\s+)(?P<unit>{_UNIT_WORDS})\b"
 )
-_VEINTI = re.compile(rf"\b[vb]einti(?P<unit>{_ES_UNIT})\b")
+_VEINTI = re.compile(rf"\b[vb]einti(?P<unit>{_UNIT_WORDS})\b")
 _DIECI = re.compile(rf"\b(?:dieci|diesi|die[cs]i|die[zs] y )(?P<unit>{_ES_TEEN_UNIT})\b")
 _HUNDRED = re.compile(r"\b(?:(?:a|one) hundred|cien|ciento)\b")
 _SINGLE = re.compile(rf"\b(?P<word>{_alternatives({**_UNITS, **_TEENS, **_TENS})})(?P<ish>ish)?\b")

@@ -6,12 +6,16 @@ read waits in the inbox for a person and the patient gets the question's short f
 whereas a number read from a non-answer ("took 2 pills") would be a false record.
 
 The flow: the text is folded (lower case, no accents), its number words made digits
-(number_words.py), its durations made minutes (durations.py), "out of" in all its
-spellings made "/" and a hedge ("like a 6 maybe 7") made a range; then what is not a
-rating (a phone number, a clock time, a date: not_answers.py; a count of pills or days)
-rules the text out, and the numbers left are the answer. A rating above the top of its
-scale ("11/10", "a 15", "off the charts") records nothing, but `is_above_scale` says so:
-the patient is telling us the worst, and the reply goes to a person as urgent.
+(number_words.py; dictation's homophones and misspelt number words where the answer can
+be nothing else: misheard_numbers.py), its durations made minutes (durations.py), "out
+of" in all its spellings made "/" and a hedge ("like a 6 maybe 7") made a range; then
+what is not a rating (a phone number, a clock time, a date: not_answers.py; a count of
+pills or days) rules the text out, and so does a number for the OTHER question's
+measure ("Pain is 6" to the walking question, "walked 20" to the pain question): it is
+never recorded as this question's answer. The numbers left are the answer. A rating
+above the top of its scale ("11/10", "a 15", "off the charts") records nothing, but
+`is_above_scale` says so: the patient is telling us the worst, and the reply goes to a
+person as urgent.
 Measured on the labelled corpus in tests/checkins/ by `python -m bench.check_ins`.
 """
 
@@ -21,7 +25,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from service.checkins.durations import in_minutes
-from service.checkins.not_answers import is_question, is_something_else
+from service.checkins.misheard_numbers import (
+    holds_a_misspelt_number,
+    mend_compounds,
+    restore_numbers,
+)
+from service.checkins.not_answers import (
+    is_question,
+    is_something_else,
+    names_pain,
+    names_walking_number,
+)
 from service.checkins.number_words import spell_digits
 
 
@@ -36,7 +50,9 @@ class Scale(StrEnum):
 class Reading:
     low: float
     high: float
-    # Nothing but the answer was said: no other words a person should read.
+    # Nothing but the answer was said: no other words a person should read. A number
+    # read from a homophone or a misspelling ("a for", "sies") is not plain: a person
+    # sees what was guessed.
     plain: bool
 
     @property
@@ -141,9 +157,13 @@ def is_above_scale(text: str, scale: Scale, lowest: float = 0, highest: float = 
 
 def _read(text: str, scale: Scale, lowest: float, highest: float) -> tuple[Reading | None, bool]:
     """(the reading or None, whether a rating above the scale's top was said)."""
-    words = _normalise(text, highest)
+    words, guessed = _normalise(text, highest)
     if not words or is_question(words, text) or is_something_else(words):
         return None, False
+    if holds_a_misspelt_number(words):
+        return None, False  # "sies, 4 in my back": the 6 is not read, so the 4 is not sure
+    if scale is Scale.zero_to_ten and names_walking_number(words):
+        return None, False  # "walked 20": the walking question's answer, not a rating
     if scale is Scale.zero_to_ten:
         top = re.escape(f"{highest:g}")
         if re.search(_ABOVE_PHRASE.format(top=top), words):
@@ -154,9 +174,12 @@ def _read(text: str, scale: Scale, lowest: float, highest: float) -> tuple[Readi
     for match in _QUANTITY.finditer(words):
         if match.group("other"):
             return None, False  # "2 pills", "3 days": a number, but not the one asked for
-        quantity = _quantity(match, scale, lowest, highest)
+        rated = _RATED.search(words, 0, match.start()) is not None
+        if scale is Scale.minutes and names_pain(words):
+            rated = True  # "Pain is 6", "el dolor es un 4": the pain question's number
+        quantity = _quantity(match, scale, lowest, highest, rated)
         if isinstance(quantity, str):  # "above": said as a rating ("11/10", "a 15")?
-            if not (match["unit"] or _RATED.search(words, 0, match.start())):
+            if not (match["unit"] or rated):
                 return None, False  # a bare "15" may be minutes or a typo: ask again
             above = True
             continue
@@ -166,7 +189,7 @@ def _read(text: str, scale: Scale, lowest: float, highest: float) -> tuple[Readi
         spans.append(match.span())
     if above:
         return None, True
-    plain = _is_filler(_leftover(words, spans))
+    plain = _is_filler(_leftover(words, spans)) and not guessed
     if not quantities:
         return _zero(words, scale, lowest), False
     if scale is Scale.zero_to_ten:
@@ -179,7 +202,9 @@ def _read(text: str, scale: Scale, lowest: float, highest: float) -> tuple[Readi
     return Reading(low, high, plain), False
 
 
-def _normalise(text: str, highest: float) -> str:
+def _normalise(text: str, highest: float) -> tuple[str, bool]:
+    """The words folded, numbers as digits, durations in minutes; and whether a number
+    was guessed from a homophone or a misspelling."""
     text = text.lower().replace("\u00bd", " 1/2").replace("\u00bc", " 1/4")
     folded = unicodedata.normalize("NFKD", text.replace("\u00be", " 3/4"))
     plain = "".join(c for c in folded if not unicodedata.combining(c))
@@ -188,13 +213,17 @@ def _normalise(text: str, highest: float) -> str:
     plain = re.sub(r"(?<=\d),(?=\d)", ".", plain)  # "6,5" is six and a half in Spanish
     plain = re.sub(r"(?<=\d) ?~ ?(?=\d)", "-", plain)  # "7~8" is a range
     plain = re.sub(r"[!\"“”¡¿*~]", " ", plain)
-    plain = spell_digits(" ".join(plain.split()))
+    spelled = spell_digits(mend_compounds(" ".join(plain.split())))
+    plain = restore_numbers(spelled, _FILLER)
+    guessed = plain != spelled
+    if guessed:
+        plain = spell_digits(plain)  # "sies y medio": the half, on the number now found
     plain = _WINDOW.sub(" ", plain)
     plain = _SCALE_SAID.sub(lambda m: _scale_said(m, highest), plain)
     plain = _OUT_OF.sub(r"\g<n>/\g<top>", plain)
     plain = in_minutes(plain)
     plain = _HEDGE.sub(_hedged, plain)
-    return " ".join(plain.split())
+    return " ".join(plain.split()), guessed
 
 
 def _scale_said(match: re.Match[str], highest: float) -> str:
@@ -215,7 +244,7 @@ def _hedged(match: re.Match[str]) -> str:
 
 
 def _quantity(
-    match: re.Match[str], scale: Scale, lowest: float, highest: float
+    match: re.Match[str], scale: Scale, lowest: float, highest: float, rated: bool
 ) -> tuple[float, float] | str | None:
     """(low, high), "above" for a rating over the top, or None: not an answer here."""
     a = float(match.group("a"))
@@ -230,8 +259,8 @@ def _quantity(
         if high > highest and high <= highest * ABOVE_SCALE_FACTOR and low >= lowest:
             return "above"
         return (low, high) if low >= lowest and high <= highest else None
-    if unit.startswith("/"):
-        return None
+    if unit.startswith("/") or (not unit and rated):
+        return None  # "7/10", "it's an 8", "pain is 6": a rating, not minutes
     if not unit and (low % 1 or high % 1):
         return None  # a bare "1.5": hours or minutes? Asked again, not guessed
     return (low, high) if high <= MINUTES_CEILING else None

@@ -3,6 +3,7 @@ and a text that greets "Hi MARIA" shouts. nameparser knows Mc, Mac, O', hyphens 
 particles (de, la, van, von); a name already in mixed case is kept exactly as sent."""
 
 import re
+from functools import lru_cache
 
 from nameparser import HumanName
 
@@ -43,6 +44,7 @@ _PARTICLES = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)  # a spreadsheet or a feed repeats given and family names
 def as_people_write_it(raw: str) -> str:
     """'MARÍA JOSÉ' -> 'María José', "O'BRIEN" -> "O'Brien", 'DE LA CRUZ' -> 'de la Cruz';
     'McDonald' or 'van Gogh' as sent are left alone."""

@@ -82,11 +82,20 @@ def register(session: Session, intake: Intake, person: IncomingPatient) -> tuple
     existing = find_patient(session, person.mrn)
     if existing is not None:
         return existing, False
+    patient = enroll_patient(
+        session, enrollment_of(person), intake.settings, intake.actor, intake.now,
+        feed=intake.feed,
+    )  # fmt: skip
+    return patient, True
+
+
+def enrollment_of(person: IncomingPatient) -> PatientCreate:
+    """What enrolling this person takes (names as people write them), or InvalidInput."""
     if not person.phone:
         raise InvalidInput("no phone number to text", field="phone")
     written = person.written()
     try:
-        data = PatientCreate(
+        return PatientCreate(
             given_name=written.given_name,
             family_name=written.family_name,
             phone=written.phone or "",
@@ -99,10 +108,6 @@ def register(session: Session, intake: Intake, person: IncomingPatient) -> tuple
         first = exc.errors()[0]
         where = str(first["loc"][0]) if first["loc"] else None
         raise InvalidInput(f"{where}: {first['msg']}", field=where) from None
-    patient = enroll_patient(
-        session, data, intake.settings, intake.actor, intake.now, feed=intake.feed
-    )
-    return patient, True
 
 
 def book(

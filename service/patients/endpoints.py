@@ -4,7 +4,7 @@ from fastapi import APIRouter, Body, Query, Response
 
 from service.audit.reads import Read, record_read
 from service.auth.deps import StaffKey
-from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
+from service.deps import NowDep, ResourceId, SessionDep, SettingsDep, json_answer
 from service.errors import InvalidInput
 from service.openapi import LIST_HEADERS, page_headers, problems
 from service.patients import service
@@ -54,7 +54,7 @@ def enroll_patient(
     settings: SettingsDep,
     now: NowDep,
     key: StaffKey,
-) -> PatientPublic:
+) -> Response:
     """A likely second record of an enrolled patient (same phone and family name, same
     family name and date of birth, or the same MRN; names compared without case, accents
     or punctuation) is refused with 409 naming `existing_patient_ids`; resend with
@@ -63,7 +63,7 @@ def enroll_patient(
     # Read inside the transaction, then committed: one connection checkout per request.
     public = service.patient_public(session, patient)
     session.commit()
-    return public
+    return json_answer(public, 201)
 
 
 @router.get(

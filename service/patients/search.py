@@ -11,6 +11,7 @@ search stays fast however many patients the clinic has. Merged records (tombston
 are never found.
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -197,24 +198,76 @@ def likely_duplicates(
     """Records that are probably this patient: the same phone and folded family name,
     the same folded family name and date of birth, or the same MRN. A merged record
     counts as the record it was merged into."""
-    family = fold(family_name)
-    conditions: list[ColumnElement[bool]] = [
-        and_(col(Patient.phone) == phone, col(Patient.family_name_folded) == family)
-    ]
-    if birth_date is not None:
-        conditions.append(
-            and_(col(Patient.family_name_folded) == family, col(Patient.birth_date) == birth_date)
-        )
-    if mrn:
-        conditions.append(col(Patient.mrn) == mrn)
-    found = list(session.exec(select(Patient).where(or_(*conditions)).order_by(col(Patient.id))))
-    kept_ids = {p.merged_into_id for p in found if p.merged_into_id is not None}
-    kept = {p.id: p for p in found if p.merged_into_id is None}
-    for kept_id in kept_ids - set(kept):
+    found = likely_duplicates_of_many(session, [Likely(phone, fold(family_name), mrn, birth_date)])
+    return [p for p in found[0] if p.id != not_id]
+
+
+@dataclass(frozen=True)
+class Likely:
+    """What the duplicate rule compares: `family` folded, `mrn` normalised."""
+
+    phone: str
+    family: str
+    mrn: str | None
+    birth_date: date | None
+
+    def matches(self, patient: Patient) -> bool:
+        if self.mrn is not None and patient.mrn == self.mrn:
+            return True
+        if patient.family_name_folded != self.family:
+            return False
+        born = self.birth_date is not None and patient.birth_date == self.birth_date
+        return patient.phone == self.phone or born
+
+
+_LIKELY_PER_QUERY = 200  # up to 4 values each: under SQLite's oldest limit of 999
+
+
+def likely_duplicates_of_many(session: Session, wanted: Sequence[Likely]) -> list[list[Patient]]:
+    """`likely_duplicates` for many patients at once (a spreadsheet's new rows), in a
+    query per 200: each list in id order, merged records replaced by their survivor."""
+    found: dict[int, Patient] = {}
+    for start in range(0, len(wanted), _LIKELY_PER_QUERY):
+        part = wanted[start : start + _LIKELY_PER_QUERY]
+        mrns = {w.mrn for w in part if w.mrn}
+        births = {w.birth_date for w in part if w.birth_date is not None}
+        conditions: list[ColumnElement[bool]] = [col(Patient.phone).in_({w.phone for w in part})]
+        if mrns:
+            conditions.append(col(Patient.mrn).in_(mrns))
+        if births:
+            conditions.append(
+                and_(
+                    col(Patient.birth_date).in_(births),
+                    col(Patient.family_name_folded).in_({w.family for w in part}),
+                )
+            )
+        for patient in session.exec(select(Patient).where(or_(*conditions))):
+            found[patient.id or 0] = patient
+    survivors = {p.merged_into_id for p in found.values() if p.merged_into_id is not None}
+    for kept_id in survivors - set(found):
         record = session.get(Patient, kept_id)
-        if record is not None and record.merged_into_id is None:
-            kept[kept_id] = record
-    return [p for pid, p in sorted(kept.items(), key=lambda i: i[0] or 0) if pid != not_id]
+        if record is not None:
+            found[kept_id] = record
+    # Each patient's candidates by the keys the rule compares, not every row against all.
+    index: dict[object, list[Patient]] = defaultdict(list)
+    for patient in found.values():
+        index[("phone", patient.phone)].append(patient)
+        if patient.mrn:
+            index[("mrn", patient.mrn)].append(patient)
+        if patient.birth_date is not None:
+            index[(patient.family_name_folded, patient.birth_date)].append(patient)
+    answers = []
+    for one in wanted:
+        kept: dict[int, Patient] = {}
+        for key in (("phone", one.phone), ("mrn", one.mrn), (one.family, one.birth_date)):
+            for patient in index.get(key, ()):
+                if not one.matches(patient):
+                    continue
+                record = found.get(patient.merged_into_id) if patient.merged_into_id else patient
+                if record is not None and record.merged_into_id is None:
+                    kept[record.id or 0] = record
+        answers.append([kept[i] for i in sorted(kept)])
+    return answers
 
 
 def opted_out_since(session: Session, phones: Sequence[str]) -> dict[str, datetime]:

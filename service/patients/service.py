@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from service.audit.service import Actor, audit
+from service.audit.models import AuditEntry
+from service.audit.service import Actor, audit_entry_row
 from service.config import Settings
 from service.errors import Conflict, InvalidInput, LikelyDuplicate, NotFound
 from service.patients.models import Patient
 from service.patients.phone import patients_phone, to_e164
-from service.patients.repository import write_search_columns
+from service.patients.repository import fold_search_columns, write_search_columns
 from service.patients.schemas import PatientCreate, PatientPublic
 from service.patients.search import likely_duplicates, normalise_mrn, opted_out_since
 from service.validation import canonical_zone
@@ -43,6 +44,36 @@ def enroll_patient(
     `feed` ("hl7", "fhir", "csv"): a system enrolls the patient and carries no consent:
     INTAKE_SMS_CONSENT decides (`on_file`: consented, attested by the feed; `ask`: the
     first text asks for YES and nothing else is sent until it comes)."""
+    patient = new_patient(data, settings, now, feed=feed)
+    refuse_likely_duplicate(
+        session,
+        phone=patient.phone,
+        family_name=data.family_name,
+        mrn=patient.mrn,
+        birth_date=data.birth_date,
+        allow_duplicate=data.allow_duplicate,
+    )
+    session.add(patient)
+    try:
+        session.flush()
+    except IntegrityError:
+        if patient.mrn is None:
+            raise
+        # Only the MRN is unique: someone enrolled it at the same moment. The caller's
+        # transaction is rolled back with the error, so nothing is half-written.
+        raise Conflict(
+            f"MRN {patient.mrn} was just given to another patient", field="mrn"
+        ) from None
+    write_search_columns(session, patient, new=True)
+    session.add(AuditEntry.model_validate(enrollment_audit(actor, patient, data, now, feed)))
+    return patient
+
+
+def new_patient(
+    data: PatientCreate, settings: Settings, now: datetime, *, feed: str | None
+) -> Patient:
+    """The record `data` enrolls, checked (consent, zone, phone, date of birth) but not
+    yet compared with the enrolled (`refuse_likely_duplicate`) nor added to a session."""
     waiting = feed is not None and settings.intake_sms_consent == "ask"
     if feed is None and not data.sms_consent:
         raise InvalidInput(
@@ -53,14 +84,6 @@ def enroll_patient(
     phone = patients_phone(data.phone, settings.clinic_phone_region)
     mrn = normalise_mrn(data.mrn) if data.mrn else None
     check_birth_date(data.birth_date, now)
-    refuse_likely_duplicate(
-        session,
-        phone=phone,
-        family_name=data.family_name,
-        mrn=mrn,
-        birth_date=data.birth_date,
-        allow_duplicate=data.allow_duplicate,
-    )
     patient = Patient(
         given_name=data.given_name,
         family_name=data.family_name,
@@ -75,18 +98,15 @@ def enroll_patient(
         consent_recorded_at=now,
         created_at=now,
     )
-    session.add(patient)
-    try:
-        session.flush()
-    except IntegrityError:
-        if mrn is None:
-            raise
-        # Only the MRN is unique: someone enrolled it at the same moment. The caller's
-        # transaction is rolled back with the error, so nothing is half-written.
-        raise Conflict(f"MRN {mrn} was just given to another patient", field="mrn") from None
-    write_search_columns(session, patient)
-    audit(
-        session,
+    fold_search_columns(patient)
+    return patient
+
+
+def enrollment_audit(
+    actor: Actor, patient: Patient, data: PatientCreate, now: datetime, feed: str | None
+) -> dict[str, object]:
+    """The audit entry's columns for an enrollment (who, which fields, the consent)."""
+    return audit_entry_row(
         actor,
         "create",
         "patient",
@@ -101,7 +121,6 @@ def enroll_patient(
             **({"consent_source": feed} if feed else {}),
         },
     )
-    return patient
 
 
 def check_birth_date(value: date | None, now: datetime) -> None:
@@ -157,9 +176,18 @@ def refuse_likely_duplicate(
         birth_date=birth_date,
         not_id=not_id,
     )
+    refusal = duplicate_refusal(found, phone=phone, mrn=mrn, allow_duplicate=allow_duplicate)
+    if refusal is not None:
+        raise refusal
+
+
+def duplicate_refusal(
+    found: Sequence[Patient], *, phone: str, mrn: str | None, allow_duplicate: bool
+) -> LikelyDuplicate | None:
+    """The 409 `refuse_likely_duplicate` raises for these likely records, if any."""
     same_mrn = [p.id for p in found if mrn is not None and p.mrn == mrn and p.id is not None]
     if same_mrn:
-        raise LikelyDuplicate(
+        return LikelyDuplicate(
             f"MRN {mrn} belongs to patient {same_mrn[0]}",
             field="mrn",
             existing_patient_ids=same_mrn,
@@ -168,12 +196,13 @@ def refuse_likely_duplicate(
     if ids and not allow_duplicate:
         same_phone = any(p.phone == phone for p in found)
         why = "phone and family name" if same_phone else "family name and date of birth"
-        raise LikelyDuplicate(
+        return LikelyDuplicate(
             f"patient {ids[0]} has the same {why}; send allow_duplicate: true to "
             "keep a separate record anyway",
             field="phone" if same_phone else "birth_date",
             existing_patient_ids=ids,
         )
+    return None
 
 
 def get_patient(session: Session, patient_id: int) -> Patient:

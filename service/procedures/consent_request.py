@@ -2,6 +2,7 @@
 with their first booked procedure: reminders belong to a procedure, and a patient with
 nothing booked has nothing to be texted about yet."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -24,18 +25,33 @@ def consent_request(
     or one is pending or went out already."""
     if patient.awaiting_yes_since is None or procedure.scheduled_at <= now:
         return None
-    if patient.created_at != now:  # enrolled in this very change: nothing asked yet
-        asked = session.exec(
-            select(Reminder.id).where(
-                Reminder.patient_id == patient.id,
-                Reminder.step == CONSENT_REQUEST_STEP,
-                col(Reminder.status).in_((ReminderStatus.pending, ReminderStatus.sent)),
-            )
-        ).first()
-        if asked is not None:
-            return None
+    asked = patient.created_at != now and bool(already_asked(session, [patient.id or 0]))
+    return consent_request_for(procedure, patient, plan, now, asked=asked)
+
+
+def consent_request_for(
+    procedure: Procedure, patient: Patient, plan: TimelinePlan, now: datetime, *, asked: bool
+) -> PlannedReminder | None:
+    """`consent_request` with whether the patient was `asked` already read beforehand."""
+    if patient.awaiting_yes_since is None or procedure.scheduled_at <= now or asked:
+        return None
     due = first_sendable_instant(plan, now, ZoneInfo(patient.timezone))
     return PlannedReminder(CONSENT_REQUEST_STEP, 1, due, procedure.scheduled_at)
+
+
+def already_asked(session: Session, patient_ids: Sequence[int]) -> set[int]:
+    """Which of these patients have a consent request pending or sent (one query; a
+    patient enrolled in this very change has none: no need to ask the database)."""
+    if not patient_ids:
+        return set()
+    rows = session.exec(
+        select(Reminder.patient_id).where(
+            col(Reminder.patient_id).in_(sorted(set(patient_ids))),
+            Reminder.step == CONSENT_REQUEST_STEP,
+            col(Reminder.status).in_((ReminderStatus.pending, ReminderStatus.sent)),
+        )
+    )
+    return set(rows)
 
 
 def ask_for_consent(

@@ -1,11 +1,11 @@
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from sqlmodel import Session
 
 from service.auth.deps import StaffKey
 from service.config import Settings
-from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
+from service.deps import NowDep, ResourceId, SessionDep, SettingsDep, json_answer
 from service.openapi import problems
 from service.patients.models import Patient
 from service.patients.service import get_patient
@@ -44,7 +44,7 @@ def schedule_procedure(
     settings: SettingsDep,
     now: NowDep,
     key: StaffKey,
-) -> ProcedurePublic:
+) -> Response:
     patient = get_patient(session, patient_id)
     plan = active_plan(settings, session)
     procedure, reminders = service.book_procedure(
@@ -57,7 +57,7 @@ def schedule_procedure(
         session, settings, procedure, patient, plan, appointments=[], reminders=reminders
     )
     session.commit()
-    return public
+    return json_answer(public, 201)
 
 
 @router.get(

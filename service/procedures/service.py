@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from service.audit.models import AuditEntry
 from service.audit.reads import Read, Reader, record_read
-from service.audit.service import Actor, audit, audit_change
+from service.audit.service import Actor, audit_change, audit_entry_row
 from service.errors import Conflict, InvalidInput, NotFound
 from service.messaging.models import Message, MessageStatus
 from service.patients.models import Patient
@@ -112,7 +113,23 @@ def book_procedure(
 ) -> tuple[Procedure, list[InsertedReminder]]:
     """Book a procedure and plan its texts; its reminders as inserted (with their ids),
     so the answer can be worded without reading them back."""
-    zone = ZoneInfo(patient.timezone)
+    procedure = new_procedure(patient, scheduled_at, plan, now)
+    session.add(procedure)
+    session.flush()
+    # A patient a feed enrolled and not yet asked: the question goes in the same insert.
+    asking = consent_request(session, procedure, patient, plan, now)
+    # A brand-new procedure has no reminders and no visits yet, so reconciling would
+    # insert every planned reminder: do that directly, in one executemany.
+    planned = first_plan(procedure, patient, plan, now, asking)
+    reminders = insert_new(session, procedure, planned, now)
+    session.add(AuditEntry.model_validate(booking_audit(actor, procedure, now)))
+    return procedure, reminders
+
+
+def new_procedure(
+    patient: Patient, scheduled_at: datetime, plan: TimelinePlan, now: datetime
+) -> Procedure:
+    """The procedure to book for `patient`, checked, not yet added to a session."""
     assert patient.id is not None
     if patient.merged_into_id is not None:
         raise Conflict(
@@ -120,34 +137,42 @@ def book_procedure(
             "book on that record",
             field="patient_id",
         )
-    procedure = Procedure(
+    return Procedure(
         patient_id=patient.id,
-        scheduled_at=resolve_scheduled_at(scheduled_at, zone, now),
+        scheduled_at=resolve_scheduled_at(scheduled_at, ZoneInfo(patient.timezone), now),
         plan_version=plan.version,
         created_at=now,
         updated_at=now,
     )
-    session.add(procedure)
-    session.flush()
-    # A brand-new procedure has no reminders and no visits yet, so reconciling would
-    # insert every planned reminder: do that directly, in one executemany.
+
+
+def first_plan(
+    procedure: Procedure,
+    patient: Patient,
+    plan: TimelinePlan,
+    now: datetime,
+    asking: PlannedReminder | None,
+) -> list[PlannedReminder]:
+    """A new procedure's reminders: every step planned, late ones skipped with the
+    reason, and the consent request (`asking`) when the patient is to be asked."""
+    zone = ZoneInfo(patient.timezone)
     planned = plan_reminders(
         plan, procedure.scheduled_at, zone, now, late_reason=LATE_AT_ENROLLMENT
     )
-    # A patient a feed enrolled and not yet asked: the question goes in the same insert.
-    asking = consent_request(session, procedure, patient, plan, now)
-    reminders = insert_new(session, procedure, [*planned, asking] if asking else planned, now)
-    audit(
-        session,
+    return [*planned, asking] if asking else planned
+
+
+def booking_audit(actor: Actor, procedure: Procedure, now: datetime) -> dict[str, object]:
+    """The audit entry's columns for a booking."""
+    return audit_entry_row(
         actor,
         "create",
         "procedure",
         procedure.id,
-        patient.id,
+        procedure.patient_id,
         at=now,
         after={"scheduled_at": procedure.scheduled_at, "status": procedure.status},
     )
-    return procedure, reminders
 
 
 def reschedule_procedure(

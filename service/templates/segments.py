@@ -44,13 +44,30 @@ class SegmentCount:
     units: int  # GSM-7 septets, or UTF-16 code units for UCS-2
 
 
+_GSM7_ANY = GSM7_BASIC | GSM7_EXTENSION
+
+
 def count_segments(text: str) -> SegmentCount:
     """The encoding a text goes out in, its size in that encoding, and its segments."""
-    if all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text):
+    letters = set(text)  # one pass in C: most texts are checked whole, not per letter
+    if letters <= _GSM7_ANY:
+        if letters.isdisjoint(GSM7_EXTENSION):
+            return _uniform(text, "GSM-7", GSM7_SINGLE, GSM7_PART)
         costs = [2 if ch in GSM7_EXTENSION else 1 for ch in text]
         return _count(text, "GSM-7", costs, GSM7_SINGLE, GSM7_PART)
+    if max(letters) <= "\uffff":
+        return _uniform(text, "UCS-2", UCS2_SINGLE, UCS2_PART)
     costs = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
     return _count(text, "UCS-2", costs, UCS2_SINGLE, UCS2_PART)
+
+
+def _uniform(
+    text: str, encoding: Literal["GSM-7", "UCS-2"], single: int, part: int
+) -> SegmentCount:
+    """Every character costs one unit: the greedy packing is a plain ceiling."""
+    units = len(text)
+    segments = 1 if units <= single else -(-units // part)
+    return SegmentCount(units, encoding, segments, units)
 
 
 def _count(

@@ -79,20 +79,22 @@ class DbTemplates:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._cache: dict[str, dict[str, MessageTemplate]] = {}
+        # language -> step -> (version, body): plain columns, not ORM rows (a booking's
+        # answer reads them once, and building entities cost more than the query).
+        self._cache: dict[str, dict[str, tuple[int, str]]] = {}
 
     def get(self, step: str, language: str) -> ActiveTemplate:
         if language not in self._cache:
             rows = self.session.exec(
-                select(MessageTemplate).where(
+                select(MessageTemplate.step, MessageTemplate.version, MessageTemplate.body).where(
                     MessageTemplate.language == language, col(MessageTemplate.is_active)
                 )
             )
-            self._cache[language] = {row.step: row for row in rows}
+            self._cache[language] = {row_step: (v, body) for row_step, v, body in rows}
         row = self._cache[language].get(step)
         if row is None:
             return default_template(step, language)
-        return ActiveTemplate(step, language, row.version, row.body)
+        return ActiveTemplate(step, language, row[0], row[1])
 
 
 class ActiveTemplates:

@@ -5,7 +5,7 @@ disagree, the safer reading is the default and a clinic setting can change it;
 the `why` beside each step says which.
 """
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import time, timedelta
 from enum import StrEnum
 
@@ -98,6 +98,16 @@ class TimelinePlan:
     check_in_gap: timedelta = timedelta(minutes=5)
     # An unanswered question is asked once more (its short form) this long after.
     check_in_reminder_after: timedelta = timedelta(hours=24)
+
+    def __hash__(self) -> int:
+        # A plan is a cache key of every text composed (compose._procedure_variables):
+        # hashing its steps afresh each time cost more than the look-up saved. Its fields
+        # never change (frozen), so the hash is worked out once.
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(tuple(getattr(self, f.name) for f in fields(self)))
+            object.__setattr__(self, "_hash", cached)
+        return cached
 
     def step(self, name: str) -> Step:
         for step in self.steps:
