@@ -141,7 +141,9 @@ REASSURED = _any(
     r"strong|fuertes",
 )
 # Losses that carry their own "no": never read as negated.
-_SELF_NEGATED = re.compile(r"(cannot|wont|dont|didnt|doesnt|havent|hasnt|no |unable|sin sentir|without)")
+_SELF_NEGATED = re.compile(
+    r"(cannot|wont|dont|didnt|doesnt|havent|hasnt|no |unable|sin sentir|without)"
+)
 # "can't feel any pain", "don't have numbness", "no siento dolor": a symptom said to be
 # absent is reassurance, not a loss of feeling.
 _NO_SYMPTOM = re.compile(
