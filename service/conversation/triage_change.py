@@ -58,7 +58,9 @@ BODY = _any(
 # reassurance, only by a clear negation of the word itself.
 LOSS_OF_THE_BODY = _any(
     r"numb|pins and needles|no feeling|without feeling|went (dead|numb)|gone (dead|numb)",
-    r"(cannot|dont|didnt|doesnt|no longer) (feel|sense)|(cannot|dont|didnt) (tell|notice) when",
+    r"(cannot|dont|didnt|doesnt|no longer|havent|hasnt) (feel|felt|sense)",
+    r"(cannot|dont|didnt) (tell|notice) when",
+    r"(not|isnt|arent|no (esta|estoy|esta)) (\w+ )?(peeing|urinating|pooping|orinando)",
     r"(no se|dont know|cannot tell|no puedo saber) (cuando|when|if i need)",
     r"(less|menos|barely( any)?|hardly( any)?|casi no|apenas) (feeling|sensation|strength"
     r"|control|feel|move|lift|walk|fuerza|sensibilidad|siento|muevo|camino|puedo)",

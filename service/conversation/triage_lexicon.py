@@ -96,6 +96,7 @@ NEGATION_BRIDGE = frozenset(
         " with when con para for al while problemas problema dificultad hacer ir to go going"
         # Spanish clitics and perfect tenses: "ya no se arrastra", "no he tenido fiebre".
         " se me le lo les te nos he ha han tenido tuve tenia notado visto noticed felt"
+        " need needs needed use using necesito uso"
         # other signs in a list: "no numbness or tingling", "no pus ni enrojecimiento"
         " fever chills numbness numb tingling redness swelling pus bleeding blood drainage"
         " weakness pain fiebre escalofrios entumecimiento hormigueo enrojecimiento sangrado"

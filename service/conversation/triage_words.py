@@ -145,9 +145,14 @@ _BASE_PATTERNS: tuple[tuple[str, str, bool], ...] = (
     (
         "numbness_weakness",
         r"(barely|hardly|casi no puedo|apenas puedo) (\w+ )?(walk|stand"
-        r"|move|caminar|pararme|moverme)|(hard|trouble|difficult|dificultad) (\w+ ){0,2}"
-        r"(walk\w*|standing|stand|caminar)|walking is (hard|difficult)",
+        r"|move|caminar|pararme|moverme)|walking is (hard|difficult)",
         False,
+    ),
+    # Negatable: "no trouble walking".
+    (
+        "numbness_weakness",
+        r"(hard|trouble|difficult|dificultad) (\w+ ){0,2}(walk\w*|standing|stand|caminar)",
+        True,
     ),
     ("numbness_weakness", r"(foot|pie) (is )?(dragging|drop)|se me dobla", False),
     # Severe or worsening pain.
