@@ -112,6 +112,12 @@ def test_every_part_is_listed_and_none_is_left_out():
         ("i havent pooped in 5 days and my belly is hard", True),
         ("el pie izquierdo no lo levanto bien", True),
         ("getting worse not better", True),
+        # What the body does, said not to happen, is a loss; a symptom said not to
+        # happen is reassurance.
+        ("he is not peeing", True),
+        ("no camina bien", True),
+        ("no pain when I pee", False),
+        ("no trouble walking", False),
         # Clearly routine: thanks, a question about time, parking or food, "feeling good",
         # "no problems", a symptom said to be absent, a change for the better.
         ("thanks so much", False),

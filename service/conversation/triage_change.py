@@ -60,7 +60,11 @@ LOSS_OF_THE_BODY = _any(
     r"numb|pins and needles|no feeling|without feeling|went (dead|numb)|gone (dead|numb)",
     r"(cannot|dont|didnt|doesnt|no longer|havent|hasnt) (feel|felt|sense)",
     r"(cannot|dont|didnt) (tell|notice) when",
-    r"(not|isnt|arent|no (esta|estoy|esta)) (\w+ )?(peeing|urinating|pooping|orinando)",
+    # What the body does, said not to happen: a loss, where a symptom said not to happen
+    # is reassurance ("not peeing", "no camina" against "no fever", "no pain").
+    r"(not|isnt|arent|never|no (esta|estoy)|no) (really |much |even |well |bien )?(pee(ing)?"
+    r"|urinat\w*|poop(ing)?|walk(ing)?|mov(e|ing)|stand(ing)?|feel(ing)?|hold(ing)?|lift(ing)?"
+    r"|orin\w*|camin\w*|muev\w*|sient\w*|levant\w*|aguant\w*)\b",
     r"(no se|dont know|cannot tell|no puedo saber) (cuando|when|if i need)",
     r"(less|menos|barely( any)?|hardly( any)?|casi no|apenas) (feeling|sensation|strength"
     r"|control|feel|move|lift|walk|fuerza|sensibilidad|siento|muevo|camino|puedo)",
