@@ -30,8 +30,8 @@ BODY = _any(
     r"genital\w*",
     r"penis|vagina|rectum|anus|saddle|seat area|perine\w*|down there|bladder|bowels?",
     r"urin\w*|pee|peed|pees|peeing|wee|poop\w*|stool|bm|toilet|potty|bathroom",
-    r"wip(e|es|ed|ing)|number (2|two)|bowel movement|del dos|sit|sits|sitting|sentad\w*",
-    r"sentarme",
+    r"wip(e|es|ed|ing)|water ?works|number (2|two)|bowel movement|del dos|sit|sits|sitting",
+    r"sentad\w*|sentarme",
     r"(my|his|her|lower|upper|the) back|back (pain|hurt\w*|ache\w*|is|feels?)|steri\w*",
     r"strips?|glue",
     r"spine|incision|wound|cut|stitch\w*|staples?|scar|site|dressing|bandage|gauze|skin",
@@ -144,7 +144,7 @@ REASSURED = _any(
     r"camine|se (me )?(quito|fue)|ya no|nothing new|nada nuevo|same|igual|no change",
     r"sin cambios?|ya camino|ya puedo|camino mas",
     r"walk\w* (a (little|bit|lot) |much |even )?(more|further|farther|longer)",
-    r"strong|fuertes",
+    r"strong|fuertes|steady|firm\w*|firme|estable",
 )
 # Losses that carry their own "no": never read as negated.
 _SELF_NEGATED = re.compile(
@@ -186,6 +186,7 @@ KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "bladder_bowel",
             r"bladder|bowel|urin|pee|poop|stool|bm\b|toilet|bathroom|potty|wip|number (2|two)"
+            r"|water ?works"
             r"|saddle|seat|groin|crotch|privates|private|genital|down there|bottom|butt|bum\b"
             r"|tailbone|pants|underwear|sheets|bed\b|orin|pipi|pis\b|popo|caca|heces|bano"
             r"|vejiga|intestin|limpi|nalga|entrepierna|partes|abajo|pantalon|cama|calzon|pompi"

@@ -141,7 +141,7 @@ REASSURING = (
     r"|already|barely any|casi no|smaller|walked|camine|wrong number|nada grave|normal\w*"
     r"|(wound|incision) check|check ?up|follow ?up|visit|nothing new|nada nuevo|same|igual"
     r"|no change|sin cambios?|strong|fuertes?|walking (to|around|more|further|farther|every)"
-    r"|ya camino|camino (mas|diario|bien)|zero|cero"
+    r"|ya camino|camino (mas|diario|bien)|zero|cero|steady|firm\w*|firme|estable"
     r"|going away|goes away|went away|se (me )?(esta )?(quitando|quito|fue)|ya puedo|puedo"
     r"|(i|we|he|she|now) can (\w+ )?(walk|stand|move|pee|feel|go|sit|drive|bend|get)"
     # About a visit or a bill, not the body: "I need to reschedule my wound check".
