@@ -43,6 +43,7 @@ BODY = _any(
     r"piernas?|pies?|dedos|muslos?|rodillas?|tobillos?|pantorrillas?|caderas?|talon\w*",
     r"nalgas?|trasero|pompis|sentaderas|entrepierna|partes|ahi abajo|vejiga|intestino\w*",
     r"orin\w*|pipi|pis|popo|caca|heces|bano|limpio|limpiarme|espalda|columna|cintura|abajo",
+    r"mear|meo|meado|meando|mee|me mee",
     r"tailbone|coccyx|pelvis|pelvic|waist down|lower half|rear( end)?|hiney|junk|testicles?",
     r"balls|scrotum|vulva|labia|pubic|cola|colita|pompas|coxis|pubis|genitales|ano|recto",
     # Where a leak or a wound shows: clothes, the bed, a drain, what comes out.
@@ -62,9 +63,9 @@ LOSS_OF_THE_BODY = _any(
     r"(cannot|dont|didnt) (tell|notice) when",
     # What the body does, said not to happen: a loss, where a symptom said not to happen
     # is reassurance ("not peeing", "no camina" against "no fever", "no pain").
-    r"(not|isnt|arent|never|no (esta|estoy)|no) (really |much |even |well |bien )?(pee(ing)?"
-    r"|urinat\w*|poop(ing)?|walk(ing)?|mov(e|ing)|stand(ing)?|feel(ing)?|hold(ing)?|lift(ing)?"
-    r"|orin\w*|camin\w*|muev\w*|sient\w*|levant\w*|aguant\w*)\b",
+    r"(not|isnt|arent|never) (really |much |even |well )?(pee(ing)?|urinat\w*|poop(ing)?"
+    r"|walk(ing)?|mov(e|ing)|stand(ing)?|feel(ing)?|hold(ing)?|lift(ing)?)\b",
+    r"no (esta |estoy |me |se |le |lo |la )?(orin|camin|muev|sient|levant|aguant|mea|meo)\w*",
     r"(no se|dont know|cannot tell|no puedo saber) (cuando|when|if i need)",
     r"(less|menos|barely( any)?|hardly( any)?|casi no|apenas) (feeling|sensation|strength"
     r"|control|feel|move|lift|walk|fuerza|sensibilidad|siento|muevo|camino|puedo)",
@@ -190,7 +191,7 @@ KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|saddle|seat|groin|crotch|privates|private|genital|down there|bottom|butt|bum\b"
             r"|tailbone|pants|underwear|sheets|bed\b|orin|pipi|pis\b|popo|caca|heces|bano"
             r"|vejiga|intestin|limpi|nalga|entrepierna|partes|abajo|pantalon|cama|calzon|pompi"
-            r"|colita|del dos",
+            r"|colita|del dos|mear|meo|meado|meando|mee\b",
         ),
         (
             "numbness_weakness",

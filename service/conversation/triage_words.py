@@ -22,7 +22,7 @@ __all__ = ["BODY_OR_SYMPTOM_WORDS", "EVENT_OR_ALARM_WORDS", "QUESTION", "REASSUR
 
 
 _NOT = r"(cannot|havent|hasnt|no he|no ha|no puedo|no pude|no he podido|dont|didnt|wont)"
-_SAY_WEE = r"(pee|peed|peeing|urinate|urinated|urinating|void|orinar|orinado|hacer pipi|pipi)"
+_SAY_WEE = r"(pee|peed|peeing|urinate|urinated|urinating|void|orinar|orinado|hacer pipi|pipi|mear)"
 
 
 # (sign, pattern, negatable). Not negatable: the pattern already holds its negation
