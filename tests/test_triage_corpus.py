@@ -38,6 +38,7 @@ THRESHOLDS = {part: (RECALL_TARGET, FALSE_ALARM_TARGET) for part in PARTS} | {
     "probes_session5k": (1.0, FALSE_ALARM_TARGET),
     "probes_session5l": (1.0, FALSE_ALARM_TARGET),
     "probes_session5m": (1.0, FALSE_ALARM_TARGET),
+    "probes_session5n": (1.0, FALSE_ALARM_TARGET),
 }
 
 

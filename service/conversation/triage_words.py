@@ -261,7 +261,7 @@ NOT_A_SIGN = (
 # A sign said to be easing ("swelling going down", "bleeding stopped").
 EASING = (
     r"(going down|going away|goes away|went away|gone|better|improving|improved|stopped"
-    r"|less|mejor|menos|bajando|se quito|ya paro)"
+    r"|less|mejor|menos|bajando|se quito|ya paro|se fue|desaparec\w*)"
 )
 # Signs whose mild form is ordinary: a spot of blood, a little swelling or drainage.
 MILD_ORDINARY = frozenset(("bleeding", "infection"))
