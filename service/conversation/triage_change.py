@@ -30,7 +30,7 @@ BODY = _any(
     r"genital\w*",
     r"penis|vagina|rectum|anus|saddle|seat area|perine\w*|down there|bladder|bowels?",
     r"urin\w*|pee|peed|pees|peeing|wee|poop\w*|stool|bm|toilet|potty|bathroom",
-    r"wip(e|es|ed|ing)|water ?works|number (2|two)|bowel movement|del dos|sit|sits|sitting",
+    r"wip(e|es|ed|ing)|water ?works|number (1|one|2|two)|bowel movement|del dos|sit|sits|sitting",
     r"sentad\w*|sentarme",
     r"(my|his|her|lower|upper|the) back|back (pain|hurt\w*|ache\w*|is|feels?)|steri\w*",
     r"strips?|glue",
@@ -187,7 +187,7 @@ KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "bladder_bowel",
             r"bladder|bowel|urin|pee|poop|stool|bm\b|toilet|bathroom|potty|wip|number (2|two)"
-            r"|water ?works"
+            r"|water ?works|number (1|one)"
             r"|saddle|seat|groin|crotch|privates|private|genital|down there|bottom|butt|bum\b"
             r"|tailbone|pants|underwear|sheets|bed\b|orin|pipi|pis\b|popo|caca|heces|bano"
             r"|vejiga|intestin|limpi|nalga|entrepierna|partes|abajo|pantalon|cama|calzon|pompi"

@@ -248,6 +248,7 @@ NOT_A_SIGN = (
     # Pads for ice or heat are not what a leaking patient wears.
     r"|(ice|heating|hot|cold|gel|cooling|heat|hielo) pads?|pads? (\w+ ){0,4}(for|de|with)"
     r" (the )?(ice|hielo|heat)"
+    r"|(analisis|examen\w*|pruebas?|tests?) de sangre"
     r"|anticoagul\w*|(fell|fall|falling|fallen) asleep|(confused|confusing) (about|by|with"
     r"|on|as to|whether|if)|cannot (wait|complain)"
     # "pain meds" is not pain, unless they are said not to work ("arent touching it").
