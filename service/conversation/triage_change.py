@@ -69,7 +69,8 @@ LOSS_OF_THE_BODY = _any(
     r"(no se|dont know|cannot tell|no puedo saber) (cuando|when|if i need)",
     r"(less|menos|barely( any)?|hardly( any)?|casi no|apenas) (feeling|sensation|strength"
     r"|control|feel|move|lift|walk|fuerza|sensibilidad|siento|muevo|camino|puedo)",
-    r"(feeling|sensation|sensibilidad|sensacion) (\w+ ){0,6}(gone|went away|goes away"
+    r"(feeling|sensation|sensibilidad|sensacion|control|strength|fuerza) (\w+ ){0,6}(gone"
+    r"|went away|goes away"
     r"|comes and goes|se fue|se va|se me fue)",
     r"like (jelly|rubber|lead|noodles|concrete|wood|novocaine|a dentist)",
     r"not (to |being able to )?feel|(isnt|not|wasnt) there|apart|not (together|closed|shut)",
