@@ -9,9 +9,12 @@ held-out round before the matcher change it measured, its first run recorded bel
 session 5, with the session-5 parts: `paraphrases_session5` (written before the sixth
 change), `seen_session5_heldout` (written after the sixth change, before running it) and
 `probes_session5`, `probes_session5b` ... `probes_session5p` (each written before running
-it, after the previous one was learnt from). The unseen measure is the
-next round, written by someone who never reads the matcher (round 7, measured by the
-coordinator); a seen part's numbers say only that the lessons held.
+it, after the previous one was learnt from). The unseen measure is rounds 7 and 8
+(`heldout_round7`, 179 replies; `heldout_round8`, 168; a line each that repeated another
+part was dropped), each written by someone who never read the matcher, its tuning data or
+the other rounds, and first run by the coordinator after the session-5 matcher was
+finished: recall 1.000 on both, false alarms 0.094 and 0.170. They are never tuned on; a
+seen part's numbers say only that the lessons held.
 Targets: recall >= 0.98, false alarms <= 0.25 (issue 19: err towards a person).
 """
 
@@ -53,10 +56,12 @@ PARTS = (
     "probes_session5n",
     "probes_session5o",
     "probes_session5p",
+    "heldout_round7",
+    "heldout_round8",
 )
-# Parts tuned on: all of them (see the module docstring). Kept as a list so the report
-# says so, and so a new held-out round can be added without being tuned on.
-TUNED_ON = PARTS
+# Never tuned on: the unseen measure (see the module docstring).
+UNSEEN = ("heldout_round7", "heldout_round8")
+TUNED_ON = tuple(part for part in PARTS if part not in UNSEEN)
 # Each round's FIRST run, before anything learnt from it (recall, false alarms, what the
 # matcher was then). Later runs of a round it was tuned on are seen numbers.
 FIRST_RUNS: tuple[tuple[str, float, float, str], ...] = (
@@ -85,6 +90,8 @@ FIRST_RUNS: tuple[tuple[str, float, float, str], ...] = (
     ("probes_session5n", 1.000, 0.100, "+ probes M's lessons"),
     ("probes_session5o", 0.950, 0.111, "+ probes N's lessons"),
     ("probes_session5p", 0.929, 0.000, "+ probes O's lessons"),
+    ("heldout_round7", 1.000, 0.094, "session 5's matcher, finished (unseen)"),
+    ("heldout_round8", 1.000, 0.170, "session 5's matcher, finished (unseen)"),
 )
 # Every part measured on the fifth change (main at d10d8df, before session 5): the "before"
 # column of the report.
@@ -115,6 +122,8 @@ FIFTH_CHANGE: dict[str, tuple[float, float]] = {
     "probes_session5n": (0.909, 0.200),
     "probes_session5m": (0.862, 0.000),
     "probes_session5l": (0.840, 0.333),
+    "heldout_round7": (0.904, 0.124),
+    "heldout_round8": (0.905, 0.242),
 }
 # Issue 19: err towards a person. A false alarm costs a nurse a minute; a miss can cost
 # a patient the use of their legs.
@@ -208,9 +217,10 @@ def section(scores: list[Score], speed: float) -> str:
         "falls, wounds, fever, bleeding, headache; typos, voice-to-text, emoji, Spanglish, "
         "capitals). The honest measure of each is its FIRST run, below; its misses were "
         "then learnt from, so every part here is now tuning data, and the second table says "
-        "only that the lessons held. The unseen measure of the sixth change (a body part or "
-        "symptom with a change or a loss, errs towards a person) is round 7, written apart "
-        "and measured by the coordinator. Tuned on: "
+        "only that the lessons held. The unseen measure of the session-5 matcher (a body part "
+        "or symptom with a change or a loss, errs towards a person) is rounds 7 and 8, "
+        "written apart and never tuned on: "
+        f"{', '.join(UNSEEN)}. Tuned on: "
         f"{', '.join(TUNED_ON)}. Generated {stamp}.\n\n"
         "First runs (each round unseen then):\n\n"
         "| round | recall | false alarms | matcher measured |\n|---|---|---|---|\n"
