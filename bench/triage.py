@@ -2,21 +2,20 @@
 
     python -m bench.triage          # prints the table and writes its section of RESULTS.md
 
-The corpus (tests/triage/) has two parts: `tuning` (the matcher was developed against
-it) and `heldout` (written at the same time, before the matcher existed, and never
-tuned on; its first measurement was recall 0.986, false alarms 0.000, the one miss
-"cant feel my left leg", after which the "cannot feel <words> leg" wording was widened),
-`heldout_paraphrases` (issue 19, round 1, written before the matcher learnt "a body part
-or symptom with a change or a loss": first run recall 0.939, false alarms 0.000; its five
-misses were then seen, so it counts as seen since), `heldout_round2` (written after round
-1 was measured and before the second widening: first run recall 0.939, false alarms
-0.037; seen since) and `heldout_round3` (written after round 2 was measured and before
-the third widening: first run recall 0.750, false alarms 0.034; seen since) and
-`heldout_round4` (written before the fourth change; its misses taught the fifth, so it
-is seen since), `heldout_round5` (written before the fifth change; never tuned on) and
-`heldout_round6` (written after the fifth change, before running it; never tuned on).
-First runs of every round are in FIRST_RUNS and in RESULTS.md.
-Targets: recall >= 0.98, false alarms <= 0.25.
+The corpus (tests/triage/) is tuning data, every part of it: each part was written as a
+held-out round before the matcher change it measured, its first run recorded below
+(FIRST_RUNS), and its misses then learnt from, so it is seen since. Rounds 5 and 6 (now
+`seen_round5`, `seen_round6`) were measured and reported in session 4 and tuned on in
+session 5, with the session-5 parts: `paraphrases_session5` (written before the sixth
+change), `seen_session5_heldout` (written after the sixth change, before running it) and
+`probes_session5`, `probes_session5b` ... `probes_session5p` (each written before running
+it, after the previous one was learnt from). The unseen measure is rounds 7 and 8
+(`heldout_round7`, 179 replies; `heldout_round8`, 168; a line each that repeated another
+part was dropped), each written by someone who never read the matcher, its tuning data or
+the other rounds, and first run by the coordinator after the session-5 matcher was
+finished: recall 1.000 on both, false alarms 0.094 and 0.170. They are never tuned on; a
+seen part's numbers say only that the lessons held.
+Targets: recall >= 0.98, false alarms <= 0.25 (issue 19: err towards a person).
 """
 
 import statistics
@@ -37,23 +36,95 @@ PARTS = (
     "heldout_round2",
     "heldout_round3",
     "heldout_round4",
-    "heldout_round5",
-    "heldout_round6",
+    "seen_round5",
+    "seen_round6",
+    "paraphrases_session5",
+    "seen_session5_heldout",
+    "probes_session5",
+    "probes_session5b",
+    "probes_session5c",
+    "probes_session5d",
+    "probes_session5e",
+    "probes_session5f",
+    "probes_session5g",
+    "probes_session5h",
+    "probes_session5i",
+    "probes_session5j",
+    "probes_session5k",
+    "probes_session5l",
+    "probes_session5m",
+    "probes_session5n",
+    "probes_session5o",
+    "probes_session5p",
+    "heldout_round7",
+    "heldout_round8",
 )
-# Parts never tuned on: the unseen measure. Rounds 1 and 2 were seen once measured (each
-# first run: recall 0.939), and the next widening learnt from their misses.
-UNSEEN = ("heldout", "heldout_round5", "heldout_round6")
-# Each held-out round's FIRST run, before anything learnt from it (recall, false alarms,
-# what the matcher was then). Later runs of a round it was tuned on are seen numbers.
+# Never tuned on: the unseen measure (see the module docstring).
+UNSEEN = ("heldout_round7", "heldout_round8")
+TUNED_ON = tuple(part for part in PARTS if part not in UNSEEN)
+# Each round's FIRST run, before anything learnt from it (recall, false alarms, what the
+# matcher was then). Later runs of a round it was tuned on are seen numbers.
 FIRST_RUNS: tuple[tuple[str, float, float, str], ...] = (
     ("heldout", 0.986, 0.000, "patterns (before issue 19)"),
     ("heldout_paraphrases", 0.939, 0.000, "patterns"),
     ("heldout_round2", 0.939, 0.037, "patterns + body part with a change or loss"),
     ("heldout_round3", 0.750, 0.034, "second widening"),
     ("heldout_round4", 0.925, 0.000, "fourth change: a statement about the body, unreassured"),
-    ("heldout_round5", 0.911, 0.029, "fourth change"),
-    ("heldout_round6", 0.897, 0.000, "fifth change: events, alarms, products, per-clause"),
+    ("seen_round5", 0.911, 0.029, "fourth change"),
+    ("seen_round6", 0.897, 0.000, "fifth change: events, alarms, products, per-clause"),
+    ("paraphrases_session5", 0.914, 0.085, "fifth change"),
+    ("seen_session5_heldout", 0.908, 0.030, "sixth change: a body part with a change or loss"),
+    ("probes_session5", 0.890, 0.119, "sixth change + the session-5 held-out's lessons"),
+    ("probes_session5b", 0.934, 0.103, "sixth change + a loss said without the part"),
+    ("probes_session5c", 0.979, 0.000, "sixth change + probes B's lessons"),
+    ("probes_session5d", 0.800, 0.118, "sixth change + probes C's lessons"),
+    ("probes_session5e", 0.933, 0.385, "+ a statement not clearly routine (uncued)"),
+    ("probes_session5f", 0.917, 0.433, "+ that statement cued, news and healing skin"),
+    ("probes_session5g", 0.953, 0.150, "+ probes F's lessons"),
+    ("probes_session5h", 0.967, 0.000, "+ probes G's lessons, something happened to the body"),
+    ("probes_session5i", 1.000, 0.300, "+ probes H's lessons, sign kinds"),
+    ("probes_session5j", 1.000, 0.114, "+ probes I's lessons"),
+    ("probes_session5k", 0.889, 0.154, "+ probes J's lessons"),
+    ("probes_session5l", 0.960, 0.167, "+ probes K's lessons, negated functions are losses"),
+    ("probes_session5m", 0.966, 0.091, "+ probes L's lessons"),
+    ("probes_session5n", 1.000, 0.100, "+ probes M's lessons"),
+    ("probes_session5o", 0.950, 0.111, "+ probes N's lessons"),
+    ("probes_session5p", 0.929, 0.000, "+ probes O's lessons"),
+    ("heldout_round7", 1.000, 0.094, "session 5's matcher, finished (unseen)"),
+    ("heldout_round8", 1.000, 0.170, "session 5's matcher, finished (unseen)"),
 )
+# Every part measured on the fifth change (main at d10d8df, before session 5): the "before"
+# column of the report.
+FIFTH_CHANGE: dict[str, tuple[float, float]] = {
+    "tuning": (1.000, 0.014),
+    "heldout": (1.000, 0.014),
+    "heldout_paraphrases": (1.000, 0.000),
+    "heldout_round2": (1.000, 0.037),
+    "heldout_round3": (1.000, 0.069),
+    "heldout_round4": (1.000, 0.000),
+    "seen_round5": (0.949, 0.029),
+    "seen_round6": (0.897, 0.000),
+    "paraphrases_session5": (0.914, 0.085),
+    "seen_session5_heldout": (0.846, 0.030),
+    "probes_session5": (0.849, 0.095),
+    "probes_session5b": (0.885, 0.138),
+    "probes_session5c": (0.894, 0.000),
+    "probes_session5d": (0.725, 0.235),
+    "probes_session5e": (0.133, 0.051),
+    "probes_session5f": (0.917, 0.533),
+    "probes_session5g": (0.837, 0.100),
+    "probes_session5h": (0.933, 0.167),
+    "probes_session5i": (0.852, 0.200),
+    "probes_session5j": (0.900, 0.057),
+    "probes_session5k": (0.889, 0.308),
+    "probes_session5p": (0.929, 0.000),
+    "probes_session5o": (0.650, 0.111),
+    "probes_session5n": (0.909, 0.200),
+    "probes_session5m": (0.862, 0.000),
+    "probes_session5l": (0.840, 0.333),
+    "heldout_round7": (0.904, 0.124),
+    "heldout_round8": (0.905, 0.242),
+}
 # Issue 19: err towards a person. A false alarm costs a nurse a minute; a miss can cost
 # a patient the use of their legs.
 RECALL_TARGET = 0.98
@@ -121,10 +192,15 @@ def _microseconds_per_reply(replies: list[Reply], rounds: int = 5) -> float:
     return statistics.median(timings)
 
 
+def _before(part: str) -> str:
+    recall, false_alarms = FIFTH_CHANGE.get(part, (float("nan"), float("nan")))
+    return f"{recall:.3f}, {false_alarms:.3f}"
+
+
 def section(scores: list[Score], speed: float) -> str:
     rows = "\n".join(
-        f"| {s.part} | {s.replies} ({s.urgent} urgent) | {s.recall:.3f} | {s.false_alarms:.3f} "
-        f"| {'yes' if s.met else 'no'} |"
+        f"| {s.part} | {s.replies} ({s.urgent} urgent) | {_before(s.part)} | {s.recall:.3f} "
+        f"| {s.false_alarms:.3f} | {'yes' if s.met else 'no'} |"
         for s in scores
     )
     first = "\n".join(
@@ -136,25 +212,26 @@ def section(scores: list[Score], speed: float) -> str:
         "## Warning-sign triage\n\n"
         f"Reproduce: `.venv/bin/python -m bench.triage`. Corpus `tests/triage/` (English and "
         f"Spanish); targets recall >= {RECALL_TARGET}, false alarms <= {FALSE_ALARM_TARGET}. "
-        "Every held-out round was written before the matcher change it measures, in other "
-        "people's words (patients and family: cauda equina, foot drop, falls, wounds, fever, "
-        "bleeding, headache; typos, voice-to-text, emoji, Spanglish, capitals). The honest "
-        "measure of each is its FIRST run, below; a round whose misses were then learnt from "
-        "is seen, and its later numbers (the second table) say only that the lesson held. "
-        "Rounds 1 to 4 are seen. Round 5 was written before the fifth change and never tuned "
-        "on (its misses were read, and not fixed against it). Round 6 was written after the "
-        "fifth change and before running it: its first run is the current unseen measure, "
-        "and it is below the recall target. Generated "
-        f"{stamp}.\n\n"
-        "First runs (unseen):\n\n"
+        "Every round was written as a held-out round before the matcher change it "
+        "measures, in other people's words (patients and family: cauda equina, foot drop, "
+        "falls, wounds, fever, bleeding, headache; typos, voice-to-text, emoji, Spanglish, "
+        "capitals). The honest measure of each is its FIRST run, below; its misses were "
+        "then learnt from, so every part here is now tuning data, and the second table says "
+        "only that the lessons held. The unseen measure of the session-5 matcher (a body part "
+        "or symptom with a change or a loss, errs towards a person) is rounds 7 and 8, "
+        "written apart and never tuned on: "
+        f"{', '.join(UNSEEN)}. Tuned on: "
+        f"{', '.join(TUNED_ON)}. Generated {stamp}.\n\n"
+        "First runs (each round unseen then):\n\n"
         "| round | recall | false alarms | matcher measured |\n|---|---|---|---|\n"
         f"{first}\n\nNow:\n\n"
-        "| part | replies | recall | false alarms | met |\n|---|---|---|---|---|\n"
+        "| part | replies | fifth change: recall, false alarms | recall | false alarms | met |\n"
+        "|---|---|---|---|---|---|\n"
         f"{rows}\n\nMedian time per reply: {speed:.0f} µs.\n"
         + "".join(
             f"\n{s.part}: missed {list(s.missed)}; false alarms {list(s.flagged_routine)}\n"
             for s in scores
-            if s.part in UNSEEN and (s.missed or s.flagged_routine)
+            if s.missed or s.flagged_routine
         )
     )
 

@@ -1,12 +1,19 @@
 """Does a patient's reply mention a warning sign the seeds tell them to call about?
 
-It flags a reply for a human (the answer says what to do for the kind of sign); it never
-decides anything clinical, and it errs on the side of flagging. It reads kinds of
-wording rather than memorised sentences: stems and synonyms in English and Spanish
-(`triage_words`), misspellings corrected to those words (rapidfuzz), negations within
-their clause ("no fever", "no tengo fiebre"), mild wording that makes a sign ordinary
-("a spot of blood"), and numbers: temperatures of 100.4 F / 38.0 C or more, pain of
-8/10 or more.
+It flags a reply for a person (the answer says what to do for the kind of sign); it
+never decides anything clinical, and every reply reaches the inbox whatever it decides.
+It errs towards a person (issue 19), in this order:
+1. numbers: temperatures of 100.4 F / 38.0 C or more, pain of 8/10 or more
+   (`triage_numbers`);
+2. kinds of wording that name the sign (`triage_words`, `triage_leaning`): "can't pee",
+   pus, soaking, a fall, chest pain, negated only within their clause ("no fever");
+3. a body part or symptom with a change or a loss in one sentence, unless clearly
+   negated (`triage_change`), and a loss of the body said without the part;
+4. a statement about the body with nothing reassuring in or beside it;
+5. a statement that something is happening, with nothing routine in it
+   (`triage_unclear`).
+Words are read as typed: contractions spelt one way, misspellings corrected by edit
+distance (rapidfuzz) and Spanish also by sound (`triage_lexicon`).
 """
 
 import re
@@ -16,25 +23,35 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extractOne
 
+from service.conversation.triage_change import (
+    BODY,
+    NOT_REASSURED,
+    body_with_change,
+    kinds_of,
+    loss_said,
+)
+from service.conversation.triage_lexicon import (
+    ANSWERING_NO,
+    MILD,
+    NEGATION_BRIDGE,
+    NEGATION_CUES,
+    PROTECTED,
+    SPANISH_BY_SOUND,
+    VOCABULARY,
+    sound,
+)
+from service.conversation.triage_numbers import TEMPERATURE_WORDS, fever_number, severe_pain_score
+from service.conversation.triage_unclear import unclear_statement
 from service.conversation.triage_words import (
     BODY_OR_SYMPTOM_WORDS,
     EASING,
     EVENT_OR_ALARM_WORDS,
-    MILD,
     MILD_ORDINARY,
-    NEGATION_BRIDGE,
-    NEGATION_CUES,
     NOT_A_SIGN,
     PATTERNS,
-    PROTECTED,
     QUESTION,
     REASSURING,
-    VOCABULARY,
 )
-
-FEVER_F = 100.4
-FEVER_C = 38.0
-SEVERE_PAIN_SCORE = 8
 
 _CONTRACTIONS = (
     (
@@ -44,8 +61,8 @@ _CONTRACTIONS = (
     ),
     (r"\b(won'?t|will not|wnt)\b", "wont"),
     (r"\b(don'?t|do not)\b", "dont"),
-    (r"\b(didn'?t|did not)\b", "didnt"),
-    (r"\b(doesn'?t|does not)\b", "doesnt"),
+    (r"\b(didn'?t|did not|didint|dident|dindt)\b", "didnt"),
+    (r"\b(doesn'?t|does not|dosent|dosnt|doesent|doesen'?t)\b", "doesnt"),
     (r"\b(haven'?t|have not|hasn'?t|has not|havnt|hvnt|havent|hasnt|havn'?t)\b", "havent"),
     # "haven't been able to pee" is "cannot pee"; typed contractions too ("cnat", "cudnt").
     (r"\b(havent|not|never) been able to\b", "cannot"),
@@ -55,34 +72,37 @@ _CONTRACTIONS = (
     (r"\b(it'?s)\b", "its"),
     (r"\b(there'?s|theres)\b", "there is"),
     (r"\balot\b", "a lot"),
+    (r"\bfel\b", "fell"),  # too short for the spelling corrector
     (r"\bn\b", "and"),
 )
 _CONTRACTION_RES = [(re.compile(p), r) for p, r in _CONTRACTIONS]
 _CLAUSES = re.compile(r"[.;!?\n]+|,|\bbut\b|\bpero\b|\bthough\b|\baunque\b")
-# A change said in the next clause still belongs to the body part before it ("pain down my
-# leg, getting worse each day"): that sign is also read across commas.
-_SENTENCES = re.compile(r"[.;!?\n]+|\bbut\b|\bpero\b|\bthough\b|\baunque\b")
-_ACROSS_COMMAS = frozenset(("change_or_loss",))
+# A body part and its change may sit in different clauses of a sentence ("pain down my
+# leg, getting worse each day"): that rule reads whole sentences.
+_SENTENCES = re.compile(r"[.;!?\n]+")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-zñ0-9']+|[°/]")
 _COMPILED = [(sign, re.compile(r"\b(?:" + pattern + r")"), neg) for sign, pattern, neg in PATTERNS]
 _NOT_A_SIGN = re.compile(r"\b(?:" + NOT_A_SIGN + r")")
-_BODY = re.compile(r"\b" + BODY_OR_SYMPTOM_WORDS + "|" + EVENT_OR_ALARM_WORDS)
+_BODY = re.compile(r"\b" + BODY_OR_SYMPTOM_WORDS + r"|\b" + BODY + r"\b|" + EVENT_OR_ALARM_WORDS)
+_BODY_WORD = re.compile(BODY)
 _REASSURING = re.compile(REASSURING)
-_NUMBER = re.compile(r"\d")
+# A check-in answer ("4 in my back, 3 in my leg", "40 mins then my back hurts"): a number
+# (digits or words) that is not a count of days or times ("in 4 days", "3 times").
+_SCORE = re.compile(
+    r"(?<![\d.,#])\d+(?![\d.,])(?! ?(days?|dias?|hours?|hrs?|horas?|times?|veces|weeks?"
+    r"|semanas?|nights?|noches?|blankets?|pads?))|\b(zero|two|three|four|five|six|seven"
+    r"|eight|nine|ten|cero|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez)\b"
+)
 _QUESTION = re.compile(QUESTION)
-_EASING = re.compile(r"^\s*(\w+ ){0,3}" + EASING + r"\b")
+
+_EASING = re.compile(r"^\s*(\w+ ){0,7}" + EASING + r"\b")
 _MILD_ANYWHERE = re.compile(r"\b" + MILD + r"\b")
+# Mild wording about the body ("a little itchy where the bandage was", "un poco de dolor"),
+# not about what comes out ("very little comes out").
+_MILD_BODY = re.compile(
+    r"\b" + MILD + r"\b( \S+){0,3}? (" + BODY_OR_SYMPTOM_WORDS + r"|" + BODY + r"|stiff|tight)"
+)
 _MILD_BEFORE = re.compile(r"\b" + MILD + r"( \w+){0,3}\s*$")
-_TEMPERATURE_WORDS = re.compile(
-    r"\b(temp\w*|fever\w*|thermometer|fiebre|calentura|termometro|grados|degrees|hot|sweat\w*"
-    r"|burning up|caliente|sudor\w*)\b"
-)
-_NUMBER_UNIT = re.compile(
-    r"(?<![\d.,])(\d{2,3}(?:[.,]\d{1,2})?)\s*(°\s*[fc]?|degrees|grados|[fc]\b)?"
-)
-_PAIN_SCORE = re.compile(
-    r"\b(\d{1,2})\s*(/|out of|of|de|sobre)\s*10\b|\b(pain|dolor)\b(\s+\w+){0,3}?\s+(\d{1,2})\b"
-)
 
 
 def mentions_warning_sign(text: str) -> bool:
@@ -94,48 +114,90 @@ def warning_signs(text: str) -> list[str]:
     """The kinds of warning sign the reply mentions (bladder_bowel, infection, ...)."""
     plain = _normalise(text)
     found: list[str] = []
-    if _fever_number(plain):
+    if fever_number(plain):
         found.append("fever")
-    if _severe_pain_score(plain):
+    if severe_pain_score(plain):
         found.append("severe_pain")
-    parts = [(c, False) for c in _CLAUSES.split(plain)]
-    parts += [(s, True) for s in _SENTENCES.split(plain) if "," in s]
-    for clause, across_commas in parts:
+    for clause in _CLAUSES.split(plain):
         words = _corrected(clause)
         if not words:
             continue
         sentence = _NOT_A_SIGN.sub(" ", " ".join(words))
         for sign, pattern, negatable in _COMPILED:
-            if sign in found or (across_commas and sign not in _ACROSS_COMMAS):
+            if sign in found:
                 continue
             for match in pattern.finditer(sentence):
                 if negatable and _ruled_out(sign, sentence, match.start(), match.end()):
                     continue
                 found.append(sign)
                 break
+    if not found:
+        for sentence in _SENTENCES.split(plain):
+            said = _NOT_A_SIGN.sub(" ", " ".join(_corrected(sentence)))
+            if body_with_change(said, _negated):
+                found += [k for k in kinds_of(said) if k not in found] or ["change_or_loss"]
     if not found and _unreassured_body(plain):
         found.append("needs_a_person")
+    if not found:
+        for sentence in _SENTENCES.split(plain):
+            found += _unreassured_loss(sentence)
+        found = list(dict.fromkeys(found))
+    if not found and _unclear(plain):
+        found.append("needs_a_person")
     return found
+
+
+def _unclear(plain: str) -> bool:
+    """A statement that is not clearly routine (see `triage_unclear`)."""
+    if _QUESTION.search(plain):
+        return False
+    clauses = [_NOT_A_SIGN.sub(" ", " ".join(_corrected(c))) for c in _CLAUSES.split(plain)]
+    # Checked on the words as typed too: a correction may turn "camine" into "camino".
+    calm = any(
+        _REASSURING.search(NOT_REASSURED.sub(" ", text))
+        or _MILD_BODY.search(text)
+        or any(_negated(text, m.start(), m.end()) for m in _BODY.finditer(text))
+        for text in (*clauses, *_CLAUSES.split(plain))
+    )
+    return unclear_statement(" ".join(clauses), calm)
+
+
+def _unreassured_loss(sentence: str) -> list[str]:
+    """The kinds of a loss stated without the part it happened to ("it went dead",
+    "couldn't hold it"), not negated and not about an errand (see `loss_said`)."""
+    if _QUESTION.search(sentence):
+        return []
+    words = _NOT_A_SIGN.sub(" ", " ".join(_corrected(sentence)))
+    if not loss_said(words, _negated):
+        return []
+    return kinds_of(words) or ["needs_a_person"]
 
 
 def _unreassured_body(plain: str) -> bool:
     """A statement about the body, or an event or alarm (a fall, "something happened"),
     in a clause with nothing reassuring in it (see BODY_OR_SYMPTOM_WORDS): not negated,
     easing or mild. A reply with a number is left to the temperature and pain readings."""
-    # Any number: a check-in answer ("4 in my back, 3 in my leg") is a score, and the
-    # temperature and pain readers above have read it.
-    if _QUESTION.search(plain) or _NUMBER.search(plain):
+    # A score: a check-in answer ("4 in my back, 3 in my leg"), and the temperature and
+    # pain readers above have read it.
+    reading = TEMPERATURE_WORDS.search(plain) and re.search(r"\d", plain)
+    if _QUESTION.search(plain) or _SCORE.search(plain) or reading:
         return False
     clauses = _CLAUSES.split(plain)
     said = [(clause, _NOT_A_SIGN.sub(" ", " ".join(_corrected(clause)))) for clause in clauses]
-    # Checked on the words as typed too: a correction may turn "less" into "legs".
-    reassured = [any(_REASSURING.search(t) or _MILD_ANYWHERE.search(t) for t in s) for s in said]
+    mentions = [list(_BODY.finditer(sentence)) for _, sentence in said]
+    # Checked on the words as typed too. A clause that rules a symptom out ("legs are not
+    # numb", "no drainage") says how things are, like a reassuring word.
+    calm = [
+        any(_REASSURING.search(NOT_REASSURED.sub(" ", t)) or _MILD_ANYWHERE.search(t) for t in s)
+        or any(_negated(s[1], m.start(), m.end()) for m in found)
+        for s, found in zip(said, mentions, strict=True)
+    ]
     for index, (_, sentence) in enumerate(said):
-        # Reassurance counts where it is said, or just after ("sore but manageable"), not
-        # across the reply: "pain is better, but I had to wear a pad".
-        if reassured[index] or (index + 1 < len(said) and reassured[index + 1]):
+        # Reassurance counts where it is said, or just before or after ("sore but
+        # manageable", "feeling good, walking every day"), not across the whole reply.
+        if any(calm[max(0, index - 1) : index + 2]):
             continue
-        for match in _BODY.finditer(sentence):
+        for match in mentions[index]:
             if not _ruled_out("infection", sentence, match.start(), match.end()):
                 return True
     return False
@@ -155,8 +217,13 @@ def _corrected(clause: str) -> list[str]:
 
 @lru_cache(maxsize=20_000)
 def _correct(token: str) -> str:
-    """A misspelt sign word put right ("bleding" -> "bleeding"); other words unchanged."""
+    """A misspelt sign word put right ("bleding" -> "bleeding", "erida" -> "herida");
+    other words unchanged."""
     token = token.strip("'")
+    if len(token) >= 3 and token not in PROTECTED and token not in _VOCABULARY_SET:
+        heard = SPANISH_BY_SOUND.get(sound(token))
+        if heard is not None:
+            return heard
     if len(token) < 4 or token in PROTECTED or token in _VOCABULARY_SET or token.isdigit():
         return token
     allowed = 1 if len(token) < 8 else 2
@@ -173,54 +240,28 @@ for _word in VOCABULARY:
     _BY_FIRST_LETTER[_word[0]] = (*_BY_FIRST_LETTER.get(_word[0], ()), _word)
 
 
-def _ruled_out(sign: str, sentence: str, start: int, end: int) -> bool:
-    """Negated within its clause ("no fever"), easing ("swelling going down"), or a mild
-    form of something ordinary ("a spot of blood")."""
-    before = sentence[:start].split()
+def _negated(clause: str, start: int, end: int) -> bool:
+    """A negation cue just before the words at start..end, with only bridging words
+    between ("no fever", "no tengo fiebre", "no numbness or tingling", "no trouble")."""
+    before = clause[:start].split()
     for index in range(len(before) - 1, max(-1, len(before) - 7), -1):
         word = before[index]
         if word in NEGATION_CUES:
-            return True
-        if word not in NEGATION_BRIDGE:
+            # A "no" that answers, typed without a comma: "no my legs are dead".
+            return not (index == 0 and word == "no" and before[1:2] and before[1] in ANSWERING_NO)
+        # "no tengo problemas para orinar" is negated; "no para de sangrar" is not.
+        # Body words bridge too: "no bladder problems", "no leg pain".
+        bridge = word in NEGATION_BRIDGE or _BODY_WORD.fullmatch(word) is not None
+        if not bridge or (word == "para" and before[index - 1 : index] == ["no"]):
             break
-    if _EASING.match(sentence[end:]):
+    return False
+
+
+def _ruled_out(sign: str, sentence: str, start: int, end: int) -> bool:
+    """Negated within its clause ("no fever"), easing ("swelling going down"), or a mild
+    form of something ordinary ("a spot of blood")."""
+    if _negated(sentence, start, end):
+        return True
+    if _EASING.match(NOT_REASSURED.sub(" ", sentence[end:])):
         return True
     return sign in MILD_ORDINARY and _MILD_BEFORE.search(sentence[:start]) is not None
-
-
-def _fever_number(plain: str) -> bool:
-    """A temperature of 100.4 F / 38.0 C or more: said with a unit, a decimal point or a
-    word for temperature ("temp 101", "38,5", "102.3", "39°")."""
-    # A reply that is only a number ("102") after a fever text is a temperature too.
-    about_temperature = (
-        _TEMPERATURE_WORDS.search(plain) is not None or _NUMBER_UNIT.fullmatch(plain.strip())
-    ) is not None
-    for match in _NUMBER_UNIT.finditer(plain):
-        raw, unit = match.group(1), (match.group(2) or "").replace(" ", "")
-        value = float(raw.replace(",", "."))
-        decimal = "." in raw or "," in raw
-        if not (unit or decimal or about_temperature):
-            continue
-        if unit.endswith("c") or unit == "grados":
-            if FEVER_C <= value < 45:
-                return True
-        elif unit.endswith("f"):
-            if FEVER_F <= value < 115:
-                return True
-        elif FEVER_C <= value < 45 or FEVER_F <= value < 115:
-            return True
-    return False
-
-
-def _severe_pain_score(plain: str) -> bool:
-    # "pain went from a 4 to a 9": any score said within a few words of the pain counts.
-    for mention in re.finditer(r"\b(pain|dolor)\b((\s+\S+){0,8})", plain):
-        said = re.sub(r"\s*(/|out of|of|de|sobre)\s*10\b", " ", mention.group(2))
-        for number in re.findall(r"\b(\d{1,2})\b", said):
-            if SEVERE_PAIN_SCORE <= int(number) <= 10:
-                return True
-    for match in _PAIN_SCORE.finditer(plain):
-        score = match.group(1) or match.group(5)
-        if score is not None and SEVERE_PAIN_SCORE <= int(score) <= 10:
-            return True
-    return False

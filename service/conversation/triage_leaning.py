@@ -7,28 +7,6 @@ that changes with posture), and last, a statement about the body with nothing
 reassuring in it. Read by `triage` after normalising, like `triage_words`.
 """
 
-# Where a change is felt, and what is felt: legs and feet, the saddle area, bladder and
-# bowels, the incision; pain, numbness, weakness, swelling, redness.
-_BODY_OR_SYMPTOM = (
-    r"(legs?|foot|feet|toes?|thighs?|knees?|ankles?|calf|calves|hips?|heels?|bum|sciatica"
-    r"|groin|bottom|butt\w*|privates?|crotch"
-    r"|saddle|bladder|bowels?|urine|pee|poop|stool|incision|wound|cut|site|bandage|dressing"
-    r"|gauze|pain|numb\w*|tingl\w*|weak\w*|swell\w*|swollen|redness|feeling|sensation"
-    r"|piernas?|pies?|pie|dedos|muslos?|rodillas?|entrepierna|nalgas?|vejiga|intestino"
-    r"|orina|heces|herida|vendaje|gasa|dolor|entumec\w*|hormigue\w*|debil\w*|hinchaz\w*"
-    r"|hinchad\w*|fuerza|sensibilidad)\b"
-)
-# A change or a loss: worse, cannot, won't, dead, drags, gave out, trouble, leaking...
-_CHANGE_OR_LOSS = (
-    r"(worse|worsening|weaker|cannot|wont|dead|drags?|dragging|draggy|gave out|giving out"
-    r"|gives out|give out|trouble|problems? with|leak\w*|lost|losing|loss|floppy|buckl\w*"
-    r"|spreading|bigger|heavier|no feeling|not working|stopped working|went out|collaps\w*"
-    r"|slaps?|catch\w*|peor|empeor\w*|no puedo|no responde\w*|arrastr\w*|muert\w*"
-    r"|perdi\w*|se me dobl\w*|se me va|se me fue|cada vez mas|mas que|flops?"
-    r"|feels? (off|funny|weird|strange|wrong|different)|not right"
-    r"|no (me )?responde\w*)\b"
-)
-
 # (sign, pattern, negatable), added after the patterns of `triage_words`.
 LEANING_PATTERNS: tuple[tuple[str, str, bool], ...] = (
     # Round 4 (issue 19, after round 3 was seen): retention said other ways, pain that
@@ -103,7 +81,8 @@ LEANING_PATTERNS: tuple[tuple[str, str, bool], ...] = (
     # pañal), and a swelling said as its shape ("the spot where they went in is bulging").
     (
         "bladder_bowel",
-        r"(pads?|diapers?|nappy|nappies|pull ?ups|adult briefs|panal\w*|panales)\b",
+        r"(pads?|diapers?|nappy|nappies|pull ?ups|adult briefs|panal\w*|panales)\b"
+        r"|(wear\w*|wore|us(e|es|ing)|bought|buy|need\w*|put on) (\w+ )?depends",
         True,
     ),
     (
@@ -111,10 +90,6 @@ LEANING_PATTERNS: tuple[tuple[str, str, bool], ...] = (
         r"(bulg\w*|lumps?|lumpy|protrud\w*|sticking out|bulto\w*|abultad\w*|puffy|puffed up)",
         True,
     ),
-    # Erring towards a person (issue 19): a body part or a symptom said together with a
-    # change or a loss, whatever the words around them, is urgent unless negated.
-    ("change_or_loss", _BODY_OR_SYMPTOM + r"( \w+){0,6} " + _CHANGE_OR_LOSS, True),
-    ("change_or_loss", _CHANGE_OR_LOSS + r"( \w+){0,6} " + _BODY_OR_SYMPTOM, True),
 )
 
 # Erring towards a person, last: a reply about the body that says nothing reassuring is
@@ -146,16 +121,39 @@ EVENT_OR_ALARM_WORDS = (
     r"\b(happen\w*|went|something (is |feels )?(wrong|off|not right)|fell|fall(en|ing)?"
     r"|went down|accident|scared|worried|afraid|frightened|panic\w*|help me|need help"
     r"|please help|emergency|paso algo|algo (anda |esta )?mal|me cai|se cayo|miedo"
-    r"|asustad\w*|preocupad\w*|ayudame|necesito ayuda|auxilio|urgente|urgent)\b"
+    r"|asustad\w*|preocupad\w*|ayudame|necesito ayuda|auxilio|urgente|urgent"
+    # Confusion and a change said without the body: "doesn't know where she is".
+    r"|(doesnt|dont|didnt|not) (know|recogni[sz]e) (where|who|me|us|what day)|gibberish"
+    r"|not making sense|(cannot|wont) wake|no (sabe|reconoce) (donde|quien|a)|worse|worsening"
+    r"|getting bad|peor|empeor\w*|resbal\w*|slipped|algo no (anda|esta) bien"
+    r"|no (es|esta) (el|la) mism[ao]"
+    r"|not (himself|herself|themselves|myself|acting like)|asap|right away"
+    r"|call me (now|back|asap)|llam\w* (pronto|ya)"
+    # A loss or an opening said without naming the part: "it opened up", "went dead".
+    r"|opened up|split open|came apart|went dead|gave (out|way)|buckl\w*|collaps\w*"
+    r"|soaked|pouring|gushing|seep\w*|cannot feel|(no|less) feeling|no siento)\b"
 )
 REASSURING = (
     r"\b(better|fine|good|great|well|normal|ok|okay|healing|healed|clean|dry|gone|less"
     r"|improv\w*|nicely|down to|no pain|without (\w+ )?pain|thanks?|thank you|mejor|bien"
     r"|sanando|limpia|seca|menos|sin dolor|gracias|excelente|perfecto|stronger|amazing"
-    r"|manageable|nothing major|fading|going down|bajando|anymore|no more|ya no|further"
-    r"|already|barely any|casi no|smaller|walked|camine|wrong number|nada grave"
+    r"|manageable|nothing major|fading|going down|bajando|no more|ya no|further"
+    r"|already|barely any|casi no|smaller|walked|camine|wrong number|nada grave|normal\w*"
+    r"|(wound|incision) check|check ?up|follow ?up|visit|nothing new|nada nuevo|same|igual"
+    r"|no change|sin cambios?|strong|fuertes?|walking (to|around|more|further|farther|every)"
+    r"|ya camino|camino (mas|diario|bien)|zero|cero|steady|firm\w*|firme|estable"
+    r"|going away|goes away|went away|se (me )?(esta )?(quitando|quito|fue)|ya puedo|puedo"
+    r"|(i|we|he|she|now) can (\w+ )?(walk|stand|move|pee|feel|go|sit|drive|bend|get)"
     # About a visit or a bill, not the body: "I need to reschedule my wound check".
-    r"|reschedul\w*|appointment|cita|cambiar|bill|factura|pharmacy|prescription|receta)\b"
+    r"|reschedul\w*|appointment|cita|cambiar|bill|factura|pharmacy|prescription|receta"
+    # A photo sent, a walk taken: news, not a sign ("le mande la foto de la herida").
+    r"|nothing like (before|it was)|not as bad|nada como antes|off the (pain )?(pills|meds)"
+    r"|(stopped|quit) (taking )?(the )?(pain )?(pills|meds)"
+    r"|photo|picture|pic|foto|(feeling|sensation|sensibilidad|strength|fuerza) (\w+ )?(is |has "
+    r"|came |coming )?back|volvio|regreso"
+    # What healing skin does (001: mild discomfort at the incision is expected).
+    r"|itch\w*|pica|comezon|picazon|scab\w*|costr\w*|bruis\w*|moret\w*|lighter|looser"
+    r"|loosening|easier|(went for|took|had|go for) a (\w+ )?walk|(fui|sali) a caminar)\b"
 )
 QUESTION = (
     r"(\?|^\s*(can|could|should|when|what|how|is|are|do|does|will|would|may|cuando|cuanto"

@@ -21,61 +21,8 @@ from service.conversation.triage_leaning import (
 __all__ = ["BODY_OR_SYMPTOM_WORDS", "EVENT_OR_ALARM_WORDS", "QUESTION", "REASSURING"]
 
 
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
-# Words misspellings are corrected to (each a stem or form the patterns below use).
-VOCABULARY = _words(
-    "fever feverish fevers chills shivering shaking temperature thermometer infection infected "
-    "incision wound drainage draining discharge oozing swollen swelling redness bleeding "
-    "bleed bleeds blood bloody soaked soaking dripping numb numbness tingling tingly "
-    "weakness weak urinate urinating urine bladder bowel bowels incontinence accident "
-    "unbearable excruciating horrible terrible severe worse worsening worst breathe "
-    "breathing confused fainted passed collapsed pee peeing peed leaking buckled "
-    "fiebre calentura escalofrios temperatura herida sangre sangrado sangrando sangra "
-    "entumecido entumecida entumidas dormida hormigueo debilidad debil orinar orina orine "
-    "orino orinado orinando "
-    "vejiga intestino insoportable hinchada hinchado enrojecida supura desmayo desmayado "
-    "respirar confundido confundida desorientado desorientada "
-    "paralyzed paralysis paralized control controlling groin sensation sciatica "
-    "collapsed dragging tripping stumbling giving caminar walking balance equilibrio "
-    "piernas legs espalda"
-)
-
-# Real words one letter away from a vocabulary word: never "corrected" into a sign.
-PROTECTED = frozenset(
-    _words(
-        "week weeks never fewer lever seven feet feel fell bleep breed blond blonde "
-        "blog bloom numbs number wound would round found sound mound pees bees peel peek "
-        "weal wean wear weld wheat chill chili hill pus plus bus urge urges herid herida "
-        "orinal debt orina"
-    )
-)
-
-# Negation cues, and the words that may stand between a cue and the sign it negates
-# ("no fever", "don't have a fever", "no numbness or tingling", "no tengo fiebre").
-NEGATION_CUES = frozenset(_words("no not nor without dont doesnt didnt never ni sin nada nunca"))
-NEGATION_BRIDGE = frozenset(
-    _words(
-        "a an any more signs sign of the my real major big new have has had having feel "
-        "feeling felt see seen or and nor ni y o hay tengo tiene siento ningun ninguna "
-        "mas at all anymore much really im i is are am been getting get esta estoy muy "
-        "ya un una de del la el los las mi mis problems problem trouble issues issue en in"
-        " with when con"
-        # other signs in a list: "no numbness or tingling", "no pus ni enrojecimiento"
-        " fever chills numbness numb tingling redness swelling pus bleeding blood drainage"
-        " weakness pain fiebre escalofrios entumecimiento hormigueo enrojecimiento sangrado"
-        " calentura dolor debilidad"
-    )
-)
-
-# Mild wording that makes a little blood or swelling ordinary (001: "mild discomfort
-# and swelling around the incision ... subsides within a few days").
-MILD = r"(little|tiny|small|slight|slightly|mild|bit|spot|dot|drop|few drops|poquito|poco|gota)"
-
 _NOT = r"(cannot|havent|hasnt|no he|no ha|no puedo|no pude|no he podido|dont|didnt|wont)"
-_SAY_WEE = r"(pee|peed|peeing|urinate|urinated|urinating|void|orinar|orinado|hacer pipi|pipi)"
+_SAY_WEE = r"(pee|peed|peeing|urinate|urinated|urinating|void|orinar|orinado|hacer pipi|pipi|mear)"
 
 
 # (sign, pattern, negatable). Not negatable: the pattern already holds its negation
@@ -112,7 +59,12 @@ _BASE_PATTERNS: tuple[tuple[str, str, bool], ...] = (
     ("bladder_bowel", r"(leaking|dribbling|leak|dribble) (\w+ )?(urine|pee)", True),
     ("bladder_bowel", r"nothing (comes|coming|came) out", False),
     ("bladder_bowel", r"(bladder|vejiga) (\w+ ){0,3}(full|llena)", True),
-    ("bladder_bowel", r"(me )?(orine|hice pipi|hice popo|hice del bano|hice encima)", False),
+    (
+        "bladder_bowel",
+        r"(me )?(orine|hice (pipi|pis|popo|caca|del bano|encima))"
+        r"|se hizo (pipi|pis|popo|caca|encima)",
+        False,
+    ),
     ("bladder_bowel", r"se me (sale|salio|escapa|escapo) (la )?(orina|pipi|popo)", False),
     (
         "bladder_bowel",
@@ -193,9 +145,14 @@ _BASE_PATTERNS: tuple[tuple[str, str, bool], ...] = (
     (
         "numbness_weakness",
         r"(barely|hardly|casi no puedo|apenas puedo) (\w+ )?(walk|stand"
-        r"|move|caminar|pararme|moverme)|(hard|trouble|difficult|dificultad) (\w+ ){0,2}"
-        r"(walk\w*|standing|stand|caminar)|walking is (hard|difficult)",
+        r"|move|caminar|pararme|moverme)|walking is (hard|difficult)",
         False,
+    ),
+    # Negatable: "no trouble walking".
+    (
+        "numbness_weakness",
+        r"(hard|trouble|difficult|dificultad) (\w+ ){0,2}(walk\w*|standing|stand|caminar)",
+        True,
     ),
     ("numbness_weakness", r"(foot|pie) (is )?(dragging|drop)|se me dobla", False),
     # Severe or worsening pain.
@@ -288,8 +245,12 @@ PATTERNS = _BASE_PATTERNS + LEANING_PATTERNS
 # Wording that contains a sign's word but is not about the sign: removed before matching.
 NOT_A_SIGN = (
     r"(blood|sangre) (thinner\w*|pressure|sugar|tests?|work|draw|presion|azucar)"
+    # Pads for ice or heat are not what a leaking patient wears.
+    r"|(ice|heating|hot|cold|gel|cooling|heat|hielo) pads?|pads? (\w+ ){0,4}(for|de|with)"
+    r" (the )?(ice|hielo|heat)"
+    r"|(analisis|examen\w*|pruebas?|tests?) de sangre"
     r"|anticoagul\w*|(fell|fall|falling|fallen) asleep|(confused|confusing) (about|by|with"
-    r"|on|as to|whether|if)|cannot wait"
+    r"|on|as to|whether|if)|cannot (wait|complain)"
     # "pain meds" is not pain, unless they are said not to work ("arent touching it").
     r"|pain (killers?|med\w*|pill\w*)\b(?! (\w+ )?(not|dont|doesnt|nothing|no) )"
     r"|(bandage|dressing|gauze|tape|it|vendaje|gasa|curita) (\w+ )?(fell|falls?|falling"
@@ -300,8 +261,8 @@ NOT_A_SIGN = (
 )
 # A sign said to be easing ("swelling going down", "bleeding stopped").
 EASING = (
-    r"(going down|gone|better|improving|improved|stopped|less|mejor|menos|bajando|se quito"
-    r"|ya paro)"
+    r"(going down|going away|goes away|went away|gone|better|improving|improved|stopped"
+    r"|less|mejor|menos|bajando|se quito|ya paro|se fue|desaparec\w*)"
 )
 # Signs whose mild form is ordinary: a spot of blood, a little swelling or drainage.
 MILD_ORDINARY = frozenset(("bleeding", "infection"))
