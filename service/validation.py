@@ -133,11 +133,12 @@ def zone_links() -> dict[str, str]:
                     links[parts[2]] = parts[1]
             break
     resolved = {}
+    zones = available_timezones()  # a walk of the zone folders: once, not once an alias
     for alias in links:
         target, hops = links[alias], 0
         while target in links and hops < 5:  # a link to a link
             target, hops = links[target], hops + 1
-        if target != alias and target in available_timezones():
+        if target != alias and target in zones:
             resolved[alias] = target
     return resolved
 
