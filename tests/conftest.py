@@ -52,7 +52,6 @@ hypothesis_settings.load_profile("ci" if in_ci() else "dev")
 # the service's own cost).
 PRODUCTION_HASHER = passwords._hasher
 passwords._hasher = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
-passwords._DUMMY_HASH = passwords._hasher.hash("not a real password, only spends time")
 # The suite creates the same few accounts hundreds of times: a hash made once per password
 # still verifies like any other (the salt is inside it).
 user_service.hash_password = functools.lru_cache(maxsize=None)(user_service.hash_password)  # type: ignore[assignment]

@@ -4,6 +4,7 @@ have accounts."""
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -22,8 +23,13 @@ _ESTIMATED_LENGTH = 72
 _MIN_PERSONAL_PIECE = 3
 
 _hasher = PasswordHash((Argon2Hasher(),))
-# Verified against when the email is unknown, to spend the same time as a real check.
-_DUMMY_HASH = _hasher.hash("not a real password, only spends time")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, to spend the same time as a real check
+    (made at the first sign-in, not at every import: the CLI and workers never need it)."""
+    return _hasher.hash("not a real password, only spends time")
 
 
 def check_password_rules(
@@ -80,6 +86,6 @@ def hash_password(password: str) -> str:
 def verify_password(password: str, password_hash: str | None) -> bool:
     """True when `password` matches; with no hash, spends the time and says no."""
     if password_hash is None:
-        _hasher.verify(password, _DUMMY_HASH)
+        _hasher.verify(password, _dummy_hash())
         return False
     return _hasher.verify(password, password_hash)
