@@ -11,7 +11,10 @@ Later changes must not be tuned on these files: add new held-out ones instead.
 Round 2 (hl7_corpus/heldout_round2, written by another helper without reading the reader):
 a message about an appointment or record seen before names, under "after", the files sent
 first on the same connection (each must get AA); "status" and "mrn" check the procedure's
-status and the patient's MRN."""
+status and the patient's MRN.
+
+Round 3 (hl7_corpus/heldout_round3, same shape, written without reading the reader): Cerner,
+NextGen, Allscripts, Greenway, Rhapsody and Cloverleaf shapes; "phone": null means no phone."""
 
 import json
 from pathlib import Path
@@ -28,7 +31,7 @@ from tests.conftest import Clock
 from tests.support.mllp import MllpClient, ack_code, err_location, running_listener
 
 CORPUS = Path(__file__).parent / "hl7_corpus"
-ROUNDS = ("heldout", "heldout_round2")
+ROUNDS = ("heldout", "heldout_round2", "heldout_round3")
 EXPECTED = {
     r: json.loads((CORPUS / r / "EXPECTED.json").read_text(encoding="utf-8")) for r in ROUNDS
 }

@@ -58,6 +58,9 @@ PAGES: list[tuple[str, str, str | None, bool]] = [
     # A patient six weeks after the procedure (seed_recovery): the check-ins chart.
     ("/procedures/6#check-ins", "check-ins.png", "staff", False),
     ("/outcomes?since=2027-01-01&until=2027-02-28", "outcomes.png", "admin", False),
+    ("/check-in-questions", "check-in-questions.png", "admin", True),
+    ("/imports/new", "import.png", "staff", False),
+    ("/feeds", "feeds.png", "admin", False),
 ]
 
 
@@ -93,6 +96,17 @@ def seed_recovery(engine: Engine, now: datetime) -> None:
         answer_check_ins(session, procedure, answers, now)
 
 
+def seed_feed(engine: Engine, settings: Settings) -> None:
+    """A morning of the scheduling feed: the held-out messages of tests/hl7_corpus/, as the
+    interface engine would send them (one not ours, one refused among them)."""
+    from service.intake.hl7.handler import Hl7Feed
+
+    feed = Hl7Feed(engine, settings, Clock(NOW))
+    corpus = Path(__file__).resolve().parents[1] / "hl7_corpus"
+    for message in sorted((corpus / "heldout_round2").glob("*.hl7")):
+        feed.handle(message.read_bytes())
+
+
 def main(only: list[str]) -> None:
     executable = chromium_path()
     if executable is None:
@@ -120,6 +134,7 @@ def main(only: list[str]) -> None:
         ):
             seed_demo(app.base_url, engine, NOW)
             seed_recovery(engine, NOW)
+            seed_feed(engine, settings)
             browser = playwright.chromium.launch(executable_path=executable, args=chromium_args())
             pages = {}
             for who in (None, "staff", "admin"):
