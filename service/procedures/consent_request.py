@@ -57,9 +57,25 @@ def already_asked(session: Session, patient_ids: Sequence[int]) -> set[int]:
 def ask_for_consent(
     session: Session, procedure: Procedure, patient: Patient, plan: TimelinePlan, now: datetime
 ) -> bool:
-    """Queue the consent request unless one is pending or went out already; True if queued."""
-    request = consent_request(session, procedure, patient, plan, now)
-    if request is None:
+    """Queue the consent request on this procedure (a new number, or a patient a feed
+    enrolled), unless one is still pending: texts are addressed when sent, so a pending
+    request already goes to the number on file. True if queued.
+
+    Asked on an enrolled patient's procedure, so the request may have gone out before
+    (to an earlier number): the new one takes the next occurrence, never the first's."""
+    if patient.awaiting_yes_since is None or procedure.scheduled_at <= now:
         return False
+    earlier = list(
+        session.exec(
+            select(Reminder.occurrence, Reminder.status).where(
+                Reminder.procedure_id == procedure.id, Reminder.step == CONSENT_REQUEST_STEP
+            )
+        )
+    )
+    if any(status == ReminderStatus.pending for _, status in earlier):
+        return False
+    due = first_sendable_instant(plan, now, ZoneInfo(patient.timezone))
+    occurrence = 1 + max((number for number, _ in earlier), default=0)
+    request = PlannedReminder(CONSENT_REQUEST_STEP, occurrence, due, procedure.scheduled_at)
     session.add(new_reminder(procedure, request, now))
     return True
