@@ -1,6 +1,7 @@
 """Names as people write them: many systems send "GARCIA NUNEZ, MARIA JOSE" in capitals,
 and a text that greets "Hi MARIA" shouts. nameparser knows Mc, Mac, O', hyphens and the
-particles (de, la, van, von); a name already in mixed case is kept exactly as sent."""
+particles (de, la, van, von); a name already in mixed case is kept exactly as sent (a
+name whose ASCII letters are all capitals, "MüLLER", is in capitals, not mixed case)."""
 
 import re
 from functools import lru_cache
@@ -49,7 +50,7 @@ def as_people_write_it(raw: str) -> str:
     """'MARÍA JOSÉ' -> 'María José', "O'BRIEN" -> "O'Brien", 'DE LA CRUZ' -> 'de la Cruz';
     'McDonald' or 'van Gogh' as sent are left alone."""
     name = " ".join(raw.split())
-    if not name or not (name.isupper() or name.islower()):
+    if not name or not (_in_capitals(name) or name.islower()):
         return name
     human = HumanName(name)
     human.capitalize(force=True)
@@ -63,6 +64,15 @@ def as_people_write_it(raw: str) -> str:
         for word in written.split()
     )
     return _NOT_MAC.sub(lambda m: "Mac" + m.group(1).lower(), written)
+
+
+def _in_capitals(name: str) -> bool:
+    """Capitals, also as systems that upper-case only ASCII letters send them ("JöRG",
+    "NUñEZ"): every ASCII letter a capital. Real mixed case ("McDonald") has a small one."""
+    if name.isupper():
+        return True
+    ascii_letters = [c for c in name if c.isascii() and c.isalpha()]
+    return bool(ascii_letters) and all(c.isupper() for c in ascii_letters)
 
 
 def _capitalise_word(word: str) -> str:
