@@ -7,12 +7,13 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from fhir.resources.R4B.appointment import Appointment as FhirAppointment
+from fhir.resources.R4B.codeableconcept import CodeableConcept
 from sqlmodel import Session
 
 from service.config import Settings
 from service.errors import InvalidInput, NotFound
 from service.intake.fhir.resources import appointment_resource
-from service.intake.mapping import AppointmentMapping
+from service.intake.mapping import AppointmentMapping, Coded
 from service.intake.service import Intake, book, cancel, find_patient, no_show
 from service.patients.models import Patient
 from service.patients.service import get_patient
@@ -47,8 +48,8 @@ def apply(session: Session, intake: Intake, resource: FhirAppointment) -> FhirAp
             resource.cancelationReason.text or "" if resource.cancelationReason else "",
         )
     elif resource.status == "booked":
-        codes, texts = _codes(resource)
-        kind = AppointmentMapping(intake.settings).kind_of(codes, texts)
+        service, reason = _codes(resource)
+        kind = AppointmentMapping(intake.settings).kind_of(service, reason)
         if kind is None:
             raise Refused(
                 "not a MILD appointment: no mapped code in serviceType or appointmentType",
@@ -94,20 +95,21 @@ def _patient(session: Session, resource: FhirAppointment) -> Patient:
     )
 
 
-def _codes(resource: FhirAppointment) -> tuple[list[str], list[str]]:
-    concepts = [*(resource.serviceType or []), *(resource.reasonCode or [])]
+def _codes(resource: FhirAppointment) -> tuple[list[Coded], list[Coded]]:
+    """(serviceType and appointmentType: what is booked, reasonCode and description: why),
+    as the mapping weighs them."""
+    service = list(resource.serviceType or [])
     if resource.appointmentType is not None:
-        concepts.append(resource.appointmentType)
-    codes = [c.code for concept in concepts for c in concept.coding or [] if c.code]
-    texts = [
-        t
-        for concept in concepts
-        for t in (concept.text, *(c.display for c in concept.coding or []))
-        if t
-    ]
+        service.append(resource.appointmentType)
+    reason = [_coded(c) for c in resource.reasonCode or []]
     if resource.description:
-        texts.append(resource.description)
-    return codes, texts
+        reason.append([Coded(text=resource.description)])
+    return [c for concept in service for c in _coded(concept)], [c for r in reason for c in r]
+
+
+def _coded(concept: CodeableConcept) -> list[Coded]:
+    found = [Coded(c.code or "", c.display or "", c.system or "") for c in concept.coding or []]
+    return [*found, Coded(text=concept.text)] if concept.text else found
 
 
 def read(

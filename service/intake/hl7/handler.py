@@ -26,7 +26,16 @@ from service.intake.hl7.read import FieldError, Header
 from service.intake.mapping import AppointmentMapping
 from service.intake.models import IntakeMessage
 from service.intake.records import merge, update_patient
-from service.intake.service import Intake, Outcome, book, cancel, move, no_show, register
+from service.intake.service import (
+    Intake,
+    Outcome,
+    book,
+    cancel,
+    find_patient,
+    move,
+    no_show,
+    register,
+)
 from service.patients.phone import patients_phone
 from service.timeline.active import active_plan
 
@@ -141,6 +150,14 @@ class Hl7Feed:
         self, session: Session, message: hl7.Message, head: Header, intake: Intake
     ) -> Outcome:
         trigger = head.trigger
+        if trigger in REGISTER | UPDATE and find_patient(session, _mrn_of(message)) is None:
+            # The feed carries every patient the clinic registers, most never ours: one
+            # with no number to text is not registered (acknowledged, counted as ignored).
+            # A later update with a mobile number registers them; an SIU booking our
+            # procedure for them is still refused at PID-13, since staff must act.
+            person = read.patient(message, self._textable)
+            if person.phone is None:
+                return Outcome("not registered: no mobile number to text; ignored", ignored=True)
         if trigger in REGISTER | UPDATE | MERGE:
             person = read.patient(message, self._phone_of)
             if trigger in REGISTER:
@@ -158,7 +175,7 @@ class Hl7Feed:
             return cancel(session, intake, visit.external_id)
         if trigger in NO_SHOW:
             return no_show(session, intake, visit.external_id, visit.reason)
-        kind = self.mapping.kind_of(visit.codes, visit.texts)
+        kind = self.mapping.kind_of(visit.service, visit.reasons)
         if kind is None:
             return Outcome("not a MILD appointment (no mapped code); ignored", ignored=True)
         if visit.starts_at is None:
@@ -179,6 +196,12 @@ class Hl7Feed:
         if candidates:
             raise FieldError("PID", 13, "no phone number in PID-13 can take texts", "102")
         return None
+
+    def _textable(self, candidates: list[str]) -> str | None:
+        try:
+            return self._phone_of(candidates)
+        except FieldError:
+            return None
 
     def _again(self, message: hl7.Message, head: Header, now: datetime) -> bytes:
         self._log(head, now, "AA", "re-sent; already applied, acknowledged again", None)
@@ -210,6 +233,11 @@ class Hl7Feed:
         with Session(self.engine) as session:
             session.add(_entry(head, now, result, text, where, None, None))
             session.commit()
+
+
+def _mrn_of(message: hl7.Message) -> str | None:
+    pid = read.first(message, "PID")
+    return read.patient_mrn(pid) if pid is not None else None
 
 
 def _already_applied(session: Session, key: str) -> bool:

@@ -2,8 +2,9 @@
 and the appointment (SCH, TQ1, AIS), as real feeds send them: repetitions, several
 phones, escape sequences, Z-segments (ignored), times with or without an offset.
 
-Every value is taken through python-hl7's `extract_field`, which also undoes the escape
-sequences (\\F\\ \\S\\ \\T\\ \\R\\ \\E\\). A value we need and cannot read raises
+Every value is read at its place in python-hl7's tree and its escape sequences undone by
+python-hl7's `unescape` (\\F\\ \\S\\ \\T\\ \\R\\ \\E\\), hex runs as bytes in the message's
+character set (escapes.py). A value we need and cannot read raises
 `FieldError` naming the segment and field, which the ACK's ERR segment carries.
 """
 
@@ -14,6 +15,8 @@ from datetime import UTC, date, datetime
 
 import hl7
 
+from service.intake.hl7.escapes import BadEscape, factory_for, undo
+from service.intake.mapping import Coded
 from service.intake.people import IncomingPatient, language_code
 
 
@@ -50,8 +53,8 @@ class Header:
 @dataclass(frozen=True)
 class IncomingAppointment:
     external_id: str
-    codes: tuple[str, ...]
-    texts: tuple[str, ...]
+    service: tuple[Coded, ...]  # AIS-3 and SCH-8: what is booked
+    reasons: tuple[Coded, ...]  # SCH-7 (and SCH-6's text): why
     starts_at: datetime | None
     reason: str  # SCH-6's text: why it was cancelled or a no-show
 
@@ -72,7 +75,9 @@ def parse(text: str) -> hl7.Message:
     if not text.startswith("MSH"):
         raise FieldError("MSH", 0, "the message does not begin with an MSH segment", "100")
     try:
-        return hl7.parse(text)
+        # MSH-18 first: the factory carries the character set hex escapes are read in.
+        charset = hl7.parse(text.split("\r", 1)[0]).segment("MSH").extract_field(1, 18, 1, 1, 1)
+        return hl7.parse(text, factory=factory_for(str(charset)))
     except Exception:  # python-hl7 raises several kinds on malformed input
         raise FieldError("MSH", 0, "the message could not be read as HL7 v2", "100") from None
 
@@ -82,10 +87,28 @@ def value(segment: hl7.Segment | None, field: int, component: int = 1, repeat: i
     if segment is None or field >= len(segment):
         return ""
     try:
-        found = segment.extract_field(1, field, repeat, component, 1)
+        raw = _leaf(segment, field, repeat, component)
     except (IndexError, KeyError):
         return ""
-    return str(found).strip()
+    try:
+        return undo(segment, raw).strip()
+    except BadEscape as bad:
+        if bad.charset:
+            raise FieldError("MSH", 18, bad.message, "103") from None
+        raise FieldError(str(segment[0]), field, bad.message) from None
+
+
+def _leaf(segment: hl7.Segment, field: int, repeat: int, component: int) -> str:
+    """The value as sent (escapes in place), walked as python-hl7's extract_field does:
+    a field, repetition or component without separators is a plain string."""
+    node = segment(field)
+    for index in (repeat, component, 1):
+        if isinstance(node, str):
+            return node if index == 1 else ""
+        if index > len(node):
+            return ""
+        node = node(index)
+    return str(node)
 
 
 def repeats(segment: hl7.Segment | None, field: int) -> int:
@@ -188,7 +211,7 @@ def patient(message: hl7.Message, pick_phone: Callable[[list[str]], str | None])
     pid = first(message, "PID")
     if pid is None:
         raise FieldError("PID", 0, "the message has no PID segment", "100")
-    mrn = _mrn(pid)
+    mrn = patient_mrn(pid)
     family, given = _name(pid)
     if not family:
         raise FieldError("PID", 5, "the patient's family name is missing", "101")
@@ -209,7 +232,7 @@ def patient(message: hl7.Message, pick_phone: Callable[[list[str]], str | None])
     )
 
 
-def _mrn(pid: hl7.Segment) -> str | None:
+def patient_mrn(pid: hl7.Segment) -> str | None:
     """PID-3's repetition with identifier type MR, else its first; PID-2 (v2.3's
     external id) when PID-3 is empty."""
     ids = [
@@ -242,21 +265,22 @@ def appointment(message: hl7.Message) -> IncomingAppointment:
     external_id = value(sch, 2) or value(sch, 1)
     if not external_id:
         raise FieldError("SCH", 2, "the appointment has no filler or placer id", "101")
-    codes: list[str] = []
-    texts: list[str] = []
     services = all_of(message, "AIS")
-    for segment, field in [(s, 3) for s in services] + [(sch, 7), (sch, 8)]:
-        codes += [value(segment, field, 1), value(segment, field, 4)]
-        texts += [value(segment, field, 2), value(segment, field, 5)]
-    texts.append(value(sch, 6, 2))
+    service = [c for s in [*services, sch] for c in _coded(s, 8 if s is sch else 3)]
     reason = value(sch, 6, 2) or value(sch, 6, 1)
     return IncomingAppointment(
         external_id=external_id[:80],
-        codes=tuple(c for c in codes if c),
-        texts=tuple(t for t in texts if t),
+        service=tuple(service),
+        reasons=(*_coded(sch, 7), Coded(text=value(sch, 6, 2))),
         starts_at=_start(message, sch, services),
         reason=reason[:200],
     )
+
+
+def _coded(segment: hl7.Segment, field: int) -> list[Coded]:
+    """A CE/CWE field's code and its alternate (components 1-3 and 4-6)."""
+    found = [Coded(*(value(segment, field, c) for c in (n, n + 1, n + 2))) for n in (1, 4)]
+    return [c for c in found if c.code or c.text]
 
 
 def _start(message: hl7.Message, sch: hl7.Segment, services: list[hl7.Segment]) -> datetime | None:
