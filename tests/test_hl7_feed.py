@@ -248,3 +248,93 @@ def test_metrics_count_messages_by_type_and_result_without_patient_data(
     assert 'hl7_messages{result="applied",type="SIU^S12"} 1.0' in metrics
     assert 'hl7_messages{result="ignored",type="SIU^S12"} 1.0' in metrics
     assert 'hl7_messages{result="refused",type="SIU^S12"} 1.0' in metrics
+
+
+def _with_charset(message: str, msh18: str) -> str:
+    """The message with MSH-18 (character set) set; the helpers' MSH ends at MSH-12."""
+    head, rest = message.split("\r", 1)
+    return f"{head}|||AL|NE||{msh18}\r{rest}"
+
+
+def test_hex_escapes_are_bytes_in_the_messages_character_set_and_a_bad_run_is_refused(
+    feed: MllpClient, engine: Engine
+) -> None:
+    def pid(mrn: str, name: str, phone: str) -> str:
+        return f"PID|1||{mrn}^^^H^MR||{name}||19580301|F|||||({phone})^PRN^CP||EN"
+
+    # UTF-8 with one character's bytes split over two groups; an 8859/1 sender whose system
+    # upper-cased only the ASCII letters ("DéSIRéE"); 8859/15's euro-era letters (Š = A6).
+    sent = [
+        ("UNICODE UTF-8", "X1", "IBA\\XC3\\\\XB1\\EZ^JOS\\XC3A9\\", "212)555-0171"),
+        ("8859/1", "X2", "LEF\\XE8\\VRE^D\\XE9\\SIR\\XE9\\E", "212)555-0172"),
+        ("8859/15", "X3", "\\XA6\\KODA^ANA", "212)555-0173"),
+    ]
+    for charset, control, name, phone in sent:
+        ack = feed.send(_with_charset(adt("A28", control, pid(control, name, phone)), charset))
+        assert ack_code(ack) == "AA", ack
+    assert [(p.given_name, p.family_name) for p in _patients(engine)] == [
+        ("José", "Ibañez"),
+        ("Désirée", "Lefèvre"),
+        ("Ana", "Škoda"),
+    ]
+    # Refused, naming the field, rather than garbled: a run that is not hex, bytes that are
+    # not UTF-8, a byte above 7F in ASCII.
+    refused = [
+        ("UNICODE UTF-8", "Y1", r"M\XG1\LLER^ANNA"),
+        ("UNICODE UTF-8", "Y2", r"M\XFC\LLER^ANNA"),
+        ("ASCII", "Y3", r"M\XFC\LLER^ANNA"),
+    ]
+    for charset, control, name in refused:
+        ack = feed.send(
+            _with_charset(adt("A04", control, pid(control, name, "212)555-0174")), charset)
+        )
+        assert ack_code(ack) == "AE" and err_location(ack) == "PID-5", ack
+    assert len(_patients(engine)) == 3
+
+
+def test_an_appointment_for_another_procedure_is_ignored_even_if_its_reason_mentions_mild(
+    feed: MllpClient, engine: Engine
+) -> None:
+    # A facet injection (CPT 64493) for a patient who had MILD before: the service code
+    # decides; the reason is history.
+    injection = "64493^INJ PARAVERT F JNT L/S 1 LEV^CPT"
+    facet = siu("S12", "P1", code=injection).replace(
+        f"|{injection}|OUTPATIENT|", "|^hx MILD 2024, now facet pain|OUTPATIENT|"
+    )
+    ack = feed.send(facet)
+    assert ack_code(ack) == "AA" and "ignored" in ack
+    assert _patients(engine) == [] and _procedures(engine) == []
+    # The same reason with no procedure code in the service (a generic appointment type):
+    # the reason names MILD, so it is ours.
+    generic = facet.replace(injection, "PROC^Procedure^HL70277")
+    assert ack_code(feed.send(generic.replace("|P1|", "|P2|"))) == "AA"
+    assert len(_procedures(engine)) == 1
+
+
+def test_adt_for_a_patient_with_no_number_to_text_is_acknowledged_ignored_and_counted(
+    engine: Engine, settings: Settings, clock: Clock
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+
+    landline_only = "PID|1||N500^^^H^MR||NOWAK^PIOTR||19490704|M|||||(413)555-0180^PRN^FX||PL"
+    no_phone = "PID|1||N600^^^H^MR||ABARA^NGOZI||19510211|F||||||||EN"
+    with running_listener(engine, settings, clock) as port, MllpClient(port) as feed:
+        for control, trigger, pid in (("Q1", "A31", no_phone), ("Q2", "A04", landline_only)):
+            ack = feed.send(adt(trigger, control, pid))
+            assert ack_code(ack) == "AA" and "no mobile number to text" in ack, ack
+        assert _patients(engine) == []
+        # A booking of our procedure for her is for staff to act on: refused at PID-13.
+        booking = feed.send(siu("S12", "Q3", pid=no_phone))
+        assert ack_code(booking) == "AE" and err_location(booking) == "PID-13"
+        # A later update with a mobile number registers her.
+        mobile = no_phone.replace("||||||||EN", "|||||(978)555-0181^PRN^CP||EN")
+        assert ack_code(feed.send(adt("A08", "Q4", mobile))) == "AA"
+    [registered] = _patients(engine)
+    assert registered.phone == "+19785550181" and registered.given_name == "Ngozi"
+    with TestClient(create_app(settings, engine=engine, clock=clock)) as client:
+        metrics = client.get("/metrics").text
+    assert 'hl7_messages{result="ignored",type="ADT^A31"} 1.0' in metrics
+    assert 'hl7_messages{result="ignored",type="ADT^A04"} 1.0' in metrics
+    assert "ABARA" not in metrics and "555-0181" not in metrics
