@@ -177,6 +177,35 @@ def test_bad_fhir_input_gets_an_operation_outcome_naming_the_element(client: Tes
     assert missing.status_code == 404 and missing.json()["resourceType"] == "OperationOutcome"
 
 
+def test_an_appointment_for_another_procedure_is_not_ours_whatever_its_reason_says(
+    client: TestClient, staff, engine
+):
+    headers = {**staff, **FHIR}
+    created = client.post("/fhir/R4/Patient", json=MARIA, headers=headers).json()
+    history = [{"text": "s/p MILD L4-5 2025, now radicular pain - TFESI"}]
+    # A transforaminal epidural (CPT 64483): the service type decides, the reason is history.
+    epidural = {
+        **_appointment(int(created["id"]), "2027-03-16T07:00:00-04:00", code="64483"),
+        "reasonCode": history,
+    }
+    refused = client.post("/fhir/R4/Appointment", json=epidural, headers=headers)
+    assert refused.status_code == 422
+    assert OperationOutcome.model_validate(refused.json()).issue[0].expression == [
+        "Appointment.serviceType"
+    ]
+    # A routine appointment type (HL7 table 0276) carries no procedure code: the reason that
+    # names MILD makes it ours.
+    routine = {
+        **{k: v for k, v in epidural.items() if k != "serviceType"},
+        "appointmentType": {"coding": [{"code": "ROUTINE"}]},
+        "reasonCode": [{"text": "MILD L4-5"}],
+    }
+    booked = client.post("/fhir/R4/Appointment", json=routine, headers=headers)
+    assert booked.status_code in (200, 201), booked.text
+    with Session(engine) as session:
+        assert len(session.exec(select(Procedure)).all()) == 1
+
+
 @pytest.mark.parametrize("odd", ["²", "٤٢", "+3", "99999999999"])
 def test_an_id_that_is_no_number_is_not_found_or_refused_never_a_500(client, staff, odd):
     # Superscripts and other scripts' digits pass str.isdigit() but int() refuses them
