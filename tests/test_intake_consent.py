@@ -15,7 +15,7 @@ from service.timeline.active import default_plan
 from tests.conftest import Clock, new_york, send_due
 from tests.fakes.gateways import RecordingGateway
 from tests.support.mllp import MllpClient, ack_code, running_listener
-from tests.test_hl7_feed import siu
+from tests.test_hl7_feed import PID_CAPITALS, adt, siu
 
 MOBILE = "+12125550142"
 
@@ -92,3 +92,27 @@ def test_on_file_consent_arrives_consented_and_the_audit_names_the_feed(
     [week_before] = gateway.bodies_to(MOBILE)
     assert "SI para recibirlos" not in week_before
     assert "consent_request:1" not in _reminders(engine)
+
+
+def test_a_new_mobile_for_a_patient_still_waiting_for_yes_is_asked_again_once(
+    engine: Engine, settings: Settings, clock: Clock
+) -> None:
+    gateway = RecordingGateway()
+    with running_listener(engine, settings, clock) as port, MllpClient(port) as feed:
+        assert ack_code(feed.send(siu("S12", "C1"))) == "AA"
+        send_due(engine, settings, gateway, "2027-03-01T10:00")
+        assert "Responda SI" in gateway.bodies_to(MOBILE)[0]
+        # The consent text went out to the old number; the EHR now has a new mobile.
+        clock.now = new_york("2027-03-02T09:00")
+        new_mobile = PID_CAPITALS.replace("(212)555-0142", "(646)555-0190")
+        assert ack_code(feed.send(adt("A08", "C2", new_mobile))) == "AA"
+        assert _reminders(engine)["consent_request:2"] == "pending"
+        # Changed again before that one went out: it is still pending and is addressed
+        # when sent, so no third request is queued.
+        newer = PID_CAPITALS.replace("(212)555-0142", "(917)555-0191")
+        assert ack_code(feed.send(adt("A08", "C3", newer))) == "AA"
+    asked = [k for k in _reminders(engine) if k.startswith("consent_request")]
+    assert asked == ["consent_request:1", "consent_request:2"]
+    send_due(engine, settings, gateway, "2027-03-02T10:00")
+    [again] = gateway.bodies_to("+19175550191")
+    assert "Responda SI" in again and gateway.bodies_to("+16465550190") == []
