@@ -14,7 +14,17 @@ first on the same connection (each must get AA); "status" and "mrn" check the pr
 status and the patient's MRN.
 
 Round 3 (hl7_corpus/heldout_round3, same shape, written without reading the reader): Cerner,
-NextGen, Allscripts, Greenway, Rhapsody and Cloverleaf shapes; "phone": null means no phone."""
+NextGen, Allscripts, Greenway, Rhapsody and Cloverleaf shapes; "phone": null means no phone.
+First run (2026-12-05): 6 of 12 as labelled. Real misses: an epidural (AIS-3 CPT 62323)
+whose reason mentioned "0275T (MILD)" as history was booked as MILD (now the structured
+service code decides); hex escapes were decoded as Latin-1 characters, not bytes in MSH-18's
+charset ("RocÃ­O"); names upper-cased only in ASCII ("JöRG") were kept as mixed case; an
+A08 changing only the phone of a patient waiting for YES crashed (fixed on main). One label
+changed by product decision, not tuning: allscripts_a04_no_phone.hl7 was labelled as a
+registration without a phone, which the domain cannot text; an ADT for a patient with no
+number to text is now AA, ignored and counted ({"ack": "AA", "ignored": true});
+allscripts_a08_phone_added failed only because that A04 before it was refused. After the
+fixes (each made for the kind, with other instances in test_hl7_feed.py): 12 of 12."""
 
 import json
 from pathlib import Path
