@@ -25,6 +25,7 @@ from service.intake.hl7.ack import acknowledge
 from service.intake.hl7.read import FieldError, Header
 from service.intake.mapping import AppointmentMapping
 from service.intake.models import IntakeMessage
+from service.intake.people import IncomingPatient
 from service.intake.records import merge, update_patient
 from service.intake.service import (
     Intake,
@@ -150,6 +151,7 @@ class Hl7Feed:
         self, session: Session, message: hl7.Message, head: Header, intake: Intake
     ) -> Outcome:
         trigger = head.trigger
+        person: IncomingPatient | None = None
         if trigger in REGISTER | UPDATE and find_patient(session, _mrn_of(message)) is None:
             # The feed carries every patient the clinic registers, most never ours: one
             # with no number to text is not registered (acknowledged, counted as ignored).
@@ -159,7 +161,8 @@ class Hl7Feed:
             if person.phone is None:
                 return Outcome("not registered: no mobile number to text; ignored", ignored=True)
         if trigger in REGISTER | UPDATE | MERGE:
-            person = read.patient(message, self._phone_of)
+            if person is None:
+                person = read.patient(message, self._phone_of)
             if trigger in REGISTER:
                 patient, new = register(session, intake, person)
                 text = "registered" if new else "already registered as"
