@@ -22,8 +22,25 @@ _GAELIC_MAC = re.compile(
 # Inside a name these stay in lower case when another word follows them ("de la Cruz",
 # "van der Berg", "bin Laden"); alone they are names ("Van" the given name, "Le").
 _PARTICLES = frozenset(
-    ["de", "del", "dela", "da", "das", "do", "dos", "van", "von", "der", "den", "ter", "ten"]
-    + ["y", "e", "bin", "ibn"]
+    [
+        "de",
+        "del",
+        "dela",
+        "da",
+        "das",
+        "do",
+        "dos",
+        "van",
+        "von",
+        "der",
+        "den",
+        "ter",
+        "ten",
+        "y",
+        "e",
+        "bin",
+        "ibn",
+    ]
 )
 # Articles that keep their capital at the start of a family name (La Rosa, Le Pen, Di Maio)
 # and go lower case only after a particle ("de la Cruz", "de los Santos").
