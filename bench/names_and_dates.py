@@ -8,8 +8,9 @@ tests/names/heldout.tsv (`sent<TAB>expected`) goes through `as_people_write_it`;
 tests/dates/heldout.tsv (`cell<TAB>kind<TAB>expected`) goes through the import's own
 reading: a birth date through `read_date(two_digit=False)` then the patients domain's rule
 (`check_birth_date`, today 2027-03-01); a procedure date through `_procedure_time` with a
-time column beside it. Each corpus is split by line: even data lines are `tuning`, odd
-lines `heldout` (never tuned on; its misses are not printed, only written to RESULTS.md).
+time column beside it, then the import's range check (`resolve_scheduled_at`). Each
+corpus is split by line: even data lines are `tuning`, odd lines `heldout` (never tuned
+on; its misses are not printed, only written to RESULTS.md).
 
 A two-digit BIRTH year stays refused (a MILD patient may be 101 or, by a typo, 1; staff
 confirm): where the corpus labels guess one, the line is counted apart as a documented
@@ -26,8 +27,10 @@ from bench.results import write_section
 from service.config import Settings
 from service.errors import InvalidInput
 from service.intake.names import as_people_write_it
-from service.intake.spreadsheet.values import _procedure_time, read_date
+from service.intake.spreadsheet.dates import read_date
+from service.intake.spreadsheet.values import _procedure_time
 from service.patients.service import check_birth_date
+from service.procedures.service import resolve_scheduled_at
 
 TESTS = Path(__file__).resolve().parents[1] / "tests"
 NAMES = TESTS / "names" / "heldout.tsv"
@@ -102,7 +105,13 @@ def read(line: Line) -> str:
         return birth.isoformat()
     settings = Settings(_env_file=None, clinic_phone_region=REGION)  # type: ignore[call-arg]
     starts_at = _procedure_time(line.sent, PROCEDURE_TIME, settings)
-    return "refuse" if isinstance(starts_at, str) else starts_at.date().isoformat()
+    if isinstance(starts_at, str):
+        return "refuse"
+    try:  # the import's own check of the procedure's date (checking._check_dates)
+        resolve_scheduled_at(starts_at, settings.clinic_zone, TODAY)
+    except InvalidInput:
+        return "refuse"
+    return starts_at.date().isoformat()
 
 
 def is_disagreement(line: Line) -> bool:

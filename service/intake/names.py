@@ -45,9 +45,9 @@ _PARTICLES = frozenset(
 # Articles that keep their capital at the start of a family name (La Rosa, Le Pen, Di Maio)
 # and go lower case only after a particle ("de la Cruz", "de los Santos").
 _ARTICLES = frozenset(["la", "las", "los", "le", "di"])
-# Suffixes and initials the person writes in capitals; JR, SR, ST, MC are words (Jr, Mc).
+# Suffixes and initials the person writes in capitals; JR, SR, ST, MC, NG are words (Jr, Ng).
 _ROMAN = frozenset(["ii", "iii", "iv", "vii", "viii"])
-_NOT_INITIALS = frozenset(["jr", "sr", "st", "mr", "dr", "ms", "mc"])
+_NOT_INITIALS = frozenset(["jr", "sr", "st", "mr", "dr", "ms", "mc", "ng"])
 
 
 @lru_cache(maxsize=4096)  # a spreadsheet or a feed repeats given and family names
