@@ -12,12 +12,14 @@ from service.intake.spreadsheet.dates import read_date
 from service.intake.spreadsheet.values import _procedure_time
 
 # Per corpus and half: the accuracy reached. `tuning` is what the readers were fitted to;
-# `heldout` was measured once after that fitting, never tuned on.
+# `heldout` was measured once after that fitting, never tuned on (first run: names 0.854 /
+# 0.875, dates 0.692 / 0.703; see bench/names_and_dates.py for why heldout is not clean).
+# Left: "DE LUCA", "DA VINCI" (article surnames the corpus marks unsure) and "KA'AHUMANU".
 FLOORS = {
-    ("names", "tuning"): 0.854,
-    ("names", "heldout"): 0.875,
-    ("dates", "tuning"): 0.692,
-    ("dates", "heldout"): 0.703,
+    ("names", "tuning"): 0.989,
+    ("names", "heldout"): 0.979,
+    ("dates", "tuning"): 1.0,
+    ("dates", "heldout"): 1.0,
 }
 
 
