@@ -59,6 +59,7 @@ bench: $(STAMP) postgres
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.triage
 	$(BIN)/python -m bench.check_ins
+	$(BIN)/python -m bench.names_and_dates
 	$(BIN)/python -m bench.sqlite_load
 	$(BIN)/python -m bench.console_pages
 	$(BIN)/python -m bench.hl7_ingest

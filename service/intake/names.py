@@ -8,28 +8,29 @@ from functools import lru_cache
 
 from nameparser import HumanName
 
-# nameparser turns every Mac... into MacX; these are whole names (Lingua::EN::NameCase's
-# list, plus common Spanish and Portuguese ones), not Mac + a name.
-_NOT_MAC = re.compile(
-    r"\bMac(Evicius|Hado|Har|Hin|Hlin|Ias|Iulis|Kie|Kle|Klin|Kmin|Quarie|Ario|Edo|Ro)\b"
+# nameparser turns every Mac... into MacX; only these Gaelic Mac + name surnames keep the
+# inner capital from capitals (Mack, Macias, Machado, Macri, Mackie are whole names). A
+# name not listed comes out Macx: the person may write MacX, but an inner capital is a guess.
+_GAELIC_MAC = re.compile(
+    r"\bMac(?!(?:Allister|Alister|Arthur|Aulay|Bain|Bean|Bride|Callum|Carthy|Cleod|Clure|"
+    r"Coll|Connell|Cormack|Crae|Cullough|Donald|Donnell|Dougal|Dougall|Dowell|Duff|Ewan|"
+    r"Ewen|Fadyen|Farlane|Gill|Gillivray|Gowan|Grath|Gregor|Guire|Innes|Intosh|Intyre|"
+    r"Isaac|Iver|Kay|Kenna|Kenzie|Kinley|Kinnon|Kintosh|Lachlan|Laren|Lean|Lellan|Lennan|"
+    r"Leod|Mahon|Manus|Millan|Murray|Nab|Nair|Nally|Namara|Naughton|Neil|Neill|Nicol|"
+    r"Phail|Pherson|Queen|Rae|Rory|Sween|Taggart|Tavish|Whirter)\b)([A-Z])"
 )
 
-
-# Words that stay in lower case inside a name (nameparser lower-cases a few more, such as
-# "mc" written apart: "MC DONALD" is "Mc Donald").
+# Inside a name these stay in lower case when another word follows them ("de la Cruz",
+# "van der Berg", "bin Laden"); alone they are names ("Van" the given name, "Le").
 _PARTICLES = frozenset(
     [
         "de",
-        "la",
-        "las",
-        "los",
         "del",
-        "di",
+        "dela",
         "da",
         "das",
         "do",
         "dos",
-        "du",
         "van",
         "von",
         "der",
@@ -39,10 +40,15 @@ _PARTICLES = frozenset(
         "y",
         "e",
         "bin",
-        "al",
-        "le",
+        "ibn",
     ]
 )
+# Articles that keep their capital at the start of a family name (La Rosa, Le Pen, Di Maio)
+# and go lower case only after a particle ("de la Cruz", "de los Santos").
+_ARTICLES = frozenset(["la", "las", "los", "le", "di"])
+# Suffixes and initials the person writes in capitals; JR, SR, ST, MC, NG are words (Jr, Ng).
+_ROMAN = frozenset(["ii", "iii", "iv", "vii", "viii"])
+_NOT_INITIALS = frozenset(["jr", "sr", "st", "mr", "dr", "ms", "mc", "ng"])
 
 
 @lru_cache(maxsize=4096)  # a spreadsheet or a feed repeats given and family names
@@ -59,11 +65,34 @@ def as_people_write_it(raw: str) -> str:
         # nameparser dropped or reordered a part (a word it read as a title or a
         # suffix): capitalise word by word instead of losing it.
         written = " ".join(_capitalise_word(word) for word in name.split())
+    words = written.split()
     written = " ".join(
-        word if not word.islower() or word in _PARTICLES else word.capitalize()
-        for word in written.split()
+        _word(word, words[i - 1] if i else "", i < len(words) - 1) for i, word in enumerate(words)
     )
-    return _NOT_MAC.sub(lambda m: "Mac" + m.group(1).lower(), written)
+    return _GAELIC_MAC.sub(lambda m: "Mac" + m.group(1).lower(), written)
+
+
+def _in_capitals(name: str) -> bool:
+    """All capitals, counting a name whose ASCII letters are all capitals but that keeps a
+    lower-case letter with no capital form in use ("STRAUß") or an accented one."""
+    letters = [c for c in name if c.isascii() and c.isalpha()]
+    return name.isupper() or (bool(letters) and all(c.isupper() for c in letters))
+
+
+def _word(word: str, before: str, followed: bool) -> str:
+    """One word of the recased name, given the word before it and whether another follows."""
+    lower = word.lower()
+    if lower in _ROMAN or (
+        len(word) == 2
+        and word.isalpha()
+        and word.isascii()
+        and lower not in _NOT_INITIALS
+        and not set(lower) & set("aeiouy")
+    ):
+        return word.upper()  # III, IV; TJ: initials
+    if followed and (lower in _PARTICLES or (lower in _ARTICLES and before.lower() in _PARTICLES)):
+        return lower
+    return word if not word.islower() else word.capitalize()
 
 
 def _in_capitals(name: str) -> bool:

@@ -1,24 +1,19 @@
 """One row's cells read into a patient and a procedure time, or the problems with it,
 each naming the file's column. Dates in the clinic region's order (CLINIC_PHONE_REGION:
-3/16/1950 in the US, 16/03/1950 elsewhere; ISO anywhere), times as the clinic's wall time."""
+3/16/1950 in the US, 16/03/1950 elsewhere; ISO anywhere; dates.py), times as the clinic's
+wall time."""
 
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime
 from functools import lru_cache
 
 from service.config import Settings
 from service.errors import InvalidInput
 from service.intake.people import IncomingPatient, language_code
 from service.intake.spreadsheet.columns import LABELS, Column, Mapping_
-from service.patients.folding import MONTH_FIRST_REGIONS
+from service.intake.spreadsheet.dates import is_midnight, read_date, read_time, split_time
 from service.patients.phone import patients_phone
 from service.patients.search import normalise_mrn
-
-_NUMERIC = re.compile(r"^(\d{1,4})[/.-](\d{1,2})[/.-](\d{2,4})$")
-_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_NAMED = ("%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%b %d %Y", "%d-%b-%y", "%B %d, %Y", "%d %B %Y")
-_TIME = re.compile(r"^(\d{1,2})(?::?(\d{2}))?(?::(\d{2}))?\s*([ap]\.?m?\.?)?$", re.IGNORECASE)
 
 
 @dataclass
@@ -83,59 +78,6 @@ def read_row(number: int, cells: list[str], mapping: Mapping_, settings: Setting
     return row
 
 
-def read_date(raw: str, region: str, *, two_digit: bool) -> date | None:
-    """A date as spreadsheets write it, or None. Two-digit years only where allowed (a
-    procedure date: 20xx); a date of birth with two digits is ambiguous (1925 or 2025)."""
-    text = raw.strip()
-    compact = _COMPACT.match(text)
-    if compact:
-        year, month, day = (int(p) for p in compact.groups())
-        return _date(year, month, day)
-    numeric = _NUMERIC.match(text)
-    if numeric:
-        a, b, c = numeric.groups()
-        if len(a) == 4:
-            return _date(int(a), int(b), int(c))
-        if (len(c) == 2 and not two_digit) or len(c) == 3:
-            return None
-        year = int(c) + (2000 if len(c) == 2 else 0)
-        first, second = int(a), int(b)
-        month_first = region.upper() in MONTH_FIRST_REGIONS
-        month, day = (first, second) if month_first else (second, first)
-        return _date(year, month, day)
-    for pattern in _NAMED:
-        try:
-            parsed = datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-        if pattern.endswith("%y") and not two_digit:
-            return None
-        return parsed
-    return None
-
-
-def read_time(raw: str) -> time | None:
-    """7:30, 07:30:00, 7:30 AM, 7.30pm, 0730."""
-    text = raw.strip().replace(".", ":", 1) if re.match(r"^\d{1,2}\.\d{2}", raw) else raw.strip()
-    found = _TIME.match(text)
-    if not found:
-        return None
-    hour_text, minute, second, half = found.groups()
-    hour = int(hour_text)
-    if minute is None and len(hour_text) > 2:
-        return None
-    if minute is None and not half and len(hour_text) <= 2:
-        return None  # a bare "7" is not a time anybody should guess
-    if half:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if half.lower().startswith("p") else 0)
-    try:
-        return time(hour, int(minute or 0), int(second or 0))
-    except ValueError:
-        return None
-
-
 @lru_cache(maxsize=256)
 def _language(text: str) -> str | None:
     """A file repeats a handful of languages on every row: each is looked up once."""
@@ -149,23 +91,16 @@ def _procedure_time(day_text: str, time_text: str, settings: Settings) -> dateti
     at = read_time(time_text) if time_text else None
     if time_text and at is None:
         return f"{time_text!r} is not a time"
-    day = read_date(day_text, region, two_digit=True)
+    # "03/16/2027 7:30 AM" or "2027-03-16T07:30": the date and the time in one cell. The
+    # "0:00" an export attaches to a date is no time at all: the time column, or nothing.
+    head, tail = split_time(day_text)
+    day = read_date(head, region, two_digit=True)
     if day is None:
-        # "03/16/2027 7:30 AM" or "2027-03-16T07:30": the date and the time in one cell.
-        head, _, tail = day_text.replace("T", " ", 1).partition(" ")
-        day = read_date(head, region, two_digit=True)
-        if day is None:
-            return f"{day_text!r} is not a date"
-        at = at or read_time(tail)
+        return f"{day_text!r} is not a date"
+    if at is None and tail and not is_midnight(tail):
+        at = read_time(tail)
         if at is None:
             return f"{tail!r} is not a time"
     if at is None:
         return "the procedure time is missing"
     return datetime.combine(day, at)
-
-
-def _date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
