@@ -1,7 +1,6 @@
 """Names as people write them: many systems send "GARCIA NUNEZ, MARIA JOSE" in capitals,
 and a text that greets "Hi MARIA" shouts. nameparser knows Mc, Mac, O', hyphens and the
-particles (de, la, van, von); a name already in mixed case is kept exactly as sent (a
-name whose ASCII letters are all capitals, "MüLLER", is in capitals, not mixed case)."""
+particles (de, la, van, von); a name already in mixed case is kept exactly as sent."""
 
 import re
 from functools import lru_cache
@@ -52,9 +51,11 @@ _NOT_INITIALS = frozenset(["jr", "sr", "st", "mr", "dr", "ms", "mc", "ng"])
 
 
 @lru_cache(maxsize=4096)  # a spreadsheet or a feed repeats given and family names
-def as_people_write_it(raw: str) -> str:
+def as_people_write_it(raw: str, *, given: bool = False) -> str:
     """'MARÍA JOSÉ' -> 'María José', "O'BRIEN" -> "O'Brien", 'DE LA CRUZ' -> 'de la Cruz';
-    'McDonald' or 'van Gogh' as sent are left alone."""
+    'McDonald' or 'van Gogh' as sent are left alone. A `given` name starts with a capital
+    even on a word that is a particle in a family name ('VAN ANH' -> 'Van Anh', the
+    Vietnamese given name; 'JUAN DE DIOS' -> 'Juan de Dios')."""
     name = " ".join(raw.split())
     if not name or not (_in_capitals(name) or name.islower()):
         return name
@@ -67,7 +68,8 @@ def as_people_write_it(raw: str) -> str:
         written = " ".join(_capitalise_word(word) for word in name.split())
     words = written.split()
     written = " ".join(
-        _word(word, words[i - 1] if i else "", i < len(words) - 1) for i, word in enumerate(words)
+        _word(word, words[i - 1] if i else "", i < len(words) - 1 and not (given and i == 0))
+        for i, word in enumerate(words)
     )
     return _GAELIC_MAC.sub(lambda m: "Mac" + m.group(1).lower(), written)
 
@@ -93,15 +95,6 @@ def _word(word: str, before: str, followed: bool) -> str:
     if followed and (lower in _PARTICLES or (lower in _ARTICLES and before.lower() in _PARTICLES)):
         return lower
     return word if not word.islower() else word.capitalize()
-
-
-def _in_capitals(name: str) -> bool:
-    """Capitals, also as systems that upper-case only ASCII letters send them ("JöRG",
-    "NUñEZ"): every ASCII letter a capital. Real mixed case ("McDonald") has a small one."""
-    if name.isupper():
-        return True
-    ascii_letters = [c for c in name if c.isascii() and c.isalpha()]
-    return bool(ascii_letters) and all(c.isupper() for c in ascii_letters)
 
 
 def _capitalise_word(word: str) -> str:
