@@ -51,9 +51,11 @@ _NOT_INITIALS = frozenset(["jr", "sr", "st", "mr", "dr", "ms", "mc", "ng"])
 
 
 @lru_cache(maxsize=4096)  # a spreadsheet or a feed repeats given and family names
-def as_people_write_it(raw: str) -> str:
+def as_people_write_it(raw: str, *, given: bool = False) -> str:
     """'MARÍA JOSÉ' -> 'María José', "O'BRIEN" -> "O'Brien", 'DE LA CRUZ' -> 'de la Cruz';
-    'McDonald' or 'van Gogh' as sent are left alone."""
+    'McDonald' or 'van Gogh' as sent are left alone. A `given` name starts with a capital
+    even on a word that is a particle in a family name ('VAN ANH' -> 'Van Anh', the
+    Vietnamese given name; 'JUAN DE DIOS' -> 'Juan de Dios')."""
     name = " ".join(raw.split())
     if not name or not (_in_capitals(name) or name.islower()):
         return name
@@ -66,7 +68,8 @@ def as_people_write_it(raw: str) -> str:
         written = " ".join(_capitalise_word(word) for word in name.split())
     words = written.split()
     written = " ".join(
-        _word(word, words[i - 1] if i else "", i < len(words) - 1) for i, word in enumerate(words)
+        _word(word, words[i - 1] if i else "", i < len(words) - 1 and not (given and i == 0))
+        for i, word in enumerate(words)
     )
     return _GAELIC_MAC.sub(lambda m: "Mac" + m.group(1).lower(), written)
 
