@@ -84,3 +84,16 @@ def test_the_midnight_an_export_attaches_is_not_a_procedure_time() -> None:
 )
 def test_a_name_in_capitals_is_written_as_the_person_writes_it(sent: str, written: str) -> None:
     assert as_people_write_it(sent) == written
+
+
+@pytest.mark.parametrize(
+    ("sent", "written"),
+    [
+        ("VAN ANH", "Van Anh"),  # Vietnamese: a given name, not a Dutch particle
+        ("DE JESUS", "De Jesus"),
+        ("JUAN DE DIOS", "Juan de Dios"),
+        ("MARIA DE LOS ANGELES", "Maria de los Angeles"),
+    ],
+)
+def test_a_given_name_starts_with_a_capital_even_on_a_particle(sent: str, written: str) -> None:
+    assert as_people_write_it(sent, given=True) == written

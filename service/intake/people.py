@@ -26,7 +26,7 @@ class IncomingPatient:
     def written(self) -> "IncomingPatient":
         """The same person with names in people's case (not a system's capitals)."""
         return IncomingPatient(
-            given_name=as_people_write_it(self.given_name),
+            given_name=as_people_write_it(self.given_name, given=True),
             family_name=as_people_write_it(self.family_name),
             phone=self.phone,
             mrn=self.mrn,
