@@ -20,7 +20,7 @@ from bench.results import write_section
 from service.checkins.reading import Reading, Scale, read_answer
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "checkins"
-PARTS = ("tuning", "heldout", "heldout_round2", "heldout_round3")
+PARTS = ("tuning", "heldout", "heldout_round2", "heldout_round3", "heldout_round4")
 # Round 2 (87 answers, written by a helper who never read the reader) was unseen at its
 # first run on 2026-12-05: accuracy 0.920, 0 numbers from non-answers (misses: "outta",
 # "y medio", "hr"/"1 hr 15 min", "media horita", "ni un minuto", "like a 6 maybe 7").

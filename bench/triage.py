@@ -58,6 +58,7 @@ PARTS = (
     "probes_session5p",
     "heldout_round7",
     "heldout_round8",
+    "heldout_round9",
 )
 # Never tuned on: the unseen measure (see the module docstring).
 UNSEEN = ("heldout_round7", "heldout_round8")
@@ -92,6 +93,7 @@ FIRST_RUNS: tuple[tuple[str, float, float, str], ...] = (
     ("probes_session5p", 0.929, 0.000, "+ probes O's lessons"),
     ("heldout_round7", 1.000, 0.094, "session 5's matcher, finished (unseen)"),
     ("heldout_round8", 1.000, 0.170, "session 5's matcher, finished (unseen)"),
+    ("heldout_round9", 1.000, 0.254, "session 5's matcher, finished (unseen; then tuned on)"),
 )
 # Every part measured on the fifth change (main at d10d8df, before session 5): the "before"
 # column of the report.
