@@ -8,7 +8,7 @@ held-out round before the matcher change it measured, its first run recorded bel
 `seen_round5`, `seen_round6`) were measured and reported in session 4 and tuned on in
 session 5, with the session-5 parts: `paraphrases_session5` (written before the sixth
 change), `seen_session5_heldout` (written after the sixth change, before running it) and
-`probes_session5`, `probes_session5b` ... `probes_session5p` (each written before running
+`probes_session5`, `probes_session5b` ... `probes_session5q` (each written before running
 it, after the previous one was learnt from). The unseen measure is rounds 7 and 8
 (`heldout_round7`, 179 replies; `heldout_round8`, 168; a line each that repeated another
 part was dropped), each written by someone who never read the matcher, its tuning data or
@@ -56,6 +56,7 @@ PARTS = (
     "probes_session5n",
     "probes_session5o",
     "probes_session5p",
+    "probes_session5q",
     "heldout_round7",
     "heldout_round8",
     "heldout_round9",
@@ -91,6 +92,7 @@ FIRST_RUNS: tuple[tuple[str, float, float, str], ...] = (
     ("probes_session5n", 1.000, 0.100, "+ probes M's lessons"),
     ("probes_session5o", 0.950, 0.111, "+ probes N's lessons"),
     ("probes_session5p", 0.929, 0.000, "+ probes O's lessons"),
+    ("probes_session5q", 0.943, 0.833, "session 5's matcher, before round 9's lessons"),
     ("heldout_round7", 1.000, 0.094, "session 5's matcher, finished (unseen)"),
     ("heldout_round8", 1.000, 0.170, "session 5's matcher, finished (unseen)"),
     ("heldout_round9", 1.000, 0.254, "session 5's matcher, finished (unseen; then tuned on)"),

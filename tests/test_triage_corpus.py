@@ -42,6 +42,7 @@ THRESHOLDS = {part: (RECALL_TARGET, FALSE_ALARM_TARGET) for part in PARTS} | {
     "probes_session5n": (1.0, FALSE_ALARM_TARGET),
     "probes_session5o": (1.0, FALSE_ALARM_TARGET),
     "probes_session5p": (1.0, FALSE_ALARM_TARGET),
+    "probes_session5q": (1.0, FALSE_ALARM_TARGET),
 }
 
 
