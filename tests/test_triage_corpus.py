@@ -142,6 +142,18 @@ def test_every_part_is_listed_and_none_is_left_out():
         ("my legs feel different, so much better than before", False),
         ("the numbness in my foot is going away", False),
         ("i lost my appointment card", False),
+        # Round 9's kinds (triage_context): a sign that is not there now is set aside only
+        # when clearly so; the sign beside it, or said to be there after all, is read.
+        ("what if I get a fever, who do I call?", False),
+        ("leaflet says call if you cant pee and I cant", True),
+        ("what does it mean if I can't pee", True),
+        ("my friend had the same surgery and her legs went numb, mine are numb too", True),
+        ("my legs are numb, and my knee hurts like always", True),
+        ("my legs are numb, I had a fever before the procedure", True),
+        ("the wound healed, but my legs are numb", True),
+        ("the wound closed but is red", True),
+        ("it stopped but came back", True),
+        ("pain about a 4, ice helps", False),
     ],
 )
 def test_kinds_of_wording(reply, urgent):

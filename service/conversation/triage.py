@@ -30,6 +30,7 @@ from service.conversation.triage_change import (
     kinds_of,
     loss_said,
 )
+from service.conversation.triage_context import RETURNED, set_aside
 from service.conversation.triage_lexicon import (
     ANSWERING_NO,
     MILD,
@@ -89,13 +90,14 @@ _REASSURING = re.compile(REASSURING)
 # A check-in answer ("4 in my back, 3 in my leg", "40 mins then my back hurts"): a number
 # (digits or words) that is not a count of days or times ("in 4 days", "3 times").
 _SCORE = re.compile(
-    r"(?<![\d.,#])\d+(?![\d.,])(?! ?(days?|dias?|hours?|hrs?|horas?|times?|veces|weeks?"
+    r"(?<![\d.,#])\d+(?!\d|[.,]\d)(?! ?(days?|dias?|hours?|hrs?|horas?|times?|veces|weeks?"
     r"|semanas?|nights?|noches?|blankets?|pads?))|\b(zero|two|three|four|five|six|seven"
     r"|eight|nine|ten|cero|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez)\b"
 )
 _QUESTION = re.compile(QUESTION)
 
 _EASING = re.compile(r"^\s*(\w+ ){0,7}" + EASING + r"\b")
+_NOT_EASING = re.compile(r"\b(not|no|never|havent|hasnt|didnt|doesnt|dont|wont|cannot)\b")
 _MILD_ANYWHERE = re.compile(r"\b" + MILD + r"\b")
 # Mild wording about the body ("a little itchy where the bandage was", "un poco de dolor"),
 # not about what comes out ("very little comes out").
@@ -112,7 +114,10 @@ def mentions_warning_sign(text: str) -> bool:
 
 def warning_signs(text: str) -> list[str]:
     """The kinds of warning sign the reply mentions (bladder_bowel, infection, ...)."""
-    plain = _normalise(text)
+    # A hypothetical, someone else's trouble, a chronic, past or passing complaint: set
+    # aside before any rule reads the reply (`triage_context`).
+    plain = set_aside(_normalise(text))
+    returned = RETURNED.search(plain) is not None
     found: list[str] = []
     if fever_number(plain):
         found.append("fever")
@@ -127,7 +132,7 @@ def warning_signs(text: str) -> list[str]:
             if sign in found:
                 continue
             for match in pattern.finditer(sentence):
-                if negatable and _ruled_out(sign, sentence, match.start(), match.end()):
+                if negatable and _ruled_out(sign, sentence, match.start(), match.end(), returned):
                     continue
                 found.append(sign)
                 break
@@ -257,11 +262,13 @@ def _negated(clause: str, start: int, end: int) -> bool:
     return False
 
 
-def _ruled_out(sign: str, sentence: str, start: int, end: int) -> bool:
-    """Negated within its clause ("no fever"), easing ("swelling going down"), or a mild
-    form of something ordinary ("a spot of blood")."""
+def _ruled_out(sign: str, sentence: str, start: int, end: int, returned: bool = False) -> bool:
+    """Negated within its clause ("no fever"), easing ("swelling going down") unless said
+    not to ("hasn't stopped") or to have come back, or a mild form of something ordinary
+    ("a spot of blood")."""
     if _negated(sentence, start, end):
         return True
-    if _EASING.match(NOT_REASSURED.sub(" ", sentence[end:])):
+    easing = _EASING.match(NOT_REASSURED.sub(" ", sentence[end:]))
+    if easing and not returned and not _NOT_EASING.search(easing.group(0)):
         return True
     return sign in MILD_ORDINARY and _MILD_BEFORE.search(sentence[:start]) is not None

@@ -123,7 +123,7 @@ LOSS = _any(
     r"escurr\w*|resbal\w*",
     # Something that happened to the body: Spanish "se me abrió", "se le durmió", "se puso
     # roja"; English "turned red", "got hot", "went limp". Not "se me quitó" (it went away).
-    r"se (me |le |te |nos |les )(?!(quit|olvid|pas|fue|va |hizo tarde))[a-z]+",
+    r"se (me |le |te |nos |les )(?!(quit|olvid|pas|fue|va |hizo tarde|acab|termin))[a-z]+",
     r"se (puso|pone|esta poniendo) \w+|turn(ed|ing|s)? (red|dark|black|purple|white|blue"
     r"|gr[ae]y|yellow|green|hot)|got (red|hot|swollen|bigger|numb|wet|worse|weak\w*|infected"
     r"|stuck)|went (red|weak|limp|numb|dead|out|stiff)",

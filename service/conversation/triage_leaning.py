@@ -152,10 +152,12 @@ REASSURING = (
     r"|photo|picture|pic|foto|(feeling|sensation|sensibilidad|strength|fuerza) (\w+ )?(is |has "
     r"|came |coming )?back|volvio|regreso"
     # What healing skin does (001: mild discomfort at the incision is expected).
-    r"|itch\w*|pica|comezon|picazon|scab\w*|costr\w*|bruis\w*|moret\w*|lighter|looser"
+    r"|ya pude|(finally|por fin) (went|pude|fui|had)|itch\w*|pica|comezon|picazon|scab\w*"
+    r"|costr\w*|bruis\w*|moret\w*|lighter|looser"
     r"|loosening|easier|(went for|took|had|go for) a (\w+ )?walk|(fui|sali) a caminar)\b"
 )
 QUESTION = (
     r"(\?|^\s*(can|could|should|when|what|how|is|are|do|does|will|would|may|cuando|cuanto"
-    r"|puedo|debo|que|como|es|hay)\b)"
+    r"|puedo|debo|que|como|es|hay)\b|\b(wants? to know|wondering|asks?|asking) (if|whether"
+    r"|when)\b|\b(quiere saber|pregunta|preguntan) si\b)"
 )

@@ -21,7 +21,9 @@ ROUTINE = re.compile(
     r"|sounds good|will do|confirm\w*|perfect\w*|listo|vale|entendido|claro|nos vemos"
     r"|hello|hi|hey|hola|buenos dias|buenas|bye|adios|wrong number|numero equivocado|number"
     r"|numero|telefono|cell|on my way|en camino|voy para alla|never ?mind|found it|disregard"
-    r"|ignore|olvid\w*|no importa|one more|otra cosa|also|tambien|no one|nobody|nadie"
+    r"|ignore|olvid\w*|no importa|just (checking|asking|wondering|curious|making sure)"
+    r"|pregunt\w*|asking|checking what|por si acaso|just in case|one more|otra cosa|also"
+    r"|tambien|no one|nobody|nadie"
     r"|(be|estare|estaremos) (there|ahi|alli)|ahi estare|cannot wait|get back to|volver a"
     r"|no (new |real |major |other )?(problems?|issues?|concerns?|complaints?|changes?"
     r"|worries|questions)|nothing (new|to report|wrong)|sin (problemas?|novedad|cambios)"
@@ -47,7 +49,8 @@ _WORDS = re.compile(r"[a-zñ]+")
 # with none of these ("my daughter is staying with me this week") is news, not a sign.
 _HAPPENING = re.compile(
     r"\b(keeps?|kept|keep on|again|all (day|night)|since|started|starting|suddenly|anymore"
-    r"|still|just|had to|have to|has to|cannot|wont|dont|doesnt|didnt|not|no|never|havent"
+    r"|still|just|came back|comes back|back again|volvio|regreso|had to|have to|has to"
+    r"|cannot|wont|dont|doesnt|didnt|not|no|never|havent"
     r"|weird|strange|funny|off|something|worried|scared|feel\w*|felt|sient\w*|siento"
     r"|todavia|sigue|sigo|de repente|empez\w*|desde|otra vez|de nuevo|tuve que|tengo que"
     r"|tiene que|ya no|raro|rara|algo|nada|ni|sin|miedo|preocupad\w*)\b"

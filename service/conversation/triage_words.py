@@ -253,6 +253,10 @@ NOT_A_SIGN = (
     r"|on|as to|whether|if)|cannot (wait|complain)"
     # "pain meds" is not pain, unless they are said not to work ("arent touching it").
     r"|pain (killers?|med\w*|pill\w*)\b(?! (\w+ )?(not|dont|doesnt|nothing|no) )"
+    r"|(pastillas|medicinas?|medicamentos?|analgesicos?) (para el|del|de|contra el) dolor\b"
+    r"(?! (\w+ )?(no|nada) )"
+    # The papers given at discharge are not a discharge from the wound.
+    r"|discharge (paper\w*|sheet\w*|instruction\w*|summary|packet|leaflet|form\w*|nurse)"
     r"|(bandage|dressing|gauze|tape|it|vendaje|gasa|curita) (\w+ )?(fell|falls?|falling"
     r"|se cayo|se cae)"
     # A change said not to be happening ("not getting bigger", "no esta peor").
