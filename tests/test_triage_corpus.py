@@ -154,6 +154,8 @@ def test_every_part_is_listed_and_none_is_left_out():
         ("the wound closed but is red", True),
         ("it stopped but came back", True),
         ("pain about a 4, ice helps", False),
+        ("que hago si no puedo orinar desde ayer?", True),
+        ("y si me sale pus? ya me esta saliendo algo amarillo", True),
     ],
 )
 def test_kinds_of_wording(reply, urgent):

@@ -88,9 +88,21 @@ _MIGHT_COME = re.compile(
     r"|(me|le|nos) (da|dan|sale|salen|sube|pasa|empieza\w*)\b|se (me|le) \w+|(pierdo|pierde"
     r"|noto|veo|empiezo|empieza|llego a|llegara|llegase)\b)"
 )
+_ASKED = re.compile(
+    r"\?|^[\s¿]*(what|who|when|where|how|should|do|can|is|que|quien|cuando|a quien)\b"
+)
+_JUST_ASKING = re.compile(
+    r"\b(just (checking|asking|wondering|curious|making sure)|solo (pregunto|quiero saber"
+    r"|para saber)|nomas pregunto|es solo (una )?pregunta|just a question|only asking"
+    r"|wanted to (know|ask|check)|want to (know|be sure|make sure)|quiero saber|queria saber"
+    r"|in case|por si acaso|ahead of time|(i|we) dont have (one|it|any)|no (lo |la )?tengo"
+    r"|not yet|todavia no|aun no|no me ha pasado|hasnt happened)\b"
+)
 _MIGHT_COME_SAID = re.compile(r"^(tengo|tiene|hay|no puedo|no puede)\b")
 _PRESENT = re.compile(
-    r"\d|\b(this|these|that|those|still|already|again|now|keeps?|kept|any ?more|worse|stays?"
+    r"\d|\b(since|desde|right now|today|tonight|this morning|yesterday|last night|hoy|ayer"
+    r"|anoche|esta manana|fell|had|lost|peed|was|were|cai|perdi|tuve|tenia"
+    r"|this|these|that|those|still|already|again|now|keeps?|kept|any ?more|worse|stays?"
     r"|continu\w*|persist\w*|last\w*|longer|(go|goes|going|went) away|(get|gets|getting)"
     r" better|stop\w*|heal\w*|improv\w*|every time|each time|whenever|the (numbness|tingling"
     r"|pain|bleeding|swelling|redness|drainage|fever|weakness|leak\w*)|my (numbness|tingling"
@@ -209,15 +221,22 @@ def set_aside(plain: str) -> str:
     changed = _CHANGED.search(_UNCHANGED.sub(" ", plain)) is not None
     pieces = [*_SEPARATOR.split(plain), ""]
     # Each sentence with its ending, so a question keeps its question mark.
-    return "".join(
-        _aside(pieces[index] + pieces[index + 1], compared, changed)
-        for index in range(0, len(pieces) - 1, 2)
-    )
+    sentences = [pieces[i] + pieces[i + 1] for i in range(0, len(pieces) - 1, 2)]
+    asked = [_without_hypothetical(sentence) for sentence in sentences]
+    # A hypothetical only where the rest of the reply asks too ("y si me sale pus? ya me
+    # esta saliendo algo" tells of it): every other sentence a question, or "just asking".
+    told = [
+        left
+        for left, sentence in zip(asked, sentences, strict=True)
+        if left == sentence and left.strip() and not _ASKED.search(left)
+    ]
+    if told and not _JUST_ASKING.search(" ".join(asked)):
+        asked = sentences
+    return "".join(_aside(sentence, compared, changed) for sentence in asked)
 
 
 def _aside(sentence: str, compared: bool, changed: bool) -> str:
     """One sentence with what is not a sign now blanked (see the module docstring)."""
-    sentence = _without_hypothetical(sentence)
     other = _OTHER_PERSON.match(sentence)
     if compared and other:
         clause_end = sentence.find(",", other.end())
