@@ -41,11 +41,13 @@ RETURNED = re.compile(
     r"\b(came back|comes back|coming back|back again|returned|started again|volvio|regres\w*"
     r"|otra vez|de nuevo)\b"
 )
-# Cauda equina: never set aside as chronic, past or ordinary.
+# Cauda equina and falls: never set aside as chronic, past or ordinary.
 _SADDLE = re.compile(
     r"\b(bladder|bowels?|pee\w*|urin\w*|poop\w*|stool|leak\w*|accident|incontinen\w*|control"
     r"|pads?|diapers?|groin|saddle|privates?|down there|bottom|butt\w*|genital\w*|vejiga|orin\w*"
-    r"|pipi|popo|heces|intestin\w*|entrepierna|nalgas?|panal\w*|esfinter\w*)\b"
+    r"|pipi|popo|heces|intestin\w*|entrepierna|nalgas?|panal\w*|esfinter\w*"
+    # Nor a fall or a blackout, however long ago.
+    r"|fall|fell|fallen|tumble|cai\w*|cayo|caida|passed out|blacked out|desmay\w*)\b"
 )
 
 # 1. A hypothetical. The condition is set aside only where the sentence asks what to do
