@@ -156,7 +156,9 @@ def test_every_part_is_listed_and_none_is_left_out():
         ("pain about a 4, ice helps", False),
         ("que hago si no puedo orinar desde ayer?", True),
         ("y si me sale pus? ya me esta saliendo algo amarillo", True),
-        ("I had a fall last week, all good now", True),  # a fall is never set aside
+        ("I had a fall last week, all good now", True),
+        ("you said to call if I get a fever, so here I am, 101", True),
+        ("dijeron que llame si me da fiebre, pues me dio", True),  # a fall is never set aside
     ],
 )
 def test_kinds_of_wording(reply, urgent):

@@ -93,6 +93,7 @@ _MIGHT_COME = re.compile(
 _ASKED = re.compile(
     r"\?|^[\s¿]*(what|who|when|where|how|should|do|can|is|que|quien|cuando|a quien)\b"
 )
+_SAID = re.compile(r"\b(says?|said|told (me|us)|dice|dijo|dijeron|pone)\b")
 _JUST_ASKING = re.compile(
     r"\b(just (checking|asking|wondering|curious|making sure)|solo (pregunto|quiero saber"
     r"|para saber)|nomas pregunto|es solo (una )?pregunta|just a question|only asking"
@@ -232,7 +233,10 @@ def set_aside(plain: str) -> str:
         for left, sentence in zip(asked, sentences, strict=True)
         if left == sentence and left.strip() and not _ASKED.search(left)
     ]
-    if told and not _JUST_ASKING.search(" ".join(asked)):
+    # "you said to call if I get a fever, so here I am": quoting the leaflet, only with
+    # "just asking" does a patient mean it has not happened.
+    quoted = any(_SAID.search(left) for left, s in zip(asked, sentences, strict=True) if left != s)
+    if (told or quoted) and not _JUST_ASKING.search(" ".join(asked)):
         asked = sentences
     return "".join(_aside(sentence, compared, changed) for sentence in asked)
 
