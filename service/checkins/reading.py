@@ -24,6 +24,12 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from service.checkins.answer_parts import (
+    corrected,
+    this_measure_only,
+    without_clock_times,
+    without_our_question,
+)
 from service.checkins.durations import in_minutes
 from service.checkins.misheard_numbers import (
     holds_a_misspelt_number,
@@ -73,7 +79,7 @@ _WINDOW = re.compile(
 )
 _SCALE_WORDS = r"(?:(?:on|in|from|en) )?(?:(?:a|the|my|una|la) )?(?:pain )?(?:scale|escala)"
 _SCALE_SAID = re.compile(
-    rf"(?P<n>{_NUMBER})?,? ?(?:{_SCALE_WORDS}(?: (?:of|from|de|del))?"
+    rf"(?:(?<![\d./])(?P<n>{_NUMBER}))?,? ?(?:{_SCALE_WORDS}(?: (?:of|from|de|del))?"
     r"(?: (?:0|1) ?(?:-|to|a|al|through|thru) ?(?P<top>\d+)| (?P<only>\d+))?"
     r"|\b(?:from|de|del) (?:0|1) (?:-|to|a|al) (?P<span>\d+)\b)"
 )
@@ -118,6 +124,11 @@ _CANT_WALK = re.compile(
     r"|\bno (?:puedo (?:ni )?(?:caminar|andar)|camino)\b"
     r"(?! (?:mucho|lejos|bien|mas|tanto|rapido|sin|con|por))"
 )
+# Someone who does not walk for another reason: no number of minutes (a person reads it).
+_NOT_WALKING_AT_ALL = re.compile(
+    r"\b(?:wheel ?chairs?|silla de ruedas|(?:mobility )?scooter|bed ?ridden|bed ?bound"
+    r"|encamad[oa]|postrad[oa]|en cama)\b"
+)
 # Alone (with filler only), these say none: "nada", "none at all".
 _NONE_ALONE = re.compile(r"\b(?:none|(?<!de )nada|nothing|not at all|ninguno|zero)\b")
 _ABOVE_PHRASE = (
@@ -157,7 +168,10 @@ def is_above_scale(text: str, scale: Scale, lowest: float = 0, highest: float = 
 
 def _read(text: str, scale: Scale, lowest: float, highest: float) -> tuple[Reading | None, bool]:
     """(the reading or None, whether a rating above the scale's top was said)."""
+    text = without_our_question(text)
     words, guessed = _normalise(text, highest)
+    words = corrected(without_clock_times(words))
+    words = this_measure_only(words, rating=scale is Scale.zero_to_ten)
     if not words or is_question(words, text) or is_something_else(words):
         return None, False
     if holds_a_misspelt_number(words):
@@ -270,6 +284,8 @@ def _zero(words: str, scale: Scale, lowest: float) -> Reading | None:
     """ "no pain", "can't walk at all", "nada": none, when none is on the scale."""
     if scale is Scale.zero_to_ten and not lowest <= 0:
         return None
+    if scale is Scale.minutes and _NOT_WALKING_AT_ALL.search(words):
+        return None  # "no camino, uso silla de ruedas": not the pain's "can't walk"; a person reads it
     said = _ZERO_PAIN if scale is Scale.zero_to_ten else _CANT_WALK
     found = said.search(words)
     if found is not None:
