@@ -63,7 +63,8 @@ class Score:
 
 
 def load(part: str) -> list[Answer]:
-    """`question<TAB>language<TAB>expected<TAB>text` lines, # for comments."""
+    """`question<TAB>language<TAB>expected<TAB>text` lines, # for comments; "\\n" in a text
+    is a line break (our question quoted back on its own line)."""
     answers = []
     for line in (CORPUS / f"{part}.tsv").read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
@@ -71,6 +72,7 @@ def load(part: str) -> list[Answer]:
         question, language, expected, text = line.split("\t", 3)
         if question not in SCALES:
             raise ValueError(f"{part}: unknown question {question!r}")
+        text = text.replace("\\n", "\n")
         answers.append(Answer(question, language, _expected(expected), text))
     return answers
 

@@ -38,7 +38,7 @@ _QUOTED_LINE = re.compile(r"^\s*>+")
 _NUMBER = r"\d+(?:\.\d+)?"
 # A correction after a number: the text from the last one on is the answer.
 _CORRECTION = re.compile(
-    rf"\d[^\d]{{0,12}}?\b(?:no,? wait|wait,? no|wait|no,? sorry|sorry,? i mean|i mean|actually"
+    rf"\d(?: ?min)?[\s,.;:-]*\b(?:no,? wait|wait,? no|wait|no,? sorry|sorry,? i mean|i mean|actually"
     r"|or rather|correction|oops|no,? perdon|perdon|quiero decir|mejor dicho|digo"
     r"|(?:no,? )?more like|no,? mas bien|mas bien|no)\b[\s,.:;-]*"
     rf"(?=(?:(?:it'?s|its|a|an|like|un|una|es|more|closer to|about) )*{_NUMBER}\b)"
@@ -47,6 +47,8 @@ _CORRECTION = re.compile(
 _TAKEN_BACK = re.compile(rf"{_NUMBER}(?: min)?,? but (?=(?:a |un )?{_NUMBER}(?: min)?\W*$)")
 _CLAUSE_END = re.compile(r"[,;]|\.(?!\d)|\s(?:and|y|but|pero)\s")
 _MINUTES = re.compile(rf"{_NUMBER}(?:-{_NUMBER})? min\b")
+# "espalda 4. camino unos 15 min": a number for a place in the body is the pain's.
+_WHERE_IT_HURTS = re.compile(r"\b(?:back|legs?|hips?|buttocks?|espalda|piernas?|caderas?)\b")
 _CLOCK = re.compile(
     r"(?:\b(?:around|about|at|by|from|since|until|till|after|before|como a las|a las) )?"
     r"(?:\b\d{1,2}(?::\d{2})? ?(?:-|to|and|till|until|a|y) ?)?"
@@ -98,7 +100,7 @@ def _answers_the_other(clause: str, rating: bool) -> bool:
     if not re.search(r"\d", clause):
         return False
     walking = names_walking_number(clause) or _MINUTES.search(clause) is not None
-    pain = names_pain(clause)
+    pain = names_pain(clause) or _WHERE_IT_HURTS.search(clause) is not None
     return walking and not pain if rating else pain and not walking
 
 

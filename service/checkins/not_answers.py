@@ -43,8 +43,8 @@ _NOT_A_RATING = re.compile(
     r"|\b(?:give me|gimme|wait|hold on|hang on|just|dame|espera|espere)(?: \w+)? 1 min\b"
     # Thousands ("10k steps") and dates: "12/10/26", "my appt is 12/10".
     # A change, not a level: "2 less than yesterday", "2 menos que ayer", "down 2".
-    r"|\d (?:points? )?(?:less|more|lower|higher|better|worse|fewer) than\b"
-    r"|\d (?:puntos? )?(?:menos|mas|mejor|peor) (?:que|de lo)\b"
+    r"|\d (?:min |points? |puntos? )?(?:less|more|lower|higher|better|worse|fewer|menos|mas"
+    r"|mejor|peor)\b(?! (?:or|o)\b)"
     r"|\b(?:down|up|dropped|went up|went down|bajo|subio) (?:by |about |like )?\d+(?! ?/)"
     r"(?: (?:points?|puntos?))?(?: (?:from|since|than|desde|que|de)\b|$)"
     r"|\b\d+k\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"

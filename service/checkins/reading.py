@@ -79,7 +79,8 @@ _WINDOW = re.compile(
 )
 _SCALE_WORDS = r"(?:(?:on|in|from|en) )?(?:(?:a|the|my|una|la) )?(?:pain )?(?:scale|escala)"
 _SCALE_SAID = re.compile(
-    rf"(?:(?<![\d./])(?P<n>{_NUMBER}))?,? ?(?:{_SCALE_WORDS}(?: (?:of|from|de|del))?"
+    # "7/10 on the scale", "6 out of 10 on the pain scale": the 10 is the top, not a rating.
+    rf"(?:(?<![\d./])(?<!of )(?<!out )(?<!over )(?<!de )(?<!sobre )(?P<n>{_NUMBER}))?,? ?(?:{_SCALE_WORDS}(?: (?:of|from|de|del))?"
     r"(?: (?:0|1) ?(?:-|to|a|al|through|thru) ?(?P<top>\d+)| (?P<only>\d+))?"
     r"|\b(?:from|de|del) (?:0|1) (?:-|to|a|al) (?P<span>\d+)\b)"
 )
