@@ -30,7 +30,8 @@ _QUESTION_WORDING = re.compile(
     r"|(?:que tan fuerte fue )?su peor dolor de espalda o de pierna en las 24 horas pasadas,?\??"
     r"|(?:and )?(?:about )?how many minutes can you walk(?: before you need to stop)?\??"
     r"|(?:y,? )?(?:aproximadamente,? )?que tiempo puede caminar(?: sin tener que parar)?\??"
-    r"|(?:reply|responda) with (?:one number|the minutes)[,.]?|responda con (?:una cifra|los minutos)[,.]?"
+    r"|reply with (?:one number|the minutes)[,.]?"
+    r"|responda con (?:una cifra|los minutos)[,.]?"
     r"|(?:e\.g\.|eg|for example|por ejemplo) 20\b\.?"
 )
 _QUOTED_LINE = re.compile(r"^\s*>+")
@@ -38,8 +39,8 @@ _QUOTED_LINE = re.compile(r"^\s*>+")
 _NUMBER = r"\d+(?:\.\d+)?"
 # A correction after a number: the text from the last one on is the answer.
 _CORRECTION = re.compile(
-    rf"\d(?: ?min)?[\s,.;:-]*\b(?:no,? wait|wait,? no|wait|no,? sorry|sorry,? i mean|i mean|actually"
-    r"|or rather|correction|oops|no,? perdon|perdon|quiero decir|mejor dicho|digo"
+    r"\d(?: ?min)?[\s,.;:-]*\b(?:no,? wait|wait,? no|wait|no,? sorry|sorry,? i mean|i mean"
+    r"|actually|or rather|correction|oops|no,? perdon|perdon|quiero decir|mejor dicho|digo"
     r"|(?:no,? )?more like|no,? mas bien|mas bien|no)\b[\s,.:;-]*"
     rf"(?=(?:(?:it'?s|its|a|an|like|un|una|es|more|closer to|about) )*{_NUMBER}\b)"
 )
@@ -70,11 +71,9 @@ def without_our_question(text: str) -> str:
 
 def corrected(words: str) -> str:
     """The words from a correction on: "7 no wait 6" is "6"."""
-    last = None
-    for last in _CORRECTION.finditer(words):
-        pass
-    if last is not None:
-        words = words[last.end() :]
+    ends = [found.end() for found in _CORRECTION.finditer(words)]
+    if ends:
+        words = words[ends[-1] :]
     taken_back = _TAKEN_BACK.search(words)
     return words[taken_back.end() :] if taken_back else words
 
