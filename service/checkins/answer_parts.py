@@ -57,16 +57,21 @@ _CLOCK = re.compile(
 )
 
 
-def without_our_question(text: str) -> str:
-    """`text` folded (lower case, no accents) without our question quoted back."""
+def without_our_question(text: str) -> tuple[str, bool]:
+    """`text` folded (lower case, no accents) without our question quoted back, and
+    whether there was one."""
     folded = unicodedata.normalize("NFD", text.lower().replace("\u00bf", " "))
     plain = "".join(c for c in folded if not unicodedata.combining(c))
     lines = []
+    quoted = False
     for line in plain.splitlines():
         if _QUOTED_LINE.match(line):
             line = _QUOTED_LINE.sub("", line).rpartition("?")[2]
-        lines.append(_QUESTION_WORDING.sub(" ", " ".join(line.split())))
-    return "\n".join(lines)
+            quoted = True
+        kept = _QUESTION_WORDING.sub(" ", " ".join(line.split()))
+        quoted = quoted or kept != " ".join(line.split())
+        lines.append(kept)
+    return "\n".join(lines), quoted
 
 
 def corrected(words: str) -> str:
@@ -78,9 +83,10 @@ def corrected(words: str) -> str:
     return words[taken_back.end() :] if taken_back else words
 
 
-def this_measure_only(words: str, rating: bool) -> str:
-    """`words` without the clauses that answer the other question, if a number is left.
-    `rating`: this question is the pain rating (else the walking minutes)."""
+def this_measure_only(words: str, rating: bool, filler: frozenset[str]) -> str:
+    """`words` without the clauses that answer the other question, when every clause left
+    with a number answers this one: it names this measure, or says nothing but the number
+    (`filler` words). `rating`: this question is the pain rating (else walking minutes)."""
     clauses = []
     last = 0
     for end in _CLAUSE_END.finditer(words):
@@ -90,9 +96,20 @@ def this_measure_only(words: str, rating: bool) -> str:
     if len(clauses) < 2:
         return words
     kept = [c for c in clauses if not _answers_the_other(c, rating)]
-    if len(kept) == len(clauses) or not any(re.search(r"\d", c) for c in kept):
+    numbered = [c for c in kept if re.search(r"\d", c)]
+    if len(kept) == len(clauses) or not numbered:
         return words
+    if not all(_answers_this(c, rating, filler) for c in numbered):
+        return words  # "walked 20, rested 5": the 5 is no rating; a person reads it
     return ", ".join(c.strip() for c in kept)
+
+
+def _answers_this(clause: str, rating: bool, filler: frozenset[str]) -> bool:
+    if all(word in filler for word in re.findall(r"[a-z']+", clause)):
+        return True
+    if rating:
+        return names_pain(clause) or _WHERE_IT_HURTS.search(clause) is not None
+    return names_walking_number(clause) or _MINUTES.search(clause) is not None
 
 
 def _answers_the_other(clause: str, rating: bool) -> bool:

@@ -147,10 +147,12 @@ def is_above_scale(text: str, scale: Scale, lowest: float = 0, highest: float = 
 
 def _read(text: str, scale: Scale, lowest: float, highest: float) -> tuple[Reading | None, bool]:
     """(the reading or None, whether a rating above the scale's top was said)."""
-    text = without_our_question(text)
-    words, guessed = _normalise(text, highest)
-    words = corrected(without_clock_times(words))
-    words = this_measure_only(words, rating=scale is Scale.zero_to_ten)
+    text, quoted = without_our_question(text)
+    said, guessed = _normalise(text, highest)
+    # Only the part that answers this question is read; what was left out, a person reads.
+    words = corrected(without_clock_times(said))
+    words = this_measure_only(words, scale is Scale.zero_to_ten, _FILLER)
+    guessed = guessed or quoted or words != said
     if not words or is_question(words, text) or is_something_else(words):
         return None, False
     if holds_a_misspelt_number(words):
