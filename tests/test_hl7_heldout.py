@@ -24,7 +24,12 @@ changed by product decision, not tuning: allscripts_a04_no_phone.hl7 was labelle
 registration without a phone, which the domain cannot text; an ADT for a patient with no
 number to text is now AA, ignored and counted ({"ack": "AA", "ignored": true});
 allscripts_a08_phone_added failed only because that A04 before it was refused. After the
-fixes (each made for the kind, with other instances in test_hl7_feed.py): 12 of 12."""
+fixes (each made for the kind, with other instances in test_hl7_feed.py): 12 of 12.
+
+Round 4 (hl7_corpus/heldout_round4, same shape, written without reading the reader): an S14
+changing only the duration, an S13 into another month, an S15 never seen, an A08 changing only
+the language, an A40 with both records known, TQ1-7 at -0600 for a New York clinic, CRLF with a
+trailing blank line, a Z-segment between SCH and PID, two AIS, and a control id sent twice."""
 
 import json
 from pathlib import Path
@@ -41,7 +46,7 @@ from tests.conftest import Clock
 from tests.support.mllp import MllpClient, ack_code, err_location, running_listener
 
 CORPUS = Path(__file__).parent / "hl7_corpus"
-ROUNDS = ("heldout", "heldout_round2", "heldout_round3")
+ROUNDS = ("heldout", "heldout_round2", "heldout_round3", "heldout_round4")
 EXPECTED = {
     r: json.loads((CORPUS / r / "EXPECTED.json").read_text(encoding="utf-8")) for r in ROUNDS
 }
