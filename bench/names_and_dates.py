@@ -35,7 +35,12 @@ from service.procedures.service import resolve_scheduled_at
 TESTS = Path(__file__).resolve().parents[1] / "tests"
 NAMES = TESTS / "names" / "heldout.tsv"
 DATES = TESTS / "dates" / "heldout.tsv"
-PARTS = ("tuning", "heldout")
+PARTS = ("tuning", "heldout", "round2")
+# Round 2 (tests/*/heldout_round2.tsv), a second writer who never read the code, with the
+# name's part (given or family) beside it: its first run (2026-12-05 16:30 UTC, after the
+# fixes above) was names 0.993 (the one miss "DELOS REYES" -> "Delos Reyes", where the
+# writer put "delos Reyes") and dates 0.979 (a weekday before a numeric date, "Sat
+# 3/4/1950", was refused; a weekday is now read and must agree with the date).
 TODAY = datetime(2027, 3, 1, 12, tzinfo=UTC)
 REGION = "US"
 PROCEDURE_TIME = "7:30"  # the time column beside the date, as the import reads them together
@@ -52,7 +57,7 @@ _TWO_DIGIT_YEAR = re.compile(r"^(?!.*\d{3}).*\D\d{2}$")
 @dataclass(frozen=True)
 class Line:
     sent: str
-    kind: str  # "name", "birth" or "procedure"
+    kind: str  # "name" (a family name), "given", "birth" or "procedure"
     expected: str
 
 
@@ -84,7 +89,14 @@ def _data_lines(path: Path) -> list[str]:
 
 
 def load(corpus: str, part: str) -> list[Line]:
-    """One half of a corpus: `tuning` the even data lines, `heldout` the odd ones."""
+    """One half of a corpus: `tuning` the even data lines, `heldout` the odd ones; or the
+    whole of round 2."""
+    if part == "round2":
+        path = TESTS / corpus / "heldout_round2.tsv"
+        rows = [line.split("\t") for line in _data_lines(path)]
+        if corpus == "names":
+            return [Line(s, "given" if p == "given" else "name", e) for p, s, e in rows]
+        return [Line(cell, kind, expected) for cell, kind, expected in rows]
     offset = PARTS.index(part)
     if corpus == "names":
         rows = [line.split("\t") for line in _data_lines(NAMES)]
@@ -97,8 +109,8 @@ def load(corpus: str, part: str) -> list[Line]:
 
 def read(line: Line) -> str:
     """What the intake makes of the line: a name as written, a date or `refuse`."""
-    if line.kind == "name":
-        return as_people_write_it(line.sent)
+    if line.kind in ("name", "given"):
+        return as_people_write_it(line.sent, given=line.kind == "given")
     if line.kind == "birth":
         birth = read_date(line.sent, REGION, two_digit=False)
         if birth is None:

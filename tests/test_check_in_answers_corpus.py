@@ -153,3 +153,28 @@ def test_a_misspelt_number_beside_a_read_one_is_left_to_a_person() -> None:
     assert read_answer("sies, 4 in my back", Scale.zero_to_ten) is None
     compound = read_answer("treinta y sinko minutos", Scale.minutes)
     assert compound is not None and compound.value == 35
+
+
+@pytest.mark.parametrize(
+    ("said", "scale", "value"),
+    [
+        ("7 no wait 6", Scale.zero_to_ten, 6),
+        ("10 min walk, 4", Scale.zero_to_ten, 4),
+        ("pain 3, walked 25", Scale.minutes, 25),
+        ("> 0 (none) to 10 (worst imaginable)\n4", Scale.zero_to_ten, 4),
+    ],
+)
+def test_an_answer_read_from_part_of_a_reply_waits_for_a_person(
+    said: str, scale: Scale, value: float
+) -> None:
+    # A correction, the other question's answer, our question quoted: a person reads the rest.
+    reading = read_answer(said, scale)
+    assert reading is not None and reading.value == value and not reading.plain
+
+
+@pytest.mark.parametrize(
+    ("said", "scale"),
+    [("walked 20, rested 5", Scale.zero_to_ten), ("pain 6, rested 15", Scale.minutes)],
+)
+def test_a_clause_for_the_other_question_leaves_no_guess_behind(said: str, scale: Scale) -> None:
+    assert read_answer(said, scale) is None

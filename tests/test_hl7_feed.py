@@ -311,6 +311,21 @@ def test_an_appointment_for_another_procedure_is_ignored_even_if_its_reason_ment
     assert len(_procedures(engine)) == 1
 
 
+def test_an_appointment_of_several_services_starts_ours_at_its_own_time(
+    feed: MllpClient, engine: Engine
+) -> None:
+    # A pre-operative check at 7:00, then MILD at 8:15, booked as one appointment: the
+    # texts (fasting, arrival) follow the procedure's own AIS-4, not the visit's start.
+    preop = "PREOP^PRE-OP NURSE CHECK^LOCAL"
+    message = siu("S12", "P1", code=preop).replace(
+        f"AIS|1||{preop}|202703160700|||60|min",
+        f"AIS|1||{preop}|202703160700|||30|min\rAIS|2||0275T^MILD^CPT|202703160815|||45|min",
+    )
+    assert ack_code(feed.send(message)) == "AA"
+    [procedure] = _procedures(engine)
+    assert procedure.scheduled_at == new_york("2027-03-16T08:15")
+
+
 def test_adt_for_a_patient_with_no_number_to_text_is_acknowledged_ignored_and_counted(
     engine: Engine, settings: Settings, clock: Clock
 ) -> None:

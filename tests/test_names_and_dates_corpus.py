@@ -20,6 +20,10 @@ FLOORS = {
     ("names", "heldout"): 0.979,
     ("dates", "tuning"): 1.0,
     ("dates", "heldout"): 1.0,
+    # Round 2, first run 0.993 / 0.979 (bench/names_and_dates.py); "DELOS REYES" is left
+    # as the one disagreement on names (a Filipino particle the writer lower-cased).
+    ("names", "round2"): 0.99,
+    ("dates", "round2"): 1.0,
 }
 
 
@@ -48,13 +52,18 @@ def test_a_birth_date_with_a_two_digit_year_is_left_for_staff_to_confirm() -> No
         "4 de marzo de 1950",
         "04MAR1950",
         "Sat, March 4, 1950",
+        "sábado 3/4/1950",
+        "Mar 4 1950",  # "mar" is March here, not martes
     ],
 )
 def test_a_date_of_birth_as_exports_and_people_write_it_is_read(cell: str) -> None:
     assert read_date(cell, "US", two_digit=False) == date(1950, 3, 4)
 
 
-@pytest.mark.parametrize("cell", ["3.4.1950", "13/01/1955", "Marhc 4 1950", "2/30/1950", "60"])
+@pytest.mark.parametrize(
+    "cell",
+    ["3.4.1950", "13/01/1955", "Marhc 4 1950", "2/30/1950", "60", "Fri 3/4/1950", "lunes 3/4/1950"],
+)
 def test_a_date_that_could_be_two_dates_or_none_is_refused(cell: str) -> None:
     assert read_date(cell, "US", two_digit=False) is None
 

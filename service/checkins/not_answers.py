@@ -27,7 +27,11 @@ _MONTHS = (
 _NOT_A_RATING = re.compile(
     r"\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}|\b\d{3}[\s.-]\d{4}\b|\d{7,}"
     r"|\b\d{1,2}(?::\d{2})? ?(?:am|pm|a\.m|p\.m|o'?clock|o clock)\b|\b\d{1,2}:\d{2}\b"
-    r"|\b\d{1,2} (?:in the (?:morning|afternoon|evening)|at night|de la (?:manana|tarde|noche))"
+    # "7 in the morning" is a time; a range ("6-7 at night") or a part of the day set
+    # against the rest ("7 at night, less in the day") is how bad that part of the day is.
+    r"|(?<!\d-)(?<!\d -)\b\d{1,2} (?:in the (?:morning|afternoon|evening)|at night"
+    r"|de la (?:manana|tarde|noche))(?!,? (?:but |and |y |pero )?(?:less|more|better|worse"
+    r"|lower|higher|menos|mas|mejor|peor)\b)"
     r"|(?:\b(?:a las?|alas|until|till|til|antes de las|despues de las) ?|@ ?)\d{1,2}\b"
     r"(?! ?(?:/|min\b|h\b))"
     r"|\b\d+(?:st|nd|rd|th|ro|er|ero)\b|[#$] ?\d|\d ?(?:%|percent|por ?ciento)"
@@ -38,6 +42,11 @@ _NOT_A_RATING = re.compile(
     r"|\b(?:call|text|llam|ring)\w*(?: \w+)? (?:in|en|within|dentro de) \d"
     r"|\b(?:give me|gimme|wait|hold on|hang on|just|dame|espera|espere)(?: \w+)? 1 min\b"
     # Thousands ("10k steps") and dates: "12/10/26", "my appt is 12/10".
+    # A change, not a level: "2 less than yesterday", "2 menos que ayer", "down 2".
+    r"|\d (?:min |points? |puntos? )?(?:less|more|lower|higher|better|worse|fewer|menos|mas"
+    r"|mejor|peor)\b(?! (?:or|o)\b)"
+    r"|\b(?:down|up|dropped|went up|went down|bajo|subio) (?:by |about |like )?\d+(?! ?/)"
+    r"(?: (?:points?|puntos?))?(?: (?:from|since|than|desde|que|de)\b|$)"
     r"|\b\d+k\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
     r"|\b(?:appt|appointment|cita|fecha|date|see you|nos vemos)\b[^/]{0,15}\d{1,2}/\d"
     r"|\b(?:on|el|the) \d{1,2}/\d"

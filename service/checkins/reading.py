@@ -24,12 +24,19 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from service.checkins.answer_parts import (
+    corrected,
+    this_measure_only,
+    without_clock_times,
+    without_our_question,
+)
 from service.checkins.durations import in_minutes
 from service.checkins.misheard_numbers import (
     holds_a_misspelt_number,
     mend_compounds,
     restore_numbers,
 )
+from service.checkins.none_said import CANT_WALK, NONE_ALONE, NOT_WALKING_AT_ALL, ZERO_PAIN
 from service.checkins.not_answers import (
     is_question,
     is_something_else,
@@ -73,7 +80,9 @@ _WINDOW = re.compile(
 )
 _SCALE_WORDS = r"(?:(?:on|in|from|en) )?(?:(?:a|the|my|una|la) )?(?:pain )?(?:scale|escala)"
 _SCALE_SAID = re.compile(
-    rf"(?P<n>{_NUMBER})?,? ?(?:{_SCALE_WORDS}(?: (?:of|from|de|del))?"
+    # "7/10 on the scale", "6 out of 10 on the pain scale": the 10 is the top, not a rating.
+    r"(?:(?<![\d./])(?<!of )(?<!out )(?<!over )(?<!de )(?<!sobre )"
+    rf"(?P<n>{_NUMBER}))?,? ?(?:{_SCALE_WORDS}(?: (?:of|from|de|del))?"
     r"(?: (?:0|1) ?(?:-|to|a|al|through|thru) ?(?P<top>\d+)| (?P<only>\d+))?"
     r"|\b(?:from|de|del) (?:0|1) (?:-|to|a|al) (?P<span>\d+)\b)"
 )
@@ -101,25 +110,6 @@ _QUANTITY = re.compile(
     rf" ?(?P<unit>/ ?\d+|min\b)?"
     rf"(?: ?(?:more |other |mas |otras? |a |per |al |por )?(?P<other>{_OTHER})\b)?"
 )
-_NOT_LESS = (
-    r"(?! ?(?:meds?|medications?|medicines?|killers?|pills?|relief|medicinas?|"
-    r"medicamentos?|pastillas?|as much|so much|too much|as bad|that bad|tanto|mucho|como antes))"
-)
-_ZERO_PAIN = re.compile(
-    r"\b(?:(?:no|no more|zero|sin|ningun|nada de|not any|not in|without) (?:pain|dolor)"
-    r"|pain(?:'s| is)? (?:all )?gone"
-    r"|pain[ -]free|no hurt|(?:doesn'?t|does not|dont|don'?t) hurt|no (?:me )?duele"
-    r"|(?:don'?t|do not|dont) (?:have|feel) (?:any )?pain|not hurting"
-    r"|no (?:tengo|siento) (?:nada de |ningun )?dolor|no me (?:esta )?doliendo)\b" + _NOT_LESS
-)
-_CANT_WALK = re.compile(
-    r"\b(?:can ?not|can'?t|cant|cannot|unable to|could ?n'?t) (?:even )?walk\b"
-    r"(?! (?:much|far|long|very|more|a lot|well|too|that|as|with|without|for|fast|like|to))"
-    r"|\bno (?:puedo (?:ni )?(?:caminar|andar)|camino)\b"
-    r"(?! (?:mucho|lejos|bien|mas|tanto|rapido|sin|con|por))"
-)
-# Alone (with filler only), these say none: "nada", "none at all".
-_NONE_ALONE = re.compile(r"\b(?:none|(?<!de )nada|nothing|not at all|ninguno|zero)\b")
 _ABOVE_PHRASE = (
     r"off the (?:charts?|scale)|through the roof|fuera de (?:la )?escala|por las nubes"
     r"|\b(?:(?:more|higher|worse|greater) than|beyond|above|over|past|mas de|mas que"
@@ -157,7 +147,12 @@ def is_above_scale(text: str, scale: Scale, lowest: float = 0, highest: float = 
 
 def _read(text: str, scale: Scale, lowest: float, highest: float) -> tuple[Reading | None, bool]:
     """(the reading or None, whether a rating above the scale's top was said)."""
-    words, guessed = _normalise(text, highest)
+    text, quoted = without_our_question(text)
+    said, guessed = _normalise(text, highest)
+    # Only the part that answers this question is read; what was left out, a person reads.
+    words = corrected(without_clock_times(said))
+    words = this_measure_only(words, scale is Scale.zero_to_ten, _FILLER)
+    guessed = guessed or quoted or words != said
     if not words or is_question(words, text) or is_something_else(words):
         return None, False
     if holds_a_misspelt_number(words):
@@ -270,11 +265,15 @@ def _zero(words: str, scale: Scale, lowest: float) -> Reading | None:
     """ "no pain", "can't walk at all", "nada": none, when none is on the scale."""
     if scale is Scale.zero_to_ten and not lowest <= 0:
         return None
-    said = _ZERO_PAIN if scale is Scale.zero_to_ten else _CANT_WALK
+    if scale is Scale.minutes and NOT_WALKING_AT_ALL.search(words):
+        return (
+            None  # "no camino, uso silla de ruedas": not the pain's "can't walk"; a person reads it
+        )
+    said = ZERO_PAIN if scale is Scale.zero_to_ten else CANT_WALK
     found = said.search(words)
     if found is not None:
         return Reading(0.0, 0.0, _is_filler(_leftover(words, [found.span()])))
-    alone = _NONE_ALONE.search(words)
+    alone = NONE_ALONE.search(words)
     if alone is not None and _is_filler(_leftover(words, [alone.span()])):
         return Reading(0.0, 0.0, True)
     return None

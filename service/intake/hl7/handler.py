@@ -23,7 +23,7 @@ from service.errors import DomainError, InvalidInput
 from service.intake.hl7 import read
 from service.intake.hl7.ack import acknowledge
 from service.intake.hl7.read import FieldError, Header
-from service.intake.mapping import AppointmentMapping
+from service.intake.mapping import AppointmentMapping, Booked
 from service.intake.models import IntakeMessage
 from service.intake.people import IncomingPatient
 from service.intake.records import merge, update_patient
@@ -181,13 +181,23 @@ class Hl7Feed:
         kind = self.mapping.kind_of(visit.service, visit.reasons)
         if kind is None:
             return Outcome("not a MILD appointment (no mapped code); ignored", ignored=True)
-        if visit.starts_at is None:
+        starts_at = self._start_of(visit, kind)
+        if starts_at is None:
             raise FieldError("SCH", 11, "the appointment's start time is missing", "101")
         person = read.patient(message, self._phone_of)
         patient, _ = register(session, intake, person)
         if trigger in BOOK:
-            return book(session, intake, patient, kind, visit.external_id, visit.starts_at)
-        return move(session, intake, patient, kind, visit.external_id, visit.starts_at)
+            return book(session, intake, patient, kind, visit.external_id, starts_at)
+        return move(session, intake, patient, kind, visit.external_id, starts_at)
+
+    def _start_of(self, visit: read.IncomingAppointment, kind: Booked) -> datetime | None:
+        """The start of the service that is ours when several are booked together (an
+        AIS of our kind with its own AIS-4), else the appointment's start."""
+        if len(visit.parts) > 1:
+            for codes, starts_at in visit.parts:
+                if starts_at is not None and self.mapping.kind_of(codes) == kind:
+                    return starts_at
+        return visit.starts_at
 
     def _phone_of(self, candidates: list[str]) -> str | None:
         """The first number the domain accepts for texts (mobile first); None if none."""

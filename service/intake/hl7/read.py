@@ -57,6 +57,9 @@ class IncomingAppointment:
     reasons: tuple[Coded, ...]  # SCH-7 (and SCH-6's text): why
     starts_at: datetime | None
     reason: str  # SCH-6's text: why it was cancelled or a no-show
+    # Each AIS's service codes and its own start (AIS-4): an appointment of several
+    # services (an anesthesia consult, then the procedure) starts ours at its own time.
+    parts: tuple[tuple[tuple[Coded, ...], datetime | None], ...] = ()
 
 
 def decode(block: bytes) -> str:
@@ -274,6 +277,10 @@ def appointment(message: hl7.Message) -> IncomingAppointment:
         reasons=(*_coded(sch, 7), Coded(text=value(sch, 6, 2))),
         starts_at=_start(message, sch, services),
         reason=reason[:200],
+        parts=tuple(
+            (tuple(_coded(s, 3)), when(value(s, 4), "AIS", 4) if value(s, 4) else None)
+            for s in services
+        ),
     )
 
 

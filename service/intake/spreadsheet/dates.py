@@ -43,12 +43,19 @@ _MONTH_NAMES = (
 _MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, 1) for name in names}
 # Words a written date carries that say nothing about which day it is: weekdays ("Tuesday,
 # March 16, 2027"), "de" ("4 de marzo de 1950"), "of", ordinal endings ("4th").
+_WEEKDAY_NAMES = (
+    ("monday", "mon", "lunes", "lun"),
+    ("tuesday", "tue", "tues", "martes"),  # not "mar": that is March
+    ("wednesday", "wed", "miércoles", "miercoles", "mié", "mie"),
+    ("thursday", "thu", "thur", "thurs", "jueves", "jue"),
+    ("friday", "fri", "viernes", "vie"),
+    ("saturday", "sat", "sábado", "sabado", "sáb", "sab"),
+    ("sunday", "sun", "domingo", "dom"),
+)
 _FILLER = frozenset(
     [
-        *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
-        *("mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"),
-        *("lunes", "martes", "miércoles", "miercoles", "jueves", "viernes", "sábado", "sabado"),
-        *("domingo", "de", "del", "of", "the", "st", "nd", "rd", "th"),
+        *(name for names in _WEEKDAY_NAMES for name in names if name not in _MONTHS),
+        *("de", "del", "of", "the", "st", "nd", "rd", "th"),
     ]
 )
 
@@ -66,10 +73,26 @@ def is_midnight(clock: str) -> bool:
     return bool(_MIDNIGHT.match(clock.strip()))
 
 
+# A weekday written before the date ("Tue 3/16/2027", "martes, 16 de marzo"): Monday is 0.
+_WEEKDAYS = {name: n for n, names in enumerate(_WEEKDAY_NAMES) for name in names}
+_LEADING_WEEKDAY = re.compile(r"^([^\W\d_]+)\.?,?\s+(?=\S)")
+
+
 def read_date(raw: str, region: str, *, two_digit: bool) -> date | None:
     """A date, or None. Two-digit years only where allowed (a procedure date: 20xx); a date
-    of birth with two digits is ambiguous (1925 or 2025, or a typo) and is refused."""
+    of birth with two digits is ambiguous (1925 or 2025, or a typo) and is refused. A
+    weekday written before it must be the date's own: a clash means one of them is wrong."""
     text = " ".join(split_time(" ".join(raw.split()))[0].split())
+    leading = _LEADING_WEEKDAY.match(text)
+    if leading and leading[1].lower() in _WEEKDAYS:
+        day = _read_date(text[leading.end() :], region, two_digit=two_digit)
+        if day is None or day.weekday() != _WEEKDAYS[leading[1].lower()]:
+            return None
+        return day
+    return _read_date(text, region, two_digit=two_digit)
+
+
+def _read_date(text: str, region: str, *, two_digit: bool) -> date | None:
     month_first = region.upper() in MONTH_FIRST_REGIONS
     if text.isdigit() and len(text) in (12, 14):  # an HL7 timestamp: YYYYMMDDHHMM[SS]
         text = text[:8]

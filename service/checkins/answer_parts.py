@@ -1,0 +1,127 @@
+"""The part of a reply that answers THIS question, before its numbers are read.
+
+Four kinds of text around an answer (held-out round 4's misses):
+- our own question quoted back ("> ... 0 (none) to 10 (worst imaginable) / 2", "how many
+  minutes can you walk"): its wording, with its numbers (0, 10, 24 hours, "e.g. 20"), is
+  taken out before reading; a quoted line keeps only what follows its last "?";
+- a correction ("7 no wait 6", "8 no perdón 7", "6, I mean 5", "7... actually 6", "8 no
+  more like 8 1/2 but 8"): only the last-said number is the answer;
+- both measures in one reply ("pain 4, walking 20", "seis y camino como 10 minutos"): the
+  clause that names the other question's measure is left out, when another clause keeps
+  a number (else the reply still rules itself out: "walked 20" to the pain question);
+- a clock time beside the score ("around 9pm it hit a 9"): "9pm" is taken out when
+  another number is left; a reply with only a clock time is still no answer.
+Pure; `without_our_question` works on the raw text, the rest on the reader's normalised
+words (reading._normalise).
+"""
+
+import re
+import unicodedata
+
+from service.checkins.not_answers import names_pain, names_walking_number
+
+# The default questions' wording (service/templates/defaults.py), folded, each piece
+# optional so a part quoted back is found too. Its numbers are never an answer.
+_QUESTION_WORDING = re.compile(
+    r"a quick check-in on your recovery:?|una pregunta breve para saber de usted:?"
+    r"|(?:from |del )?0 ?\((?:no pain|none|sin dolor|nada)\),? ?(?:to|-|al|a) ?10"
+    r" ?\((?:el )?(?:worst|peor)[^)]*\),?"
+    r"|(?:what was )?your worst back or leg pain in the last 24 hours,?\??"
+    r"|(?:que tan fuerte fue )?su peor dolor de espalda o de pierna en las 24 horas pasadas,?\??"
+    r"|(?:and )?(?:about )?how many minutes can you walk(?: before you need to stop)?\??"
+    r"|(?:y,? )?(?:aproximadamente,? )?que tiempo puede caminar(?: sin tener que parar)?\??"
+    r"|reply with (?:one number|the minutes)[,.]?"
+    r"|responda con (?:una cifra|los minutos)[,.]?"
+    r"|(?:e\.g\.|eg|for example|por ejemplo) 20\b\.?"
+)
+_QUOTED_LINE = re.compile(r"^\s*>+")
+
+_NUMBER = r"\d+(?:\.\d+)?"
+# A correction after a number: the text from the last one on is the answer.
+_CORRECTION = re.compile(
+    r"\d(?: ?min)?[\s,.;:-]*\b(?:no,? wait|wait,? no|wait|no,? sorry|sorry,? i mean|i mean"
+    r"|actually|or rather|correction|oops|no,? perdon|perdon|quiero decir|mejor dicho|digo"
+    r"|(?:no,? )?more like|no,? mas bien|mas bien|no)\b[\s,.:;-]*"
+    rf"(?=(?:(?:it'?s|its|a|an|like|un|una|es|more|closer to|about) )*{_NUMBER}\b)"
+)
+# "8.5 but 8": a number, then "but" and a bare number ending the reply, takes it back.
+_TAKEN_BACK = re.compile(rf"{_NUMBER}(?: min)?,? but (?=(?:a |un )?{_NUMBER}(?: min)?\W*$)")
+_CLAUSE_END = re.compile(r"[,;]|\.(?!\d)|\s(?:and|y|but|pero)\s")
+_MINUTES = re.compile(rf"{_NUMBER}(?:-{_NUMBER})? min\b")
+# "espalda 4. camino unos 15 min": a number for a place in the body is the pain's.
+_WHERE_IT_HURTS = re.compile(r"\b(?:back|legs?|hips?|buttocks?|espalda|piernas?|caderas?)\b")
+_CLOCK = re.compile(
+    r"(?:\b(?:around|about|at|by|from|since|until|till|after|before|como a las|a las) )?"
+    r"(?:\b\d{1,2}(?::\d{2})? ?(?:-|to|and|till|until|a|y) ?)?"
+    r"\b\d{1,2}(?::\d{2})? ?(?:am|pm|a\.m\.?|p\.m\.?|o'?clock|o clock)(?!\w)"
+)
+
+
+def without_our_question(text: str) -> tuple[str, bool]:
+    """`text` folded (lower case, no accents) without our question quoted back, and
+    whether there was one."""
+    folded = unicodedata.normalize("NFD", text.lower().replace("\u00bf", " "))
+    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    lines = []
+    quoted = False
+    for line in plain.splitlines():
+        if _QUOTED_LINE.match(line):
+            line = _QUOTED_LINE.sub("", line).rpartition("?")[2]
+            quoted = True
+        kept = _QUESTION_WORDING.sub(" ", " ".join(line.split()))
+        quoted = quoted or kept != " ".join(line.split())
+        lines.append(kept)
+    return "\n".join(lines), quoted
+
+
+def corrected(words: str) -> str:
+    """The words from a correction on: "7 no wait 6" is "6"."""
+    ends = [found.end() for found in _CORRECTION.finditer(words)]
+    if ends:
+        words = words[ends[-1] :]
+    taken_back = _TAKEN_BACK.search(words)
+    return words[taken_back.end() :] if taken_back else words
+
+
+def this_measure_only(words: str, rating: bool, filler: frozenset[str]) -> str:
+    """`words` without the clauses that answer the other question, when every clause left
+    with a number answers this one: it names this measure, or says nothing but the number
+    (`filler` words). `rating`: this question is the pain rating (else walking minutes)."""
+    clauses = []
+    last = 0
+    for end in _CLAUSE_END.finditer(words):
+        clauses.append(words[last : end.start()])
+        last = end.end()
+    clauses.append(words[last:])
+    if len(clauses) < 2:
+        return words
+    kept = [c for c in clauses if not _answers_the_other(c, rating)]
+    numbered = [c for c in kept if re.search(r"\d", c)]
+    if len(kept) == len(clauses) or not numbered:
+        return words
+    if not all(_answers_this(c, rating, filler) for c in numbered):
+        return words  # "walked 20, rested 5": the 5 is no rating; a person reads it
+    return ", ".join(c.strip() for c in kept)
+
+
+def _answers_this(clause: str, rating: bool, filler: frozenset[str]) -> bool:
+    if all(word in filler for word in re.findall(r"[a-z']+", clause)):
+        return True
+    if rating:
+        return names_pain(clause) or _WHERE_IT_HURTS.search(clause) is not None
+    return names_walking_number(clause) or _MINUTES.search(clause) is not None
+
+
+def _answers_the_other(clause: str, rating: bool) -> bool:
+    if not re.search(r"\d", clause):
+        return False
+    walking = names_walking_number(clause) or _MINUTES.search(clause) is not None
+    pain = names_pain(clause) or _WHERE_IT_HURTS.search(clause) is not None
+    return walking and not pain if rating else pain and not walking
+
+
+def without_clock_times(words: str) -> str:
+    """ "around 9pm it hit a 9" is "it hit a 9"; a clock time alone is left to rule the
+    reply out (not_answers.py)."""
+    rest = _CLOCK.sub(" ", words)
+    return " ".join(rest.split()) if rest != words and re.search(r"\d", rest) else words
