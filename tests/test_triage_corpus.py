@@ -145,6 +145,10 @@ def test_every_part_is_listed_and_none_is_left_out():
         # Round 9's kinds (triage_context): a sign that is not there now is set aside only
         # when clearly so; the sign beside it, or said to be there after all, is read.
         ("what if I get a fever, who do I call?", False),
+        # The gravest signs stay with a person even as a hypothetical.
+        ("if I ever cant hold my urine, ER or you?", True),
+        ("what if my legs go weak, who do I call?", True),
+        ("si se me duermen las piernas, a quien llamo?", True),
         ("leaflet says call if you cant pee and I cant", True),
         ("what does it mean if I can't pee", True),
         ("my friend had the same surgery and her legs went numb, mine are numb too", True),

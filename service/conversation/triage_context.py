@@ -50,6 +50,14 @@ _SADDLE = re.compile(
     r"|fall|fell|fallen|tumble|cai\w*|cayo|caida|passed out|blacked out|desmay\w*)\b"
 )
 
+# The gravest signs stay with a person even asked about as a hypothetical ("who do I call
+# if I can't pee?", "if my leg goes numb, ER or you?"): a patient may ask about what has
+# begun, and a nurse's minute costs less than a late answer (with _SADDLE above).
+_NERVES = re.compile(
+    r"\b(numb\w*|weak\w*|tingl\w*|cant (feel|move|lift|walk|stand)|give out|gives out"
+    r"|entum\w*|dormid\w*|debil\w*|no (siento|puedo mover|puedo caminar|aguanto))\b"
+)
+
 # 1. A hypothetical. The condition is set aside only where the sentence asks what to do
 # ("who do I call if", "que hago si"), opens with "what if" / "y si", or says what the
 # leaflet says ("call if"), and only when it names a sign that might come ("I get", "me da",
@@ -298,7 +306,8 @@ def _without_hypothetical(sentence: str) -> str:
             cond = match.group("cond").strip()
             # "tengo fiebre" after "si" may be "yes, I have a fever": only after "call if".
             said = pattern is _WHAT_TO_DO and _MIGHT_COME_SAID.match(cond)
-            if (_MIGHT_COME.match(cond) or said) and not _PRESENT.search(cond):
+            grave = _SADDLE.search(cond) or _NERVES.search(cond)
+            if (_MIGHT_COME.match(cond) or said) and not _PRESENT.search(cond) and not grave:
                 # "If my leg goes numb, should I go to the ER?": the question goes too.
                 start, end = match.span("cond") if pattern is not _IF_THEN_ASK else match.span()
                 return sentence[:start] + " " + sentence[end:]
