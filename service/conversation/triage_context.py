@@ -55,7 +55,7 @@ _SADDLE = re.compile(
 # begun, and a nurse's minute costs less than a late answer (with _SADDLE above).
 _NERVES = re.compile(
     r"\b(numb\w*|weak\w*|tingl\w*|cant (feel|move|lift|walk|stand)|give out|gives out"
-    r"|entum\w*|dormid\w*|debil\w*|no (siento|puedo mover|puedo caminar|aguanto))\b"
+    r"|entum\w*|dormid\w*|duerm\w*|debil\w*|no (siento|puedo mover|puedo caminar|aguanto))\b"
 )
 
 # 1. A hypothetical. The condition is set aside only where the sentence asks what to do
