@@ -145,6 +145,10 @@ def test_every_part_is_listed_and_none_is_left_out():
         # Round 9's kinds (triage_context): a sign that is not there now is set aside only
         # when clearly so; the sign beside it, or said to be there after all, is read.
         ("what if I get a fever, who do I call?", False),
+        # The incision as patients see it: a small hole where the instruments went in.
+        ("the little hole in my back split open", True),
+        ("el hoyito donde me picaron se abrio y sale agua", True),
+        ("the hole where they went in is healing nicely", False),
         # The gravest signs stay with a person even as a hypothetical.
         ("if I ever cant hold my urine, ER or you?", True),
         ("what if my legs go weak, who do I call?", True),

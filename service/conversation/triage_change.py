@@ -35,6 +35,9 @@ BODY = _any(
     r"(my|his|her|lower|upper|the) back|back (pain|hurt\w*|ache\w*|is|feels?)|steri\w*",
     r"strips?|glue",
     r"spine|incision|wound|cut|stitch\w*|staples?|scar|site|dressing|bandage|gauze|skin",
+    # The incision as patients see it: a small hole where the instruments went in.
+    r"holes?|puncture\w*|where (they|the doctor|the needle|it) (went|go|goes|was put) in",
+    r"hoy(o|ito)|agujer(o|ito)|donde (me|le) (picaron|entraron|metieron|abrieron)|piquete",
     # What is felt.
     r"pain|pains|painful|ach(e|es|ing|y)|hurt\w*|sore\w*|numb(ness|ed|ing|y|s)?|tingl\w*|weak\w*",
     r"swell\w*|swollen|red|redness|fever\w*|temp|temperature|chills?|sweat(s|y|ing|ed)?|pus",
