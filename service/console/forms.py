@@ -3,6 +3,9 @@ and one message per field, shown in the error summary and beside the field."""
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Request
 
 from service.console.formatting import sentence, staff_words
 from service.errors import DomainError
@@ -50,3 +53,14 @@ class FormState:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+async def _whole_form(request: Request) -> dict[str, str]:
+    # For forms whose field names are data (a plan's steps, a question's languages): read
+    # as a whole rather than declared one by one; the CSRF token is checked elsewhere.
+    posted = await request.form()
+    return {k: str(v) for k, v in posted.items() if k != "csrf_token"}
+
+
+# Every posted field as text, but the CSRF token.
+WholeForm = Annotated[dict[str, str], Depends(_whole_form)]

@@ -5,12 +5,12 @@ import json
 import re
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Path, Request
+from fastapi import Form, Path, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from service.console.deps import ConsoleAdmin
-from service.console.forms import FormState
+from service.console.forms import FormState, WholeForm
 from service.console.rendering import render, see_other
 from service.console.routing import console_router
 from service.console.today_view import step_label
@@ -51,12 +51,6 @@ def plan_page(
     return _page(request, db, form)
 
 
-async def _posted(request: Request) -> dict[str, str]:
-    # The step fields are named after the plan's steps, so they are read as a whole.
-    posted = await request.form()
-    return {k: str(v) for k, v in posted.items() if k != "csrf_token"}
-
-
 @router.post("/plan")
 def save_plan(
     request: Request,
@@ -64,7 +58,7 @@ def save_plan(
     db: SessionDep,
     settings: SettingsDep,
     now: NowDep,
-    posted: Annotated[dict[str, str], Depends(_posted)],
+    posted: WholeForm,
 ) -> Response:
     form = FormState(values=posted)
     for step in DEFAULT_PLAN.steps:

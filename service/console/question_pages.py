@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -16,7 +16,7 @@ from service.auth.principals import AdminPrincipal
 from service.checkins import question_admin
 from service.config import Settings
 from service.console.deps import ConsoleAdmin
-from service.console.forms import FormState
+from service.console.forms import FormState, WholeForm
 from service.console.rendering import render, see_other
 from service.console.routing import console_router
 from service.console.template_pages import language_name
@@ -31,12 +31,6 @@ KINDS = [("scale", "A number on a scale"), ("minutes", "Minutes")]
 TEXTS = ("wording", "short_form")
 
 
-async def _posted(request: Request) -> dict[str, str]:
-    # The wording fields are named after the languages, so the form is read as a whole.
-    posted = await request.form()
-    return {k: str(v) for k, v in posted.items() if k != "csrf_token"}
-
-
 @router.get(PAGE)
 def questions_page(request: Request, admin: ConsoleAdmin, db: SessionDep) -> Response:
     return _list_page(request, db, FormState(values={"kind": "scale"}))
@@ -49,7 +43,7 @@ def add_question(
     db: SessionDep,
     settings: SettingsDep,
     now: NowDep,
-    posted: Annotated[dict[str, str], Depends(_posted)],
+    posted: WholeForm,
 ) -> Response:
     form = FormState(values=posted)
     data: dict[str, Any] = {
@@ -99,7 +93,7 @@ def change_question(
     db: SessionDep,
     settings: SettingsDep,
     now: NowDep,
-    posted: Annotated[dict[str, str], Depends(_posted)],
+    posted: WholeForm,
 ) -> Response:
     form = FormState(values=posted)
     form.values.setdefault("active", "")

@@ -30,13 +30,19 @@ def consent_request(
 
 
 def consent_request_for(
-    procedure: Procedure, patient: Patient, plan: TimelinePlan, now: datetime, *, asked: bool
+    procedure: Procedure,
+    patient: Patient,
+    plan: TimelinePlan,
+    now: datetime,
+    *,
+    asked: bool,
+    occurrence: int = 1,
 ) -> PlannedReminder | None:
     """`consent_request` with whether the patient was `asked` already read beforehand."""
     if patient.awaiting_yes_since is None or procedure.scheduled_at <= now or asked:
         return None
     due = first_sendable_instant(plan, now, ZoneInfo(patient.timezone))
-    return PlannedReminder(CONSENT_REQUEST_STEP, 1, due, procedure.scheduled_at)
+    return PlannedReminder(CONSENT_REQUEST_STEP, occurrence, due, procedure.scheduled_at)
 
 
 def already_asked(session: Session, patient_ids: Sequence[int]) -> set[int]:
@@ -63,8 +69,6 @@ def ask_for_consent(
 
     Asked on an enrolled patient's procedure, so the request may have gone out before
     (to an earlier number): the new one takes the next occurrence, never the first's."""
-    if patient.awaiting_yes_since is None or procedure.scheduled_at <= now:
-        return False
     earlier = list(
         session.exec(
             select(Reminder.occurrence, Reminder.status).where(
@@ -72,10 +76,12 @@ def ask_for_consent(
             )
         )
     )
-    if any(status == ReminderStatus.pending for _, status in earlier):
-        return False
-    due = first_sendable_instant(plan, now, ZoneInfo(patient.timezone))
+    pending = any(status == ReminderStatus.pending for _, status in earlier)
     occurrence = 1 + max((number for number, _ in earlier), default=0)
-    request = PlannedReminder(CONSENT_REQUEST_STEP, occurrence, due, procedure.scheduled_at)
+    request = consent_request_for(
+        procedure, patient, plan, now, asked=pending, occurrence=occurrence
+    )
+    if request is None:
+        return False
     session.add(new_reminder(procedure, request, now))
     return True
