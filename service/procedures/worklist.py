@@ -1,16 +1,21 @@
 """The lists staff work from: a patient's procedures, procedures by date, texts by due time."""
 
+from collections.abc import Mapping
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Response
+from sqlmodel import Session
 
 from service.audit.reads import Read, record_read
 from service.auth.deps import StaffKey
+from service.auth.principals import StaffPrincipal
 from service.deps import NowDep, ResourceId, SessionDep
 from service.openapi import LIST_HEADERS, page_headers, problems
 from service.patients.service import get_patient
 from service.procedures.lists import (
     TEXTS_DUE_HOURS,
+    Page,
     ProcedureRow,
     ReminderRow,
     procedures_between,
@@ -120,11 +125,7 @@ def list_reminders(
         "since": since,
         "limit": limit,
     }
-    page_headers(response, "/v1/reminders", params, page.total, page.next_offset)
-    record_read(
-        session, key.subject, Read.reminders, at=now, shown=[r.patient_id for r in page.items]
-    )
-    return [_reminder(r) for r in page.items]
+    return _reminders_shown(response, session, key, now, "/v1/reminders", params, page)
 
 
 @router.get(
@@ -146,7 +147,20 @@ def list_texts_due(
     fault), soonest first: the console's Today list "Texts due", one meaning for both."""
     page = texts_due(session, now, hours=hours, limit=limit, offset=offset)
     params = {"hours": hours, "limit": limit}
-    page_headers(response, "/v1/reminders/due", params, page.total, page.next_offset)
+    return _reminders_shown(response, session, key, now, "/v1/reminders/due", params, page)
+
+
+def _reminders_shown(
+    response: Response,
+    session: Session,
+    key: StaffPrincipal,
+    now: datetime,
+    path: str,
+    params: Mapping[str, object],
+    page: Page[ReminderRow],
+) -> list[ReminderListed]:
+    """A page of reminders as answered: its paging headers, the read audited, the rows."""
+    page_headers(response, path, params, page.total, page.next_offset)
     record_read(
         session, key.subject, Read.reminders, at=now, shown=[r.patient_id for r in page.items]
     )
