@@ -272,7 +272,10 @@ def test_two_workers_catching_up_at_once_keep_each_text_once(
 
     assert sorted(m.body for m in _inbound(engine)) == [f"worry {n}" for n in range(6)]
     assert sum(r.recovered for r in reports) == 6
-    assert sum(r.already_kept for r in reports) == 6
+    # The other worker either listed all six before the mark moved (and found each kept)
+    # or read after it moved (and listed none): either way nothing failed or was doubled.
+    assert all(r.failed == 0 and r.listed == r.recovered + r.already_kept for r in reports)
+    assert sorted(r.listed for r in reports) in ([0, 6], [6, 6])
 
 
 def test_with_the_console_gateway_there_is_nothing_to_catch_up(settings, engine):
