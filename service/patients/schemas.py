@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
-from service.validation import PlainText, ZoneName
+from service.validation import LARGEST_ID, PlainText, ZoneName
 
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$"
 # Letters, digits and the separators record numbers use; no spaces or control characters.
@@ -92,6 +92,7 @@ class PatientUpdate(BaseModel):
     expected_version: int | None = Field(
         default=None,
         ge=1,
+        le=LARGEST_ID,
         description="The `version` the change was made on (or send If-Match); a save "
         "on an older version is refused with 412",
     )
@@ -108,7 +109,9 @@ class PatientUpdate(BaseModel):
 class PatientMerge(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    duplicate_id: int = Field(ge=1, description="The second record, kept as a tombstone")
+    duplicate_id: int = Field(
+        ge=1, le=LARGEST_ID, description="The second record, kept as a tombstone"
+    )
 
 
 class PatientPublic(BaseModel):

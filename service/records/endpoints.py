@@ -21,7 +21,7 @@ from service.patients.schemas import (
 from service.patients.service import patient_public
 from service.records.edits import EditPreview, edit_patient, preview_edit
 from service.records.merging import merge_patients, preview_merge
-from service.validation import whole_number
+from service.validation import LARGEST_ID, whole_number
 
 router = APIRouter(prefix="/v1/patients", tags=["patients"], responses=problems(401, 404, 422))
 
@@ -180,7 +180,7 @@ def merge_preview(
     session: SessionDep,
     now: NowDep,
     key: StaffKey,
-    duplicate_id: int = Query(ge=1),
+    duplicate_id: int = Query(ge=1, le=LARGEST_ID),
 ) -> MergePreviewPublic:
     shown = preview_merge(session, patient_id, duplicate_id)
     for looked_at in (patient_id, duplicate_id):  # both records are shown side by side
