@@ -24,6 +24,9 @@ FLOORS = {
     # as the one disagreement on names (a Filipino particle the writer lower-cased).
     ("names", "round2"): 0.99,
     ("dates", "round2"): 1.0,
+    # Round 3, first run 0.942 / 0.980; "DU PLESSIS" is left (the corpora disagree on "du").
+    ("names", "round3"): 0.99,
+    ("dates", "round3"): 1.0,
 }
 
 
@@ -62,10 +65,24 @@ def test_a_date_of_birth_as_exports_and_people_write_it_is_read(cell: str) -> No
 
 @pytest.mark.parametrize(
     "cell",
-    ["3.4.1950", "13/01/1955", "Marhc 4 1950", "2/30/1950", "60", "Fri 3/4/1950", "lunes 3/4/1950"],
+    [
+        "3.4.1950",
+        "15.03.1950",
+        "13/01/1955",
+        "Marhc 4 1950",
+        "2/30/1950",
+        "60",
+        "Fri 3/4/1950",
+        "lunes 3/4/1950",
+    ],
 )
 def test_a_date_that_could_be_two_dates_or_none_is_refused(cell: str) -> None:
     assert read_date(cell, "US", two_digit=False) is None
+
+
+def test_dots_in_the_clinics_order_read_when_the_day_cannot_be_a_month() -> None:
+    assert read_date("05.21.1948", "US", two_digit=False) == date(1948, 5, 21)
+    assert read_date("05.11.1948", "US", two_digit=False) is None  # 21 May or 5 November
 
 
 def test_the_midnight_an_export_attaches_is_not_a_procedure_time() -> None:
@@ -89,6 +106,11 @@ def test_the_midnight_an_export_attaches_is_not_a_procedure_time() -> None:
         ("NG", "Ng"),
         ("STRAUß", "Strauß"),
         ("McDonald", "McDonald"),
+        ("D'ANGELO", "D'Angelo"),
+        ("NAPUA'OLE", "Napua'ole"),  # an okina typed as an apostrophe, after a syllable
+        ("ŞAHİN", "Şahin"),  # Turkish dotted capital I inside a word: a plain i
+        ("GARCIA, JR.", "Garcia, Jr."),  # the comma as typed
+        ('WILLIAM "BILLY"', 'William "Billy"'),  # the nickname in the quotes it came in
     ],
 )
 def test_a_name_in_capitals_is_written_as_the_person_writes_it(sent: str, written: str) -> None:

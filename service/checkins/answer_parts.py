@@ -18,7 +18,7 @@ words (reading._normalise).
 import re
 import unicodedata
 
-from service.checkins.not_answers import names_pain, names_walking_number
+from service.checkins.not_answers import AT_A_LEVEL, names_pain, names_walking_number
 
 # The default questions' wording (service/templates/defaults.py), folded, each piece
 # optional so a part quoted back is found too. Its numbers are never an answer.
@@ -120,8 +120,30 @@ def _answers_the_other(clause: str, rating: bool) -> bool:
     return walking and not pain if rating else pain and not walking
 
 
+# A time said with its part of the day: "a las 2 de la manana" (always a time in Spanish),
+# "at 7 this morning", "at 10 last night" (a time unless a level word comes before "at":
+# "pain was at 7 this morning" is how bad it was).
+_PART_OF_DAY = (
+    r"(?:this|last|in the|tomorrow) (?:morning|afternoon|evening|night)|tonight|at night"
+    r"|de la (?:manana|tarde|noche)|en la (?:manana|tarde|noche)|en punto"
+)
+_SPANISH_CLOCK = re.compile(
+    rf"\b(?:como |eso de |hacia )?a la(?:s \d{{1,2}}(?::\d{{2}})?| una)(?: (?:{_PART_OF_DAY}))?"
+)
+_ENGLISH_CLOCK = re.compile(
+    rf"(?:\b(?P<before>[a-z']+) )?\b(?:at|around|about|by) \d{{1,2}}(?::\d{{2}})? "
+    rf"(?:{_PART_OF_DAY})\b"
+)
+
+
 def without_clock_times(words: str) -> str:
-    """ "around 9pm it hit a 9" is "it hit a 9"; a clock time alone is left to rule the
-    reply out (not_answers.py)."""
-    rest = _CLOCK.sub(" ", words)
+    """ "around 9pm it hit a 9" is "it hit a 9", "ocho, a las 2 de la manana" is "ocho";
+    a clock time alone is left to rule the reply out (not_answers.py)."""
+    rest = _SPANISH_CLOCK.sub(" ", _CLOCK.sub(" ", words))
+    rest = _ENGLISH_CLOCK.sub(_unless_a_level, rest)
     return " ".join(rest.split()) if rest != words and re.search(r"\d", rest) else words
+
+
+def _unless_a_level(match: re.Match[str]) -> str:
+    before = match["before"] or ""
+    return match[0] if before in AT_A_LEVEL else f"{before} "

@@ -57,7 +57,7 @@ _AT_A_LEVEL_WORDS = (
     "im i'm it's its is was still currently sitting stuck pain pains stay stays staying "
     "holding hovering now be been level"
 )
-_AT_A_LEVEL = frozenset(_AT_A_LEVEL_WORDS.split())
+AT_A_LEVEL = frozenset(_AT_A_LEVEL_WORDS.split())
 
 
 def is_question(words: str, text: str) -> bool:
@@ -69,7 +69,7 @@ def is_something_else(words: str) -> bool:
     """The text's numbers say something else: a phone number, a time, a date..."""
     if _NOT_A_RATING.search(words):
         return True
-    return any(m["before"] not in _AT_A_LEVEL for m in _AT.finditer(words))
+    return any(m["before"] not in AT_A_LEVEL for m in _AT.finditer(words))
 
 
 # The other question's measure, misspelt as patients type it. Pain, in a walking answer:

@@ -61,17 +61,30 @@ def as_people_write_it(raw: str, *, given: bool = False) -> str:
         return name
     human = HumanName(name)
     human.capitalize(force=True)
-    written = str(human) or name.title()
-    if len(written.split()) != len(name.split()):
-        # nameparser dropped or reordered a part (a word it read as a title or a
-        # suffix): capitalise word by word instead of losing it.
+    written = _dotless(str(human) or name.title())
+    if written.lower() != _dotless(name.lower()):
+        # nameparser changed more than the case: dropped or reordered a part (a title, a
+        # suffix after a comma: "HOWELL, SR.") or put a nickname in its own brackets
+        # ('ROBERT "BOB"'). Capitalise word by word, keeping what the person typed.
         written = " ".join(_capitalise_word(word) for word in name.split())
     words = written.split()
     written = " ".join(
         _word(word, words[i - 1] if i else "", i < len(words) - 1 and not (given and i == 0))
         for i, word in enumerate(words)
     )
+    written = _AFTER_A_SYLLABLE.sub(lambda m: m.group(1) + m.group(2).lower(), written)
     return _GAELIC_MAC.sub(lambda m: "Mac" + m.group(1).lower(), written)
+
+
+# An inner capital after an apostrophe only after one letter (O'Brien, D'Angelo); after a
+# syllable it is a Hawaiian okina or a glottal stop typed as an apostrophe: Ka'ahumanu,
+# Ke\u2018aloha.
+_AFTER_A_SYLLABLE = re.compile(r"(\w\w['\u2019\u2018\u02bb])(\w)")
+
+
+def _dotless(text: str) -> str:
+    """Turkish İ lower-cases to i plus a combining dot; the person writes a plain i."""
+    return text.replace("i\u0307", "i")
 
 
 def _in_capitals(name: str) -> bool:
@@ -98,6 +111,15 @@ def _word(word: str, before: str, followed: bool) -> str:
 
 
 def _capitalise_word(word: str) -> str:
-    human = HumanName(word)
+    """One word recased, its quotes, brackets and commas kept where they were."""
+    core = re.match(r"^(\W*)(.*?)(\W*)$", word)
+    assert core is not None  # the pattern matches any text
+    lead, middle, tail = core.groups()
+    if not middle:
+        return word
+    human = HumanName(middle)
     human.capitalize(force=True)
-    return str(human) or word.capitalize()
+    cased = _dotless(str(human))
+    return (
+        lead + (cased if cased.lower() == _dotless(middle.lower()) else middle.capitalize()) + tail
+    )

@@ -16,8 +16,10 @@ from service.intake.hl7.listener import Listener
 START, END = b"\x0b", b"\x1c\x0d"
 
 
-def frame(message: str) -> bytes:
-    return START + message.encode("utf-8") + END
+def frame(message: str | bytes) -> bytes:
+    """A message in its MLLP frame: text as UTF-8, bytes as they are (another charset)."""
+    data = message.encode("utf-8") if isinstance(message, str) else message
+    return START + data + END
 
 
 @contextmanager
@@ -68,7 +70,7 @@ class MllpClient:
         block, _, self.pending = self.pending.partition(END)
         return block.lstrip(START).decode("utf-8")
 
-    def send(self, message: str) -> str:
+    def send(self, message: str | bytes) -> str:
         self.send_raw(frame(message))
         return self.read_ack()
 

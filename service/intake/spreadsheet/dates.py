@@ -124,8 +124,10 @@ def _numeric(
 ) -> date | None:
     if len(a) == 4:
         return _date(int(a), int(b), int(c)) if len(c) <= 2 else None
-    if sep == "." and month_first:
-        return None  # dots are the day-first convention: 04.03.1950 is 4 March or 3 April
+    if sep == "." and month_first and int(b) <= 12:
+        # Dots are the day-first convention: 04.03.1950 is 4 March or 3 April, and
+        # 15.03.1950 is not in the clinic's order. Only 03.15.1950 reads one way.
+        return None
     if len(a) > 2 or len(c) not in (2, 4) or (len(c) == 2 and not two_digit):
         return None
     year = int(c) + (2000 if len(c) == 2 else 0)
