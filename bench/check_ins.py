@@ -54,7 +54,7 @@ PARTS = (
 # Round 5 (60 answers, a fourth writer), first run on 2026-12-05 16:50 UTC on the reader as
 # it ends session 5, and NOT tuned on: accuracy 0.983, 0 numbers from non-answers (the one
 # miss, "only a couple of minutes, 2 maybe", records nothing and waits for a person).
-# Round 6 (60 answers, a fifth writer, session 6), first run on 2026-12-05 18:10 UTC:
+# Round 6 (60 answers, a fifth writer, session 6), first run on 2026-12-05 17:34 UTC:
 # accuracy 0.950, 0 numbers from non-answers; its three misses read nothing (a person
 # reads them): "fve", and a clock time said with its part of the day beside the answer
 # ("ocho, a las 2 de la manana...", "15 minutes at 7 this morning"). That kind was then

@@ -42,7 +42,7 @@ PARTS = ("tuning", "heldout", "round2", "round3")
 # writer put "delos Reyes") and dates 0.979 (a weekday before a numeric date, "Sat
 # 3/4/1950", was refused; a weekday is now read and must agree with the date).
 # Round 3 (tests/*/heldout_round3.tsv, a third writer, session 6), first run 2026-12-05
-# 18:25 UTC: names 0.942, dates 0.980. Misses by kind: nameparser's rewriting kept when it
+# 17:37 UTC: names 0.942, dates 0.980. Misses by kind: nameparser's rewriting kept when it
 # changed more than the case ("HOWELL, SR." lost its comma; 'ROBERT "BOB"' became
 # "Robert (Bob)"); a capital after an apostrophe that follows a syllable ("KA'AHUMANU",
 # "KE\u2018ALOHA": an okina typed as an apostrophe); Turkish "ÇELİK" lower-cased with a

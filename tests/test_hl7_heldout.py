@@ -42,7 +42,7 @@ under MSH-18 8859/1, the MRN in PID-2), eClinicalWorks, NextGen (LF endings, our
 as AIS-3's alternate), Allscripts (CRLF, PID-14 only), Mirth (hex escapes split across two
 groups, both DST changes); nicknames before legal names, home before cell, extensions,
 other services with MILD in the reason, no start time, no number to text. First run
-(2026-12-05 18:05 UTC), before any change: 18 of 18. Each file is sent as its bytes."""
+(2026-12-05 17:31 UTC), before any change: 18 of 18. Each file is sent as its bytes."""
 
 import json
 from pathlib import Path
