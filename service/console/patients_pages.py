@@ -4,15 +4,15 @@ a patient's page with their procedures, their conversation and a booking form.""
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Form, Query, Request
+from fastapi import Depends, Form, Query, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 from sqlmodel import Session
 
 from service.audit.reads import Read, record_read
 from service.config import Settings
 from service.console.deps import ConsoleUser
 from service.console.forms import FormState
+from service.console.patient_form import PatientFields, patient_model
 from service.console.rendering import render, see_other
 from service.console.routing import console_router
 from service.conversation.inbox import urgent_waiting
@@ -42,19 +42,7 @@ ZONES = [
     "Pacific/Honolulu",
     "America/Puerto_Rico",
 ]
-ENROLL_FIELDS = ("given_name", "family_name", "phone", "mrn", "birth_date", "timezone", "language")
 CONVERSATION_LIMIT = 200
-# What to do about a value the request model refused, said the way a form says it.
-FIELD_HELP = {
-    "given_name": "Enter the given name, up to 100 characters",
-    "family_name": "Enter the family name, up to 100 characters",
-    "phone": "Enter a mobile phone number, like (212) 555-0142",
-    "mrn": "Enter the MRN with letters, digits, '.', '/' or '-' only, up to 40 characters",
-    "birth_date": "Enter the date of birth like 1950-03-16, in the past 120 years",
-    "timezone": "Choose the patient's time zone",
-    "language": "Choose the language of the texts",
-    "sms_consent": "Tick the box once the patient agrees to receive text messages",
-}
 
 
 @router.get("/patients")
@@ -112,20 +100,11 @@ def enroll(
     db: SessionDep,
     settings: SettingsDep,
     now: NowDep,
-    given_name: Annotated[str, Form()] = "",
-    family_name: Annotated[str, Form()] = "",
-    phone: Annotated[str, Form()] = "",
-    mrn: Annotated[str, Form()] = "",
-    birth_date: Annotated[str, Form()] = "",
-    timezone: Annotated[str, Form()] = "",
-    language: Annotated[str, Form()] = "",
-    sms_consent: Annotated[str, Form()] = "",
+    fields: Annotated[PatientFields, Depends()],
     confirm_duplicate: Annotated[str, Form()] = "",
 ) -> Response:
-    typed = (given_name, family_name, phone, mrn, birth_date, timezone, language)
-    values = dict(zip(ENROLL_FIELDS, typed, strict=True))
-    values["sms_consent"] = "on" if sms_consent else ""
-    form = FormState(values=values)
+    values = fields.values
+    form = FormState(values=dict(values))
     form.require("given_name", "Enter the patient's given (first) name")
     form.require("family_name", "Enter the patient's family (last) name")
     form.require("phone", "Enter the mobile number the texts go to")
@@ -157,26 +136,20 @@ def enroll(
 
 
 def _patient_create(form: FormState, allow_duplicate: bool) -> PatientCreate | None:
-    """The API's own request model, so every rule on the fields applies here too."""
     values = form.values
-    try:
-        return PatientCreate(
-            given_name=values["given_name"],
-            family_name=values["family_name"],
-            phone=values["phone"],
-            mrn=values["mrn"].strip() or None,
-            birth_date=values["birth_date"].strip() or None,
-            timezone=values["timezone"] or None,
-            language=values["language"] or None,
-            sms_consent=values["sms_consent"] == "on",
-            allow_duplicate=allow_duplicate,
-        )
-    except ValidationError as exc:
-        for error in exc.errors():
-            name = str(error["loc"][0]) if error["loc"] else "given_name"
-            name = name if name in values else "given_name"
-            form.error(name, FIELD_HELP.get(name, error["msg"]))
-        return None
+    return patient_model(
+        form,
+        PatientCreate,
+        given_name=values["given_name"],
+        family_name=values["family_name"],
+        phone=values["phone"],
+        mrn=values["mrn"].strip() or None,
+        birth_date=values["birth_date"].strip() or None,
+        timezone=values["timezone"] or None,
+        language=values["language"] or None,
+        sms_consent=values["sms_consent"] == "on",
+        allow_duplicate=allow_duplicate,
+    )
 
 
 def _enroll_form(request: Request, values: dict[str, str], errors: dict[str, str]) -> Response:

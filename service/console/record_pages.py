@@ -4,9 +4,8 @@ what would move) and made only once staff confirm. The same use cases as the API
 
 from typing import Annotated
 
-from fastapi import Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 from sqlmodel import Session
 
 from service.audit.reads import Read, record_read
@@ -14,7 +13,8 @@ from service.config import Settings
 from service.console.deps import ConsoleUser
 from service.console.formatting import sentence
 from service.console.forms import FormState
-from service.console.patients_pages import FIELD_HELP, LANGUAGES, patient_view, zone_options
+from service.console.patient_form import FIELD_HELP, PatientFields, patient_model
+from service.console.patients_pages import LANGUAGES, patient_view, zone_options
 from service.console.rendering import render, see_other
 from service.console.routing import console_router
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
@@ -29,7 +29,6 @@ from service.validation import record_id, whole_number
 
 router = console_router()
 
-EDIT_FIELDS = ("given_name", "family_name", "phone", "mrn", "birth_date", "timezone", "language")
 LABELS = {
     "given_name": "Given (first) name",
     "family_name": "Family (last) name",
@@ -89,22 +88,12 @@ def edit(
     db: SessionDep,
     settings: SettingsDep,
     now: NowDep,
-    given_name: Annotated[str, Form()] = "",
-    family_name: Annotated[str, Form()] = "",
-    phone: Annotated[str, Form()] = "",
-    mrn: Annotated[str, Form()] = "",
-    birth_date: Annotated[str, Form()] = "",
-    timezone: Annotated[str, Form()] = "",
-    language: Annotated[str, Form()] = "",
-    sms_consent: Annotated[str, Form()] = "",
+    fields: Annotated[PatientFields, Depends()],
     version: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
     patient = patients.get_patient(db, patient_id)
-    typed = (given_name, family_name, phone, mrn, birth_date, timezone, language)
-    values = dict(zip(EDIT_FIELDS, typed, strict=True))
-    values["sms_consent"] = "on" if sms_consent else ""
-    values["version"] = version
+    values = {**fields.values, "version": version}
     form = FormState(values=values)
     changes = _patient_update(form)
     expected = whole_number(version) or patient.version
@@ -162,23 +151,18 @@ def _patient_update(form: FormState) -> PatientUpdate | None:
         form.require(name, FIELD_HELP[name])
     if not form.ok:
         return None
-    try:
-        return PatientUpdate(
-            given_name=values["given_name"],
-            family_name=values["family_name"],
-            phone=values["phone"],
-            mrn=values["mrn"].strip() or None,
-            birth_date=values["birth_date"].strip() or None,
-            timezone=values["timezone"],
-            language=values["language"],
-            sms_consent=True if values["sms_consent"] == "on" else None,
-        )
-    except ValidationError as exc:
-        for error in exc.errors():
-            name = str(error["loc"][0]) if error["loc"] else "given_name"
-            name = name if name in values else "given_name"
-            form.error(name, FIELD_HELP.get(name, error["msg"]))
-        return None
+    return patient_model(
+        form,
+        PatientUpdate,
+        given_name=values["given_name"],
+        family_name=values["family_name"],
+        phone=values["phone"],
+        mrn=values["mrn"].strip() or None,
+        birth_date=values["birth_date"].strip() or None,
+        timezone=values["timezone"],
+        language=values["language"],
+        sms_consent=True if values["sms_consent"] == "on" else None,
+    )
 
 
 def _changed_meanwhile(
