@@ -7,7 +7,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 from pwdlib import PasswordHash
@@ -17,7 +16,6 @@ from sqlmodel import Session
 
 import service.users.passwords as passwords
 import service.users.service as user_service
-from service.app import BUILT_FROM, bind, build_app
 from service.auth.keys import create_api_key
 from service.auth.models import ApiKey
 from service.config import Settings
@@ -26,6 +24,7 @@ from service.delivery.dispatch import Dispatcher
 from service.delivery.gateway import SmsGateway
 from service.timeline.active import default_plan
 from tests.fakes.fake_twilio import FakeTwilio
+from tests.support.apps import bound_app
 from tests.support.ci import in_ci
 from tests.support.postgres import postgres_available, throwaway_postgres
 from tests.support.schema import (
@@ -133,20 +132,6 @@ def settings(database_url: str) -> Settings:
 def clock() -> Clock:
     # A Monday morning in New York, well ahead of the procedures the tests book.
     return Clock(datetime(2027, 3, 1, 14, 0, tzinfo=UTC))
-
-
-# One app per shape in each test process, re-bound to each test's settings, database and
-# clock: FastAPI prepares an app's routes on its first request (~0.14 s), and most tests
-# would otherwise pay that for an app they use for a few requests.
-_APPS: dict[tuple[object, ...], FastAPI] = {}
-
-
-def bound_app(settings: Settings, engine: Engine, clock: Clock) -> FastAPI:
-    shape = tuple(getattr(settings, name) for name in BUILT_FROM)
-    app = _APPS.get(shape)
-    if app is None:
-        app = _APPS[shape] = build_app(settings)
-    return bind(app, settings, engine=engine, clock=clock)
 
 
 @pytest.fixture

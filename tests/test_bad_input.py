@@ -15,11 +15,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from service.app import create_app
 from service.auth.keys import create_api_key
 from service.config import Settings
 from service.db import make_engine, session_scope
 from tests.conftest import Clock
+from tests.support.apps import bound_app
 from tests.support.schema import copy_sqlite, fresh_postgres
 
 NINE_NINES = "9999-12-31T23:59:59"
@@ -61,7 +61,7 @@ def clinic(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Clinic]
         _, secret = create_api_key(session, role="admin", name="desk", now=clock.now)
     headers = {"Authorization": f"Bearer {secret}"}
     settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
-    with TestClient(create_app(settings, engine=engine, clock=clock)) as client:
+    with TestClient(bound_app(settings, engine, clock)) as client:
         patient = client.post(
             "/v1/patients",
             json={

@@ -10,7 +10,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from service.app import create_app
 from service.audit.models import AuditEntry
 from service.audit.service import audit
 from service.cli import main
@@ -18,6 +17,7 @@ from service.db import session_scope
 from service.errors import Conflict, InvalidInput
 from service.users.models import ConsoleSession, LoginThrottle, User
 from service.users.service import create_user, disable_user, set_password
+from tests.support.apps import bound_app
 from tests.support.console_server import (
     Person,
     console_sign_in,
@@ -90,18 +90,14 @@ def test_account_needs_a_free_email_a_name_and_a_long_password(engine, clock, da
 
 
 def test_signed_in_cookie_is_httponly_lax_and_secure_over_https(settings, engine, clock, dana):
-    response = _post_login(
-        TestClient(create_app(settings, engine=engine, clock=clock)), dana.email, PASSWORD
-    )
+    response = _post_login(TestClient(bound_app(settings, engine, clock)), dana.email, PASSWORD)
     assert response.status_code == 303
     cookie = response.headers["set-cookie"]
     assert "console_session=" in cookie and "HttpOnly" in cookie
     assert "samesite=lax" in cookie.lower() and "Secure" not in cookie
 
     https = settings.model_copy(update={"public_base_url": "https://reminders.lakeside.test"})
-    client = TestClient(
-        create_app(https, engine=engine, clock=clock), base_url="https://testserver"
-    )
+    client = TestClient(bound_app(https, engine, clock), base_url="https://testserver")
     cookie = _post_login(client, dana.email, PASSWORD).headers["set-cookie"]
     assert "Secure" in cookie
 
@@ -129,11 +125,11 @@ def test_repeated_wrong_passwords_are_slowed_down_and_logged_without_the_passwor
     settings, engine, clock, dana, caplog
 ):
     caplog.set_level(logging.INFO, logger="reminders.login")
-    first = TestClient(create_app(settings, engine=engine, clock=clock))
+    first = TestClient(bound_app(settings, engine, clock))
     for attempt in range(settings.login_max_failures_per_account):
         assert _post_login(first, dana.email, f"guess number {attempt}").status_code == 400
     # Another API process reads the same counters: the right password is refused too.
-    second = TestClient(create_app(settings, engine=engine, clock=clock))
+    second = TestClient(bound_app(settings, engine, clock))
     throttled = _post_login(second, dana.email, PASSWORD)
     assert throttled.status_code == 429
     assert "Too many failed logins" in throttled.text
@@ -149,7 +145,7 @@ def test_repeated_wrong_passwords_are_slowed_down_and_logged_without_the_passwor
 
 
 def test_many_accounts_tried_from_one_address_are_slowed_down(settings, engine, clock, dana):
-    client = TestClient(create_app(settings, engine=engine, clock=clock))
+    client = TestClient(bound_app(settings, engine, clock))
     for n in range(settings.login_max_failures_per_address):
         assert _post_login(client, f"someone{n}@lakeside.test", "wrong password").status_code == 400
     assert _post_login(client, dana.email, PASSWORD).status_code == 429

@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from service import api_processes, cli
-from service.app import create_app
 from service.config import Settings
+from tests.support.apps import bound_app
 from tests.support.console_server import csrf_token_of
 
 GUESS = "mr_guessed-key-that-does-not-exist-0123456789"
@@ -23,14 +23,14 @@ def _guess(client: TestClient, n: int, forwarded_for: str) -> int:
 def test_by_default_a_local_client_cannot_choose_its_address_with_a_header(settings, engine, clock):
     assert settings.forwarded_allow_ips == []
     # 127.0.0.1 was trusted by default once: any local program named its own address.
-    local = TestClient(create_app(settings, engine=engine, clock=clock), client=("127.0.0.1", 5))
+    local = TestClient(bound_app(settings, engine, clock), client=("127.0.0.1", 5))
     limit = settings.auth_failures_per_minute
     answers = [_guess(local, n, f"203.0.113.{n}") for n in range(limit + 1)]
     assert answers == [401] * limit + [429]
 
 
 def test_a_console_login_guesser_is_counted_by_its_own_address(settings, engine, clock):
-    local = TestClient(create_app(settings, engine=engine, clock=clock), client=("127.0.0.1", 5))
+    local = TestClient(bound_app(settings, engine, clock), client=("127.0.0.1", 5))
     statuses = []
     for n in range(settings.login_max_failures_per_address + 1):
         token = csrf_token_of(local.get("/login").text)
@@ -52,7 +52,7 @@ def test_behind_the_named_proxy_each_client_is_counted_by_its_forwarded_address(
     settings, engine, clock, staff
 ):
     behind = settings.model_copy(update={"forwarded_allow_ips_text": "10.9.8.0/24"})
-    app = create_app(behind, engine=engine, clock=clock)
+    app = bound_app(behind, engine, clock)
     proxy = TestClient(app, client=PROXY)
     limit = settings.auth_failures_per_minute
     assert [_guess(proxy, n, "203.0.113.9") for n in range(limit + 1)][-1] == 429

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from tests.conftest import book, enroll
+from tests.support.apps import bound_app
 from tests.support.twilio_webhooks import PUBLIC_BASE_URL, post_inbound, twilio_settings
 
 GUESS = "mr_guessed-key-that-does-not-exist-0123456789"
@@ -14,7 +15,7 @@ GUESS = "mr_guessed-key-that-does-not-exist-0123456789"
 def test_a_key_guesser_is_slowed_per_address_and_logged_without_the_key(
     settings, engine, clock, staff, caplog
 ):
-    app = create_app(settings, engine=engine, clock=clock)
+    app = bound_app(settings, engine, clock)
     guesser = TestClient(app, client=("203.0.113.9", 40000))
     colleague = TestClient(app, client=("198.51.100.7", 40000))
     with caplog.at_level(logging.WARNING, logger="reminders.security"):
@@ -41,7 +42,7 @@ def test_a_key_guesser_is_slowed_per_address_and_logged_without_the_key(
 
 
 def test_a_missing_key_is_a_mistake_not_a_guess(settings, engine, clock, staff):
-    app = create_app(settings, engine=engine, clock=clock)
+    app = bound_app(settings, engine, clock)
     client = TestClient(app)
     for _ in range(settings.auth_failures_per_minute + 5):
         assert client.get("/v1/reminders").status_code == 401

@@ -12,6 +12,7 @@ from service.patients.models import Patient
 from service.procedures.appointments import Appointment
 from service.procedures.models import Procedure, Reminder
 from tests.conftest import Clock, new_york
+from tests.support.apps import bound_app
 from tests.support.mllp import MllpClient, ack_code, err_location, frame, running_listener
 
 PID_CAPITALS = (
@@ -237,13 +238,11 @@ def test_metrics_count_messages_by_type_and_result_without_patient_data(
 ) -> None:
     from fastapi.testclient import TestClient
 
-    from service.app import create_app
-
     with running_listener(engine, settings, clock) as port, MllpClient(port) as feed:
         feed.send(siu("S12", "M1"))
         feed.send(siu("S12", "M2", code="99213^Office visit^C4"))
         feed.send(siu("S12", "M3", start="x"))
-    with TestClient(create_app(settings, engine=engine, clock=clock)) as client:
+    with TestClient(bound_app(settings, engine, clock)) as client:
         metrics = client.get("/metrics").text
     assert 'hl7_messages{result="applied",type="SIU^S12"} 1.0' in metrics
     assert 'hl7_messages{result="ignored",type="SIU^S12"} 1.0' in metrics
@@ -331,8 +330,6 @@ def test_adt_for_a_patient_with_no_number_to_text_is_acknowledged_ignored_and_co
 ) -> None:
     from fastapi.testclient import TestClient
 
-    from service.app import create_app
-
     landline_only = "PID|1||N500^^^H^MR||NOWAK^PIOTR||19490704|M|||||(413)555-0180^PRN^FX||PL"
     no_phone = "PID|1||N600^^^H^MR||ABARA^NGOZI||19510211|F||||||||EN"
     with running_listener(engine, settings, clock) as port, MllpClient(port) as feed:
@@ -348,7 +345,7 @@ def test_adt_for_a_patient_with_no_number_to_text_is_acknowledged_ignored_and_co
         assert ack_code(feed.send(adt("A08", "Q4", mobile))) == "AA"
     [registered] = _patients(engine)
     assert registered.phone == "+19785550181" and registered.given_name == "Ngozi"
-    with TestClient(create_app(settings, engine=engine, clock=clock)) as client:
+    with TestClient(bound_app(settings, engine, clock)) as client:
         metrics = client.get("/metrics").text
     assert 'hl7_messages{result="ignored",type="ADT^A31"} 1.0' in metrics
     assert 'hl7_messages{result="ignored",type="ADT^A04"} 1.0' in metrics

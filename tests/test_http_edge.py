@@ -6,9 +6,9 @@ import logging
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from service.app import create_app
 from service.edge.access_log import masked_query
 from tests.conftest import enroll
+from tests.support.apps import bound_app
 
 PATIENT_JSON = (
     b'{"given_name":"Maria","family_name":"Lopez","phone":"2125550142","sms_consent":true'
@@ -76,7 +76,7 @@ def test_answers_with_patient_data_are_never_cached_or_sniffed(client, staff):
 
 
 def test_hsts_is_sent_when_served_over_https(settings, engine, clock, staff):
-    app = create_app(settings, engine=engine, clock=clock)
+    app = bound_app(settings, engine, clock)
     with TestClient(app, base_url="https://reminders.example.org") as https:
         response = https.get("/healthz")
     assert response.headers["strict-transport-security"].startswith("max-age=31536000")
@@ -84,14 +84,14 @@ def test_hsts_is_sent_when_served_over_https(settings, engine, clock, staff):
 
 def test_metrics_can_be_protected_with_a_token(settings, engine, clock):
     protected = settings.model_copy(update={"metrics_token": SecretStr("s3cret-metrics")})
-    with TestClient(create_app(protected, engine=engine, clock=clock)) as client:
+    with TestClient(bound_app(protected, engine, clock)) as client:
         assert client.get("/metrics").status_code == 401
         wrong = client.get("/metrics", headers={"Authorization": "Bearer nope"})
         assert wrong.status_code == 401
         right = client.get("/metrics", headers={"Authorization": "Bearer s3cret-metrics"})
         assert right.status_code == 200
         assert "reminders" in right.text
-    with TestClient(create_app(settings, engine=engine, clock=clock)) as open_client:
+    with TestClient(bound_app(settings, engine, clock)) as open_client:
         assert open_client.get("/metrics").status_code == 200
 
 

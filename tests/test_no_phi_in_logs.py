@@ -8,7 +8,6 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
 from service.delivery.dispatch import Dispatcher
 from service.delivery.gateways import status_callback_url
 from service.delivery.twilio_gateway import TwilioGateway
@@ -16,6 +15,7 @@ from service.logging import configure_logging
 from service.timeline.active import default_plan
 from tests.conftest import book, enroll, new_york
 from tests.fakes.fake_twilio import FakeTwilio, post_delivery_receipt
+from tests.support.apps import bound_app
 from tests.support.twilio_webhooks import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -51,7 +51,7 @@ def test_a_whole_story_at_debug_logs_no_phone_name_or_words(
 ):
     with FakeTwilio() as fake:
         settings = twilio_settings(database_url, twilio_api_base_url=fake.base_url)
-        app = create_app(settings, engine=engine, clock=clock)
+        app = bound_app(settings, engine, clock)
         gateway = TwilioGateway(
             ACCOUNT_SID,
             AUTH_TOKEN,

@@ -11,12 +11,12 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
-from service.app import create_app
 from service.audit.models import AuditEntry
 from service.audit.reads import Feed, Read, record_read
 from service.db import session_scope
 from service.users.service import create_user
 from tests.conftest import book, enroll
+from tests.support.apps import bound_app
 from tests.support.console_server import console_sign_in
 
 PASSWORD = "a long enough password"
@@ -101,7 +101,7 @@ def test_the_console_audits_what_the_api_audits_and_the_audit_filters_by_person(
             password=PASSWORD,
             now=clock.now,
         )
-    app = create_app(settings, engine=engine, clock=clock)
+    app = bound_app(settings, engine, clock)
     with TestClient(app) as client:
         maria = enroll(client, staff)
         procedure = book(client, staff, maria["id"], "2027-03-02T07:00:00")

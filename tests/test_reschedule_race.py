@@ -17,7 +17,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from service.app import create_app
 from service.auth.keys import create_api_key
 from service.config import Settings
 from service.db import make_engine, session_scope
@@ -28,6 +27,7 @@ from service.procedures import service as procedures
 from service.procedures.models import Procedure, Reminder
 from service.timeline.active import active_plan, active_plan_for_engine
 from tests.conftest import Clock, book, enroll, front_desk, new_york
+from tests.support.apps import bound_app
 from tests.support.schema import fresh_postgres
 
 pytestmark = pytest.mark.postgres
@@ -76,7 +76,7 @@ def world(postgres_url):
     with session_scope(engine) as session:
         _, secret = create_api_key(session, role="staff", name="race", now=clock.now)
     headers = {"Authorization": f"Bearer {secret}"}
-    with TestClient(create_app(settings, engine=engine, clock=clock)) as client:
+    with TestClient(bound_app(settings, engine, clock)) as client:
         patient = enroll(client, headers)
         procedure = book(client, headers, patient["id"], "2027-03-16T07:00:00")
         gateway = HoldingGateway()

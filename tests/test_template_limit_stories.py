@@ -10,7 +10,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from service.app import create_app
 from service.db import session_scope
 from service.delivery.dispatch import Dispatcher
 from service.messaging.models import Message
@@ -19,6 +18,7 @@ from service.templates.models import MessageTemplate
 from service.timeline.active import default_plan
 from tests.conftest import book, enroll, new_york
 from tests.fakes.gateways import RecordingGateway
+from tests.support.apps import bound_app
 from tests.support.console_server import ADMIN, STAFF, add_person, console_sign_in, csrf_token_of
 from tests.support.twilio_webhooks import post_inbound
 from tests.test_template_limits import NESTED_LOOPS, PAYLOADS
@@ -44,7 +44,7 @@ def test_every_payload_is_refused_at_save_and_preview_with_its_reason(client, ad
 
 
 def test_the_console_live_preview_refuses_padding_with_the_reason(settings, engine, clock):
-    with TestClient(create_app(settings, engine=engine, clock=clock)) as console:
+    with TestClient(bound_app(settings, engine, clock)) as console:
         add_person(engine, STAFF, clock.now)
         console_sign_in(console, STAFF.email, STAFF.password)
         token = csrf_token_of(console.get("/templates/ice/en").text)

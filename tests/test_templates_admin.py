@@ -11,6 +11,7 @@ from service.templates.source import CODE_DEFAULTS
 from service.timeline.active import default_plan
 from tests.conftest import book, enroll, new_york
 from tests.fakes.gateways import RecordingGateway
+from tests.support.apps import bound_app
 
 
 def _send_prep_week(client, staff, engine, settings, **patient):
@@ -140,11 +141,10 @@ def test_a_template_whose_merged_day_would_not_fit_is_saved_and_split_when_sent(
 def test_the_segment_ceiling_is_a_setting(database_url, engine, clock, admin):
     from fastapi.testclient import TestClient
 
-    from service.app import create_app
     from service.config import Settings
 
     settings = Settings(_env_file=None, database_url=database_url, sms_max_segments=8)  # type: ignore[call-arg]
-    with TestClient(create_app(settings, engine=engine, clock=clock)) as client:
+    with TestClient(bound_app(settings, engine, clock)) as client:
         assert _put(client, admin, "ice", "en", "Ice helps. " * 45).status_code == 200
 
 

@@ -11,7 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from service.app import create_app
 from service.conversation.keywords import keyword_of
 from service.conversation.triage import mentions_warning_sign
 from service.delivery.dispatch import MAX_BACKOFF, Dispatcher
@@ -22,6 +21,7 @@ from service.timeline.active import default_plan
 from tests.conftest import book, enroll, new_york
 from tests.fakes.fake_twilio import delivery_receipt_form, post_delivery_receipt
 from tests.fakes.gateways import RecordingGateway
+from tests.support.apps import bound_app
 from tests.support.twilio_webhooks import (
     AUTH_TOKEN,
     EMPTY_TWIML,
@@ -448,7 +448,7 @@ def test_an_urgent_reply_notifies_the_alert_webhook_without_words_or_numbers(
     receiver = _AlertReceiver()
     try:
         settings = twilio_settings(database_url, alert_webhook_url=receiver.url)
-        app = create_app(settings, engine=engine, clock=clock)
+        app = bound_app(settings, engine, clock)
         with TestClient(app, base_url=PUBLIC_BASE_URL) as client:
             patient = enroll(client, staff)
             post_inbound(client, "all good", PHONE)
@@ -470,9 +470,7 @@ def test_an_unreachable_alert_webhook_does_not_fail_the_reply(database_url, engi
     dead_url = receiver.url
     receiver.close()  # nothing listens there any more
     settings = twilio_settings(database_url, alert_webhook_url=dead_url)
-    with TestClient(
-        create_app(settings, engine=engine, clock=clock), base_url=PUBLIC_BASE_URL
-    ) as client:
+    with TestClient(bound_app(settings, engine, clock), base_url=PUBLIC_BASE_URL) as client:
         enroll(client, staff)
         response = post_inbound(client, "bleeding a lot", PHONE)
         assert response.status_code == 200 and "911" in response.text
@@ -572,9 +570,7 @@ def test_a_phone_off_for_many_tries_is_tried_again_within_the_hour(
     # A clinic that lets the worker try a text 20 times; this one already went out 10
     # times to a phone that stayed off, and the carrier reports it undelivered again.
     settings = twilio_settings(database_url, send_max_attempts=20)
-    with TestClient(
-        create_app(settings, engine=engine, clock=clock), base_url=PUBLIC_BASE_URL
-    ) as tw:
+    with TestClient(bound_app(settings, engine, clock), base_url=PUBLIC_BASE_URL) as tw:
         sid = _sent_message(tw, staff, engine, settings)
         with Session(engine) as session:
             reminder = session.exec(select(Reminder).where(Reminder.step == "prep_week")).one()

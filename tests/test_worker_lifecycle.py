@@ -14,11 +14,11 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from scheduler.worker import DispatchLoop
-from service.app import create_app
 from service.db import make_engine
 from service.delivery.gateway import Accepted, OutgoingText
 from service.workers.heartbeat import STOPPED, WorkerHeartbeat, beat, check_workers
 from tests.conftest import REPO_ROOT, Clock
+from tests.support.apps import bound_app
 from tests.support.bulk import NOW, reminder_states, seed_due
 from tests.support.worker_process import make_dispatcher
 
@@ -57,7 +57,7 @@ def test_check_and_readyz_follow_the_heartbeats(pg):
     assert not ok and "31 s old" in why and "limit is 30 s" in why
 
     clock = Clock(NOW + timedelta(seconds=10))
-    with TestClient(create_app(settings, engine=engine, clock=clock)) as client:
+    with TestClient(bound_app(settings, engine, clock)) as client:
         assert client.get("/readyz").json() == {
             "status": "ok",
             "database": "up",

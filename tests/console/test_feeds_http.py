@@ -3,7 +3,7 @@ no PHI), and patients waiting for their YES on Today and on their page."""
 
 from fastapi.testclient import TestClient
 
-from service.app import create_app
+from tests.support.apps import bound_app
 from tests.support.console_server import Person, sign_in_new_person
 from tests.support.mllp import MllpClient, ack_code, running_listener
 from tests.test_hl7_feed import PID_CAPITALS, siu
@@ -17,7 +17,7 @@ def test_admin_sees_the_feed_and_front_desk_sees_who_to_call(engine, settings, c
         no_phone = PID_CAPITALS.replace("MRN4411", "MRN9").split("||(518)")[0] + "||"
         assert ack_code(feed.send(siu("S12", "F2", pid=no_phone))) == "AE"
         assert ack_code(feed.send(siu("S12", "F3", code="99213^Office visit^C4"))) == "AA"
-    with TestClient(create_app(settings, engine=engine, clock=clock)) as client:
+    with TestClient(bound_app(settings, engine, clock)) as client:
         sign_in_new_person(client, engine, ADA, clock.now)
         page = client.get("/feeds").text
         # Counts per type; the refusal listed first, naming the field; no name or number.

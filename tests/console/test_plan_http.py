@@ -6,10 +6,10 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
 from service.db import session_scope
 from service.users.service import create_user
 from tests.conftest import book, enroll
+from tests.support.apps import bound_app
 from tests.support.console_server import console_sign_in, csrf_token_of
 
 PASSWORD = "a long enough password"
@@ -22,7 +22,7 @@ def people(settings, engine, clock):
             create_user(
                 session, email=email, name=email[:3], role=role, password=PASSWORD, now=clock.now
             )
-    return create_app(settings, engine=engine, clock=clock)
+    return bound_app(settings, engine, clock)
 
 
 def _form_of(html: str) -> dict[str, str]:

@@ -4,14 +4,14 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
+from tests.support.apps import bound_app
 from tests.support.console_server import ADMIN, csrf_token_of, sign_in_new_person
 
 
 @pytest.fixture
 def ada(settings, engine, clock):
     """A TestClient signed in as Ada, an admin."""
-    with TestClient(create_app(settings, engine=engine, clock=clock)) as client:
+    with TestClient(bound_app(settings, engine, clock)) as client:
         sign_in_new_person(client, engine, ADMIN, clock.now)
         yield client
 
@@ -42,7 +42,7 @@ def test_live_preview_answers_json_with_the_counts(ada):
 def test_live_preview_needs_the_form_token_and_a_session(ada, settings, engine, clock):
     refused = ada.post("/templates/ice/en/preview", data={"body": "Ice it."})
     assert refused.status_code == 403
-    with TestClient(create_app(settings, engine=engine, clock=clock)) as stranger:
+    with TestClient(bound_app(settings, engine, clock)) as stranger:
         answer = stranger.post(
             "/templates/ice/en/preview", data={"body": "Ice it."}, follow_redirects=False
         )

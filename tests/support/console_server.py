@@ -17,10 +17,10 @@ from pathlib import Path
 import uvicorn
 from sqlalchemy import Engine
 
-from service.app import create_app
 from service.config import Settings
 from service.db import session_scope
 from service.users.service import create_user
+from tests.support.apps import bound_app
 from tests.support.net import free_port
 
 CHROMIUM = "/usr/lib/chromium/chromium"
@@ -49,8 +49,8 @@ class RunningApp:
 
 @contextmanager
 def serve_in_thread(settings: Settings, engine: Engine, clock: object) -> Iterator[RunningApp]:
-    """uvicorn serving `create_app(...)` on a free port until the block ends."""
-    app = create_app(settings, engine=engine, clock=clock)  # type: ignore[arg-type]
+    """uvicorn serving the app (`bound_app`) on a free port until the block ends."""
+    app = bound_app(settings, engine, clock)  # type: ignore[arg-type]
     for _ in range(5):
         port = free_port()
         config = uvicorn.Config(
