@@ -8,8 +8,9 @@ from sqlmodel import Session
 from service.errors import InvalidInput
 from service.patients.service import get_patient
 from service.procedures import consequences
+from service.procedures.changes import cancel_procedure, reschedule_procedure
 from service.procedures.consequences import Consequences
-from service.procedures.service import cancel_procedure, get_procedure, reschedule_procedure
+from service.procedures.service import get_procedure
 from service.procedures.visits import book_visit
 from service.timeline.active import default_plan
 from service.timeline.plan import FollowUpKind

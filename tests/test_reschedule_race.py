@@ -23,7 +23,7 @@ from service.db import make_engine, session_scope
 from service.delivery.dispatch import Dispatcher
 from service.delivery.gateway import Accepted, OutgoingText
 from service.patients.models import Patient
-from service.procedures import service as procedures
+from service.procedures import changes
 from service.procedures.models import Procedure, Reminder
 from service.timeline.active import active_plan, active_plan_for_engine
 from tests.conftest import Clock, book, enroll, front_desk, new_york
@@ -186,7 +186,7 @@ def test_a_send_waiting_behind_a_reschedule_finds_its_claim_released(world):
     with session_scope(engine) as session:
         procedure = session.get(Procedure, procedure_id)
         patient = session.get(Patient, procedure.patient_id)
-        procedures.reschedule_procedure(
+        changes.reschedule_procedure(
             session,
             procedure,
             patient,

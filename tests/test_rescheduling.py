@@ -5,7 +5,8 @@ from sqlmodel import Session
 
 from service.errors import Conflict
 from service.patients.service import get_patient
-from service.procedures.service import get_procedure, reschedule_procedure
+from service.procedures.changes import reschedule_procedure
+from service.procedures.service import get_procedure
 from service.procedures.visits import book_visit
 from service.timeline.active import default_plan
 from service.timeline.plan import FollowUpKind

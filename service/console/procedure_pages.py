@@ -16,6 +16,7 @@ from service.console.procedure_view import printable, timeline
 from service.console.rendering import render
 from service.console.routing import console_router
 from service.deps import NowDep, ResourceId, SessionDep, SettingsDep
+from service.procedures import changes
 from service.procedures import service as procedures
 from service.procedures.booking_check import DateCheck, check_booking
 from service.procedures.lists import procedures_between
@@ -69,7 +70,7 @@ def reschedule(
 
     def change() -> str:
         assert wall is not None
-        procedures.reschedule_procedure(
+        changes.reschedule_procedure(
             desk.db, procedure, patient, wall, desk.plan, desk.user.subject, desk.now
         )
         return "Procedure moved"
@@ -94,7 +95,7 @@ def cancel(procedure_id: ResourceId, desk: Desk) -> Response:
     procedure, patient = procedures.load_procedure(desk.db, procedure_id)
 
     def change() -> str:
-        procedures.cancel_procedure(
+        changes.cancel_procedure(
             desk.db, procedure, patient, desk.plan, desk.user.subject, desk.now
         )
         return "Procedure cancelled"

@@ -24,14 +24,10 @@ from service.patients.schemas import PatientCreate
 from service.patients.search import normalise_mrn
 from service.patients.service import enroll_patient
 from service.procedures.appointments import Appointment, AppointmentStatus
+from service.procedures.changes import cancel_procedure, record_no_show, reschedule_procedure
 from service.procedures.consent_request import ask_for_consent
 from service.procedures.models import Procedure, ProcedureStatus
-from service.procedures.service import (
-    cancel_procedure,
-    record_no_show,
-    reschedule_procedure,
-    schedule_procedure,
-)
+from service.procedures.service import schedule_procedure
 from service.procedures.visits import book_visit, cancel_visit, move_visit
 from service.timeline.local_time import local_instant
 from service.timeline.plan import FollowUpKind, TimelinePlan

@@ -22,9 +22,9 @@ from sqlmodel import Session, col, select
 from service.audit.service import Actor, audit
 from service.config import Settings
 from service.patients.models import Patient
+from service.procedures.changes import LATE_AFTER_PLAN_CHANGE
 from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
 from service.procedures.reconcile import booked_visits_of, reconcile_rows, reminders_of_many
-from service.procedures.service import LATE_AFTER_PLAN_CHANGE
 from service.procedures.wording import pending_texts
 from service.templates.store import DbTemplates
 from service.timeline.active import default_plan, latest_record, plan_from_json

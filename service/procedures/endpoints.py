@@ -9,7 +9,7 @@ from service.deps import NowDep, ResourceId, SessionDep, SettingsDep, json_answe
 from service.openapi import problems
 from service.patients.models import Patient
 from service.patients.service import get_patient
-from service.procedures import service
+from service.procedures import changes, service
 from service.procedures.appointments import Appointment
 from service.procedures.lists import reminders_in_due_order
 from service.procedures.models import Procedure
@@ -90,7 +90,7 @@ def reschedule_procedure(
 ) -> ProcedurePublic:
     procedure, patient = service.load_procedure(session, procedure_id)
     plan = active_plan(settings, session)
-    service.reschedule_procedure(
+    changes.reschedule_procedure(
         session, procedure, patient, body.scheduled_at, plan, key.subject, now
     )
     public = _public(session, settings, procedure, patient, plan)
@@ -109,7 +109,7 @@ def cancel_procedure(
 ) -> ProcedurePublic:
     procedure, patient = service.load_procedure(session, procedure_id)
     plan = active_plan(settings, session)
-    service.cancel_procedure(session, procedure, patient, plan, key.subject, now)
+    changes.cancel_procedure(session, procedure, patient, plan, key.subject, now)
     public = _public(session, settings, procedure, patient, plan)
     session.commit()
     return public

@@ -10,9 +10,10 @@ from service.audit.service import Actor, audit, audit_change
 from service.errors import Conflict, InvalidInput, NotFound
 from service.patients.models import Patient
 from service.procedures.appointments import Appointment, AppointmentStatus
+from service.procedures.changes import LATE_AFTER_RESCHEDULE
 from service.procedures.models import Procedure, ProcedureStatus
 from service.procedures.reconcile import lock_procedure, reconcile
-from service.procedures.service import LATE_AFTER_RESCHEDULE, resolve_scheduled_at
+from service.procedures.service import resolve_scheduled_at
 from service.timeline.plan import FollowUpKind, TimelinePlan
 
 VISIT_CHANGED = "a follow-up visit was booked or moved after this reminder's time"

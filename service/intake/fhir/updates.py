@@ -9,8 +9,8 @@ from service.intake.fhir.appointments import Refused, read
 from service.intake.service import Intake, feed_instant
 from service.patients.models import Patient
 from service.procedures.appointments import Appointment
+from service.procedures.changes import cancel_procedure, record_no_show, reschedule_procedure
 from service.procedures.models import Procedure
-from service.procedures.service import cancel_procedure, record_no_show, reschedule_procedure
 from service.procedures.visits import cancel_visit, move_visit
 from service.validation import record_id
 

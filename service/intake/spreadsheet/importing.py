@@ -34,8 +34,9 @@ from service.patients.enrolling_many import enroll_patients
 from service.patients.models import Patient
 from service.patients.schemas import PatientCreate
 from service.procedures.booking_many import book_procedures
+from service.procedures.changes import reschedule_procedure
 from service.procedures.models import Procedure
-from service.procedures.service import reschedule_procedure, schedule_procedure
+from service.procedures.service import schedule_procedure
 from service.timeline.active import active_plan
 from service.timeline.planner import PlannedReminder
 
