@@ -49,6 +49,34 @@ def with_clinic_wording(plan: TimelinePlan, settings: Settings) -> TimelinePlan:
     return replace(plan, normal_activity_weeks=settings.normal_activity_weeks)
 
 
+# One statement, built once (a statement is an immutable value; building it and its cache
+# key on every booking and feed message cost more than running it).
+_NEWEST_SAVED = (
+    select(TimelinePlanRecord.version, TimelinePlanRecord.body)
+    .where(col(TimelinePlanRecord.is_active))
+    .order_by(col(TimelinePlanRecord.version).desc())
+    .limit(1)
+    .subquery()
+)
+# kind 0: the newest saved plan (if any); kind 1: each question, in the admins' order.
+_IN_FORCE = union_all(
+    select_columns(
+        literal_column("0").label("kind"),
+        _NEWEST_SAVED.c.version.label("place"),
+        literal_column("0").label("row_id"),
+        _NEWEST_SAVED.c.body.label("words"),
+        true().label("active"),
+    ),
+    select_columns(
+        literal_column("1"),
+        col(CheckInQuestion.position),
+        col(CheckInQuestion.id),
+        col(CheckInQuestion.key),
+        col(CheckInQuestion.is_active),
+    ),
+).order_by("kind", "place", "row_id")
+
+
 def active_plan(settings: Settings, session: Session) -> TimelinePlan:
     """The newest saved plan (see `PUT /v1/plan`); without one, the default steps with the
     settings' fasting hours and sending window; its check-ins ask the active questions.
@@ -56,33 +84,9 @@ def active_plan(settings: Settings, session: Session) -> TimelinePlan:
     Read on every change (a plan or a question saved a moment ago applies to the next
     booking), in one statement (the plan's version and JSON, and the questions, as plain
     columns), and worked out once per saved body and list of questions."""
-    newest = (
-        select(TimelinePlanRecord.version, TimelinePlanRecord.body)
-        .where(col(TimelinePlanRecord.is_active))
-        .order_by(col(TimelinePlanRecord.version).desc())
-        .limit(1)
-        .subquery()
-    )
-    # kind 0: the newest saved plan (if any); kind 1: each question, in the admins' order.
-    query = union_all(
-        select_columns(
-            literal_column("0").label("kind"),
-            newest.c.version.label("place"),
-            literal_column("0").label("row_id"),
-            newest.c.body.label("words"),
-            true().label("active"),
-        ),
-        select_columns(
-            literal_column("1"),
-            col(CheckInQuestion.position),
-            col(CheckInQuestion.id),
-            col(CheckInQuestion.key),
-            col(CheckInQuestion.is_active),
-        ),
-    ).order_by("kind", "place", "row_id")
     saved: tuple[int, str] | None = None
     questions: list[tuple[str, bool]] = []
-    for kind, place, _, words, active in session.execute(query):
+    for kind, place, _, words, active in session.execute(_IN_FORCE):
         if kind == 0:
             saved = (place, words)
         else:
