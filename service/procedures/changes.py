@@ -95,13 +95,7 @@ def cancel_procedure(
     if was == ProcedureStatus.cancelled:
         return procedure
     reminders = reminders_of(session, procedure.id or 0)
-    for reminder in reminders:
-        if reminder.status == ReminderStatus.pending:
-            set_status(reminder, ReminderStatus.cancelled, PROCEDURE_CANCELLED, now)
-            session.add(reminder)
-    procedure.status = ProcedureStatus.cancelled
-    procedure.updated_at = now
-    session.add(procedure)
+    _stop(session, procedure, reminders, PROCEDURE_CANCELLED, now)
     if _patient_was_told_the_date(session, reminders) and procedure.scheduled_at > now:
         _queue_notice(
             session,
@@ -113,18 +107,7 @@ def cancel_procedure(
             now,
             useful_until=procedure.scheduled_at,
         )
-    audit_change(
-        session,
-        actor,
-        "cancel",
-        "procedure",
-        procedure.id,
-        patient.id,
-        at=now,
-        field="status",
-        was=was,
-        now_is=procedure.status,
-    )
+    _audit_status(session, actor, "cancel", procedure, patient, was, now)
     return procedure
 
 
@@ -143,17 +126,37 @@ def record_no_show(
     if was == ProcedureStatus.cancelled:
         return procedure
     why = f"{NO_SHOW}: {reason}"[:500] if reason else NO_SHOW
-    for reminder in reminders_of(session, procedure.id or 0):
+    _stop(session, procedure, reminders_of(session, procedure.id or 0), why, now)
+    _audit_status(session, actor, "no_show", procedure, patient, was, now)
+    return procedure
+
+
+def _stop(
+    session: Session, procedure: Procedure, reminders: Sequence[Reminder], why: str, now: datetime
+) -> None:
+    """The procedure cancelled, and each text still to go stopped with `why`."""
+    for reminder in reminders:
         if reminder.status == ReminderStatus.pending:
             set_status(reminder, ReminderStatus.cancelled, why, now)
             session.add(reminder)
     procedure.status = ProcedureStatus.cancelled
     procedure.updated_at = now
     session.add(procedure)
+
+
+def _audit_status(
+    session: Session,
+    actor: Actor,
+    action: str,
+    procedure: Procedure,
+    patient: Patient,
+    was: str,
+    now: datetime,
+) -> None:
     audit_change(
         session,
         actor,
-        "no_show",
+        action,
         "procedure",
         procedure.id,
         patient.id,
@@ -162,7 +165,6 @@ def record_no_show(
         was=was,
         now_is=procedure.status,
     )
-    return procedure
 
 
 def replan_procedure(
