@@ -11,6 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from service.audit.service import Actor
@@ -31,6 +32,7 @@ from service.procedures.service import schedule_procedure
 from service.procedures.visits import book_visit, cancel_visit, move_visit
 from service.timeline.local_time import local_instant
 from service.timeline.plan import FollowUpKind, TimelinePlan
+from service.writes import insert_row
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def find_patient(session: Session, mrn: str | None) -> Patient | None:
     """The record with this MRN (a merged-away record's MRN leads to the one it joined)."""
     if not mrn:
         return None
-    patient = session.exec(select(Patient).where(Patient.mrn == normalise_mrn(mrn))).first()
+    patient = session.exec(_BY_MRN, params={"mrn": normalise_mrn(mrn)}).first()
     if patient is not None and patient.merged_into_id is not None:
         return session.get(Patient, patient.merged_into_id)
     return patient
@@ -257,12 +259,16 @@ def appointment_known(session: Session, intake: Intake, external_id: str) -> boo
 
 
 def _link(session: Session, intake: Intake, external_id: str) -> ExternalAppointment | None:
-    return session.exec(
-        select(ExternalAppointment).where(
-            ExternalAppointment.source == intake.source,
-            ExternalAppointment.external_id == external_id,
-        )
-    ).first()
+    params = {"source": intake.source, "external_id": external_id}
+    return session.exec(_LINK, params=params).first()
+
+
+# Read for nearly every feed message: built once.
+_BY_MRN = select(Patient).where(col(Patient.mrn) == bindparam("mrn"))
+_LINK = select(ExternalAppointment).where(
+    col(ExternalAppointment.source) == bindparam("source"),
+    col(ExternalAppointment.external_id) == bindparam("external_id"),
+)
 
 
 def _remember(
@@ -273,16 +279,15 @@ def _remember(
     procedure_id: int,
     appointment_id: int | None,
 ) -> None:
-    session.add(
-        ExternalAppointment(
-            source=intake.source,
-            external_id=external_id,
-            kind=kind.value,
-            procedure_id=procedure_id,
-            appointment_id=appointment_id,
-            created_at=intake.now,
-        )
-    )
+    row = {
+        "source": intake.source,
+        "external_id": external_id,
+        "kind": kind.value,
+        "procedure_id": procedure_id,
+        "appointment_id": appointment_id,
+        "created_at": intake.now,
+    }
+    insert_row(session, ExternalAppointment, row)
 
 
 def ask_on_scheduled(session: Session, patient: Patient, intake: Intake) -> None:

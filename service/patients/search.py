@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, union
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, func, or_, union
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -198,8 +198,24 @@ def likely_duplicates(
     """Records that are probably this patient: the same phone and folded family name,
     the same folded family name and date of birth, or the same MRN. A merged record
     counts as the record it was merged into."""
-    found = likely_duplicates_of_many(session, [Likely(phone, fold(family_name), mrn, birth_date)])
-    return [p for p in found[0] if p.id != not_id]
+    one = Likely(phone, fold(family_name), mrn, birth_date)
+    params = {"phone": phone, "mrn": mrn, "birth_date": birth_date, "family": one.family}
+    rows = {p.id or 0: p for p in session.exec(_LIKELY_ONE, params=params)}
+    return [p for p in _matching(session, rows, [one])[0] if p.id != not_id]
+
+
+# The same rule for one patient (every enrollment), as one statement built once. A NULL
+# MRN or date of birth matches nothing, as the many-patient query leaves them out.
+_LIKELY_ONE = select(Patient).where(
+    or_(
+        col(Patient.phone) == bindparam("phone"),
+        col(Patient.mrn) == bindparam("mrn"),
+        and_(
+            col(Patient.birth_date) == bindparam("birth_date"),
+            col(Patient.family_name_folded) == bindparam("family"),
+        ),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -243,6 +259,14 @@ def likely_duplicates_of_many(session: Session, wanted: Sequence[Likely]) -> lis
             )
         for patient in session.exec(select(Patient).where(or_(*conditions))):
             found[patient.id or 0] = patient
+    return _matching(session, found, wanted)
+
+
+def _matching(
+    session: Session, found: dict[int, Patient], wanted: Sequence[Likely]
+) -> list[list[Patient]]:
+    """Each wanted patient's likely records among `found` (read by id), survivors of
+    merged records read in."""
     survivors = {p.merged_into_id for p in found.values() if p.merged_into_id is not None}
     for kept_id in survivors - set(found):
         record = session.get(Patient, kept_id)

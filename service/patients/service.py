@@ -18,6 +18,7 @@ from service.patients.repository import fold_search_columns, write_search_column
 from service.patients.schemas import PatientCreate, PatientPublic
 from service.patients.search import likely_duplicates, normalise_mrn, opted_out_since
 from service.validation import canonical_zone
+from service.writes import add_now, insert_row
 
 MAX_AGE_YEARS = 120
 
@@ -53,9 +54,8 @@ def enroll_patient(
         birth_date=data.birth_date,
         allow_duplicate=data.allow_duplicate,
     )
-    session.add(patient)
     try:
-        session.flush()
+        add_now(session, patient)
     except IntegrityError:
         if patient.mrn is None:
             raise
@@ -65,7 +65,7 @@ def enroll_patient(
             f"MRN {patient.mrn} was just given to another patient", field="mrn"
         ) from None
     write_search_columns(session, patient, new=True)
-    session.add(AuditEntry.model_validate(enrollment_audit(actor, patient, data, now, feed)))
+    insert_row(session, AuditEntry, enrollment_audit(actor, patient, data, now, feed))
     return patient
 
 

@@ -28,6 +28,7 @@ from service.timeline.planner import (
     PlannedReminder,
     plan_reminders,
 )
+from service.writes import add_now, insert_row
 
 _EARLIEST_ALLOWED = timedelta(days=365)
 _LATEST_ALLOWED = timedelta(days=2 * 365)
@@ -96,15 +97,14 @@ def book_procedure(
     """Book a procedure and plan its texts; its reminders as inserted (with their ids),
     so the answer can be worded without reading them back."""
     procedure = new_procedure(patient, scheduled_at, plan, now)
-    session.add(procedure)
-    session.flush()
+    add_now(session, procedure)
     # A patient a feed enrolled and not yet asked: the question goes in the same insert.
     asking = consent_request(session, procedure, patient, plan, now)
     # A brand-new procedure has no reminders and no visits yet, so reconciling would
     # insert every planned reminder: do that directly, in one executemany.
     planned = first_plan(procedure, patient, plan, now, asking)
     reminders = insert_new(session, procedure, planned, now)
-    session.add(AuditEntry.model_validate(booking_audit(actor, procedure, now)))
+    insert_row(session, AuditEntry, booking_audit(actor, procedure, now))
     return procedure, reminders
 
 

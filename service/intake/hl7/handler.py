@@ -39,6 +39,7 @@ from service.intake.service import (
 )
 from service.patients.phone import patients_phone
 from service.timeline.active import active_plan
+from service.writes import insert_row
 
 log = logging.getLogger("reminders.hl7")
 
@@ -137,8 +138,12 @@ class Hl7Feed:
                 now=now,
             )
             outcome = self._apply(session, message, head, intake)
-            session.add(_entry(head, now, "AA", outcome.text, None, outcome, key))
             try:
+                insert_row(
+                    session,
+                    IntakeMessage,
+                    _entry(head, now, "AA", outcome.text, None, outcome, key),
+                )
                 session.commit()
             except IntegrityError:
                 session.rollback()
@@ -244,7 +249,7 @@ class Hl7Feed:
         self, head: Header | None, now: datetime, result: str, text: str, where: str | None
     ) -> None:
         with Session(self.engine) as session:
-            session.add(_entry(head, now, result, text, where, None, None))
+            insert_row(session, IntakeMessage, _entry(head, now, result, text, where, None, None))
             session.commit()
 
 
@@ -266,22 +271,23 @@ def _entry(
     where: str | None,
     outcome: Outcome | None,
     key: str | None,
-) -> IntakeMessage:
+) -> dict[str, object]:
+    """The log's row for one message (`IntakeMessage`)."""
     if outcome is not None and outcome.ignored:
         text = f"ignored: {text}"
-    return IntakeMessage(
-        transport="hl7",
-        sender=head.sender if head else "unknown",
-        control_id=head.control_id if head else "",
-        message_type=head.kind[:16] if head else "unreadable",
-        received_at=now,
-        result=result,
-        outcome=text[:300],
-        error_location=where,
-        patient_id=outcome.patient_id if outcome else None,
-        procedure_id=outcome.procedure_id if outcome else None,
-        applied_key=key,
-    )
+    return {
+        "transport": "hl7",
+        "sender": head.sender if head else "unknown",
+        "control_id": head.control_id if head else "",
+        "message_type": head.kind[:16] if head else "unreadable",
+        "received_at": now,
+        "result": result,
+        "outcome": text[:300],
+        "error_location": where,
+        "patient_id": outcome.patient_id if outcome else None,
+        "procedure_id": outcome.procedure_id if outcome else None,
+        "applied_key": key,
+    }
 
 
 def _encode(ack: str) -> bytes:
