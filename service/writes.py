@@ -35,7 +35,7 @@ def add_now(session: Session, instance: SQLModel) -> None:
         column.key: getattr(instance, column.key) for column in table.columns if column.key != "id"
     }
     new_id = session.connection().execute(_inserting(table, True), row).scalar_one()
-    instance.id = new_id  # type: ignore[attr-defined]
+    instance.id = new_id
     # Persistent from here on, with what was inserted as its loaded state: the session
     # tracks later changes (an UPDATE), never inserts it again.
     make_transient_to_detached(instance)

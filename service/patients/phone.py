@@ -1,5 +1,7 @@
 """Phone numbers as patients write them, stored as E.164."""
 
+from functools import lru_cache
+
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
@@ -34,12 +36,23 @@ def patients_phone(raw: str, default_region: str, *, field: str = "phone") -> st
 
 
 def _parse(raw: str, default_region: str, field: str) -> phonenumbers.PhoneNumber:
+    number = _read(raw, default_region)
+    if isinstance(number, str):
+        raise InvalidInput(number, field=field)
+    return number
+
+
+# A number is read by every enrollment and again for its answer, and a feed repeats a
+# patient's numbers in each message: read once. A refusal's reason is kept as a str
+# (an exception kept in a cache would carry its traceback along).
+@lru_cache(maxsize=4096)
+def _read(raw: str, default_region: str) -> phonenumbers.PhoneNumber | str:
     try:
         number = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidInput(f"{raw!r} is not a phone number ({exc})", field=field) from None
+        return f"{raw!r} is not a phone number ({exc})"
     if not phonenumbers.is_valid_number(number):
-        raise InvalidInput(f"{raw!r} is not a valid phone number", field=field)
+        return f"{raw!r} is not a valid phone number"
     return number
 
 

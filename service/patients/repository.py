@@ -36,7 +36,11 @@ def write_search_columns(session: Session, patient: Patient, *, new: bool = Fals
         )
     tokens = name_token_rows(patient)
     if tokens:
-        session.execute(insert(PatientNameToken), tokens)
+        # The Core table, not the ORM entity: the ORM's bulk insert cost more than the rows.
+        session.connection().execute(_INSERT_TOKENS, tokens)
+
+
+_INSERT_TOKENS = insert(PatientNameToken.__table__)  # type: ignore[attr-defined]
 
 
 def name_token_rows(patient: Patient) -> list[dict[str, object]]:

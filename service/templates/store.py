@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -85,16 +86,18 @@ class DbTemplates:
 
     def get(self, step: str, language: str) -> ActiveTemplate:
         if language not in self._cache:
-            rows = self.session.exec(
-                select(MessageTemplate.step, MessageTemplate.version, MessageTemplate.body).where(
-                    MessageTemplate.language == language, col(MessageTemplate.is_active)
-                )
-            )
+            rows = self.session.exec(_ACTIVE_IN, params={"language": language})
             self._cache[language] = {row_step: (v, body) for row_step, v, body in rows}
         row = self._cache[language].get(step)
         if row is None:
             return default_template(step, language)
         return ActiveTemplate(step, language, row[0], row[1])
+
+
+# Read by every booking's answer: built once.
+_ACTIVE_IN = select(MessageTemplate.step, MessageTemplate.version, MessageTemplate.body).where(
+    col(MessageTemplate.language) == bindparam("language"), col(MessageTemplate.is_active)
+)
 
 
 class ActiveTemplates:
