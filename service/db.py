@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 from sqlalchemy import (
@@ -26,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
@@ -62,6 +63,7 @@ def make_engine(
     *,
     busy_timeout_seconds: float = 30.0,
     planned_each_time: bool = False,
+    ping_after_idle_seconds: float = 10.0,
     **kwargs: Any,
 ) -> Engine:
     """An engine for SQLite (the embedded default) or PostgreSQL.
@@ -72,6 +74,8 @@ def make_engine(
     keeping a prepared plan per connection. The worker runs a few statements per few
     hundred texts, so planning costs it nothing, while a plan kept from the first minutes
     (when `message` was nearly empty: a sequential scan) would slow it as the table grows.
+    `ping_after_idle_seconds`: PostgreSQL's pooled connections are checked before use only
+    after sitting idle this long (see `_ping_after_idle`).
     """
     # A database error's message would otherwise quote the statement's parameters:
     # phone numbers and message bodies in an error log.
@@ -90,7 +94,35 @@ def make_engine(
     kwargs.setdefault("max_overflow", 20)
     if planned_each_time:
         kwargs["connect_args"] = {**kwargs.get("connect_args", {}), "prepare_threshold": None}
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _ping_after_idle(engine, ping_after_idle_seconds)
+    return engine
+
+
+# A pooled connection that sat unused `ping_after_idle_seconds` is checked (SELECT 1)
+# before it is handed out, and replaced if the server closed it (a restart, a proxy's
+# idle timeout). One in steady use is not: a ping on every checkout was a round trip on
+# every request and every feed message. A connection that breaks mid-use still fails
+# that one request (503) and invalidates the pool, so the next request connects afresh.
+def _ping_after_idle(engine: Engine, idle_seconds: float) -> None:
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or monotonic() - since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            # The pool discards this connection and checks out another (a new one).
+            raise DisconnectionError("a pooled connection no longer answers") from exc
+
+    event.listen(engine.pool, "checkin", checkin)
+    event.listen(engine.pool, "checkout", checkout)
+
+
+_IDLE_SINCE = "mild_reminders_idle_since"
 
 
 class _WriterQueue:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from service.app import create_app
 from service.auth.keys import create_api_key
@@ -180,3 +181,27 @@ def _wait_until_up(client: httpx.Client, server: subprocess.Popen, log_path) -> 
         assert server.poll() is None, log_path.read_text()
         assert time.monotonic() < deadline, "the API did not start"
         time.sleep(0.1)
+
+
+@pytest.mark.postgres
+def test_a_connection_left_idle_across_a_restart_is_replaced_before_anyone_uses_it(
+    postgres_url,
+):
+    """The pool checks a connection that sat idle (not every checkout: that was a round
+    trip on every request); one the server closed meanwhile is swapped for a new one."""
+    checked = make_engine(postgres_url, ping_after_idle_seconds=0, pool_size=1)
+    trusting = make_engine(postgres_url, ping_after_idle_seconds=3600, pool_size=1)
+    try:
+        for engine in (checked, trusting):
+            with engine.connect() as conn:  # one pooled connection each, now idle
+                assert conn.execute(text("SELECT 1")).scalar_one() == 1
+        with server_down(postgres_url):
+            pass  # a restart: every connection the server had is gone
+        with checked.connect() as conn:
+            assert conn.execute(text("SELECT 1")).scalar_one() == 1
+        # Without the check the same situation costs the first request its answer.
+        with pytest.raises(OperationalError), trusting.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    finally:
+        checked.dispose()
+        trusting.dispose()
