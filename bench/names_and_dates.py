@@ -35,7 +35,7 @@ from service.procedures.service import resolve_scheduled_at
 TESTS = Path(__file__).resolve().parents[1] / "tests"
 NAMES = TESTS / "names" / "heldout.tsv"
 DATES = TESTS / "dates" / "heldout.tsv"
-PARTS = ("tuning", "heldout", "round2", "round3")
+PARTS = ("tuning", "heldout", "round2", "round3", "round4")
 # Round 2 (tests/*/heldout_round2.tsv), a second writer who never read the code, with the
 # name's part (given or family) beside it: its first run (2026-12-05 16:30 UTC, after the
 # fixes above) was names 0.993 (the one miss "DELOS REYES" -> "Delos Reyes", where the
@@ -50,6 +50,12 @@ PARTS = ("tuning", "heldout", "round2", "round3")
 # ("03.15.1950"). Each kind fixed (names.py, dates.py); then names 0.992, dates 1.000.
 # Left: "DU PLESSIS" -> "Du Plessis" (round 1's writer chose "Du Bois", round 3's "du
 # Plessis": the corpora disagree, so "du" keeps its capital, as US records write it).
+# Round 4 (tests/*/heldout_round4.tsv, a fourth writer, session 7), first run 2026-12-05
+# 19:46 UTC: names 0.983, dates 1.000. Misses by kind: a Turkish İ starting a word with
+# another inside ("İBRAHİM" kept a combining dot on the inner i: the word-by-word path
+# compared the cases without taking the dot off); the Gaelic Mac capital given to a given
+# name ("MACKENZIE" -> "MacKenzie"; the README keeps it for surnames: Mackenzie). Both
+# fixed (names.py); then names 1.000.
 TODAY = datetime(2027, 3, 1, 12, tzinfo=UTC)
 REGION = "US"
 PROCEDURE_TIME = "7:30"  # the time column beside the date, as the import reads them together
@@ -100,7 +106,7 @@ def _data_lines(path: Path) -> list[str]:
 def load(corpus: str, part: str) -> list[Line]:
     """One half of a corpus: `tuning` the even data lines, `heldout` the odd ones; or the
     whole of round 2 or 3."""
-    if part in ("round2", "round3"):
+    if part in ("round2", "round3", "round4"):
         path = TESTS / corpus / f"heldout_{part}.tsv"
         rows = [line.split("\t") for line in _data_lines(path)]
         if corpus == "names":

@@ -42,7 +42,18 @@ under MSH-18 8859/1, the MRN in PID-2), eClinicalWorks, NextGen (LF endings, our
 as AIS-3's alternate), Allscripts (CRLF, PID-14 only), Mirth (hex escapes split across two
 groups, both DST changes); nicknames before legal names, home before cell, extensions,
 other services with MILD in the reason, no start time, no number to text. First run
-(2026-12-05 17:31 UTC), before any change: 18 of 18. Each file is sent as its bytes."""
+(2026-12-05 17:31 UTC), before any change: 18 of 18. Each file is sent as its bytes.
+
+Round 6 (hl7_corpus/heldout_round6, session 7, a writer who read only the README's feed
+sections, round 5's labels and two of its files): ModMed v2.4 (MSH-9 with its structure,
+the mobile third in PID-13, an S14 changing only the time, an S17), Greenway v2.3.1 (CRLF,
+"+1.305.555.0144", PID-15 as the text "Spanish" only, a second A28 for a known MRN, an S17
+never seen), eClinicalWorks (our code only in SCH-7 or SCH-8, "es-MX", the procedure named
+only in words with \T\, Z-segments, "DE LA CRUZ", a JR suffix), Epic (the start only in
+TQ1, O'SULLIVAN, the MRN in PID-3's second repetition, an S13 to the next day), Cerner (the
+mobile only in XTN-12, a start at +0000, a booking over two years ahead: AE at SCH-11),
+athenahealth (an ablation: ignored; an ORU^R01: AR) and NextGen (LF, no phone: AE at
+PID-13). First run (2026-12-05 19:45 UTC), before any change: 17 of 17."""
 
 import json
 from pathlib import Path
@@ -59,7 +70,14 @@ from tests.conftest import Clock
 from tests.support.mllp import MllpClient, ack_code, err_location, running_listener
 
 CORPUS = Path(__file__).parent / "hl7_corpus"
-ROUNDS = ("heldout", "heldout_round2", "heldout_round3", "heldout_round4", "heldout_round5")
+ROUNDS = (
+    "heldout",
+    "heldout_round2",
+    "heldout_round3",
+    "heldout_round4",
+    "heldout_round5",
+    "heldout_round6",
+)
 EXPECTED = {
     r: json.loads((CORPUS / r / "EXPECTED.json").read_text(encoding="utf-8")) for r in ROUNDS
 }

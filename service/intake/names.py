@@ -62,7 +62,7 @@ def as_people_write_it(raw: str, *, given: bool = False) -> str:
     human = HumanName(name)
     human.capitalize(force=True)
     written = _dotless(str(human) or name.title())
-    if written.lower() != _dotless(name.lower()):
+    if _dotless(written.lower()) != _dotless(name.lower()):
         # nameparser changed more than the case: dropped or reordered a part (a title, a
         # suffix after a comma: "HOWELL, SR.") or put a nickname in its own brackets
         # ('ROBERT "BOB"'). Capitalise word by word, keeping what the person typed.
@@ -73,7 +73,12 @@ def as_people_write_it(raw: str, *, given: bool = False) -> str:
         for i, word in enumerate(words)
     )
     written = _AFTER_A_SYLLABLE.sub(lambda m: m.group(1) + m.group(2).lower(), written)
-    return _GAELIC_MAC.sub(lambda m: "Mac" + m.group(1).lower(), written)
+    # The Gaelic Mac capital belongs to surnames: a given name is Mackenzie, Macy.
+    mac = _ANY_MAC if given else _GAELIC_MAC
+    return mac.sub(lambda m: "Mac" + m.group(1).lower(), written)
+
+
+_ANY_MAC = re.compile(r"\bMac(\w)")
 
 
 # An inner capital after an apostrophe only after one letter (O'Brien, D'Angelo); after a
@@ -120,6 +125,5 @@ def _capitalise_word(word: str) -> str:
     human = HumanName(middle)
     human.capitalize(force=True)
     cased = _dotless(str(human))
-    return (
-        lead + (cased if cased.lower() == _dotless(middle.lower()) else middle.capitalize()) + tail
-    )
+    same = _dotless(cased.lower()) == _dotless(middle.lower())
+    return lead + (cased if same else _dotless(middle.capitalize())) + tail
