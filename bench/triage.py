@@ -19,6 +19,14 @@ seen part's numbers say only that the lessons held. Round 9 (`heldout_round9`, w
 same way) first ran at recall 1.000, false alarms 0.254, and is tuning data since: its
 kinds of false alarm (hypotheticals, someone else's trouble, chronic, past, passing) were
 learnt from, with `probes_session5q` written for those kinds and their urgent traps.
+Round 12 (`heldout_round12`, 86 replies, session 7) first ran at recall 1.000, false alarms
+0.271 (over the target): a trip on something underfoot and caught, "what should I do if I
+get a fever" (read as "it happened" because of "I do"), "nomas pa saber", a child's flu and
+catching it, "not hot or swollen", "ice is helping", numbness from the shot that wore off.
+Those kinds were learnt, with `probes_session7` for them and their urgent counterparts
+(a foot that keeps catching, a fall after the trip, "what do I do, I have a fever", a
+husband's fever, "not warm but really swollen", "nothing is helping"): round 12 is tuning
+data since (0.104); rounds 7, 8 and 11 stay the unseen measure.
 Targets: recall >= 0.98, false alarms <= 0.25 (issue 19: err towards a person).
 """
 
@@ -66,6 +74,8 @@ PARTS = (
     "heldout_round9",
     "heldout_round10",
     "heldout_round11",
+    "heldout_round12",
+    "probes_session7",
 )
 # Never tuned on: the unseen measure (see the module docstring).
 UNSEEN = ("heldout_round7", "heldout_round8", "heldout_round11")
@@ -104,6 +114,8 @@ FIRST_RUNS: tuple[tuple[str, float, float, str], ...] = (
     ("heldout_round9", 1.000, 0.254, "session 5's matcher, finished (unseen; then tuned on)"),
     ("heldout_round10", 0.972, 0.159, "after round 9's kinds (unseen; its miss's kind learnt)"),
     ("heldout_round11", 1.000, 0.114, "after round 10's kind (unseen, never tuned on)"),
+    ("heldout_round12", 1.000, 0.271, "session 6's matcher (unseen; then its kinds learnt)"),
+    ("probes_session7", 1.000, 0.100, "+ round 12's kinds (written after the change)"),
 )
 # Every part measured on the fifth change (main at d10d8df, before session 5): the "before"
 # column of the report.

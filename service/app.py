@@ -35,6 +35,7 @@ from service.edge.headers import SecurityHeaders
 from service.edge.proxy import TrustedProxies
 from service.edge.query import refuse_unknown_query_parameters
 from service.errors import DomainError, NotAuthenticated, TooManyAttempts
+from service.intake.fhir.chart_endpoints import router as fhir_chart_router
 from service.intake.fhir.endpoints import router as fhir_router
 from service.intake.fhir.update_endpoints import router as fhir_update_router
 from service.intake.spreadsheet.endpoints import router as imports_router
@@ -141,6 +142,7 @@ def build_app(settings: Settings) -> FastAPI:
     # FHIR R4 (the clinic's EHR): a thin adapter over the same services.
     app.include_router(fhir_router)
     app.include_router(fhir_update_router)
+    app.include_router(fhir_chart_router)
     # Spreadsheets exported from the practice-management system (preview, then import).
     app.include_router(imports_router)
     # The clinic's console: HTML pages for people signed in with their own account.

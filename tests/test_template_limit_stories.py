@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from service.db import session_scope
 from service.delivery.dispatch import Dispatcher
 from service.messaging.models import Message
-from service.templates import store
+from service.templates import checks
 from service.templates.models import MessageTemplate
 from service.timeline.active import default_plan
 from tests.conftest import book, enroll, new_york
@@ -110,14 +110,14 @@ def test_a_slow_preview_or_save_keeps_no_one_waiting(
     book(tw, staff, patient["id"], "2027-03-16T07:00:00")
     add_person(engine, ADMIN, clock.now)
     rendering, finish = threading.Event(), threading.Event()
-    real_check = store.refuse_if_invalid
+    real_check = checks.refuse_if_invalid
 
     def slow_check(*args: object, **kwargs: object) -> None:
         rendering.set()
         assert finish.wait(60)
         real_check(*args, **kwargs)
 
-    monkeypatch.setattr(store, "refuse_if_invalid", slow_check)
+    monkeypatch.setattr(checks, "refuse_if_invalid", slow_check)
     answers: list[int] = []
     draft = {"body": "Ice {{ given_name }}."}
     preview = threading.Thread(

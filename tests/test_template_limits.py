@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.templates import limits
+from service.templates.checks import sample_facts
 from service.templates.compose import compose
 from service.templates.sandbox import (
     SAMPLE_VARIABLES,
@@ -19,7 +20,6 @@ from service.templates.sandbox import (
     validate_template,
 )
 from service.templates.source import ActiveTemplate, default_template
-from service.templates.store import sample_facts
 from service.timeline.plan import DEFAULT_PLAN
 
 NESTED_LOOPS = (

@@ -5,7 +5,7 @@ from sqlmodel import Session, select
 
 from service.delivery.dispatch import Dispatcher
 from service.messaging.models import Message
-from service.templates import store
+from service.templates import checks, store
 from service.templates.defaults import STEP_TEXTS
 from service.templates.source import CODE_DEFAULTS
 from service.timeline.active import default_plan
@@ -40,12 +40,12 @@ def test_every_step_has_english_and_spanish_defaults_within_the_segment_ceiling(
     for language in store.LANGUAGES:
         for step in store.TEMPLATE_STEPS:
             body = CODE_DEFAULTS.get(step, language).body
-            assert store.validate_template(body, store.allowed_variables(step)) == []
-            rendered = store.render_in_context(
+            assert checks.validate_template(body, checks.allowed_variables(step)) == []
+            rendered = checks.render_in_context(
                 step,
                 language,
                 body,
-                store.sample_variables(language, step, default_plan(settings)),
+                checks.sample_variables(language, step, default_plan(settings)),
                 CODE_DEFAULTS,
             )
             assert rendered.segments <= settings.sms_max_segments, (language, step, rendered)

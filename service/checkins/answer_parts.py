@@ -10,7 +10,12 @@ Four kinds of text around an answer (held-out round 4's misses):
   clause that names the other question's measure is left out, when another clause keeps
   a number (else the reply still rules itself out: "walked 20" to the pain question);
 - a clock time beside the score ("around 9pm it hit a 9"): "9pm" is taken out when
-  another number is left; a reply with only a clock time is still no answer.
+  another number is left; a reply with only a clock time is still no answer;
+- (held-out round 7) our question asked back in the patient's words before the answer
+  ("how many minutes can I walk? about 30"): what follows the last "?" is the answer,
+  when the question before it holds no number but our question's own; and a day
+  written as a label before the answer ("Tues 3/14: 12 min", "lunes: 20 min"): the
+  label is taken out.
 Pure; `without_our_question` works on the raw text, the rest on the reader's normalised
 words (reading._normalise).
 """
@@ -68,10 +73,19 @@ def without_our_question(text: str) -> tuple[str, bool]:
         if _QUOTED_LINE.match(line):
             line = _QUOTED_LINE.sub("", line).rpartition("?")[2]
             quoted = True
+        asked, mark, after = line.rpartition("?")
+        if mark and _only_our_numbers(asked) and re.search(r"\d", after):
+            line = after  # "how long can I walk? about 30": a question back, then the answer
+            quoted = True
         kept = _QUESTION_WORDING.sub(" ", " ".join(line.split()))
         quoted = quoted or kept != " ".join(line.split())
         lines.append(kept)
     return "\n".join(lines), quoted
+
+
+def _only_our_numbers(asked: str) -> bool:
+    """A question back holds no number but our question's own (0, 10, 24 hours, e.g. 20)."""
+    return all(n in ("0", "10", "24", "20") for n in re.findall(r"\d+", asked))
 
 
 def corrected(words: str) -> str:
@@ -147,3 +161,27 @@ def without_clock_times(words: str) -> str:
 def _unless_a_level(match: re.Match[str]) -> str:
     before = match["before"] or ""
     return match[0] if before in AT_A_LEVEL else f"{before} "
+
+
+_DAY = (
+    r"mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs|rsday)?|fri(?:day)?|sat(?:urday)?"
+    r"|sun(?:day)?|today|yesterday|lunes|martes|miercoles|jueves|viernes|sabado|domingo"
+    r"|hoy|ayer"
+)
+# A day written as a label before the answer: "tues 3/14: 12 min", "lunes 14/3 - 10 min".
+_DAY_LABEL = re.compile(
+    rf"^\s*(?:(?:{_DAY})\.?,? ?)?(?:\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?)?\s*(?::|-|\u2013)\s+"
+)
+
+
+def without_day_label(words: str) -> str:
+    """ "tues 3/14: 12 min" is "12 min": a day (a weekday, "today", a month/day) that
+    labels the answer before a colon or a dash; kept when nothing with a number follows."""
+    label = _DAY_LABEL.match(words)
+    if (
+        label is None
+        or not label.group(0).strip(" :-\u2013")
+        or not re.search(r"\d", words[label.end() :])
+    ):
+        return words
+    return words[label.end() :]

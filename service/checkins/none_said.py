@@ -1,6 +1,7 @@
 """Saying none without a number: "no pain", "no me duele" (0 pain); "can't walk at all",
-"no puedo caminar" (0 minutes); "nada", "none at all" alone. And who does not walk for
-another reason ("uso silla de ruedas", "in bed"): no minutes at all, a person reads it.
+"no puedo caminar", a caregiver's "no puede caminar" (0 minutes); "nada", "none at all"
+alone. And who does not walk for another reason ("uso silla de ruedas", "in bed"): no
+minutes at all, a person reads it.
 
 Works on the reader's normalised words (reading._normalise).
 """
@@ -21,7 +22,7 @@ ZERO_PAIN = re.compile(
 CANT_WALK = re.compile(
     r"\b(?:can ?not|can'?t|cant|cannot|unable to|could ?n'?t) (?:even )?walk\b"
     r"(?! (?:much|far|long|very|more|a lot|well|too|that|as|with|without|for|fast|like|to))"
-    r"|\bno (?:puedo (?:ni )?(?:caminar|andar)|camino)\b"
+    r"|\bno (?:(?:puedo|puede|pueden|pude|pudo) (?:ni )?(?:caminar|andar)|camino|camina)\b"
     r"(?! (?:mucho|lejos|bien|mas|tanto|rapido|sin|con|por))"
 )
 # Someone who does not walk for another reason: no number of minutes (a person reads it).

@@ -25,7 +25,7 @@ from service.config import Settings
 from service.db import end_transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.procedures.models import Reminder
-from service.templates import editing, store
+from service.templates import checks, editing, store
 from service.templates.models import MessageTemplate
 from service.timeline.active import active_plan
 from service.timeline.models import CheckInQuestion
@@ -239,7 +239,7 @@ def _check_texts(
     end_transaction(session)  # rendering needs no open transaction (see save_template)
     for (step, language), (body, field) in texts.items():
         try:
-            store.check_body(
+            checks.check_body(
                 step, language, body, source, max_segments=settings.sms_max_segments, plan=plan
             )
         except InvalidInput as exc:

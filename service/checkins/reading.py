@@ -28,6 +28,7 @@ from service.checkins.answer_parts import (
     corrected,
     this_measure_only,
     without_clock_times,
+    without_day_label,
     without_our_question,
 )
 from service.checkins.durations import in_minutes
@@ -150,7 +151,7 @@ def _read(text: str, scale: Scale, lowest: float, highest: float) -> tuple[Readi
     text, quoted = without_our_question(text)
     said, guessed = _normalise(text, highest)
     # Only the part that answers this question is read; what was left out, a person reads.
-    words = corrected(without_clock_times(said))
+    words = corrected(without_clock_times(without_day_label(said)))
     words = this_measure_only(words, scale is Scale.zero_to_ten, _FILLER)
     guessed = guessed or quoted or words != said
     if not words or is_question(words, text) or is_something_else(words):

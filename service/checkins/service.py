@@ -15,7 +15,8 @@ from service.checkins.reading import Reading, is_above_scale, read_answer
 from service.checkins.repository import AskedQuestion
 from service.config import Settings
 from service.procedures.models import Procedure, Reminder, ReminderStatus
-from service.procedures.reconcile import new_reminder, set_status
+from service.procedures.new_reminders import new_reminder
+from service.procedures.reconcile import set_status
 from service.timeline.local_time import local_date, local_instant
 from service.timeline.plan import (
     TimelinePlan,

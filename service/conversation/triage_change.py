@@ -173,6 +173,8 @@ NOT_REASSURED = re.compile(
     r"|answering|talking|walking|eating|sleeping|responding) ){0,2}(better|good|fine|great"
     r"|well|ok|okay"
     r"|normal|mejor|bien)\b"
+    # "nothing is helping", "not helping", "nada me ayuda": no easing.
+    r"|\b(nothing|nada|not|no|never|doesnt|dont|didnt|wont)( \w+){0,2} (help\w*|ayud\w*)\b"
 )
 _BODY = re.compile(r"\b" + BODY + r"\b")
 _LOSS = re.compile(r"\b" + LOSS + r"\b")

@@ -104,7 +104,8 @@ _ASKED = re.compile(
 _SAID = re.compile(r"\b(says?|said|told (me|us)|dice|dijo|dijeron|pone)\b")
 _JUST_ASKING = re.compile(
     r"\b(just (checking|asking|wondering|curious|making sure)|solo (pregunto|quiero saber"
-    r"|para saber)|nomas pregunto|es solo (una )?pregunta|just a question|only asking"
+    r"|para saber|por saber)|(nomas|nada mas|solo|no mas) (pa|para|por) saber|pa saber"
+    r"|nomas pregunto|es solo (una )?pregunta|just a question|only asking"
     r"|wanted to (know|ask|check)|want to (know|be sure|make sure)|quiero saber|queria saber"
     r"|in case|por si acaso|ahead of time|(i|we) dont have (one|it|any)|no (lo |la )?tengo"
     r"|not yet|todavia no|aun no|no me ha pasado|hasnt happened)\b"
@@ -125,6 +126,8 @@ _PRESENT = re.compile(
 # 2. Someone else's trouble: another person's own surgery, compared with one's own.
 _OTHER_PERSON = re.compile(
     r"^\s*(\w+ ){0,2}?(a )?(my|mi) (neighbou?r|friend|co-?worker|colleague|coworkers"
+    r"|son|daughter|grand(son|daughter|kids?|child|children)|kids?|hij[oa]s?|niet[oa]s?"
+    r"|nin[oa]s?"
     r"|(sister|brother|mother|father|son|daughter)[ -]in[ -]law|vecin[ao]|amig[ao]"
     r"|companer[ao]( de trabajo)?|cunad[ao]|conocid[ao]|comadre|compadre)('?s)?\b"
 )
@@ -133,6 +136,8 @@ _COMPARED = re.compile(
     r"|catch|have)|will i|is that (normal|common|usual)|(me|a mi) (puede|podria|va a)"
     r" pasar|(es|sera) normal|a mi tambien|me too|(her|his|their|su) (own |knee |back |hip )?"
     r"(surgery|procedure|operation|operacion|cirugia|procedimiento)|contagi\w*|catch it"
+    r"|stay away from (him|her|them)|(me|nos) (la|lo) (va a |van a |puede )?peg\w*"
+    r"|(me|nos) (va a|puede) (pegar|contagiar)"
 )
 _CAREGIVER = re.compile(
     r"\b(texting for|writing for|on behalf|for me|taking care of|caring for|escribo por"
@@ -183,7 +188,10 @@ _ORDINARY_CAUSE = re.compile(
     r"|slept on it|(stood|got|get|getting|standing) up (too |so )?(fast|quick\w*)"
     r"|(por|de) estar (sentad\w*|parad\w*|acostad\w*)|por cruzar\w*|cruzad\w*"
     r"|dormi (sobre|encima)|al (pararme|levantarme) (muy |tan )?rapido|por (un|el)"
-    r" resfriado|with a cold|from the (flight|drive|car ride)|on the toilet too long)"
+    r" resfriado|with a cold|from the (flight|drive|car ride)|on the toilet too long"
+    # The local anaesthetic wearing off (the numbing medicine at the site).
+    r"|(from|after|of) the (shot|shots|injection|numbing( medicine| shot)?|local|anesthe\w*"
+    r"|anaesthe\w*|block)|(por|de) la (inyeccion|anestesia))"
 )
 _PASSED = re.compile(
     r"\b((fine|ok|okay|normal|gone|better) (now|after|once|when|again|in a)|went away"
@@ -291,7 +299,8 @@ def _without_clauses(sentence: str, marker: re.Pattern[str]) -> str:
 
 # Said to have happened after all: "you said to call if I lose control, well I think I did".
 _HAPPENED = re.compile(
-    r"\b(i (think |guess |just |might )?(did|do)\b(?! not)|(it|that|this) (just |has )?"
+    r"\b((?<!what )(?<!should )(?<!shall )(?<!can )(?<!could )(?<!would )(?<!must )(?<!do )"
+    r"(?<!how )i (think |guess |just |might )?(did|do)\b(?! not)|(it|that|this) (just |has )?"
     r"(happened|did)|i have (it|one|that)|creo que (si|me paso|lo tengo|la tengo|ya)"
     r"|(ya|si) me (paso|dio)|me acaba de (pasar|dar)|ya (lo|la) tengo"
     r"|(and|but|well|now|pero|y|ya) (i|yo|now i) (cannot|do|did|have|am|think)\b"

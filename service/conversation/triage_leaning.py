@@ -139,6 +139,8 @@ REASSURING = (
     r"|sanando|limpia|seca|menos|sin dolor|gracias|excelente|perfecto|stronger|amazing"
     r"|manageable|nothing major|fading|going down|bajando|no more|ya no|further"
     r"|already|barely any|casi no|smaller|walked|camine|wrong number|nada grave|normal\w*"
+    r"|help(s|ing|ed)|me (ayuda|esta ayudando)|nothing (really |else )?(hurts|is hurting)"
+    r"|nada me duele"
     r"|(wound|incision) check|check ?up|follow ?up|visit|nothing new|nada nuevo|same|igual"
     r"|no change|sin cambios?|strong|fuertes?|walking (to|around|more|further|farther|every)"
     r"|ya camino|camino (mas|diario|bien)|zero|cero|steady|firm\w*|firme|estable"

@@ -101,6 +101,9 @@ NEGATION_BRIDGE = frozenset(
         " fever chills numbness numb tingling redness swelling pus bleeding blood drainage"
         " weakness pain fiebre escalofrios entumecimiento hormigueo enrojecimiento sangrado"
         " calentura dolor debilidad"
+        # and as adjectives: "not hot or swollen", "no esta roja ni caliente"
+        " hot warm red swollen puffy oozing draining leaking tingly caliente roja rojo"
+        " hinchada hinchado"
     )
 )
 

@@ -249,6 +249,13 @@ NOT_A_SIGN = (
     r"|(ice|heating|hot|cold|gel|cooling|heat|hielo) pads?|pads? (\w+ ){0,4}(for|de|with)"
     r" (the )?(ice|hielo|heat)"
     r"|(analisis|examen\w*|pruebas?|tests?) de sangre"
+    # One trip on something underfoot, not a fall ("tripped on the rug and caught
+    # myself"); a foot that catches, tripping again and again, or a fall still count.
+    r"|(?<!keep )(?<!kept )(?<!keeps )(tripped|stumbled) (on|over) (the|a|an|my|his|her|some"
+    r"|our) (\w+ )?(rug|carpet|mat|doormat|cord|cable|curb|step|stair|stairs|dog|cat|toy|toys"
+    r"|hose|shoe|shoes|threshold|leash|box|doorstep|sidewalk)\b"
+    r"|(?<!otra vez )me tropece con (la|el|un|una|mi) (\w+ )?(alfombra|tapete|escalon|cable"
+    r"|perro|gato|banqueta|bordillo|juguete|manguera|zapato)\b"
     r"|anticoagul\w*|(fell|fall|falling|fallen) asleep|(confused|confusing) (about|by|with"
     r"|on|as to|whether|if)|cannot (wait|complain)"
     # "pain meds" is not pain, unless they are said not to work ("arent touching it").

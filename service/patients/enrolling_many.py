@@ -13,7 +13,6 @@ from sqlmodel import Session
 from service.audit.models import AuditEntry
 from service.audit.service import Actor
 from service.config import Settings
-from service.db import insert_rows, insert_rows_with_ids
 from service.errors import DomainError
 from service.patients.folding import fold
 from service.patients.models import Patient, PatientNameToken
@@ -21,6 +20,7 @@ from service.patients.repository import name_token_rows
 from service.patients.schemas import PatientCreate
 from service.patients.search import Likely, likely_duplicates_of_many
 from service.patients.service import duplicate_refusal, enrollment_audit, new_patient
+from service.writes import insert_rows, insert_rows_with_ids
 
 
 def enroll_patients(

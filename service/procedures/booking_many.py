@@ -12,15 +12,15 @@ from sqlmodel import Session
 
 from service.audit.models import AuditEntry
 from service.audit.service import Actor
-from service.db import insert_rows, insert_rows_with_ids
 from service.errors import DomainError
 from service.patients.models import Patient
 from service.procedures.consent_request import already_asked, consent_request_for
 from service.procedures.models import Procedure
-from service.procedures.reconcile import insert_new_many
+from service.procedures.new_reminders import insert_new_many
 from service.procedures.service import booking_audit, first_plan, new_procedure
 from service.timeline.plan import TimelinePlan
 from service.timeline.planner import PlannedReminder
+from service.writes import insert_rows, insert_rows_with_ids
 
 
 def book_procedures(

@@ -17,13 +17,8 @@ from service.errors import Conflict
 from service.messaging.models import Message, MessageStatus
 from service.patients.models import Patient
 from service.procedures.models import Procedure, ProcedureStatus, Reminder, ReminderStatus
-from service.procedures.reconcile import (
-    lock_procedure,
-    new_reminder,
-    reconcile,
-    reminders_of,
-    set_status,
-)
+from service.procedures.new_reminders import new_reminder
+from service.procedures.reconcile import lock_procedure, reconcile, reminders_of, set_status
 from service.procedures.service import resolve_scheduled_at
 from service.timeline.plan import CANCELLATION_STEP, CORRECTION_STEP, TimelinePlan
 from service.timeline.planner import PlannedReminder, first_sendable_instant

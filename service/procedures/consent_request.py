@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from service.patients.models import Patient
 from service.procedures.models import Procedure, Reminder, ReminderStatus
-from service.procedures.reconcile import new_reminder
+from service.procedures.new_reminders import new_reminder
 from service.timeline.plan import CONSENT_REQUEST_STEP, TimelinePlan
 from service.timeline.planner import PlannedReminder, first_sendable_instant
 

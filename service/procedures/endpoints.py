@@ -13,7 +13,7 @@ from service.procedures import changes, service
 from service.procedures.appointments import Appointment
 from service.procedures.lists import reminders_in_due_order
 from service.procedures.models import Procedure
-from service.procedures.reconcile import InsertedReminder
+from service.procedures.new_reminders import InsertedReminder
 from service.procedures.schemas import (
     PendingTextPublic,
     ProcedurePublic,

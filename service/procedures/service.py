@@ -17,10 +17,7 @@ from service.patients.models import Patient
 from service.patients.service import get_patient
 from service.procedures.consent_request import consent_request
 from service.procedures.models import Procedure
-from service.procedures.reconcile import (
-    InsertedReminder,
-    insert_new,
-)
+from service.procedures.new_reminders import InsertedReminder, insert_new
 from service.timeline.local_time import local_instant
 from service.timeline.plan import TimelinePlan
 from service.timeline.planner import (

@@ -20,7 +20,7 @@ from service.config import Settings
 from service.patients.models import Patient
 from service.procedures.appointments import Appointment, AppointmentStatus
 from service.procedures.models import Procedure, Reminder, ReminderStatus
-from service.procedures.reconcile import InsertedReminder
+from service.procedures.new_reminders import InsertedReminder
 from service.procedures.service import load_procedure
 from service.templates.compose import ComposedText, TextFacts, compose
 from service.templates.fitting import texts_of_slot

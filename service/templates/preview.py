@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from service.config import Settings
 from service.db import end_transaction
-from service.templates import store
+from service.templates import checks, store
 from service.templates.compose import TextFacts, language_for, text_variables
 from service.timeline.active import active_plan
 
@@ -59,7 +59,7 @@ def preview_template(
         variables = text_variables(procedure.facts, language)
     else:
         language = store.check_language(language or settings.default_language)
-        variables = store.sample_variables(
+        variables = checks.sample_variables(
             language,
             step,
             plan,
@@ -70,9 +70,9 @@ def preview_template(
         active = source.get(step, language)
         body, version = active.body, active.version
     end_transaction(session)
-    store.refuse_if_invalid(step, body, plan)
-    rendered = store.render_in_context(step, language, body, variables, source)
-    store.refuse_if_too_long(rendered, settings.sms_max_segments)
+    checks.refuse_if_invalid(step, body, plan)
+    rendered = checks.render_in_context(step, language, body, variables, source)
+    checks.refuse_if_too_long(rendered, settings.sms_max_segments)
     return Preview(
         text=rendered.text,
         language=language,

@@ -3,17 +3,12 @@ API, the console and the HL7 feed. Bearer API keys as for /v1; every answer is
 application/fhir+json, every refusal an OperationOutcome whose `expression` names the
 element at fault. Changes are audited with the API key's name."""
 
-import json
-from collections.abc import Callable, Iterable
-from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fhir.resources.R4B.appointment import Appointment as FhirAppointment
-from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
-from fhir.resources.R4B.domainresource import DomainResource
 from fhir.resources.R4B.patient import Patient as FhirPatient
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -22,64 +17,29 @@ from service.audit.reads import Read, record_read
 from service.auth.deps import StaffKey
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.errors import DomainError
-from service.intake.fhir import appointments, communications, observations
+from service.intake.fhir import appointments
+from service.intake.fhir.answers import (
+    answer,
+    from_domain,
+    intake_for,
+    invalid_body,
+    parse_body,
+    refused,
+    searchset,
+)
 from service.intake.fhir.resources import (
     APPOINTMENT_ELEMENTS,
-    FHIR_JSON,
     MRN_SYSTEM,
     PATIENT_ELEMENTS,
     incoming_patient,
-    outcome,
     patient_resource,
 )
 from service.intake.fhir.search import find_patients
-from service.intake.service import Intake, find_patient, register
-from service.messaging.models import Message
+from service.intake.service import find_patient, register
 from service.patients.service import get_patient
-from service.timeline.active import active_plan
 from service.validation import record_id
 
 router = APIRouter(prefix="/fhir/R4", tags=["FHIR R4"])
-T = TypeVar("T")
-
-
-def answer(resource: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body = resource.model_dump_json(exclude_none=True)
-    return Response(body, status_code=status, media_type=FHIR_JSON, headers=headers)
-
-
-def refused(message: str, expression: str | None, status: int, code: str = "invalid") -> Response:
-    return answer(outcome(message, expression, code), status)
-
-
-def _from_domain(exc: DomainError, elements: dict[str, str]) -> Response:
-    codes = {404: "not-found", 409: "duplicate", 412: "conflict"}
-    return refused(
-        exc.message,
-        elements.get(exc.field or ""),
-        exc.status_code,
-        codes.get(exc.status_code, "business-rule"),
-    )
-
-
-def _parse(model: Callable[..., T], raw: bytes, kind: str) -> T:
-    """The body as a FHIR resource; ValidationError names the element (Patient.birthDate)."""
-    data = json.loads(raw or b"null")
-    if not isinstance(data, dict) or data.get("resourceType") != kind:
-        raise ValueError(f"the body must be a FHIR {kind} resource")
-    return model(**data)
-
-
-def _invalid_body(exc: Exception, kind: str) -> Response:
-    if isinstance(exc, ValidationError):
-        error = exc.errors()[0]
-        path = ".".join(str(p) for p in error["loc"] if not isinstance(p, int))
-        return refused(f"{path}: {error['msg']}", f"{kind}.{path}" if path else kind, 400)
-    return refused(str(exc) if isinstance(exc, ValueError) else "unreadable body", kind, 400)
-
-
-def _intake(session: Session, settings: Any, key: Any, now: datetime) -> Intake:
-    return Intake(settings, active_plan(settings, session), "fhir", "fhir", key, now)
 
 
 @router.get("/metadata", summary="CapabilityStatement: what this server supports")
@@ -153,17 +113,6 @@ def metadata(now: NowDep) -> Response:
     return answer(statement)
 
 
-def searchset(matches: Iterable[tuple[str, DomainResource]]) -> Bundle:
-    """A search's answer: each (fullUrl, resource) found, as a `searchset` Bundle."""
-    entries = [
-        {"fullUrl": url, "resource": r.model_dump(exclude_none=True), "search": {"mode": "match"}}
-        for url, r in matches
-    ]
-    return Bundle.model_validate(
-        {"resourceType": "Bundle", "type": "searchset", "total": len(entries), "entry": entries}
-    )
-
-
 @router.post(
     "/Patient", status_code=201, summary="Create a patient (conditional with If-None-Exist)"
 )
@@ -176,9 +125,9 @@ async def create_patient(
     if_none_exist: Annotated[str | None, Header()] = None,
 ) -> Response:
     try:
-        resource = _parse(FhirPatient, await request.body(), "Patient")
+        resource = parse_body(FhirPatient, await request.body(), "Patient")
     except (ValidationError, ValueError) as exc:
-        return _invalid_body(exc, "Patient")
+        return invalid_body(exc, "Patient")
 
     def work() -> Response:
         person = incoming_patient(resource)
@@ -196,10 +145,10 @@ async def create_patient(
                 return refused(
                     "no sms or phone telecom to text", "Patient.telecom", 422, "required"
                 )
-            patient, _ = register(session, _intake(session, settings, key.subject, now), person)
+            patient, _ = register(session, intake_for(session, settings, key.subject, now), person)
         except DomainError as exc:
             session.rollback()
-            return _from_domain(exc, PATIENT_ELEMENTS)
+            return from_domain(exc, PATIENT_ELEMENTS)
         body = patient_resource(patient)
         session.commit()
         return answer(
@@ -226,7 +175,7 @@ def read_patient(patient_id: str, session: SessionDep, now: NowDep, key: StaffKe
     try:
         patient = get_patient(session, number)
     except DomainError as exc:
-        return _from_domain(exc, PATIENT_ELEMENTS)
+        return from_domain(exc, PATIENT_ELEMENTS)
     record_read(
         session,
         key.subject,
@@ -255,7 +204,7 @@ def search_patients(
     try:
         found = find_patients(session, settings, identifier, name, birthdate, phone)
     except DomainError as exc:
-        return _from_domain(exc, {"birth_date": "birthdate", "phone": "phone", "q": "name"})
+        return from_domain(exc, {"birth_date": "birthdate", "phone": "phone", "q": "name"})
     # A search: its count and the patients shown, never the terms.
     shown = [p.id for p in found]
     record_read(session, key.subject, Read.search, at=now, shown=shown, found_by="fhir")
@@ -269,21 +218,21 @@ async def create_appointment(
     request: Request, session: SessionDep, settings: SettingsDep, now: NowDep, key: StaffKey
 ) -> Response:
     try:
-        resource = _parse(FhirAppointment, await request.body(), "Appointment")
+        resource = parse_body(FhirAppointment, await request.body(), "Appointment")
     except (ValidationError, ValueError) as exc:
-        return _invalid_body(exc, "Appointment")
+        return invalid_body(exc, "Appointment")
 
     def work() -> Response:
         try:
             made = appointments.apply(
-                session, _intake(session, settings, key.subject, now), resource
+                session, intake_for(session, settings, key.subject, now), resource
             )
         except appointments.Refused as exc:
             session.rollback()
             return refused(exc.message, exc.expression, 422, exc.code)
         except DomainError as exc:
             session.rollback()
-            return _from_domain(exc, APPOINTMENT_ELEMENTS)
+            return from_domain(exc, APPOINTMENT_ELEMENTS)
         session.commit()
         return answer(made, 201, {"Location": f"/fhir/R4/Appointment/{made.id}"})
 
@@ -331,91 +280,3 @@ def read_appointment(
     )
     session.commit()
     return answer(resource)
-
-
-@router.get("/Communication/{message_id}", summary="Read one text out or reply in")
-def read_communication(
-    message_id: str, session: SessionDep, now: NowDep, key: StaffKey
-) -> Response:
-    number = record_id(message_id)
-    message = session.get(Message, number) if number is not None else None
-    if message is None or message.patient_id is None:
-        return refused(f"no Communication/{message_id}", "Communication.id", 404, "not-found")
-    record_read(
-        session,
-        key.subject,
-        Read.messages,
-        at=now,
-        entity_id=message.id,
-        patient_id=message.patient_id,
-        found_by="fhir",
-    )
-    body = communications.communication(message)
-    session.commit()
-    return answer(body)
-
-
-@router.get("/Communication", summary="Texts and replies by patient and date sent")
-def search_communications(
-    session: SessionDep,
-    now: NowDep,
-    key: StaffKey,
-    patient: str | None = Query(default=None, max_length=40),
-    sent: list[str] = Query(default=[], max_length=4),
-) -> Response:
-    number = record_id(patient.removeprefix("Patient/")) if patient else None
-    if patient and number is None:
-        return refused("patient must be Patient/{id}", "patient", 400)
-    try:
-        found = communications.find(session, number, sent)
-    except DomainError as exc:
-        return refused(exc.message, "sent", 400)
-    shown = [m.patient_id for m in found]
-    record_read(session, key.subject, Read.messages, at=now, shown=shown, found_by="fhir")
-    bundle = searchset((f"Communication/{m.id}", communications.communication(m)) for m in found)
-    session.commit()
-    return answer(bundle)
-
-
-@router.get("/Observation/{answer_id}", summary="Read one recovery check-in answer")
-def read_observation(answer_id: str, session: SessionDep, now: NowDep, key: StaffKey) -> Response:
-    number = record_id(answer_id)
-    found = observations.get(session, number) if number is not None else None
-    if found is None:
-        return refused(f"no Observation/{answer_id}", "Observation.id", 404, "not-found")
-    record_read(
-        session,
-        key.subject,
-        Read.check_ins,
-        at=now,
-        entity_id=found.id,
-        patient_id=found.patient_id,
-        found_by="fhir",
-    )
-    body = observations.observation(found, observations.kind_of(session, found.question))
-    session.commit()
-    return answer(body)
-
-
-@router.get("/Observation", summary="Recovery check-in answers by patient")
-def search_observations(
-    session: SessionDep,
-    now: NowDep,
-    key: StaffKey,
-    patient: str | None = Query(default=None, max_length=40),
-) -> Response:
-    number = record_id(patient.removeprefix("Patient/")) if patient else None
-    if patient and number is None:
-        return refused("patient must be Patient/{id}", "patient", 400)
-    found = observations.find(session, number)
-    shown = [a.patient_id for a in found]
-    record_read(session, key.subject, Read.check_ins, at=now, shown=shown, found_by="fhir")
-    bundle = searchset(
-        (
-            f"Observation/{a.id}",
-            observations.observation(a, observations.kind_of(session, a.question)),
-        )
-        for a in found
-    )
-    session.commit()
-    return answer(bundle)

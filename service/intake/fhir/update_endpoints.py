@@ -18,12 +18,12 @@ from service.auth.deps import StaffKey
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.errors import DomainError
 from service.intake.fhir import appointments
-from service.intake.fhir.endpoints import (
-    _from_domain,
-    _intake,
-    _invalid_body,
-    _parse,
+from service.intake.fhir.answers import (
     answer,
+    from_domain,
+    intake_for,
+    invalid_body,
+    parse_body,
     refused,
 )
 from service.intake.fhir.resources import (
@@ -77,9 +77,9 @@ async def update_patient(
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     try:
-        resource = _parse(FhirPatient, await request.body(), "Patient")
+        resource = parse_body(FhirPatient, await request.body(), "Patient")
     except (ValidationError, ValueError) as exc:
-        return _invalid_body(exc, "Patient")
+        return invalid_body(exc, "Patient")
     if resource.id is not None and resource.id != patient_id:
         return refused("the body's id must be the id in the URL", "Patient.id", 400)
 
@@ -105,9 +105,9 @@ async def update_patient_by_identifier(
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     try:
-        resource = _parse(FhirPatient, await request.body(), "Patient")
+        resource = parse_body(FhirPatient, await request.body(), "Patient")
     except (ValidationError, ValueError) as exc:
-        return _invalid_body(exc, "Patient")
+        return invalid_body(exc, "Patient")
 
     def work() -> Response:
         try:
@@ -123,10 +123,10 @@ async def update_patient_by_identifier(
         if not person.phone:
             return refused("no sms or phone telecom to text", "Patient.telecom", 422, "required")
         try:
-            patient, _ = register(session, _intake(session, settings, key.subject, now), person)
+            patient, _ = register(session, intake_for(session, settings, key.subject, now), person)
         except DomainError as exc:
             session.rollback()
-            return _from_domain(exc, PATIENT_ELEMENTS)
+            return from_domain(exc, PATIENT_ELEMENTS)
         body = patient_resource(patient)
         session.commit()
         headers = {"Location": f"/fhir/R4/Patient/{patient.id}", **version_tag(patient)}
@@ -154,7 +154,7 @@ def _update(
     try:
         result = edit_record(
             session,
-            _intake(session, settings, key.subject, now),
+            intake_for(session, settings, key.subject, now),
             patient,
             person,
             expected_version=expected,
@@ -164,7 +164,7 @@ def _update(
         session.rollback()
         if exc.status_code == 412:
             return refused(exc.message, "Patient.meta.versionId", 412, "conflict")
-        return _from_domain(exc, PATIENT_ELEMENTS)
+        return from_domain(exc, PATIENT_ELEMENTS)
     body = patient_resource(result.patient)
     session.commit()
     return answer(body, 200, version_tag(result.patient))
@@ -180,12 +180,12 @@ async def update_appointment_by_id(
     key: StaffKey,
 ) -> Response:
     try:
-        resource = _parse(FhirAppointment, await request.body(), "Appointment")
+        resource = parse_body(FhirAppointment, await request.body(), "Appointment")
     except (ValidationError, ValueError) as exc:
-        return _invalid_body(exc, "Appointment")
+        return invalid_body(exc, "Appointment")
 
     def work() -> Response:
-        intake = _intake(session, settings, key.subject, now)
+        intake = intake_for(session, settings, key.subject, now)
         try:
             made = update_appointment(session, intake, appointment_id, resource)
         except appointments.Refused as exc:
@@ -194,7 +194,7 @@ async def update_appointment_by_id(
                            exc.code)  # fmt: skip
         except DomainError as exc:
             session.rollback()
-            return _from_domain(exc, APPOINTMENT_ELEMENTS)
+            return from_domain(exc, APPOINTMENT_ELEMENTS)
         if made is None:
             return refused(f"no Appointment/{appointment_id}", "Appointment.id", 404, "not-found")
         session.commit()
@@ -213,9 +213,9 @@ async def update_appointment_by_identifier(
     identifier: str | None = _IDENTIFIER,
 ) -> Response:
     try:
-        resource = _parse(FhirAppointment, await request.body(), "Appointment")
+        resource = parse_body(FhirAppointment, await request.body(), "Appointment")
     except (ValidationError, ValueError) as exc:
-        return _invalid_body(exc, "Appointment")
+        return invalid_body(exc, "Appointment")
 
     def work() -> Response:
         try:
@@ -224,7 +224,7 @@ async def update_appointment_by_identifier(
             return refused(exc.message, "identifier", 400)
         system = identifier.split("|")[0] if identifier and "|" in identifier else None
         resource.identifier = [Identifier(system=system or None, value=value)]
-        intake = _intake(session, settings, key.subject, now)
+        intake = intake_for(session, settings, key.subject, now)
         known = appointment_known(session, intake, value)
         try:
             made = appointments.apply(session, intake, resource)
@@ -233,7 +233,7 @@ async def update_appointment_by_identifier(
             return refused(exc.message, exc.expression, 422, exc.code)
         except DomainError as exc:
             session.rollback()
-            return _from_domain(exc, APPOINTMENT_ELEMENTS)
+            return from_domain(exc, APPOINTMENT_ELEMENTS)
         session.commit()
         if known:
             return answer(made)
