@@ -49,7 +49,7 @@ sections, round 5's labels and two of its files): ModMed v2.4 (MSH-9 with its st
 the mobile third in PID-13, an S14 changing only the time, an S17), Greenway v2.3.1 (CRLF,
 "+1.305.555.0144", PID-15 as the text "Spanish" only, a second A28 for a known MRN, an S17
 never seen), eClinicalWorks (our code only in SCH-7 or SCH-8, "es-MX", the procedure named
-only in words with \T\, Z-segments, "DE LA CRUZ", a JR suffix), Epic (the start only in
+only in words with an escaped &, Z-segments, "DE LA CRUZ", a JR suffix), Epic (the start only in
 TQ1, O'SULLIVAN, the MRN in PID-3's second repetition, an S13 to the next day), Cerner (the
 mobile only in XTN-12, a start at +0000, a booking over two years ahead: AE at SCH-11),
 athenahealth (an ablation: ignored; an ORU^R01: AR) and NextGen (LF, no phone: AE at

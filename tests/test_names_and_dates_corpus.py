@@ -137,7 +137,7 @@ def test_a_given_name_starts_with_a_capital_even_on_a_particle(sent: str, writte
     ("sent", "given", "written"),
     [
         ("İLKNUR", True, "İlknur"),  # a Turkish İ starts the word, another may follow
-        ("KILIÇ İŞLER", False, "Kiliç İşler"),  # capitals cannot say a dotless ı: not invented
+        ("KILIÇ İŞLER", False, "Kiliç İşler"),  # capitals cannot say a dotless i: not invented
         ("MACY", True, "Macy"),  # the Gaelic Mac capital is a surname's
         ("MACLEAN", True, "Maclean"),
         ("MACLEAN", False, "MacLean"),
