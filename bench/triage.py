@@ -26,7 +26,12 @@ catching it, "not hot or swollen", "ice is helping", numbness from the shot that
 Those kinds were learnt, with `probes_session7` for them and their urgent counterparts
 (a foot that keeps catching, a fall after the trip, "what do I do, I have a fever", a
 husband's fever, "not warm but really swollen", "nothing is helping"): round 12 is tuning
-data since (0.104); rounds 7, 8 and 11 stay the unseen measure.
+data since (0.104). Round 13 (90 replies, another writer), first run on that matcher at
+recall 0.975 and false alarms 0.100: its one miss was a headache said as "head pounding
+every time i sit up, goes away when i lay flat" (a headache that changes with posture, said
+without the word headache); its false alarms "if I did get a fever" and a cold sore, among
+others. Those kinds were learnt with `probes_session7b`; round 13 is tuning data since.
+Rounds 7, 8 and 11 stay the unseen measure.
 Targets: recall >= 0.98, false alarms <= 0.25 (issue 19: err towards a person).
 """
 
@@ -76,6 +81,8 @@ PARTS = (
     "heldout_round11",
     "heldout_round12",
     "probes_session7",
+    "heldout_round13",
+    "probes_session7b",
 )
 # Never tuned on: the unseen measure (see the module docstring).
 UNSEEN = ("heldout_round7", "heldout_round8", "heldout_round11")
@@ -116,6 +123,8 @@ FIRST_RUNS: tuple[tuple[str, float, float, str], ...] = (
     ("heldout_round11", 1.000, 0.114, "after round 10's kind (unseen, never tuned on)"),
     ("heldout_round12", 1.000, 0.271, "session 6's matcher (unseen; then its kinds learnt)"),
     ("probes_session7", 1.000, 0.100, "+ round 12's kinds (written after the change)"),
+    ("heldout_round13", 0.975, 0.100, "+ round 12's kinds (unseen; then its kinds learnt)"),
+    ("probes_session7b", 1.000, 0.000, "+ round 13's kinds (written after the change)"),
 )
 # Every part measured on the fifth change (main at d10d8df, before session 5): the "before"
 # column of the report.

@@ -15,7 +15,9 @@ Four kinds of text around an answer (held-out round 4's misses):
   ("how many minutes can I walk? about 30"): what follows the last "?" is the answer,
   when the question before it holds no number but our question's own; and a day
   written as a label before the answer ("Tues 3/14: 12 min", "lunes: 20 min"): the
-  label is taken out.
+  label is taken out;
+- (round 8) a room, a date said as when, or blocks beside the minutes, when another
+  number is left (`without_other_numbers`).
 Pure; `without_our_question` works on the raw text, the rest on the reader's normalised
 words (reading._normalise).
 """
@@ -185,3 +187,24 @@ def without_day_label(words: str) -> str:
     ):
         return words
     return words[label.end() :]
+
+
+# Numbers that label something else, taken out when another number is left (held-out
+# round 8): a room or bed ("she's in room 12"), a date said as when ("on 10/12 i did 50
+# min"), and for the walking question a count of blocks or laps beside the minutes ("like
+# 3 blocks so 10 min"). Alone they still rule the reply out (not_answers.py).
+_ROOM = re.compile(r"\b(?:room|rm|bed|apt|unit|cuarto|habitacion|cama) ?#? ?\d+\b")
+_DATE_SAID = re.compile(
+    r"\b(?:on|el|the|today|yesterday|hoy|ayer),? \(?\d{1,2}/\d{1,2}(?:/\d{2,4})?\b\)?"
+    r"|\(\d{1,2}/\d{1,2}(?:/\d{2,4})?\)"
+)
+_COUNTED = re.compile(r"\b\d+ (?:blocks?|cuadras?|laps?|vueltas?|steps?|pasos?)\b")
+
+
+def without_other_numbers(words: str, minutes: bool) -> str:
+    """ "about a 5, she's in room 12" is "about a 5, she's in"; unchanged when nothing with
+    a number would be left."""
+    rest = _DATE_SAID.sub(" ", _ROOM.sub(" ", words))
+    if minutes and _MINUTES.search(rest):
+        rest = _COUNTED.sub(" ", rest)
+    return " ".join(rest.split()) if rest != words and re.search(r"\d", rest) else words

@@ -188,4 +188,10 @@ def holds_a_misspelt_number(words: str) -> bool:
     back"): which is the answer? A person reads it rather than the reader guessing."""
     if not re.search(r"\d", words):
         return False
+    if _ATE_AS_A_RATING.search(words):
+        return True  # "it was ate last nite but maybe 5 now": 8 is the worse, so unsure
     return any(misspelt_number(token) is not None for token in re.findall(r"[a-z]{4,}", words))
+
+
+# Dictation's "ate" where a rating is said, beside another number (round 8).
+_ATE_AS_A_RATING = re.compile(r"\b(?:was|is|its|a|an|say|like|about|maybe|around) ate\b")

@@ -29,6 +29,7 @@ from service.checkins.answer_parts import (
     this_measure_only,
     without_clock_times,
     without_day_label,
+    without_other_numbers,
     without_our_question,
 )
 from service.checkins.durations import in_minutes
@@ -125,7 +126,7 @@ _FILLER_WORDS = (
     "pierna piernas espalda como un una dolor entre y o a unos unas mas menos gracias "
     "hoy ya es minuto minutos hora horas aproximadamente be walk can before stop solid "
     "perhaps possibly prob prolly guess think im i'm on scale escala nomas creo diria "
-    "tal vez quizas quiza maybe none nada nothing zero"
+    "tal vez quizas quiza maybe none nada nothing zero less les than more under over least"
 )
 _FILLER = frozenset(_FILLER_WORDS.split())
 
@@ -148,10 +149,14 @@ def is_above_scale(text: str, scale: Scale, lowest: float = 0, highest: float = 
 
 def _read(text: str, scale: Scale, lowest: float, highest: float) -> tuple[Reading | None, bool]:
     """(the reading or None, whether a rating above the scale's top was said)."""
+    # A Roman numeral in capitals ("Pain level VII") is its number (not IV: an IV is a drip).
+    text = _ROMAN.sub(lambda m: _ROMAN_VALUES[m.group(0)], text)
     text, quoted = without_our_question(text)
     said, guessed = _normalise(text, highest)
     # Only the part that answers this question is read; what was left out, a person reads.
+    minutes = scale is Scale.minutes
     words = corrected(without_clock_times(without_day_label(said)))
+    words = without_other_numbers(words, minutes)
     words = this_measure_only(words, scale is Scale.zero_to_ten, _FILLER)
     guessed = guessed or quoted or words != said
     if not words or is_question(words, text) or is_something_else(words):
@@ -201,7 +206,10 @@ def _read(text: str, scale: Scale, lowest: float, highest: float) -> tuple[Readi
 def _normalise(text: str, highest: float) -> tuple[str, bool]:
     """The words folded, numbers as digits, durations in minutes; and whether a number
     was guessed from a homophone or a misspelling."""
+    # A keycap emoji ("3\ufe0f\u20e3") is its digit; "less then" is "less than".
+    text = re.sub("[\ufe0f\u20e3]", "", text)
     text = text.lower().replace("\u00bd", " 1/2").replace("\u00bc", " 1/4")
+    text = re.sub(r"\b(less|les|more|mor|fewer) then\b", r"\1 than", text)
     folded = unicodedata.normalize("NFKD", text.replace("\u00be", " 3/4"))
     plain = "".join(c for c in folded if not unicodedata.combining(c))
     for odd, usual in (("\u2019", "'"), ("\u2013", "-"), ("\u2014", "-"), ("\u2044", "/")):
@@ -220,6 +228,10 @@ def _normalise(text: str, highest: float) -> tuple[str, bool]:
     plain = in_minutes(plain)
     plain = _HEDGE.sub(_hedged, plain)
     return " ".join(plain.split()), guessed
+
+
+_ROMAN_VALUES = {"II": "2", "III": "3", "VI": "6", "VII": "7", "VIII": "8", "IX": "9"}
+_ROMAN = re.compile(r"\b(?:VIII|VII|VI|III|II|IX)\b")
 
 
 def _scale_said(match: re.Match[str], highest: float) -> str:

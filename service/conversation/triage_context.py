@@ -92,7 +92,8 @@ _IF_THEN_ASK = re.compile(
     r"|a donde|me voy|tengo que (ir|llamar))\b[^.;!?]*\?"
 )
 _MIGHT_COME = re.compile(
-    r"^(ever |by any chance |por (alguna razon|si acaso) )?((i|you|he|she|we|they) (ever )?"
+    r"^(ever |by any chance |por (alguna razon|si acaso) )?((i|you|he|she|we|they) (ever "
+    r"|did |do |should |happen to |were to )?"
     r"(get|gets|lose|loses|have|has|start|starts|develop\w*|notice|see|run|spike|cannot|wet"
     r"|fall|go)\b|my \w+( \w+)? (goes|go|gets|get|starts?|turns?|becomes|begins?)\b"
     r"|(me|le|nos) (da|dan|sale|salen|sube|pasa|empieza\w*)\b|se (me|le) \w+|(pierdo|pierde"
@@ -136,6 +137,8 @@ _COMPARED = re.compile(
     r"|catch|have)|will i|is that (normal|common|usual)|(me|a mi) (puede|podria|va a)"
     r" pasar|(es|sera) normal|a mi tambien|me too|(her|his|their|su) (own |knee |back |hip )?"
     r"(surgery|procedure|operation|operacion|cirugia|procedimiento)|contagi\w*|catch it"
+    r"|(had|got|did|has) the same (procedure|surgery|operation|thing)|is (that|this|it)"
+    r" something that happens|does (that|this) happen|el mismo procedimiento"
     r"|stay away from (him|her|them)|(me|nos) (la|lo) (va a |van a |puede )?peg\w*"
     r"|(me|nos) (va a|puede) (pegar|contagiar)"
 )
@@ -300,7 +303,8 @@ def _without_clauses(sentence: str, marker: re.Pattern[str]) -> str:
 # Said to have happened after all: "you said to call if I lose control, well I think I did".
 _HAPPENED = re.compile(
     r"\b((?<!what )(?<!should )(?<!shall )(?<!can )(?<!could )(?<!would )(?<!must )(?<!do )"
-    r"(?<!how )i (think |guess |just |might )?(did|do)\b(?! not)|(it|that|this) (just |has )?"
+    r"(?<!how )(?<!if )i (think |guess |just |might )?(did|do)\b(?! not)"
+    r"|(it|that|this) (just |has )?"
     r"(happened|did)|i have (it|one|that)|creo que (si|me paso|lo tengo|la tengo|ya)"
     r"|(ya|si) me (paso|dio)|me acaba de (pasar|dar)|ya (lo|la) tengo"
     r"|(and|but|well|now|pero|y|ya) (i|yo|now i) (cannot|do|did|have|am|think)\b"

@@ -60,8 +60,11 @@ LEANING_PATTERNS: tuple[tuple[str, str, bool], ...] = (
     # not easing, so this one is not negatable.
     (
         "severe_pain",
-        r"(headache|migraine|dolor de cabeza)( \w+){0,8} (lie|lying|flat|sit\w*|stand\w*"
-        r"|acost\w*|sentad\w*|de pie)",
+        r"(headache|migraine|dolor de cabeza|head (is |keeps )?(pound\w*|throb\w*|hurt\w*"
+        r"|ach\w*|splitting|killing me)|(pounding|throbbing|splitting) head|(duele|late|estalla)"
+        r" la cabeza|cabeza (me )?(duele|late|estalla))( \w+){0,8} (lie|lying|lay|laying|flat"
+        r"|sit\w*|stand\w*|get up|getting up|upright|acost\w*|sentad\w*|de pie|me siento"
+        r"|me levanto|parad\w*)",
         False,
     ),
     (

@@ -256,6 +256,9 @@ NOT_A_SIGN = (
     r"|hose|shoe|shoes|threshold|leash|box|doorstep|sidewalk)\b"
     r"|(?<!otra vez )me tropece con (la|el|un|una|mi) (\w+ )?(alfombra|tapete|escalon|cable"
     r"|perro|gato|banqueta|bordillo|juguete|manguera|zapato)\b"
+    # A cold sore or a canker sore is not the wound (nor a fever blister a fever).
+    r"|(cold|canker) sores?|fever blisters?|llagas? en (la boca|el labio)|fuegos? en (la boca"
+    r"|el labio)"
     r"|anticoagul\w*|(fell|fall|falling|fallen) asleep|(confused|confusing) (about|by|with"
     r"|on|as to|whether|if)|cannot (wait|complain)"
     # "pain meds" is not pain, unless they are said not to work ("arent touching it").
