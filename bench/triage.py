@@ -26,8 +26,8 @@ catching it, "not hot or swollen", "ice is helping", numbness from the shot that
 Those kinds were learnt, with `probes_session7` for them and their urgent counterparts
 (a foot that keeps catching, a fall after the trip, "what do I do, I have a fever", a
 husband's fever, "not warm but really swollen", "nothing is helping"): round 12 is tuning
-data since (0.104). Round 13 (90 replies, another writer), first run on that matcher at
-recall 0.975 and false alarms 0.100: its one miss was a headache said as "head pounding
+data since (0.104). Round 13 (86 replies, another writer), first run on that matcher at
+recall 0.973 and false alarms 0.102: its one miss was a headache said as "head pounding
 every time i sit up, goes away when i lay flat" (a headache that changes with posture, said
 without the word headache); its false alarms "if I did get a fever" and a cold sore, among
 others. Those kinds were learnt with `probes_session7b`; round 13 is tuning data since.
@@ -123,7 +123,7 @@ FIRST_RUNS: tuple[tuple[str, float, float, str], ...] = (
     ("heldout_round11", 1.000, 0.114, "after round 10's kind (unseen, never tuned on)"),
     ("heldout_round12", 1.000, 0.271, "session 6's matcher (unseen; then its kinds learnt)"),
     ("probes_session7", 1.000, 0.100, "+ round 12's kinds (written after the change)"),
-    ("heldout_round13", 0.975, 0.100, "+ round 12's kinds (unseen; then its kinds learnt)"),
+    ("heldout_round13", 0.973, 0.102, "+ round 12's kinds (unseen; then its kinds learnt)"),
     ("probes_session7b", 1.000, 0.000, "+ round 13's kinds (written after the change)"),
 )
 # Every part measured on the fifth change (main at d10d8df, before session 5): the "before"
