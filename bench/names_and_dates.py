@@ -35,7 +35,7 @@ from service.procedures.service import resolve_scheduled_at
 TESTS = Path(__file__).resolve().parents[1] / "tests"
 NAMES = TESTS / "names" / "heldout.tsv"
 DATES = TESTS / "dates" / "heldout.tsv"
-PARTS = ("tuning", "heldout", "round2", "round3", "round4")
+PARTS = ("tuning", "heldout", "round2", "round3", "round4", "round5")
 # Round 2 (tests/*/heldout_round2.tsv), a second writer who never read the code, with the
 # name's part (given or family) beside it: its first run (2026-12-05 16:30 UTC, after the
 # fixes above) was names 0.993 (the one miss "DELOS REYES" -> "Delos Reyes", where the
@@ -56,6 +56,12 @@ PARTS = ("tuning", "heldout", "round2", "round3", "round4")
 # compared the cases without taking the dot off); the Gaelic Mac capital given to a given
 # name ("MACKENZIE" -> "MacKenzie"; the README keeps it for surnames: Mackenzie). Both
 # fixed (names.py); then names 1.000.
+# Round 5 (a fifth writer, session 7), first run 2026-12-05 20:02 UTC: names 0.964, dates
+# 0.948. Misses by kind: German "zu", "und" and French "des" as particles; the Arabic "Al-"
+# inside a name lower-cased ("Abd al-Rahman"; the corpora capitalise it as at the start);
+# a cell in quotes or kept as text with Excel's leading apostrophe; a procedure two years
+# on less a day refused (the window was 730 days, not two calendar years, across a 29
+# February). Each fixed (names.py, dates.py, procedures/service.py); then 1.000 / 1.000.
 TODAY = datetime(2027, 3, 1, 12, tzinfo=UTC)
 REGION = "US"
 PROCEDURE_TIME = "7:30"  # the time column beside the date, as the import reads them together
@@ -106,7 +112,7 @@ def _data_lines(path: Path) -> list[str]:
 def load(corpus: str, part: str) -> list[Line]:
     """One half of a corpus: `tuning` the even data lines, `heldout` the odd ones; or the
     whole of round 2 or 3."""
-    if part in ("round2", "round3", "round4"):
+    if part in ("round2", "round3", "round4", "round5"):
         path = TESTS / corpus / f"heldout_{part}.tsv"
         rows = [line.split("\t") for line in _data_lines(path)]
         if corpus == "names":

@@ -40,6 +40,9 @@ _PARTICLES = frozenset(
         "e",
         "bin",
         "ibn",
+        "des",
+        "zu",
+        "und",
     ]
 )
 # Articles that keep their capital at the start of a family name (La Rosa, Le Pen, Di Maio)
@@ -73,12 +76,16 @@ def as_people_write_it(raw: str, *, given: bool = False) -> str:
         for i, word in enumerate(words)
     )
     written = _AFTER_A_SYLLABLE.sub(lambda m: m.group(1) + m.group(2).lower(), written)
+    # The Arabic article joined by a hyphen keeps its capital inside a name, as US records
+    # write it (Abd Al-Rahman), as it does at the start (Al-Sayed).
+    written = _ARTICLE_JOINED.sub(lambda m: m.group(1).upper() + m.group(2), written)
     # The Gaelic Mac capital belongs to surnames: a given name is Mackenzie, Macy.
     mac = _ANY_MAC if given else _GAELIC_MAC
     return mac.sub(lambda m: "Mac" + m.group(1).lower(), written)
 
 
 _ANY_MAC = re.compile(r"\bMac(\w)")
+_ARTICLE_JOINED = re.compile(r"(?<=\s)([ae])(l-\w)")
 
 
 # An inner capital after an apostrophe only after one letter (O'Brien, D'Angelo); after a

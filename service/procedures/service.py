@@ -4,7 +4,7 @@ The planner decides the timeline and `reconcile` stores it, in the caller's tran
 so a booking is all-or-nothing. Moving, cancelling and no-shows are in `changes.py`.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -27,18 +27,24 @@ from service.timeline.planner import (
 )
 from service.writes import add_now, insert_row
 
-_EARLIEST_ALLOWED = timedelta(days=365)
-_LATEST_ALLOWED = timedelta(days=2 * 365)
-
 
 def resolve_scheduled_at(
     value: datetime, zone: ZoneInfo, now: datetime, *, field: str = "scheduled_at"
 ) -> datetime:
     """A naive time is the patient's wall time; an aware one is that instant."""
     instant = local_instant(value.date(), value.time(), zone) if value.tzinfo is None else value
-    if instant < now - _EARLIEST_ALLOWED or instant > now + _LATEST_ALLOWED:
+    # Calendar years, as the words say (365-day steps lost a day across a 29 February).
+    if instant < _years_after(now, -1) or instant > _years_after(now, 2):
         raise InvalidInput("must be within a year before and two years after today", field=field)
     return instant
+
+
+def _years_after(now: datetime, years: int) -> datetime:
+    """The same date and time `years` later (or earlier); 29 February becomes the 28th."""
+    try:
+        return now.replace(year=now.year + years)
+    except ValueError:
+        return now.replace(year=now.year + years, day=28)
 
 
 def get_procedure(session: Session, procedure_id: int) -> Procedure:

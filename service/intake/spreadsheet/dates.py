@@ -82,7 +82,7 @@ def read_date(raw: str, region: str, *, two_digit: bool) -> date | None:
     """A date, or None. Two-digit years only where allowed (a procedure date: 20xx); a date
     of birth with two digits is ambiguous (1925 or 2025, or a typo) and is refused. A
     weekday written before it must be the date's own: a clash means one of them is wrong."""
-    text = " ".join(split_time(" ".join(raw.split()))[0].split())
+    text = " ".join(split_time(" ".join(_unquoted(raw).split()))[0].split())
     leading = _LEADING_WEEKDAY.match(text)
     if leading and leading[1].lower() in _WEEKDAYS:
         day = _read_date(text[leading.end() :], region, two_digit=two_digit)
@@ -90,6 +90,17 @@ def read_date(raw: str, region: str, *, two_digit: bool) -> date | None:
             return None
         return day
     return _read_date(text, region, two_digit=two_digit)
+
+
+def _unquoted(raw: str) -> str:
+    """The cell without the quotes a spreadsheet or a person put round it: Excel's leading
+    apostrophe (a date kept as text), straight or curly double quotes."""
+    text = raw.strip()
+    if text.startswith(("'", "\u2018", "\u2019")):
+        text = text[1:]
+    if len(text) >= 2 and text[0] in '"\u201c\u201d' and text[-1] in '"\u201c\u201d':
+        text = text[1:-1]
+    return text
 
 
 def _read_date(text: str, region: str, *, two_digit: bool) -> date | None:
