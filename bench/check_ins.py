@@ -30,6 +30,7 @@ PARTS = (
     "heldout_round6",
     "heldout_round7",
     "heldout_round8",
+    "heldout_round9",
 )
 # Round 2 (87 answers, written by a helper who never read the reader) was unseen at its
 # first run on 2026-12-05: accuracy 0.920, 0 numbers from non-answers (misses: "outta",
@@ -81,6 +82,14 @@ PARTS = (
 # two (8 by dictation). All learnt (answer_parts.without_other_numbers, reading.py,
 # misheard_numbers.py: dictation's "ate" beside another number now rules the reply out, a
 # person reads it): round 8 0.984, tuning data since. Round 5 stays the unseen measure.
+# Round 9 (64 answers, an eighth writer asked for ordinary answers in varied voices), first
+# run 2026-12-05 20:40 UTC on the reader as session 7 left it: accuracy 0.922 and 1 number
+# from a non-answer, a real one: "call me after 3 please" read as 3 minutes (a request to
+# be called at a time; the reply still waited for a person, as it was not plain). Other
+# misses read nothing: "b4" (texting's "before") beside the minutes, "leg was on fire"
+# ("fire" one letter from "five"), and two by design (a wheelchair, in bed: no minutes,
+# a person reads it; relabelled none). Learnt (not_answers.py, reading.py,
+# misheard_numbers.py; new lines in tuning.tsv): round 9 1.000, tuning data since.
 ACCURACY_TARGET = 0.97
 SCALES = {"pain": Scale.zero_to_ten, "walking": Scale.minutes}
 

@@ -77,7 +77,8 @@ _REAL_WORD_LIST = """
     ounce cinch hundreds tras tren cerdo cera cerca cuarto cuartos cuadro circo cinto
     siente sienta sientes ocio sois sean sea vente dote tiene tienes quinces crece creo
     trae cuarta cinta seres serie quine sedis severn sirte
-    nite nites tonite tues trey tees steven nike nene nina nino ninas ninos nieve"""
+    nite nites tonite tues trey tees steven nike nene nina nino ninas ninos nieve
+    fire fired fife hive"""
 _REAL_WORDS = frozenset(_REAL_WORD_LIST.split())
 
 

@@ -39,7 +39,8 @@ _NOT_A_RATING = re.compile(
     r"|\b(?:day|dia|week|semana|month|mes|on the|el dia)\s+\d+"
     # A point in time, not how long: "an hour ago", "hace una hora", "call me in 10 min".
     r"|\d min (?:ago|later|from now|earlier)\b|\bhace \d"
-    r"|\b(?:call|text|llam|ring)\w*(?: \w+)? (?:in|en|within|dentro de) \d"
+    r"|\b(?:call|text|llam|ring)\w*(?: \w+){0,2}? (?:in|en|within|dentro de|after|before|around"
+    r"|by|at|anytime after|despues de(?: las?)?|antes de(?: las?)?|a las?) \d"
     r"|\b(?:give me|gimme|wait|hold on|hang on|just|dame|espera|espere)(?: \w+)? 1 min\b"
     # Thousands ("10k steps") and dates: "12/10/26", "my appt is 12/10".
     # A change, not a level: "2 less than yesterday", "2 menos que ayer", "down 2".

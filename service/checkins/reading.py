@@ -210,6 +210,7 @@ def _normalise(text: str, highest: float) -> tuple[str, bool]:
     text = re.sub("[\ufe0f\u20e3]", "", text)
     text = text.lower().replace("\u00bd", " 1/2").replace("\u00bc", " 1/4")
     text = re.sub(r"\b(less|les|more|mor|fewer) then\b", r"\1 than", text)
+    text = re.sub(r"\bb4\b", "before", text)  # texting's "b4" holds no number
     folded = unicodedata.normalize("NFKD", text.replace("\u00be", " 3/4"))
     plain = "".join(c for c in folded if not unicodedata.combining(c))
     for odd, usual in (("\u2019", "'"), ("\u2013", "-"), ("\u2014", "-"), ("\u2044", "/")):
