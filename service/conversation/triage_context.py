@@ -34,7 +34,9 @@ _CHANGED = re.compile(
     r"|doesnt|hasnt|havent|no se (me )?quita"
     r"|(dont|didnt|not) (go|goes|going|went) away|getting|stronger|higher|increas\w*"
     r"|aument\w*|ahora (me|tengo|esta|estoy|es|lo|la|le|se|siento|llega)|pero ahora"
-    r"|ya no (puedo|siento|aguanto)|this time|esta vez|llega|reaches|down (my|both|to))\b"
+    r"|ya no (puedo|siento|aguanto)|this time|esta vez|llega|reaches|down (my|both|to)"
+    r"|never (had|felt|been like|seen) (that|this|it)|nunca (habia|he|habian?) (tenido|sentido"
+    r"|visto))\b"
 )
 # Said to have come back: "stopped but came back", "volvio", "otra vez".
 RETURNED = re.compile(

@@ -185,15 +185,30 @@ _BASE_PATTERNS: tuple[tuple[str, str, bool], ...] = (
     ("emergency", r"(fell|fall|fallen|falling|slipped|tripped|me cai\w*|se cayo|caida)", True),
     (
         "emergency",
-        r"(chest|pecho) (\w+ )?(pain|tight\w*|pressure|dolor)|(dolor|opresion"
-        r"|presion) (\w+ ){0,2}(el )?pecho|tightness in (my )?chest",
+        r"(chest|pecho) (\w+ )?(pain|tight\w*|pressure|dolor|heavy|apretado|aprieta)"
+        r"|(dolor|opresion|presion|aprieta|apretad\w*) (\w+ ){0,2}(el )?pecho"
+        r"|(tightness|pressure|weight) (in|on) (my |her |his )?chest|(tight|heavy) chest",
         False,
     ),
     (
         "emergency",
-        r"(cannot|trouble|hard to|short of|shortness of|no puedo|dificultad"
-        r" para) (\w+ )?(breath\w*|respir\w*)|me falta el aire",
-        False,
+        r"(cannot|trouble|hard to|hard time|short of|shortness of|no puedo|no puede"
+        r"|dificultad para|difficulty|struggl\w*( to)?) (\w+ ){0,2}(breath\w*|respir\w*)"
+        r"|(me|le|nos|les) falta(ba|n)? (el )?aire|(me|le) cuesta (mucho )?respirar"
+        r"|out of breath|gasping|breathless|ahog\w*|sofoc\w*",
+        True,
+    ),
+    # An allergic reaction (a new medicine): hives, a rash all over, a swelling face,
+    # lips, tongue or throat. A person calls; the answer says 911 in an emergency.
+    (
+        "emergency",
+        r"hives|welts|ronchas|urticaria|allergic reaction|reaccion alergica|anaphyla\w*"
+        r"|(rash|sarpullido|salpullido|granitos) (\w+ ){0,3}(all over|everywhere"
+        r"|todo el cuerpo|por todo)|(lips?|tongue|face|throat|labios?|lengua|cara|garganta)"
+        r" (\w+ ){0,2}(swell\w*|swollen|puffy|closing|tight|hinchad\w*|cerrand\w*|cerrad\w*)"
+        r"|(swell\w*|swollen|puffy|hinchad\w*) (\w+ ){0,2}(lips?|tongue|face|throat|labios?"
+        r"|lengua|cara|garganta)|(itchy|tight|scratchy) throat|(me|le) pica (la|mucho la) garganta",
+        True,
     ),
     (
         "emergency",
