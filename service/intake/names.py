@@ -92,7 +92,7 @@ _ANY_MAC = re.compile(r"\bMac(\w)")
 # A word of three or more ASCII letters, not one nameparser or the rules treat apart
 # (Mc and Mac names, Roman numerals).
 _PLAIN_WORD = re.compile(r"[A-Za-z]{3,}")
-_NOT_PLAIN = re.compile(r"mc|mac|(?:iii|iv|vii|viii|ix|vi|xi|xii)$")
+_NOT_PLAIN = re.compile(r"mc|mac|(?:iii|vii|viii|xii)$")
 _ARTICLE_JOINED = re.compile(r"(?<=\s)([ae])(l-\w)")
 
 
